@@ -1,0 +1,5 @@
+export { type Database, type DatabaseOptions, type Orm, openDatabase, redact } from './connect.ts';
+export { DatabaseUnavailable } from './errors.ts';
+export { migrate } from './migrate.ts';
+export * as schema from './schema.ts';
+export type { SqlClient } from './sql-client.ts';
