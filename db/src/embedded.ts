@@ -13,6 +13,8 @@ export async function openEmbedded(dataDir: string): Promise<{ client: PGlite; c
   try {
     const client = await PGlite.create({ dataDir: dir, extensions: { timescaledb } });
     await client.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
+    // PGlite's backend reports DEBUG notices by default; wire clients would print every one.
+    await client.exec('SET client_min_messages TO warning');
     return {
       client,
       async close() {

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { DEFAULT_LIMITS } from './broker.ts';
+import { count, port } from './env.ts';
+
+const d = DEFAULT_LIMITS;
+
+/** Environment variables of the broker and telemetry writer, with their defaults. */
+export const brokerEnv = z.object({
+  MQTT_PORT: port(1883),
+  MQTT_HOST: z.string().default('0.0.0.0'),
+  MQTT_MAX_PACKET_BYTES: count(d.maxPacketBytes),
+  MQTT_MAX_PAYLOAD_BYTES: count(d.maxPayloadBytes),
+  MQTT_KEEPALIVE_MAX_S: count(d.keepaliveMaxS),
+  MQTT_CONNECT_RATE_PER_S: count(d.connectRatePerS),
+  MQTT_CONNECT_BURST: count(d.connectBurst),
+  MQTT_MESSAGES_PER_S: count(d.messagesPerS),
+  MQTT_MESSAGES_BURST: count(d.messagesBurst),
+  MQTT_MAX_TOPIC_LEVELS: count(d.maxTopicLevels).pipe(z.number().max(100, 'must be at most 100')),
+  MQTT_MAX_SUBSCRIPTIONS: count(d.maxSubscriptions),
+  TELEMETRY_MAX_READINGS: count(d.maxReadings),
+  TELEMETRY_MAX_FUTURE_MS: count(d.maxFutureMs),
+  WRITER_BATCH_ROWS: count(5000),
+  WRITER_BATCH_MS: count(50),
+  WRITER_HIGH_WATER_ROWS: count(100_000),
+  WRITER_CONCURRENCY: count(2),
+});
+
+export type BrokerEnv = z.infer<typeof brokerEnv>;
+
+/** Broker limits from the parsed environment. */
+export function brokerLimits(env: BrokerEnv) {
+  return {
+    ...DEFAULT_LIMITS,
+    maxPacketBytes: env.MQTT_MAX_PACKET_BYTES,
+    maxPayloadBytes: env.MQTT_MAX_PAYLOAD_BYTES,
+    keepaliveMaxS: env.MQTT_KEEPALIVE_MAX_S,
+    connectRatePerS: env.MQTT_CONNECT_RATE_PER_S,
+    connectBurst: env.MQTT_CONNECT_BURST,
+    messagesPerS: env.MQTT_MESSAGES_PER_S,
+    messagesBurst: env.MQTT_MESSAGES_BURST,
+    maxTopicLevels: env.MQTT_MAX_TOPIC_LEVELS,
+    maxSubscriptions: env.MQTT_MAX_SUBSCRIPTIONS,
+    maxReadings: env.TELEMETRY_MAX_READINGS,
+    maxFutureMs: env.TELEMETRY_MAX_FUTURE_MS,
+  };
+}

@@ -1,0 +1,50 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { type Orm, schema } from '@iotp/db';
+import { eq } from 'drizzle-orm';
+
+const { devices } = schema;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface DeviceIdentity {
+  id: string;
+  orgId: string;
+}
+
+export type CredentialCheck = { ok: true; device: DeviceIdentity } | { ok: false; why: 'unknown' | 'disabled' };
+
+/** Hash of a device secret as stored: see the note on `devices` in the schema. */
+export function hashDeviceSecret(secret: string | Buffer): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** The broker's reads and writes of the devices table. */
+export class DeviceStore {
+  constructor(private readonly orm: Orm) {}
+
+  /** Checks a device id and secret in constant time against the stored hash. */
+  async checkCredentials(deviceId: string, secret: Buffer): Promise<CredentialCheck> {
+    if (!UUID.test(deviceId)) return { ok: false, why: 'unknown' };
+    const [row] = await this.orm
+      .select({ id: devices.id, orgId: devices.orgId, secretHash: devices.secretHash, disabledAt: devices.disabledAt })
+      .from(devices)
+      .where(eq(devices.id, deviceId));
+    // Hash even for unknown devices, so timing does not tell which ids exist.
+    const given = Buffer.from(hashDeviceSecret(secret), 'hex');
+    const stored = Buffer.from(row?.secretHash ?? '0'.repeat(64), 'hex');
+    const match = stored.length === given.length && timingSafeEqual(stored, given);
+    if (!row || !match) return { ok: false, why: 'unknown' };
+    if (row.disabledAt) return { ok: false, why: 'disabled' };
+    return { ok: true, device: { id: row.id, orgId: row.orgId } };
+  }
+
+  async markOnline(deviceId: string, address: string | undefined): Promise<void> {
+    await this.orm
+      .update(devices)
+      .set({ online: true, lastSeen: new Date(), lastAddress: address ?? null })
+      .where(eq(devices.id, deviceId));
+  }
+
+  async markOffline(deviceId: string): Promise<void> {
+    await this.orm.update(devices).set({ online: false, lastSeen: new Date() }).where(eq(devices.id, deviceId));
+  }
+}

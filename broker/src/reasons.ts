@@ -1,0 +1,46 @@
+/**
+ * Every reason the broker refuses or drops something, in one table: the Prometheus label, the
+ * MQTT 3.1.1 CONNACK return code where one applies, and the MQTT 5 reason code (spec §2.4) to
+ * answer with once the broker speaks MQTT 5.
+ */
+export const REASONS = {
+  bad_credentials: { connack: 4, mqtt5: 0x86, text: 'bad username or password' },
+  not_authorized: { connack: 5, mqtt5: 0x87, text: 'not authorized' },
+  client_id_mismatch: { connack: 2, mqtt5: 0x85, text: 'client id must equal the device id in the username' },
+  connect_rate: { connack: 3, mqtt5: 0x9f, text: 'too many connection attempts from this address' },
+  keepalive_too_long: { connack: 2, mqtt5: 0x83, text: 'keepalive above the broker limit' },
+  topic_not_allowed: { connack: null, mqtt5: 0x87, text: 'topic outside the device namespace' },
+  topic_too_deep: { connack: null, mqtt5: 0x90, text: 'topic has too many levels' },
+  subscription_not_allowed: { connack: null, mqtt5: 0x87, text: 'subscription outside the device namespace' },
+  too_many_subscriptions: { connack: null, mqtt5: 0x97, text: 'too many subscriptions' },
+  packet_too_large: { connack: null, mqtt5: 0x95, text: 'packet larger than the broker limit' },
+  payload_too_large: { connack: null, mqtt5: 0x95, text: 'telemetry payload larger than the limit' },
+  unknown_encoding: { connack: null, mqtt5: 0x99, text: 'payload is not JSON' },
+  malformed_json: { connack: null, mqtt5: 0x99, text: 'payload is not valid JSON' },
+  invalid_shape: { connack: null, mqtt5: 0x99, text: 'payload is not an object, an array of objects or SenML' },
+  invalid_metric: { connack: null, mqtt5: 0x99, text: 'metric name not allowed' },
+  invalid_value: { connack: null, mqtt5: 0x99, text: 'value must be a finite number, a boolean or a short string' },
+  invalid_timestamp: { connack: null, mqtt5: 0x99, text: 'timestamp unreadable or before 2000' },
+  future_timestamp: { connack: null, mqtt5: 0x99, text: 'timestamp too far in the future' },
+  too_many_readings: { connack: null, mqtt5: 0x95, text: 'too many readings in one message' },
+  rate_limited: { connack: null, mqtt5: 0x96, text: 'publishing faster than the per-device limit' },
+  storage_unavailable: { connack: null, mqtt5: 0x80, text: 'telemetry could not be stored' },
+  protocol_error: { connack: null, mqtt5: 0x82, text: 'protocol error' },
+} as const satisfies Record<string, { connack: number | null; mqtt5: number; text: string }>;
+
+export type Reason = keyof typeof REASONS;
+
+/** A refusal with its reason; hot-path validators return these rather than throw. */
+export class Rejection extends Error {
+  override name = 'Rejection';
+  readonly returnCode?: number;
+  constructor(
+    readonly reason: Reason,
+    detail?: string,
+  ) {
+    super(detail ? `${REASONS[reason].text}: ${detail}` : REASONS[reason].text);
+    // Aedes answers CONNACK with `returnCode` when authenticate fails with it.
+    const code = REASONS[reason].connack;
+    if (code !== null) this.returnCode = code;
+  }
+}

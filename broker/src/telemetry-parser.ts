@@ -1,0 +1,165 @@
+import { Rejection } from './reasons.ts';
+
+/** Readings in columns, ready for the writer: one index per reading. */
+export interface Readings {
+  /** Microseconds since the epoch. */
+  time: number[];
+  metric: string[];
+  value: (number | null)[];
+  bool: (boolean | null)[];
+  text: (string | null)[];
+}
+
+export interface ParseLimits {
+  /** Readings one message may carry. */
+  maxReadings: number;
+  /** How far ahead of the server clock a timestamp may be, in ms. */
+  maxFutureMs: number;
+  /** Longest string value, in characters. */
+  maxTextLength: number;
+}
+
+const METRIC = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,63}$/;
+const YEAR_2000_MS = 946_684_800_000;
+/** SenML times below 2^28 are relative to now (RFC 8428 §4.5.3). */
+const SENML_RELATIVE_LIMIT_S = 2 ** 28;
+
+let lastMicros = 0;
+/** The server clock in µs, strictly increasing, so readings stamped on receipt never collide. */
+export function nowMicros(): number {
+  const now = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  lastMicros = now > lastMicros ? now : lastMicros + 1;
+  return lastMicros;
+}
+
+/**
+ * Parses a telemetry payload: `{"ts"?, metric: value, ...}`, an array of those, or SenML JSON
+ * (RFC 8428). Returns the readings or a Rejection; never throws.
+ */
+export function parseTelemetry(payload: Buffer, limits: ParseLimits): Readings | Rejection {
+  const first = firstSignificantByte(payload);
+  if (first !== 0x7b && first !== 0x5b) return new Rejection('unknown_encoding');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(payload.toString('utf8'));
+  } catch (err) {
+    return new Rejection('malformed_json', (err as Error).message);
+  }
+  const out: Readings = { time: [], metric: [], value: [], bool: [], text: [] };
+  const maxTime = (Date.now() + limits.maxFutureMs) * 1000;
+  let err: Rejection | undefined;
+  if (Array.isArray(doc)) {
+    if (doc.length > 0 && isSenml(doc[0])) err = addSenml(doc, out, limits, maxTime);
+    else
+      for (const item of doc) {
+        err = addObject(item, out, limits, maxTime);
+        if (err) break;
+      }
+  } else err = addObject(doc, out, limits, maxTime);
+  if (err) return err;
+  if (out.time.length > limits.maxReadings)
+    return new Rejection('too_many_readings', `${out.time.length} > ${limits.maxReadings}`);
+  return out;
+}
+
+function firstSignificantByte(buf: Buffer): number | undefined {
+  for (let i = 0; i < buf.length; i++) {
+    const b = buf[i]!;
+    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return b;
+  }
+  return undefined;
+}
+
+function addObject(item: unknown, out: Readings, limits: ParseLimits, maxTime: number): Rejection | undefined {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return new Rejection('invalid_shape');
+  const record = item as Record<string, unknown>;
+  let time: number;
+  if (record.ts === undefined) time = nowMicros();
+  else {
+    const ms =
+      typeof record.ts === 'number' ? record.ts : typeof record.ts === 'string' ? Date.parse(record.ts) : Number.NaN;
+    if (!Number.isFinite(ms) || ms < YEAR_2000_MS) return new Rejection('invalid_timestamp', String(record.ts));
+    time = Math.round(ms * 1000);
+    if (time > maxTime) return new Rejection('future_timestamp', String(record.ts));
+  }
+  for (const key in record) {
+    if (key === 'ts') continue;
+    const err = addReading(out, time, key, record[key], limits);
+    if (err) return err;
+    if (out.time.length > limits.maxReadings) return new Rejection('too_many_readings');
+  }
+  return undefined;
+}
+
+function addReading(
+  out: Readings,
+  time: number,
+  metric: string,
+  v: unknown,
+  limits: ParseLimits,
+): Rejection | undefined {
+  if (!METRIC.test(metric)) return new Rejection('invalid_metric', metric.slice(0, 80));
+  if (typeof v === 'number') {
+    // JSON has no Infinity, but 1e999 parses to it.
+    if (!Number.isFinite(v)) return new Rejection('invalid_value', metric);
+    push(out, time, metric, v, null, null);
+  } else if (typeof v === 'boolean') push(out, time, metric, null, v, null);
+  // PostgreSQL text cannot hold NUL: refuse it here rather than fail a whole batch later.
+  else if (typeof v === 'string' && v.length <= limits.maxTextLength && !v.includes('\0'))
+    push(out, time, metric, null, null, v);
+  else return new Rejection('invalid_value', metric);
+  return undefined;
+}
+
+function push(
+  out: Readings,
+  time: number,
+  metric: string,
+  v: number | null,
+  b: boolean | null,
+  t: string | null,
+): void {
+  out.time.push(time);
+  out.metric.push(metric);
+  out.value.push(v);
+  out.bool.push(b);
+  out.text.push(t);
+}
+
+function isSenml(x: unknown): boolean {
+  return typeof x === 'object' && x !== null && ('n' in x || 'bn' in x || 'bt' in x);
+}
+
+/** RFC 8428 §4: base name and base time carry over to the records that follow them. */
+function addSenml(records: unknown[], out: Readings, limits: ParseLimits, maxTime: number): Rejection | undefined {
+  let bn = '';
+  let bt = 0;
+  for (const r of records) {
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) return new Rejection('invalid_shape');
+    const rec = r as Record<string, unknown>;
+    if (rec.bn !== undefined) {
+      if (typeof rec.bn !== 'string') return new Rejection('invalid_shape', 'bn');
+      bn = rec.bn;
+    }
+    if (rec.bt !== undefined) {
+      if (typeof rec.bt !== 'number') return new Rejection('invalid_timestamp', 'bt');
+      bt = rec.bt;
+    }
+    if (rec.v === undefined && rec.vb === undefined && rec.vs === undefined) continue; // a base-only record
+    const t = bt + (typeof rec.t === 'number' ? rec.t : 0);
+    if (rec.t !== undefined && typeof rec.t !== 'number') return new Rejection('invalid_timestamp', 't');
+    let time: number;
+    if (Math.abs(t) < SENML_RELATIVE_LIMIT_S) time = nowMicros() + Math.round(t * 1e6);
+    else {
+      if (t * 1000 < YEAR_2000_MS) return new Rejection('invalid_timestamp', String(t));
+      time = Math.round(t * 1e6);
+      if (time > maxTime) return new Rejection('future_timestamp', String(t));
+    }
+    // A base name ending in ':' names the device ("urn:dev:mac:...:"); the topic already does.
+    const name = (bn.endsWith(':') ? '' : bn) + (typeof rec.n === 'string' ? rec.n : '');
+    const err = addReading(out, time, name, rec.v ?? rec.vb ?? rec.vs, limits);
+    if (err) return err;
+    if (out.time.length > limits.maxReadings) return new Rejection('too_many_readings');
+  }
+  return undefined;
+}

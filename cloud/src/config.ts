@@ -1,0 +1,25 @@
+import { brokerEnv, parseEnv, port } from '@iotp/broker';
+import { z } from 'zod';
+
+const databaseUrl = z.string().refine((v) => /^postgres(ql)?:\/\/[^/]+/.test(v) && URL.canParse(v), {
+  message: 'must be a URL like postgres://user:password@host:5432/database (unset it to use the embedded database)',
+});
+
+/** Every environment variable of the all-in-one platform process. The README lists them. */
+export const platformEnv = brokerEnv.extend({
+  HTTP_PORT: port(8080),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: databaseUrl.optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  EMBEDDED_PG_PORT: port(5433),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export type PlatformConfig = z.infer<typeof platformEnv>;
+
+/** Parses the environment once; throws ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): PlatformConfig {
+  return parseEnv(platformEnv, env);
+}

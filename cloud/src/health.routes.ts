@@ -1,0 +1,60 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+
+/** A named dependency check; resolves when the dependency works, throws saying why not. */
+export type ReadinessChecks = Record<string, () => Promise<void>>;
+
+const Health = z.object({ status: z.literal('ok') }).openapi('Health');
+const Readiness = z
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    checks: z.record(z.string(), z.object({ ok: z.boolean(), error: z.string().optional() })),
+  })
+  .openapi('Readiness');
+
+const healthz = createRoute({
+  method: 'get',
+  path: '/healthz',
+  tags: ['health'],
+  summary: 'Liveness: the process answers',
+  responses: { 200: { description: 'Alive', content: { 'application/json': { schema: Health } } } },
+});
+
+const readyz = createRoute({
+  method: 'get',
+  path: '/readyz',
+  tags: ['health'],
+  summary: 'Readiness: the database answers and the broker listens',
+  responses: {
+    200: { description: 'Ready', content: { 'application/json': { schema: Readiness } } },
+    503: { description: 'A dependency is down', content: { 'application/json': { schema: Readiness } } },
+  },
+});
+
+/** `/healthz` and `/readyz`. */
+export function healthRoutes({ checks }: { checks: ReadinessChecks }) {
+  return new OpenAPIHono()
+    .openapi(healthz, (c) => c.json({ status: 'ok' as const }, 200))
+    .openapi(readyz, async (c) => {
+      const results = await Promise.all(
+        Object.entries(checks).map(async ([name, check]) => {
+          try {
+            await withTimeout(check(), 2000);
+            return [name, { ok: true }] as const;
+          } catch (err) {
+            return [name, { ok: false, error: (err as Error).message }] as const;
+          }
+        }),
+      );
+      const ready = results.every(([, r]) => r.ok);
+      const body = { status: ready ? ('ready' as const) : ('not_ready' as const), checks: Object.fromEntries(results) };
+      return ready ? c.json(body, 200) : c.json(body, 503);
+    });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,60 @@
+import { ConfigError } from '@iotp/broker';
+import { DatabaseUnavailable } from '@iotp/db';
+import pino from 'pino';
+import { loadConfig } from './config.ts';
+import { PortInUse, startPlatform } from './platform.ts';
+
+/** `npm start`: the whole platform in one process. Failures to start are one line and exit 1. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    return fail(err);
+  }
+  const logger = pino({ level: config.LOG_LEVEL });
+  let platform: Awaited<ReturnType<typeof startPlatform>>;
+  try {
+    platform = await startPlatform(config, logger);
+  } catch (err) {
+    return fail(err);
+  }
+  logger.info(
+    {
+      http: `http://localhost:${platform.httpPort}`,
+      docs: `http://localhost:${platform.httpPort}/docs`,
+      mqtt: platform.mqttPort,
+    },
+    'platform ready',
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, flushing accepted telemetry');
+    platform.close().then(
+      () => {
+        logger.info('stopped cleanly');
+        process.exit(0);
+      },
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+function fail(err: unknown): void {
+  let line: string;
+  if (err instanceof ConfigError) line = `configuration error: ${err.problems.join('; ')}`;
+  else if (err instanceof PortInUse) line = err.message;
+  else if (err instanceof DatabaseUnavailable) line = `${err.message}: ${err.hint}`;
+  else line = `failed to start: ${(err as Error).message ?? String(err)}`;
+  process.stderr.write(`${line}\n`);
+  process.exitCode = 1;
+}
+
+await main();

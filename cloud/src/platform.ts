@@ -1,0 +1,139 @@
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { BatchWriter, brokerLimits, createBroker, createBrokerMetrics, DeviceStore, Spill } from '@iotp/broker';
+import { type Database, openDatabase } from '@iotp/db';
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createApp } from './app.ts';
+import type { PlatformConfig } from './config.ts';
+
+/** A listener that could not bind, named by the variable that sets its port. */
+export class PortInUse extends Error {
+  override name = 'PortInUse';
+  constructor(
+    readonly variable: string,
+    readonly port: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`port ${port} is already in use: set ${variable} to a free port`, options);
+  }
+}
+
+export interface Platform {
+  db: Database;
+  httpPort: number;
+  mqttPort: number;
+  writer: BatchWriter;
+  broker: ReturnType<typeof createBroker>;
+  registry: Registry;
+  /** Stops accepting, flushes what was accepted, closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the whole platform in this process: database (embedded unless DATABASE_URL), telemetry
+ * writer, MQTT broker and HTTP API.
+ * @example const platform = await startPlatform(loadConfig(), logger);
+ */
+export async function startPlatform(config: PlatformConfig, logger: Logger): Promise<Platform> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const db = await bind('EMBEDDED_PG_PORT', config.EMBEDDED_PG_PORT, () =>
+    openDatabase({
+      url: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      embeddedPort: config.EMBEDDED_PG_PORT,
+      poolSize: config.DATABASE_POOL_SIZE,
+      logger,
+    }),
+  );
+  const cleanup: (() => Promise<void>)[] = [() => db.close()];
+  const undo = async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+  };
+  try {
+    const metrics = createBrokerMetrics(registry);
+    const writer = new BatchWriter({
+      sql: db.sql,
+      logger,
+      metrics: metrics.writer,
+      spill: await Spill.open(join(config.DATA_DIR, 'spill')),
+      maxRows: config.WRITER_BATCH_ROWS,
+      maxDelayMs: config.WRITER_BATCH_MS,
+      highWaterRows: config.WRITER_HIGH_WATER_ROWS,
+      // PGlite is one backend: parallel batches would only queue behind each other.
+      concurrency: db.kind === 'embedded' ? 1 : config.WRITER_CONCURRENCY,
+    });
+    await writer.start();
+    cleanup.push(() => writer.close(config.SHUTDOWN_TIMEOUT_MS));
+    const broker = createBroker({
+      devices: new DeviceStore(db.orm),
+      writer,
+      metrics,
+      logger,
+      limits: brokerLimits(config),
+    });
+    const mqttPort = await bind('MQTT_PORT', config.MQTT_PORT, () => broker.listen(config.MQTT_PORT, config.MQTT_HOST));
+    cleanup.push(() => broker.close());
+    logger.info({ port: mqttPort }, 'MQTT broker listening');
+
+    const app = createApp({
+      logger,
+      registry,
+      checks: {
+        database: () => db.ping(),
+        broker: async () => {
+          if (!broker.listening) throw new Error('MQTT listener is not accepting connections');
+        },
+      },
+    });
+    const http = await bind('HTTP_PORT', config.HTTP_PORT, () =>
+      listenHttp(app.fetch, config.HTTP_PORT, config.HTTP_HOST),
+    );
+    cleanup.push(() => new Promise<void>((resolve) => http.server.close(() => resolve())));
+    logger.info({ port: http.port }, 'HTTP API listening');
+
+    let closing: Promise<void> | undefined;
+    return {
+      db,
+      httpPort: http.port,
+      mqttPort,
+      writer,
+      broker,
+      registry,
+      // Order matters: stop taking connections, then flush the writer, then close the database.
+      close: () => {
+        closing ??= (async () => {
+          http.server.closeAllConnections?.();
+          await new Promise<void>((resolve) => http.server.close(() => resolve()));
+          await broker.close();
+          await writer.close(config.SHUTDOWN_TIMEOUT_MS);
+          await db.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await undo();
+    throw err;
+  }
+}
+
+async function bind<T>(variable: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUse(variable, port, { cause: err });
+    throw err;
+  }
+}
+
+function listenHttp(fetch: (req: Request) => Response | Promise<Response>, port: number, hostname: string) {
+  return new Promise<{ server: Server; port: number }>((resolve, reject) => {
+    const server = serve({ fetch, port, hostname }, (info) =>
+      resolve({ server: server as Server, port: info.port }),
+    ) as Server;
+    server.once('error', reject);
+  });
+}
