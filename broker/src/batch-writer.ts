@@ -82,7 +82,7 @@ export class BatchWriter {
 
   /** Replays what an earlier run spilled; call once at start-up. */
   async start(): Promise<void> {
-    if (this.o.spill && !(await this.o.spill.isEmpty())) {
+    if (this.o.spill && !this.o.spill.empty) {
       this.log.info('replaying readings spilled by an earlier run');
       this.down = true;
       this.recover();
@@ -241,6 +241,7 @@ export class BatchWriter {
     this.recovering ??= (async () => {
       for (let attempt = 0; this.down; attempt++) {
         try {
+          await this.o.sql.query('SELECT 1');
           if (this.o.spill) {
             for (const segment of await this.o.spill.rotate()) {
               for (const w of await this.o.spill.read(segment)) {
@@ -250,8 +251,9 @@ export class BatchWriter {
               }
               await this.o.spill.remove(segment);
             }
-            if (!(await this.o.spill.isEmpty())) continue;
-          } else await this.o.sql.query('SELECT 1');
+            // Best-effort writes kept arriving during the replay: replay those too, then switch.
+            if (!this.o.spill.empty) continue;
+          }
           this.down = false;
           this.log.info('database writable again; spill replayed');
         } catch {

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type Orm, schema } from '@iotp/db';
 import { eq } from 'drizzle-orm';
 
@@ -20,6 +20,16 @@ export function hashDeviceSecret(secret: string | Buffer): string {
 /** The broker's reads and writes of the devices table. */
 export class DeviceStore {
   constructor(private readonly orm: Orm) {}
+
+  /** Creates a device with a fresh 256-bit secret; the secret is returned here and never again. */
+  async create({ orgId, name }: { orgId: string; name: string }): Promise<DeviceIdentity & { secret: string }> {
+    const secret = randomBytes(32).toString('base64url');
+    const [row] = await this.orm
+      .insert(devices)
+      .values({ orgId, name, secretHash: hashDeviceSecret(secret) })
+      .returning({ id: devices.id, orgId: devices.orgId });
+    return { ...row!, secret };
+  }
 
   /** Checks a device id and secret in constant time against the stored hash. */
   async checkCredentials(deviceId: string, secret: Buffer): Promise<CredentialCheck> {

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readings } from './telemetry-parser.ts';
 
@@ -13,8 +13,10 @@ export interface SpilledWrite {
  * kept as numbered NDJSON segments so they can be replayed in order and removed one by one.
  */
 export class Spill {
-  private segment = 0;
+  private segment = 1;
   private chain: Promise<void> = Promise.resolve();
+  /** Writes per segment not yet removed: known synchronously, so "empty" has no race. */
+  private readonly pending = new Map<number, number>();
 
   private constructor(private readonly dir: string) {}
 
@@ -22,35 +24,34 @@ export class Spill {
   static async open(dir: string): Promise<Spill> {
     await mkdir(dir, { recursive: true });
     const spill = new Spill(dir);
-    const existing = await spill.segments();
-    spill.segment = existing.length ? existing[existing.length - 1]! + 1 : 1;
+    for (const n of await spill.listSegments()) {
+      const lines = (await spill.read(n)).length;
+      if (lines > 0) spill.pending.set(n, lines);
+      else await spill.remove(n);
+      spill.segment = n + 1;
+    }
     return spill;
+  }
+
+  /** True when every write appended so far has been replayed and removed. */
+  get empty(): boolean {
+    return this.pending.size === 0;
   }
 
   /** Appends in call order; resolves when the line is in the file. */
   append(write: SpilledWrite): Promise<void> {
     const line = `${JSON.stringify({ d: write.deviceId, r: write.readings })}\n`;
     const target = this.path(this.segment);
+    this.pending.set(this.segment, (this.pending.get(this.segment) ?? 0) + 1);
     this.chain = this.chain.then(() => appendFile(target, line));
     return this.chain;
   }
 
-  /** Closes the segment being written and returns the numbers of all closed ones, oldest first. */
+  /** Closes the segment being written; returns every segment with writes in it, oldest first. */
   async rotate(): Promise<number[]> {
+    if (this.pending.has(this.segment)) this.segment++;
     await this.chain;
-    const current = this.segment;
-    const size = await stat(this.path(current)).then(
-      (s) => s.size,
-      () => 0,
-    );
-    if (size > 0) this.segment++;
-    return (await this.segments()).filter((n) => n < this.segment);
-  }
-
-  /** True when nothing is waiting in any segment. */
-  async isEmpty(): Promise<boolean> {
-    await this.chain;
-    return (await this.segments()).length === 0 || (await this.totalSize()) === 0;
+    return [...this.pending.keys()].sort((a, b) => a - b);
   }
 
   async read(segment: number): Promise<SpilledWrite[]> {
@@ -64,27 +65,18 @@ export class Spill {
       });
   }
 
-  remove(segment: number): Promise<void> {
-    return rm(this.path(segment), { force: true });
+  async remove(segment: number): Promise<void> {
+    await rm(this.path(segment), { force: true });
+    this.pending.delete(segment);
   }
 
-  private async segments(): Promise<number[]> {
+  private async listSegments(): Promise<number[]> {
     const names = await readdir(this.dir);
     return names
       .map((n) => /^spill-(\d+)\.ndjson$/.exec(n)?.[1])
       .filter((n): n is string => n !== undefined)
       .map(Number)
       .sort((a, b) => a - b);
-  }
-
-  private async totalSize(): Promise<number> {
-    let total = 0;
-    for (const n of await this.segments())
-      total += await stat(this.path(n)).then(
-        (s) => s.size,
-        () => 0,
-      );
-    return total;
   }
 
   private path(n: number): string {

@@ -33,3 +33,59 @@ export async function tempDir(prefix = 'iotp-'): Promise<{ path: string; remove(
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
+
+/**
+ * A TCP proxy in front of a server, for outage tests: `cut()` drops every connection and stops
+ * listening (new connections are refused, as by a server that is down) until `restore()`, while
+ * the server itself keeps serving other tests.
+ */
+export async function startTcpProxy(target: { host: string; port: number }) {
+  const { createServer, connect } = await import('node:net');
+  const pairs = new Set<{ destroy(): void }>();
+  const server = createServer((client) => {
+    const upstream = connect(target.port, target.host);
+    const pair = {
+      destroy() {
+        client.destroy();
+        upstream.destroy();
+      },
+    };
+    pairs.add(pair);
+    client.pipe(upstream).pipe(client);
+    const end = () => {
+      pair.destroy();
+      pairs.delete(pair);
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const dropAll = () => {
+    for (const p of pairs) p.destroy();
+    pairs.clear();
+  };
+  return {
+    port,
+    /** Rewrites a database URL to go through this proxy. */
+    url(dbUrl: string): string {
+      const u = new URL(dbUrl);
+      u.hostname = '127.0.0.1';
+      u.port = String(port);
+      return u.toString();
+    },
+    cut: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        dropAll();
+      }),
+    restore: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
+    close: () =>
+      new Promise<void>((resolve) => {
+        dropAll();
+        if (server.listening) server.close(() => resolve());
+        else resolve();
+      }),
+  };
+}

@@ -1,0 +1,161 @@
+import { type Database, openDatabase } from '@iotp/db';
+import { createTestDatabase, startTcpProxy, TEST_SERVER_URL, tempDir } from '@iotp/db/testing';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BatchWriter } from './batch-writer.ts';
+import { Spill } from './spill.ts';
+import type { Readings } from './telemetry-parser.ts';
+
+const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
+const DEVICE = '00000000-0000-4000-8000-000000000001';
+let clock = Date.parse('2026-01-01T00:00:00Z') * 1000;
+
+/** `n` readings of metric `m`, each a microsecond after the last. */
+function readings(n: number, m = 'temp'): Readings {
+  const r: Readings = { time: [], metric: [], value: [], bool: [], text: [] };
+  for (let i = 0; i < n; i++) {
+    r.time.push(clock++);
+    r.metric.push(m);
+    r.value.push(i);
+    r.bool.push(null);
+    r.text.push(null);
+  }
+  return r;
+}
+
+async function rowCount(db: Database): Promise<number> {
+  const [row] = await db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry');
+  return row!.n;
+}
+
+const until = async (check: () => Promise<boolean>) => {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 20));
+};
+
+describe('BatchWriter on PostgreSQL', () => {
+  let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let db: Database;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    const server = new URL(TEST_SERVER_URL);
+    proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    db = await openDatabase({ url: proxy.url(testDb.url), dataDir: '/unused', poolSize: 2, logger });
+    dir = await tempDir();
+  });
+  afterAll(async () => {
+    await db?.close();
+    await proxy?.close();
+    await testDb?.drop();
+    await dir?.remove();
+  });
+
+  it('writes a batch when it is full, and one when its oldest row is old enough', async () => {
+    const before = await rowCount(db);
+    const bySize = new BatchWriter({ sql: db.sql, logger, maxRows: 10, maxDelayMs: 60_000 });
+    await bySize.write(DEVICE, readings(10), true); // would wait a minute if size did not trigger
+    const byAge = new BatchWriter({ sql: db.sql, logger, maxRows: 1_000_000, maxDelayMs: 5 });
+    await byAge.write(DEVICE, readings(3), true);
+    expect(await rowCount(db)).toBe(before + 13);
+    await Promise.all([bySize.close(), byAge.close()]);
+  });
+
+  it('keeps the newest value per device and metric', async () => {
+    const w = new BatchWriter({ sql: db.sql, logger, maxDelayMs: 1 });
+    const older = readings(1, 'hum');
+    const newer = readings(1, 'hum');
+    newer.value[0] = 99;
+    await w.write(DEVICE, newer, true);
+    await w.write(DEVICE, older, true); // arrives later but is older: latest must not go back
+    const [latest] = await db.sql.query<{ value: number }>(
+      "SELECT value FROM telemetry_latest WHERE device_id = $1 AND metric = 'hum'",
+      [DEVICE],
+    );
+    expect(latest!.value).toBe(99);
+    await w.close();
+  });
+
+  it('never stores a reading twice, even when a batch is retried', async () => {
+    const w = new BatchWriter({ sql: db.sql, logger, maxDelayMs: 1 });
+    const r = readings(50);
+    const before = await rowCount(db);
+    await w.write(DEVICE, r, true);
+    await w.write(DEVICE, r, true);
+    expect(await rowCount(db)).toBe(before + 50);
+    await w.close();
+  });
+
+  it('survives a database outage: durable rows wait, best-effort rows spill, nothing lost or doubled', async () => {
+    const spill = await Spill.open(dir.path);
+    const w = new BatchWriter({
+      sql: db.sql,
+      logger,
+      spill,
+      maxRows: 100,
+      maxDelayMs: 5,
+      retryBaseMs: 20,
+      retryMaxMs: 100,
+    });
+    const before = await rowCount(db);
+    await w.write(DEVICE, readings(10), true);
+
+    await proxy.cut();
+    const durable = w.write(DEVICE, readings(25), true);
+    let acked = false;
+    void durable.then(() => {
+      acked = true;
+    });
+    // The first failure switches best-effort writes to the spill.
+    await until(async () => (w as unknown as { down: boolean }).down);
+    for (let i = 0; i < 20; i++) w.write(DEVICE, readings(5, 'rssi'), false);
+    await until(async () => !spill.empty);
+    expect(acked).toBe(false);
+    await proxy.restore();
+    await durable;
+    await until(async () => spill.empty);
+    await w.flush();
+    expect(await rowCount(db)).toBe(before + 10 + 25 + 100);
+    await w.close();
+  });
+
+  it('writes what is queued when closed', async () => {
+    const w = new BatchWriter({ sql: db.sql, logger, maxRows: 1_000_000, maxDelayMs: 60_000 });
+    const before = await rowCount(db);
+    w.write(DEVICE, readings(7), false);
+    await w.close();
+    expect(await rowCount(db)).toBe(before + 7);
+  });
+
+  it('tells producers to wait past the high-water mark', async () => {
+    const w = new BatchWriter({ sql: db.sql, logger, maxRows: 1_000_000, maxDelayMs: 60_000, highWaterRows: 10 });
+    w.write(DEVICE, readings(12), false);
+    expect(w.saturated).toBe(true);
+    const drained = w.drained();
+    await w.flush();
+    await drained;
+    expect(w.saturated).toBe(false);
+    await w.close();
+  });
+});
+
+describe('BatchWriter on embedded TimescaleDB', () => {
+  it('writes into the hypertable', async () => {
+    const dir = await tempDir();
+    const db = await openDatabase({ dataDir: dir.path, embeddedPort: null, logger });
+    try {
+      const w = new BatchWriter({ sql: db.sql, logger, maxDelayMs: 1 });
+      await w.write(DEVICE, readings(100), true);
+      await w.close();
+      expect(await rowCount(db)).toBe(100);
+      const chunks = await db.sql.query(
+        "SELECT 1 FROM timescaledb_information.chunks WHERE hypertable_name = 'telemetry'",
+      );
+      expect(chunks.length).toBeGreaterThan(0);
+    } finally {
+      await db.close();
+      await dir.remove();
+    }
+  });
+});

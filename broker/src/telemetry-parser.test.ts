@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { Rejection } from './reasons.ts';
+import { nowMicros, type ParseLimits, parseTelemetry } from './telemetry-parser.ts';
+
+const limits: ParseLimits = { maxReadings: 100, maxFutureMs: 60_000, maxTextLength: 32 };
+const parse = (v: unknown) => parseTelemetry(Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)), limits);
+const reason = (v: unknown) => {
+  const r = parse(v);
+  return r instanceof Rejection ? r.reason : 'accepted';
+};
+
+describe('parseTelemetry', () => {
+  it('reads an object of metrics with an ISO or epoch-ms timestamp', () => {
+    const r = parse({ ts: '2026-01-02T03:04:05.678Z', temp: 21.5, door: true, mode: 'eco' });
+    expect(r).toEqual({
+      time: Array(3).fill(Date.parse('2026-01-02T03:04:05.678Z') * 1000),
+      metric: ['temp', 'door', 'mode'],
+      value: [21.5, null, null],
+      bool: [null, true, null],
+      text: [null, null, 'eco'],
+    });
+    const ms = parse({ ts: 1767323045678, temp: 1 });
+    expect((ms as { time: number[] }).time).toEqual([1767323045678000]);
+  });
+
+  it('stamps readings without ts with a strictly increasing server time', () => {
+    const before = nowMicros();
+    const r = parse([{ a: 1 }, { a: 2 }]) as { time: number[] };
+    expect(r.time[0]).toBeGreaterThan(before);
+    expect(r.time[1]).toBeGreaterThan(r.time[0]!);
+  });
+
+  it('reads an array of objects as one batch', () => {
+    const r = parse([
+      { ts: 1767323045000, t: 1 },
+      { ts: 1767323046000, t: 2 },
+    ]) as { value: number[] };
+    expect(r.value).toEqual([1, 2]);
+  });
+
+  it('reads SenML with base name and base time (RFC 8428)', () => {
+    const r = parse([
+      { bn: 'urn:dev:ow:10e2073a01080063:', bt: 1.767323045e9, n: 'temp', u: 'Cel', v: 23.1 },
+      { n: 'temp', t: 10, v: 23.4 },
+      { n: 'open', vb: false },
+      { n: 'state', vs: 'ok' },
+    ]) as { time: number[]; metric: string[]; value: unknown[]; bool: unknown[] };
+    expect(r.metric).toEqual(['temp', 'temp', 'open', 'state']);
+    expect(r.value).toEqual([23.1, 23.4, null, null]);
+    expect(r.bool[2]).toBe(false);
+    expect(r.time[1]! - r.time[0]!).toBe(10_000_000);
+  });
+
+  it.each([
+    ['not JSON at all', 'temperature=21', 'unknown_encoding'],
+    ['empty payload', '', 'unknown_encoding'],
+    ['broken JSON', '{"temp": 21', 'malformed_json'],
+    ['a scalar in an array', [1, 2], 'invalid_shape'],
+    ['nested object value', { temp: { v: 1 } }, 'invalid_value'],
+    ['null value', { temp: null }, 'invalid_value'],
+    ['number out of range', '{"temp": 1e999}', 'invalid_value'],
+    ['string too long', { s: 'x'.repeat(33) }, 'invalid_value'],
+    ['string with NUL', { s: 'a\u0000b' }, 'invalid_value'],
+    ['bad metric name', { 'bad name!': 1 }, 'invalid_metric'],
+    ['unreadable timestamp', { ts: 'yesterday', t: 1 }, 'invalid_timestamp'],
+    ['timestamp in seconds, not ms', { ts: 1767323045, t: 1 }, 'invalid_timestamp'],
+    ['timestamp far in the future', { ts: Date.now() + 3_600_000, t: 1 }, 'future_timestamp'],
+    ['too many readings', Array.from({ length: 101 }, (_, i) => ({ [`m${i}`]: i })), 'too_many_readings'],
+  ])('rejects %s', (_, payload, expected) => {
+    expect(reason(payload)).toBe(expected);
+  });
+});

@@ -1,0 +1,66 @@
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { createApp } from './app.ts';
+
+const logger = pino({ level: 'silent' });
+
+function app(checks = {}) {
+  return createApp({ logger, registry: new Registry(), checks });
+}
+
+describe('the HTTP app', () => {
+  it('answers liveness', async () => {
+    const res = await app().request('/healthz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('reports readiness per dependency, 503 when one fails', async () => {
+    const ok = await app({ database: async () => {} }).request('/readyz');
+    expect(ok.status).toBe(200);
+    const down = await app({
+      database: async () => {},
+      broker: async () => {
+        throw new Error('not listening');
+      },
+    }).request('/readyz');
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({
+      status: 'not_ready',
+      checks: { database: { ok: true }, broker: { ok: false, error: 'not listening' } },
+    });
+  });
+
+  it('answers unknown routes with problem+json carrying the request id', async () => {
+    const res = await app().request('/nowhere', { headers: { 'x-request-id': 'req-123' } });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(await res.json()).toMatchObject({
+      type: 'https://iot-platform.dev/problems/not-found',
+      status: 404,
+      instance: 'req-123',
+    });
+  });
+
+  it('counts requests by route in Prometheus metrics', async () => {
+    const a = app();
+    await a.request('/healthz');
+    const res = await a.request('/metrics');
+    expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(/http_requests_total\{method="GET",route="\/healthz",status="200"\} 1/);
+    expect(text).toMatch(/http_request_duration_seconds_bucket/);
+  });
+
+  it('publishes OpenAPI 3.1 and readable docs', async () => {
+    const a = app();
+    const doc = await (await a.request('/openapi.json')).json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz']));
+    const docs = await a.request('/docs');
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toMatch(/openapi\.json/);
+  });
+});

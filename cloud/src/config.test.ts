@@ -1,0 +1,31 @@
+import { ConfigError } from '@iotp/broker';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.ts';
+
+describe('configuration', () => {
+  it('has defaults that work out of the box', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ HTTP_PORT: 8080, MQTT_PORT: 1883, DATA_DIR: './data', EMBEDDED_PG_PORT: 5433 });
+    expect(c.DATABASE_URL).toBeUndefined();
+  });
+
+  it('lists every bad variable with what it allows', () => {
+    const err = (() => {
+      try {
+        loadConfig({ HTTP_PORT: '99999', MQTT_PORT: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/HTTP_PORT: must be a port number from 0 to 65535/);
+    expect(problems).toMatch(/MQTT_PORT: must be a port number/);
+    expect(problems).toMatch(/DATABASE_URL: must be a URL like postgres:\/\//);
+    expect(problems).toMatch(/LOG_LEVEL/);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+});
