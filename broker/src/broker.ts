@@ -224,7 +224,8 @@ export function createBroker({ devices, writer, metrics, logger, limits: given }
       return server?.listening ?? false;
     },
     /** Starts accepting MQTT connections; resolves with the bound port. */
-    listen(port: number, host = '0.0.0.0'): Promise<number> {
+    async listen(port: number, host = '0.0.0.0'): Promise<number> {
+      await aedes.listen(); // sets up persistence; connections before it never get a CONNACK
       server = createServer((socket) => {
         sockets.add(socket);
         socket.on('close', () => sockets.delete(socket));

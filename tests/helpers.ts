@@ -1,0 +1,106 @@
+import { DeviceStore } from '@iotp/broker';
+import { loadConfig } from '@iotp/cloud/config';
+import { type Platform, startPlatform } from '@iotp/cloud/platform';
+import { createTestDatabase, tempDir } from '@iotp/db/testing';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import pino from 'pino';
+
+export const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
+
+export interface TestPlatform extends Platform {
+  devices: DeviceStore;
+  orgId: string;
+  /** Creates a device in the test organization; returns its id and secret. */
+  device(name?: string): Promise<{ id: string; secret: string }>;
+  /** Connects a real MQTT client to the broker. */
+  connect(options: IClientOptions): Promise<MqttClient>;
+  count(sql: string, params?: unknown[]): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole platform on free ports: on a fresh database of the local PostgreSQL server, or on a
+ * fresh embedded TimescaleDB when `database` is 'embedded'.
+ */
+export async function startTestPlatform(
+  database: 'postgres' | 'embedded',
+  env: Record<string, string> = {},
+  hooks: { databaseUrl?: (url: string) => string } = {},
+): Promise<TestPlatform> {
+  const dir = await tempDir();
+  const testDb = database === 'postgres' ? await createTestDatabase() : undefined;
+  const url = testDb && (hooks.databaseUrl ? hooks.databaseUrl(testDb.url) : testDb.url);
+  const config = loadConfig({
+    HTTP_PORT: '0',
+    MQTT_PORT: '0',
+    MQTT_HOST: '127.0.0.1',
+    HTTP_HOST: '127.0.0.1',
+    EMBEDDED_PG_PORT: '0',
+    DATA_DIR: dir.path,
+    ...(url ? { DATABASE_URL: url } : {}),
+    ...env,
+  });
+  const platform = await startPlatform(config, logger);
+  const devices = new DeviceStore(platform.db.orm);
+  const [org] = await platform.db.sql.query<{ id: string }>(
+    "INSERT INTO organizations (name) VALUES ('test') RETURNING id",
+  );
+  const clients: MqttClient[] = [];
+  return {
+    ...platform,
+    devices,
+    orgId: org!.id,
+    device: async (name = 'sensor') => devices.create({ orgId: org!.id, name }),
+    async connect(options) {
+      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${platform.mqttPort}`, {
+        reconnectPeriod: 0,
+        connectTimeout: 5000,
+        protocolVersion: 4,
+        ...options,
+      });
+      clients.push(client);
+      return client;
+    },
+    async count(sql, params) {
+      const [row] = await platform.db.sql.query<{ n: number }>(sql, params);
+      return Number(row?.n);
+    },
+    async stop() {
+      for (const c of clients) c.end(true);
+      await platform.close();
+      await testDb?.drop();
+      await dir.remove();
+    },
+  };
+}
+
+/** Credentials as a device presents them. */
+export const creds = (d: { id: string; secret: string }): IClientOptions => ({
+  clientId: d.id,
+  username: d.id,
+  password: d.secret,
+});
+
+/** Waits for a condition that becomes true asynchronously. */
+export async function until(check: () => Promise<boolean> | boolean, what = 'condition'): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The value of a Prometheus counter line, 0 when absent. */
+export async function metric(platform: Platform, line: string): Promise<number> {
+  const text = await platform.registry.metrics();
+  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
+  return found ? Number(found.split(' ')[1]) : 0;
+}
+
+/** Resolves when the client's connection is closed by the server. */
+export function closed(client: MqttClient): Promise<void> {
+  return new Promise((resolve) => {
+    if (!client.connected) return resolve();
+    client.once('close', () => resolve());
+  });
+}
