@@ -1,0 +1,154 @@
+/**
+ * `npm run bench:ingest`: durable MQTT ingest end to end, against two baselines measured in the
+ * same run on the same machine: a raw COPY of the same rows into the same table, and Mosquitto
+ * relaying the same MQTT load with no storage.
+ *
+ * Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; a scratch database is
+ * created on that server and dropped after), BENCH_DEVICES (100), BENCH_MESSAGES (total, 50000),
+ * BENCH_READINGS (3 per message), BENCH_INFLIGHT (64 per client), MOSQUITTO_URL
+ * (mqtt://127.0.0.1:1883). Progress goes to stderr; the last stdout line is the JSON result.
+ */
+import { fork } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
+import { DeviceStore } from '@iotp/broker';
+import { loadConfig } from '@iotp/cloud/config';
+import { startPlatform } from '@iotp/cloud/platform';
+import { tempDir } from '@iotp/db/testing';
+import pino from 'pino';
+import postgres from 'postgres';
+
+const env = process.env;
+const SERVER = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const D = Number(env.BENCH_DEVICES ?? 100);
+const M = Number(env.BENCH_MESSAGES ?? 50_000);
+const K = Number(env.BENCH_READINGS ?? 3);
+const INFLIGHT = Number(env.BENCH_INFLIGHT ?? 64);
+const MOSQUITTO = env.MOSQUITTO_URL ?? 'mqtt://127.0.0.1:1883';
+const perDevice = Math.ceil(M / D);
+const progress = (msg: string) => process.stderr.write(`[bench:ingest] ${msg}\n`);
+
+interface LoadResult {
+  msgs: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+}
+
+function runLoad(job: { url: string; devices: { id: string; secret?: string }[]; label: string }): Promise<LoadResult> {
+  const child = fork(new URL('./load.ts', import.meta.url), { execArgv: ['--import', 'tsx'] });
+  child.send({ ...job, perDevice, readings: K, inflight: INFLIGHT, qos: 1 });
+  return new Promise((resolve, reject) => {
+    child.once('message', (r) => resolve(r as LoadResult));
+    child.once('exit', (code) => code && reject(new Error(`${job.label} load generator exited ${code}`)));
+  });
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const s = connect(Number(u.port || 1883), u.hostname, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
+}
+
+async function main() {
+  const name = `bench_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(SERVER, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  const dir = await tempDir();
+  const logger = pino({ level: 'warn' });
+  const platform = await startPlatform(
+    loadConfig({
+      ...env,
+      DATABASE_URL: url.toString(),
+      MQTT_PORT: '0',
+      HTTP_PORT: '0',
+      MQTT_HOST: '127.0.0.1',
+      DATA_DIR: dir.path,
+    }),
+    logger,
+  );
+  try {
+    const store = new DeviceStore(platform.db.orm);
+    const [org] = await platform.db.sql.query<{ id: string }>(
+      "INSERT INTO organizations (name) VALUES ('bench') RETURNING id",
+    );
+    const devices = [];
+    for (let i = 0; i < D; i++) devices.push(await store.create({ orgId: org!.id, name: `bench-${i}` }));
+    progress(`${D} devices x ${perDevice} messages x ${K} readings, QoS 1, ${INFLIGHT} in flight per client`);
+
+    progress('platform: durable ingest through the broker into PostgreSQL...');
+    const ours = await runLoad({ url: `mqtt://127.0.0.1:${platform.mqttPort}`, devices, label: 'platform' });
+    await platform.writer.flush();
+    const [committed] = await platform.db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry');
+    progress(
+      `platform: ${Math.round(ours.msgs / ours.seconds)} msg/s, p50 ${ours.p50.toFixed(1)} ms, p99 ${ours.p99.toFixed(1)} ms`,
+    );
+
+    progress('baseline: raw COPY of the same number of rows into the same table...');
+    const rows = ours.msgs * K;
+    const copyDevices = Array.from({ length: D }, () => randomUUID());
+    const sql = postgres(url.toString(), { max: 1 });
+    const t0 = performance.now();
+    const stream = await sql`COPY telemetry (time, device_id, metric, value) FROM STDIN`.writable();
+    const base = Date.parse('2025-01-01T00:00:00Z');
+    const CHUNK = 10_000;
+    for (let i = 0; i < rows; i += CHUNK) {
+      let text = '';
+      for (let j = i; j < Math.min(rows, i + CHUNK); j++) {
+        text += `${new Date(base + j).toISOString()}\t${copyDevices[j % D]}\tm${j % K}\t${j % 1000}\n`;
+      }
+      if (!stream.write(text)) await new Promise((r) => stream.once('drain', r));
+    }
+    await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    const copySeconds = (performance.now() - t0) / 1000;
+    await sql.end();
+    progress(`baseline COPY: ${Math.round(rows / copySeconds)} rows/s`);
+
+    let mosquitto: LoadResult | undefined;
+    if (await reachable(MOSQUITTO)) {
+      progress(`baseline: Mosquitto at ${MOSQUITTO} relaying the same load...`);
+      mosquitto = await runLoad({
+        url: MOSQUITTO,
+        devices: devices.map((d) => ({ id: `bench-${d.id}` })),
+        label: 'mosquitto',
+      });
+      progress(`baseline Mosquitto: ${Math.round(mosquitto.msgs / mosquitto.seconds)} msg/s`);
+    } else progress(`Mosquitto not reachable at ${MOSQUITTO}: baseline skipped`);
+
+    const result = {
+      bench: 'ingest',
+      devices: D,
+      messages: ours.msgs,
+      readings_per_message: K,
+      qos: 1,
+      msgs_per_s: Math.round(ours.msgs / ours.seconds),
+      rows_per_s: Math.round(committed!.n / ours.seconds),
+      p50_ms: Number(ours.p50.toFixed(2)),
+      p99_ms: Number(ours.p99.toFixed(2)),
+      rows_committed: committed!.n,
+      rows_expected: ours.msgs * K,
+      baseline_copy_rows_per_s: Math.round(rows / copySeconds),
+      baseline_mosquitto_msgs_per_s: mosquitto ? Math.round(mosquitto.msgs / mosquitto.seconds) : null,
+      baseline_mosquitto_p99_ms: mosquitto ? Number(mosquitto.p99.toFixed(2)) : null,
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (result.rows_committed !== result.rows_expected) {
+      progress(`LOST OR DOUBLED ROWS: committed ${result.rows_committed}, expected ${result.rows_expected}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await platform.close();
+    await dir.remove();
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+await main();

@@ -1,0 +1,65 @@
+/**
+ * MQTT load generator, run as a child process so it does not share a core with the broker under
+ * test. Receives {url, devices, messages, readings, inflight, qos} over IPC, connects one client per
+ * device, publishes, and reports {msgs, seconds, latencies (sorted sample, ms)}.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+
+interface Job {
+  url: string;
+  devices: { id: string; secret?: string }[];
+  perDevice: number;
+  readings: number;
+  inflight: number;
+  qos: 0 | 1;
+  label: string;
+}
+
+process.once('message', async (job: Job) => {
+  const clients: MqttClient[] = await Promise.all(
+    job.devices.map((d) =>
+      mqtt.connectAsync(job.url, {
+        clientId: d.id,
+        username: d.secret ? d.id : undefined,
+        password: d.secret,
+        reconnectPeriod: 0,
+        connectTimeout: 30_000,
+        keepalive: 60,
+      }),
+    ),
+  );
+  const latencies = new Float64Array(job.devices.length * job.perDevice);
+  let n = 0;
+  const start = performance.now();
+  const base = Date.now() - 3_600_000;
+  await Promise.all(
+    clients.map((client, c) => {
+      const topic = `devices/${job.devices[c]!.id}/telemetry`;
+      let sent = 0;
+      let done = 0;
+      return new Promise<void>((resolve, reject) => {
+        const pump = () => {
+          while (sent < job.perDevice && sent - done < job.inflight) {
+            const i = sent++;
+            const body: Record<string, number> = { ts: base + i };
+            for (let k = 0; k < job.readings; k++) body[`m${k}`] = (i * 7 + k) % 1000;
+            const t0 = performance.now();
+            client.publish(topic, JSON.stringify(body), { qos: job.qos }, (err) => {
+              if (err) return reject(err);
+              latencies[n++] = performance.now() - t0;
+              done++;
+              if (done === job.perDevice) resolve();
+              else pump();
+            });
+          }
+        };
+        pump();
+      });
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  await Promise.all(clients.map((c) => c.endAsync()));
+  const sorted = Array.from(latencies.subarray(0, n)).sort((a, b) => a - b);
+  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+  process.send!({ msgs: n, seconds, p50: pct(50), p99: pct(99) }, () => process.exit(0));
+});
