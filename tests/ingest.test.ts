@@ -208,7 +208,11 @@ describe('telemetry survives the database going away', () => {
   });
 
   it('flushes accepted QoS 0 readings on shutdown', async () => {
-    const p = await startTestPlatform('postgres', { WRITER_BATCH_MS: '60000', WRITER_BATCH_ROWS: '100000' });
+    const p = await startTestPlatform('postgres', {
+      WRITER_EAGER: 'false',
+      WRITER_BATCH_MS: '60000',
+      WRITER_BATCH_ROWS: '100000',
+    });
     const d = await p.device();
     const client = await p.connect(creds(d));
     for (let i = 0; i < 100; i++) client.publish(`devices/${d.id}/telemetry`, JSON.stringify({ n: i }), { qos: 0 });

@@ -54,9 +54,9 @@ describe('BatchWriter on PostgreSQL', () => {
 
   it('writes a batch when it is full, and one when its oldest row is old enough', async () => {
     const before = await rowCount(db);
-    const bySize = new BatchWriter({ sql: db.sql, logger, maxRows: 10, maxDelayMs: 60_000 });
+    const bySize = new BatchWriter({ sql: db.sql, logger, eager: false, maxRows: 10, maxDelayMs: 60_000 });
     await bySize.write(DEVICE, readings(10), true); // would wait a minute if size did not trigger
-    const byAge = new BatchWriter({ sql: db.sql, logger, maxRows: 1_000_000, maxDelayMs: 5 });
+    const byAge = new BatchWriter({ sql: db.sql, logger, eager: false, maxRows: 1_000_000, maxDelayMs: 5 });
     await byAge.write(DEVICE, readings(3), true);
     expect(await rowCount(db)).toBe(before + 13);
     await Promise.all([bySize.close(), byAge.close()]);
@@ -120,16 +120,33 @@ describe('BatchWriter on PostgreSQL', () => {
     await w.close();
   });
 
-  it('writes what is queued when closed', async () => {
+  it('writes at once when a connection is free, and batches what gathers meanwhile', async () => {
     const w = new BatchWriter({ sql: db.sql, logger, maxRows: 1_000_000, maxDelayMs: 60_000 });
     const before = await rowCount(db);
+    // With a minute-long age limit, only eager writing can resolve these.
+    await Promise.all(Array.from({ length: 20 }, () => w.write(DEVICE, readings(5), true)));
+    expect(await rowCount(db)).toBe(before + 100);
+    await w.close();
+  });
+
+  it('writes what is queued when closed', async () => {
+    const w = new BatchWriter({ sql: db.sql, logger, eager: false, maxRows: 1_000_000, maxDelayMs: 60_000 });
+    const before = await rowCount(db);
     w.write(DEVICE, readings(7), false);
+    expect(await rowCount(db)).toBe(before);
     await w.close();
     expect(await rowCount(db)).toBe(before + 7);
   });
 
   it('tells producers to wait past the high-water mark', async () => {
-    const w = new BatchWriter({ sql: db.sql, logger, maxRows: 1_000_000, maxDelayMs: 60_000, highWaterRows: 10 });
+    const w = new BatchWriter({
+      sql: db.sql,
+      logger,
+      eager: false,
+      maxRows: 1_000_000,
+      maxDelayMs: 60_000,
+      highWaterRows: 10,
+    });
     w.write(DEVICE, readings(12), false);
     expect(w.saturated).toBe(true);
     const drained = w.drained();

@@ -14,6 +14,11 @@ export interface BatchWriterOptions {
   maxRows?: number;
   /** ...or when its oldest row is this old (ms). */
   maxDelayMs?: number;
+  /**
+   * Write as soon as a connection is free instead of waiting for size or age (default true):
+   * latency stays low when quiet, and batches still grow under load (group commit).
+   */
+  eager?: boolean;
   /** Rows queued past which producers are told to wait (`drained()`). */
   highWaterRows?: number;
   /** Batches written at once; 1 for the embedded database, which has one backend. */
@@ -55,6 +60,7 @@ export class BatchWriter {
   private current: Batch = newBatch();
   private readonly sealed: Batch[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private inflight = 0;
   private queuedRows = 0;
   private drainWaiters: (() => void)[] = [];
@@ -69,6 +75,7 @@ export class BatchWriter {
     this.o = {
       maxRows: 5000,
       maxDelayMs: 50,
+      eager: true,
       highWaterRows: 100_000,
       concurrency: 1,
       retryBaseMs: 100,
@@ -127,7 +134,12 @@ export class BatchWriter {
     if (durable) done = new Promise((resolve, reject) => b.waiters.push({ resolve, reject }));
     else b.bestEffort.push({ deviceId, readings });
     if (b.time.length >= this.o.maxRows) this.seal();
-    else this.timer ??= setTimeout(() => this.seal(), this.o.maxDelayMs);
+    else if (this.o.eager && this.inflight < this.o.concurrency) {
+      // A connection is idle: write on the next turn of the event loop, so the rest of the socket
+      // data already read joins this batch. Under load every connection is busy, and batches grow
+      // while they wait (group commit): small batches when quiet, big ones when busy.
+      this.immediate ??= setImmediate(() => this.seal());
+    } else this.timer ??= setTimeout(() => this.seal(), this.o.maxDelayMs);
     return done;
   }
 
@@ -155,7 +167,9 @@ export class BatchWriter {
 
   private seal(): void {
     clearTimeout(this.timer);
+    clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
     if (this.current.time.length > 0) {
       this.sealed.push(this.current);
       this.current = newBatch();
@@ -173,7 +187,9 @@ export class BatchWriter {
         this.o.metrics?.queueDepth.set(this.queuedRows);
         if (this.queuedRows < this.o.highWaterRows / 2) for (const w of this.drainWaiters.splice(0)) w();
         if (this.queuedRows === 0 && this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
-        this.pump();
+        // What gathered while this batch was written goes next, without waiting for its timer.
+        if (this.o.eager && this.sealed.length === 0 && this.current.time.length > 0) this.seal();
+        else this.pump();
       });
     }
   }

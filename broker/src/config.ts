@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_LIMITS } from './broker.ts';
-import { count, port } from './env.ts';
+import { count, flag, port } from './env.ts';
 
 const d = DEFAULT_LIMITS;
 
@@ -21,6 +21,7 @@ export const brokerEnv = z.object({
   TELEMETRY_MAX_FUTURE_MS: count(d.maxFutureMs),
   WRITER_BATCH_ROWS: count(5000),
   WRITER_BATCH_MS: count(50),
+  WRITER_EAGER: flag(true),
   WRITER_HIGH_WATER_ROWS: count(100_000),
   WRITER_CONCURRENCY: count(2),
 });

@@ -61,6 +61,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       spill: await Spill.open(join(config.DATA_DIR, 'spill')),
       maxRows: config.WRITER_BATCH_ROWS,
       maxDelayMs: config.WRITER_BATCH_MS,
+      eager: config.WRITER_EAGER,
       highWaterRows: config.WRITER_HIGH_WATER_ROWS,
       // PGlite is one backend: parallel batches would only queue behind each other.
       concurrency: db.kind === 'embedded' ? 1 : config.WRITER_CONCURRENCY,
