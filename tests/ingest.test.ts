@@ -173,6 +173,74 @@ describe('MQTT rules and limits', () => {
   });
 });
 
+describe('MQTT rate limits and backpressure', () => {
+  let p: TestPlatform;
+  beforeAll(async () => {
+    p = await startTestPlatform('postgres', {
+      MQTT_CONNECT_RATE_PER_S: '1',
+      MQTT_CONNECT_BURST: '3',
+      MQTT_MESSAGES_PER_S: '50',
+      MQTT_MESSAGES_BURST: '5',
+      MQTT_MAX_SUBSCRIPTIONS: '2',
+      WRITER_HIGH_WATER_ROWS: '30',
+      WRITER_EAGER: 'false',
+      WRITER_BATCH_MS: '20',
+    });
+  });
+  afterAll(async () => {
+    await p?.stop();
+  });
+
+  it('slows a device over its message rate without losing anything, and backs off when the queue is full', async () => {
+    const d = await p.device();
+    const client = await p.connect(creds(d));
+    let maxDepth = 0;
+    const sampler = setInterval(() => {
+      maxDepth = Math.max(maxDepth, p.writer.depth);
+    }, 1);
+    const sends = Array.from({ length: 40 }, (_, i) =>
+      client.publishAsync(`devices/${d.id}/telemetry`, JSON.stringify({ ts: Date.now() - 10_000 + i, a: i, b: i }), {
+        qos: 0,
+      }),
+    );
+    await Promise.all(sends);
+    await until(async () => (await p.count(telemetryRows, [d.id])) === 80, 'all 80 readings');
+    clearInterval(sampler);
+    // Reading stops at the high-water mark: the queue never held much more than it.
+    expect(maxDepth).toBeLessThanOrEqual(30 + 2 * 40);
+    expect(client.connected).toBe(true);
+    await client.endAsync();
+  });
+
+  it('limits subscriptions per client', async () => {
+    const d = await p.device();
+    const client = await p.connect(creds(d));
+    await client.subscribeAsync([`devices/${d.id}/a`, `devices/${d.id}/b`]);
+    const third = await client.subscribeAsync(`devices/${d.id}/c`).catch((e) => e.packet);
+    expect(third.granted).toEqual([128]);
+    expect(await metric(p, 'mqtt_rejects_total{reason="too_many_subscriptions"}')).toBe(1);
+    await client.endAsync();
+  });
+
+  it('refuses connection storms from one address with CONNACK 3', async () => {
+    const d = await p.device();
+    const codes: (number | undefined)[] = [];
+    for (let i = 0; i < 6; i++) {
+      codes.push(
+        await p.connect(creds(d)).then(
+          (c) => {
+            c.end(true);
+            return 0;
+          },
+          (err: { code?: number }) => err.code,
+        ),
+      );
+    }
+    expect(codes).toContain(3);
+    expect(await metric(p, 'mqtt_rejects_total{reason="connect_rate"}')).toBeGreaterThan(0);
+  });
+});
+
 describe('telemetry survives the database going away', () => {
   it('holds QoS 1 acks during an outage, then stores every reading exactly once', async () => {
     const { TEST_SERVER_URL, startTcpProxy } = await import('@iotp/db/testing');
@@ -205,6 +273,54 @@ describe('telemetry survives the database going away', () => {
       await p.stop();
       await proxy.close();
     }
+  });
+
+  it('keeps QoS 0 readings accepted during an outage on disk, across a restart, until stored', async () => {
+    const { TEST_SERVER_URL, startTcpProxy, tempDir } = await import('@iotp/db/testing');
+    const server = new URL(TEST_SERVER_URL);
+    const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    const dataDir = await tempDir();
+    let dbUrl = '';
+    const first = await startTestPlatform(
+      'postgres',
+      { DATA_DIR: dataDir.path, SHUTDOWN_TIMEOUT_MS: '500' },
+      {
+        databaseUrl: (u) => {
+          dbUrl = u;
+          return proxy.url(u);
+        },
+      },
+    );
+    const d = await first.device();
+    const client = await first.connect(creds(d));
+    await proxy.cut();
+    for (let i = 0; i < 50; i++) client.publish(`devices/${d.id}/telemetry`, JSON.stringify({ n: i }), { qos: 0 });
+    await until(async () => (await metric(first, 'telemetry_spilled_rows_total')) === 50, 'readings spilled');
+    client.end(true);
+    await first.close();
+    await proxy.restore();
+
+    // A new process on the same data directory replays the spill.
+    const { loadConfig } = await import('@iotp/cloud/config');
+    const { startPlatform } = await import('@iotp/cloud/platform');
+    const { logger } = await import('./helpers.ts');
+    const second = await startPlatform(
+      loadConfig({
+        DATABASE_URL: dbUrl,
+        DATA_DIR: dataDir.path,
+        MQTT_PORT: '0',
+        HTTP_PORT: '0',
+        MQTT_HOST: '127.0.0.1',
+      }),
+      logger,
+    );
+    const stored = async () =>
+      Number((await second.db.sql.query<{ n: number }>(telemetryRows.replace('$1', `'${d.id}'`)))[0]?.n);
+    await until(async () => (await stored()) === 50, 'spill replayed');
+    await second.close();
+    await first.stop().catch(() => undefined);
+    await proxy.close();
+    await dataDir.remove();
   });
 
   it('flushes accepted QoS 0 readings on shutdown', async () => {
