@@ -1,11 +1,18 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
+import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { adminRoutes } from './auth/admin.routes.ts';
+import { authRoutes } from './auth/auth.routes.ts';
+import type { AuthService } from './auth/auth.service.ts';
+import { meRoutes } from './auth/me.routes.ts';
+import type { TokenService } from './auth/tokens.ts';
 import { healthRoutes, type ReadinessChecks } from './health.routes.ts';
+import type { AppEnv } from './http/env.ts';
 import { httpMetrics } from './http/http-metrics.ts';
-import { Invalid, NotFound, problemResponse } from './http/problem.ts';
+import { Invalid, NotFound, Problem, problemResponse } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
 
 export interface AppOptions {
@@ -14,11 +21,15 @@ export interface AppOptions {
   registry: Registry;
   /** Checks behind /readyz. */
   checks?: ReadinessChecks;
+  /** Accounts and authentication; without them only health, metrics and docs are served. */
+  auth?: { service: AuthService; tokens: TokenService };
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
 }
 
 /** An OpenAPIHono whose request validation failures become `invalid-request` problems. */
 export function createRouter() {
-  return new OpenAPIHono({
+  return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
         const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
@@ -32,16 +43,42 @@ export function createRouter() {
  * The platform's HTTP API: every service's routes, health, metrics and docs.
  * @example const app = createApp({ logger, registry }); serve({ fetch: app.fetch, port: 8080 });
  */
-export function createApp({ logger, registry, checks = {} }: AppOptions) {
+export function createApp({ logger, registry, checks = {}, auth, maxBodyBytes = 1024 * 1024 }: AppOptions) {
   const log = logger.child({ component: 'http' });
   const app = createRouter();
   app.use(requestId());
   app.use(requestLog({ logger: log }));
   app.use(httpMetrics({ registry }));
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new Problem('payload-too-large', 413, 'Request body too large', `Send at most ${maxBodyBytes} bytes`);
+      },
+    }),
+  );
+  app.use('/v1/*', async (c, next) => {
+    const type = c.req.header('content-type');
+    if (type && c.req.method !== 'GET' && !/^application\/(.+\+)?json\b/i.test(type)) {
+      throw new Problem('unsupported-media-type', 415, 'Unsupported media type', 'Send the body as application/json');
+    }
+    await next();
+  });
   app.onError((err, c) => problemResponse(err, c, log));
   app.notFound((c) => problemResponse(new NotFound(`No route for ${c.req.method} ${c.req.path}`), c, log));
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An access token from /v1/auth/login, or an API key (iot_...)',
+  });
 
   app.route('/', healthRoutes({ checks }));
+  if (auth) {
+    app.route('/', authRoutes(auth.service, auth.tokens));
+    app.route('/', meRoutes(auth.service));
+    app.route('/', adminRoutes(auth.service));
+  }
   app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

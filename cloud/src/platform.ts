@@ -3,10 +3,16 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { BatchWriter, brokerLimits, createBroker, createBrokerMetrics, DeviceStore, Spill } from '@iotp/broker';
 import { type Database, openDatabase } from '@iotp/db';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app.ts';
+import { AuthRepository } from './auth/auth.repository.ts';
+import { AuthService } from './auth/auth.service.ts';
+import { type CounterStore, MemoryCounterStore, RedisCounterStore } from './auth/rate-limit.ts';
+import { TokenService } from './auth/tokens.ts';
 import type { PlatformConfig } from './config.ts';
+import { Mailer } from './mail/mailer.ts';
 
 /** A listener that could not bind, named by the variable that sets its port. */
 export class PortInUse extends Error {
@@ -79,9 +85,33 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
     cleanup.push(() => broker.close());
     logger.info({ port: mqttPort }, 'MQTT broker listening');
 
+    const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.HTTP_PORT}`;
+    const tokens = await new TokenService(db.orm, {
+      issuer: publicUrl,
+      audience: 'iot-platform',
+      accessTtlS: config.ACCESS_TOKEN_TTL_S,
+    }).init();
+    let limits: CounterStore = new MemoryCounterStore();
+    if (config.REDIS_URL) {
+      const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
+      await redis.connect();
+      cleanup.push(async () => void redis.disconnect());
+      limits = new RedisCounterStore(redis);
+    }
+    const authService = new AuthService({
+      repo: new AuthRepository(db.orm),
+      tokens,
+      limits,
+      mailer: new Mailer(db.orm, logger, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }),
+      logger,
+      publicUrl,
+      refreshTtlS: config.REFRESH_TOKEN_TTL_S,
+      adminEmails: config.ADMIN_EMAILS,
+    });
     const app = createApp({
       logger,
       registry,
+      auth: { service: authService, tokens },
       checks: {
         database: () => db.ping(),
         broker: async () => {
@@ -103,14 +133,11 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       writer,
       broker,
       registry,
-      // Order matters: stop taking connections, then flush the writer, then close the database.
+      // Reverse start order: stop taking connections, flush the writer, close the database.
       close: () => {
         closing ??= (async () => {
           http.server.closeAllConnections?.();
-          await new Promise<void>((resolve) => http.server.close(() => resolve()));
-          await broker.close();
-          await writer.close(config.SHUTDOWN_TIMEOUT_MS);
-          await db.close();
+          for (const step of cleanup.reverse()) await step();
         })();
         return closing;
       },

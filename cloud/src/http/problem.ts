@@ -64,7 +64,14 @@ export function problemResponse(err: Error, c: Context, logger: Logger): Respons
   let problem: Problem;
   if (err instanceof Problem) problem = err;
   else if (err instanceof HTTPException && err.status < 500) {
-    problem = new Problem(err.status === 404 ? 'not-found' : 'http-error', err.status, err.message || 'Request failed');
+    // Hono's own refusals, such as a body that is not JSON.
+    const slug = err.status === 400 ? 'invalid-request' : err.status === 404 ? 'not-found' : 'http-error';
+    problem = new Problem(
+      slug,
+      err.status,
+      err.status === 400 ? 'The request is not valid' : 'Request refused',
+      err.message,
+    );
   } else {
     logger.error({ err, requestId: instance }, 'unhandled error');
     problem = new Problem('internal', 500, 'Internal server error', 'Something went wrong; quote the request id');

@@ -1,0 +1,83 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../http/env.ts';
+import { requestContext } from '../http/env.ts';
+import { json, problems, User } from './auth.schemas.ts';
+import type { AuthService } from './auth.service.ts';
+import { requireAuth } from './authenticate.ts';
+
+const tags = ['admin'];
+const security = [{ bearer: [] }];
+const Id = z.object({ id: z.string().uuid() });
+
+/** Platform operators: find users, disable and re-enable them, read their activity. */
+export function adminRoutes(auth: AuthService) {
+  const admin = requireAuth(auth, { sessionOnly: true, admin: true });
+  const setDisabled = (disabled: boolean) =>
+    createRoute({
+      method: 'post',
+      path: `/v1/admin/users/{id}/${disabled ? 'disable' : 'enable'}`,
+      tags,
+      security,
+      middleware: [admin],
+      request: { params: Id },
+      responses: { 200: json(User), ...problems(401, 403, 404) },
+    });
+  return new OpenAPIHono<AppEnv>()
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/v1/admin/users',
+        tags,
+        security,
+        middleware: [admin],
+        request: {
+          query: z.object({
+            search: z.string().max(100).optional(),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+            cursor: z.string().uuid().optional(),
+          }),
+        },
+        responses: {
+          200: json(z.object({ data: z.array(User), next_cursor: z.string().nullable() })),
+          ...problems(400, 401, 403),
+        },
+      }),
+      async (c) => {
+        const q = c.req.valid('query');
+        return c.json(await auth.adminListUsers({ search: q.search, limit: q.limit, after: q.cursor }), 200);
+      },
+    )
+    .openapi(setDisabled(true), async (c) =>
+      c.json(await auth.adminSetDisabled(c.req.valid('param').id, true, requestContext(c)), 200),
+    )
+    .openapi(setDisabled(false), async (c) =>
+      c.json(await auth.adminSetDisabled(c.req.valid('param').id, false, requestContext(c)), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/v1/admin/users/{id}/activity',
+        tags,
+        security,
+        middleware: [admin],
+        request: { params: Id, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
+        responses: {
+          200: json(
+            z.object({
+              data: z.array(
+                z.object({
+                  type: z.string(),
+                  address: z.string().nullable(),
+                  user_agent: z.string().nullable(),
+                  detail: z.unknown(),
+                  at: z.string(),
+                }),
+              ),
+            }),
+          ),
+          ...problems(401, 403, 404),
+        },
+      }),
+      async (c) => c.json({ data: await auth.adminActivity(c.req.valid('param').id, c.req.valid('query').limit) }, 200),
+    );
+}

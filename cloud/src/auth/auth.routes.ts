@@ -1,0 +1,162 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../http/env.ts';
+import { requestContext } from '../http/env.ts';
+import { Email, json, jsonBody, MfaChallenge, Password, problems, TokenPair, User } from './auth.schemas.ts';
+import type { AuthService } from './auth.service.ts';
+import { requireAuth } from './authenticate.ts';
+import type { TokenService } from './tokens.ts';
+
+const tags = ['auth'];
+const Accepted = z.object({ status: z.literal('accepted') });
+
+/** Sign-up, login (with MFA), refresh, logout, email verification, password reset, JWKS. */
+export function authRoutes(auth: AuthService, tokens: TokenService) {
+  const signedIn = requireAuth(auth);
+  return new OpenAPIHono<AppEnv>()
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/auth/signup',
+        tags,
+        summary: 'Create an account',
+        request: {
+          body: jsonBody(z.object({ email: Email, password: Password, name: z.string().trim().max(100).optional() })),
+        },
+        responses: { 201: json(User, 'Created; a verification mail is sent'), ...problems(400, 415, 429) },
+      }),
+      async (c) => c.json(await auth.signup(c.req.valid('json'), requestContext(c)), 201),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/auth/login',
+        tags,
+        summary: 'Sign in with email and password',
+        request: { body: jsonBody(z.object({ email: Email, password: Password })) },
+        responses: {
+          200: json(z.union([TokenPair, MfaChallenge]), 'Tokens, or an MFA challenge'),
+          ...problems(400, 401, 403, 429),
+        },
+      }),
+      async (c) => c.json(await auth.login(c.req.valid('json'), requestContext(c)), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/auth/mfa',
+        tags,
+        summary: 'Complete a login with a TOTP or recovery code',
+        request: { body: jsonBody(z.object({ mfa_token: z.string().min(1), code: z.string().min(6).max(32) })) },
+        responses: { 200: json(TokenPair), ...problems(400, 401, 429) },
+      }),
+      async (c) => c.json(await auth.completeMfa(c.req.valid('json'), requestContext(c)), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/auth/refresh',
+        tags,
+        summary: 'Exchange a refresh token for a new pair (the old one stops working)',
+        request: { body: jsonBody(z.object({ refresh_token: z.string().min(1).max(200) })) },
+        responses: { 200: json(TokenPair), ...problems(400, 401, 429) },
+      }),
+      async (c) => c.json(await auth.refresh(c.req.valid('json').refresh_token, requestContext(c)), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/auth/logout',
+        tags,
+        summary: 'End this session',
+        middleware: [signedIn],
+        security: [{ bearer: [] }],
+        responses: { 204: { description: 'Signed out' }, ...problems(401) },
+      }),
+      async (c) => {
+        await auth.logout(c.var.principal);
+        return c.body(null, 204);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/auth/logout-all',
+        tags,
+        summary: 'End every session of this account',
+        middleware: [signedIn],
+        security: [{ bearer: [] }],
+        responses: { 204: { description: 'Signed out everywhere' }, ...problems(401) },
+      }),
+      async (c) => {
+        await auth.logoutAll(c.var.principal, requestContext(c));
+        return c.body(null, 204);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/auth/verify-email/request',
+        tags,
+        summary: 'Send the verification mail again',
+        middleware: [signedIn],
+        security: [{ bearer: [] }],
+        responses: { 202: json(Accepted), ...problems(401, 409, 429) },
+      }),
+      async (c) => {
+        await auth.requestVerification(c.var.principal.userId);
+        return c.json({ status: 'accepted' as const }, 202);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/auth/verify-email',
+        tags,
+        summary: 'Verify an email address with the mailed token',
+        request: { body: jsonBody(z.object({ token: z.string().min(1).max(200) })) },
+        responses: { 204: { description: 'Verified' }, ...problems(400) },
+      }),
+      async (c) => {
+        await auth.verifyEmail(c.req.valid('json').token);
+        return c.body(null, 204);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/auth/password-reset/request',
+        tags,
+        summary: 'Mail a password reset link (the same answer whether or not the account exists)',
+        request: { body: jsonBody(z.object({ email: Email })) },
+        responses: { 202: json(Accepted), ...problems(400, 429) },
+      }),
+      async (c) => {
+        await auth.requestPasswordReset(c.req.valid('json').email, requestContext(c));
+        return c.json({ status: 'accepted' as const }, 202);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/auth/password-reset',
+        tags,
+        summary: 'Set a new password with the mailed token; ends every session',
+        request: { body: jsonBody(z.object({ token: z.string().min(1).max(200), password: Password })) },
+        responses: { 204: { description: 'Password changed' }, ...problems(400, 429) },
+      }),
+      async (c) => {
+        await auth.resetPassword(c.req.valid('json'), requestContext(c));
+        return c.body(null, 204);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/.well-known/jwks.json',
+        tags,
+        summary: 'Public keys that verify access tokens',
+        responses: { 200: json(z.object({ keys: z.array(z.record(z.string(), z.unknown())) })) },
+      }),
+      (c) => c.json(tokens.jwks() as { keys: Record<string, unknown>[] }, 200),
+    );
+}

@@ -1,0 +1,119 @@
+import { z } from '@hono/zod-openapi';
+import { MAX_PASSWORD_LENGTH } from './passwords.ts';
+
+export const Email = z.string().trim().email('must be an email address').max(254);
+export const Password = z.string().min(1, 'is required').max(MAX_PASSWORD_LENGTH);
+
+export const User = z
+  .object({
+    id: z.string().uuid(),
+    email: z.string(),
+    name: z.string().nullable(),
+    email_verified: z.boolean(),
+    mfa_enabled: z.boolean(),
+    profile: z.record(z.string(), z.string().nullable()),
+    avatar_url: z.string().nullable(),
+    disabled: z.boolean(),
+    created_at: z.string(),
+  })
+  .openapi('User');
+
+export const TokenPair = z
+  .object({
+    access_token: z.string(),
+    refresh_token: z.string(),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int(),
+  })
+  .openapi('TokenPair');
+
+export const MfaChallenge = z.object({ mfa_required: z.literal(true), mfa_token: z.string() }).openapi('MfaChallenge');
+
+export const Profile = z
+  .object({
+    display_name: z.string().max(100).nullable(),
+    bio: z.string().max(2000).nullable(),
+    location: z.string().max(200).nullable(),
+    website: z.string().url().max(500).nullable(),
+    phone: z
+      .string()
+      .regex(/^\+?[0-9 ()-]{5,30}$/, 'must be a phone number')
+      .nullable(),
+  })
+  .partial()
+  .strict();
+
+export const Preferences = z
+  .object({
+    language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a language tag like en or pt-BR'),
+    timezone: z.string().refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone like Europe/Paris'),
+    theme: z.enum(['light', 'dark', 'system']),
+    date_format: z.string().max(32),
+    time_format: z.enum(['12h', '24h']),
+    notification_channels: z.array(z.enum(['email', 'sms', 'push', 'webhook'])),
+  })
+  .partial()
+  .strict()
+  .openapi('Preferences');
+
+export const Session = z
+  .object({
+    id: z.string().uuid(),
+    user_agent: z.string().nullable(),
+    address: z.string().nullable(),
+    created_at: z.string(),
+    last_used_at: z.string(),
+    current: z.boolean(),
+  })
+  .openapi('Session');
+
+export const API_KEY_SCOPES = ['profile:read', 'profile:write'] as const;
+
+export const ApiKey = z
+  .object({
+    id: z.string().uuid(),
+    name: z.string(),
+    prefix: z.string(),
+    scopes: z.array(z.string()),
+    expires_at: z.string().nullable(),
+    last_used_at: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .openapi('ApiKey');
+
+export const Problem = z
+  .object({
+    type: z.string().url(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+  })
+  .openapi('Problem');
+
+/** The error responses every route may give, as problem details. */
+export function problems(...codes: (400 | 401 | 403 | 404 | 409 | 413 | 415 | 429)[]) {
+  return Object.fromEntries(
+    codes.map((code) => [
+      code,
+      { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': { schema: Problem } } },
+    ]),
+  );
+}
+
+export const json = <T extends z.ZodType>(schema: T, description = 'OK') => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});

@@ -1,0 +1,84 @@
+import { type Database, openDatabase } from '@iotp/db';
+import { createTestDatabase } from '@iotp/db/testing';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { createApp } from '../app.ts';
+import { Mailer } from '../mail/mailer.ts';
+import { AuthRepository } from './auth.repository.ts';
+import { AuthService, type AuthServiceOptions, DEFAULT_RATE_LIMITS } from './auth.service.ts';
+import { type CounterStore, MemoryCounterStore } from './rate-limit.ts';
+import { TokenService } from './tokens.ts';
+
+export const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
+export const ISSUER = 'http://localhost:8080';
+
+/** The HTTP app with real auth services on a fresh test database. */
+export async function authHarness(options: Partial<AuthServiceOptions> & { limits?: CounterStore } = {}) {
+  const testDb = await createTestDatabase();
+  const db: Database = await openDatabase({ url: testDb.url, dataDir: '/unused', logger });
+  const tokens = await new TokenService(db.orm, { issuer: ISSUER, audience: 'iot-platform' }).init();
+  const repo = new AuthRepository(db.orm);
+  const service = new AuthService({
+    repo,
+    tokens,
+    limits: options.limits ?? new MemoryCounterStore(),
+    mailer: new Mailer(db.orm, logger),
+    logger,
+    // Every test request comes from one address: lift the per-address limits unless a test sets them.
+    ...options,
+    rateLimits: {
+      ...Object.fromEntries(Object.keys(DEFAULT_RATE_LIMITS).map((k) => [k, [10_000, 60]])),
+      ...options.rateLimits,
+    },
+  });
+  const app = createApp({ logger, registry: new Registry(), auth: { service, tokens } });
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+    headers: Record<string, string> = {},
+  ) => {
+    const res = await app.request(path, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+  };
+  /** The newest mail to `to`, from the outbox. */
+  const lastMail = async (to: string) =>
+    (
+      await db.sql.query<{ subject: string; text: string }>(
+        'SELECT subject, text FROM mail_outbox WHERE "to" = $1 ORDER BY created_at DESC LIMIT 1',
+        [to],
+      )
+    )[0];
+  const tokenIn = (text: string) => /Token: (\S+)/.exec(text)?.[1] ?? '';
+  const signupAndLogin = async (email: string, password = 'correct horse battery') => {
+    await call('POST', '/v1/auth/signup', { email, password });
+    return (await call('POST', '/v1/auth/login', { email, password })).body as {
+      access_token: string;
+      refresh_token: string;
+    };
+  };
+  return {
+    db,
+    app,
+    tokens,
+    service,
+    call,
+    lastMail,
+    tokenIn,
+    signupAndLogin,
+    async close() {
+      await db.close();
+      await testDb.drop();
+    },
+  };
+}

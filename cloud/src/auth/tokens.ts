@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { type Orm, schema } from '@iotp/db';
+import { desc, isNull } from 'drizzle-orm';
+import {
+  type CryptoKey,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+
+const { signingKeys } = schema;
+const ALG = 'EdDSA';
+
+export interface TokenOptions {
+  issuer: string;
+  audience: string;
+  /** Access token lifetime, seconds. */
+  accessTtlS?: number;
+}
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+}
+
+/** Thrown for any token that does not verify; the message is for logs, never for clients. */
+export class InvalidToken extends Error {
+  override name = 'InvalidToken';
+}
+
+interface Key {
+  kid: string;
+  privateKey?: CryptoKey;
+  publicKey: CryptoKey;
+  publicJwk: JWK;
+  retiredAt: Date | null;
+}
+
+/**
+ * Signs and verifies the platform's JWTs with Ed25519 keys kept in the database: generated on first
+ * start, rotated by `rotate()`, and published at /.well-known/jwks.json. A retired key no longer
+ * signs but still verifies until every token it signed has expired.
+ */
+export class TokenService {
+  private keys = new Map<string, Key>();
+  private current: Key | undefined;
+  /** Another process may have rotated: an unknown kid reloads the keys, at most every 10 s. */
+  private loadedAt = 0;
+  readonly accessTtlS: number;
+
+  constructor(
+    private readonly orm: Orm,
+    private readonly options: TokenOptions,
+  ) {
+    this.accessTtlS = options.accessTtlS ?? 900;
+  }
+
+  /** Loads the keys, creating the first one if there is none. */
+  async init(): Promise<this> {
+    await this.load();
+    if (!this.current) await this.rotate();
+    return this;
+  }
+
+  /** Starts signing with a new key; the old one keeps verifying for one token lifetime. */
+  async rotate(): Promise<string> {
+    const { privateKey, publicKey } = await generateKeyPair(ALG, { crv: 'Ed25519', extractable: true });
+    const kid = randomUUID();
+    const privateJwk = await exportJWK(privateKey);
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: ALG, use: 'sig' };
+    await this.orm.transaction(async (tx) => {
+      await tx.update(signingKeys).set({ retiredAt: new Date() }).where(isNull(signingKeys.retiredAt));
+      await tx.insert(signingKeys).values({ kid, alg: ALG, privateJwk, publicJwk });
+    });
+    await this.load();
+    return kid;
+  }
+
+  async signAccess(claims: AccessClaims & Record<string, unknown>): Promise<string> {
+    return this.sign(claims, 'at+jwt', this.accessTtlS);
+  }
+
+  /** A short-lived token that only proves the password step of a login with MFA. */
+  async signMfaChallenge(userId: string): Promise<string> {
+    return this.sign({ sub: userId }, 'mfa+jwt', 300);
+  }
+
+  async verifyAccess(token: string): Promise<AccessClaims & JWTPayload> {
+    const payload = await this.verify(token, 'at+jwt');
+    if (typeof payload.sid !== 'string') throw new InvalidToken('no session claim');
+    return payload as AccessClaims & JWTPayload;
+  }
+
+  async verifyMfaChallenge(token: string): Promise<string> {
+    return (await this.verify(token, 'mfa+jwt')).sub!;
+  }
+
+  /** The public keys that verify current tokens, as a JWK Set. */
+  jwks(): { keys: JWK[] } {
+    return { keys: [...this.keys.values()].map((k) => k.publicJwk) };
+  }
+
+  private async sign(claims: Record<string, unknown>, typ: string, ttlS: number): Promise<string> {
+    const key = this.current;
+    if (!key?.privateKey) throw new Error('no signing key: call init()');
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: ALG, kid: key.kid, typ })
+      .setIssuer(this.options.issuer)
+      .setAudience(this.options.audience)
+      .setIssuedAt()
+      .setNotBefore('0s')
+      .setExpirationTime(`${ttlS}s`)
+      .setJti(randomUUID())
+      .sign(key.privateKey);
+  }
+
+  private async verify(token: string, typ: string): Promise<JWTPayload> {
+    try {
+      const { payload } = await jwtVerify(
+        token,
+        async (header) => {
+          // Keys come only from our own store, never from the token (RFC 8725 §3.10).
+          if (header.jwk || header.jku || header.x5u || header.x5c) throw new InvalidToken('key reference in header');
+          if (header.kid && !this.keys.has(header.kid) && Date.now() - this.loadedAt > 10_000) await this.load();
+          const key = header.kid ? this.keys.get(header.kid) : undefined;
+          if (!key) throw new InvalidToken('unknown kid');
+          return key.publicKey;
+        },
+        {
+          issuer: this.options.issuer,
+          audience: this.options.audience,
+          typ,
+          algorithms: [ALG],
+          requiredClaims: ['exp', 'sub'],
+        },
+      );
+      return payload;
+    } catch (err) {
+      throw err instanceof InvalidToken ? err : new InvalidToken((err as Error).message);
+    }
+  }
+
+  private async load(): Promise<void> {
+    const rows = await this.orm.select().from(signingKeys).orderBy(desc(signingKeys.createdAt));
+    const keys = new Map<string, Key>();
+    let current: Key | undefined;
+    const graceMs = (this.accessTtlS + 300) * 1000;
+    for (const row of rows) {
+      if (row.retiredAt && row.retiredAt.getTime() + graceMs < Date.now()) continue;
+      const key: Key = {
+        kid: row.kid,
+        publicKey: (await importJWK(row.publicJwk as JWK, ALG)) as CryptoKey,
+        privateKey: row.retiredAt ? undefined : ((await importJWK(row.privateJwk as JWK, ALG)) as CryptoKey),
+        publicJwk: row.publicJwk as JWK,
+        retiredAt: row.retiredAt,
+      };
+      keys.set(row.kid, key);
+      if (!row.retiredAt && !current) current = key;
+    }
+    this.keys = keys;
+    this.current = current;
+    this.loadedAt = Date.now();
+  }
+}

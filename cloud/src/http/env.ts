@@ -1,0 +1,20 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
+import type { RequestContext } from '../auth/auth.repository.ts';
+import type { Principal } from '../auth/auth.service.ts';
+
+/** Hono environment shared by every router: what middleware puts on the context. */
+export interface AppEnv {
+  Variables: { requestId: string; principal: Principal };
+}
+
+/** The caller's address and user agent, for sessions, rate limits and the activity log. */
+export function requestContext(c: Context): RequestContext {
+  let address: string | undefined;
+  try {
+    address = getConnInfo(c).remote.address;
+  } catch {
+    address = undefined; // not behind a Node socket (tests calling app.request)
+  }
+  return { address: address ?? 'unknown', userAgent: c.req.header('user-agent')?.slice(0, 512) };
+}
