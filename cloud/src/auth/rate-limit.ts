@@ -34,7 +34,7 @@ export class MemoryCounterStore implements CounterStore {
   async blockedFor(key: string) {
     const e = this.entries.get(`block:${key}`);
     const left = e ? Math.ceil((e.until - Date.now()) / 1000) : 0;
-    return left > 0 ? left : 0;
+    return Math.max(left, 0);
   }
 
   async reset(key: string) {
@@ -69,7 +69,7 @@ export class RedisCounterStore implements CounterStore {
 
   async blockedFor(key: string) {
     const ttl = await this.redis.ttl(`${this.prefix}block:${key}`);
-    return ttl > 0 ? ttl : 0;
+    return Math.max(ttl, 0);
   }
 
   async reset(key: string) {
