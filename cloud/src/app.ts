@@ -60,7 +60,8 @@ export function createApp({ logger, registry, checks = {}, auth, maxBodyBytes = 
   );
   app.use('/v1/*', async (c, next) => {
     const type = c.req.header('content-type');
-    if (type && c.req.method !== 'GET' && !/^application\/(.+\+)?json\b/i.test(type)) {
+    const image = c.req.path === '/v1/me/avatar' && /^image\//i.test(type ?? '');
+    if (type && c.req.method !== 'GET' && !image && !/^application\/(.+\+)?json\b/i.test(type)) {
       throw new Problem('unsupported-media-type', 415, 'Unsupported media type', 'Send the body as application/json');
     }
     await next();

@@ -31,6 +31,11 @@ export const platformEnv = brokerEnv.extend({
     .int()
     .min(300)
     .default(30 * 86_400),
+  S3_ENDPOINT: z.string().url('must be a URL like http://127.0.0.1:9000').optional(),
+  S3_ACCESS_KEY: z.string().optional(),
+  S3_SECRET_KEY: z.string().optional(),
+  S3_BUCKET: z.string().default('iot-platform'),
+  S3_REGION: z.string().default('us-east-1'),
   ADMIN_EMAILS: z
     .string()
     .default('')

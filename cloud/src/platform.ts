@@ -13,6 +13,7 @@ import { type CounterStore, MemoryCounterStore, RedisCounterStore } from './auth
 import { TokenService } from './auth/tokens.ts';
 import type { PlatformConfig } from './config.ts';
 import { Mailer } from './mail/mailer.ts';
+import { FileObjectStore, S3ObjectStore } from './storage/object-store.ts';
 
 /** A listener that could not bind, named by the variable that sets its port. */
 export class PortInUse extends Error {
@@ -103,6 +104,15 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       tokens,
       limits,
       mailer: new Mailer(db.orm, logger, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }),
+      objects: config.S3_ENDPOINT
+        ? new S3ObjectStore({
+            endpoint: config.S3_ENDPOINT,
+            accessKey: config.S3_ACCESS_KEY ?? '',
+            secretKey: config.S3_SECRET_KEY ?? '',
+            bucket: config.S3_BUCKET,
+            region: config.S3_REGION,
+          })
+        : new FileObjectStore(join(config.DATA_DIR, 'objects')),
       logger,
       publicUrl,
       refreshTtlS: config.REFRESH_TOKEN_TTL_S,

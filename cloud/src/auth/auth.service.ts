@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { generateSecret, generateURI, verify as verifyTotp } from 'otplib';
 import type { Logger } from 'pino';
-import { Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthorized } from '../http/problem.ts';
+import { Conflict, Forbidden, Invalid, NotFound, Problem, RateLimited, Unauthorized } from '../http/problem.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
 import type { AuthRepository, RequestContext, UserRow } from './auth.repository.ts';
+import { AVATAR_MAX_BYTES, sniffImageType } from './avatar.ts';
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import type { CounterStore } from './rate-limit.ts';
 import { newSecret, sha256 } from './secrets.ts';
@@ -14,6 +16,8 @@ export interface AuthServiceOptions {
   tokens: TokenService;
   limits: CounterStore;
   mailer: Mailer;
+  /** Where avatars are kept. */
+  objects: ObjectStore;
   logger: Logger;
   /** Base URL of the web app, for links in mail. */
   publicUrl?: string;
@@ -212,6 +216,32 @@ export class AuthService {
       ...(patch.profile ? { profile: { ...current.profile, ...patch.profile } } : {}),
     });
     return publicUser(user!);
+  }
+
+  async setAvatar(userId: string, body: Buffer) {
+    if (body.length === 0) throw new Invalid('The body must be the image file');
+    if (body.length > AVATAR_MAX_BYTES) {
+      throw new Problem('payload-too-large', 413, 'Image too large', `Send at most ${AVATAR_MAX_BYTES} bytes`);
+    }
+    const type = sniffImageType(body);
+    if (!type)
+      throw new Problem('unsupported-media-type', 415, 'Unsupported image', 'Send a PNG, JPEG, GIF or WebP image');
+    const key = `avatars/${userId}`;
+    await this.o.objects.put(key, body, type);
+    return publicUser((await this.o.repo.updateUser(userId, { avatarKey: key }))!);
+  }
+
+  async avatar(userId: string) {
+    const user = await this.o.repo.findUser(userId);
+    const object = user?.avatarKey ? await this.o.objects.get(user.avatarKey) : undefined;
+    if (!object) throw new NotFound('No avatar');
+    return object;
+  }
+
+  async deleteAvatar(userId: string): Promise<void> {
+    const user = await this.o.repo.findUser(userId);
+    if (user?.avatarKey) await this.o.objects.delete(user.avatarKey);
+    await this.o.repo.updateUser(userId, { avatarKey: null });
   }
 
   async preferences(userId: string) {

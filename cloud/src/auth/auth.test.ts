@@ -127,6 +127,29 @@ describe('accounts and sessions', () => {
     expect((await h.call('GET', '/v1/me/preferences', undefined, access_token)).body.theme).toBe('dark');
   });
 
+  it('takes an avatar image, checked by its content, and serves it back', async () => {
+    const { access_token } = await h.signupAndLogin('face@example.com');
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
+    const put = (body: Buffer, type: string) =>
+      h.app.request('/v1/me/avatar', {
+        method: 'PUT',
+        body: new Uint8Array(body),
+        headers: { 'content-type': type, authorization: `Bearer ${access_token}` },
+      });
+    const ok = await put(png, 'image/png');
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).avatar_url).toBe('/v1/me/avatar');
+    const got = await h.app.request('/v1/me/avatar', { headers: { authorization: `Bearer ${access_token}` } });
+    expect(got.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await got.arrayBuffer()).equals(png)).toBe(true);
+
+    const notImage = await put(Buffer.from('<script>alert(1)</script>'), 'image/png');
+    expect(notImage.status).toBe(415);
+    expect((await put(png, 'text/html')).status).toBe(415);
+    const big = await put(Buffer.concat([png, Buffer.alloc(1024 * 1024)]), 'image/png');
+    expect(big.status).toBe(413);
+  });
+
   it('changes the password, ending the other sessions', async () => {
     const a = await h.signupAndLogin('chg@example.com');
     const b = (await h.call('POST', '/v1/auth/login', { email: 'chg@example.com', password: PASSWORD })).body;

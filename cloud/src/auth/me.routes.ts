@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import { requestContext } from '../http/env.ts';
@@ -54,6 +55,62 @@ export function meRoutes(auth: AuthService) {
       async (c) => {
         const body = c.req.valid('json');
         return c.json(await auth.updateMe(c.var.principal.userId, body as Parameters<AuthService['updateMe']>[1]), 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'put',
+        path: '/v1/me/avatar',
+        tags,
+        security,
+        summary: 'Upload an avatar: a PNG, JPEG, GIF or WebP file as the raw body, at most 1 MiB',
+        middleware: [write],
+        request: {
+          body: {
+            required: true,
+            content: { 'image/*': { schema: z.string().openapi({ type: 'string', format: 'binary' }) } },
+          },
+        },
+        responses: { 200: json(User), ...problems(400, 401, 403, 413, 415) },
+      }),
+      async (c) => c.json(await auth.setAvatar(c.var.principal.userId, Buffer.from(await c.req.arrayBuffer())), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/v1/me/avatar',
+        tags,
+        security,
+        middleware: [read],
+        responses: {
+          200: {
+            description: 'The image',
+            content: { 'image/*': { schema: z.string().openapi({ format: 'binary' }) } },
+          },
+          ...problems(401, 403, 404),
+        },
+      }),
+      async (c) => {
+        const image = await auth.avatar(c.var.principal.userId);
+        return c.body(Readable.toWeb(image.body) as ReadableStream, 200, {
+          'content-type': image.contentType,
+          'content-length': String(image.size),
+          'x-content-type-options': 'nosniff',
+        });
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'delete',
+        path: '/v1/me/avatar',
+        tags,
+        security,
+        middleware: [write],
+        responses: { 204: { description: 'Removed' }, ...problems(401, 403) },
+      }),
+      async (c) => {
+        await auth.deleteAvatar(c.var.principal.userId);
+        return c.body(null, 204);
       },
     )
     .openapi(

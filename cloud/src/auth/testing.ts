@@ -1,9 +1,13 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Database, openDatabase } from '@iotp/db';
 import { createTestDatabase } from '@iotp/db/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { createApp } from '../app.ts';
 import { Mailer } from '../mail/mailer.ts';
+import { FileObjectStore } from '../storage/object-store.ts';
 import { AuthRepository } from './auth.repository.ts';
 import { AuthService, type AuthServiceOptions, DEFAULT_RATE_LIMITS } from './auth.service.ts';
 import { type CounterStore, MemoryCounterStore } from './rate-limit.ts';
@@ -23,6 +27,7 @@ export async function authHarness(options: Partial<AuthServiceOptions> & { limit
     tokens,
     limits: options.limits ?? new MemoryCounterStore(),
     mailer: new Mailer(db.orm, logger),
+    objects: options.objects ?? new FileObjectStore(await mkdtemp(join(tmpdir(), 'iotp-objects-'))),
     logger,
     // Every test request comes from one address: lift the per-address limits unless a test sets them.
     ...options,

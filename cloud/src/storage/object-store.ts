@@ -1,0 +1,111 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { Client } from 'minio';
+
+export interface StoredObject {
+  body: Readable;
+  size: number;
+  contentType: string;
+}
+
+/** Where uploaded files live: a directory by default, an S3-compatible bucket when configured. */
+export interface ObjectStore {
+  put(key: string, body: Buffer, contentType: string): Promise<void>;
+  /** The object, or undefined when there is none. */
+  get(key: string): Promise<StoredObject | undefined>;
+  delete(key: string): Promise<void>;
+}
+
+/** Objects as files under `root`, each with a `.type` sidecar holding its content type. */
+export class FileObjectStore implements ObjectStore {
+  private readonly root: string;
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  async put(key: string, body: Buffer, contentType: string) {
+    const path = this.path(key);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, body);
+    await writeFile(`${path}.type`, contentType);
+  }
+
+  async get(key: string) {
+    const path = this.path(key);
+    const info = await stat(path).catch(() => undefined);
+    if (!info) return undefined;
+    const contentType = await readFile(`${path}.type`, 'utf8').catch(() => 'application/octet-stream');
+    return { body: createReadStream(path), size: info.size, contentType };
+  }
+
+  async delete(key: string) {
+    const path = this.path(key);
+    await rm(path, { force: true });
+    await rm(`${path}.type`, { force: true });
+  }
+
+  private path(key: string): string {
+    const path = resolve(this.root, key);
+    if (!path.startsWith(this.root + sep)) throw new Error(`object key escapes the store: ${key}`);
+    return path;
+  }
+}
+
+export interface S3Options {
+  endpoint: string;
+  accessKey: string;
+  secretKey: string;
+  bucket: string;
+  region?: string;
+}
+
+/** Objects in an S3-compatible bucket (AWS S3, MinIO, ...) through the MinIO client. */
+export class S3ObjectStore implements ObjectStore {
+  private readonly client: Client;
+  private ready: Promise<void> | undefined;
+
+  constructor(private readonly o: S3Options) {
+    const url = new URL(o.endpoint);
+    this.client = new Client({
+      endPoint: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      useSSL: url.protocol === 'https:',
+      accessKey: o.accessKey,
+      secretKey: o.secretKey,
+      region: o.region ?? 'us-east-1',
+      pathStyle: true,
+    });
+  }
+
+  async put(key: string, body: Buffer, contentType: string) {
+    await this.bucket();
+    await this.client.putObject(this.o.bucket, key, body, body.length, { 'Content-Type': contentType });
+  }
+
+  async get(key: string) {
+    await this.bucket();
+    const info = await this.client.statObject(this.o.bucket, key).catch((err: { code?: string }) => {
+      if (err.code === 'NotFound' || err.code === 'NoSuchKey') return undefined;
+      throw err;
+    });
+    if (!info) return undefined;
+    const body = await this.client.getObject(this.o.bucket, key);
+    return { body, size: info.size, contentType: String(info.metaData['content-type'] ?? 'application/octet-stream') };
+  }
+
+  async delete(key: string) {
+    await this.bucket();
+    await this.client.removeObject(this.o.bucket, key);
+  }
+
+  /** Creates the bucket on first use if it does not exist. */
+  private bucket(): Promise<void> {
+    this.ready ??= (async () => {
+      if (!(await this.client.bucketExists(this.o.bucket)))
+        await this.client.makeBucket(this.o.bucket, this.o.region ?? 'us-east-1');
+    })();
+    return this.ready;
+  }
+}
