@@ -245,6 +245,17 @@ export function createBroker({ devices, writer, metrics, logger, limits: given }
         });
       });
     },
+    /** Drops the live connections of these devices (credentials revoked or rotated). */
+    disconnectDevices(ids: string[]): void {
+      const clients = (aedes as unknown as { clients: Record<string, Client> }).clients;
+      for (const id of ids) {
+        const client = clients[id];
+        if (client) {
+          log.info({ deviceId: id }, 'device disconnected: credentials revoked');
+          client.close();
+        }
+      }
+    },
     /** Stops accepting, disconnects every client, and closes Aedes. */
     async close(): Promise<void> {
       clearInterval(sweeper);

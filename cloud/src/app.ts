@@ -14,6 +14,10 @@ import type { AppEnv } from './http/env.ts';
 import { httpMetrics } from './http/http-metrics.ts';
 import { Invalid, NotFound, Problem, problemResponse } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
+import { auditTrail } from './orgs/audit.ts';
+import type { OrgRepository } from './orgs/org.repository.ts';
+import type { OrgService } from './orgs/org.service.ts';
+import { organizationRoutes } from './orgs/orgs.routes.ts';
 
 export interface AppOptions {
   logger: Logger;
@@ -23,6 +27,8 @@ export interface AppOptions {
   checks?: ReadinessChecks;
   /** Accounts and authentication; without them only health, metrics and docs are served. */
   auth?: { service: AuthService; tokens: TokenService };
+  /** Organizations, RBAC and the audit log; needs `auth`. */
+  orgs?: { repo: OrgRepository; service: OrgService };
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
 }
@@ -43,7 +49,7 @@ export function createRouter() {
  * The platform's HTTP API: every service's routes, health, metrics and docs.
  * @example const app = createApp({ logger, registry }); serve({ fetch: app.fetch, port: 8080 });
  */
-export function createApp({ logger, registry, checks = {}, auth, maxBodyBytes = 1024 * 1024 }: AppOptions) {
+export function createApp({ logger, registry, checks = {}, auth, orgs, maxBodyBytes = 1024 * 1024 }: AppOptions) {
   const log = logger.child({ component: 'http' });
   const app = createRouter();
   app.use(requestId());
@@ -66,6 +72,7 @@ export function createApp({ logger, registry, checks = {}, auth, maxBodyBytes = 
     }
     await next();
   });
+  if (orgs) app.use('/v1/*', auditTrail({ orgs: orgs.repo, logger: log }));
   app.onError((err, c) => problemResponse(err, c, log));
   app.notFound((c) => problemResponse(new NotFound(`No route for ${c.req.method} ${c.req.path}`), c, log));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
@@ -79,6 +86,7 @@ export function createApp({ logger, registry, checks = {}, auth, maxBodyBytes = 
     app.route('/', authRoutes(auth.service, auth.tokens));
     app.route('/', meRoutes(auth.service));
     app.route('/', adminRoutes(auth.service));
+    if (orgs) app.route('/', organizationRoutes(auth.service, orgs.repo, orgs.service));
   }
   app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   app.doc31('/openapi.json', {

@@ -13,6 +13,8 @@ import { type CounterStore, MemoryCounterStore, RedisCounterStore } from './auth
 import { TokenService } from './auth/tokens.ts';
 import type { PlatformConfig } from './config.ts';
 import { Mailer } from './mail/mailer.ts';
+import { OrgRepository } from './orgs/org.repository.ts';
+import { OrgService } from './orgs/org.service.ts';
 import { FileObjectStore, S3ObjectStore } from './storage/object-store.ts';
 
 /** A listener that could not bind, named by the variable that sets its port. */
@@ -99,11 +101,13 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       cleanup.push(async () => void redis.disconnect());
       limits = new RedisCounterStore(redis);
     }
+    const authRepo = new AuthRepository(db.orm);
+    const mailer = new Mailer(db.orm, logger, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
     const authService = new AuthService({
-      repo: new AuthRepository(db.orm),
+      repo: authRepo,
       tokens,
       limits,
-      mailer: new Mailer(db.orm, logger, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }),
+      mailer,
       objects: config.S3_ENDPOINT
         ? new S3ObjectStore({
             endpoint: config.S3_ENDPOINT,
@@ -118,10 +122,24 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       refreshTtlS: config.REFRESH_TOKEN_TTL_S,
       adminEmails: config.ADMIN_EMAILS,
     });
+    const orgRepo = new OrgRepository(db.orm);
+    const orgService = new OrgService({
+      orgs: orgRepo,
+      users: authRepo,
+      mailer,
+      logger,
+      publicUrl,
+      onDevicesRevoked: (ids) => broker.disconnectDevices(ids),
+    });
+    const purge = setInterval(() => {
+      orgService.purgeDue().catch((err) => logger.error({ err }, 'purging deleted organizations failed'));
+    }, 3600_000).unref();
+    cleanup.push(async () => clearInterval(purge));
     const app = createApp({
       logger,
       registry,
       auth: { service: authService, tokens },
+      orgs: { repo: orgRepo, service: orgService },
       checks: {
         database: () => db.ping(),
         broker: async () => {

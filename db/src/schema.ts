@@ -2,6 +2,7 @@ import {
   boolean,
   doublePrecision,
   index,
+  integer,
   jsonb,
   pgTable,
   primaryKey,
@@ -12,11 +13,97 @@ import {
 } from 'drizzle-orm/pg-core';
 
 /** A tenant. Every resource that belongs to someone belongs to exactly one organization. */
-export const organizations = pgTable('organizations', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  name: text('name').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
+export const organizations = pgTable(
+  'organizations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    slug: text('slug'),
+    settings: jsonb('settings').$type<{ retention_days?: number; timezone?: string }>().notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Set by the second step of a deletion: the organization is gone for everyone from then on. */
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    /** When its data is purged. */
+    purgeAfter: timestamp('purge_after', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('organizations_slug_idx').on(t.slug)],
+);
+
+/** Who belongs to an organization, with which role (a built-in name or a custom role's). */
+export const memberships = pgTable(
+  'memberships',
+  {
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.userId] }), index('memberships_user_idx').on(t.userId)],
+);
+
+/** An organization's own roles: a name and the permissions it grants. */
+export const orgRoles = pgTable(
+  'org_roles',
+  {
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    permissions: text('permissions').array().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.name] })],
+);
+
+/** Invitations by email, accepted with a mailed single-use token stored as SHA-256. */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    role: text('role').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    invitedBy: uuid('invited_by'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('invitations_token_idx').on(t.tokenHash), index('invitations_org_idx').on(t.orgId)],
+);
+
+/**
+ * Every state-changing request and security event of an organization. Append-only: nothing updates
+ * or deletes rows (a trigger refuses it). No foreign key: attempts on other organizations' ids are
+ * recorded too, and the log outlives what it describes.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id'),
+    actorType: text('actor_type', { enum: ['user', 'api_key', 'system', 'anonymous'] }).notNull(),
+    actorId: text('actor_id'),
+    action: text('action').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    result: text('result', { enum: ['success', 'failure'] }).notNull(),
+    status: integer('status'),
+    address: text('address'),
+    userAgent: text('user_agent'),
+    requestId: text('request_id'),
+    detail: jsonb('detail').$type<Record<string, unknown>>(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 6 }).notNull().defaultNow(),
+  },
+  (t) => [index('audit_log_org_time_idx').on(t.orgId, t.createdAt.desc(), t.id)],
+);
 
 /**
  * A device and its MQTT credential. The secret is 256 random bits, stored only as its SHA-256:
@@ -31,6 +118,10 @@ export const devices = pgTable(
       .notNull()
       .references(() => organizations.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
+    type: text('type'),
+    tags: text('tags').array().notNull().default([]),
+    attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
+    firmwareVersion: text('firmware_version'),
     secretHash: text('secret_hash').notNull(),
     online: boolean('online').notNull().default(false),
     lastSeen: timestamp('last_seen', { withTimezone: true }),

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { PERMISSIONS } from '../orgs/permissions.ts';
 import { MAX_PASSWORD_LENGTH } from './passwords.ts';
 
 export const Email = z.string().trim().email('must be an email address').max(254);
@@ -74,7 +75,8 @@ export const Session = z
   })
   .openapi('Session');
 
-export const API_KEY_SCOPES = ['profile:read', 'profile:write'] as const;
+/** A personal key may hold profile scopes and any organization permission (capped by the role). */
+export const API_KEY_SCOPES = ['profile:read', 'profile:write', ...PERMISSIONS] as const;
 
 export const ApiKey = z
   .object({

@@ -8,7 +8,7 @@ import type { AuthRepository, RequestContext, UserRow } from './auth.repository.
 import { AVATAR_MAX_BYTES, sniffImageType } from './avatar.ts';
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import type { CounterStore } from './rate-limit.ts';
-import { newSecret, sha256 } from './secrets.ts';
+import { newApiKey, newSecret, sha256 } from './secrets.ts';
 import type { TokenService } from './tokens.ts';
 
 export interface AuthServiceOptions {
@@ -40,14 +40,23 @@ export interface TokenPair {
   expires_in: number;
 }
 
-/** Who is calling: a person through a session token, or an API key with its scopes. */
+/** Who is calling: a person through a session token, or their personal API key with its scopes. */
 export interface Principal {
+  kind: 'user';
   userId: string;
   sessionId?: string;
   apiKeyId?: string;
   /** '*' for a session token: a person may do all they are allowed to. */
   scopes: string[] | '*';
   isAdmin: boolean;
+}
+
+/** An organization's own API key: it acts only on that organization, within its scopes. */
+export interface OrgKeyPrincipal {
+  kind: 'org_key';
+  orgId: string;
+  apiKeyId: string;
+  scopes: string[];
 }
 
 const WRONG_LOGIN = 'Email or password is wrong';
@@ -180,15 +189,24 @@ export class AuthService {
     await this.o.repo.recordEvent(principal.userId, 'logout_all', ctx);
   }
 
-  /** Resolves a bearer credential (access token or API key) to a principal, or throws Unauthorized. */
+  /** Resolves a person's bearer credential (access token or personal API key), or throws. */
   async authenticate(bearer: string): Promise<Principal> {
+    const principal = await this.authenticateAny(bearer);
+    if (principal.kind !== 'user')
+      throw new Forbidden("An organization's API key works only on that organization's routes");
+    return principal;
+  }
+
+  /** Resolves any bearer credential, organization API keys included, or throws Unauthorized. */
+  async authenticateAny(bearer: string): Promise<Principal | OrgKeyPrincipal> {
     if (bearer.startsWith('iot_')) {
       const key = await this.o.repo.findApiKeyByHash(sha256(bearer));
-      if (!key?.userId || key.revokedAt || (key.expiresAt && key.expiresAt < new Date())) throw new Unauthorized();
+      if (!key || key.revokedAt || (key.expiresAt && key.expiresAt < new Date())) throw new Unauthorized();
+      void this.o.repo.touchApiKey(key.id).catch(() => undefined);
+      if (!key.userId) return { kind: 'org_key', orgId: key.orgId!, apiKeyId: key.id, scopes: key.scopes };
       const user = await this.o.repo.findUser(key.userId);
       if (!user || user.disabledAt) throw new Unauthorized();
-      void this.o.repo.touchApiKey(key.id).catch(() => undefined);
-      return { userId: user.id, apiKeyId: key.id, scopes: key.scopes, isAdmin: false };
+      return { kind: 'user', userId: user.id, apiKeyId: key.id, scopes: key.scopes, isAdmin: false };
     }
     const claims = await this.o.tokens.verifyAccess(bearer).catch(() => {
       throw new Unauthorized('The access token is invalid or expired');
@@ -199,7 +217,7 @@ export class AuthService {
     const user = await this.o.repo.findUser(claims.sub);
     if (!user || user.disabledAt) throw new Unauthorized();
     const isAdmin = user.isAdmin || (user.emailVerified && (this.o.adminEmails ?? []).includes(user.email));
-    return { userId: user.id, sessionId: session.id, scopes: '*', isAdmin };
+    return { kind: 'user', userId: user.id, sessionId: session.id, scopes: '*', isAdmin };
   }
 
   async me(userId: string) {
@@ -295,13 +313,12 @@ export class AuthService {
     input: { name: string; scopes: string[]; expires_at?: string },
     ctx: RequestContext,
   ) {
-    const id = randomBytes(6).toString('hex');
-    const secret = `iot_${id}_${newSecret()}`;
+    const { prefix, secret, hash } = newApiKey();
     const key = await this.o.repo.createApiKey({
       userId: principal.userId,
       name: input.name,
-      prefix: `iot_${id}`,
-      keyHash: sha256(secret),
+      prefix,
+      keyHash: hash,
       scopes: input.scopes,
       expiresAt: input.expires_at ? new Date(input.expires_at) : null,
     });
@@ -502,7 +519,7 @@ export function publicUser(
   };
 }
 
-function publicApiKey(k: {
+export function publicApiKey(k: {
   id: string;
   name: string;
   prefix: string;

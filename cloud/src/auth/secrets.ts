@@ -16,3 +16,10 @@ export function constantTimeEqual(a: string, b: string): boolean {
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
+
+/** A new API key `iot_<12 hex>_<secret>`: the visible prefix, the secret (shown once) and its hash. */
+export function newApiKey(): { prefix: string; secret: string; hash: string } {
+  const prefix = `iot_${randomBytes(6).toString('hex')}`;
+  const secret = `${prefix}_${newSecret()}`;
+  return { prefix, secret, hash: sha256(secret) };
+}

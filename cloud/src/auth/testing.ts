@@ -7,6 +7,8 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { createApp } from '../app.ts';
 import { Mailer } from '../mail/mailer.ts';
+import { OrgRepository } from '../orgs/org.repository.ts';
+import { OrgService } from '../orgs/org.service.ts';
 import { FileObjectStore } from '../storage/object-store.ts';
 import { AuthRepository } from './auth.repository.ts';
 import { AuthService, type AuthServiceOptions, DEFAULT_RATE_LIMITS } from './auth.service.ts';
@@ -36,7 +38,14 @@ export async function authHarness(options: Partial<AuthServiceOptions> & { limit
       ...options.rateLimits,
     },
   });
-  const app = createApp({ logger, registry: new Registry(), auth: { service, tokens } });
+  const orgRepo = new OrgRepository(db.orm);
+  const orgService = new OrgService({ orgs: orgRepo, users: repo, mailer: new Mailer(db.orm, logger), logger });
+  const app = createApp({
+    logger,
+    registry: new Registry(),
+    auth: { service, tokens },
+    orgs: { repo: orgRepo, service: orgService },
+  });
   const call = async (
     method: string,
     path: string,
@@ -77,6 +86,7 @@ export async function authHarness(options: Partial<AuthServiceOptions> & { limit
     app,
     tokens,
     service,
+    orgService,
     call,
     lastMail,
     tokenIn,

@@ -1,11 +1,17 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import type { RequestContext } from '../auth/auth.repository.ts';
-import type { Principal } from '../auth/auth.service.ts';
+import type { OrgKeyPrincipal, Principal } from '../auth/auth.service.ts';
+import type { Permission } from '../orgs/permissions.ts';
 
 /** Hono environment shared by every router: what middleware puts on the context. */
 export interface AppEnv {
-  Variables: { requestId: string; principal: Principal };
+  Variables: {
+    requestId: string;
+    principal: Principal;
+    /** Set by the organization guard: the organization in the path and what the caller may do there. */
+    org: { id: string; role?: string; permissions: ReadonlySet<Permission>; actor: Principal | OrgKeyPrincipal };
+  };
 }
 
 /** The caller's address and user agent, for sessions, rate limits and the activity log. */

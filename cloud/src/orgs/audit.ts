@@ -1,0 +1,48 @@
+import type { MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+import type { Logger } from 'pino';
+import type { AppEnv } from '../http/env.ts';
+import { requestContext } from '../http/env.ts';
+import type { OrgRepository } from './org.repository.ts';
+
+const ORG_PATH = /^\/v1\/orgs\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i;
+const SKIP = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Writes an audit entry for every state-changing request, and for every refused read of an
+ * organization's resources (401, 403, 404): who, which organization, what, on what, the result.
+ * The entry is written before the response leaves, so nothing acknowledged goes unrecorded.
+ */
+export function auditTrail({ orgs, logger }: { orgs: OrgRepository; logger: Logger }): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    const status = c.res.status;
+    const orgMatch = ORG_PATH.exec(c.req.path);
+    const refusedRead = orgMatch && [401, 403, 404].includes(status);
+    if (SKIP.has(c.req.method) && !refusedRead) return;
+    const org = c.get('org');
+    const actor = org?.actor ?? c.get('principal');
+    const ctx = requestContext(c);
+    const params = c.req.param() as Record<string, string>;
+    const targetKey = Object.keys(params)
+      .filter((k) => k !== 'orgId')
+      .pop();
+    try {
+      await orgs.audit({
+        orgId: org?.id ?? orgMatch?.[1] ?? null,
+        actorType: !actor ? 'anonymous' : actor.kind === 'org_key' || actor.apiKeyId ? 'api_key' : 'user',
+        actorId: !actor ? null : actor.kind === 'org_key' ? actor.apiKeyId : actor.userId,
+        action: `${c.req.method} ${routePath(c) || c.req.path}`,
+        targetType: targetKey ?? null,
+        targetId: targetKey ? params[targetKey]! : null,
+        result: status < 400 ? 'success' : 'failure',
+        status,
+        address: ctx.address,
+        userAgent: ctx.userAgent,
+        requestId: c.get('requestId'),
+      });
+    } catch (err) {
+      logger.error({ err, requestId: c.get('requestId') }, 'audit entry not written');
+    }
+  };
+}

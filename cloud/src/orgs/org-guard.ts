@@ -1,0 +1,51 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AuthService } from '../auth/auth.service.ts';
+import type { AppEnv } from '../http/env.ts';
+import { Forbidden, NotFound, Unauthorized } from '../http/problem.ts';
+import type { OrgRepository } from './org.repository.ts';
+import { BUILTIN_ROLES, isPermission, type Permission } from './permissions.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The permissions a role grants in an organization: built-in or the organization's own. */
+export async function rolePermissions(orgs: OrgRepository, orgId: string, role: string): Promise<Set<Permission>> {
+  const builtin = BUILTIN_ROLES[role];
+  if (builtin) return new Set(builtin);
+  const custom = await orgs.customRole(orgId, role);
+  return new Set((custom?.permissions ?? []).filter(isPermission));
+}
+
+/**
+ * Guards `/v1/orgs/{orgId}/...`: the caller must belong to the organization (an outsider gets 404,
+ * so ids do not leak) and hold `permission` there (a member without it gets 403). An API key
+ * adds its scopes as a cap on top of its owner's role.
+ */
+export function orgGuard(auth: AuthService, orgs: OrgRepository, permission: Permission): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+    if (!match) throw new Unauthorized('Send Authorization: Bearer <access token or API key>');
+    const actor = await auth.authenticateAny(match[1]!);
+    const orgId = c.req.param('orgId') ?? '';
+    const hidden = new NotFound('No such organization');
+    if (!UUID.test(orgId)) throw hidden;
+    let role: string | undefined;
+    let permissions: Set<Permission>;
+    if (actor.kind === 'org_key') {
+      if (actor.orgId !== orgId || !(await orgs.find(orgId))) throw hidden;
+      permissions = new Set(actor.scopes.filter(isPermission));
+    } else {
+      role = await orgs.membership(orgId, actor.userId);
+      if (!role) throw hidden;
+      permissions = await rolePermissions(orgs, orgId, role);
+      if (actor.scopes !== '*') {
+        const scopes = actor.scopes;
+        permissions = new Set([...permissions].filter((p) => scopes.includes(p)));
+      }
+      c.set('principal', actor);
+    }
+    c.set('org', { id: orgId, role, permissions, actor });
+    if (!permissions.has(permission))
+      throw new Forbidden(`This needs the permission ${permission} in this organization`);
+    await next();
+  };
+}

@@ -1,0 +1,36 @@
+/** Every permission a role or an API key can hold. Routes name the one they need. */
+export const PERMISSIONS = [
+  'org:read',
+  'org:write',
+  'org:delete',
+  'members:read',
+  'members:manage',
+  'roles:manage',
+  'api_keys:manage',
+  'devices:read',
+  'devices:write',
+  'telemetry:read',
+  'ota:read',
+  'ota:deploy',
+  'billing:read',
+  'billing:manage',
+  'audit:read',
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+
+const all = [...PERMISSIONS];
+const readOnly: Permission[] = ['org:read', 'members:read', 'devices:read', 'telemetry:read', 'ota:read'];
+
+/** The built-in roles. Custom roles are sets of the same permissions, named by the organization. */
+export const BUILTIN_ROLES: Record<string, Permission[]> = {
+  owner: all,
+  admin: all.filter((p) => p !== 'org:delete'),
+  operator: [...readOnly, 'devices:write', 'ota:deploy'],
+  viewer: readOnly,
+  billing: ['org:read', 'billing:read', 'billing:manage'],
+};
+
+export function isPermission(p: string): p is Permission {
+  return (PERMISSIONS as readonly string[]).includes(p);
+}
