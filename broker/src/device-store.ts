@@ -17,16 +17,22 @@ export function hashDeviceSecret(secret: string | Buffer): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
+/** A fresh device secret (256 random bits) and the hash that is stored. */
+export function newDeviceSecret(): { secret: string; hash: string } {
+  const secret = randomBytes(32).toString('base64url');
+  return { secret, hash: hashDeviceSecret(secret) };
+}
+
 /** The broker's reads and writes of the devices table. */
 export class DeviceStore {
   constructor(private readonly orm: Orm) {}
 
   /** Creates a device with a fresh 256-bit secret; the secret is returned here and never again. */
   async create({ orgId, name }: { orgId: string; name: string }): Promise<DeviceIdentity & { secret: string }> {
-    const secret = randomBytes(32).toString('base64url');
+    const { secret, hash } = newDeviceSecret();
     const [row] = await this.orm
       .insert(devices)
-      .values({ orgId, name, secretHash: hashDeviceSecret(secret) })
+      .values({ orgId, name, secretHash: hash })
       .returning({ id: devices.id, orgId: devices.orgId });
     return { ...row!, secret };
   }

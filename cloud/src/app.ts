@@ -9,6 +9,8 @@ import { authRoutes } from './auth/auth.routes.ts';
 import type { AuthService } from './auth/auth.service.ts';
 import { meRoutes } from './auth/me.routes.ts';
 import type { TokenService } from './auth/tokens.ts';
+import type { DeviceService } from './devices/device.service.ts';
+import { deviceRoutes } from './devices/devices.routes.ts';
 import { healthRoutes, type ReadinessChecks } from './health.routes.ts';
 import type { AppEnv } from './http/env.ts';
 import { httpMetrics } from './http/http-metrics.ts';
@@ -29,6 +31,8 @@ export interface AppOptions {
   auth?: { service: AuthService; tokens: TokenService };
   /** Organizations, RBAC and the audit log; needs `auth`. */
   orgs?: { repo: OrgRepository; service: OrgService };
+  /** The device registry and telemetry reads; needs `orgs`. */
+  devices?: DeviceService;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
 }
@@ -49,7 +53,15 @@ export function createRouter() {
  * The platform's HTTP API: every service's routes, health, metrics and docs.
  * @example const app = createApp({ logger, registry }); serve({ fetch: app.fetch, port: 8080 });
  */
-export function createApp({ logger, registry, checks = {}, auth, orgs, maxBodyBytes = 1024 * 1024 }: AppOptions) {
+export function createApp({
+  logger,
+  registry,
+  checks = {},
+  auth,
+  orgs,
+  devices,
+  maxBodyBytes = 1024 * 1024,
+}: AppOptions) {
   const log = logger.child({ component: 'http' });
   const app = createRouter();
   app.use(requestId());
@@ -87,6 +99,7 @@ export function createApp({ logger, registry, checks = {}, auth, orgs, maxBodyBy
     app.route('/', meRoutes(auth.service));
     app.route('/', adminRoutes(auth.service));
     if (orgs) app.route('/', organizationRoutes(auth.service, orgs.repo, orgs.service));
+    if (orgs && devices) app.route('/', deviceRoutes(auth.service, orgs.repo, devices));
   }
   app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   app.doc31('/openapi.json', {

@@ -12,6 +12,8 @@ import { AuthService } from './auth/auth.service.ts';
 import { type CounterStore, MemoryCounterStore, RedisCounterStore } from './auth/rate-limit.ts';
 import { TokenService } from './auth/tokens.ts';
 import type { PlatformConfig } from './config.ts';
+import { DeviceRepository } from './devices/device.repository.ts';
+import { DeviceService } from './devices/device.service.ts';
 import { Mailer } from './mail/mailer.ts';
 import { OrgRepository } from './orgs/org.repository.ts';
 import { OrgService } from './orgs/org.service.ts';
@@ -140,6 +142,11 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       registry,
       auth: { service: authService, tokens },
       orgs: { repo: orgRepo, service: orgService },
+      devices: new DeviceService({
+        devices: new DeviceRepository(db.orm),
+        mqtt: { host: new URL(publicUrl).hostname, port: mqttPort },
+        disconnect: (ids) => broker.disconnectDevices(ids),
+      }),
       checks: {
         database: () => db.ping(),
         broker: async () => {

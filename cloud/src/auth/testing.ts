@@ -6,6 +6,8 @@ import { createTestDatabase } from '@iotp/db/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { createApp } from '../app.ts';
+import { DeviceRepository } from '../devices/device.repository.ts';
+import { DeviceService } from '../devices/device.service.ts';
 import { Mailer } from '../mail/mailer.ts';
 import { OrgRepository } from '../orgs/org.repository.ts';
 import { OrgService } from '../orgs/org.service.ts';
@@ -40,11 +42,13 @@ export async function authHarness(options: Partial<AuthServiceOptions> & { limit
   });
   const orgRepo = new OrgRepository(db.orm);
   const orgService = new OrgService({ orgs: orgRepo, users: repo, mailer: new Mailer(db.orm, logger), logger });
+  const devices = new DeviceService({ devices: new DeviceRepository(db.orm), mqtt: { host: 'localhost', port: 1883 } });
   const app = createApp({
     logger,
     registry: new Registry(),
     auth: { service, tokens },
     orgs: { repo: orgRepo, service: orgService },
+    devices,
   });
   const call = async (
     method: string,

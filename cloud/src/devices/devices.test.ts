@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authHarness } from '../auth/testing.ts';
+
+type Harness = Awaited<ReturnType<typeof authHarness>>;
+
+describe('device registry', () => {
+  let h: Harness;
+  let token: string;
+  let orgId: string;
+  let base: string;
+  beforeAll(async () => {
+    h = await authHarness();
+    token = (await h.signupAndLogin('fleet@example.com')).access_token;
+    orgId = (await h.call('POST', '/v1/orgs', { name: 'Fleet' }, token)).body.id;
+    base = `/v1/orgs/${orgId}/devices`;
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('registers a device and shows its MQTT password once', async () => {
+    const created = await h.call(
+      'POST',
+      base,
+      { name: 'pump-1', type: 'pump', tags: ['site:a'], attributes: { floor: 2 } },
+      token,
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.mqtt).toEqual({
+      host: 'localhost',
+      port: 1883,
+      client_id: created.body.id,
+      username: created.body.id,
+      password: expect.stringMatching(/^[\w-]{43}$/),
+    });
+    const got = await h.call('GET', `${base}/${created.body.id}`, undefined, token);
+    expect(got.body).toMatchObject({
+      name: 'pump-1',
+      type: 'pump',
+      tags: ['site:a'],
+      attributes: { floor: 2 },
+      online: false,
+    });
+    expect(JSON.stringify(got.body)).not.toContain(created.body.mqtt.password);
+  });
+
+  it('lists with filters and cursor pagination', async () => {
+    for (let i = 0; i < 5; i++)
+      await h.call('POST', base, { name: `valve-${i}`, type: 'valve', tags: i % 2 ? ['odd'] : [] }, token);
+    const valves = await h.call('GET', `${base}?type=valve&limit=2`, undefined, token);
+    expect(valves.body.data).toHaveLength(2);
+    const rest = await h.call('GET', `${base}?type=valve&limit=10&cursor=${valves.body.next_cursor}`, undefined, token);
+    expect(rest.body.data).toHaveLength(3);
+    expect(rest.body.next_cursor).toBeNull();
+    expect((await h.call('GET', `${base}?tag=odd`, undefined, token)).body.data).toHaveLength(2);
+    expect((await h.call('GET', `${base}?q=valve-3`, undefined, token)).body.data).toHaveLength(1);
+    expect((await h.call('GET', `${base}?online=true`, undefined, token)).body.data).toHaveLength(0);
+    expect((await h.call('GET', `${base}?limit=0`, undefined, token)).status).toBe(400);
+  });
+
+  it('updates, rotates and revokes credentials, and deletes', async () => {
+    const d = (await h.call('POST', base, { name: 'temp' }, token)).body;
+    const patched = await h.call('PATCH', `${base}/${d.id}`, { name: 'renamed', tags: ['x'] }, token);
+    expect(patched.body).toMatchObject({ name: 'renamed', tags: ['x'] });
+    const [before] = await h.db.sql.query<{ secret_hash: string }>('SELECT secret_hash FROM devices WHERE id = $1', [
+      d.id,
+    ]);
+    const rotated = await h.call('POST', `${base}/${d.id}/credentials/rotate`, undefined, token);
+    expect(rotated.body.mqtt.password).not.toBe(d.mqtt.password);
+    const [after] = await h.db.sql.query<{ secret_hash: string }>('SELECT secret_hash FROM devices WHERE id = $1', [
+      d.id,
+    ]);
+    expect(after!.secret_hash).not.toBe(before!.secret_hash);
+    expect((await h.call('POST', `${base}/${d.id}/credentials/revoke`, undefined, token)).status).toBe(204);
+    expect((await h.call('GET', `${base}/${d.id}`, undefined, token)).body.credentials_revoked).toBe(true);
+    expect((await h.call('DELETE', `${base}/${d.id}`, undefined, token)).status).toBe(204);
+    expect((await h.call('GET', `${base}/${d.id}`, undefined, token)).status).toBe(404);
+  });
+
+  it('reads the latest values and raw points, page by page, to the microsecond', async () => {
+    const d = (await h.call('POST', base, { name: 'sensor' }, token)).body;
+    await h.db.sql.query(
+      `INSERT INTO telemetry (time, device_id, metric, value)
+       SELECT timestamptz '2026-01-01T00:00:00Z' + i * interval '1 microsecond', $1, 'temp', i FROM generate_series(1, 25) i`,
+      [d.id],
+    );
+    await h.db.sql.query(
+      "INSERT INTO telemetry_latest (time, device_id, metric, value) VALUES (timestamptz '2026-01-01T00:00:00.000025Z', $1, 'temp', 25)",
+      [d.id],
+    );
+    const latest = await h.call('GET', `${base}/${d.id}/telemetry/latest`, undefined, token);
+    expect(latest.body).toEqual({ temp: { ts: '2026-01-01T00:00:00.000Z', value: 25 } });
+
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const q: string = `metric=temp&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&limit=10${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await h.call('GET', `${base}/${d.id}/telemetry?${q}`, undefined, token);
+      expect(page.status).toBe(200);
+      seen.push(...page.body.data.map((p: { value: number }) => p.value));
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => 25 - i));
+
+    const backwards = await h.call(
+      'GET',
+      `${base}/${d.id}/telemetry?metric=temp&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z`,
+      undefined,
+      token,
+    );
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.detail).toMatch(/from: must be before to/);
+    expect(
+      (await h.call('GET', `${base}/${d.id}/telemetry?metric=bad name&from=2026-01-01T00:00:00Z`, undefined, token))
+        .status,
+    ).toBe(400);
+  });
+});
