@@ -25,6 +25,7 @@ export function requireAuth(
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new Unauthorized('Send Authorization: Bearer <access token or API key>');
     const principal = await auth.authenticate(match[1]!);
+    c.set('actor', principal);
     if (sessionOnly && !principal.sessionId) throw new Forbidden('This needs a signed-in session, not an API key');
     if (admin && !principal.isAdmin) throw new Forbidden('Platform operators only');
     if (scope && principal.scopes !== '*' && !principal.scopes.includes(scope)) {

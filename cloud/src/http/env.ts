@@ -9,6 +9,8 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     principal: Principal;
+    /** Whoever the bearer credential named, set as soon as it is verified (for the audit log). */
+    actor: Principal | OrgKeyPrincipal;
     /** Set by the organization guard: the organization in the path and what the caller may do there. */
     org: { id: string; role?: string; permissions: ReadonlySet<Permission>; actor: Principal | OrgKeyPrincipal };
   };

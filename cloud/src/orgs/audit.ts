@@ -21,7 +21,7 @@ export function auditTrail({ orgs, logger }: { orgs: OrgRepository; logger: Logg
     const refusedRead = orgMatch && [401, 403, 404].includes(status);
     if (SKIP.has(c.req.method) && !refusedRead) return;
     const org = c.get('org');
-    const actor = org?.actor ?? c.get('principal');
+    const actor = c.get('actor');
     const ctx = requestContext(c);
     const params = c.req.param() as Record<string, string>;
     const targetKey = Object.keys(params)

@@ -25,6 +25,7 @@ export function orgGuard(auth: AuthService, orgs: OrgRepository, permission: Per
     const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
     if (!match) throw new Unauthorized('Send Authorization: Bearer <access token or API key>');
     const actor = await auth.authenticateAny(match[1]!);
+    c.set('actor', actor);
     const orgId = c.req.param('orgId') ?? '';
     const hidden = new NotFound('No such organization');
     if (!UUID.test(orgId)) throw hidden;

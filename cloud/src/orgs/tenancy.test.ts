@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authHarness } from '../auth/testing.ts';
+
+type Harness = Awaited<ReturnType<typeof authHarness>>;
+type Operation = { 'x-required-permission'?: string };
+
+/** Every operation under /v1/orgs/{orgId}, from the OpenAPI document the app serves. */
+async function orgOperations(h: Harness) {
+  const doc = (await h.call('GET', '/openapi.json')).body as { paths: Record<string, Record<string, Operation>> };
+  return Object.entries(doc.paths)
+    .filter(([path]) => path.startsWith('/v1/orgs/{orgId}'))
+    .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method: method.toUpperCase(), op })));
+}
+
+describe('tenancy', () => {
+  let h: Harness;
+  const a = { token: '', orgId: '', deviceId: '', userId: '', invitationId: '', keyId: '', orgKey: '' };
+  const b = { token: '', orgId: '', orgKey: '' };
+  /** A's rows, to prove nothing of A changed. */
+  const snapshot = async () =>
+    h.db.sql.query(
+      `SELECT (SELECT json_agg(d ORDER BY id) FROM devices d WHERE org_id = $1) AS devices,
+              (SELECT json_agg(m ORDER BY user_id) FROM memberships m WHERE org_id = $1) AS members,
+              (SELECT json_agg(i ORDER BY id) FROM invitations i WHERE org_id = $1) AS invitations,
+              (SELECT json_agg(k ORDER BY id) FROM api_keys k WHERE org_id = $1) AS keys,
+              (SELECT json_agg(r) FROM org_roles r WHERE org_id = $1) AS roles,
+              (SELECT row_to_json(o) FROM organizations o WHERE id = $1) AS org`,
+      [a.orgId],
+    );
+
+  beforeAll(async () => {
+    h = await authHarness();
+    a.token = (await h.signupAndLogin('alice@a.example')).access_token;
+    a.userId = (await h.call('GET', '/v1/me', undefined, a.token)).body.id;
+    a.orgId = (await h.call('POST', '/v1/orgs', { name: 'A' }, a.token)).body.id;
+    a.deviceId = (await h.call('POST', `/v1/orgs/${a.orgId}/devices`, { name: 'a-device' }, a.token)).body.id;
+    a.invitationId = (
+      await h.call('POST', `/v1/orgs/${a.orgId}/invitations`, { email: 'x@a.example', role: 'viewer' }, a.token)
+    ).body.id;
+    const key = (await h.call('POST', `/v1/orgs/${a.orgId}/api-keys`, { name: 'k', scopes: ['devices:read'] }, a.token))
+      .body;
+    a.keyId = key.id;
+    a.orgKey = key.secret;
+    await h.call('PUT', `/v1/orgs/${a.orgId}/roles/custom`, { permissions: ['devices:read'] }, a.token);
+    await h.db.sql.query(
+      "INSERT INTO telemetry (time, device_id, metric, value) VALUES (now() - interval '1 minute', $1, 'temp', 1)",
+      [a.deviceId],
+    );
+
+    b.token = (await h.signupAndLogin('bob@b.example')).access_token;
+    b.orgId = (await h.call('POST', '/v1/orgs', { name: 'B' }, b.token)).body.id;
+    b.orgKey = (
+      await h.call(
+        'POST',
+        `/v1/orgs/${b.orgId}/api-keys`,
+        { name: 'k', scopes: ['org:read', 'devices:read', 'devices:write', 'members:manage', 'audit:read'] },
+        b.token,
+      )
+    ).body.secret;
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('declares a permission on every organization route', async () => {
+    const ops = await orgOperations(h);
+    expect(ops.length).toBeGreaterThan(20);
+    const unguarded = ops
+      .filter(({ op }) => !op['x-required-permission'])
+      .map(({ method, path }) => `${method} ${path}`);
+    expect(unguarded).toEqual([]);
+  });
+
+  it("answers every organization route with 404 to another tenant's user and key, and changes nothing", async () => {
+    const before = await snapshot();
+    const fill = (path: string) =>
+      path
+        .replace('{orgId}', a.orgId)
+        .replace(
+          '{id}',
+          path.includes('/devices/') ? a.deviceId : path.includes('/invitations/') ? a.invitationId : a.keyId,
+        )
+        .replace('{userId}', a.userId)
+        .replace('{name}', 'custom');
+    const bodies: Record<string, unknown> = {
+      POST: { name: 'x', email: 'y@b.example', role: 'viewer', scopes: ['devices:read'], token: 'x' },
+      PATCH: { name: 'stolen', role: 'admin' },
+      PUT: { permissions: ['devices:read'] },
+      DELETE: { confirmation_token: 'x' },
+    };
+    const query = '?metric=temp&from=2020-01-01T00:00:00Z';
+    const leaks: string[] = [];
+    for (const { method, path } of await orgOperations(h)) {
+      for (const [who, token] of [
+        ['user', b.token],
+        ['org key', b.orgKey],
+      ] as const) {
+        const res = await h.call(method, fill(path) + (method === 'GET' ? query : ''), bodies[method], token);
+        if (res.status !== 404) leaks.push(`${who} ${method} ${path}: ${res.status}`);
+        if (JSON.stringify(res.body ?? '').includes(a.deviceId))
+          leaks.push(`${who} ${method} ${path}: body names A's device`);
+      }
+      const anonymous = await h.call(method, fill(path), bodies[method]);
+      if (anonymous.status !== 401) leaks.push(`anonymous ${method} ${path}: ${anonymous.status}`);
+    }
+    expect(leaks).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("does not let B reach A's resources through B's own organization either", async () => {
+    const paths = [
+      `/v1/orgs/${b.orgId}/devices/${a.deviceId}`,
+      `/v1/orgs/${b.orgId}/devices/${a.deviceId}/telemetry/latest`,
+      `/v1/orgs/${b.orgId}/devices/${a.deviceId}/telemetry?metric=temp&from=2020-01-01T00:00:00Z`,
+      `/v1/orgs/${b.orgId}/invitations/${a.invitationId}/resend`,
+    ];
+    for (const p of paths) {
+      const method = p.endsWith('resend') ? 'POST' : 'GET';
+      expect((await h.call(method, p, undefined, b.token)).status, p).toBe(404);
+    }
+    expect((await h.call('DELETE', `/v1/orgs/${b.orgId}/api-keys/${a.keyId}`, undefined, b.token)).status).toBe(404);
+    expect((await h.call('PATCH', `/v1/orgs/${b.orgId}/members/${a.userId}`, { role: 'viewer' }, b.token)).status).toBe(
+      404,
+    );
+    const list = await h.call('GET', `/v1/orgs/${b.orgId}/devices`, undefined, b.token);
+    expect(list.body.data).toEqual([]);
+    // A's org key is A's alone.
+    expect((await h.call('GET', `/v1/orgs/${b.orgId}/devices`, undefined, a.orgKey)).status).toBe(404);
+  });
+
+  it("records the outsider's attempts in A's audit log", async () => {
+    const log = await h.call('GET', `/v1/orgs/${a.orgId}/audit?limit=500`, undefined, a.token);
+    const bobId = (await h.call('GET', '/v1/me', undefined, b.token)).body.id;
+    const attempts = log.body.data.filter(
+      (e: { actor_id: string; result: string }) => e.actor_id === bobId && e.result === 'failure',
+    );
+    expect(attempts.length).toBeGreaterThan(10);
+  });
+});
