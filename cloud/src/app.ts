@@ -20,6 +20,8 @@ import { auditTrail } from './orgs/audit.ts';
 import type { OrgRepository } from './orgs/org.repository.ts';
 import type { OrgService } from './orgs/org.service.ts';
 import { organizationRoutes } from './orgs/orgs.routes.ts';
+import { telemetryRoutes } from './telemetry/telemetry.routes.ts';
+import type { TelemetryService } from './telemetry/telemetry.service.ts';
 
 export interface AppOptions {
   logger: Logger;
@@ -33,6 +35,8 @@ export interface AppOptions {
   orgs?: { repo: OrgRepository; service: OrgService };
   /** The device registry and telemetry reads; needs `orgs`. */
   devices?: DeviceService;
+  /** Telemetry reads; needs `orgs`. */
+  telemetry?: TelemetryService;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
 }
@@ -60,6 +64,7 @@ export function createApp({
   auth,
   orgs,
   devices,
+  telemetry,
   maxBodyBytes = 1024 * 1024,
 }: AppOptions) {
   const log = logger.child({ component: 'http' });
@@ -100,6 +105,7 @@ export function createApp({
     app.route('/', adminRoutes(auth.service));
     if (orgs) app.route('/', organizationRoutes(auth.service, orgs.repo, orgs.service));
     if (orgs && devices) app.route('/', deviceRoutes(auth.service, orgs.repo, devices));
+    if (orgs && telemetry) app.route('/', telemetryRoutes(auth.service, orgs.repo, telemetry));
   }
   app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   app.doc31('/openapi.json', {

@@ -18,6 +18,8 @@ import { Mailer } from './mail/mailer.ts';
 import { OrgRepository } from './orgs/org.repository.ts';
 import { OrgService } from './orgs/org.service.ts';
 import { FileObjectStore, S3ObjectStore } from './storage/object-store.ts';
+import { TelemetryRepository } from './telemetry/telemetry.repository.ts';
+import { TelemetryService } from './telemetry/telemetry.service.ts';
 
 /** A listener that could not bind, named by the variable that sets its port. */
 export class PortInUse extends Error {
@@ -147,6 +149,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
         mqtt: { host: new URL(publicUrl).hostname, port: mqttPort },
         disconnect: (ids) => broker.disconnectDevices(ids),
       }),
+      telemetry: new TelemetryService(new TelemetryRepository(db.orm), { timescale: db.timescale }),
       checks: {
         database: () => db.ping(),
         broker: async () => {

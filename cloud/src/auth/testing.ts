@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Database, openDatabase } from '@iotp/db';
@@ -12,6 +12,8 @@ import { Mailer } from '../mail/mailer.ts';
 import { OrgRepository } from '../orgs/org.repository.ts';
 import { OrgService } from '../orgs/org.service.ts';
 import { FileObjectStore } from '../storage/object-store.ts';
+import { TelemetryRepository } from '../telemetry/telemetry.repository.ts';
+import { TelemetryService } from '../telemetry/telemetry.service.ts';
 import { AuthRepository } from './auth.repository.ts';
 import { AuthService, type AuthServiceOptions, DEFAULT_RATE_LIMITS } from './auth.service.ts';
 import { type CounterStore, MemoryCounterStore } from './rate-limit.ts';
@@ -21,9 +23,13 @@ export const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
 export const ISSUER = 'http://localhost:8080';
 
 /** The HTTP app with real auth services on a fresh test database. */
-export async function authHarness(options: Partial<AuthServiceOptions> & { limits?: CounterStore } = {}) {
-  const testDb = await createTestDatabase();
-  const db: Database = await openDatabase({ url: testDb.url, dataDir: '/unused', logger });
+export async function authHarness(
+  options: Partial<AuthServiceOptions> & { limits?: CounterStore; database?: 'postgres' | 'embedded' } = {},
+) {
+  const embedded = options.database === 'embedded';
+  const testDb = embedded ? undefined : await createTestDatabase();
+  const dataDir = await mkdtemp(join(tmpdir(), 'iotp-db-'));
+  const db: Database = await openDatabase({ url: testDb?.url, dataDir, embeddedPort: null, logger });
   const tokens = await new TokenService(db.orm, { issuer: ISSUER, audience: 'iot-platform' }).init();
   const repo = new AuthRepository(db.orm);
   const service = new AuthService({
@@ -49,6 +55,7 @@ export async function authHarness(options: Partial<AuthServiceOptions> & { limit
     auth: { service, tokens },
     orgs: { repo: orgRepo, service: orgService },
     devices,
+    telemetry: new TelemetryService(new TelemetryRepository(db.orm), { timescale: db.timescale }),
   });
   const call = async (
     method: string,
@@ -97,7 +104,8 @@ export async function authHarness(options: Partial<AuthServiceOptions> & { limit
     signupAndLogin,
     async close() {
       await db.close();
-      await testDb.drop();
+      await testDb?.drop();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { type Orm, schema } from '@iotp/db';
-import { and, arrayContains, asc, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, arrayContains, asc, eq, gt, sql } from 'drizzle-orm';
 
-const { devices, telemetry, telemetryLatest } = schema;
+const { devices } = schema;
 
 export type DeviceRow = typeof devices.$inferSelect;
 
@@ -66,38 +66,5 @@ export class DeviceRepository {
       .where(and(eq(devices.orgId, orgId), eq(devices.id, id)))
       .returning({ id: devices.id });
     return rows.length > 0;
-  }
-
-  async latest(deviceId: string) {
-    return this.orm
-      .select()
-      .from(telemetryLatest)
-      .where(eq(telemetryLatest.deviceId, deviceId))
-      .orderBy(telemetryLatest.metric);
-  }
-
-  /**
-   * Raw points of one metric, newest first, in [from, to), continuing below `before`. Times are ISO
-   * strings with microseconds: a Date would round them to milliseconds and the cursor would skip points.
-   */
-  async points(deviceId: string, q: { metric: string; from: string; to: string; before?: string; limit: number }) {
-    return this.orm
-      .select({
-        ts: sql<string>`to_char(${telemetry.time} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
-        value: telemetry.value,
-        valueBool: telemetry.valueBool,
-        valueText: telemetry.valueText,
-      })
-      .from(telemetry)
-      .where(
-        and(
-          eq(telemetry.deviceId, deviceId),
-          eq(telemetry.metric, q.metric),
-          sql`${telemetry.time} >= ${q.from}::timestamptz`,
-          sql`${telemetry.time} < ${q.before && q.before < q.to ? q.before : q.to}::timestamptz`,
-        ),
-      )
-      .orderBy(desc(telemetry.time))
-      .limit(q.limit);
   }
 }

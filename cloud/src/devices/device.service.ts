@@ -1,5 +1,5 @@
 import { newDeviceSecret } from '@iotp/broker';
-import { Invalid, NotFound } from '../http/problem.ts';
+import { NotFound } from '../http/problem.ts';
 import type { DeviceFilter, DeviceRepository, DeviceRow } from './device.repository.ts';
 
 export interface DeviceServiceOptions {
@@ -9,8 +9,6 @@ export interface DeviceServiceOptions {
   /** Drops live MQTT connections of devices whose credentials changed. */
   disconnect?: (deviceIds: string[]) => void;
 }
-
-const MAX_RANGE_POINTS = 10_000;
 
 /** The device registry: devices, their credentials, their latest values and raw telemetry. */
 export class DeviceService {
@@ -65,37 +63,6 @@ export class DeviceService {
     await this.found(orgId, id);
     await this.o.devices.update(orgId, id, { disabledAt: new Date() });
     this.o.disconnect?.([id]);
-  }
-
-  async latest(orgId: string, id: string) {
-    await this.found(orgId, id);
-    const rows = await this.o.devices.latest(id);
-    return Object.fromEntries(
-      rows.map((r) => [r.metric, { ts: r.time.toISOString(), value: r.value ?? r.valueBool ?? r.valueText }]),
-    );
-  }
-
-  async telemetry(
-    orgId: string,
-    id: string,
-    q: { metric: string; from: string; to: string; limit: number; cursor?: string },
-  ) {
-    if (Date.parse(q.from) >= Date.parse(q.to)) throw new Invalid('from: must be before to');
-    if (q.limit > MAX_RANGE_POINTS)
-      throw new Invalid(`limit: at most ${MAX_RANGE_POINTS} points a page; follow next_cursor`);
-    await this.found(orgId, id);
-    const rows = await this.o.devices.points(id, {
-      metric: q.metric,
-      from: q.from,
-      to: q.to,
-      before: q.cursor,
-      limit: q.limit + 1,
-    });
-    const page = rows.slice(0, q.limit);
-    return {
-      data: page.map((r) => ({ ts: r.ts, value: r.value ?? r.valueBool ?? r.valueText })),
-      next_cursor: rows.length > q.limit ? page[page.length - 1]!.ts : null,
-    };
   }
 
   private async found(orgId: string, id: string): Promise<DeviceRow> {

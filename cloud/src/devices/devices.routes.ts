@@ -32,7 +32,6 @@ const Device = z
 const Mqtt = z
   .object({ host: z.string(), port: z.number(), client_id: z.string(), username: z.string(), password: z.string() })
   .openapi('MqttCredentials');
-const Value = z.union([z.number(), z.boolean(), z.string(), z.null()]);
 
 /** `/v1/orgs/{orgId}/devices`: the registry, credentials, latest values and raw telemetry. */
 export function deviceRoutes(auth: AuthService, orgs: OrgRepository, devices: DeviceService) {
@@ -167,51 +166,6 @@ export function deviceRoutes(auth: AuthService, orgs: OrgRepository, devices: De
       async (c) => {
         await devices.revoke(org(c), c.req.valid('param').id);
         return c.body(null, 204);
-      },
-    )
-    .openapi(
-      route('telemetry:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/devices/{id}/telemetry/latest',
-        tags: ['telemetry'],
-        summary: 'The newest value of each metric',
-        request: { params: Params },
-        responses: {
-          200: json(z.record(z.string(), z.object({ ts: z.string(), value: Value }))),
-          ...problems(401, 403, 404),
-        },
-      }),
-      async (c) => c.json(await devices.latest(org(c), c.req.valid('param').id), 200),
-    )
-    .openapi(
-      route('telemetry:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/devices/{id}/telemetry',
-        tags: ['telemetry'],
-        summary: 'Raw points of one metric in a time range, newest first, with cursor pagination',
-        request: {
-          params: Params,
-          query: z.object({
-            metric: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,63}$/, 'must be a metric name'),
-            from: z.string().datetime({ offset: true }),
-            to: z.string().datetime({ offset: true }).optional(),
-            limit: z.coerce.number().int().min(1).default(1000),
-            cursor: z.string().datetime({ offset: true }).optional(),
-          }),
-        },
-        responses: {
-          200: json(
-            z.object({ data: z.array(z.object({ ts: z.string(), value: Value })), next_cursor: z.string().nullable() }),
-          ),
-          ...problems(400, 401, 403, 404),
-        },
-      }),
-      async (c) => {
-        const q = c.req.valid('query');
-        return c.json(
-          await devices.telemetry(org(c), c.req.valid('param').id, { ...q, to: q.to ?? new Date().toISOString() }),
-          200,
-        );
       },
     );
 }

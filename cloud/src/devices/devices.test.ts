@@ -89,7 +89,7 @@ describe('device registry', () => {
       [d.id],
     );
     const latest = await h.call('GET', `${base}/${d.id}/telemetry/latest`, undefined, token);
-    expect(latest.body).toEqual({ temp: { ts: '2026-01-01T00:00:00.000Z', value: 25 } });
+    expect(latest.body).toEqual({ temp: { ts: '2026-01-01T00:00:00.000025Z', value: 25 } });
 
     const seen: number[] = [];
     let cursor: string | null = null;

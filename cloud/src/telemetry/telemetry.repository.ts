@@ -1,0 +1,159 @@
+import { type Orm, schema } from '@iotp/db';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+
+const { telemetry, telemetryLatest, devices } = schema;
+
+export type Agg = 'avg' | 'min' | 'max' | 'sum' | 'count' | 'first' | 'last';
+/** Where a bucketed series is computed from. */
+export type Source = 'raw' | 'telemetry_1m' | 'telemetry_1h';
+
+/** ISO 8601 with microseconds, in UTC: Dates would round to milliseconds. */
+const iso = (column: unknown) => sql<string>`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** Aggregates over raw rows: portable SQL, so plain PostgreSQL answers the same. */
+const RAW_AGG: Record<Agg, string> = {
+  avg: 'avg(value)',
+  min: 'min(value)',
+  max: 'max(value)',
+  sum: 'sum(value)',
+  count: 'count(value)',
+  first: '(array_agg(value ORDER BY time ASC) FILTER (WHERE value IS NOT NULL))[1]',
+  last: '(array_agg(value ORDER BY time DESC) FILTER (WHERE value IS NOT NULL))[1]',
+};
+
+/** The same aggregates re-aggregated from a continuous aggregate's columns. */
+const CAGG_AGG: Record<Agg, string> = {
+  avg: 'sum(sum) / nullif(sum(count), 0)',
+  min: 'min(min)',
+  max: 'max(max)',
+  sum: 'sum(sum)',
+  count: 'sum(count)::float8',
+  first: 'first(first, bucket)',
+  last: 'last(last, bucket)',
+};
+
+/** Reads of stored telemetry. Callers pass device ids already checked to belong to the organization. */
+export class TelemetryRepository {
+  constructor(private readonly orm: Orm) {}
+
+  /** Which of these devices belong to the organization. */
+  async ownedDevices(orgId: string, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.orm
+      .select({ id: devices.id })
+      .from(devices)
+      .where(and(eq(devices.orgId, orgId), inArray(devices.id, ids)));
+    return rows.map((r) => r.id);
+  }
+
+  async latest(deviceId: string) {
+    return this.orm
+      .select({
+        metric: telemetryLatest.metric,
+        ts: iso(telemetryLatest.time),
+        value: telemetryLatest.value,
+        valueBool: telemetryLatest.valueBool,
+        valueText: telemetryLatest.valueText,
+      })
+      .from(telemetryLatest)
+      .where(eq(telemetryLatest.deviceId, deviceId))
+      .orderBy(telemetryLatest.metric);
+  }
+
+  /** Metrics these devices have reported. */
+  async knownMetrics(deviceIds: string[]): Promise<string[]> {
+    const rows = await this.orm
+      .selectDistinct({ metric: telemetryLatest.metric })
+      .from(telemetryLatest)
+      .where(inArray(telemetryLatest.deviceId, deviceIds))
+      .orderBy(telemetryLatest.metric);
+    return rows.map((r) => r.metric);
+  }
+
+  /** Raw points of one metric, newest first, in [from, to), continuing below `before`. */
+  async points(deviceId: string, q: { metric: string; from: string; to: string; before?: string; limit: number }) {
+    return this.orm
+      .select({
+        ts: iso(telemetry.time),
+        value: telemetry.value,
+        valueBool: telemetry.valueBool,
+        valueText: telemetry.valueText,
+      })
+      .from(telemetry)
+      .where(
+        and(
+          eq(telemetry.deviceId, deviceId),
+          eq(telemetry.metric, q.metric),
+          sql`${telemetry.time} >= ${q.from}::timestamptz`,
+          sql`${telemetry.time} < ${q.before && q.before < q.to ? q.before : q.to}::timestamptz`,
+        ),
+      )
+      .orderBy(desc(telemetry.time))
+      .limit(q.limit);
+  }
+
+  /** One metric of several devices in time buckets aligned to the epoch, oldest first. */
+  async buckets(q: {
+    deviceIds: string[];
+    metric: string;
+    from: string;
+    to: string;
+    bucketS: number;
+    agg: Agg;
+    source: Source;
+  }) {
+    const table = q.source === 'raw' ? 'telemetry' : q.source;
+    const timeColumn = q.source === 'raw' ? 'time' : 'bucket';
+    const agg = q.source === 'raw' ? RAW_AGG[q.agg] : CAGG_AGG[q.agg];
+    // Only names from the fixed tables above reach the SQL text; every value is a parameter.
+    const rows = await this.orm.execute(sql`
+      SELECT device_id::text AS device_id,
+             to_char(date_bin(make_interval(secs => ${q.bucketS}), ${sql.raw(timeColumn)}, timestamptz 'epoch') AT TIME ZONE 'UTC',
+                     'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS ts,
+             ${sql.raw(agg)} AS value
+      FROM ${sql.raw(table)}
+      WHERE device_id = ANY(${sql.param(q.deviceIds)}::uuid[]) AND metric = ${q.metric}
+        AND ${sql.raw(timeColumn)} >= ${q.from}::timestamptz AND ${sql.raw(timeColumn)} < ${q.to}::timestamptz
+      GROUP BY 1, 2
+      ORDER BY 1, 2`);
+    const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as {
+      device_id: string;
+      ts: string;
+      value: number | string | null;
+    }[];
+    return list.map((r) => ({ device_id: r.device_id, ts: r.ts, value: r.value === null ? null : Number(r.value) }));
+  }
+
+  /** Every raw row of these devices and metrics in [from, to), oldest first, page by page. */
+  async *export(q: { deviceIds: string[]; metrics?: string[]; from: string; to: string }) {
+    let after: { ts: string; device: string; metric: string } | undefined;
+    while (true) {
+      const rows = await this.orm
+        .select({
+          ts: iso(telemetry.time),
+          deviceId: telemetry.deviceId,
+          metric: telemetry.metric,
+          value: telemetry.value,
+          valueBool: telemetry.valueBool,
+          valueText: telemetry.valueText,
+        })
+        .from(telemetry)
+        .where(
+          and(
+            inArray(telemetry.deviceId, q.deviceIds),
+            q.metrics?.length ? inArray(telemetry.metric, q.metrics) : undefined,
+            sql`${telemetry.time} >= ${q.from}::timestamptz AND ${telemetry.time} < ${q.to}::timestamptz`,
+            after
+              ? sql`(${telemetry.time}, ${telemetry.deviceId}, ${telemetry.metric}) > (${after.ts}::timestamptz, ${after.device}::uuid, ${after.metric})`
+              : undefined,
+          ),
+        )
+        .orderBy(telemetry.time, telemetry.deviceId, telemetry.metric)
+        .limit(5000);
+      for (const r of rows) yield r;
+      if (rows.length < 5000) return;
+      const last = rows[rows.length - 1]!;
+      after = { ts: last.ts, device: last.deviceId, metric: last.metric };
+    }
+  }
+}

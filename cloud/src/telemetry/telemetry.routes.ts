@@ -1,0 +1,175 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { stream } from 'hono/streaming';
+import { json, problems } from '../auth/auth.schemas.ts';
+import type { AuthService } from '../auth/auth.service.ts';
+import type { AppEnv } from '../http/env.ts';
+import type { OrgRepository } from '../orgs/org.repository.ts';
+import { orgGuard } from '../orgs/org-guard.ts';
+import { orgRoutes } from '../orgs/org-route.ts';
+import { BUCKETS, type Bucket, type TelemetryService } from './telemetry.service.ts';
+
+const tags = ['telemetry'];
+const Params = z.object({ orgId: z.string(), id: z.string().uuid() });
+const Metric = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,63}$/, 'must be a metric name');
+const Time = z.string().datetime({ offset: true });
+const Value = z.union([z.number(), z.boolean(), z.string(), z.null()]);
+const BucketParam = z.enum(Object.keys(BUCKETS) as [Bucket, ...Bucket[]]);
+const AggParam = z.enum(['avg', 'min', 'max', 'sum', 'count', 'first', 'last']);
+const DeviceIds = z
+  .string()
+  .transform((v) => v.split(',').filter(Boolean))
+  .pipe(z.array(z.string().uuid('must be device ids separated by commas')).min(1));
+const Series = z
+  .object({
+    source: z.enum(['raw', 'telemetry_1m', 'telemetry_1h']).openapi({ description: 'What served the query' }),
+    bucket: z.string(),
+    agg: z.string(),
+    data: z.array(z.object({ device_id: z.string(), ts: z.string(), value: z.number().nullable() })),
+  })
+  .openapi('TelemetrySeries');
+
+/** Telemetry of one device (latest, raw or bucketed) and of several (series, export). */
+export function telemetryRoutes(auth: AuthService, orgs: OrgRepository, telemetry: TelemetryService) {
+  const route = orgRoutes((p) => orgGuard(auth, orgs, p));
+  const now = () => new Date().toISOString();
+  return new OpenAPIHono<AppEnv>()
+    .openapi(
+      route('telemetry:read', {
+        method: 'get',
+        path: '/v1/orgs/{orgId}/devices/{id}/telemetry/latest',
+        tags,
+        summary: 'The newest value of each metric',
+        request: { params: Params },
+        responses: {
+          200: json(z.record(z.string(), z.object({ ts: z.string(), value: Value }))),
+          ...problems(401, 403, 404),
+        },
+      }),
+      async (c) => c.json(await telemetry.latest(c.get('org').id, c.req.valid('param').id), 200),
+    )
+    .openapi(
+      route('telemetry:read', {
+        method: 'get',
+        path: '/v1/orgs/{orgId}/devices/{id}/telemetry',
+        tags,
+        summary: 'Raw points, newest first with a cursor; or, with bucket and agg, a bucketed series',
+        request: {
+          params: Params,
+          query: z.object({
+            metric: Metric,
+            from: Time,
+            to: Time.optional(),
+            bucket: BucketParam.optional(),
+            agg: AggParam.default('avg'),
+            limit: z.coerce.number().int().min(1).default(1000),
+            cursor: Time.optional(),
+          }),
+        },
+        responses: {
+          200: json(
+            z.union([
+              z.object({
+                data: z.array(z.object({ ts: z.string(), value: Value })),
+                next_cursor: z.string().nullable(),
+              }),
+              Series,
+            ]),
+          ),
+          ...problems(400, 401, 403, 404),
+        },
+      }),
+      async (c) => {
+        const q = c.req.valid('query');
+        const id = c.req.valid('param').id;
+        const range = { metric: q.metric, from: q.from, to: q.to ?? now() };
+        if (q.bucket)
+          return c.json(await telemetry.series(c.get('org').id, [id], { ...range, bucket: q.bucket, agg: q.agg }), 200);
+        return c.json(await telemetry.points(c.get('org').id, id, { ...range, limit: q.limit, cursor: q.cursor }), 200);
+      },
+    )
+    .openapi(
+      route('telemetry:read', {
+        method: 'get',
+        path: '/v1/orgs/{orgId}/telemetry',
+        tags,
+        summary: 'One metric of several devices, bucketed',
+        request: {
+          params: z.object({ orgId: z.string() }),
+          query: z.object({
+            device_ids: DeviceIds,
+            metric: Metric,
+            from: Time,
+            to: Time.optional(),
+            bucket: BucketParam,
+            agg: AggParam.default('avg'),
+          }),
+        },
+        responses: { 200: json(Series), ...problems(400, 401, 403, 404) },
+      }),
+      async (c) => {
+        const q = c.req.valid('query');
+        return c.json(await telemetry.series(c.get('org').id, q.device_ids, { ...q, to: q.to ?? now() }), 200);
+      },
+    )
+    .openapi(
+      route('telemetry:read', {
+        method: 'get',
+        path: '/v1/orgs/{orgId}/telemetry/export',
+        tags,
+        summary: 'Raw rows of several devices in a range, oldest first, streamed as CSV or NDJSON',
+        request: {
+          params: z.object({ orgId: z.string() }),
+          query: z.object({
+            device_ids: DeviceIds,
+            metrics: z
+              .string()
+              .transform((v) => v.split(',').filter(Boolean))
+              .pipe(z.array(Metric))
+              .optional(),
+            from: Time,
+            to: Time.optional(),
+            format: z.enum(['csv', 'ndjson']).default('ndjson'),
+          }),
+        },
+        responses: {
+          200: {
+            description: 'The rows',
+            content: { 'text/csv': { schema: z.string() }, 'application/x-ndjson': { schema: z.string() } },
+          },
+          ...problems(400, 401, 403, 404),
+        },
+      }),
+      async (c) => {
+        const q = c.req.valid('query');
+        const rows = telemetry.export(c.get('org').id, q.device_ids, {
+          metrics: q.metrics,
+          from: q.from,
+          to: q.to ?? now(),
+        });
+        // Pull the first row before answering, so a bad request is a problem, not a broken stream.
+        const first = await rows.next();
+        const csv = q.format === 'csv';
+        c.header('content-type', csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
+        c.header('content-disposition', `attachment; filename="telemetry.${csv ? 'csv' : 'ndjson'}"`);
+        return stream(c, async (out) => {
+          if (csv) await out.write('ts,device_id,metric,value\n');
+          for (let r = first; !r.done; r = await rows.next()) {
+            const { ts, deviceId, metric, value, valueBool, valueText } = r.value;
+            const v = value ?? valueBool ?? valueText;
+            await out.write(
+              csv
+                ? `${ts},${deviceId},${metric},${csvValue(v)}\n`
+                : `${JSON.stringify({ ts, device_id: deviceId, metric, value: v })}\n`,
+            );
+          }
+        });
+      },
+    );
+}
+
+function csvValue(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  let s = String(v);
+  if (typeof v === 'string' && /^[=+\-@]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}

@@ -1,0 +1,89 @@
+import { Invalid, NotFound } from '../http/problem.ts';
+import type { Agg, Source, TelemetryRepository } from './telemetry.repository.ts';
+
+export const BUCKETS = { '1m': 60, '5m': 300, '15m': 900, '1h': 3600, '6h': 21_600, '1d': 86_400 } as const;
+export type Bucket = keyof typeof BUCKETS;
+
+/** Most points or buckets one answer may hold. */
+export const MAX_POINTS = 10_000;
+const MAX_DEVICES = 100;
+
+export interface RangeQuery {
+  metric: string;
+  from: string;
+  to: string;
+}
+
+/**
+ * Telemetry reads: latest values, raw points, bucketed series (from the continuous aggregates when
+ * TimescaleDB is present), several devices at once, streamed export.
+ */
+export class TelemetryService {
+  constructor(
+    private readonly repo: TelemetryRepository,
+    private readonly options: { timescale: boolean },
+  ) {}
+
+  async latest(orgId: string, deviceId: string) {
+    await this.owned(orgId, [deviceId]);
+    const rows = await this.repo.latest(deviceId);
+    return Object.fromEntries(rows.map((r) => [r.metric, { ts: r.ts, value: r.value ?? r.valueBool ?? r.valueText }]));
+  }
+
+  async points(orgId: string, deviceId: string, q: RangeQuery & { limit: number; cursor?: string }) {
+    checkRange(q);
+    if (q.limit > MAX_POINTS)
+      throw new Invalid(`limit: at most ${MAX_POINTS} points a page; follow next_cursor for more`);
+    await this.owned(orgId, [deviceId]);
+    await this.knownMetric([deviceId], q.metric);
+    const rows = await this.repo.points(deviceId, { ...q, before: q.cursor, limit: q.limit + 1 });
+    const page = rows.slice(0, q.limit);
+    return {
+      data: page.map((r) => ({ ts: r.ts, value: r.value ?? r.valueBool ?? r.valueText })),
+      next_cursor: rows.length > q.limit ? page[page.length - 1]!.ts : null,
+    };
+  }
+
+  async series(orgId: string, deviceIds: string[], q: RangeQuery & { bucket: Bucket; agg: Agg }) {
+    checkRange(q);
+    if (deviceIds.length > MAX_DEVICES) throw new Invalid(`device_ids: at most ${MAX_DEVICES} devices in one query`);
+    const bucketS = BUCKETS[q.bucket];
+    const count = (Date.parse(q.to) - Date.parse(q.from)) / 1000 / bucketS;
+    if (count * deviceIds.length > MAX_POINTS) {
+      throw new Invalid(
+        `bucket: ${q.bucket} makes ${Math.ceil(count * deviceIds.length)} buckets; at most ${MAX_POINTS}: use a larger bucket or a shorter range`,
+      );
+    }
+    await this.owned(orgId, deviceIds);
+    await this.knownMetric(deviceIds, q.metric);
+    const source: Source = !this.options.timescale ? 'raw' : bucketS % 3600 === 0 ? 'telemetry_1h' : 'telemetry_1m';
+    const data = await this.repo.buckets({ ...q, deviceIds, bucketS, source });
+    return { source, bucket: q.bucket, agg: q.agg, data };
+  }
+
+  async *export(orgId: string, deviceIds: string[], q: { metrics?: string[]; from: string; to: string }) {
+    checkRange(q);
+    await this.owned(orgId, deviceIds);
+    yield* this.repo.export({ deviceIds, ...q });
+  }
+
+  /** Every device must belong to the organization; one that does not is answered as missing. */
+  private async owned(orgId: string, deviceIds: string[]) {
+    const found = new Set(await this.repo.ownedDevices(orgId, deviceIds));
+    const missing = deviceIds.filter((id) => !found.has(id));
+    if (missing.length) throw new NotFound(`No such device: ${missing.join(', ')}`);
+  }
+
+  private async knownMetric(deviceIds: string[], metric: string) {
+    const known = await this.repo.knownMetrics(deviceIds);
+    if (!known.includes(metric)) {
+      throw new Invalid(
+        `metric: ${metric} was never reported by ${deviceIds.length > 1 ? 'these devices' : 'this device'}; known: ${known.join(', ') || 'none yet'}`,
+      );
+    }
+  }
+}
+
+function checkRange(q: { from: string; to: string }) {
+  if (Date.parse(q.from) >= Date.parse(q.to)) throw new Invalid('from: must be before to');
+}
