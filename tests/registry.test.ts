@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestPlatform, closed, startTestPlatform, until } from './helpers.ts';
+
+/** The HTTP API and the broker together: what an app and a device see. */
+describe('device registry and broker together', () => {
+  let p: TestPlatform;
+  let token: string;
+  let orgBase: string;
+  const http = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`http://127.0.0.1:${p.httpPort}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
+  };
+
+  beforeAll(async () => {
+    p = await startTestPlatform('postgres');
+    await http('POST', '/v1/auth/signup', { email: 'ops@example.com', password: 'correct horse battery' });
+    token = (await http('POST', '/v1/auth/login', { email: 'ops@example.com', password: 'correct horse battery' })).body.access_token;
+    orgBase = `/v1/orgs/${(await http('POST', '/v1/orgs', { name: 'Plant' })).body.id}`;
+  });
+  afterAll(async () => {
+    await p?.stop();
+  });
+
+  it('registers a device over HTTP that then connects, publishes, and shows online with its latest values', async () => {
+    const device = (await http('POST', `${orgBase}/devices`, { name: 'boiler' })).body;
+    const { client_id, username, password } = device.mqtt;
+    const client = await p.connect({ clientId: client_id, username, password });
+    await client.publishAsync(`devices/${device.id}/telemetry`, JSON.stringify({ pressure: 2.5 }), { qos: 1 });
+    const latest = await http('GET', `${orgBase}/devices/${device.id}/telemetry/latest`);
+    expect(latest.body.pressure.value).toBe(2.5);
+    await until(async () => (await http('GET', `${orgBase}/devices/${device.id}`)).body.online === true, 'online');
+    await client.endAsync();
+  });
+
+  it('drops the live connection when credentials are rotated, and refuses the old password', async () => {
+    const device = (await http('POST', `${orgBase}/devices`, { name: 'rotor' })).body;
+    const client = await p.connect({ clientId: device.id, username: device.id, password: device.mqtt.password });
+    const gone = closed(client);
+    const rotated = (await http('POST', `${orgBase}/devices/${device.id}/credentials/rotate`)).body;
+    await gone;
+    const old = await p.connect({ clientId: device.id, username: device.id, password: device.mqtt.password }).catch((e) => e);
+    expect(old.code).toBe(4);
+    const fresh = await p.connect({ clientId: device.id, username: device.id, password: rotated.mqtt.password });
+    expect(fresh.connected).toBe(true);
+    await fresh.endAsync();
+  });
+
+  it('disconnects the devices of a deleted organization at once', async () => {
+    const orgId = (await http('POST', '/v1/orgs', { name: 'Temporary' })).body.id;
+    const device = (await http('POST', `/v1/orgs/${orgId}/devices`, { name: 'temp' })).body;
+    const client = await p.connect({ clientId: device.id, username: device.id, password: device.mqtt.password });
+    const gone = closed(client);
+    const { confirmation_token } = (await http('POST', `/v1/orgs/${orgId}/deletion`)).body;
+    expect((await http('DELETE', `/v1/orgs/${orgId}`, { confirmation_token })).status).toBe(202);
+    await gone;
+    const again = await p.connect({ clientId: device.id, username: device.id, password: device.mqtt.password }).catch((e) => e);
+    expect(again.code).toBe(4);
+  });
+});
