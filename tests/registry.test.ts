@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestPlatform, closed, startTestPlatform, until } from './helpers.ts';
+import { closed, startTestPlatform, type TestPlatform, until } from './helpers.ts';
 
 /** The HTTP API and the broker together: what an app and a device see. */
 describe('device registry and broker together', () => {
@@ -18,7 +18,8 @@ describe('device registry and broker together', () => {
   beforeAll(async () => {
     p = await startTestPlatform('postgres');
     await http('POST', '/v1/auth/signup', { email: 'ops@example.com', password: 'correct horse battery' });
-    token = (await http('POST', '/v1/auth/login', { email: 'ops@example.com', password: 'correct horse battery' })).body.access_token;
+    token = (await http('POST', '/v1/auth/login', { email: 'ops@example.com', password: 'correct horse battery' })).body
+      .access_token;
     orgBase = `/v1/orgs/${(await http('POST', '/v1/orgs', { name: 'Plant' })).body.id}`;
   });
   afterAll(async () => {
@@ -42,7 +43,9 @@ describe('device registry and broker together', () => {
     const gone = closed(client);
     const rotated = (await http('POST', `${orgBase}/devices/${device.id}/credentials/rotate`)).body;
     await gone;
-    const old = await p.connect({ clientId: device.id, username: device.id, password: device.mqtt.password }).catch((e) => e);
+    const old = await p
+      .connect({ clientId: device.id, username: device.id, password: device.mqtt.password })
+      .catch((e) => e);
     expect(old.code).toBe(4);
     const fresh = await p.connect({ clientId: device.id, username: device.id, password: rotated.mqtt.password });
     expect(fresh.connected).toBe(true);
@@ -57,7 +60,9 @@ describe('device registry and broker together', () => {
     const { confirmation_token } = (await http('POST', `/v1/orgs/${orgId}/deletion`)).body;
     expect((await http('DELETE', `/v1/orgs/${orgId}`, { confirmation_token })).status).toBe(202);
     await gone;
-    const again = await p.connect({ clientId: device.id, username: device.id, password: device.mqtt.password }).catch((e) => e);
+    const again = await p
+      .connect({ clientId: device.id, username: device.id, password: device.mqtt.password })
+      .catch((e) => e);
     expect(again.code).toBe(4);
   });
 });

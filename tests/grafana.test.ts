@@ -1,0 +1,121 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { type Database, openDatabase } from '@iotp/db';
+import { createTestDatabase, tempDir } from '@iotp/db/testing';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logger } from './helpers.ts';
+
+const DASHBOARDS = new URL('../grafana/dashboards/', import.meta.url);
+const FROM = '2026-05-01T00:00:00Z';
+const TO = '2026-05-01T06:00:00Z';
+
+interface Panel {
+  title: string;
+  targets?: { rawSql?: string }[];
+}
+interface Dashboard {
+  title: string;
+  panels: Panel[];
+  templating: { list: { name: string; query?: string; datasource?: { uid: string } }[] };
+}
+
+/** Every SQL a dashboard runs: panel queries and variable queries. */
+function dashboardQueries(): { where: string; sql: string }[] {
+  const out: { where: string; sql: string }[] = [];
+  for (const file of readdirSync(DASHBOARDS).filter((f) => f.endsWith('.json'))) {
+    const d = JSON.parse(readFileSync(new URL(file, DASHBOARDS), 'utf8')) as Dashboard;
+    for (const p of d.panels)
+      for (const t of p.targets ?? []) if (t.rawSql) out.push({ where: `${d.title} / ${p.title}`, sql: t.rawSql });
+    for (const v of d.templating.list)
+      if (v.query && v.datasource?.uid === 'platform-pg') out.push({ where: `${d.title} / $${v.name}`, sql: v.query });
+  }
+  return out;
+}
+
+const INTERVALS: Record<string, string> = { '1m': '1 minute', '5m': '5 minutes', '1h': '1 hour' };
+
+/** Grafana's PostgreSQL macros and this dashboard's variables, expanded as Grafana does. */
+function expand(sql: string, vars: Record<string, string>): string {
+  const interval = (i: string) =>
+    INTERVALS[i.replace(/'/g, '').trim()] ?? (i.trim() === '$__interval' ? '1 minute' : i);
+  return sql
+    .replace(/\$__timeFilter\(([^)]+)\)/g, `$1 BETWEEN '${FROM}'::timestamptz AND '${TO}'::timestamptz`)
+    .replace(
+      /\$__timeGroupAlias\(([^,]+),([^)]+)\)/g,
+      (_, col, i) => `date_bin('${interval(i)}'::interval, ${col}, 'epoch') AS "time"`,
+    )
+    .replace(
+      /\$__timeGroup\(([^,]+),([^)]+)\)/g,
+      (_, col, i) => `date_bin('${interval(i)}'::interval, ${col}, 'epoch')`,
+    )
+    .replace(/\$(\w+)/g, (m, name) => vars[name] ?? m);
+}
+
+describe.each(['postgres', 'embedded'] as const)('Grafana dashboards on %s', (kind) => {
+  let db: Database;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let testDb: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  const vars: Record<string, string> = {};
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    testDb = kind === 'postgres' ? await createTestDatabase() : undefined;
+    db = await openDatabase({
+      url: testDb?.url,
+      dataDir: dir.path,
+      embeddedPort: kind === 'embedded' ? 0 : null,
+      logger,
+    });
+    const [org] = await db.sql.query<{ id: string }>("INSERT INTO organizations (name) VALUES ('G') RETURNING id");
+    const [device] = await db.sql.query<{ id: string }>(
+      "INSERT INTO devices (org_id, name, secret_hash, online) VALUES ($1, 'g1', 'x', true) RETURNING id",
+      [org!.id],
+    );
+    vars.org = org!.id;
+    vars.device = device!.id;
+    await db.sql.query(
+      `INSERT INTO telemetry (time, device_id, metric, value)
+       SELECT timestamptz '${FROM}' + i * interval '1 minute', $1::uuid, 'temp', i FROM generate_series(0, 359) i`,
+      [device!.id],
+    );
+    await db.sql.query(
+      `INSERT INTO telemetry_latest (time, device_id, metric, value) VALUES (timestamptz '${TO}', $1::uuid, 'temp', 1)`,
+      [device!.id],
+    );
+  });
+  afterAll(async () => {
+    await db?.close();
+    await testDb?.drop();
+    await dir?.remove();
+  });
+
+  it.each(dashboardQueries())('$where runs and returns rows', async ({ sql }) => {
+    const rows = await db.sql.query(expand(sql, vars));
+    expect(rows.length).toBeGreaterThan(0);
+  });
+
+  if (kind === 'embedded') {
+    it('serves several wire clients at once, as Grafana opens more than one connection', async () => {
+      const clients = Array.from({ length: 3 }, () =>
+        postgres({
+          host: '127.0.0.1',
+          port: db.wirePort!,
+          username: 'postgres',
+          database: 'postgres',
+          max: 1,
+          onnotice: () => undefined,
+        }),
+      );
+      try {
+        const results = await Promise.all(
+          clients.flatMap((c) => Array.from({ length: 5 }, () => c`SELECT count(*)::int AS n FROM telemetry`)),
+        );
+        expect(results.map((r) => r[0]?.n)).toEqual(Array(15).fill(360));
+        // The platform's own queries are served between theirs.
+        expect((await db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM devices'))[0]?.n).toBe(1);
+      } finally {
+        await Promise.all(clients.map((c) => c.end()));
+      }
+    });
+  }
+});
