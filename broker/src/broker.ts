@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { Logger } from 'pino';
@@ -82,6 +83,13 @@ export function createBroker({ devices, writer, metrics, logger, limits: given }
     log[level]({ reason, ...fields }, REASONS[reason].text);
   };
 
+  /**
+   * `message`: a device published below its prefix (deviceId, the topic below it, payload).
+   * `subscribe`: a device subscribed (deviceId, the filter below its prefix).
+   */
+  const deviceEvents = new EventEmitter<{ message: [string, string, Buffer]; subscribe: [string, string] }>();
+  deviceEvents.setMaxListeners(50);
+
   const aedes = new Aedes({
     // Client id = device id, a UUID: longer than 3.1.1's suggested 23 characters.
     maxClientsIdLength: 64,
@@ -154,6 +162,8 @@ export function createBroker({ devices, writer, metrics, logger, limits: given }
   /** Telemetry goes to the writer; other topics in the namespace are relayed as they are. */
   function route(session: Session, packet: MarkedPacket, done: (err?: Error | null) => void): void {
     if (packet.topic !== session.telemetryTopic) {
+      // Twin reports, command responses and the like: the cloud listens on `deviceEvents`.
+      deviceEvents.emit('message', session.id, packet.topic.slice(session.prefix.length), packet.payload as Buffer);
       done(null);
       return;
     }
@@ -196,6 +206,14 @@ export function createBroker({ devices, writer, metrics, logger, limits: given }
     if (session)
       devices.markOnline(session.id, remoteAddress(client)).catch((err) => log.warn({ err }, 'markOnline failed'));
     log.info({ deviceId: client.id, address: remoteAddress(client) }, 'device connected');
+  });
+  aedes.on('subscribe', (subscriptions, client) => {
+    const session = client && (client as DeviceClient)[SESSION];
+    if (!session) return;
+    for (const sub of subscriptions) {
+      if (sub.topic.startsWith(session.prefix))
+        deviceEvents.emit('subscribe', session.id, sub.topic.slice(session.prefix.length));
+    }
   });
   aedes.on('clientDisconnect', (client) => {
     metrics.connections.dec();
@@ -244,6 +262,28 @@ export function createBroker({ devices, writer, metrics, logger, limits: given }
           resolve(typeof addr === 'object' && addr ? addr.port : port);
         });
       });
+    },
+    deviceEvents,
+    /** Publishes to a device's own topic `devices/{id}/{suffix}`; resolves once handed to subscribers. */
+    publishToDevice(
+      deviceId: string,
+      suffix: string,
+      payload: string | Buffer,
+      opts: { qos?: 0 | 1; retain?: boolean } = {},
+    ) {
+      return new Promise<void>((resolve, reject) =>
+        aedes.publish(
+          {
+            cmd: 'publish',
+            topic: `devices/${deviceId}/${suffix}`,
+            payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+            qos: opts.qos ?? 1,
+            retain: opts.retain ?? false,
+            dup: false,
+          },
+          (err?: Error) => (err ? reject(err) : resolve()),
+        ),
+      );
     },
     /** Drops the live connections of these devices (credentials revoked or rotated). */
     disconnectDevices(ids: string[]): void {

@@ -22,6 +22,8 @@ import type { OrgService } from './orgs/org.service.ts';
 import { organizationRoutes } from './orgs/orgs.routes.ts';
 import { telemetryRoutes } from './telemetry/telemetry.routes.ts';
 import type { TelemetryService } from './telemetry/telemetry.service.ts';
+import { twinRoutes } from './twin/twin.routes.ts';
+import type { TwinService } from './twin/twin.service.ts';
 
 export interface AppOptions {
   logger: Logger;
@@ -37,6 +39,8 @@ export interface AppOptions {
   devices?: DeviceService;
   /** Telemetry reads; needs `orgs`. */
   telemetry?: TelemetryService;
+  /** Device twins and commands; needs `orgs`. */
+  twins?: TwinService;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
 }
@@ -65,6 +69,7 @@ export function createApp({
   orgs,
   devices,
   telemetry,
+  twins,
   maxBodyBytes = 1024 * 1024,
 }: AppOptions) {
   const log = logger.child({ component: 'http' });
@@ -106,6 +111,7 @@ export function createApp({
     if (orgs) app.route('/', organizationRoutes(auth.service, orgs.repo, orgs.service));
     if (orgs && devices) app.route('/', deviceRoutes(auth.service, orgs.repo, devices));
     if (orgs && telemetry) app.route('/', telemetryRoutes(auth.service, orgs.repo, telemetry));
+    if (orgs && twins) app.route('/', twinRoutes(auth.service, orgs.repo, twins));
   }
   app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   app.doc31('/openapi.json', {

@@ -20,6 +20,8 @@ import { OrgService } from './orgs/org.service.ts';
 import { FileObjectStore, S3ObjectStore } from './storage/object-store.ts';
 import { TelemetryRepository } from './telemetry/telemetry.repository.ts';
 import { TelemetryService } from './telemetry/telemetry.service.ts';
+import { TwinRepository } from './twin/twin.repository.ts';
+import { TwinService } from './twin/twin.service.ts';
 
 /** A listener that could not bind, named by the variable that sets its port. */
 export class PortInUse extends Error {
@@ -39,6 +41,7 @@ export interface Platform {
   mqttPort: number;
   writer: BatchWriter;
   broker: ReturnType<typeof createBroker>;
+  twins: TwinService;
   registry: Registry;
   /** Stops accepting, flushes what was accepted, closes the database. */
   close(): Promise<void>;
@@ -139,13 +142,25 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       orgService.purgeDue().catch((err) => logger.error({ err }, 'purging deleted organizations failed'));
     }, 3600_000).unref();
     cleanup.push(async () => clearInterval(purge));
+    const deviceRepo = new DeviceRepository(db.orm);
+    const twins = new TwinService(new TwinRepository(db.orm), deviceRepo, broker, logger);
+    broker.deviceEvents.on(
+      'message',
+      (deviceId, suffix, payload) => void twins.onDeviceMessage(deviceId, suffix, payload),
+    );
+    broker.deviceEvents.on('subscribe', (deviceId, filter) => void twins.onDeviceSubscribe(deviceId, filter));
+    const expire = setInterval(() => {
+      twins.expireDue().catch((err) => logger.error({ err }, 'expiring commands failed'));
+    }, 30_000).unref();
+    cleanup.push(async () => clearInterval(expire));
     const app = createApp({
       logger,
       registry,
       auth: { service: authService, tokens },
       orgs: { repo: orgRepo, service: orgService },
+      twins,
       devices: new DeviceService({
-        devices: new DeviceRepository(db.orm),
+        devices: deviceRepo,
         mqtt: { host: new URL(publicUrl).hostname, port: mqttPort },
         disconnect: (ids) => broker.disconnectDevices(ids),
       }),
@@ -170,6 +185,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       mqttPort,
       writer,
       broker,
+      twins,
       registry,
       // Reverse start order: stop taking connections, flush the writer, close the database.
       close: () => {

@@ -299,3 +299,39 @@ export const userEvents = pgTable(
   },
   (t) => [index('user_events_user_idx').on(t.userId, t.createdAt)],
 );
+
+/**
+ * A device's twin: what apps want (`desired`, versioned) and what the device says it has
+ * (`reported`). The delta is what desired holds that reported does not match.
+ */
+export const deviceTwins = pgTable('device_twins', {
+  deviceId: uuid('device_id')
+    .primaryKey()
+    .references(() => devices.id, { onDelete: 'cascade' }),
+  desired: jsonb('desired').$type<Record<string, unknown>>().notNull().default({}),
+  reported: jsonb('reported').$type<Record<string, unknown>>().notNull().default({}),
+  version: integer('version').notNull().default(0),
+  desiredAt: timestamp('desired_at', { withTimezone: true }),
+  reportedAt: timestamp('reported_at', { withTimezone: true }),
+});
+
+/** Commands (RPC) to devices: kept until answered or expired, so offline devices get them later. */
+export const commands = pgTable(
+  'commands',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    deviceId: uuid('device_id')
+      .notNull()
+      .references(() => devices.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    params: jsonb('params').$type<unknown>(),
+    status: text('status', { enum: ['pending', 'delivered', 'succeeded', 'failed', 'expired'] })
+      .notNull()
+      .default('pending'),
+    result: jsonb('result').$type<unknown>(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (t) => [index('commands_device_idx').on(t.deviceId, t.status)],
+);

@@ -48,7 +48,14 @@ async function main() {
   url.pathname = `/${name}`;
   const dir = await tempDir();
   const platform = await startPlatform(
-    loadConfig({ ...env, DATABASE_URL: url.toString(), MQTT_PORT: '0', HTTP_PORT: '0', MQTT_HOST: '127.0.0.1', DATA_DIR: dir.path }),
+    loadConfig({
+      ...env,
+      DATABASE_URL: url.toString(),
+      MQTT_PORT: '0',
+      HTTP_PORT: '0',
+      MQTT_HOST: '127.0.0.1',
+      DATA_DIR: dir.path,
+    }),
     pino({ level: 'warn' }),
   );
   const sql = postgres(url.toString(), { max: 1, onnotice: () => undefined });
@@ -64,7 +71,10 @@ async function main() {
       return res.json();
     };
     await call('/v1/auth/signup', { email: 'bench@example.com', password: 'correct horse battery' });
-    const { access_token: token } = await call('/v1/auth/login', { email: 'bench@example.com', password: 'correct horse battery' });
+    const { access_token: token } = await call('/v1/auth/login', {
+      email: 'bench@example.com',
+      password: 'correct horse battery',
+    });
     const { id: orgId } = await call('/v1/orgs', { name: 'Bench' }, token);
 
     progress(`loading ${READINGS} readings from ${DEVICES} devices over ${DAYS} days...`);
@@ -94,18 +104,27 @@ async function main() {
 
     progress('latest values...');
     const latest = await time(SAMPLES, (i) => call(`${base}/${device(i)}/telemetry/latest`, undefined, token));
-    const latestSql = await time(SAMPLES, (i) => sql`SELECT metric, time, value FROM telemetry_latest WHERE device_id = ${device(i)}`);
+    const latestSql = await time(
+      SAMPLES,
+      (i) => sql`SELECT metric, time, value FROM telemetry_latest WHERE device_id = ${device(i)}`,
+    );
     progress('one day of raw points...');
-    const raw = await time(SAMPLES, (i) => call(`${base}/${device(i)}/telemetry?metric=temp&from=${day(i)}&to=${dayEnd(i)}&limit=10000`, undefined, token));
+    const raw = await time(SAMPLES, (i) =>
+      call(`${base}/${device(i)}/telemetry?metric=temp&from=${day(i)}&to=${dayEnd(i)}&limit=10000`, undefined, token),
+    );
     const rawSql = await time(
       SAMPLES,
-      (i) => sql`SELECT time, value FROM telemetry WHERE device_id = ${device(i)} AND metric = 'temp' AND time >= ${day(i)} AND time < ${dayEnd(i)} ORDER BY time DESC`,
+      (i) =>
+        sql`SELECT time, value FROM telemetry WHERE device_id = ${device(i)} AND metric = 'temp' AND time >= ${day(i)} AND time < ${dayEnd(i)} ORDER BY time DESC`,
     );
     progress('30 days in hourly buckets...');
-    const hourly = await time(SAMPLES, (i) => call(`${base}/${device(i)}/telemetry?metric=temp&from=${from}&to=${to}&bucket=1h&agg=avg`, undefined, token));
+    const hourly = await time(SAMPLES, (i) =>
+      call(`${base}/${device(i)}/telemetry?metric=temp&from=${from}&to=${to}&bucket=1h&agg=avg`, undefined, token),
+    );
     const hourlySql = await time(
       SAMPLES,
-      (i) => sql`SELECT date_bin('1 hour', time, 'epoch'), avg(value) FROM telemetry WHERE device_id = ${device(i)} AND metric = 'temp' AND time >= ${from} AND time < ${to} GROUP BY 1 ORDER BY 1`,
+      (i) =>
+        sql`SELECT date_bin('1 hour', time, 'epoch'), avg(value) FROM telemetry WHERE device_id = ${device(i)} AND metric = 'temp' AND time >= ${from} AND time < ${to} GROUP BY 1 ORDER BY 1`,
     );
     const result = {
       bench: 'query',

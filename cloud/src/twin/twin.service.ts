@@ -1,0 +1,205 @@
+import type { Logger } from 'pino';
+import type { DeviceRepository } from '../devices/device.repository.ts';
+import { Conflict, NotFound } from '../http/problem.ts';
+import type { CommandRow, TwinRepository, TwinRow } from './twin.repository.ts';
+
+/** What the service needs of the broker: publishing to a device's own topics. */
+export interface DevicePublisher {
+  publishToDevice(
+    deviceId: string,
+    suffix: string,
+    payload: string,
+    opts?: { qos?: 0 | 1; retain?: boolean },
+  ): Promise<void>;
+}
+
+const COMMAND_RESPONSE = /^commands\/([0-9a-f-]{36})\/response$/;
+
+/**
+ * Device twins (desired, reported, delta, version) and commands with a time-to-live. Devices get
+ * the desired state retained on `devices/{id}/twin/desired` and commands on `devices/{id}/commands`;
+ * they report on `twin/reported` and answer on `commands/{commandId}/response`.
+ */
+export class TwinService {
+  private readonly waiters = new Map<string, (row: CommandRow) => void>();
+  private readonly log: Logger;
+
+  constructor(
+    private readonly twins: TwinRepository,
+    private readonly devices: DeviceRepository,
+    private readonly broker: DevicePublisher,
+    logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'twin' });
+  }
+
+  async get(orgId: string, deviceId: string) {
+    await this.owned(orgId, deviceId);
+    return publicTwin(await this.twins.twin(deviceId));
+  }
+
+  async patchDesired(orgId: string, deviceId: string, desired: Record<string, unknown>, version?: number) {
+    await this.owned(orgId, deviceId);
+    const row = await this.twins.patchDesired(deviceId, desired, version);
+    if (row === 'conflict') throw new Conflict('The twin changed since that version; read it again and retry');
+    await this.publishDesired(row);
+    return publicTwin(row);
+  }
+
+  /** Handles what a device publishes below its prefix (besides telemetry). Never throws. */
+  async onDeviceMessage(deviceId: string, suffix: string, payload: Buffer): Promise<void> {
+    try {
+      if (suffix === 'twin/reported') {
+        const doc = parseObject(payload);
+        if (!doc) return this.log.info({ deviceId }, 'twin report dropped: not a JSON object');
+        const row = await this.twins.patchReported(deviceId, doc);
+        await this.publishDesired(row);
+        return;
+      }
+      const match = COMMAND_RESPONSE.exec(suffix);
+      if (match) {
+        const doc = parseObject(payload) ?? {};
+        const status = doc.status === 'failed' ? 'failed' : 'succeeded';
+        const row = await this.twins.complete(deviceId, match[1]!, status, doc.result);
+        if (row) this.waiters.get(row.id)?.(row);
+        else
+          this.log.info(
+            { deviceId, commandId: match[1] },
+            'command response dropped: unknown, closed or expired command',
+          );
+      }
+    } catch (err) {
+      this.log.error({ err, deviceId, suffix }, 'device message not handled');
+    }
+  }
+
+  /** A device subscribed to its commands: hand it those that waited for it. */
+  async onDeviceSubscribe(deviceId: string, filter: string): Promise<void> {
+    if (!['commands', '#', '+'].includes(filter)) return;
+    try {
+      for (const cmd of await this.twins.undelivered(deviceId)) await this.deliver(cmd);
+    } catch (err) {
+      this.log.error({ err, deviceId }, 'pending commands not delivered');
+    }
+  }
+
+  /**
+   * Sends a command and waits up to `timeout_s` for the answer; an offline or slow device gets a
+   * stored command (202) that completes later or expires after `ttl_s`.
+   */
+  async send(
+    orgId: string,
+    deviceId: string,
+    input: { name: string; params?: unknown; timeout_s: number; ttl_s: number },
+  ) {
+    const device = await this.owned(orgId, deviceId);
+    const cmd = await this.twins.createCommand({
+      deviceId,
+      name: input.name,
+      params: input.params ?? null,
+      expiresAt: new Date(Date.now() + input.ttl_s * 1000),
+    });
+    if (!device.online) return { done: false as const, command: publicCommand(cmd) };
+    const answered = new Promise<CommandRow | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(cmd.id);
+        resolve(undefined);
+      }, input.timeout_s * 1000);
+      this.waiters.set(cmd.id, (row) => {
+        clearTimeout(timer);
+        this.waiters.delete(cmd.id);
+        resolve(row);
+      });
+    });
+    await this.deliver(cmd);
+    const row = await answered;
+    if (row) return { done: true as const, command: publicCommand(row) };
+    return { done: false as const, command: publicCommand((await this.twins.command(deviceId, cmd.id))!) };
+  }
+
+  async command(orgId: string, deviceId: string, id: string) {
+    await this.owned(orgId, deviceId);
+    const row = await this.twins.command(deviceId, id);
+    if (!row) throw new NotFound('No such command');
+    return publicCommand(row);
+  }
+
+  async commands(orgId: string, deviceId: string, limit: number) {
+    await this.owned(orgId, deviceId);
+    return (await this.twins.commands(deviceId, limit)).map(publicCommand);
+  }
+
+  async expireDue(): Promise<number> {
+    return this.twins.expireDue();
+  }
+
+  private async deliver(cmd: CommandRow) {
+    await this.broker.publishToDevice(
+      cmd.deviceId,
+      'commands',
+      JSON.stringify({ id: cmd.id, name: cmd.name, params: cmd.params }),
+      { qos: 1 },
+    );
+    await this.twins.markDelivered(cmd.id);
+  }
+
+  /** The desired state and its delta, retained, so a device gets it whenever it subscribes. */
+  private async publishDesired(row: TwinRow) {
+    const twin = publicTwin(row);
+    await this.broker.publishToDevice(
+      row.deviceId,
+      'twin/desired',
+      JSON.stringify({ version: twin.version, desired: twin.desired, delta: twin.delta }),
+      {
+        qos: 1,
+        retain: true,
+      },
+    );
+  }
+
+  private async owned(orgId: string, deviceId: string) {
+    const device = await this.devices.find(orgId, deviceId);
+    if (!device) throw new NotFound('No such device');
+    return device;
+  }
+}
+
+function parseObject(payload: Buffer): Record<string, unknown> | undefined {
+  try {
+    const doc = JSON.parse(payload.toString('utf8'));
+    return typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? doc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keys of desired whose value reported does not match. */
+function delta(desired: Record<string, unknown>, reported: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(desired).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(reported[k])),
+  );
+}
+
+function publicTwin(t: TwinRow) {
+  return {
+    desired: t.desired,
+    reported: t.reported,
+    delta: delta(t.desired, t.reported),
+    version: t.version,
+    desired_at: t.desiredAt?.toISOString() ?? null,
+    reported_at: t.reportedAt?.toISOString() ?? null,
+  };
+}
+
+function publicCommand(c: CommandRow) {
+  return {
+    id: c.id,
+    name: c.name,
+    params: c.params ?? null,
+    status: c.status,
+    result: c.result ?? null,
+    created_at: c.createdAt.toISOString(),
+    expires_at: c.expiresAt.toISOString(),
+    completed_at: c.completedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,105 @@
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform, until } from './helpers.ts';
+
+describe('twin and commands', () => {
+  let p: TestPlatform;
+  let token: string;
+  let base: string;
+  const http = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`http://127.0.0.1:${p.httpPort}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  /** Messages a device receives on a topic below its prefix. */
+  const inbox = (client: MqttClient) => {
+    const got: { topic: string; body: Record<string, unknown> }[] = [];
+    client.on('message', (topic, payload) => got.push({ topic, body: JSON.parse(payload.toString()) }));
+    return got;
+  };
+
+  beforeAll(async () => {
+    p = await startTestPlatform('postgres');
+    await http('POST', '/v1/auth/signup', { email: 'twin@example.com', password: 'correct horse battery' });
+    token = (await http('POST', '/v1/auth/login', { email: 'twin@example.com', password: 'correct horse battery' }))
+      .body.access_token;
+    base = `/v1/orgs/${(await http('POST', '/v1/orgs', { name: 'Twins' })).body.id}/devices`;
+  });
+  afterAll(async () => {
+    await p?.stop();
+  });
+
+  it('sends the desired state to the device, takes its reports, and keeps the delta', async () => {
+    const d = (await http('POST', base, { name: 'thermostat' })).body;
+    // Desired state set while the device is offline arrives when it subscribes (retained).
+    const set = await http('PATCH', `${base}/${d.id}/twin`, { desired: { target: 21, mode: 'eco' } });
+    expect(set.body).toMatchObject({ version: 1, delta: { target: 21, mode: 'eco' } });
+    const client = await p.connect({ clientId: d.id, username: d.id, password: d.mqtt.password });
+    const got = inbox(client);
+    await client.subscribeAsync(`devices/${d.id}/twin/desired`);
+    await until(() => got.length > 0, 'desired state');
+    expect(got[0]!.body).toMatchObject({ version: 1, desired: { target: 21, mode: 'eco' } });
+
+    await client.publishAsync(`devices/${d.id}/twin/reported`, JSON.stringify({ target: 21, firmware: '1.2.0' }), {
+      qos: 1,
+    });
+    await until(async () => (await http('GET', `${base}/${d.id}/twin`)).body.reported.target === 21, 'report stored');
+    const twin = (await http('GET', `${base}/${d.id}/twin`)).body;
+    expect(twin.delta).toEqual({ mode: 'eco' });
+
+    expect((await http('PATCH', `${base}/${d.id}/twin`, { desired: { mode: 'comfort' }, version: 0 })).status).toBe(
+      409,
+    );
+    const cleared = await http('PATCH', `${base}/${d.id}/twin`, { desired: { mode: null }, version: 1 });
+    expect(cleared.body).toMatchObject({ version: 2, desired: { target: 21 }, delta: {} });
+    await client.endAsync();
+  });
+
+  it('answers a command from an online device, and stores one for an offline device until it connects', async () => {
+    const d = (await http('POST', base, { name: 'relay' })).body;
+    const offline = await http('POST', `${base}/${d.id}/commands`, { name: 'reboot', params: { delay: 1 } });
+    expect(offline.status).toBe(202);
+    expect(offline.body.status).toBe('pending');
+
+    // It goes out when the device subscribes to its commands.
+    const client = await p.connect({ clientId: d.id, username: d.id, password: d.mqtt.password });
+    client.on('message', (_topic, payload) => {
+      const cmd = JSON.parse(payload.toString());
+      client.publish(
+        `devices/${d.id}/commands/${cmd.id}/response`,
+        JSON.stringify({ status: 'succeeded', result: { echo: cmd.name } }),
+        {
+          qos: 1,
+        },
+      );
+    });
+    await client.subscribeAsync(`devices/${d.id}/commands`, { qos: 1 });
+    await until(
+      async () => (await http('GET', `${base}/${d.id}/commands/${offline.body.id}`)).body.status === 'succeeded',
+      'stored command answered',
+    );
+
+    const online = await http('POST', `${base}/${d.id}/commands`, { name: 'ping', timeout_s: 5 });
+    expect(online.status).toBe(200);
+    expect(online.body).toMatchObject({ status: 'succeeded', result: { echo: 'ping' } });
+    const list = await http('GET', `${base}/${d.id}/commands`);
+    expect(list.body.data.map((c: { name: string }) => c.name)).toEqual(['ping', 'reboot']);
+    await client.endAsync();
+  });
+
+  it('expires commands past their time to live', async () => {
+    const d = (await http('POST', base, { name: 'sleepy' })).body;
+    const cmd = (await http('POST', `${base}/${d.id}/commands`, { name: 'wake', ttl_s: 1 })).body;
+    await p.db.sql.query("UPDATE commands SET expires_at = now() - interval '1 second' WHERE id = $1", [cmd.id]);
+    expect(await p.twins.expireDue()).toBe(1);
+    expect((await http('GET', `${base}/${d.id}/commands/${cmd.id}`)).body.status).toBe('expired');
+    // An answer after expiry changes nothing.
+    const client = await p.connect({ clientId: d.id, username: d.id, password: d.mqtt.password });
+    await client.publishAsync(`devices/${d.id}/commands/${cmd.id}/response`, JSON.stringify({ result: 1 }), { qos: 1 });
+    expect((await http('GET', `${base}/${d.id}/commands/${cmd.id}`)).body.status).toBe('expired');
+    await client.endAsync();
+  });
+});
