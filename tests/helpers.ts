@@ -104,3 +104,27 @@ export function closed(client: MqttClient): Promise<void> {
     client.once('close', () => resolve());
   });
 }
+
+/** A JSON client for the platform's HTTP API; `token` is sent when set. */
+export function apiClient(p: { httpPort: number }) {
+  const client = {
+    token: '',
+    async call(method: string, path: string, body?: unknown) {
+      const res = await fetch(`http://127.0.0.1:${p.httpPort}${path}`, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          ...(client.token ? { authorization: `Bearer ${client.token}` } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
+    },
+    /** Signs up and in, keeping the access token for the next calls. */
+    async signIn(email: string, password = 'correct horse battery') {
+      await client.call('POST', '/v1/auth/signup', { email, password });
+      client.token = (await client.call('POST', '/v1/auth/login', { email, password })).body.access_token;
+    },
+  };
+  return client;
+}

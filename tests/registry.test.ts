@@ -1,25 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closed, startTestPlatform, type TestPlatform, until } from './helpers.ts';
+import { apiClient, closed, startTestPlatform, type TestPlatform, until } from './helpers.ts';
 
 /** The HTTP API and the broker together: what an app and a device see. */
 describe('device registry and broker together', () => {
   let p: TestPlatform;
-  let token: string;
   let orgBase: string;
-  const http = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`http://127.0.0.1:${p.httpPort}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
-  };
+  let http: ReturnType<typeof apiClient>['call'];
 
   beforeAll(async () => {
     p = await startTestPlatform('postgres');
-    await http('POST', '/v1/auth/signup', { email: 'ops@example.com', password: 'correct horse battery' });
-    token = (await http('POST', '/v1/auth/login', { email: 'ops@example.com', password: 'correct horse battery' })).body
-      .access_token;
+    const api = apiClient(p);
+    await api.signIn('ops@example.com');
+    http = api.call;
     orgBase = `/v1/orgs/${(await http('POST', '/v1/orgs', { name: 'Plant' })).body.id}`;
   });
   afterAll(async () => {

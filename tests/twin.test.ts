@@ -1,19 +1,11 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform, until } from './helpers.ts';
+import { apiClient, startTestPlatform, type TestPlatform, until } from './helpers.ts';
 
 describe('twin and commands', () => {
   let p: TestPlatform;
-  let token: string;
   let base: string;
-  const http = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`http://127.0.0.1:${p.httpPort}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json() };
-  };
+  let http: ReturnType<typeof apiClient>['call'];
   /** Messages a device receives on a topic below its prefix. */
   const inbox = (client: MqttClient) => {
     const got: { topic: string; body: Record<string, unknown> }[] = [];
@@ -23,9 +15,9 @@ describe('twin and commands', () => {
 
   beforeAll(async () => {
     p = await startTestPlatform('postgres');
-    await http('POST', '/v1/auth/signup', { email: 'twin@example.com', password: 'correct horse battery' });
-    token = (await http('POST', '/v1/auth/login', { email: 'twin@example.com', password: 'correct horse battery' }))
-      .body.access_token;
+    const api = apiClient(p);
+    await api.signIn('twin@example.com');
+    http = api.call;
     base = `/v1/orgs/${(await http('POST', '/v1/orgs', { name: 'Twins' })).body.id}/devices`;
   });
   afterAll(async () => {

@@ -9,7 +9,7 @@
  * (mqtt://127.0.0.1:1883). Progress goes to stderr; the last stdout line is the JSON result.
  */
 import { fork } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { DeviceStore } from '@iotp/broker';
 import { loadConfig } from '@iotp/cloud/config';
@@ -17,6 +17,7 @@ import { startPlatform } from '@iotp/cloud/platform';
 import { tempDir } from '@iotp/db/testing';
 import pino from 'pino';
 import postgres from 'postgres';
+import { progressTo, scratchDatabase } from './scratch.ts';
 
 const env = process.env;
 const SERVER = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -26,7 +27,7 @@ const K = Number(env.BENCH_READINGS ?? 3);
 const INFLIGHT = Number(env.BENCH_INFLIGHT ?? 64);
 const MOSQUITTO = env.MOSQUITTO_URL ?? 'mqtt://127.0.0.1:1883';
 const perDevice = Math.ceil(M / D);
-const progress = (msg: string) => process.stderr.write(`[bench:ingest] ${msg}\n`);
+const progress = progressTo('ingest');
 
 interface LoadResult {
   msgs: number;
@@ -56,11 +57,8 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 async function main() {
-  const name = `bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(SERVER, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
+  const scratch = await scratchDatabase(SERVER, 'bench');
+  const url = new URL(scratch.url);
   const dir = await tempDir();
   const logger = pino({ level: 'warn' });
   const platform = await startPlatform(
@@ -146,8 +144,7 @@ async function main() {
   } finally {
     await platform.close();
     await dir.remove();
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

@@ -7,12 +7,12 @@
  * BENCH_SAMPLES (200) requests of each kind: latest values, one day of raw points, 30 days in hourly
  * buckets. Progress goes to stderr; the last stdout line is the JSON result.
  */
-import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@iotp/cloud/config';
 import { startPlatform } from '@iotp/cloud/platform';
 import { tempDir } from '@iotp/db/testing';
 import pino from 'pino';
 import postgres from 'postgres';
+import { progressTo, scratchDatabase } from './scratch.ts';
 
 const env = process.env;
 const SERVER = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -22,7 +22,7 @@ const SAMPLES = Number(env.BENCH_SAMPLES ?? 200);
 const DAYS = 30;
 const END = Date.parse('2026-06-01T00:00:00Z');
 const START = END - DAYS * 86_400_000;
-const progress = (msg: string) => process.stderr.write(`[bench:query] ${msg}\n`);
+const progress = progressTo('query');
 
 function percentiles(ms: number[]) {
   const s = [...ms].sort((a, b) => a - b);
@@ -41,11 +41,8 @@ async function time(n: number, fn: (i: number) => Promise<unknown>) {
 }
 
 async function main() {
-  const name = `benchq_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(SERVER, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
+  const scratch = await scratchDatabase(SERVER, 'benchq');
+  const url = new URL(scratch.url);
   const dir = await tempDir();
   const platform = await startPlatform(
     loadConfig({
@@ -145,8 +142,7 @@ async function main() {
     await sql.end();
     await platform.close();
     await dir.remove();
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

@@ -30,6 +30,16 @@ export const TokenPair = z
 
 export const MfaChallenge = z.object({ mfa_required: z.literal(true), mfa_token: z.string() }).openapi('MfaChallenge');
 
+/** An IANA time zone name, checked against the runtime's zone database. */
+export const TimeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone like Europe/Paris');
+
 export const Profile = z
   .object({
     display_name: z.string().max(100).nullable(),
@@ -47,14 +57,7 @@ export const Profile = z
 export const Preferences = z
   .object({
     language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a language tag like en or pt-BR'),
-    timezone: z.string().refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be an IANA time zone like Europe/Paris'),
+    timezone: TimeZone,
     theme: z.enum(['light', 'dark', 'system']),
     date_format: z.string().max(32),
     time_format: z.enum(['12h', '24h']),

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { stream } from 'hono/streaming';
-import { ApiKey, json, jsonBody, problems } from '../auth/auth.schemas.ts';
+import { ApiKey, json, jsonBody, problems, TimeZone } from '../auth/auth.schemas.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import { requireAuth } from '../auth/authenticate.ts';
 import type { AppEnv } from '../http/env.ts';
@@ -21,14 +21,7 @@ const Slug = z
 const Settings = z
   .object({
     retention_days: z.number().int().min(1).max(3650),
-    timezone: z.string().refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be an IANA time zone like Europe/Paris'),
+    timezone: TimeZone,
   })
   .partial()
   .strict();
