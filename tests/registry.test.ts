@@ -27,6 +27,11 @@ describe('device registry and broker together', () => {
     expect(latest.body.pressure.value).toBe(2.5);
     await until(async () => (await http('GET', `${orgBase}/devices/${device.id}`)).body.online === true, 'online');
     await client.endAsync();
+    await until(async () => (await http('GET', `${orgBase}/devices/${device.id}`)).body.online === false, 'offline');
+    const history = (await http('GET', `${orgBase}/devices/${device.id}/connections`)).body.data;
+    expect(history).toEqual([
+      { address: '127.0.0.1', connected_at: expect.any(String), disconnected_at: expect.any(String) },
+    ]);
   });
 
   it('drops the live connection when credentials are rotated, and refuses the old password', async () => {

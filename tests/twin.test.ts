@@ -82,6 +82,24 @@ describe('twin and commands', () => {
     await client.endAsync();
   });
 
+  it('sends a command to every device of a group', async () => {
+    const a = (await http('POST', base, { name: 'g-a', tags: ['zone:7'] })).body;
+    const b = (await http('POST', base, { name: 'g-b', tags: ['zone:7'] })).body;
+    const group = (
+      await http('POST', base.replace('/devices', '/groups'), { name: 'zone 7', kind: 'dynamic', tags: ['zone:7'] })
+    ).body;
+    const sent = await http('POST', `${base.replace('/devices', '/groups')}/${group.id}/commands`, {
+      name: 'calibrate',
+    });
+    expect(sent.status).toBe(202);
+    expect(sent.body.data.map((c: { device_id: string; status: string }) => [c.device_id, c.status]).sort()).toEqual(
+      [
+        [a.id, 'pending'],
+        [b.id, 'pending'],
+      ].sort(),
+    );
+  });
+
   it('expires commands past their time to live', async () => {
     const d = (await http('POST', base, { name: 'sleepy' })).body;
     const cmd = (await http('POST', `${base}/${d.id}/commands`, { name: 'wake', ttl_s: 1 })).body;

@@ -56,6 +56,8 @@ export interface BrokerOptions {
 interface Session extends DeviceIdentity {
   prefix: string;
   telemetryTopic: string;
+  /** This connection's row in the device's connection history, once written. */
+  connection?: Promise<string | undefined>;
 }
 
 const SESSION = Symbol('device');
@@ -203,8 +205,12 @@ export function createBroker({ devices, writer, metrics, logger, limits: given }
   aedes.on('client', (client) => {
     metrics.connections.inc();
     const session = (client as DeviceClient)[SESSION];
-    if (session)
-      devices.markOnline(session.id, remoteAddress(client)).catch((err) => log.warn({ err }, 'markOnline failed'));
+    if (session) {
+      session.connection = devices.markOnline(session.id, remoteAddress(client)).catch((err) => {
+        log.warn({ err }, 'markOnline failed');
+        return undefined;
+      });
+    }
     log.info({ deviceId: client.id, address: remoteAddress(client) }, 'device connected');
   });
   aedes.on('subscribe', (subscriptions, client) => {
@@ -219,8 +225,11 @@ export function createBroker({ devices, writer, metrics, logger, limits: given }
     metrics.connections.dec();
     const session = (client as DeviceClient)[SESSION];
     // A takeover by a new connection of the same device leaves it online.
-    if (session && (aedes as unknown as { clients: Record<string, Client> }).clients[client.id] === undefined) {
-      devices.markOffline(session.id).catch((err) => log.warn({ err }, 'markOffline failed'));
+    if (session) {
+      const stillConnected = (aedes as unknown as { clients: Record<string, Client> }).clients[client.id] !== undefined;
+      void (session.connection ?? Promise.resolve(undefined))
+        .then((connectionId) => devices.markOffline(session.id, connectionId, stillConnected))
+        .catch((err) => log.warn({ err }, 'markOffline failed'));
     }
     log.info({ deviceId: client.id }, 'device disconnected');
   });

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type Orm, schema } from '@iotp/db';
 import { eq } from 'drizzle-orm';
 
-const { devices } = schema;
+const { devices, deviceConnections } = schema;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface DeviceIdentity {
@@ -53,14 +53,32 @@ export class DeviceStore {
     return { ok: true, device: { id: row.id, orgId: row.orgId } };
   }
 
-  async markOnline(deviceId: string, address: string | undefined): Promise<void> {
-    await this.orm
-      .update(devices)
-      .set({ online: true, lastSeen: new Date(), lastAddress: address ?? null })
-      .where(eq(devices.id, deviceId));
+  /** Marks the device online and opens a connection-history row; returns that row's id. */
+  async markOnline(deviceId: string, address: string | undefined): Promise<string> {
+    return this.orm.transaction(async (tx) => {
+      await tx
+        .update(devices)
+        .set({ online: true, lastSeen: new Date(), lastAddress: address ?? null })
+        .where(eq(devices.id, deviceId));
+      const [row] = await tx
+        .insert(deviceConnections)
+        .values({ deviceId, address: address ?? null })
+        .returning({ id: deviceConnections.id });
+      return row!.id;
+    });
   }
 
-  async markOffline(deviceId: string): Promise<void> {
-    await this.orm.update(devices).set({ online: false, lastSeen: new Date() }).where(eq(devices.id, deviceId));
+  /** Closes a connection-history row; `online` too unless the device is connected again elsewhere. */
+  async markOffline(deviceId: string, connectionId: string | undefined, stillConnected: boolean): Promise<void> {
+    await this.orm.transaction(async (tx) => {
+      if (!stillConnected)
+        await tx.update(devices).set({ online: false, lastSeen: new Date() }).where(eq(devices.id, deviceId));
+      if (connectionId) {
+        await tx
+          .update(deviceConnections)
+          .set({ disconnectedAt: new Date() })
+          .where(eq(deviceConnections.id, connectionId));
+      }
+    });
   }
 }

@@ -88,8 +88,10 @@ export function createApp({
   );
   app.use('/v1/*', async (c, next) => {
     const type = c.req.header('content-type');
+    // Besides JSON: an avatar image, and CSV for bulk device registration.
     const image = c.req.path === '/v1/me/avatar' && /^image\//i.test(type ?? '');
-    if (type && c.req.method !== 'GET' && !image && !/^application\/(.+\+)?json\b/i.test(type)) {
+    const csv = c.req.path.endsWith('/devices/bulk') && /^text\/csv/i.test(type ?? '');
+    if (type && c.req.method !== 'GET' && !image && !csv && !/^application\/(.+\+)?json\b/i.test(type)) {
       throw new Problem('unsupported-media-type', 415, 'Unsupported media type', 'Send the body as application/json');
     }
     await next();
@@ -110,8 +112,13 @@ export function createApp({
     app.route('/', adminRoutes(auth.service));
     if (orgs) app.route('/', organizationRoutes(auth.service, orgs.repo, orgs.service));
     if (orgs && devices) app.route('/', deviceRoutes(auth.service, orgs.repo, devices));
-    if (orgs && telemetry) app.route('/', telemetryRoutes(auth.service, orgs.repo, telemetry));
-    if (orgs && twins) app.route('/', twinRoutes(auth.service, orgs.repo, twins));
+    if (orgs && devices && telemetry) {
+      app.route(
+        '/',
+        telemetryRoutes(auth.service, orgs.repo, telemetry, (orgId, groupId) => devices.groupDeviceIds(orgId, groupId)),
+      );
+    }
+    if (orgs && devices && twins) app.route('/', twinRoutes(auth.service, orgs.repo, twins, devices));
   }
   app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   app.doc31('/openapi.json', {

@@ -143,6 +143,11 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
     }, 3600_000).unref();
     cleanup.push(async () => clearInterval(purge));
     const deviceRepo = new DeviceRepository(db.orm);
+    const telemetry = new TelemetryService(new TelemetryRepository(db.orm), { timescale: db.timescale });
+    const retention = setInterval(() => {
+      telemetry.applyRetention().catch((err) => logger.error({ err }, 'applying retention failed'));
+    }, 3600_000).unref();
+    cleanup.push(async () => clearInterval(retention));
     const twins = new TwinService(new TwinRepository(db.orm), deviceRepo, broker, logger);
     broker.deviceEvents.on(
       'message',
@@ -164,7 +169,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
         mqtt: { host: new URL(publicUrl).hostname, port: mqttPort },
         disconnect: (ids) => broker.disconnectDevices(ids),
       }),
-      telemetry: new TelemetryService(new TelemetryRepository(db.orm), { timescale: db.timescale }),
+      telemetry,
       checks: {
         database: () => db.ping(),
         broker: async () => {

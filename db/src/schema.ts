@@ -122,6 +122,8 @@ export const devices = pgTable(
     tags: text('tags').array().notNull().default([]),
     attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
     firmwareVersion: text('firmware_version'),
+    /** Overrides the organization's raw-telemetry retention for this device. */
+    retentionDays: integer('retention_days'),
     secretHash: text('secret_hash').notNull(),
     online: boolean('online').notNull().default(false),
     lastSeen: timestamp('last_seen', { withTimezone: true }),
@@ -334,4 +336,48 @@ export const commands = pgTable(
     completedAt: timestamp('completed_at', { withTimezone: true }),
   },
   (t) => [index('commands_device_idx').on(t.deviceId, t.status)],
+);
+
+/** Device groups: static (listed members) or dynamic (every device carrying all of `tags`). */
+export const deviceGroups = pgTable(
+  'device_groups',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: ['static', 'dynamic'] }).notNull(),
+    tags: text('tags').array().notNull().default([]),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('device_groups_org_name_idx').on(t.orgId, t.name)],
+);
+
+export const deviceGroupMembers = pgTable(
+  'device_group_members',
+  {
+    groupId: uuid('group_id')
+      .notNull()
+      .references(() => deviceGroups.id, { onDelete: 'cascade' }),
+    deviceId: uuid('device_id')
+      .notNull()
+      .references(() => devices.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.deviceId] })],
+);
+
+/** Each MQTT session of a device: when, from where, until when. */
+export const deviceConnections = pgTable(
+  'device_connections',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    deviceId: uuid('device_id')
+      .notNull()
+      .references(() => devices.id, { onDelete: 'cascade' }),
+    address: text('address'),
+    connectedAt: timestamp('connected_at', { withTimezone: true }).notNull().defaultNow(),
+    disconnectedAt: timestamp('disconnected_at', { withTimezone: true }),
+  },
+  (t) => [index('device_connections_device_idx').on(t.deviceId, t.connectedAt.desc())],
 );

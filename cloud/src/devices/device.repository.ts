@@ -1,7 +1,9 @@
 import { type Orm, schema } from '@iotp/db';
-import { and, arrayContains, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, arrayContains, asc, desc, eq, gt, sql } from 'drizzle-orm';
 
-const { devices } = schema;
+const { devices, deviceGroups, deviceGroupMembers, deviceConnections } = schema;
+
+export type GroupRow = typeof deviceGroups.$inferSelect;
 
 export type DeviceRow = typeof devices.$inferSelect;
 
@@ -17,10 +19,6 @@ export interface DeviceFilter {
 /** Every database access of the device registry; each query is scoped to one organization. */
 export class DeviceRepository {
   constructor(private readonly orm: Orm) {}
-
-  async create(values: typeof devices.$inferInsert): Promise<DeviceRow> {
-    return (await this.orm.insert(devices).values(values).returning())[0]!;
-  }
 
   async list(orgId: string, f: DeviceFilter): Promise<DeviceRow[]> {
     const conditions = [eq(devices.orgId, orgId)];
@@ -66,5 +64,88 @@ export class DeviceRepository {
       .where(and(eq(devices.orgId, orgId), eq(devices.id, id)))
       .returning({ id: devices.id });
     return rows.length > 0;
+  }
+
+  /** Creates many devices in one transaction: all or none. */
+  async createMany(values: (typeof devices.$inferInsert)[]): Promise<DeviceRow[]> {
+    return this.orm.transaction(async (tx) => tx.insert(devices).values(values).returning());
+  }
+
+  async connections(deviceId: string, limit: number) {
+    return this.orm
+      .select()
+      .from(deviceConnections)
+      .where(eq(deviceConnections.deviceId, deviceId))
+      .orderBy(desc(deviceConnections.connectedAt))
+      .limit(limit);
+  }
+
+  async createGroup(values: typeof deviceGroups.$inferInsert): Promise<GroupRow | undefined> {
+    return (await this.orm.insert(deviceGroups).values(values).onConflictDoNothing().returning())[0];
+  }
+
+  async groups(orgId: string): Promise<GroupRow[]> {
+    return this.orm.select().from(deviceGroups).where(eq(deviceGroups.orgId, orgId)).orderBy(deviceGroups.name);
+  }
+
+  async group(orgId: string, id: string): Promise<GroupRow | undefined> {
+    return (
+      await this.orm
+        .select()
+        .from(deviceGroups)
+        .where(and(eq(deviceGroups.orgId, orgId), eq(deviceGroups.id, id)))
+    )[0];
+  }
+
+  async updateGroup(
+    orgId: string,
+    id: string,
+    values: Partial<Pick<GroupRow, 'name' | 'tags'>>,
+  ): Promise<GroupRow | undefined> {
+    return (
+      await this.orm
+        .update(deviceGroups)
+        .set(values)
+        .where(and(eq(deviceGroups.orgId, orgId), eq(deviceGroups.id, id)))
+        .returning()
+    )[0];
+  }
+
+  async deleteGroup(orgId: string, id: string): Promise<boolean> {
+    const rows = await this.orm
+      .delete(deviceGroups)
+      .where(and(eq(deviceGroups.orgId, orgId), eq(deviceGroups.id, id)))
+      .returning({ id: deviceGroups.id });
+    return rows.length > 0;
+  }
+
+  async addMember(groupId: string, deviceId: string): Promise<void> {
+    await this.orm.insert(deviceGroupMembers).values({ groupId, deviceId }).onConflictDoNothing();
+  }
+
+  async removeMember(groupId: string, deviceId: string): Promise<boolean> {
+    const rows = await this.orm
+      .delete(deviceGroupMembers)
+      .where(and(eq(deviceGroupMembers.groupId, groupId), eq(deviceGroupMembers.deviceId, deviceId)))
+      .returning({ id: deviceGroupMembers.deviceId });
+    return rows.length > 0;
+  }
+
+  /** A group's devices: its members, or for a dynamic group every device with all its tags. */
+  async groupDevices(group: GroupRow): Promise<DeviceRow[]> {
+    if (group.kind === 'dynamic') {
+      return this.orm
+        .select()
+        .from(devices)
+        .where(and(eq(devices.orgId, group.orgId), arrayContains(devices.tags, group.tags)))
+        .orderBy(asc(devices.id));
+    }
+    const rows = await this.orm
+      .select({ device: devices })
+      .from(deviceGroupMembers)
+      .innerJoin(devices, eq(devices.id, deviceGroupMembers.deviceId))
+      .where(and(eq(deviceGroupMembers.groupId, group.id), eq(devices.orgId, group.orgId)))
+      .orderBy(asc(devices.id));
+    return rows.map((r) => r.device);
   }
 }

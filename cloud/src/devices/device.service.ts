@@ -1,6 +1,14 @@
 import { newDeviceSecret } from '@iotp/broker';
-import { NotFound } from '../http/problem.ts';
-import type { DeviceFilter, DeviceRepository, DeviceRow } from './device.repository.ts';
+import { Conflict, Invalid, NotFound } from '../http/problem.ts';
+import type { DeviceFilter, DeviceRepository, DeviceRow, GroupRow } from './device.repository.ts';
+
+export interface DeviceInput {
+  name: string;
+  type?: string;
+  tags?: string[];
+  attributes?: Record<string, unknown>;
+  retention_days?: number;
+}
 
 export interface DeviceServiceOptions {
   devices: DeviceRepository;
@@ -15,13 +23,8 @@ export class DeviceService {
   constructor(private readonly o: DeviceServiceOptions) {}
 
   /** Creates a device; its secret is in this answer only. */
-  async create(
-    orgId: string,
-    input: { name: string; type?: string; tags?: string[]; attributes?: Record<string, unknown> },
-  ) {
-    const { secret, hash } = newDeviceSecret();
-    const row = await this.o.devices.create({ orgId, secretHash: hash, ...input });
-    return { ...publicDevice(row), mqtt: this.credentials(row.id, secret) };
+  async create(orgId: string, input: DeviceInput) {
+    return (await this.createMany(orgId, [input]))[0]!;
   }
 
   async list(orgId: string, f: DeviceFilter) {
@@ -65,6 +68,78 @@ export class DeviceService {
     this.o.disconnect?.([id]);
   }
 
+  /** Creates up to 1,000 devices at once; the answer holds each one's credentials, once. */
+  async createMany(orgId: string, inputs: DeviceInput[]) {
+    const secrets = inputs.map(() => newDeviceSecret());
+    const rows = await this.o.devices.createMany(
+      inputs.map(({ retention_days, ...input }, i) => ({
+        orgId,
+        secretHash: secrets[i]!.hash,
+        retentionDays: retention_days,
+        ...input,
+      })),
+    );
+    return rows.map((row, i) => ({ ...publicDevice(row), mqtt: this.credentials(row.id, secrets[i]!.secret) }));
+  }
+
+  async connections(orgId: string, id: string, limit: number) {
+    await this.found(orgId, id);
+    return (await this.o.devices.connections(id, limit)).map((c) => ({
+      address: c.address,
+      connected_at: c.connectedAt.toISOString(),
+      disconnected_at: c.disconnectedAt?.toISOString() ?? null,
+    }));
+  }
+
+  async createGroup(orgId: string, input: { name: string; kind: 'static' | 'dynamic'; tags?: string[] }) {
+    if (input.kind === 'dynamic' && !input.tags?.length)
+      throw new Invalid('tags: a dynamic group needs at least one tag');
+    const row = await this.o.devices.createGroup({ orgId, name: input.name, kind: input.kind, tags: input.tags ?? [] });
+    if (!row) throw new Conflict(`A group named ${input.name} exists`);
+    return publicGroup(row);
+  }
+
+  async groups(orgId: string) {
+    return (await this.o.devices.groups(orgId)).map(publicGroup);
+  }
+
+  async updateGroup(orgId: string, id: string, patch: { name?: string; tags?: string[] }) {
+    const row = await this.o.devices.updateGroup(orgId, id, patch);
+    if (!row) throw new NotFound('No such group');
+    return publicGroup(row);
+  }
+
+  async deleteGroup(orgId: string, id: string) {
+    if (!(await this.o.devices.deleteGroup(orgId, id))) throw new NotFound('No such group');
+  }
+
+  async addToGroup(orgId: string, groupId: string, deviceId: string) {
+    const group = await this.foundGroup(orgId, groupId);
+    if (group.kind === 'dynamic') throw new Conflict('A dynamic group takes its devices from their tags');
+    await this.found(orgId, deviceId);
+    await this.o.devices.addMember(groupId, deviceId);
+  }
+
+  async removeFromGroup(orgId: string, groupId: string, deviceId: string) {
+    await this.foundGroup(orgId, groupId);
+    if (!(await this.o.devices.removeMember(groupId, deviceId))) throw new NotFound('That device is not in the group');
+  }
+
+  /** The ids of a group's devices, for commands and telemetry queries. */
+  async groupDeviceIds(orgId: string, groupId: string): Promise<string[]> {
+    return (await this.o.devices.groupDevices(await this.foundGroup(orgId, groupId))).map((d) => d.id);
+  }
+
+  async groupDevices(orgId: string, groupId: string) {
+    return (await this.o.devices.groupDevices(await this.foundGroup(orgId, groupId))).map(publicDevice);
+  }
+
+  private async foundGroup(orgId: string, id: string) {
+    const group = await this.o.devices.group(orgId, id);
+    if (!group) throw new NotFound('No such group');
+    return group;
+  }
+
   private async found(orgId: string, id: string): Promise<DeviceRow> {
     const row = await this.o.devices.find(orgId, id);
     if (!row) throw new NotFound('No such device');
@@ -87,7 +162,12 @@ export function publicDevice(d: DeviceRow) {
     last_seen: d.lastSeen?.toISOString() ?? null,
     last_address: d.lastAddress,
     firmware_version: d.firmwareVersion,
+    retention_days: d.retentionDays,
     credentials_revoked: d.disabledAt !== null,
     created_at: d.createdAt.toISOString(),
   };
+}
+
+function publicGroup(g: GroupRow) {
+  return { id: g.id, name: g.name, kind: g.kind, tags: g.tags, created_at: g.createdAt.toISOString() };
 }

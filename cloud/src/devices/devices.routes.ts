@@ -2,6 +2,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { json, jsonBody, problems } from '../auth/auth.schemas.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { AppEnv } from '../http/env.ts';
+import { Invalid } from '../http/problem.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { orgRoutes } from '../orgs/org-route.ts';
@@ -25,10 +26,29 @@ const Device = z
     last_seen: z.string().nullable(),
     last_address: z.string().nullable(),
     firmware_version: z.string().nullable(),
+    retention_days: z.number().nullable(),
     credentials_revoked: z.boolean(),
     created_at: z.string(),
   })
   .openapi('Device');
+const RetentionDays = z.number().int().min(1).max(3650);
+const NewDevice = z.object({
+  name: z.string().trim().min(1).max(100),
+  type: z.string().trim().max(64).optional(),
+  tags: z.array(Tag).max(32).optional(),
+  attributes: Attributes.optional(),
+  retention_days: RetentionDays.optional(),
+});
+const Group = z
+  .object({
+    id: z.string().uuid(),
+    name: z.string(),
+    kind: z.enum(['static', 'dynamic']),
+    tags: z.array(z.string()),
+    created_at: z.string(),
+  })
+  .openapi('DeviceGroup');
+const GroupParams = z.object({ orgId: z.string(), groupId: z.string().uuid() });
 const Mqtt = z
   .object({ host: z.string(), port: z.number(), client_id: z.string(), username: z.string(), password: z.string() })
   .openapi('MqttCredentials');
@@ -52,6 +72,7 @@ export function deviceRoutes(auth: AuthService, orgs: OrgRepository, devices: De
               type: z.string().trim().max(64).optional(),
               tags: z.array(Tag).max(32).optional(),
               attributes: Attributes.optional(),
+              retention_days: RetentionDays.optional(),
             }),
           ),
         },
@@ -121,6 +142,7 @@ export function deviceRoutes(auth: AuthService, orgs: OrgRepository, devices: De
                 type: z.string().trim().max(64).nullable(),
                 tags: z.array(Tag).max(32),
                 attributes: Attributes,
+                retention_days: RetentionDays.nullable(),
               })
               .partial()
               .strict(),
@@ -167,5 +189,217 @@ export function deviceRoutes(auth: AuthService, orgs: OrgRepository, devices: De
         await devices.revoke(org(c), c.req.valid('param').id);
         return c.body(null, 204);
       },
+    )
+    .openapi(
+      route('devices:write', {
+        method: 'post',
+        path: '/v1/orgs/{orgId}/devices/bulk',
+        tags,
+        summary: 'Register up to 1,000 devices at once, from JSON or CSV (name,type,tags with tags split by ;)',
+        request: {
+          params: OrgId,
+          query: z.object({
+            format: z
+              .enum(['json', 'csv'])
+              .default('json')
+              .openapi({ description: 'Format of the credentials file back' }),
+          }),
+          body: {
+            required: true,
+            content: {
+              // The validator sees a CSV body as {}: the handler parses and checks both kinds itself.
+              'application/json': {
+                schema: z
+                  .record(z.string(), z.unknown())
+                  .openapi({ description: '{"devices": [{name, type?, tags?, attributes?, retention_days?}, ...]}' }),
+              },
+              'text/csv': { schema: z.string() },
+            },
+          },
+        },
+        responses: {
+          201: {
+            description: 'The devices with their credentials',
+            content: {
+              'application/json': { schema: z.object({ data: z.array(Device.extend({ mqtt: Mqtt })) }) },
+              'text/csv': { schema: z.string() },
+            },
+          },
+          ...problems(400, 401, 403, 404, 413, 415),
+        },
+      }),
+      async (c) => {
+        const inputs = await bulkInput(c.req.header('content-type') ?? '', await c.req.text());
+        const created = await devices.createMany(org(c), inputs);
+        if (c.req.valid('query').format !== 'csv') return c.json({ data: created }, 201);
+        const lines = created.map((d) =>
+          [d.id, csvCell(d.name), d.mqtt.host, d.mqtt.port, d.mqtt.client_id, d.mqtt.username, d.mqtt.password].join(
+            ',',
+          ),
+        );
+        return c.body(`id,name,host,port,client_id,username,password\n${lines.join('\n')}\n`, 201, {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': 'attachment; filename="device-credentials.csv"',
+        });
+      },
+    )
+    .openapi(
+      route('devices:read', {
+        method: 'get',
+        path: '/v1/orgs/{orgId}/devices/{id}/connections',
+        tags,
+        summary: 'Connection history: when, from where, until when; newest first',
+        request: { params: Params, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
+        responses: {
+          200: json(
+            z.object({
+              data: z.array(
+                z.object({
+                  address: z.string().nullable(),
+                  connected_at: z.string(),
+                  disconnected_at: z.string().nullable(),
+                }),
+              ),
+            }),
+          ),
+          ...problems(401, 403, 404),
+        },
+      }),
+      async (c) =>
+        c.json({ data: await devices.connections(org(c), c.req.valid('param').id, c.req.valid('query').limit) }, 200),
+    )
+    .openapi(
+      route('devices:write', {
+        method: 'post',
+        path: '/v1/orgs/{orgId}/groups',
+        tags: ['groups'],
+        summary: 'A static group (devices added by hand) or a dynamic one (every device with all the tags)',
+        request: {
+          params: OrgId,
+          body: jsonBody(
+            z.object({
+              name: z.string().trim().min(1).max(100),
+              kind: z.enum(['static', 'dynamic']),
+              tags: z.array(Tag).max(16).optional(),
+            }),
+          ),
+        },
+        responses: { 201: json(Group), ...problems(400, 401, 403, 404, 409) },
+      }),
+      async (c) => c.json(await devices.createGroup(org(c), c.req.valid('json')), 201),
+    )
+    .openapi(
+      route('devices:read', {
+        method: 'get',
+        path: '/v1/orgs/{orgId}/groups',
+        tags: ['groups'],
+        request: { params: OrgId },
+        responses: { 200: json(z.object({ data: z.array(Group) })), ...problems(401, 403, 404) },
+      }),
+      async (c) => c.json({ data: await devices.groups(org(c)) }, 200),
+    )
+    .openapi(
+      route('devices:write', {
+        method: 'patch',
+        path: '/v1/orgs/{orgId}/groups/{groupId}',
+        tags: ['groups'],
+        request: {
+          params: GroupParams,
+          body: jsonBody(
+            z
+              .object({ name: z.string().trim().min(1).max(100), tags: z.array(Tag).max(16) })
+              .partial()
+              .strict(),
+          ),
+        },
+        responses: { 200: json(Group), ...problems(400, 401, 403, 404) },
+      }),
+      async (c) => c.json(await devices.updateGroup(org(c), c.req.valid('param').groupId, c.req.valid('json')), 200),
+    )
+    .openapi(
+      route('devices:write', {
+        method: 'delete',
+        path: '/v1/orgs/{orgId}/groups/{groupId}',
+        tags: ['groups'],
+        request: { params: GroupParams },
+        responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404) },
+      }),
+      async (c) => {
+        await devices.deleteGroup(org(c), c.req.valid('param').groupId);
+        return c.body(null, 204);
+      },
+    )
+    .openapi(
+      route('devices:read', {
+        method: 'get',
+        path: '/v1/orgs/{orgId}/groups/{groupId}/devices',
+        tags: ['groups'],
+        request: { params: GroupParams },
+        responses: { 200: json(z.object({ data: z.array(Device) })), ...problems(401, 403, 404) },
+      }),
+      async (c) => c.json({ data: await devices.groupDevices(org(c), c.req.valid('param').groupId) }, 200),
+    )
+    .openapi(
+      route('devices:write', {
+        method: 'put',
+        path: '/v1/orgs/{orgId}/groups/{groupId}/devices/{id}',
+        tags: ['groups'],
+        request: { params: GroupParams.extend({ id: z.string().uuid() }) },
+        responses: { 204: { description: 'Added' }, ...problems(401, 403, 404, 409) },
+      }),
+      async (c) => {
+        const p = c.req.valid('param');
+        await devices.addToGroup(org(c), p.groupId, p.id);
+        return c.body(null, 204);
+      },
+    )
+    .openapi(
+      route('devices:write', {
+        method: 'delete',
+        path: '/v1/orgs/{orgId}/groups/{groupId}/devices/{id}',
+        tags: ['groups'],
+        request: { params: GroupParams.extend({ id: z.string().uuid() }) },
+        responses: { 204: { description: 'Removed' }, ...problems(401, 403, 404) },
+      }),
+      async (c) => {
+        const p = c.req.valid('param');
+        await devices.removeFromGroup(org(c), p.groupId, p.id);
+        return c.body(null, 204);
+      },
     );
+}
+
+/** The devices of a bulk request, from JSON or CSV, checked as one by one creation would be. */
+async function bulkInput(contentType: string, text: string) {
+  let raw: unknown;
+  if (/^text\/csv/i.test(contentType)) {
+    const [header, ...lines] = text.trim().split(/\r?\n/);
+    const cols = (header ?? '').split(',').map((h) => h.trim());
+    if (!cols.includes('name'))
+      throw new Invalid('The CSV needs a header line with at least: name (and optionally type, tags)');
+    raw = {
+      devices: lines.filter(Boolean).map((line) => {
+        const cells = line.split(',');
+        const get = (k: string) => cells[cols.indexOf(k)]?.trim() || undefined;
+        return { name: get('name'), type: get('type'), tags: get('tags')?.split(';').filter(Boolean) };
+      }),
+    };
+  } else {
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new Invalid('The body is not valid JSON');
+    }
+  }
+  const parsed = z.object({ devices: z.array(NewDevice).min(1).max(1000) }).safeParse(raw);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    throw new Invalid(errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+  }
+  return parsed.data.devices;
+}
+
+function csvCell(s: string): string {
+  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
+  return /[",\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

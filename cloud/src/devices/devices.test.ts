@@ -116,3 +116,120 @@ describe('device registry', () => {
     ).toBe(400);
   });
 });
+
+describe('provisioning at scale and groups', () => {
+  let h: Harness;
+  let token: string;
+  let base: string;
+  beforeAll(async () => {
+    h = await authHarness();
+    token = (await h.signupAndLogin('scale@example.com')).access_token;
+    base = `/v1/orgs/${(await h.call('POST', '/v1/orgs', { name: 'Scale' }, token)).body.id}`;
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('registers devices in bulk from JSON, and from CSV with a credentials file back', async () => {
+    const json = await h.call(
+      'POST',
+      `${base}/devices/bulk`,
+      {
+        devices: [
+          { name: 'a', tags: ['line:1'] },
+          { name: 'b', tags: ['line:1', 'hot'] },
+        ],
+      },
+      token,
+    );
+    expect(json.status).toBe(201);
+    expect(
+      json.body.data.map((d: { name: string; mqtt: { password: string } }) => [d.name, d.mqtt.password.length]),
+    ).toEqual([
+      ['a', 43],
+      ['b', 43],
+    ]);
+    const csv = await h.app.request(`${base}/devices/bulk?format=csv`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      body: 'name,type,tags\nc,pump,line:2;hot\nd,pump,\n',
+    });
+    expect(csv.status).toBe(201);
+    const lines = (await csv.text()).trim().split('\n');
+    expect(lines[0]).toBe('id,name,host,port,client_id,username,password');
+    expect(lines).toHaveLength(3);
+    const bad = await h.call('POST', `${base}/devices/bulk`, { devices: [{ name: 'ok' }, { name: '' }] }, token);
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].path).toBe('devices.1.name');
+    expect((await h.call('GET', `${base}/devices?q=ok`, undefined, token)).body.data).toEqual([]); // all or none
+  });
+
+  it('groups devices statically or by tags, and queries a group', async () => {
+    const all = (await h.call('GET', `${base}/devices?limit=100`, undefined, token)).body.data as {
+      id: string;
+      name: string;
+    }[];
+    const id = (n: string) => all.find((d) => d.name === n)!.id;
+    const hot = (await h.call('POST', `${base}/groups`, { name: 'hot', kind: 'dynamic', tags: ['hot'] }, token)).body;
+    expect(
+      (await h.call('GET', `${base}/groups/${hot.id}/devices`, undefined, token)).body.data
+        .map((d: { name: string }) => d.name)
+        .sort(),
+    ).toEqual(['b', 'c']);
+    const picked = (await h.call('POST', `${base}/groups`, { name: 'picked', kind: 'static' }, token)).body;
+    expect((await h.call('PUT', `${base}/groups/${picked.id}/devices/${id('a')}`, undefined, token)).status).toBe(204);
+    expect((await h.call('PUT', `${base}/groups/${hot.id}/devices/${id('a')}`, undefined, token)).status).toBe(409);
+    expect(
+      (await h.call('GET', `${base}/groups/${picked.id}/devices`, undefined, token)).body.data.map(
+        (d: { name: string }) => d.name,
+      ),
+    ).toEqual(['a']);
+    expect((await h.call('POST', `${base}/groups`, { name: 'hot', kind: 'static' }, token)).status).toBe(409);
+    expect((await h.call('POST', `${base}/groups`, { name: 'empty', kind: 'dynamic' }, token)).status).toBe(400);
+
+    await h.db.sql.query(
+      "INSERT INTO telemetry (time, device_id, metric, value) SELECT timestamptz '2026-02-01T00:00:00Z' + i * interval '1 minute', d, 'rpm', i FROM unnest($1::uuid[]) d, generate_series(0, 59) i",
+      [[id('b'), id('c')]],
+    );
+    await h.db.sql.query(
+      "INSERT INTO telemetry_latest (time, device_id, metric, value) SELECT now(), d, 'rpm', 0 FROM unnest($1::uuid[]) d",
+      [[id('b'), id('c')]],
+    );
+    const series = await h.call(
+      'GET',
+      `${base}/telemetry?group_id=${hot.id}&metric=rpm&from=2026-02-01T00:00:00Z&to=2026-02-01T01:00:00Z&bucket=1h&agg=count`,
+      undefined,
+      token,
+    );
+    expect(
+      series.body.data?.map((p: { value: number }) => p.value),
+      JSON.stringify(series.body),
+    ).toEqual([60, 60]);
+  });
+
+  it('deletes raw readings past the retention of the device, else of its organization', async () => {
+    const [keep, short] = (
+      await h.call(
+        'POST',
+        `${base}/devices/bulk`,
+        { devices: [{ name: 'r1' }, { name: 'r2', retention_days: 1 }] },
+        token,
+      )
+    ).body.data;
+    for (const d of [keep, short]) {
+      await h.db.sql.query(
+        "INSERT INTO telemetry (time, device_id, metric, value) VALUES (now() - interval '3 days', $1, 'x', 1), (now() - interval '10 days', $1, 'x', 2), (now(), $1, 'x', 3)",
+        [d.id],
+      );
+    }
+    await h.call('PATCH', base, { settings: { retention_days: 7 } }, token);
+    const { TelemetryRepository } = await import('../telemetry/telemetry.repository.ts');
+    const removed = await new TelemetryRepository(h.db.orm).applyRetention();
+    expect(removed).toBeGreaterThanOrEqual(3); // r1's 10-day-old reading, r2's two older than a day, older test data
+    const left = await h.db.sql.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM telemetry WHERE device_id = ANY($1::uuid[])',
+      [[keep.id, short.id]],
+    );
+    expect(left[0]!.n).toBe(3);
+  });
+});

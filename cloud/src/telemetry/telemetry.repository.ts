@@ -156,4 +156,24 @@ export class TelemetryRepository {
       after = { ts: last.ts, device: last.deviceId, metric: last.metric };
     }
   }
+
+  /**
+   * Deletes raw readings older than each device's retention: its own `retention_days`, else its
+   * organization's setting. Devices with neither keep the database-wide policy (365 days on
+   * TimescaleDB). Downsampled aggregates are kept on their own, longer policy.
+   */
+  async applyRetention(): Promise<number> {
+    const rows = await this.orm.execute(sql`
+      WITH expired AS (
+        DELETE FROM telemetry t
+        USING devices d JOIN organizations o ON o.id = d.org_id
+        WHERE t.device_id = d.id
+          AND coalesce(d.retention_days, (o.settings->>'retention_days')::int) IS NOT NULL
+          AND t.time < now() - make_interval(days => coalesce(d.retention_days, (o.settings->>'retention_days')::int))
+        RETURNING 1
+      )
+      SELECT count(*)::int AS n FROM expired`);
+    const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as { n: number }[];
+    return Number(list[0]?.n ?? 0);
+  }
 }

@@ -3,6 +3,7 @@ import { stream } from 'hono/streaming';
 import { json, problems } from '../auth/auth.schemas.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { AppEnv } from '../http/env.ts';
+import { Invalid } from '../http/problem.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { orgRoutes } from '../orgs/org-route.ts';
@@ -29,7 +30,18 @@ const Series = z
   .openapi('TelemetrySeries');
 
 /** Telemetry of one device (latest, raw or bucketed) and of several (series, export). */
-export function telemetryRoutes(auth: AuthService, orgs: OrgRepository, telemetry: TelemetryService) {
+export function telemetryRoutes(
+  auth: AuthService,
+  orgs: OrgRepository,
+  telemetry: TelemetryService,
+  groupDeviceIds: (orgId: string, groupId: string) => Promise<string[]>,
+) {
+  /** `device_ids`, or the devices of `group_id`. */
+  const targets = async (orgId: string, q: { device_ids?: string[]; group_id?: string }) => {
+    if (q.group_id) return groupDeviceIds(orgId, q.group_id);
+    if (q.device_ids) return q.device_ids;
+    throw new Invalid('device_ids: name devices (comma-separated ids) or a group_id');
+  };
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
   const now = () => new Date().toISOString();
   return new OpenAPIHono<AppEnv>()
@@ -92,11 +104,12 @@ export function telemetryRoutes(auth: AuthService, orgs: OrgRepository, telemetr
         method: 'get',
         path: '/v1/orgs/{orgId}/telemetry',
         tags,
-        summary: 'One metric of several devices, bucketed',
+        summary: 'One metric of several devices (device_ids or group_id), bucketed',
         request: {
           params: z.object({ orgId: z.string() }),
           query: z.object({
-            device_ids: DeviceIds,
+            device_ids: DeviceIds.optional(),
+            group_id: z.string().uuid().optional(),
             metric: Metric,
             from: Time,
             to: Time.optional(),
@@ -108,7 +121,8 @@ export function telemetryRoutes(auth: AuthService, orgs: OrgRepository, telemetr
       }),
       async (c) => {
         const q = c.req.valid('query');
-        return c.json(await telemetry.series(c.get('org').id, q.device_ids, { ...q, to: q.to ?? now() }), 200);
+        const orgId = c.get('org').id;
+        return c.json(await telemetry.series(orgId, await targets(orgId, q), { ...q, to: q.to ?? now() }), 200);
       },
     )
     .openapi(
@@ -120,7 +134,8 @@ export function telemetryRoutes(auth: AuthService, orgs: OrgRepository, telemetr
         request: {
           params: z.object({ orgId: z.string() }),
           query: z.object({
-            device_ids: DeviceIds,
+            device_ids: DeviceIds.optional(),
+            group_id: z.string().uuid().optional(),
             metrics: z
               .string()
               .transform((v) => v.split(',').filter(Boolean))
@@ -141,7 +156,8 @@ export function telemetryRoutes(auth: AuthService, orgs: OrgRepository, telemetr
       }),
       async (c) => {
         const q = c.req.valid('query');
-        const rows = telemetry.export(c.get('org').id, q.device_ids, {
+        const orgId = c.get('org').id;
+        const rows = telemetry.export(orgId, await targets(orgId, q), {
           metrics: q.metrics,
           from: q.from,
           to: q.to ?? now(),

@@ -67,6 +67,10 @@ export class TelemetryService {
     yield* this.repo.export({ deviceIds, ...q });
   }
 
+  async applyRetention(): Promise<number> {
+    return this.repo.applyRetention();
+  }
+
   /** Every device must belong to the organization; one that does not is answered as missing. */
   private async owned(orgId: string, deviceIds: string[]) {
     const found = new Set(await this.repo.ownedDevices(orgId, deviceIds));

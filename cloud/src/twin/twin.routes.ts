@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { json, jsonBody, problems } from '../auth/auth.schemas.ts';
 import type { AuthService } from '../auth/auth.service.ts';
+import type { DeviceService } from '../devices/device.service.ts';
 import type { AppEnv } from '../http/env.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
@@ -22,6 +23,17 @@ const Twin = z
     reported_at: z.string().nullable(),
   })
   .openapi('Twin');
+const SendCommand = z.object({
+  name: z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1-64 letters, digits, _ . : -'),
+  params: z.unknown().optional(),
+  timeout_s: z.number().min(0).max(30).default(10),
+  ttl_s: z
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 86_400)
+    .default(3600),
+});
 const Command = z
   .object({
     id: z.string().uuid(),
@@ -36,7 +48,7 @@ const Command = z
   .openapi('Command');
 
 /** `/v1/orgs/{orgId}/devices/{id}/twin` and `/commands`. */
-export function twinRoutes(auth: AuthService, orgs: OrgRepository, twins: TwinService) {
+export function twinRoutes(auth: AuthService, orgs: OrgRepository, twins: TwinService, devices: DeviceService) {
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
   return new OpenAPIHono<AppEnv>()
     .openapi(
@@ -125,6 +137,34 @@ export function twinRoutes(auth: AuthService, orgs: OrgRepository, twins: TwinSe
       async (c) => {
         const p = c.req.valid('param');
         return c.json(await twins.command(c.get('org').id, p.id, p.commandId), 200);
+      },
+    )
+    .openapi(
+      route('devices:write', {
+        method: 'post',
+        path: '/v1/orgs/{orgId}/groups/{groupId}/commands',
+        tags,
+        summary: "Send a command to every device of a group; each is stored and answered on the device's own command",
+        request: {
+          params: z.object({ orgId: z.string(), groupId: z.string().uuid() }),
+          body: jsonBody(SendCommand.omit({ timeout_s: true })),
+        },
+        responses: {
+          202: json(z.object({ data: z.array(Command.extend({ device_id: z.string() })) })),
+          ...problems(400, 401, 403, 404),
+        },
+      }),
+      async (c) => {
+        const orgId = c.get('org').id;
+        const ids = await devices.groupDeviceIds(orgId, c.req.valid('param').groupId);
+        const body = c.req.valid('json');
+        const sent = await Promise.all(
+          ids.map(async (id) => ({
+            device_id: id,
+            ...(await twins.send(orgId, id, { ...body, timeout_s: 0 })).command,
+          })),
+        );
+        return c.json({ data: sent }, 202);
       },
     );
 }
