@@ -25,6 +25,13 @@ export const platformEnv = brokerEnv.extend({
     .refine((v) => /^smtps?:\/\//.test(v), 'must be a URL like smtp://user:password@mail.example.com:587')
     .optional(),
   MAIL_FROM: z.string().default('IoT platform <no-reply@localhost>'),
+  JWT_SIGNING_KEY: z
+    .string()
+    .refine(
+      (v) => v.includes('BEGIN PRIVATE KEY'),
+      'must be an Ed25519 private key in PKCS#8 PEM (openssl genpkey -algorithm ed25519)',
+    )
+    .optional(),
   ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(60).max(86_400).default(900),
   REFRESH_TOKEN_TTL_S: z.coerce
     .number()

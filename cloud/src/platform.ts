@@ -100,6 +100,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       issuer: publicUrl,
       audience: 'iot-platform',
       accessTtlS: config.ACCESS_TOKEN_TTL_S,
+      signingKeyPem: config.JWT_SIGNING_KEY,
     }).init();
     let limits: CounterStore = new MemoryCounterStore();
     if (config.REDIS_URL) {

@@ -102,3 +102,35 @@ describe('access tokens', () => {
     expect(kids.sort()).toEqual([kid, header.kid].sort());
   });
 });
+
+describe('a signing key from configuration', () => {
+  it('signs with it, keeps its private part out of the database, and refuses rotation', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { TokenService } = await import('./tokens.ts');
+    const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const h = await authHarness();
+    try {
+      const generated = (h.tokens.jwks().keys[0] as { kid: string }).kid;
+      const configured = await new TokenService(h.db.orm, {
+        issuer: ISSUER,
+        audience: 'iot-platform',
+        signingKeyPem: pem,
+      }).init();
+      const token = await configured.signAccess({ sub: '00000000-0000-4000-8000-000000000000', sid: 'x' });
+      const kid = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid;
+      expect(kid).not.toBe(generated);
+      expect(configured.jwks().keys.map((k) => k.kid)).toEqual(expect.arrayContaining([kid, generated]));
+      const [row] = await h.db.sql.query<{ private_jwk: Record<string, unknown> }>(
+        'SELECT private_jwk FROM signing_keys WHERE kid = $1',
+        [kid],
+      );
+      expect(row!.private_jwk).toEqual({});
+      await expect(configured.rotate()).rejects.toThrow(/JWT_SIGNING_KEY/);
+      await expect(
+        new TokenService(h.db.orm, { issuer: ISSUER, audience: 'x', signingKeyPem: 'nonsense' }).init(),
+      ).rejects.toThrow(/PKCS#8/);
+    } finally {
+      await h.close();
+    }
+  });
+});

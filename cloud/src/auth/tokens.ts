@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type Orm, schema } from '@iotp/db';
-import { desc, isNull } from 'drizzle-orm';
+import { desc, eq, isNull } from 'drizzle-orm';
 import {
   type CryptoKey,
+  calculateJwkThumbprint,
   exportJWK,
   generateKeyPair,
   importJWK,
+  importPKCS8,
   type JWK,
   type JWTPayload,
   jwtVerify,
@@ -20,6 +22,11 @@ export interface TokenOptions {
   audience: string;
   /** Access token lifetime, seconds. */
   accessTtlS?: number;
+  /**
+   * An Ed25519 private key (PKCS#8 PEM) to sign with, from configuration: it stays in memory, and
+   * only its public part is recorded in the database. Without it, keys are generated and kept there.
+   */
+  signingKeyPem?: string;
 }
 
 export interface AccessClaims {
@@ -48,6 +55,7 @@ interface Key {
 export class TokenService {
   private keys = new Map<string, Key>();
   private current: Key | undefined;
+  private configured: Key | undefined;
   /** Another process may have rotated: an unknown kid reloads the keys, at most every 10 s. */
   private loadedAt = 0;
   readonly accessTtlS: number;
@@ -59,15 +67,46 @@ export class TokenService {
     this.accessTtlS = options.accessTtlS ?? 900;
   }
 
-  /** Loads the keys, creating the first one if there is none. */
+  /** Loads the keys, creating the first one if there is none (or taking the configured one). */
   async init(): Promise<this> {
+    if (this.options.signingKeyPem) await this.adoptConfiguredKey(this.options.signingKeyPem);
     await this.load();
     if (!this.current) await this.rotate();
     return this;
   }
 
+  /** Records the configured key's public part as current, retiring the others (they keep verifying). */
+  private async adoptConfiguredKey(pem: string): Promise<void> {
+    let privateKey: CryptoKey;
+    try {
+      privateKey = await importPKCS8(pem, ALG, { extractable: true });
+    } catch (cause) {
+      throw new Error(
+        'JWT_SIGNING_KEY must be an Ed25519 private key in PKCS#8 PEM (openssl genpkey -algorithm ed25519)',
+        { cause },
+      );
+    }
+    const { d: _private, ...publicPart } = await exportJWK(privateKey);
+    const kid = await calculateJwkThumbprint(publicPart);
+    const publicJwk = { ...publicPart, kid, alg: ALG, use: 'sig' };
+    await this.orm.transaction(async (tx) => {
+      const [known] = await tx.select({ kid: signingKeys.kid }).from(signingKeys).where(eq(signingKeys.kid, kid));
+      if (known) return;
+      await tx.update(signingKeys).set({ retiredAt: new Date() }).where(isNull(signingKeys.retiredAt));
+      await tx.insert(signingKeys).values({ kid, alg: ALG, privateJwk: {}, publicJwk });
+    });
+    this.configured = {
+      kid,
+      privateKey,
+      publicKey: (await importJWK(publicPart, ALG)) as CryptoKey,
+      publicJwk,
+      retiredAt: null,
+    };
+  }
+
   /** Starts signing with a new key; the old one keeps verifying for one token lifetime. */
   async rotate(): Promise<string> {
+    if (this.configured) throw new Error('The signing key comes from JWT_SIGNING_KEY: rotate it there');
     const { privateKey, publicKey } = await generateKeyPair(ALG, { crv: 'Ed25519', extractable: true });
     const kid = randomUUID();
     const privateJwk = await exportJWK(privateKey);
@@ -154,15 +193,17 @@ export class TokenService {
       const key: Key = {
         kid: row.kid,
         publicKey: (await importJWK(row.publicJwk as JWK, ALG)) as CryptoKey,
-        privateKey: row.retiredAt ? undefined : ((await importJWK(row.privateJwk as JWK, ALG)) as CryptoKey),
+        privateKey:
+          row.retiredAt || !row.privateJwk.d ? undefined : ((await importJWK(row.privateJwk as JWK, ALG)) as CryptoKey),
         publicJwk: row.publicJwk as JWK,
         retiredAt: row.retiredAt,
       };
       keys.set(row.kid, key);
       if (!row.retiredAt && !current) current = key;
     }
+    if (this.configured) keys.set(this.configured.kid, this.configured);
     this.keys = keys;
-    this.current = current;
+    this.current = this.configured ?? current;
     this.loadedAt = Date.now();
   }
 }
