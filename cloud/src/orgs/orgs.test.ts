@@ -7,11 +7,9 @@ describe('organizations', () => {
   let h: Harness;
   let owner: string;
   let orgId: string;
-  const login = async (email: string) =>
-    (await h.call('POST', '/v1/auth/login', { email, password: 'correct horse battery' })).body.access_token as string;
   /** Signs up `email` and makes them a member of the org with `role`, through a real invitation. */
   const member = async (email: string, role: string) => {
-    await h.call('POST', '/v1/orgs/' + orgId + '/invitations', { email, role }, owner);
+    await h.call('POST', `/v1/orgs/${orgId}/invitations`, { email, role }, owner);
     const token = h.tokenIn((await h.lastMail(email))!.text);
     const access = (await h.signupAndLogin(email)).access_token;
     expect((await h.call('POST', '/v1/invitations/accept', { token }, access)).status).toBe(200);
