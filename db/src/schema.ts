@@ -25,6 +25,9 @@ export const organizations = pgTable(
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
     /** When its data is purged. */
     purgeAfter: timestamp('purge_after', { withTimezone: true }),
+    /** Step one of a deletion: the confirmation token's hash and how long it is good for. */
+    deletionTokenHash: text('deletion_token_hash'),
+    deletionTokenExpiresAt: timestamp('deletion_token_expires_at', { withTimezone: true }),
   },
   (t) => [uniqueIndex('organizations_slug_idx').on(t.slug)],
 );

@@ -66,6 +66,29 @@ export class OrgRepository {
     return rows.some((r) => r.id !== exceptOrgId);
   }
 
+  async setDeletionToken(orgId: string, tokenHash: string, expiresAt: Date): Promise<void> {
+    await this.orm
+      .update(organizations)
+      .set({ deletionTokenHash: tokenHash, deletionTokenExpiresAt: expiresAt })
+      .where(eq(organizations.id, orgId));
+  }
+
+  /** Uses the deletion token, once: true when it matched and had not expired. */
+  async consumeDeletionToken(orgId: string, tokenHash: string): Promise<boolean> {
+    const rows = await this.orm
+      .update(organizations)
+      .set({ deletionTokenHash: null, deletionTokenExpiresAt: null })
+      .where(
+        and(
+          eq(organizations.id, orgId),
+          eq(organizations.deletionTokenHash, tokenHash),
+          gte(organizations.deletionTokenExpiresAt, new Date()),
+        ),
+      )
+      .returning({ id: organizations.id });
+    return rows.length > 0;
+  }
+
   /** Marks an organization deleted and disables its devices' credentials at once. */
   async markDeleted(orgId: string, purgeAfter: Date): Promise<string[]> {
     return this.orm.transaction(async (tx) => {

@@ -33,8 +33,6 @@ const DELETION_TTL_MS = 10 * 60_000;
 
 /** Organizations, members, roles, invitations, organization API keys and the audit log. */
 export class OrgService {
-  private readonly pendingDeletions = new Map<string, { hash: string; until: number }>();
-
   constructor(private readonly o: OrgServiceOptions) {}
 
   async create(userId: string, input: { name: string; slug?: string }) {
@@ -70,17 +68,15 @@ export class OrgService {
   /** Step one of a deletion: a confirmation token, valid for ten minutes. */
   async requestDeletion(org: OrgContext) {
     const token = newSecret('del_');
-    this.pendingDeletions.set(org.id, { hash: sha256(token), until: Date.now() + DELETION_TTL_MS });
+    await this.o.orgs.setDeletionToken(org.id, sha256(token), new Date(Date.now() + DELETION_TTL_MS));
     return { confirmation_token: token, expires_in: DELETION_TTL_MS / 1000 };
   }
 
   /** Step two: devices lose their credentials now; data is purged after the grace period. */
   async confirmDeletion(org: OrgContext, token: string) {
-    const pending = this.pendingDeletions.get(org.id);
-    if (!pending || pending.until < Date.now() || pending.hash !== sha256(token)) {
+    if (!(await this.o.orgs.consumeDeletionToken(org.id, sha256(token)))) {
       throw new Invalid('confirmation_token: is wrong or expired; request a new one');
     }
-    this.pendingDeletions.delete(org.id);
     const purgeAfter = new Date(Date.now() + (this.o.purgeGraceS ?? 7 * 86_400) * 1000);
     const revoked = await this.o.orgs.markDeleted(org.id, purgeAfter);
     this.o.onDevicesRevoked?.(revoked);
