@@ -8,7 +8,9 @@ import { adminRoutes } from './auth/admin.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import type { AuthService } from './auth/auth.service.ts';
 import { meRoutes } from './auth/me.routes.ts';
+import type { CounterStore } from './auth/rate-limit.ts';
 import type { TokenService } from './auth/tokens.ts';
+import { claimRoutes } from './devices/claim.routes.ts';
 import type { DeviceService } from './devices/device.service.ts';
 import { deviceRoutes } from './devices/devices.routes.ts';
 import { healthRoutes, type ReadinessChecks } from './health.routes.ts';
@@ -32,7 +34,7 @@ export interface AppOptions {
   /** Checks behind /readyz. */
   checks?: ReadinessChecks;
   /** Accounts and authentication; without them only health, metrics and docs are served. */
-  auth?: { service: AuthService; tokens: TokenService };
+  auth?: { service: AuthService; tokens: TokenService; limits: CounterStore };
   /** Organizations, RBAC and the audit log; needs `auth`. */
   orgs?: { repo: OrgRepository; service: OrgService };
   /** The device registry and telemetry reads; needs `orgs`. */
@@ -111,7 +113,10 @@ export function createApp({
     app.route('/', meRoutes(auth.service));
     app.route('/', adminRoutes(auth.service));
     if (orgs) app.route('/', organizationRoutes(auth.service, orgs.repo, orgs.service));
-    if (orgs && devices) app.route('/', deviceRoutes(auth.service, orgs.repo, devices));
+    if (orgs && devices) {
+      app.route('/', claimRoutes(auth.service, orgs.repo, devices, auth.limits));
+      app.route('/', deviceRoutes(auth.service, orgs.repo, devices));
+    }
     if (orgs && devices && telemetry) {
       app.route(
         '/',

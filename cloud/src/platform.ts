@@ -162,7 +162,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
     const app = createApp({
       logger,
       registry,
-      auth: { service: authService, tokens },
+      auth: { service: authService, tokens, limits },
       orgs: { repo: orgRepo, service: orgService },
       twins,
       devices: new DeviceService({

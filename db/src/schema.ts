@@ -384,3 +384,15 @@ export const deviceConnections = pgTable(
   },
   (t) => [index('device_connections_device_idx').on(t.deviceId, t.connectedAt.desc())],
 );
+
+/**
+ * Claim codes shipped with devices: an operator mints them, a customer claims one into an
+ * organization, and the device then fetches its credentials with the code, once.
+ */
+export const claimCodes = pgTable('claim_codes', {
+  codeHash: text('code_hash').primaryKey(),
+  deviceId: uuid('device_id').references(() => devices.id, { onDelete: 'cascade' }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  claimedAt: timestamp('claimed_at', { withTimezone: true }),
+  fetchedAt: timestamp('fetched_at', { withTimezone: true }),
+});

@@ -7,7 +7,7 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import type { AuthRepository, RequestContext, UserRow } from './auth.repository.ts';
 import { AVATAR_MAX_BYTES, sniffImageType } from './avatar.ts';
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
-import type { CounterStore } from './rate-limit.ts';
+import { type CounterStore, rateLimit } from './rate-limit.ts';
 import { newApiKey, newSecret, sha256 } from './secrets.ts';
 import type { TokenService } from './tokens.ts';
 
@@ -485,9 +485,11 @@ export class AuthService {
   }
 
   private async limit(name: LimitName, subject: string | undefined): Promise<void> {
-    const [max, windowS] = { ...DEFAULT_RATE_LIMITS, ...this.o.rateLimits }[name];
-    const { count, ttlS } = await this.o.limits.incr(`${name}:${subject ?? 'unknown'}`, windowS);
-    if (count > max) throw new RateLimited(ttlS);
+    await rateLimit(
+      this.o.limits,
+      `${name}:${subject ?? 'unknown'}`,
+      { ...DEFAULT_RATE_LIMITS, ...this.o.rateLimits }[name],
+    );
   }
 }
 

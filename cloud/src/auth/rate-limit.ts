@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { RateLimited } from '../http/problem.ts';
 
 /** Counters with expiry, shared by every process when kept in Redis. */
 export interface CounterStore {
@@ -75,4 +76,14 @@ export class RedisCounterStore implements CounterStore {
   async reset(key: string) {
     await this.redis.del(this.prefix + key);
   }
+}
+
+/** Counts one attempt at `key`; throws RateLimited (with the seconds to wait) past `max` in the window. */
+export async function rateLimit(
+  store: CounterStore,
+  key: string,
+  [max, windowS]: readonly [number, number],
+): Promise<void> {
+  const { count, ttlS } = await store.incr(key, windowS);
+  if (count > max) throw new RateLimited(ttlS);
 }

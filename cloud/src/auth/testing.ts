@@ -32,10 +32,11 @@ export async function authHarness(
   const db: Database = await openDatabase({ url: testDb?.url, dataDir, embeddedPort: null, logger });
   const tokens = await new TokenService(db.orm, { issuer: ISSUER, audience: 'iot-platform' }).init();
   const repo = new AuthRepository(db.orm);
+  const limits = options.limits ?? new MemoryCounterStore();
   const service = new AuthService({
     repo,
     tokens,
-    limits: options.limits ?? new MemoryCounterStore(),
+    limits,
     mailer: new Mailer(db.orm, logger),
     objects: options.objects ?? new FileObjectStore(await mkdtemp(join(tmpdir(), 'iotp-objects-'))),
     logger,
@@ -52,7 +53,7 @@ export async function authHarness(
   const app = createApp({
     logger,
     registry: new Registry(),
-    auth: { service, tokens },
+    auth: { service, tokens, limits },
     orgs: { repo: orgRepo, service: orgService },
     devices,
     telemetry: new TelemetryService(new TelemetryRepository(db.orm), { timescale: db.timescale }),

@@ -1,7 +1,7 @@
 import { type Orm, schema } from '@iotp/db';
-import { and, arrayContains, asc, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, arrayContains, asc, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 
-const { devices, deviceGroups, deviceGroupMembers, deviceConnections } = schema;
+const { devices, deviceGroups, deviceGroupMembers, deviceConnections, claimCodes } = schema;
 
 export type GroupRow = typeof deviceGroups.$inferSelect;
 
@@ -147,5 +147,46 @@ export class DeviceRepository {
       .where(and(eq(deviceGroupMembers.groupId, group.id), eq(devices.orgId, group.orgId)))
       .orderBy(asc(devices.id));
     return rows.map((r) => r.device);
+  }
+
+  async addClaimCodes(hashes: string[]): Promise<void> {
+    await this.orm.insert(claimCodes).values(hashes.map((codeHash) => ({ codeHash })));
+  }
+
+  /** Binds an unclaimed code to a new device of the organization, in one transaction; undefined if the code is not claimable. */
+  async claim(codeHash: string, device: typeof devices.$inferInsert): Promise<DeviceRow | undefined> {
+    return this.orm.transaction(async (tx) => {
+      const [code] = await tx
+        .select()
+        .from(claimCodes)
+        .where(and(eq(claimCodes.codeHash, codeHash), isNull(claimCodes.claimedAt)))
+        .for('update');
+      if (!code) return undefined;
+      const [row] = await tx.insert(devices).values(device).returning();
+      await tx
+        .update(claimCodes)
+        .set({ claimedAt: new Date(), deviceId: row!.id })
+        .where(eq(claimCodes.codeHash, codeHash));
+      return row;
+    });
+  }
+
+  /**
+   * Hands a claimed device its credentials, once: sets the new secret's hash and marks the code
+   * used. Returns the device id, or why not.
+   */
+  async fetchClaimed(
+    codeHash: string,
+    secretHash: string,
+  ): Promise<{ deviceId: string } | 'unknown' | 'unclaimed' | 'fetched'> {
+    return this.orm.transaction(async (tx) => {
+      const [code] = await tx.select().from(claimCodes).where(eq(claimCodes.codeHash, codeHash)).for('update');
+      if (!code) return 'unknown';
+      if (!code.claimedAt || !code.deviceId) return 'unclaimed';
+      if (code.fetchedAt) return 'fetched';
+      await tx.update(devices).set({ secretHash }).where(eq(devices.id, code.deviceId));
+      await tx.update(claimCodes).set({ fetchedAt: new Date() }).where(eq(claimCodes.codeHash, codeHash));
+      return { deviceId: code.deviceId };
+    });
   }
 }

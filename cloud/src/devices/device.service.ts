@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { newDeviceSecret } from '@iotp/broker';
-import { Conflict, Invalid, NotFound } from '../http/problem.ts';
+import { sha256 } from '../auth/secrets.ts';
+import { Conflict, Invalid, NotFound, Problem } from '../http/problem.ts';
 import type { DeviceFilter, DeviceRepository, DeviceRow, GroupRow } from './device.repository.ts';
 
 export interface DeviceInput {
@@ -125,6 +127,46 @@ export class DeviceService {
     if (!(await this.o.devices.removeMember(groupId, deviceId))) throw new NotFound('That device is not in the group');
   }
 
+  /** Mints claim codes for devices to ship with: 80 random bits each, stored only as a hash. */
+  async mintClaimCodes(count: number): Promise<string[]> {
+    const codes = Array.from({ length: count }, () => {
+      const raw = randomBytes(10).toString('hex').toUpperCase();
+      return `CLM-${raw.slice(0, 5)}-${raw.slice(5, 10)}-${raw.slice(10, 15)}-${raw.slice(15)}`;
+    });
+    await this.o.devices.addClaimCodes(codes.map((c) => sha256(normalizeCode(c))));
+    return codes;
+  }
+
+  /** A customer claims a shipped device into the organization; the device fetches its credentials itself. */
+  async claim(orgId: string, input: { code: string } & DeviceInput) {
+    const { code, retention_days, ...rest } = input;
+    const row = await this.o.devices.claim(sha256(normalizeCode(code)), {
+      orgId,
+      ...rest,
+      retentionDays: retention_days,
+      // No usable secret until the device fetches one.
+      secretHash: '',
+    });
+    if (!row) throw new Invalid('code: is not a claim code that can be claimed (unknown, mistyped or already claimed)');
+    return publicDevice(row);
+  }
+
+  /** The device's side: its credentials, once, after a customer claimed it. */
+  async fetchClaimedCredentials(code: string) {
+    const { secret, hash } = newDeviceSecret();
+    const result = await this.o.devices.fetchClaimed(sha256(normalizeCode(code)), hash);
+    if (result === 'unknown') throw new NotFound('No such claim code');
+    if (result === 'unclaimed') throw new Conflict('Not claimed yet: ask again later');
+    if (result === 'fetched')
+      throw new Problem(
+        'gone',
+        410,
+        'Already fetched',
+        'The credentials were handed out already; rotate them in the API',
+      );
+    return { mqtt: this.credentials(result.deviceId, secret) };
+  }
+
   /** The ids of a group's devices, for commands and telemetry queries. */
   async groupDeviceIds(orgId: string, groupId: string): Promise<string[]> {
     return (await this.o.devices.groupDevices(await this.foundGroup(orgId, groupId))).map((d) => d.id);
@@ -170,4 +212,9 @@ export function publicDevice(d: DeviceRow) {
 
 function publicGroup(g: GroupRow) {
   return { id: g.id, name: g.name, kind: g.kind, tags: g.tags, created_at: g.createdAt.toISOString() };
+}
+
+/** Codes are read off labels: case, spaces and dashes do not matter. */
+function normalizeCode(code: string): string {
+  return code.toUpperCase().replace(/[^A-Z0-9]/g, '');
 }

@@ -233,3 +233,44 @@ describe('provisioning at scale and groups', () => {
     expect(left[0]!.n).toBe(3);
   });
 });
+
+describe('claim codes', () => {
+  it('lets an operator mint codes, a customer claim one, and the device fetch its credentials once', async () => {
+    const h = await authHarness({ adminEmails: ['factory@example.com'] });
+    try {
+      await h.call('POST', '/v1/auth/signup', { email: 'factory@example.com', password: 'correct horse battery' });
+      await h.call('POST', '/v1/auth/verify-email', {
+        token: h.tokenIn((await h.lastMail('factory@example.com'))!.text),
+      });
+      const operator = (
+        await h.call('POST', '/v1/auth/login', { email: 'factory@example.com', password: 'correct horse battery' })
+      ).body.access_token;
+      const { codes } = (await h.call('POST', '/v1/admin/claim-codes', { count: 2 }, operator)).body;
+      expect(codes).toHaveLength(2);
+      expect(codes[0]).toMatch(/^CLM-[0-9A-F]{5}-[0-9A-F]{5}-[0-9A-F]{5}-[0-9A-F]{5}$/);
+
+      const customer = (await h.signupAndLogin('buyer@example.com')).access_token;
+      const base = `/v1/orgs/${(await h.call('POST', '/v1/orgs', { name: 'Buyer' }, customer)).body.id}/devices`;
+      // Before the claim, the device learns to wait.
+      expect((await h.call('POST', '/v1/claim/credentials', { code: codes[0] })).status).toBe(409);
+      // Labels are typed by people: case and dashes do not matter.
+      const claimed = await h.call(
+        'POST',
+        `${base}/claim`,
+        { code: codes[0].toLowerCase().replaceAll('-', ' '), name: 'meter' },
+        customer,
+      );
+      expect(claimed.status).toBe(201);
+      expect(claimed.body.mqtt).toBeUndefined();
+      expect((await h.call('POST', `${base}/claim`, { code: codes[0], name: 'again' }, customer)).status).toBe(400);
+
+      const fetched = await h.call('POST', '/v1/claim/credentials', { code: codes[0] });
+      expect(fetched.body.mqtt).toMatchObject({ client_id: claimed.body.id, password: expect.any(String) });
+      expect((await h.call('POST', '/v1/claim/credentials', { code: codes[0] })).status).toBe(410);
+      expect((await h.call('POST', '/v1/claim/credentials', { code: 'CLM-00000-00000-00000-00000' })).status).toBe(404);
+      expect((await h.call('POST', '/v1/admin/claim-codes', { count: 1 }, customer)).status).toBe(403);
+    } finally {
+      await h.close();
+    }
+  });
+});
