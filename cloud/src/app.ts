@@ -13,6 +13,8 @@ import type { TokenService } from './auth/tokens.ts';
 import { claimRoutes } from './devices/claim.routes.ts';
 import type { DeviceService } from './devices/device.service.ts';
 import { deviceRoutes } from './devices/devices.routes.ts';
+import { grafanaRoutes } from './grafana/grafana.routes.ts';
+import type { GrafanaAccess } from './grafana/grafana-access.ts';
 import { healthRoutes, type ReadinessChecks } from './health.routes.ts';
 import type { AppEnv } from './http/env.ts';
 import { httpMetrics } from './http/http-metrics.ts';
@@ -43,6 +45,8 @@ export interface AppOptions {
   telemetry?: TelemetryService;
   /** Device twins and commands; needs `orgs`. */
   twins?: TwinService;
+  /** Database logins for tenants' Grafana; needs `orgs`. */
+  grafana?: GrafanaAccess;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
 }
@@ -72,6 +76,7 @@ export function createApp({
   devices,
   telemetry,
   twins,
+  grafana,
   maxBodyBytes = 1024 * 1024,
 }: AppOptions) {
   const log = logger.child({ component: 'http' });
@@ -124,6 +129,7 @@ export function createApp({
       );
     }
     if (orgs && devices && twins) app.route('/', twinRoutes(auth.service, orgs.repo, twins, devices));
+    if (orgs && grafana) app.route('/', grafanaRoutes(auth.service, orgs.repo, grafana));
   }
   app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   app.doc31('/openapi.json', {

@@ -14,6 +14,7 @@ import { TokenService } from './auth/tokens.ts';
 import type { PlatformConfig } from './config.ts';
 import { DeviceRepository } from './devices/device.repository.ts';
 import { DeviceService } from './devices/device.service.ts';
+import { GrafanaAccess, type GrafanaEndpoint } from './grafana/grafana-access.ts';
 import { Mailer } from './mail/mailer.ts';
 import { OrgRepository } from './orgs/org.repository.ts';
 import { OrgService } from './orgs/org.service.ts';
@@ -165,6 +166,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       auth: { service: authService, tokens, limits },
       orgs: { repo: orgRepo, service: orgService },
       twins,
+      grafana: new GrafanaAccess(db, grafanaEndpoint(config.DATABASE_URL, db.wirePort)),
       devices: new DeviceService({
         devices: deviceRepo,
         mqtt: { host: new URL(publicUrl).hostname, port: mqttPort },
@@ -224,4 +226,11 @@ function listenHttp(fetch: (req: Request) => Response | Promise<Response>, port:
     ) as Server;
     server.once('error', reject);
   });
+}
+
+/** The database as Grafana reaches it: the server of DATABASE_URL, or the embedded wire port. */
+function grafanaEndpoint(url: string | undefined, wirePort: number | undefined): GrafanaEndpoint {
+  if (!url) return { host: '127.0.0.1', port: wirePort ?? 5433, database: 'postgres' };
+  const u = new URL(url);
+  return { host: u.hostname, port: Number(u.port || 5432), database: u.pathname.slice(1) || 'postgres' };
 }

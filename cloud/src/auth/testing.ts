@@ -8,6 +8,7 @@ import { Registry } from 'prom-client';
 import { createApp } from '../app.ts';
 import { DeviceRepository } from '../devices/device.repository.ts';
 import { DeviceService } from '../devices/device.service.ts';
+import { GrafanaAccess } from '../grafana/grafana-access.ts';
 import { Mailer } from '../mail/mailer.ts';
 import { OrgRepository } from '../orgs/org.repository.ts';
 import { OrgService } from '../orgs/org.service.ts';
@@ -57,6 +58,11 @@ export async function authHarness(
     orgs: { repo: orgRepo, service: orgService },
     devices,
     telemetry: new TelemetryService(new TelemetryRepository(db.orm), { timescale: db.timescale }),
+    grafana: new GrafanaAccess(db, {
+      host: '127.0.0.1',
+      port: 5432,
+      database: testDb ? new URL(testDb.url).pathname.slice(1) : 'postgres',
+    }),
   });
   const call = async (
     method: string,
@@ -95,6 +101,7 @@ export async function authHarness(
   };
   return {
     db,
+    url: testDb?.url,
     app,
     tokens,
     service,

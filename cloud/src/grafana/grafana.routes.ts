@@ -1,0 +1,54 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { json, problems } from '../auth/auth.schemas.ts';
+import type { AuthService } from '../auth/auth.service.ts';
+import type { AppEnv } from '../http/env.ts';
+import type { OrgRepository } from '../orgs/org.repository.ts';
+import { orgGuard } from '../orgs/org-guard.ts';
+import { orgRoutes } from '../orgs/org-route.ts';
+import type { GrafanaAccess } from './grafana-access.ts';
+
+const tags = ['grafana'];
+const OrgId = z.object({ orgId: z.string() });
+
+/** A read-only database login per organization, for its own Grafana. */
+export function grafanaRoutes(auth: AuthService, orgs: OrgRepository, grafana: GrafanaAccess) {
+  const route = orgRoutes((p) => orgGuard(auth, orgs, p));
+  return new OpenAPIHono<AppEnv>()
+    .openapi(
+      route('org:write', {
+        method: 'post',
+        path: '/v1/orgs/{orgId}/grafana/credentials',
+        tags,
+        summary:
+          "Database credentials for this organization's Grafana: they read only its own data (a new password each call)",
+        request: { params: OrgId },
+        responses: {
+          201: json(
+            z.object({
+              host: z.string(),
+              port: z.number(),
+              database: z.string(),
+              user: z.string(),
+              password: z.string(),
+              sslmode: z.string(),
+            }),
+          ),
+          ...problems(401, 403, 404, 409),
+        },
+      }),
+      async (c) => c.json(await grafana.grant(c.get('org').id), 201),
+    )
+    .openapi(
+      route('org:write', {
+        method: 'delete',
+        path: '/v1/orgs/{orgId}/grafana/credentials',
+        tags,
+        request: { params: OrgId },
+        responses: { 204: { description: 'Revoked' }, ...problems(401, 403, 404, 409) },
+      }),
+      async (c) => {
+        await grafana.revoke(c.get('org').id);
+        return c.body(null, 204);
+      },
+    );
+}

@@ -1,0 +1,98 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authHarness } from '../auth/testing.ts';
+
+type Harness = Awaited<ReturnType<typeof authHarness>>;
+
+describe("tenants' Grafana logins", () => {
+  let h: Harness;
+  const tenants: { token: string; orgId: string; deviceId: string }[] = [];
+  const roles: string[] = [];
+
+  beforeAll(async () => {
+    h = await authHarness();
+    for (const name of ['a', 'b']) {
+      const token = (await h.signupAndLogin(`${name}@grafana.example`)).access_token;
+      const orgId = (await h.call('POST', '/v1/orgs', { name: name.toUpperCase() }, token)).body.id;
+      const deviceId = (await h.call('POST', `/v1/orgs/${orgId}/devices`, { name: `${name}-device` }, token)).body.id;
+      await h.db.sql.query(
+        "INSERT INTO telemetry (time, device_id, metric, value) SELECT now() - i * interval '1 minute', $1::uuid, 'temp', i FROM generate_series(1, 10) i",
+        [deviceId],
+      );
+      await h.db.sql.query(
+        "INSERT INTO telemetry_latest (time, device_id, metric, value) VALUES (now(), $1::uuid, 'temp', 0)",
+        [deviceId],
+      );
+      tenants.push({ token, orgId, deviceId });
+    }
+  });
+  afterAll(async () => {
+    for (const t of tenants) await h.call('DELETE', `/v1/orgs/${t.orgId}/grafana/credentials`, undefined, t.token);
+    await h?.close();
+  });
+
+  it('lets each tenant read its own data and nothing else, with the dashboards as they are', async () => {
+    const [a, b] = tenants as [(typeof tenants)[0], (typeof tenants)[0]];
+    const creds = (await h.call('POST', `/v1/orgs/${a.orgId}/grafana/credentials`, undefined, a.token)).body;
+    expect(creds).toMatchObject({
+      host: '127.0.0.1',
+      port: 5432,
+      user: expect.stringMatching(/^grafana_/),
+      password: expect.any(String),
+    });
+    roles.push(creds.user);
+    const sql = postgres({
+      host: creds.host,
+      port: creds.port,
+      database: creds.database,
+      username: creds.user,
+      password: creds.password,
+      max: 1,
+      onnotice: () => undefined,
+    });
+    try {
+      const devices = await sql`SELECT id FROM devices`;
+      expect(devices.map((d) => d.id)).toEqual([a.deviceId]);
+      expect((await sql`SELECT count(*)::int AS n FROM telemetry`)[0]!.n).toBe(10);
+      expect((await sql`SELECT count(*)::int AS n FROM telemetry WHERE device_id = ${b.deviceId}`)[0]!.n).toBe(0);
+      await expect(sql`SELECT * FROM public.telemetry`).rejects.toThrow(/permission denied/);
+      await expect(sql`SELECT * FROM public.users`).rejects.toThrow(/permission denied/);
+      await expect(sql`INSERT INTO devices (id) VALUES (gen_random_uuid())`).rejects.toThrow();
+
+      // Every dashboard query runs for the tenant, unchanged.
+      const dir = new URL('../../../grafana/dashboards/', import.meta.url);
+      for (const file of readdirSync(dir)) {
+        const d = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
+        for (const p of d.panels) {
+          for (const t of p.targets ?? []) {
+            if (!t.rawSql) continue;
+            const query = String(t.rawSql)
+              .replace(/\$__timeFilter\(([^)]+)\)/g, "$1 > now() - interval '1 day'")
+              .replace(/\$__timeGroupAlias\(([^,]+),[^)]+\)/g, "date_bin('1 minute', $1, 'epoch') AS \"time\"")
+              .replaceAll('$org', a.orgId)
+              .replaceAll('$device', a.deviceId);
+            await sql.unsafe(query);
+          }
+        }
+      }
+    } finally {
+      await sql.end();
+    }
+    // Only someone who may change the organization gets credentials; another tenant gets nothing.
+    expect((await h.call('POST', `/v1/orgs/${a.orgId}/grafana/credentials`, undefined, b.token)).status).toBe(404);
+  });
+
+  it('refuses on the embedded database, saying why', async () => {
+    const e = await authHarness({ database: 'embedded' });
+    try {
+      const token = (await e.signupAndLogin('e@grafana.example')).access_token;
+      const orgId = (await e.call('POST', '/v1/orgs', { name: 'E' }, token)).body.id;
+      const res = await e.call('POST', `/v1/orgs/${orgId}/grafana/credentials`, undefined, token);
+      expect(res.status).toBe(409);
+      expect(res.body.detail).toMatch(/needs DATABASE_URL/);
+    } finally {
+      await e.close();
+    }
+  });
+});
