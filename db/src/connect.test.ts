@@ -92,7 +92,7 @@ describe('PostgreSQL server (no TimescaleDB)', () => {
     const applied = await db.sql.query<{ tag: string }>('SELECT tag FROM schema_migrations');
     expect(applied.map((r) => r.tag).sort()).toEqual(journalTags().filter((t) => t !== '0001_timescale'));
     const cols = await db.sql.query<{ column_name: string }>(
-      "SELECT column_name FROM information_schema.columns WHERE table_name = 'telemetry' ORDER BY ordinal_position",
+      "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'telemetry' ORDER BY ordinal_position",
     );
     expect(cols.map((c) => c.column_name)).toEqual([
       'time',
