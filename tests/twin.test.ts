@@ -35,12 +35,17 @@ describe('twin and commands', () => {
     await until(() => got.length > 0, 'desired state');
     expect(got[0]!.body).toMatchObject({ version: 1, desired: { target: 21, mode: 'eco' } });
 
-    await client.publishAsync(`devices/${d.id}/twin/reported`, JSON.stringify({ target: 21, firmware: '1.2.0' }), {
-      qos: 1,
-    });
+    await client.publishAsync(
+      `devices/${d.id}/twin/reported`,
+      JSON.stringify({ target: 21, firmware_version: '1.2.0' }),
+      {
+        qos: 1,
+      },
+    );
     await until(async () => (await http('GET', `${base}/${d.id}/twin`)).body.reported.target === 21, 'report stored');
     const twin = (await http('GET', `${base}/${d.id}/twin`)).body;
     expect(twin.delta).toEqual({ mode: 'eco' });
+    expect((await http('GET', `${base}/${d.id}`)).body.firmware_version).toBe('1.2.0');
 
     expect((await http('PATCH', `${base}/${d.id}/twin`, { desired: { mode: 'comfort' }, version: 0 })).status).toBe(
       409,

@@ -189,4 +189,9 @@ export class DeviceRepository {
       return { deviceId: code.deviceId };
     });
   }
+
+  /** Set from the device's own twin report. */
+  async setFirmwareVersion(deviceId: string, version: string): Promise<void> {
+    await this.orm.update(devices).set({ firmwareVersion: version }).where(eq(devices.id, deviceId));
+  }
 }

@@ -53,6 +53,9 @@ export class TwinService {
         const doc = parseObject(payload);
         if (!doc) return this.log.info({ deviceId }, 'twin report dropped: not a JSON object');
         const row = await this.twins.patchReported(deviceId, doc);
+        // The registry shows the firmware a device reports running.
+        if (typeof doc.firmware_version === 'string')
+          await this.devices.setFirmwareVersion(deviceId, doc.firmware_version.slice(0, 64));
         await this.publishDesired(row);
         return;
       }
