@@ -10,6 +10,8 @@ import type { AuthService } from './auth/auth.service.ts';
 import { meRoutes } from './auth/me.routes.ts';
 import type { CounterStore } from './auth/rate-limit.ts';
 import type { TokenService } from './auth/tokens.ts';
+import { billingRoutes } from './billing/billing.routes.ts';
+import type { BillingService } from './billing/billing.service.ts';
 import { claimRoutes } from './devices/claim.routes.ts';
 import type { DeviceService } from './devices/device.service.ts';
 import { deviceRoutes } from './devices/devices.routes.ts';
@@ -47,6 +49,8 @@ export interface AppOptions {
   twins?: TwinService;
   /** Database logins for tenants' Grafana; needs `orgs`. */
   grafana?: GrafanaAccess;
+  /** Plans, Stripe and the wallet; needs `orgs`. */
+  billing?: BillingService;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
 }
@@ -77,6 +81,7 @@ export function createApp({
   telemetry,
   twins,
   grafana,
+  billing,
   maxBodyBytes = 1024 * 1024,
 }: AppOptions) {
   const log = logger.child({ component: 'http' });
@@ -130,6 +135,7 @@ export function createApp({
     }
     if (orgs && devices && twins) app.route('/', twinRoutes(auth.service, orgs.repo, twins, devices));
     if (orgs && grafana) app.route('/', grafanaRoutes(auth.service, orgs.repo, grafana));
+    if (orgs && billing) app.route('/', billingRoutes(auth.service, orgs.repo, billing));
   }
   app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   app.doc31('/openapi.json', {

@@ -43,6 +43,20 @@ export const platformEnv = brokerEnv.extend({
   S3_SECRET_KEY: z.string().optional(),
   S3_BUCKET: z.string().default('iot-platform'),
   S3_REGION: z.string().default('us-east-1'),
+  STRIPE_SECRET_KEY: z.string().startsWith('sk_', 'must be a Stripe secret key (sk_...)').optional(),
+  STRIPE_WEBHOOK_SECRETS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  STRIPE_API_URL: z.string().url('must be a URL like https://api.stripe.com').optional(),
+  STRIPE_PRICE_PRO: z.string().optional(),
+  STRIPE_PRICE_ENTERPRISE: z.string().optional(),
+  BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
   ADMIN_EMAILS: z
     .string()
     .default('')

@@ -11,6 +11,9 @@ import { AuthRepository } from './auth/auth.repository.ts';
 import { AuthService } from './auth/auth.service.ts';
 import { type CounterStore, MemoryCounterStore, RedisCounterStore } from './auth/rate-limit.ts';
 import { TokenService } from './auth/tokens.ts';
+import { BillingRepository } from './billing/billing.repository.ts';
+import { BillingService } from './billing/billing.service.ts';
+import { stripeClient } from './billing/stripe-client.ts';
 import type { PlatformConfig } from './config.ts';
 import { DeviceRepository } from './devices/device.repository.ts';
 import { DeviceService } from './devices/device.service.ts';
@@ -144,6 +147,21 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       orgService.purgeDue().catch((err) => logger.error({ err }, 'purging deleted organizations failed'));
     }, 3600_000).unref();
     cleanup.push(async () => clearInterval(purge));
+    const billing = new BillingService({
+      repo: new BillingRepository(db.orm),
+      orgs: orgRepo,
+      mailer,
+      logger,
+      stripe: stripeClient(config.STRIPE_SECRET_KEY, config.STRIPE_API_URL),
+      webhookSecrets: config.STRIPE_WEBHOOK_SECRETS,
+      prices: { pro: config.STRIPE_PRICE_PRO, enterprise: config.STRIPE_PRICE_ENTERPRISE },
+      publicUrl,
+      graceDays: config.BILLING_GRACE_DAYS,
+    });
+    const drainEvents = setInterval(() => {
+      billing.drain().catch((err) => logger.error({ err }, 'processing Stripe events failed'));
+    }, 60_000).unref();
+    cleanup.push(async () => clearInterval(drainEvents));
     const deviceRepo = new DeviceRepository(db.orm);
     const telemetry = new TelemetryService(new TelemetryRepository(db.orm), { timescale: db.timescale });
     const retention = setInterval(() => {
@@ -166,11 +184,13 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       auth: { service: authService, tokens, limits },
       orgs: { repo: orgRepo, service: orgService },
       twins,
+      billing,
       grafana: new GrafanaAccess(db, grafanaEndpoint(config.DATABASE_URL, db.wirePort)),
       devices: new DeviceService({
         devices: deviceRepo,
         mqtt: { host: new URL(publicUrl).hostname, port: mqttPort },
         disconnect: (ids) => broker.disconnectDevices(ids),
+        checkLimit: (orgId, adding) => billing.checkDeviceLimit(orgId, adding),
       }),
       telemetry,
       checks: {

@@ -1,4 +1,5 @@
 import {
+  bigint,
   boolean,
   doublePrecision,
   index,
@@ -396,3 +397,63 @@ export const claimCodes = pgTable('claim_codes', {
   claimedAt: timestamp('claimed_at', { withTimezone: true }),
   fetchedAt: timestamp('fetched_at', { withTimezone: true }),
 });
+
+/** An organization's plan and its Stripe customer and subscription, as last reconciled. */
+export const billingAccounts = pgTable('billing_accounts', {
+  orgId: uuid('org_id')
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  plan: text('plan').notNull().default('free'),
+  status: text('status').notNull().default('active'),
+  stripeCustomerId: text('stripe_customer_id'),
+  stripeSubscriptionId: text('stripe_subscription_id'),
+  currentPeriodEnd: timestamp('current_period_end', { withTimezone: true }),
+  /** Set when a payment fails; past the grace period the plan falls back to free. */
+  pastDueSince: timestamp('past_due_since', { withTimezone: true }),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Stripe events already processed: each is handled once, however often Stripe sends it. */
+export const stripeEvents = pgTable('stripe_events', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Set once handled; the webhook answers as soon as the event is stored, a worker does the rest. */
+  processedAt: timestamp('processed_at', { withTimezone: true }),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+});
+
+/**
+ * The credit wallet as a double-entry ledger: every movement is a transaction of entries summing to
+ * zero; balances are sums, never stored or edited. Amounts in micro-credits.
+ */
+export const ledgerEntries = pgTable(
+  'ledger_entries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    txId: uuid('tx_id').notNull(),
+    /** `org:{id}` for a wallet, `platform:sales` or `platform:usage` for the other side. */
+    account: text('account').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    kind: text('kind').notNull(),
+    memo: text('memo'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('ledger_account_idx').on(t.account, t.createdAt)],
+);
+
+/** One row per wallet mutation's idempotency key: the same key twice gives the first answer. */
+export const ledgerTransactions = pgTable(
+  'ledger_transactions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    kind: text('kind').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('ledger_tx_idem_idx').on(t.orgId, t.idempotencyKey)],
+);

@@ -104,7 +104,7 @@ export const Problem = z
   .openapi('Problem');
 
 /** The error responses every route may give, as problem details. */
-export function problems(...codes: (400 | 401 | 403 | 404 | 409 | 413 | 415 | 429)[]) {
+export function problems(...codes: (400 | 401 | 402 | 403 | 404 | 409 | 410 | 413 | 415 | 429 | 503)[]) {
   return Object.fromEntries(
     codes.map((code) => [
       code,

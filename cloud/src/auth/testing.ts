@@ -6,6 +6,9 @@ import { createTestDatabase } from '@iotp/db/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { createApp } from '../app.ts';
+import { BillingRepository } from '../billing/billing.repository.ts';
+import { BillingService } from '../billing/billing.service.ts';
+import { stripeClient } from '../billing/stripe-client.ts';
 import { DeviceRepository } from '../devices/device.repository.ts';
 import { DeviceService } from '../devices/device.service.ts';
 import { GrafanaAccess } from '../grafana/grafana-access.ts';
@@ -25,7 +28,12 @@ export const ISSUER = 'http://localhost:8080';
 
 /** The HTTP app with real auth services on a fresh test database. */
 export async function authHarness(
-  options: Partial<AuthServiceOptions> & { limits?: CounterStore; database?: 'postgres' | 'embedded' } = {},
+  options: Partial<AuthServiceOptions> & {
+    limits?: CounterStore;
+    database?: 'postgres' | 'embedded';
+    /** Billing through the real Stripe SDK pointed at `apiUrl`. */
+    stripe?: { apiUrl: string; webhookSecrets: string[]; prices: Record<string, string> };
+  } = {},
 ) {
   const embedded = options.database === 'embedded';
   const testDb = embedded ? undefined : await createTestDatabase();
@@ -50,13 +58,29 @@ export async function authHarness(
   });
   const orgRepo = new OrgRepository(db.orm);
   const orgService = new OrgService({ orgs: orgRepo, users: repo, mailer: new Mailer(db.orm, logger), logger });
-  const devices = new DeviceService({ devices: new DeviceRepository(db.orm), mqtt: { host: 'localhost', port: 1883 } });
+  const billing = new BillingService({
+    repo: new BillingRepository(db.orm),
+    orgs: orgRepo,
+    mailer: new Mailer(db.orm, logger),
+    logger,
+    stripe: options.stripe ? stripeClient('sk_test_platform', options.stripe.apiUrl) : undefined,
+    webhookSecrets: options.stripe?.webhookSecrets ?? [],
+    prices: options.stripe?.prices ?? {},
+    publicUrl: ISSUER,
+  });
+  const devices = new DeviceService({
+    devices: new DeviceRepository(db.orm),
+    mqtt: { host: 'localhost', port: 1883 },
+    // Plan limits only where a test asks for billing.
+    checkLimit: options.stripe ? (orgId, n) => billing.checkDeviceLimit(orgId, n) : undefined,
+  });
   const app = createApp({
     logger,
     registry: new Registry(),
     auth: { service, tokens, limits },
     orgs: { repo: orgRepo, service: orgService },
     devices,
+    billing,
     telemetry: new TelemetryService(new TelemetryRepository(db.orm), { timescale: db.timescale }),
     grafana: new GrafanaAccess(db, {
       host: '127.0.0.1',
@@ -106,6 +130,7 @@ export async function authHarness(
     tokens,
     service,
     orgService,
+    billing,
     call,
     lastMail,
     tokenIn,

@@ -18,6 +18,8 @@ export interface DeviceServiceOptions {
   mqtt: { host: string; port: number };
   /** Drops live MQTT connections of devices whose credentials changed. */
   disconnect?: (deviceIds: string[]) => void;
+  /** Refuses devices past the plan's limit (throws a 402 problem). */
+  checkLimit?: (orgId: string, adding: number) => Promise<void>;
 }
 
 /** The device registry: devices, their credentials, their latest values and raw telemetry. */
@@ -72,6 +74,7 @@ export class DeviceService {
 
   /** Creates up to 1,000 devices at once; the answer holds each one's credentials, once. */
   async createMany(orgId: string, inputs: DeviceInput[]) {
+    await this.o.checkLimit?.(orgId, inputs.length);
     const secrets = inputs.map(() => newDeviceSecret());
     const rows = await this.o.devices.createMany(
       inputs.map(({ retention_days, ...input }, i) => ({

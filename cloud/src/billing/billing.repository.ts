@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { type Orm, schema } from '@iotp/db';
+import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
+
+const { billingAccounts, stripeEvents, ledgerEntries, ledgerTransactions, devices } = schema;
+
+export type AccountRow = typeof billingAccounts.$inferSelect;
+
+/** The wallet's other side in the ledger. */
+export const SALES = 'platform:sales';
+export const USAGE = 'platform:usage';
+export const wallet = (orgId: string) => `org:${orgId}`;
+
+/** Billing accounts, processed Stripe events and the credit ledger. */
+export class BillingRepository {
+  constructor(private readonly orm: Orm) {}
+
+  async account(orgId: string): Promise<AccountRow> {
+    const [row] = await this.orm.select().from(billingAccounts).where(eq(billingAccounts.orgId, orgId));
+    return (
+      row ?? {
+        orgId,
+        plan: 'free',
+        status: 'active',
+        stripeCustomerId: null,
+        stripeSubscriptionId: null,
+        currentPeriodEnd: null,
+        pastDueSince: null,
+        updatedAt: new Date(),
+      }
+    );
+  }
+
+  async accountByCustomer(customerId: string): Promise<AccountRow | undefined> {
+    return (await this.orm.select().from(billingAccounts).where(eq(billingAccounts.stripeCustomerId, customerId)))[0];
+  }
+
+  async saveAccount(orgId: string, values: Partial<Omit<AccountRow, 'orgId'>>): Promise<AccountRow> {
+    const [row] = await this.orm
+      .insert(billingAccounts)
+      .values({ orgId, ...values, updatedAt: new Date() })
+      .onConflictDoUpdate({ target: billingAccounts.orgId, set: { ...values, updatedAt: new Date() } })
+      .returning();
+    return row!;
+  }
+
+  async deviceCount(orgId: string): Promise<number> {
+    const [row] = await this.orm
+      .select({ n: sql<number>`count(*)::int` })
+      .from(devices)
+      .where(eq(devices.orgId, orgId));
+    return Number(row?.n ?? 0);
+  }
+
+  /** Stores a verified event once; false when it was stored before (a replay). */
+  async recordEvent(id: string, type: string, payload: Record<string, unknown>): Promise<boolean> {
+    const rows = await this.orm
+      .insert(stripeEvents)
+      .values({ id, type, payload })
+      .onConflictDoNothing()
+      .returning({ id: stripeEvents.id });
+    return rows.length > 0;
+  }
+
+  async unprocessedEvents(limit: number) {
+    return this.orm
+      .select()
+      .from(stripeEvents)
+      .where(and(isNull(stripeEvents.processedAt), lt(stripeEvents.attempts, 10)))
+      .orderBy(asc(stripeEvents.receivedAt))
+      .limit(limit);
+  }
+
+  async markEvent(id: string, error?: string): Promise<void> {
+    await this.orm
+      .update(stripeEvents)
+      .set(
+        error
+          ? { attempts: sql`${stripeEvents.attempts} + 1`, lastError: error }
+          : { processedAt: new Date(), lastError: null },
+      )
+      .where(eq(stripeEvents.id, id));
+  }
+
+  async balance(orgId: string): Promise<number> {
+    const [row] = await this.orm
+      .select({ n: sql<string>`coalesce(sum(${ledgerEntries.amount}), 0)::text` })
+      .from(ledgerEntries)
+      .where(eq(ledgerEntries.account, wallet(orgId)));
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * Moves `amount` between an organization's wallet and another account as one balanced
+   * transaction, once per idempotency key. `amount` > 0 credits the wallet, < 0 debits it; a debit
+   * that would leave a negative balance is refused. Concurrent mutations of one wallet are
+   * serialized by an advisory lock, so the check and the write cannot interleave.
+   */
+  async move(
+    orgId: string,
+    input: { amount: number; counterpart: string; kind: string; memo?: string; idempotencyKey: string },
+  ): Promise<{ txId: string; replayed: boolean } | 'insufficient'> {
+    return this.orm.transaction(async (tx) => {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`wallet:${orgId}`}, 0))`);
+      const [seen] = await tx
+        .select({ id: ledgerTransactions.id })
+        .from(ledgerTransactions)
+        .where(and(eq(ledgerTransactions.orgId, orgId), eq(ledgerTransactions.idempotencyKey, input.idempotencyKey)));
+      if (seen) return { txId: seen.id, replayed: true };
+      if (input.amount < 0) {
+        const [row] = await tx
+          .select({ n: sql<string>`coalesce(sum(${ledgerEntries.amount}), 0)::text` })
+          .from(ledgerEntries)
+          .where(eq(ledgerEntries.account, wallet(orgId)));
+        if (Number(row?.n ?? 0) + input.amount < 0) return 'insufficient';
+      }
+      const txId = randomUUID();
+      await tx
+        .insert(ledgerTransactions)
+        .values({ id: txId, orgId, idempotencyKey: input.idempotencyKey, kind: input.kind, amount: input.amount });
+      await tx.insert(ledgerEntries).values([
+        { txId, account: wallet(orgId), amount: input.amount, kind: input.kind, memo: input.memo },
+        { txId, account: input.counterpart, amount: -input.amount, kind: input.kind, memo: input.memo },
+      ]);
+      return { txId, replayed: false };
+    });
+  }
+
+  async statement(orgId: string) {
+    return this.orm
+      .select({
+        at: ledgerEntries.createdAt,
+        txId: ledgerEntries.txId,
+        amount: ledgerEntries.amount,
+        kind: ledgerEntries.kind,
+        memo: ledgerEntries.memo,
+      })
+      .from(ledgerEntries)
+      .where(eq(ledgerEntries.account, wallet(orgId)))
+      .orderBy(asc(ledgerEntries.createdAt));
+  }
+}

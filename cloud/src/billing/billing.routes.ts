@@ -1,0 +1,157 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { json, jsonBody, problems } from '../auth/auth.schemas.ts';
+import type { AuthService } from '../auth/auth.service.ts';
+import type { AppEnv } from '../http/env.ts';
+import type { OrgRepository } from '../orgs/org.repository.ts';
+import { orgGuard } from '../orgs/org-guard.ts';
+import { orgRoutes } from '../orgs/org-route.ts';
+import type { BillingService } from './billing.service.ts';
+import { PAID_PLANS } from './plans.ts';
+
+const tags = ['billing'];
+const OrgId = z.object({ orgId: z.string() });
+const Url = z.object({ url: z.string().nullable() });
+
+/** Plans, Stripe checkout and portal, invoices, the credit wallet, and Stripe's webhook. */
+export function billingRoutes(auth: AuthService, orgs: OrgRepository, billing: BillingService) {
+  const route = orgRoutes((p) => orgGuard(auth, orgs, p));
+  return new OpenAPIHono<AppEnv>()
+    .openapi(
+      route('billing:read', {
+        method: 'get',
+        path: '/v1/orgs/{orgId}/billing',
+        tags,
+        summary: 'Plan, status, period, limits and usage against them, credits',
+        request: { params: OrgId },
+        responses: {
+          200: json(z.object({ plan: z.string(), status: z.string() }).passthrough()),
+          ...problems(401, 403, 404),
+        },
+      }),
+      async (c) => c.json(await billing.summary(c.get('org').id), 200),
+    )
+    .openapi(
+      route('billing:manage', {
+        method: 'post',
+        path: '/v1/orgs/{orgId}/billing/checkout',
+        tags,
+        summary: 'A Stripe Checkout session for a plan',
+        request: { params: OrgId, body: jsonBody(z.object({ plan: z.enum(PAID_PLANS) })) },
+        responses: { 200: json(Url.extend({ id: z.string() })), ...problems(400, 401, 403, 404) },
+      }),
+      async (c) => c.json(await billing.checkout(c.get('org').id, c.req.valid('json').plan), 200),
+    )
+    .openapi(
+      route('billing:manage', {
+        method: 'post',
+        path: '/v1/orgs/{orgId}/billing/portal',
+        tags,
+        summary: 'A Stripe customer portal session (payment methods, invoices, cancellation)',
+        request: { params: OrgId },
+        responses: { 200: json(Url), ...problems(401, 403, 404) },
+      }),
+      async (c) => c.json(await billing.portal(c.get('org').id), 200),
+    )
+    .openapi(
+      route('billing:read', {
+        method: 'get',
+        path: '/v1/orgs/{orgId}/billing/invoices',
+        tags,
+        request: { params: OrgId },
+        responses: {
+          200: json(z.object({ data: z.array(z.record(z.string(), z.unknown())) })),
+          ...problems(401, 403, 404),
+        },
+      }),
+      async (c) => c.json({ data: await billing.invoices(c.get('org').id) }, 200),
+    )
+    .openapi(
+      route('billing:read', {
+        method: 'get',
+        path: '/v1/orgs/{orgId}/wallet',
+        tags,
+        request: { params: OrgId },
+        responses: { 200: json(z.object({ credits: z.number() })), ...problems(401, 403, 404) },
+      }),
+      async (c) => c.json(await billing.wallet(c.get('org').id), 200),
+    )
+    .openapi(
+      route('billing:manage', {
+        method: 'post',
+        path: '/v1/orgs/{orgId}/wallet/top-up',
+        tags,
+        summary: 'Buy credits through Stripe Checkout; they arrive when the payment does',
+        request: { params: OrgId, body: jsonBody(z.object({ credits: z.number().int().min(1).max(1_000_000) })) },
+        responses: { 200: json(Url.extend({ id: z.string() })), ...problems(400, 401, 403, 404) },
+      }),
+      async (c) => c.json(await billing.topUp(c.get('org').id, c.req.valid('json').credits), 200),
+    )
+    .openapi(
+      route('billing:manage', {
+        method: 'post',
+        path: '/v1/orgs/{orgId}/wallet/spend',
+        tags,
+        summary: 'Spend credits, once per idempotency key; never below zero (402)',
+        request: {
+          params: OrgId,
+          body: jsonBody(
+            z.object({
+              credits: z.number().positive().max(1_000_000),
+              reason: z.string().min(1).max(200),
+              idempotency_key: z.string().min(8).max(100),
+            }),
+          ),
+        },
+        responses: {
+          200: json(z.object({ transaction_id: z.string(), replayed: z.boolean(), credits: z.number() })),
+          ...problems(400, 401, 402, 403, 404),
+        },
+      }),
+      async (c) => c.json(await billing.spend(c.get('org').id, c.req.valid('json')), 200),
+    )
+    .openapi(
+      route('billing:read', {
+        method: 'get',
+        path: '/v1/orgs/{orgId}/wallet/statement',
+        tags,
+        summary: 'Every movement of the wallet, oldest first, as JSON or CSV',
+        request: { params: OrgId, query: z.object({ format: z.enum(['json', 'csv']).default('json') }) },
+        responses: {
+          200: {
+            description: 'The movements',
+            content: {
+              'application/json': { schema: z.object({ data: z.array(z.record(z.string(), z.unknown())) }) },
+              'text/csv': { schema: z.string() },
+            },
+          },
+          ...problems(401, 403, 404),
+        },
+      }),
+      async (c) => {
+        const rows = await billing.statement(c.get('org').id);
+        if (c.req.valid('query').format === 'json') return c.json({ data: rows }, 200);
+        const lines = rows.map((r) =>
+          [r.at, r.transaction_id, r.credits, r.kind, JSON.stringify(r.memo ?? '')].join(','),
+        );
+        return c.body(`at,transaction_id,credits,kind,memo\n${lines.join('\n')}\n`, 200, {
+          'content-type': 'text/csv; charset=utf-8',
+        });
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/billing/stripe/webhook',
+        tags,
+        summary: "Stripe's events, checked against the raw body's signature; answered at once, handled from a queue",
+        responses: {
+          200: json(z.object({ received: z.literal(true), duplicate: z.boolean() })),
+          ...problems(400, 503),
+        },
+      }),
+      async (c) => {
+        const { duplicate } = await billing.receiveWebhook(await c.req.text(), c.req.header('stripe-signature'));
+        return c.json({ received: true as const, duplicate }, 200);
+      },
+    );
+}

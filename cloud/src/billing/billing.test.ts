@@ -1,0 +1,280 @@
+import { createServer, type Server } from 'node:http';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authHarness } from '../auth/testing.ts';
+
+type Harness = Awaited<ReturnType<typeof authHarness>>;
+
+/** A local endpoint for the real Stripe SDK: records what it is sent, answers like Stripe. */
+async function stripeEndpoint() {
+  const requests: { method: string; path: string; idempotencyKey?: string; body: string }[] = [];
+  const subscriptions = new Map<string, Record<string, unknown>>();
+  let n = 0;
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => {
+      body += d;
+    });
+    req.on('end', () => {
+      const path = req.url ?? '';
+      requests.push({
+        method: req.method ?? '',
+        path,
+        idempotencyKey: req.headers['idempotency-key'] as string | undefined,
+        body,
+      });
+      const send = (status: number, obj: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${++n}` });
+        res.end(JSON.stringify(obj));
+      };
+      if (path === '/v1/customers') return send(200, { id: `cus_${++n}`, object: 'customer' });
+      if (path === '/v1/checkout/sessions')
+        return send(200, { id: `cs_${++n}`, object: 'checkout.session', url: 'https://checkout.stripe.test/session' });
+      if (path === '/v1/billing_portal/sessions')
+        return send(200, { id: `bps_${++n}`, object: 'billing_portal.session', url: 'https://billing.stripe.test/p' });
+      if (path.startsWith('/v1/invoices')) {
+        return send(200, {
+          object: 'list',
+          has_more: false,
+          data: [
+            {
+              id: 'in_1',
+              object: 'invoice',
+              number: 'A-1',
+              status: 'paid',
+              amount_due: 4900,
+              amount_paid: 4900,
+              currency: 'usd',
+              created: 1_780_000_000,
+            },
+          ],
+        });
+      }
+      const sub = /^\/v1\/subscriptions\/(\w+)/.exec(path);
+      if (sub) {
+        const found = subscriptions.get(sub[1]!);
+        return found
+          ? send(200, found)
+          : send(404, { error: { type: 'invalid_request_error', message: 'No such subscription' } });
+      }
+      send(404, { error: { type: 'invalid_request_error', message: `no stub for ${path}` } });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    subscriptions,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+const SECRET_OLD = 'whsec_old_secret';
+const SECRET_NEW = 'whsec_new_secret';
+const sdk = new Stripe('sk_test_signer');
+
+describe('billing', () => {
+  let stripe: Awaited<ReturnType<typeof stripeEndpoint>>;
+  let h: Harness;
+  let token: string;
+  let orgId: string;
+  let customer: string;
+  const webhook = async (
+    event: Record<string, unknown>,
+    opts: { secret?: string; timestamp?: number; signature?: string } = {},
+  ) => {
+    const payload = JSON.stringify(event);
+    const signature =
+      opts.signature ??
+      sdk.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? SECRET_NEW, timestamp: opts.timestamp });
+    const res = await h.app.request('/v1/billing/stripe/webhook', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+      body: payload,
+    });
+    await h.billing.drain();
+    return { status: res.status, body: await res.json() };
+  };
+  const subscription = (id: string, status: string, price: string) => ({
+    id,
+    object: 'subscription',
+    customer,
+    status,
+    metadata: { org_id: orgId },
+    items: { object: 'list', data: [{ id: 'si_1', price: { id: price }, current_period_end: 1_800_000_000 }] },
+  });
+  const event = (id: string, type: string, object: unknown) => ({
+    id,
+    object: 'event',
+    type,
+    created: Math.floor(Date.now() / 1000),
+    data: { object },
+  });
+
+  beforeAll(async () => {
+    stripe = await stripeEndpoint();
+    h = await authHarness({
+      stripe: {
+        apiUrl: stripe.url,
+        webhookSecrets: [SECRET_NEW, SECRET_OLD],
+        prices: { pro: 'price_pro', enterprise: 'price_ent' },
+      },
+    });
+    token = (await h.signupAndLogin('payer@example.com')).access_token;
+    orgId = (await h.call('POST', '/v1/orgs', { name: 'Payer' }, token)).body.id;
+  });
+  afterAll(async () => {
+    await h?.close();
+    await stripe?.close();
+  });
+
+  it('starts a Checkout session through the SDK, with one customer and idempotency keys', async () => {
+    const res = await h.call('POST', `/v1/orgs/${orgId}/billing/checkout`, { plan: 'pro' }, token);
+    expect(res.status).toBe(200);
+    expect(res.body.url).toBe('https://checkout.stripe.test/session');
+    await h.call('POST', `/v1/orgs/${orgId}/billing/portal`, undefined, token);
+    const posts = stripe.requests.filter((r) => r.method === 'POST');
+    expect(posts.map((r) => r.path)).toEqual(['/v1/customers', '/v1/checkout/sessions', '/v1/billing_portal/sessions']);
+    expect(posts.every((r) => r.idempotencyKey)).toBe(true);
+    expect(decodeURIComponent(posts[1]!.body)).toContain('line_items[0][price]=price_pro');
+    customer = (
+      await h.db.sql.query<{ stripe_customer_id: string }>('SELECT stripe_customer_id FROM billing_accounts')
+    )[0]!.stripe_customer_id;
+    const invoices = await h.call('GET', `/v1/orgs/${orgId}/billing/invoices`, undefined, token);
+    expect(invoices.body.data[0]).toMatchObject({ id: 'in_1', status: 'paid', amount_paid: 4900 });
+  });
+
+  it('checks webhook signatures on the raw body: forged, stale and unsigned are refused; both rotation secrets work', async () => {
+    const e = event('evt_sig', 'ping', {});
+    expect((await webhook(e, { signature: 't=1,v1=deadbeef' })).status).toBe(400);
+    expect((await webhook(e, { timestamp: Math.floor(Date.now() / 1000) - 600 })).status).toBe(400);
+    expect((await webhook(e, { secret: 'whsec_someone_else' })).status).toBe(400);
+    expect((await webhook(e, { secret: SECRET_OLD })).status).toBe(200);
+    const res = await h.app.request('/v1/billing/stripe/webhook', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it('reconciles the plan from Stripe, whatever order events arrive in, and handles each event once', async () => {
+    stripe.subscriptions.set('sub_1', subscription('sub_1', 'active', 'price_pro'));
+    const created = event(
+      'evt_created',
+      'customer.subscription.created',
+      subscription('sub_1', 'incomplete', 'price_pro'),
+    );
+    expect((await webhook(created)).body).toEqual({ received: true, duplicate: false });
+    expect((await webhook(created)).body).toEqual({ received: true, duplicate: true });
+    expect((await h.call('GET', `/v1/orgs/${orgId}/billing`, undefined, token)).body).toMatchObject({
+      plan: 'pro',
+      status: 'active',
+    });
+
+    // A late "updated" event from before a cancellation must not resurrect the plan.
+    stripe.subscriptions.set('sub_1', subscription('sub_1', 'canceled', 'price_pro'));
+    await webhook(
+      event('evt_deleted', 'customer.subscription.deleted', subscription('sub_1', 'canceled', 'price_pro')),
+    );
+    await webhook(
+      event('evt_stale_update', 'customer.subscription.updated', subscription('sub_1', 'active', 'price_pro')),
+    );
+    expect((await h.call('GET', `/v1/orgs/${orgId}/billing`, undefined, token)).body.plan).toBe('free');
+  });
+
+  it('gives a failed payment a grace period, mails the owners, then falls back to free limits', async () => {
+    stripe.subscriptions.set('sub_2', subscription('sub_2', 'active', 'price_ent'));
+    await webhook(event('evt_sub2', 'customer.subscription.updated', subscription('sub_2', 'active', 'price_ent')));
+    expect((await h.call('GET', `/v1/orgs/${orgId}/billing`, undefined, token)).body.plan).toBe('enterprise');
+    await webhook(event('evt_fail', 'invoice.payment_failed', { id: 'in_2', object: 'invoice', customer }));
+    expect((await h.lastMail('payer@example.com'))!.subject).toBe('Payment failed');
+    expect((await h.call('GET', `/v1/orgs/${orgId}/billing`, undefined, token)).body.plan).toBe('enterprise'); // grace
+    await h.db.sql.query("UPDATE billing_accounts SET past_due_since = now() - interval '8 days'");
+    expect((await h.call('GET', `/v1/orgs/${orgId}/billing`, undefined, token)).body).toMatchObject({
+      plan: 'free',
+      status: 'downgraded',
+    });
+    await webhook(event('evt_paid', 'invoice.paid', { id: 'in_2', object: 'invoice', customer }));
+    expect((await h.call('GET', `/v1/orgs/${orgId}/billing`, undefined, token)).body.plan).toBe('enterprise');
+  });
+
+  it('refuses devices past the plan limit with 402 naming the limit and the way up', async () => {
+    const other = (await h.call('POST', '/v1/orgs', { name: 'Small' }, token)).body.id;
+    const devices = Array.from({ length: 25 }, (_, i) => ({ name: `d${i}` }));
+    expect((await h.call('POST', `/v1/orgs/${other}/devices/bulk`, { devices }, token)).status).toBe(201);
+    const over = await h.call('POST', `/v1/orgs/${other}/devices`, { name: 'one too many' }, token);
+    expect(over.status).toBe(402);
+    expect(over.body).toMatchObject({
+      type: 'https://iot-platform.dev/problems/plan-limit',
+      limit: 'devices',
+      allowed: 25,
+      current: 25,
+    });
+    expect(over.body.detail).toMatch(/billing\/checkout/);
+  });
+
+  it('credits a paid top-up once, and never spends below zero under concurrent requests', async () => {
+    const paid = {
+      id: 'cs_topup',
+      object: 'checkout.session',
+      payment_status: 'paid',
+      metadata: { org_id: orgId, kind: 'topup', credits: '100' },
+    };
+    await webhook(event('evt_topup', 'checkout.session.completed', paid));
+    await webhook(event('evt_topup_again', 'checkout.session.completed', paid)); // another event, same session
+    expect((await h.call('GET', `/v1/orgs/${orgId}/wallet`, undefined, token)).body.credits).toBe(100);
+
+    const spends = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        h.call(
+          'POST',
+          `/v1/orgs/${orgId}/wallet/spend`,
+          { credits: 10, reason: 'usage', idempotency_key: `spend-key-${i}` },
+          token,
+        ),
+      ),
+    );
+    expect(spends.filter((r) => r.status === 200)).toHaveLength(10);
+    expect(spends.filter((r) => r.status === 402)).toHaveLength(10);
+    expect((await h.call('GET', `/v1/orgs/${orgId}/wallet`, undefined, token)).body.credits).toBe(0);
+    const ok = spends.find((r) => r.status === 200)!;
+    const key = `spend-key-${spends.indexOf(ok)}`;
+    const replay = await h.call(
+      'POST',
+      `/v1/orgs/${orgId}/wallet/spend`,
+      { credits: 10, reason: 'usage', idempotency_key: key },
+      token,
+    );
+    expect(replay.body).toMatchObject({ transaction_id: ok.body.transaction_id, replayed: true });
+
+    const csv = await h.app.request(`/v1/orgs/${orgId}/wallet/statement?format=csv`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect((await csv.text()).trim().split('\n')).toHaveLength(1 + 1 + 10);
+    const [sum] = await h.db.sql.query<{ n: string }>('SELECT sum(amount)::text AS n FROM ledger_entries');
+    expect(Number(sum!.n)).toBe(0); // every movement balances
+    await expect(h.db.sql.query('UPDATE ledger_entries SET amount = 0')).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('billing not configured', () => {
+  it('runs on the free plan and answers billing routes with a clear 503', async () => {
+    const h = await authHarness();
+    try {
+      const token = (await h.signupAndLogin('free@example.com')).access_token;
+      const orgId = (await h.call('POST', '/v1/orgs', { name: 'Free' }, token)).body.id;
+      expect((await h.call('GET', `/v1/orgs/${orgId}/billing`, undefined, token)).body).toMatchObject({
+        plan: 'free',
+        billing_configured: false,
+      });
+      const checkout = await h.call('POST', `/v1/orgs/${orgId}/billing/checkout`, { plan: 'pro' }, token);
+      expect(checkout.status).toBe(503);
+      expect(checkout.body).toMatchObject({ type: 'https://iot-platform.dev/problems/billing-not-configured' });
+      expect((await h.call('POST', '/v1/billing/stripe/webhook', {})).status).toBe(503);
+    } finally {
+      await h.close();
+    }
+  });
+});
