@@ -9,6 +9,7 @@ import { capPacketSize } from './packet-size.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { REASONS, type Reason, Rejection } from './reasons.ts';
 import { type ParseLimits, parseTelemetry } from './telemetry-parser.ts';
+import type { UsageMeter } from './usage-meter.ts';
 
 export interface BrokerLimits extends ParseLimits {
   /** Largest MQTT packet; a bigger one closes the connection before its body is read. */
@@ -51,6 +52,13 @@ export interface BrokerOptions {
   metrics: BrokerMetrics;
   logger: Logger;
   limits?: Partial<BrokerLimits>;
+  /** Counts messages, data points and bytes per organization and device. */
+  meter?: UsageMeter;
+  /** The plan's side: may this device connect, and how many messages a day may its organization send. */
+  plan?: {
+    deviceAllowed(orgId: string, deviceId: string): Promise<boolean>;
+    messagesPerDay(orgId: string): Promise<number | null>;
+  };
 }
 
 interface Session extends DeviceIdentity {
@@ -70,7 +78,7 @@ type MarkedPacket = PublishPacket & { [DROPPED]?: true };
  * and their telemetry is stored through the batch writer before a QoS 1 PUBACK is sent.
  * @example const broker = createBroker({ devices, writer, metrics, logger }); await broker.listen(1883);
  */
-export function createBroker({ devices, writer, metrics, logger, limits: given }: BrokerOptions) {
+export function createBroker({ devices, writer, metrics, logger, limits: given, meter, plan }: BrokerOptions) {
   const limits = { ...DEFAULT_LIMITS, ...given };
   const log = logger.child({ component: 'broker' });
   const connectLimiter = new RateLimiter(limits.connectRatePerS, limits.connectBurst);
@@ -111,9 +119,16 @@ export function createBroker({ devices, writer, metrics, logger, limits: given }
       devices.checkCredentials(username, password).then(
         (check) => {
           if (!check.ok) return refuse(check.why === 'disabled' ? 'not_authorized' : 'bad_credentials');
-          const prefix = `devices/${check.device.id}/`;
-          (client as DeviceClient)[SESSION] = { ...check.device, prefix, telemetryTopic: `${prefix}telemetry` };
-          done(null, true);
+          // A failed plan lookup lets the device in: billing trouble must not take a fleet offline.
+          const allowed = plan
+            ? plan.deviceAllowed(check.device.orgId, check.device.id).catch(() => true)
+            : Promise.resolve(true);
+          return allowed.then((allowed) => {
+            if (!allowed) return refuse('plan_device_limit');
+            const prefix = `devices/${check.device.id}/`;
+            (client as DeviceClient)[SESSION] = { ...check.device, prefix, telemetryTopic: `${prefix}telemetry` };
+            done(null, true);
+          });
         },
         (err) => {
           log.error({ err, clientId: client.id }, 'credential check failed');
@@ -161,6 +176,24 @@ export function createBroker({ devices, writer, metrics, logger, limits: given }
     },
   });
 
+  /** Daily message quotas per organization, refreshed in the background: a lookup never waits. */
+  const quotas = new Map<string, number | null>();
+  const refreshQuotas = async () => {
+    if (!plan) return;
+    for (const orgId of new Set([...quotas.keys()]))
+      quotas.set(orgId, await plan.messagesPerDay(orgId).catch(() => quotas.get(orgId) ?? null));
+  };
+  const quotaTimer = setInterval(() => void refreshQuotas(), 60_000).unref();
+  /** Looks the quota up again on each connection: a plan change shows on the next connect. */
+  const learnQuota = (orgId: string) => {
+    if (!plan) return;
+    if (!quotas.has(orgId)) quotas.set(orgId, null);
+    plan.messagesPerDay(orgId).then(
+      (q) => quotas.set(orgId, q),
+      () => undefined,
+    );
+  };
+
   /** Telemetry goes to the writer; other topics in the namespace are relayed as they are. */
   function route(session: Session, packet: MarkedPacket, done: (err?: Error | null) => void): void {
     if (packet.topic !== session.telemetryTopic) {
@@ -177,6 +210,16 @@ export function createBroker({ devices, writer, metrics, logger, limits: given }
       drop(session, packet, readings, done);
       return;
     }
+    const quota = quotas.get(session.orgId);
+    if (quota && meter && meter.messagesToday(session.orgId) >= quota) {
+      drop(session, packet, new Rejection('quota_exceeded', `${quota} messages a day`), done);
+      return;
+    }
+    meter?.count(session.orgId, session.id, {
+      messages: 1,
+      points: readings.time.length,
+      bytes: packet.payload.length,
+    });
     metrics.messages.inc({ qos: packet.qos });
     const store = () => {
       if (packet.qos === 0) {
@@ -205,6 +248,7 @@ export function createBroker({ devices, writer, metrics, logger, limits: given }
   aedes.on('client', (client) => {
     metrics.connections.inc();
     const session = (client as DeviceClient)[SESSION];
+    if (session) learnQuota(session.orgId);
     if (session) {
       session.connection = devices.markOnline(session.id, remoteAddress(client)).catch((err) => {
         log.warn({ err }, 'markOnline failed');
@@ -308,6 +352,7 @@ export function createBroker({ devices, writer, metrics, logger, limits: given }
     /** Stops accepting, disconnects every client, and closes Aedes. */
     async close(): Promise<void> {
       clearInterval(sweeper);
+      clearInterval(quotaTimer);
       const closing = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       for (const s of sockets) s.destroy();

@@ -7,3 +7,4 @@ export { type BrokerMetrics, createBrokerMetrics } from './metrics.ts';
 export { REASONS, type Reason, Rejection } from './reasons.ts';
 export { Spill } from './spill.ts';
 export { nowMicros, parseTelemetry, type Readings } from './telemetry-parser.ts';
+export { NO_DEVICE, type Usage, UsageMeter } from './usage-meter.ts';

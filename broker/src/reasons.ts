@@ -25,6 +25,8 @@ export const REASONS = {
   too_many_readings: { connack: null, mqtt5: 0x95, text: 'too many readings in one message' },
   rate_limited: { connack: null, mqtt5: 0x96, text: 'publishing faster than the per-device limit' },
   storage_unavailable: { connack: null, mqtt5: 0x80, text: 'telemetry could not be stored' },
+  quota_exceeded: { connack: null, mqtt5: 0x97, text: "the organization's daily message quota is used up" },
+  plan_device_limit: { connack: 5, mqtt5: 0x97, text: 'the organization has more devices than its plan allows' },
   protocol_error: { connack: null, mqtt5: 0x82, text: 'protocol error' },
 } as const satisfies Record<string, { connack: number | null; mqtt5: number; text: string }>;
 

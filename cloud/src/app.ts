@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { UsageMeter } from '@iotp/broker';
 import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -51,6 +52,8 @@ export interface AppOptions {
   grafana?: GrafanaAccess;
   /** Plans, Stripe and the wallet; needs `orgs`. */
   billing?: BillingService;
+  /** Counts API calls per organization. */
+  meter?: UsageMeter;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
 }
@@ -82,6 +85,7 @@ export function createApp({
   twins,
   grafana,
   billing,
+  meter,
   maxBodyBytes = 1024 * 1024,
 }: AppOptions) {
   const log = logger.child({ component: 'http' });
@@ -109,6 +113,13 @@ export function createApp({
     await next();
   });
   if (orgs) app.use('/v1/*', auditTrail({ orgs: orgs.repo, logger: log }));
+  if (meter) {
+    app.use('/v1/orgs/*', async (c, next) => {
+      await next();
+      const org = c.get('org');
+      if (org) meter.count(org.id, undefined, { apiCalls: 1 });
+    });
+  }
   app.onError((err, c) => problemResponse(err, c, log));
   app.notFound((c) => problemResponse(new NotFound(`No route for ${c.req.method} ${c.req.path}`), c, log));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

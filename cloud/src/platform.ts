@@ -1,7 +1,15 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { BatchWriter, brokerLimits, createBroker, createBrokerMetrics, DeviceStore, Spill } from '@iotp/broker';
+import {
+  BatchWriter,
+  brokerLimits,
+  createBroker,
+  createBrokerMetrics,
+  DeviceStore,
+  Spill,
+  UsageMeter,
+} from '@iotp/broker';
 import { type Database, openDatabase } from '@iotp/db';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -46,6 +54,7 @@ export interface Platform {
   writer: BatchWriter;
   broker: ReturnType<typeof createBroker>;
   twins: TwinService;
+  meter: UsageMeter;
   registry: Registry;
   /** Stops accepting, flushes what was accepted, closes the database. */
   close(): Promise<void>;
@@ -74,6 +83,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
   };
   try {
     const metrics = createBrokerMetrics(registry);
+    const billingRef: { current?: BillingService } = {};
     const writer = new BatchWriter({
       sql: db.sql,
       logger,
@@ -88,12 +98,20 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
     });
     await writer.start();
     cleanup.push(() => writer.close(config.SHUTDOWN_TIMEOUT_MS));
+    const meter = new UsageMeter(db.sql, logger).start();
+    cleanup.push(() => meter.close());
     const broker = createBroker({
       devices: new DeviceStore(db.orm),
       writer,
       metrics,
       logger,
       limits: brokerLimits(config),
+      meter,
+      // Billing is built after the broker (it needs the organizations): look it up late.
+      plan: {
+        deviceAllowed: (orgId, deviceId) => billingRef.current?.deviceAllowed(orgId, deviceId) ?? Promise.resolve(true),
+        messagesPerDay: (orgId) => billingRef.current?.messagesPerDay(orgId) ?? Promise.resolve(null),
+      },
     });
     const mqttPort = await bind('MQTT_PORT', config.MQTT_PORT, () => broker.listen(config.MQTT_PORT, config.MQTT_HOST));
     cleanup.push(() => broker.close());
@@ -158,6 +176,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       publicUrl,
       graceDays: config.BILLING_GRACE_DAYS,
     });
+    billingRef.current = billing;
     const drainEvents = setInterval(() => {
       billing.drain().catch((err) => logger.error({ err }, 'processing Stripe events failed'));
     }, 60_000).unref();
@@ -185,6 +204,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       orgs: { repo: orgRepo, service: orgService },
       twins,
       billing,
+      meter,
       grafana: new GrafanaAccess(db, grafanaEndpoint(config.DATABASE_URL, db.wirePort)),
       devices: new DeviceService({
         devices: deviceRepo,
@@ -214,6 +234,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       writer,
       broker,
       twins,
+      meter,
       registry,
       // Reverse start order: stop taking connections, flush the writer, close the database.
       close: () => {

@@ -410,6 +410,8 @@ export const billingAccounts = pgTable('billing_accounts', {
   currentPeriodEnd: timestamp('current_period_end', { withTimezone: true }),
   /** Set when a payment fails; past the grace period the plan falls back to free. */
   pastDueSince: timestamp('past_due_since', { withTimezone: true }),
+  /** Limits agreed beyond the plan's (an enterprise contract), key by key. */
+  limitOverrides: jsonb('limit_overrides').$type<Record<string, number | null>>(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -456,4 +458,20 @@ export const ledgerTransactions = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('ledger_tx_idem_idx').on(t.orgId, t.idempotencyKey)],
+);
+
+/** Usage per organization, device and day, added to by the meter's batched flushes. */
+export const usageDaily = pgTable(
+  'usage_daily',
+  {
+    orgId: uuid('org_id').notNull(),
+    /** The nil UUID for usage that is the organization's, not a device's (API calls). */
+    deviceId: uuid('device_id').notNull(),
+    day: text('day').notNull(),
+    messages: bigint('messages', { mode: 'number' }).notNull().default(0),
+    points: bigint('points', { mode: 'number' }).notNull().default(0),
+    bytes: bigint('bytes', { mode: 'number' }).notNull().default(0),
+    apiCalls: bigint('api_calls', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.day, t.deviceId] })],
 );

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Orm, schema } from '@iotp/db';
 import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
 
-const { billingAccounts, stripeEvents, ledgerEntries, ledgerTransactions, devices } = schema;
+const { billingAccounts, stripeEvents, ledgerEntries, ledgerTransactions, devices, usageDaily } = schema;
 
 export type AccountRow = typeof billingAccounts.$inferSelect;
 
@@ -26,6 +26,7 @@ export class BillingRepository {
         stripeSubscriptionId: null,
         currentPeriodEnd: null,
         pastDueSince: null,
+        limitOverrides: null,
         updatedAt: new Date(),
       }
     );
@@ -138,5 +139,40 @@ export class BillingRepository {
       .from(ledgerEntries)
       .where(eq(ledgerEntries.account, wallet(orgId)))
       .orderBy(asc(ledgerEntries.createdAt));
+  }
+
+  /** How many of the organization's devices were registered before this one. */
+  async deviceRank(orgId: string, deviceId: string): Promise<number> {
+    const [row] = (await this.orm.execute(sql`
+      SELECT count(*)::int AS n FROM devices
+      WHERE org_id = ${orgId} AND created_at < (SELECT created_at FROM devices WHERE id = ${deviceId})`)) as unknown as {
+      n: number;
+    }[];
+    return Number(row?.n ?? 0);
+  }
+
+  /** Usage per day in [from, to], per device when asked. */
+  async usage(orgId: string, q: { from: string; to: string; byDevice: boolean }) {
+    const totals = {
+      messages: sql<string>`sum(${usageDaily.messages})::text`,
+      points: sql<string>`sum(${usageDaily.points})::text`,
+      bytes: sql<string>`sum(${usageDaily.bytes})::text`,
+      apiCalls: sql<string>`sum(${usageDaily.apiCalls})::text`,
+    };
+    const where = and(eq(usageDaily.orgId, orgId), sql`${usageDaily.day} BETWEEN ${q.from} AND ${q.to}`);
+    if (q.byDevice) {
+      return this.orm
+        .select({ day: usageDaily.day, deviceId: usageDaily.deviceId, ...totals })
+        .from(usageDaily)
+        .where(where)
+        .groupBy(usageDaily.day, usageDaily.deviceId)
+        .orderBy(usageDaily.day, usageDaily.deviceId);
+    }
+    return this.orm
+      .select({ day: usageDaily.day, ...totals })
+      .from(usageDaily)
+      .where(where)
+      .groupBy(usageDaily.day)
+      .orderBy(usageDaily.day);
   }
 }

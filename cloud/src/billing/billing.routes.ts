@@ -68,6 +68,33 @@ export function billingRoutes(auth: AuthService, orgs: OrgRepository, billing: B
     .openapi(
       route('billing:read', {
         method: 'get',
+        path: '/v1/orgs/{orgId}/usage',
+        tags,
+        summary: 'Messages, data points, bytes and API calls per UTC day; per device with by=device',
+        request: {
+          params: OrgId,
+          query: z.object({
+            from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day like 2026-01-31'),
+            to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day like 2026-01-31'),
+            by: z.enum(['day', 'device']).default('day'),
+          }),
+        },
+        responses: {
+          200: json(z.object({ data: z.array(z.record(z.string(), z.unknown())) })),
+          ...problems(400, 401, 403, 404),
+        },
+      }),
+      async (c) => {
+        const q = c.req.valid('query');
+        return c.json(
+          { data: await billing.usage(c.get('org').id, { from: q.from, to: q.to, byDevice: q.by === 'device' }) },
+          200,
+        );
+      },
+    )
+    .openapi(
+      route('billing:read', {
+        method: 'get',
         path: '/v1/orgs/{orgId}/wallet',
         tags,
         request: { params: OrgId },

@@ -1,3 +1,4 @@
+import { NO_DEVICE } from '@iotp/broker';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import { Invalid, NotFound, Problem } from '../http/problem.ts';
@@ -46,7 +47,9 @@ export class BillingService {
     const graceMs = (this.o.graceDays ?? 7) * 86_400_000;
     const lapsed = account.pastDueSince && Date.now() - account.pastDueSince.getTime() > graceMs;
     const name = (lapsed || !(account.plan in PLANS) ? 'free' : account.plan) as PlanName;
-    return { name, limits: PLANS[name], status: lapsed ? 'downgraded' : account.status };
+    // Contract overrides apply to the paid plan they were agreed for, not after a downgrade.
+    const limits = { ...PLANS[name], ...(lapsed ? {} : account.limitOverrides) } as PlanLimits;
+    return { name, limits, status: lapsed ? 'downgraded' : account.status };
   }
 
   /** Refuses a new device past the plan's device limit (402 naming the limit and the way up). */
@@ -65,6 +68,28 @@ export class BillingService {
         },
       );
     }
+  }
+
+  /** For the broker: whether this device is within the plan's device count (oldest devices first). */
+  async deviceAllowed(orgId: string, deviceId: string): Promise<boolean> {
+    const { limits } = await this.plan(orgId);
+    return limits.devices === null || (await this.o.repo.deviceRank(orgId, deviceId)) < limits.devices;
+  }
+
+  /** For the broker: the plan's daily message quota. */
+  async messagesPerDay(orgId: string): Promise<number | null> {
+    return (await this.plan(orgId)).limits.messages_per_day;
+  }
+
+  async usage(orgId: string, q: { from: string; to: string; byDevice: boolean }) {
+    return (await this.o.repo.usage(orgId, q)).map((r) => ({
+      day: r.day,
+      ...('deviceId' in r ? { device_id: r.deviceId === NO_DEVICE ? null : r.deviceId } : {}),
+      messages: Number(r.messages),
+      data_points: Number(r.points),
+      bytes: Number(r.bytes),
+      api_calls: Number(r.apiCalls),
+    }));
   }
 
   async summary(orgId: string) {
