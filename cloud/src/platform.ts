@@ -21,6 +21,7 @@ import { type CounterStore, MemoryCounterStore, RedisCounterStore } from './auth
 import { TokenService } from './auth/tokens.ts';
 import { BillingRepository } from './billing/billing.repository.ts';
 import { BillingService } from './billing/billing.service.ts';
+import { PLANS } from './billing/plans.ts';
 import { stripeClient } from './billing/stripe-client.ts';
 import type { PlatformConfig } from './config.ts';
 import { DeviceRepository } from './devices/device.repository.ts';
@@ -184,7 +185,11 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
     const deviceRepo = new DeviceRepository(db.orm);
     const telemetry = new TelemetryService(new TelemetryRepository(db.orm), { timescale: db.timescale });
     const retention = setInterval(() => {
-      telemetry.applyRetention().catch((err) => logger.error({ err }, 'applying retention failed'));
+      // With billing on, retention follows each organization's plan; without, only explicit settings apply.
+      const planDays = billing.configured
+        ? Object.fromEntries(Object.entries(PLANS).map(([n, l]) => [n, l.retention_days]))
+        : undefined;
+      telemetry.applyRetention(planDays).catch((err) => logger.error({ err }, 'applying retention failed'));
     }, 3600_000).unref();
     cleanup.push(async () => clearInterval(retention));
     const twins = new TwinService(new TwinRepository(db.orm), deviceRepo, broker, logger);

@@ -475,3 +475,24 @@ export const usageDaily = pgTable(
   },
   (t) => [primaryKey({ columns: [t.orgId, t.day, t.deviceId] })],
 );
+
+/** What an organization bought, from checkout to fulfilment, tied to Stripe and to the ledger. */
+export const orders = pgTable(
+  'orders',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['plan', 'credits'] }).notNull(),
+    item: text('item').notNull(),
+    status: text('status', { enum: ['pending', 'paid', 'fulfilled', 'failed', 'refunded'] })
+      .notNull()
+      .default('pending'),
+    stripeCheckoutId: text('stripe_checkout_id'),
+    ledgerTxId: uuid('ledger_tx_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('orders_checkout_idx').on(t.stripeCheckoutId), index('orders_org_idx').on(t.orgId, t.createdAt)],
+);

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type Orm, schema } from '@iotp/db';
-import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 
-const { billingAccounts, stripeEvents, ledgerEntries, ledgerTransactions, devices, usageDaily } = schema;
+const { billingAccounts, stripeEvents, ledgerEntries, ledgerTransactions, devices, usageDaily, orders } = schema;
+
+export type OrderRow = typeof orders.$inferSelect;
 
 export type AccountRow = typeof billingAccounts.$inferSelect;
 
@@ -174,5 +176,29 @@ export class BillingRepository {
       .where(where)
       .groupBy(usageDaily.day)
       .orderBy(usageDaily.day);
+  }
+
+  async createOrder(values: typeof orders.$inferInsert): Promise<OrderRow> {
+    return (await this.orm.insert(orders).values(values).returning())[0]!;
+  }
+
+  /** Moves an order forward by its checkout session; a step already taken is not taken again. */
+  async advanceOrder(
+    checkoutId: string,
+    status: OrderRow['status'],
+    from: OrderRow['status'][],
+    ledgerTxId?: string,
+  ): Promise<OrderRow | undefined> {
+    return (
+      await this.orm
+        .update(orders)
+        .set({ status, updatedAt: new Date(), ...(ledgerTxId ? { ledgerTxId } : {}) })
+        .where(and(eq(orders.stripeCheckoutId, checkoutId), inArray(orders.status, from)))
+        .returning()
+    )[0];
+  }
+
+  async orders(orgId: string): Promise<OrderRow[]> {
+    return this.orm.select().from(orders).where(eq(orders.orgId, orgId)).orderBy(desc(orders.createdAt)).limit(200);
   }
 }

@@ -68,6 +68,20 @@ export function billingRoutes(auth: AuthService, orgs: OrgRepository, billing: B
     .openapi(
       route('billing:read', {
         method: 'get',
+        path: '/v1/orgs/{orgId}/orders',
+        tags,
+        summary: 'What was bought: pending, paid, fulfilled, failed or refunded, with its Stripe and ledger links',
+        request: { params: OrgId },
+        responses: {
+          200: json(z.object({ data: z.array(z.record(z.string(), z.unknown())) })),
+          ...problems(401, 403, 404),
+        },
+      }),
+      async (c) => c.json({ data: await billing.orders(c.get('org').id) }, 200),
+    )
+    .openapi(
+      route('billing:read', {
+        method: 'get',
         path: '/v1/orgs/{orgId}/usage',
         tags,
         summary: 'Messages, data points, bytes and API calls per UTC day; per device with by=device',

@@ -126,6 +126,7 @@ export class BillingService {
       },
       { idempotencyKey: `checkout:${orgId}:${plan}:${Math.floor(Date.now() / 60_000)}` },
     );
+    await this.recordOrder(orgId, 'plan', plan, session.id);
     return { url: session.url, id: session.id };
   }
 
@@ -152,6 +153,7 @@ export class BillingService {
       },
       { idempotencyKey: `topup:${orgId}:${credits}:${Math.floor(Date.now() / 60_000)}` },
     );
+    await this.recordOrder(orgId, 'credits', `${credits} credits`, session.id);
     return { url: session.url, id: session.id };
   }
 
@@ -267,6 +269,23 @@ export class BillingService {
     }));
   }
 
+  async orders(orgId: string) {
+    return (await this.o.repo.orders(orgId)).map((o) => ({
+      id: o.id,
+      kind: o.kind,
+      item: o.item,
+      status: o.status,
+      stripe_checkout_id: o.stripeCheckoutId,
+      ledger_transaction_id: o.ledgerTxId,
+      created_at: o.createdAt.toISOString(),
+      updated_at: o.updatedAt.toISOString(),
+    }));
+  }
+
+  private async recordOrder(orgId: string, kind: 'plan' | 'credits', item: string, checkoutId: string) {
+    await this.o.repo.createOrder({ orgId, kind, item, stripeCheckoutId: checkoutId }).catch(() => undefined); // the same session twice
+  }
+
   /** State is taken from Stripe's current objects, so events may come in any order. */
   private async handle(event: Stripe.Event): Promise<void> {
     const stripe = this.stripe();
@@ -275,18 +294,29 @@ export class BillingService {
         const s = event.data.object as Stripe.Checkout.Session;
         const orgId = s.metadata?.org_id;
         if (!orgId) return;
-        if (s.metadata?.kind === 'topup' && s.payment_status === 'paid') {
+        if (s.payment_status !== 'paid' && s.payment_status !== 'no_payment_required') return;
+        await this.o.repo.advanceOrder(s.id, 'paid', ['pending']);
+        if (s.metadata?.kind === 'topup') {
           const credits = Number(s.metadata.credits);
-          await this.o.repo.move(orgId, {
+          const moved = await this.o.repo.move(orgId, {
             amount: credits * CREDIT,
             counterpart: SALES,
             kind: 'top_up',
             memo: `Stripe ${s.id}`,
             idempotencyKey: `stripe:${s.id}`,
           });
+          if (moved !== 'insufficient')
+            await this.o.repo.advanceOrder(s.id, 'fulfilled', ['pending', 'paid'], moved.txId);
         }
-        if (s.metadata?.kind === 'plan' && typeof s.subscription === 'string')
+        if (s.metadata?.kind === 'plan' && typeof s.subscription === 'string') {
           await this.reconcile(await stripe.subscriptions.retrieve(s.subscription), orgId);
+          await this.o.repo.advanceOrder(s.id, 'fulfilled', ['pending', 'paid']);
+        }
+        return;
+      }
+      case 'checkout.session.expired':
+      case 'checkout.session.async_payment_failed': {
+        await this.o.repo.advanceOrder((event.data.object as Stripe.Checkout.Session).id, 'failed', ['pending']);
         return;
       }
       case 'customer.subscription.created':

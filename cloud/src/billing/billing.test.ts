@@ -257,6 +257,37 @@ describe('billing', () => {
     expect(Number(sum!.n)).toBe(0); // every movement balances
     await expect(h.db.sql.query('UPDATE ledger_entries SET amount = 0')).rejects.toThrow(/append-only/);
   });
+
+  it('tracks an order from checkout to fulfilment, linked to the ledger', async () => {
+    const topUp = await h.call('POST', `/v1/orgs/${orgId}/wallet/top-up`, { credits: 5 }, token);
+    expect(topUp.status).toBe(200);
+    let orders = (await h.call('GET', `/v1/orgs/${orgId}/orders`, undefined, token)).body.data;
+    const order = orders.find((o: { stripe_checkout_id: string }) => o.stripe_checkout_id === topUp.body.id);
+    expect(order).toMatchObject({ kind: 'credits', item: '5 credits', status: 'pending' });
+    const before = (await h.call('GET', `/v1/orgs/${orgId}/wallet`, undefined, token)).body.credits;
+    const session = {
+      id: topUp.body.id,
+      object: 'checkout.session',
+      payment_status: 'paid',
+      metadata: { org_id: orgId, kind: 'topup', credits: '5' },
+    };
+    await webhook(event('evt_order_paid', 'checkout.session.completed', session));
+    orders = (await h.call('GET', `/v1/orgs/${orgId}/orders`, undefined, token)).body.data;
+    expect(orders.find((o: { id: string }) => o.id === order.id)).toMatchObject({
+      status: 'fulfilled',
+      ledger_transaction_id: expect.any(String),
+    });
+    expect((await h.call('GET', `/v1/orgs/${orgId}/wallet`, undefined, token)).body.credits).toBe(before + 5);
+
+    const abandoned = await h.call('POST', `/v1/orgs/${orgId}/billing/checkout`, { plan: 'enterprise' }, token);
+    await webhook(
+      event('evt_expired', 'checkout.session.expired', { id: abandoned.body.id, object: 'checkout.session' }),
+    );
+    orders = (await h.call('GET', `/v1/orgs/${orgId}/orders`, undefined, token)).body.data;
+    expect(orders.find((o: { stripe_checkout_id: string }) => o.stripe_checkout_id === abandoned.body.id).status).toBe(
+      'failed',
+    );
+  });
 });
 
 describe('billing not configured', () => {

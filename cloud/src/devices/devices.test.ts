@@ -231,6 +231,22 @@ describe('provisioning at scale and groups', () => {
       [[keep.id, short.id]],
     );
     expect(left[0]!.n).toBe(3);
+
+    // An organization without its own setting keeps its plan's retention, when plans apply.
+    const plain = (await h.call('POST', '/v1/orgs', { name: 'Plain' }, token)).body.id;
+    const d = (await h.call('POST', `/v1/orgs/${plain}/devices`, { name: 'p1' }, token)).body;
+    await h.db.sql.query(
+      "INSERT INTO telemetry (time, device_id, metric, value) VALUES (now() - interval '10 days', $1, 'x', 1)",
+      [d.id],
+    );
+    const repo = new TelemetryRepository(h.db.orm);
+    await repo.applyRetention();
+    const count = async () =>
+      (await h.db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1', [d.id]))[0]!
+        .n;
+    expect(await count()).toBe(1);
+    await repo.applyRetention({ free: 7, pro: 90 });
+    expect(await count()).toBe(0);
   });
 });
 

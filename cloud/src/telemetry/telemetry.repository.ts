@@ -159,17 +159,28 @@ export class TelemetryRepository {
 
   /**
    * Deletes raw readings older than each device's retention: its own `retention_days`, else its
-   * organization's setting. Devices with neither keep the database-wide policy (365 days on
-   * TimescaleDB). Downsampled aggregates are kept on their own, longer policy.
+   * organization's setting, else (when given) its plan's. Devices with none keep the database-wide
+   * policy (365 days on TimescaleDB). Downsampled aggregates are kept on their own, longer policy.
    */
-  async applyRetention(): Promise<number> {
+  async applyRetention(planDays?: Record<string, number>): Promise<number> {
+    const plans = Object.entries(planDays ?? {});
+    const planTable = plans.length
+      ? sql`(VALUES ${sql.join(
+          plans.map(([name, days]) => sql`(${name}::text, ${days}::int)`),
+          sql`, `,
+        )}) AS p(plan, days)`
+      : sql`(SELECT NULL::text AS plan, NULL::int AS days) AS p`;
+    const defaultPlanDays = planDays?.free ?? null;
     const rows = await this.orm.execute(sql`
-      WITH expired AS (
-        DELETE FROM telemetry t
-        USING devices d JOIN organizations o ON o.id = d.org_id
-        WHERE t.device_id = d.id
-          AND coalesce(d.retention_days, (o.settings->>'retention_days')::int) IS NOT NULL
-          AND t.time < now() - make_interval(days => coalesce(d.retention_days, (o.settings->>'retention_days')::int))
+      WITH keep AS (
+        SELECT d.id, coalesce(d.retention_days, (o.settings->>'retention_days')::int, p.days, ${defaultPlanDays}::int) AS days
+        FROM devices d
+        JOIN organizations o ON o.id = d.org_id
+        LEFT JOIN billing_accounts b ON b.org_id = d.org_id
+        LEFT JOIN ${planTable} ON p.plan = coalesce(b.plan, 'free')
+      ), expired AS (
+        DELETE FROM telemetry t USING keep
+        WHERE t.device_id = keep.id AND keep.days IS NOT NULL AND t.time < now() - make_interval(days => keep.days)
         RETURNING 1
       )
       SELECT count(*)::int AS n FROM expired`);

@@ -67,8 +67,9 @@ export class TelemetryService {
     yield* this.repo.export({ deviceIds, ...q });
   }
 
-  async applyRetention(): Promise<number> {
-    return this.repo.applyRetention();
+  /** With `planDays`, an organization without its own setting keeps its plan's retention. */
+  async applyRetention(planDays?: Record<string, number>): Promise<number> {
+    return this.repo.applyRetention(planDays);
   }
 
   /** Every device must belong to the organization; one that does not is answered as missing. */
