@@ -176,10 +176,13 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       prices: { pro: config.STRIPE_PRICE_PRO, enterprise: config.STRIPE_PRICE_ENTERPRISE },
       publicUrl,
       graceDays: config.BILLING_GRACE_DAYS,
+      meterEvent: config.STRIPE_METER_EVENT,
+      creditsPerMillionOverage: config.CREDITS_PER_MILLION_OVERAGE,
     });
     billingRef.current = billing;
     const drainEvents = setInterval(() => {
       billing.drain().catch((err) => logger.error({ err }, 'processing Stripe events failed'));
+      billing.settleUsage().catch((err) => logger.error({ err }, 'settling usage failed'));
     }, 60_000).unref();
     cleanup.push(async () => clearInterval(drainEvents));
     const deviceRepo = new DeviceRepository(db.orm);

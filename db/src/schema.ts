@@ -496,3 +496,15 @@ export const orders = pgTable(
   },
   (t) => [uniqueIndex('orders_checkout_idx').on(t.stripeCheckoutId), index('orders_org_idx').on(t.orgId, t.createdAt)],
 );
+
+/** Data points already reported to Stripe's meter per organization and day, so each is reported once. */
+export const usageReports = pgTable(
+  'usage_reports',
+  {
+    orgId: uuid('org_id').notNull(),
+    day: text('day').notNull(),
+    reportedPoints: bigint('reported_points', { mode: 'number' }).notNull().default(0),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.day] })],
+);

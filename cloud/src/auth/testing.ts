@@ -67,6 +67,7 @@ export async function authHarness(
     webhookSecrets: options.stripe?.webhookSecrets ?? [],
     prices: options.stripe?.prices ?? {},
     publicUrl: ISSUER,
+    meterEvent: options.stripe ? 'data_points' : undefined,
   });
   const devices = new DeviceService({
     devices: new DeviceRepository(db.orm),

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { type Orm, schema } from '@iotp/db';
 import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 
-const { billingAccounts, stripeEvents, ledgerEntries, ledgerTransactions, devices, usageDaily, orders } = schema;
+const { billingAccounts, stripeEvents, ledgerEntries, ledgerTransactions, devices, usageDaily, orders, usageReports } =
+  schema;
 
 export type OrderRow = typeof orders.$inferSelect;
 
@@ -200,5 +201,41 @@ export class BillingRepository {
 
   async orders(orgId: string): Promise<OrderRow[]> {
     return this.orm.select().from(orders).where(eq(orders.orgId, orgId)).orderBy(desc(orders.createdAt)).limit(200);
+  }
+
+  /** Data points per organization on one day, with the Stripe customer and what was reported already. */
+  async pointsByOrg(day: string) {
+    const rows = await this.orm.execute(sql`
+      SELECT u.org_id::text AS org_id, sum(u.points)::text AS points, b.stripe_customer_id, b.plan,
+             coalesce(r.reported_points, 0)::text AS reported
+      FROM usage_daily u
+      LEFT JOIN billing_accounts b ON b.org_id = u.org_id
+      LEFT JOIN usage_reports r ON r.org_id = u.org_id AND r.day = u.day
+      WHERE u.day = ${day}
+      GROUP BY u.org_id, b.stripe_customer_id, b.plan, r.reported_points`);
+    const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as {
+      org_id: string;
+      points: string;
+      stripe_customer_id: string | null;
+      plan: string | null;
+      reported: string;
+    }[];
+    return list.map((r) => ({
+      orgId: r.org_id,
+      points: Number(r.points),
+      customer: r.stripe_customer_id,
+      plan: r.plan ?? 'free',
+      reported: Number(r.reported),
+    }));
+  }
+
+  async markReported(orgId: string, day: string, points: number): Promise<void> {
+    await this.orm
+      .insert(usageReports)
+      .values({ orgId, day, reportedPoints: points })
+      .onConflictDoUpdate({
+        target: [usageReports.orgId, usageReports.day],
+        set: { reportedPoints: points, updatedAt: new Date() },
+      });
   }
 }

@@ -19,6 +19,10 @@ export interface BillingOptions {
   /** Stripe price ids of the paid plans. */
   prices: Partial<Record<PlanName, string>>;
   publicUrl: string;
+  /** Stripe billing meter event name for data points (pay as you go); unset: no metered reporting. */
+  meterEvent?: string;
+  /** Credits charged per million data points over the plan's daily allowance. */
+  creditsPerMillionOverage?: number;
   /** Days a failed payment is tolerated before the plan falls back to free. */
   graceDays?: number;
   /** Stripe's signature tolerance, seconds. */
@@ -267,6 +271,42 @@ export class BillingService {
       kind: e.kind,
       memo: e.memo,
     }));
+  }
+
+  /**
+   * Charges the wallet for data points over each plan's daily allowance, per started million, once
+   * per million (idempotency keys), and reports new data points to Stripe's meter when one is set.
+   * Safe to run as often as wanted: both steps only add what is new.
+   */
+  async settleUsage(day = new Date().toISOString().slice(0, 10)): Promise<void> {
+    for (const usage of await this.o.repo.pointsByOrg(day)) {
+      const { limits } = await this.plan(usage.orgId);
+      const allowance = limits.data_points_per_day;
+      if (allowance !== null && usage.points > allowance) {
+        const millions = Math.ceil((usage.points - allowance) / 1_000_000);
+        for (let m = 1; m <= millions; m++) {
+          const moved = await this.o.repo.move(usage.orgId, {
+            amount: -Math.round((this.o.creditsPerMillionOverage ?? 1) * CREDIT),
+            counterpart: USAGE,
+            kind: 'overage',
+            memo: `${day}: data points over the plan, million ${m}`,
+            idempotencyKey: `overage:${day}:${m}`,
+          });
+          if (moved === 'insufficient') {
+            this.log.warn({ orgId: usage.orgId, day }, 'overage not charged: not enough credits');
+            break;
+          }
+        }
+      }
+      if (this.o.stripe && this.o.meterEvent && usage.customer && usage.points > usage.reported) {
+        await this.o.stripe.billing.meterEvents.create({
+          event_name: this.o.meterEvent,
+          identifier: `${usage.orgId}:${day}:${usage.points}`,
+          payload: { stripe_customer_id: usage.customer, value: String(usage.points - usage.reported) },
+        });
+        await this.o.repo.markReported(usage.orgId, day, usage.points);
+      }
+    }
   }
 
   async orders(orgId: string) {

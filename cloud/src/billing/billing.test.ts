@@ -50,6 +50,8 @@ async function stripeEndpoint() {
           ],
         });
       }
+      if (path === '/v1/billing/meter_events')
+        return send(200, { object: 'billing.meter_event', event_name: 'data_points' });
       const sub = /^\/v1\/subscriptions\/(\w+)/.exec(path);
       if (sub) {
         const found = subscriptions.get(sub[1]!);
@@ -287,6 +289,30 @@ describe('billing', () => {
     expect(orders.find((o: { stripe_checkout_id: string }) => o.stripe_checkout_id === abandoned.body.id).status).toBe(
       'failed',
     );
+  });
+
+  it('charges credits for data points over the plan, once per million, and reports new points to the Stripe meter', async () => {
+    const paid = {
+      id: 'cs_topup_overage',
+      object: 'checkout.session',
+      payment_status: 'paid',
+      metadata: { org_id: orgId, kind: 'topup', credits: '10' },
+    };
+    await webhook(event('evt_topup_overage', 'checkout.session.completed', paid));
+    const start = (await h.call('GET', `/v1/orgs/${orgId}/wallet`, undefined, token)).body.credits;
+    const day = new Date().toISOString().slice(0, 10);
+    // The plan here is enterprise (no allowance); make it free for this check: 500,000 points a day.
+    await h.db.sql.query("UPDATE billing_accounts SET plan = 'free', past_due_since = NULL WHERE org_id = $1", [orgId]);
+    await h.db.sql.query(
+      "INSERT INTO usage_daily (org_id, device_id, day, points) VALUES ($1, '00000000-0000-0000-0000-000000000000', $2, 2200000)",
+      [orgId, day],
+    );
+    await h.billing.settleUsage(day);
+    await h.billing.settleUsage(day); // nothing new: nothing more
+    expect((await h.call('GET', `/v1/orgs/${orgId}/wallet`, undefined, token)).body.credits).toBeCloseTo(start - 2, 6);
+    const meter = stripe.requests.filter((r) => r.path === '/v1/billing/meter_events');
+    expect(meter).toHaveLength(1);
+    expect(decodeURIComponent(meter[0]!.body)).toContain('payload[value]=2200000');
   });
 });
 
