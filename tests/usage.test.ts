@@ -32,6 +32,8 @@ describe('usage metering and plan limits on MQTT', () => {
     const row = usage.body.data.find((r: { device_id: string | null }) => r.device_id === device.id);
     expect(row).toMatchObject({ day, messages: 20, data_points: stored, bytes });
     expect(stored).toBe(60);
+    const billing = await api.call('GET', `/v1/orgs/${orgId}/billing`);
+    expect(billing.body.usage).toMatchObject({ devices: 1, messages_today: 20, data_points_today: 60 });
     const totals = await api.call('GET', `/v1/orgs/${orgId}/usage?from=${day}&to=${day}`);
     expect(totals.body.data[0].api_calls).toBeGreaterThan(0);
   });

@@ -103,11 +103,18 @@ export class BillingService {
       plan: plan.name,
       status: plan.status,
       limits: plan.limits,
-      usage: { devices: await this.o.repo.deviceCount(orgId) },
+      usage: { devices: await this.o.repo.deviceCount(orgId), ...(await this.today(orgId)) },
       current_period_end: account.currentPeriodEnd?.toISOString() ?? null,
       billing_configured: this.configured,
       credits: (await this.o.repo.balance(orgId)) / CREDIT,
     };
+  }
+
+  /** Today's metered totals (flushed every few seconds), to set against the daily limits. */
+  private async today(orgId: string) {
+    const day = new Date().toISOString().slice(0, 10);
+    const [row] = await this.o.repo.usage(orgId, { from: day, to: day, byDevice: false });
+    return { messages_today: Number(row?.messages ?? 0), data_points_today: Number(row?.points ?? 0) };
   }
 
   async checkout(orgId: string, plan: PlanName) {
