@@ -245,15 +245,25 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
     done(null);
   }
 
+  /** Device-state writes still running; close() waits for them before the database may close. */
+  const pendingWrites = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    pendingWrites.add(p);
+    void p.finally(() => pendingWrites.delete(p));
+    return p;
+  };
+
   aedes.on('client', (client) => {
     metrics.connections.inc();
     const session = (client as DeviceClient)[SESSION];
     if (session) learnQuota(session.orgId);
     if (session) {
-      session.connection = devices.markOnline(session.id, remoteAddress(client)).catch((err) => {
-        log.warn({ err }, 'markOnline failed');
-        return undefined;
-      });
+      session.connection = track(
+        devices.markOnline(session.id, remoteAddress(client)).catch((err) => {
+          log.warn({ err }, 'markOnline failed');
+          return undefined;
+        }),
+      );
     }
     log.info({ deviceId: client.id, address: remoteAddress(client) }, 'device connected');
   });
@@ -271,9 +281,11 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
     // A takeover by a new connection of the same device leaves it online.
     if (session) {
       const stillConnected = (aedes as unknown as { clients: Record<string, Client> }).clients[client.id] !== undefined;
-      void (session.connection ?? Promise.resolve(undefined))
-        .then((connectionId) => devices.markOffline(session.id, connectionId, stillConnected))
-        .catch((err) => log.warn({ err }, 'markOffline failed'));
+      track(
+        (session.connection ?? Promise.resolve(undefined))
+          .then((connectionId) => devices.markOffline(session.id, connectionId, stillConnected))
+          .catch((err) => log.warn({ err }, 'markOffline failed')),
+      );
     }
     log.info({ deviceId: client.id }, 'device disconnected');
   });
@@ -357,6 +369,8 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       for (const s of sockets) s.destroy();
       await closing;
+      // Disconnects above queue markOffline writes: let them land while the database is still open.
+      while (pendingWrites.size) await Promise.allSettled([...pendingWrites]);
     },
   };
 }

@@ -12,12 +12,8 @@ import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { DeviceStore } from '@iotp/broker';
-import { loadConfig } from '@iotp/cloud/config';
-import { startPlatform } from '@iotp/cloud/platform';
-import { tempDir } from '@iotp/db/testing';
-import pino from 'pino';
 import postgres from 'postgres';
-import { progressTo, scratchDatabase } from './scratch.ts';
+import { benchPlatform, progressTo } from './scratch.ts';
 
 const env = process.env;
 const SERVER = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -57,26 +53,16 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 async function main() {
-  const scratch = await scratchDatabase(SERVER, 'bench');
-  const url = new URL(scratch.url);
-  const dir = await tempDir();
-  const logger = pino({ level: 'warn' });
-  const platform = await startPlatform(
-    loadConfig({
-      ...env,
-      DATABASE_URL: url.toString(),
-      MQTT_PORT: '0',
-      HTTP_PORT: '0',
-      MQTT_HOST: '127.0.0.1',
-      DATA_DIR: dir.path,
-    }),
-    logger,
-  );
+  const bench = await benchPlatform(SERVER, 'bench');
+  const { platform } = bench;
+  const url = new URL(bench.url);
   try {
     const store = new DeviceStore(platform.db.orm);
     const [org] = await platform.db.sql.query<{ id: string }>(
       "INSERT INTO organizations (name) VALUES ('bench') RETURNING id",
     );
+    // The bench measures the platform, not the free plan's limits.
+    await platform.db.sql.query("INSERT INTO billing_accounts (org_id, plan) VALUES ($1, 'enterprise')", [org!.id]);
     const devices = [];
     for (let i = 0; i < D; i++) devices.push(await store.create({ orgId: org!.id, name: `bench-${i}` }));
     progress(`${D} devices x ${perDevice} messages x ${K} readings, QoS 1, ${INFLIGHT} in flight per client`);
@@ -142,9 +128,7 @@ async function main() {
       process.exitCode = 1;
     }
   } finally {
-    await platform.close();
-    await dir.remove();
-    await scratch.drop();
+    await bench.stop();
   }
 }
 

@@ -7,12 +7,8 @@
  * BENCH_SAMPLES (200) requests of each kind: latest values, one day of raw points, 30 days in hourly
  * buckets. Progress goes to stderr; the last stdout line is the JSON result.
  */
-import { loadConfig } from '@iotp/cloud/config';
-import { startPlatform } from '@iotp/cloud/platform';
-import { tempDir } from '@iotp/db/testing';
-import pino from 'pino';
 import postgres from 'postgres';
-import { progressTo, scratchDatabase } from './scratch.ts';
+import { benchPlatform, progressTo } from './scratch.ts';
 
 const env = process.env;
 const SERVER = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -41,20 +37,9 @@ async function time(n: number, fn: (i: number) => Promise<unknown>) {
 }
 
 async function main() {
-  const scratch = await scratchDatabase(SERVER, 'benchq');
-  const url = new URL(scratch.url);
-  const dir = await tempDir();
-  const platform = await startPlatform(
-    loadConfig({
-      ...env,
-      DATABASE_URL: url.toString(),
-      MQTT_PORT: '0',
-      HTTP_PORT: '0',
-      MQTT_HOST: '127.0.0.1',
-      DATA_DIR: dir.path,
-    }),
-    pino({ level: 'warn' }),
-  );
+  const bench = await benchPlatform(SERVER, 'benchq');
+  const { platform } = bench;
+  const url = new URL(bench.url);
   const sql = postgres(url.toString(), { max: 1, onnotice: () => undefined });
   try {
     const api = `http://127.0.0.1:${platform.httpPort}`;
@@ -140,9 +125,7 @@ async function main() {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     await sql.end();
-    await platform.close();
-    await dir.remove();
-    await scratch.drop();
+    await bench.stop();
   }
 }
 

@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { loadConfig } from '@iotp/cloud/config';
+import { startPlatform } from '@iotp/cloud/platform';
+import { tempDir } from '@iotp/db/testing';
+import pino from 'pino';
 import postgres from 'postgres';
 
 /** A scratch database on the benchmark's server, dropped by `drop()`. */
@@ -19,3 +23,32 @@ export async function scratchDatabase(serverUrl: string, prefix: string) {
 
 /** One line of progress on stderr, so stdout keeps only the result. */
 export const progressTo = (bench: string) => (msg: string) => process.stderr.write(`[bench:${bench}] ${msg}\n`);
+
+/**
+ * The whole platform on free ports over a scratch database of `serverUrl`; `stop()` closes it and
+ * drops the database.
+ */
+export async function benchPlatform(serverUrl: string, prefix: string) {
+  const scratch = await scratchDatabase(serverUrl, prefix);
+  const dir = await tempDir();
+  const platform = await startPlatform(
+    loadConfig({
+      ...process.env,
+      DATABASE_URL: scratch.url,
+      MQTT_PORT: '0',
+      HTTP_PORT: '0',
+      MQTT_HOST: '127.0.0.1',
+      DATA_DIR: dir.path,
+    }),
+    pino({ level: 'warn' }),
+  );
+  return {
+    platform,
+    url: scratch.url,
+    async stop() {
+      await platform.close();
+      await dir.remove();
+      await scratch.drop();
+    },
+  };
+}

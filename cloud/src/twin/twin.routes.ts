@@ -91,19 +91,7 @@ export function twinRoutes(auth: AuthService, orgs: OrgRepository, twins: TwinSe
           'Send a command: 200 with the answer, or 202 with a stored command for a device offline or slow to answer',
         request: {
           params: Params,
-          body: jsonBody(
-            z.object({
-              name: z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1-64 letters, digits, _ . : -'),
-              params: z.unknown().optional(),
-              timeout_s: z.number().min(0).max(30).default(10),
-              ttl_s: z
-                .number()
-                .int()
-                .min(1)
-                .max(30 * 86_400)
-                .default(3600),
-            }),
-          ),
+          body: jsonBody(SendCommand),
         },
         responses: { 200: json(Command), 202: json(Command, 'Stored; poll it'), ...problems(400, 401, 403, 404) },
       }),
