@@ -178,6 +178,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       graceDays: config.BILLING_GRACE_DAYS,
       meterEvent: config.STRIPE_METER_EVENT,
       creditsPerMillionOverage: config.CREDITS_PER_MILLION_OVERAGE,
+      creditsPerDeviceLicense: config.CREDITS_PER_DEVICE_LICENSE,
     });
     billingRef.current = billing;
     const drainEvents = setInterval(() => {

@@ -412,6 +412,8 @@ export const billingAccounts = pgTable('billing_accounts', {
   pastDueSince: timestamp('past_due_since', { withTimezone: true }),
   /** Limits agreed beyond the plan's (an enterprise contract), key by key. */
   limitOverrides: jsonb('limit_overrides').$type<Record<string, number | null>>(),
+  /** Device licenses bought with credits, on top of the plan's device limit. */
+  extraDevices: integer('extra_devices').notNull().default(0),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -484,12 +486,14 @@ export const orders = pgTable(
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id, { onDelete: 'cascade' }),
-    kind: text('kind', { enum: ['plan', 'credits'] }).notNull(),
+    kind: text('kind', { enum: ['plan', 'credits', 'licenses'] }).notNull(),
     item: text('item').notNull(),
     status: text('status', { enum: ['pending', 'paid', 'fulfilled', 'failed', 'refunded'] })
       .notNull()
       .default('pending'),
     stripeCheckoutId: text('stripe_checkout_id'),
+    stripePaymentIntent: text('stripe_payment_intent'),
+    quantity: integer('quantity').notNull().default(1),
     ledgerTxId: uuid('ledger_tx_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

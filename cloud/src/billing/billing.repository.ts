@@ -30,6 +30,7 @@ export class BillingRepository {
         currentPeriodEnd: null,
         pastDueSince: null,
         limitOverrides: null,
+        extraDevices: 0,
         updatedAt: new Date(),
       }
     );
@@ -188,17 +189,72 @@ export class BillingRepository {
     checkoutId: string,
     status: OrderRow['status'],
     from: OrderRow['status'][],
-    ledgerTxId?: string,
+    extra: { ledgerTxId?: string; paymentIntent?: string } = {},
   ): Promise<OrderRow | undefined> {
     return (
       await this.orm
         .update(orders)
-        .set({ status, updatedAt: new Date(), ...(ledgerTxId ? { ledgerTxId } : {}) })
+        .set({
+          status,
+          updatedAt: new Date(),
+          ...(extra.ledgerTxId ? { ledgerTxId: extra.ledgerTxId } : {}),
+          ...(extra.paymentIntent ? { stripePaymentIntent: extra.paymentIntent } : {}),
+        })
         .where(and(eq(orders.stripeCheckoutId, checkoutId), inArray(orders.status, from)))
         .returning()
     )[0];
   }
 
+  /** Marks the order paid by this payment intent refunded, once. */
+  async refundOrder(paymentIntent: string): Promise<OrderRow | undefined> {
+    return (
+      await this.orm
+        .update(orders)
+        .set({ status: 'refunded', updatedAt: new Date() })
+        .where(and(eq(orders.stripePaymentIntent, paymentIntent), inArray(orders.status, ['paid', 'fulfilled'])))
+        .returning()
+    )[0];
+  }
+
+  /** Buys device licenses with credits: the debit, the order and the extra devices in one transaction. */
+  async buyLicenses(
+    orgId: string,
+    quantity: number,
+    credits: number,
+    idempotencyKey: string,
+  ): Promise<OrderRow | 'insufficient'> {
+    const moved = await this.move(orgId, {
+      amount: -credits,
+      counterpart: SALES,
+      kind: 'order',
+      memo: `${quantity} device licenses`,
+      idempotencyKey,
+    });
+    if (moved === 'insufficient') return 'insufficient';
+    return this.orm.transaction(async (tx) => {
+      const [existing] = await tx.select().from(orders).where(eq(orders.ledgerTxId, moved.txId));
+      if (existing) return existing; // a replay of the same request
+      const [order] = await tx
+        .insert(orders)
+        .values({
+          orgId,
+          kind: 'licenses',
+          item: `${quantity} device licenses`,
+          quantity,
+          status: 'fulfilled',
+          ledgerTxId: moved.txId,
+        })
+        .returning();
+      await tx
+        .insert(billingAccounts)
+        .values({ orgId, extraDevices: quantity })
+        .onConflictDoUpdate({
+          target: billingAccounts.orgId,
+          set: { extraDevices: sql`${billingAccounts.extraDevices} + ${quantity}`, updatedAt: new Date() },
+        });
+      return order!;
+    });
+  }
   async orders(orgId: string): Promise<OrderRow[]> {
     return this.orm.select().from(orders).where(eq(orders.orgId, orgId)).orderBy(desc(orders.createdAt)).limit(200);
   }

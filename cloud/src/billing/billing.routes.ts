@@ -66,6 +66,26 @@ export function billingRoutes(auth: AuthService, orgs: OrgRepository, billing: B
       async (c) => c.json({ data: await billing.invoices(c.get('org').id) }, 200),
     )
     .openapi(
+      route('billing:manage', {
+        method: 'post',
+        path: '/v1/orgs/{orgId}/orders',
+        tags,
+        summary: 'Buy device licenses with credits (each raises the device limit by one); once per idempotency key',
+        request: {
+          params: OrgId,
+          body: jsonBody(
+            z.object({
+              item: z.literal('device_licenses'),
+              quantity: z.number().int().min(1).max(100_000),
+              idempotency_key: z.string().min(8).max(100),
+            }),
+          ),
+        },
+        responses: { 201: json(z.record(z.string(), z.unknown())), ...problems(400, 401, 402, 403, 404) },
+      }),
+      async (c) => c.json(await billing.buyLicenses(c.get('org').id, c.req.valid('json')), 201),
+    )
+    .openapi(
       route('billing:read', {
         method: 'get',
         path: '/v1/orgs/{orgId}/orders',

@@ -21,6 +21,8 @@ export interface BillingOptions {
   publicUrl: string;
   /** Stripe billing meter event name for data points (pay as you go); unset: no metered reporting. */
   meterEvent?: string;
+  /** Credits a device license costs. */
+  creditsPerDeviceLicense?: number;
   /** Credits charged per million data points over the plan's daily allowance. */
   creditsPerMillionOverage?: number;
   /** Days a failed payment is tolerated before the plan falls back to free. */
@@ -53,6 +55,7 @@ export class BillingService {
     const name = (lapsed || !(account.plan in PLANS) ? 'free' : account.plan) as PlanName;
     // Contract overrides apply to the paid plan they were agreed for, not after a downgrade.
     const limits = { ...PLANS[name], ...(lapsed ? {} : account.limitOverrides) } as PlanLimits;
+    if (limits.devices !== null) limits.devices += account.extraDevices;
     return { name, limits, status: lapsed ? 'downgraded' : account.status };
   }
 
@@ -316,11 +319,26 @@ export class BillingService {
     }
   }
 
+  /** Buys device licenses with credits: each raises the device limit by one. */
+  async buyLicenses(orgId: string, input: { quantity: number; idempotency_key: string }) {
+    const credits = Math.round((this.o.creditsPerDeviceLicense ?? 10) * input.quantity * CREDIT);
+    const order = await this.o.repo.buyLicenses(orgId, input.quantity, credits, input.idempotency_key);
+    if (order === 'insufficient')
+      throw new Problem(
+        'insufficient-credits',
+        402,
+        'Not enough credits',
+        `Top up with POST /v1/orgs/${orgId}/wallet/top-up`,
+      );
+    return (await this.orders(orgId)).find((o) => o.id === order.id)!;
+  }
+
   async orders(orgId: string) {
     return (await this.o.repo.orders(orgId)).map((o) => ({
       id: o.id,
       kind: o.kind,
       item: o.item,
+      quantity: o.quantity,
       status: o.status,
       stripe_checkout_id: o.stripeCheckoutId,
       ledger_transaction_id: o.ledgerTxId,
@@ -342,7 +360,8 @@ export class BillingService {
         const orgId = s.metadata?.org_id;
         if (!orgId) return;
         if (s.payment_status !== 'paid' && s.payment_status !== 'no_payment_required') return;
-        await this.o.repo.advanceOrder(s.id, 'paid', ['pending']);
+        const paymentIntent = typeof s.payment_intent === 'string' ? s.payment_intent : undefined;
+        await this.o.repo.advanceOrder(s.id, 'paid', ['pending'], { paymentIntent });
         if (s.metadata?.kind === 'topup') {
           const credits = Number(s.metadata.credits);
           const moved = await this.o.repo.move(orgId, {
@@ -353,11 +372,35 @@ export class BillingService {
             idempotencyKey: `stripe:${s.id}`,
           });
           if (moved !== 'insufficient')
-            await this.o.repo.advanceOrder(s.id, 'fulfilled', ['pending', 'paid'], moved.txId);
+            await this.o.repo.advanceOrder(s.id, 'fulfilled', ['pending', 'paid'], { ledgerTxId: moved.txId });
         }
         if (s.metadata?.kind === 'plan' && typeof s.subscription === 'string') {
           await this.reconcile(await stripe.subscriptions.retrieve(s.subscription), orgId);
           await this.o.repo.advanceOrder(s.id, 'fulfilled', ['pending', 'paid']);
+        }
+        return;
+      }
+      case 'charge.refunded': {
+        const charge = event.data.object as Stripe.Charge;
+        const intent = typeof charge.payment_intent === 'string' ? charge.payment_intent : undefined;
+        const order = intent ? await this.o.repo.refundOrder(intent) : undefined;
+        if (order?.kind === 'credits') {
+          // Take the refunded credits back, as far as the balance allows: the wallet never goes negative.
+          const credits = Number.parseInt(order.item, 10) * CREDIT;
+          const take = Math.min(credits, await this.o.repo.balance(order.orgId));
+          if (take > 0)
+            await this.o.repo.move(order.orgId, {
+              amount: -take,
+              counterpart: SALES,
+              kind: 'refund',
+              memo: `refund of order ${order.id}`,
+              idempotencyKey: `refund:${order.id}`,
+            });
+          if (take < credits)
+            this.log.warn(
+              { orgId: order.orgId, orderId: order.id, shortfall: (credits - take) / CREDIT },
+              'refunded credits already spent',
+            );
         }
         return;
       }

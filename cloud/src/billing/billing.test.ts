@@ -314,6 +314,58 @@ describe('billing', () => {
     expect(meter).toHaveLength(1);
     expect(decodeURIComponent(meter[0]!.body)).toContain('payload[value]=2200000');
   });
+
+  it('sells device licenses for credits, raising the device limit, and takes refunded credits back', async () => {
+    const small = (await h.call('GET', '/v1/orgs', undefined, token)).body.data.find(
+      (o: { name: string }) => o.name === 'Small',
+    ).id;
+    expect((await h.call('POST', `/v1/orgs/${small}/devices`, { name: 'blocked' }, token)).status).toBe(402);
+    const bought = {
+      id: 'cs_small',
+      object: 'checkout.session',
+      payment_status: 'paid',
+      payment_intent: 'pi_small',
+      metadata: { org_id: small, kind: 'topup', credits: '30' },
+    };
+    await h.db.sql.query(
+      "INSERT INTO orders (org_id, kind, item, stripe_checkout_id) VALUES ($1, 'credits', '30 credits', 'cs_small')",
+      [small],
+    );
+    await webhook(event('evt_small_paid', 'checkout.session.completed', bought));
+    expect((await h.call('GET', `/v1/orgs/${small}/wallet`, undefined, token)).body.credits).toBe(30);
+
+    const order = await h.call(
+      'POST',
+      `/v1/orgs/${small}/orders`,
+      { item: 'device_licenses', quantity: 2, idempotency_key: 'licenses-1' },
+      token,
+    );
+    expect(order.status).toBe(201);
+    expect(order.body).toMatchObject({
+      kind: 'licenses',
+      quantity: 2,
+      status: 'fulfilled',
+      ledger_transaction_id: expect.any(String),
+    });
+    const again = await h.call(
+      'POST',
+      `/v1/orgs/${small}/orders`,
+      { item: 'device_licenses', quantity: 2, idempotency_key: 'licenses-1' },
+      token,
+    );
+    expect(again.body.id).toBe(order.body.id); // the same request twice buys once
+    expect((await h.call('GET', `/v1/orgs/${small}/wallet`, undefined, token)).body.credits).toBe(10);
+    expect((await h.call('POST', `/v1/orgs/${small}/devices`, { name: 'licensed' }, token)).status).toBe(201);
+
+    await webhook(
+      event('evt_small_refund', 'charge.refunded', { id: 'ch_1', object: 'charge', payment_intent: 'pi_small' }),
+    );
+    const orders = (await h.call('GET', `/v1/orgs/${small}/orders`, undefined, token)).body.data;
+    expect(orders.find((o: { stripe_checkout_id: string }) => o.stripe_checkout_id === 'cs_small').status).toBe(
+      'refunded',
+    );
+    expect((await h.call('GET', `/v1/orgs/${small}/wallet`, undefined, token)).body.credits).toBe(0); // 10 left to take of 30
+  });
 });
 
 describe('billing not configured', () => {
