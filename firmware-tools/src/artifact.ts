@@ -1,0 +1,118 @@
+import { createHash, sign as edSign, verify as edVerify } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { create as createTar } from 'tar';
+import { ToolError } from './errors.ts';
+import { keyId, loadPrivateKey, loadPublicKey } from './keys.ts';
+import { canonical, Manifest, type SignedManifest, SignedManifest as SignedSchema } from './manifest.ts';
+
+/** SHA-256 and size of a file, streamed. */
+export async function digest(path: string): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  await pipeline(createReadStream(path), async function* (chunks: AsyncIterable<Buffer>) {
+    for await (const chunk of chunks) {
+      hash.update(chunk);
+      size += chunk.length;
+    }
+  });
+  return { sha256: hash.digest('hex'), size };
+}
+
+export interface PackOptions {
+  input: string;
+  name: string;
+  version: string;
+  hardware: string[];
+  minVersion?: string;
+  outDir: string;
+}
+
+/**
+ * Packs a firmware file (kept as it is) or folder (as .tar.gz) into `<name>-<version>` plus its
+ * manifest `<artifact>.manifest.json`.
+ */
+export async function pack(o: PackOptions): Promise<{ artifact: string; manifest: string; data: Manifest }> {
+  const info = await stat(o.input).catch(() => {
+    throw new ToolError(`cannot read ${o.input}`);
+  });
+  const artifactName = `${o.name}-${o.version}${info.isDirectory() ? '.tar.gz' : '.bin'}`;
+  const artifact = join(o.outDir, artifactName);
+  if (info.isDirectory()) await createTar({ gzip: true, file: artifact, cwd: o.input, portable: true }, ['.']);
+  else await copyFile(o.input, artifact);
+  const { sha256, size } = await digest(artifact);
+  const parsed = Manifest.safeParse({
+    name: o.name,
+    version: o.version,
+    hardware: o.hardware,
+    artifact: artifactName,
+    size,
+    sha256,
+    ...(o.minVersion ? { min_version: o.minVersion } : {}),
+    created_at: new Date().toISOString(),
+  });
+  if (!parsed.success)
+    throw new ToolError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const manifest = `${artifact}.manifest.json`;
+  await writeFile(manifest, `${JSON.stringify(parsed.data, null, 2)}\n`);
+  return { artifact, manifest, data: parsed.data };
+}
+
+async function readManifest(path: string): Promise<Manifest & Partial<SignedManifest>> {
+  const text = await readFile(path, 'utf8').catch(() => {
+    throw new ToolError(`cannot read the manifest ${path}`);
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ToolError(`${path} is not JSON`);
+  }
+  const parsed = Manifest.passthrough().safeParse(json);
+  if (!parsed.success)
+    throw new ToolError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data as Manifest & Partial<SignedManifest>;
+}
+
+/** Signs a manifest in place with an ed25519 private key. */
+export async function signManifest(manifestPath: string, keyPath: string): Promise<SignedManifest> {
+  const manifest = await readManifest(manifestPath);
+  const key = await loadPrivateKey(keyPath);
+  const { signature: _old, ...unsigned } = manifest;
+  const signed: SignedManifest = {
+    ...(unsigned as Manifest),
+    signature: {
+      alg: 'ed25519',
+      key_id: keyId(key),
+      value: edSign(null, canonical(unsigned as Manifest), key).toString('base64'),
+    },
+  };
+  await writeFile(manifestPath, `${JSON.stringify(signed, null, 2)}\n`);
+  return signed;
+}
+
+/**
+ * Checks a signed manifest against a public key and its artifact (beside the manifest) against the
+ * manifest's size and SHA-256. Throws a ToolError saying what is wrong.
+ */
+export async function verifyArtifact(manifestPath: string, publicKeyPath: string): Promise<SignedManifest> {
+  const manifest = await readManifest(manifestPath);
+  const signed = SignedSchema.safeParse(manifest);
+  if (!signed.success)
+    throw new ToolError(`${basename(manifestPath)} is not signed; sign it with: firmware-tools sign`);
+  const key = await loadPublicKey(publicKeyPath);
+  if (signed.data.signature.key_id !== keyId(key)) {
+    throw new ToolError(`signed with key ${signed.data.signature.key_id}, not with ${publicKeyPath} (${keyId(key)})`);
+  }
+  if (!edVerify(null, canonical(signed.data), key, Buffer.from(signed.data.signature.value, 'base64'))) {
+    throw new ToolError('the signature does not match the manifest: it was changed after signing');
+  }
+  const { sha256, size } = await digest(join(dirname(manifestPath), signed.data.artifact)).catch(() => {
+    throw new ToolError(`cannot read the artifact ${signed.data.artifact} beside the manifest`);
+  });
+  if (size !== signed.data.size || sha256 !== signed.data.sha256)
+    throw new ToolError('the artifact does not match its manifest: size or SHA-256 differ');
+  return signed.data;
+}
