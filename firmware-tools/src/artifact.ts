@@ -2,7 +2,6 @@ import { createHash, sign as edSign, verify as edVerify } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { create as createTar } from 'tar';
 import { ToolError } from './errors.ts';
 import { keyId, loadPrivateKey, loadPublicKey } from './keys.ts';
@@ -12,12 +11,10 @@ import { canonical, Manifest, type SignedManifest, SignedManifest as SignedSchem
 export async function digest(path: string): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
-  await pipeline(createReadStream(path), async function* (chunks: AsyncIterable<Buffer>) {
-    for await (const chunk of chunks) {
-      hash.update(chunk);
-      size += chunk.length;
-    }
-  });
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
   return { sha256: hash.digest('hex'), size };
 }
 
