@@ -129,3 +129,11 @@ export function redact(url: string): string {
 }
 
 export type { PGlite };
+
+/**
+ * The rows of `orm.execute(sql...)`, whichever driver ran it: postgres.js answers an array, PGlite
+ * an object with `rows`.
+ */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
+}

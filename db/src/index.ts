@@ -1,4 +1,4 @@
-export { type Database, type DatabaseOptions, type Orm, openDatabase, redact } from './connect.ts';
+export { type Database, type DatabaseOptions, type Orm, openDatabase, redact, rowsOf } from './connect.ts';
 export { DatabaseUnavailable } from './errors.ts';
 export { migrate } from './migrate.ts';
 export * as schema from './schema.ts';

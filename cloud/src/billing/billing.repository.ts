@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Orm, schema } from '@iotp/db';
+import { type Orm, rowsOf, schema } from '@iotp/db';
 import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 
 const { billingAccounts, stripeEvents, ledgerEntries, ledgerTransactions, devices, usageDaily, orders, usageReports } =
@@ -147,11 +147,12 @@ export class BillingRepository {
 
   /** How many of the organization's devices were registered before this one. */
   async deviceRank(orgId: string, deviceId: string): Promise<number> {
-    const [row] = (await this.orm.execute(sql`
-      SELECT count(*)::int AS n FROM devices
-      WHERE org_id = ${orgId} AND created_at < (SELECT created_at FROM devices WHERE id = ${deviceId})`)) as unknown as {
-      n: number;
-    }[];
+    // Through rowsOf: a bare cast read PGlite's answer as empty and let every device in.
+    const [row] = rowsOf<{ n: number }>(
+      await this.orm.execute(sql`
+        SELECT count(*)::int AS n FROM devices
+        WHERE org_id = ${orgId} AND created_at < (SELECT created_at FROM devices WHERE id = ${deviceId})`),
+    );
     return Number(row?.n ?? 0);
   }
 
@@ -269,13 +270,13 @@ export class BillingRepository {
       LEFT JOIN usage_reports r ON r.org_id = u.org_id AND r.day = u.day
       WHERE u.day = ${day}
       GROUP BY u.org_id, b.stripe_customer_id, b.plan, r.reported_points`);
-    const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as {
+    const list = rowsOf<{
       org_id: string;
       points: string;
       stripe_customer_id: string | null;
       plan: string | null;
       reported: string;
-    }[];
+    }>(rows);
     return list.map((r) => ({
       orgId: r.org_id,
       points: Number(r.points),

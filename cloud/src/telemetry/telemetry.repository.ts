@@ -1,4 +1,4 @@
-import { type Orm, schema } from '@iotp/db';
+import { type Orm, rowsOf, schema } from '@iotp/db';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 
 const { telemetry, telemetryLatest, devices } = schema;
@@ -116,11 +116,11 @@ export class TelemetryRepository {
         AND ${sql.raw(timeColumn)} >= ${q.from}::timestamptz AND ${sql.raw(timeColumn)} < ${q.to}::timestamptz
       GROUP BY 1, 2
       ORDER BY 1, 2`);
-    const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as {
+    const list = rowsOf<{
       device_id: string;
       ts: string;
       value: number | string | null;
-    }[];
+    }>(rows);
     return list.map((r) => ({ device_id: r.device_id, ts: r.ts, value: r.value === null ? null : Number(r.value) }));
   }
 
@@ -184,7 +184,7 @@ export class TelemetryRepository {
         RETURNING 1
       )
       SELECT count(*)::int AS n FROM expired`);
-    const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as { n: number }[];
+    const list = rowsOf<{ n: number }>(rows);
     return Number(list[0]?.n ?? 0);
   }
 }
