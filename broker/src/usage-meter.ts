@@ -39,6 +39,8 @@ export class UsageMeter {
   private pending = new Map<string, Counts>();
   private today = new Map<string, number>();
   private todayKey = utcDay();
+  /** When `todayKey` stops being today: checked with one clock read, not a date formatted per message. */
+  private dayEndsAt = nextUtcMidnight();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
 
@@ -58,11 +60,8 @@ export class UsageMeter {
   }
 
   count(orgId: string, deviceId: string | undefined, usage: Usage): void {
-    const day = utcDay();
-    if (day !== this.todayKey) {
-      this.todayKey = day;
-      this.today.clear();
-    }
+    this.rollDay();
+    const day = this.todayKey;
     const key = `${orgId}|${deviceId ?? NO_DEVICE}|${day}`;
     let c = this.pending.get(key);
     if (!c) {
@@ -78,7 +77,15 @@ export class UsageMeter {
 
   /** Messages this process counted for the organization today (since start, or midnight UTC). */
   messagesToday(orgId: string): number {
-    return utcDay() === this.todayKey ? (this.today.get(orgId) ?? 0) : 0;
+    this.rollDay();
+    return this.today.get(orgId) ?? 0;
+  }
+
+  private rollDay(): void {
+    if (Date.now() < this.dayEndsAt) return;
+    this.todayKey = utcDay();
+    this.dayEndsAt = nextUtcMidnight();
+    this.today.clear();
   }
 
   /** Adds the counted usage to the database; on failure it is kept and added next time. */
@@ -120,6 +127,11 @@ export class UsageMeter {
     clearInterval(this.timer);
     await this.flush().catch((err) => this.logger.warn({ err }, 'final usage flush failed'));
   }
+}
+
+function nextUtcMidnight(): number {
+  const d = new Date();
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
 }
 
 function utcDay(): string {
