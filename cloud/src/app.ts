@@ -27,6 +27,10 @@ import { auditTrail } from './orgs/audit.ts';
 import type { OrgRepository } from './orgs/org.repository.ts';
 import type { OrgService } from './orgs/org.service.ts';
 import { organizationRoutes } from './orgs/orgs.routes.ts';
+import { downloadRoutes } from './ota/download.routes.ts';
+import { otaRoutes } from './ota/ota.routes.ts';
+import type { ReleaseService } from './ota/release.service.ts';
+import type { RolloutService } from './ota/rollout.service.ts';
 import { telemetryRoutes } from './telemetry/telemetry.routes.ts';
 import type { TelemetryService } from './telemetry/telemetry.service.ts';
 import { twinRoutes } from './twin/twin.routes.ts';
@@ -52,11 +56,15 @@ export interface AppOptions {
   grafana?: GrafanaAccess;
   /** Plans, Stripe and the wallet; needs `orgs`. */
   billing?: BillingService;
+  /** Firmware releases and rollouts; needs `orgs`. */
+  ota?: { releases: ReleaseService; rollouts: RolloutService };
   /** Counts API calls per organization. */
   meter?: UsageMeter;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
 }
+
+const ARTIFACT_PATH = /^\/v1\/orgs\/[^/]+\/ota\/releases\/[^/]+\/artifact$/;
 
 /** An OpenAPIHono whose request validation failures become `invalid-request` problems. */
 export function createRouter() {
@@ -85,6 +93,7 @@ export function createApp({
   twins,
   grafana,
   billing,
+  ota,
   meter,
   maxBodyBytes = 1024 * 1024,
 }: AppOptions) {
@@ -93,21 +102,22 @@ export function createApp({
   app.use(requestId());
   app.use(requestLog({ logger: log }));
   app.use(httpMetrics({ registry }));
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => {
-        throw new Problem('payload-too-large', 413, 'Request body too large', `Send at most ${maxBodyBytes} bytes`);
-      },
-    }),
-  );
+  // Artifacts stream to storage with their own limit (OTA_MAX_ARTIFACT_BYTES), checked against the manifest.
+  const artifactUpload = (path: string, method: string) => method === 'PUT' && ARTIFACT_PATH.test(path);
+  const limitBody = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: () => {
+      throw new Problem('payload-too-large', 413, 'Request body too large', `Send at most ${maxBodyBytes} bytes`);
+    },
+  });
+  app.use('/v1/*', (c, next) => (artifactUpload(c.req.path, c.req.method) ? next() : limitBody(c, next)));
   app.use('/v1/*', async (c, next) => {
     const type = c.req.header('content-type');
     // Besides JSON: an avatar image, and CSV for bulk device registration.
     const image = c.req.path === '/v1/me/avatar' && /^image\//i.test(type ?? '');
     const csv = c.req.path.endsWith('/devices/bulk') && /^text\/csv/i.test(type ?? '');
-    if (type && c.req.method !== 'GET' && !image && !csv && !/^application\/(.+\+)?json\b/i.test(type)) {
+    const artifact = artifactUpload(c.req.path, c.req.method) && /^application\/octet-stream/i.test(type ?? '');
+    if (type && c.req.method !== 'GET' && !image && !csv && !artifact && !/^application\/(.+\+)?json\b/i.test(type)) {
       throw new Problem('unsupported-media-type', 415, 'Unsupported media type', 'Send the body as application/json');
     }
     await next();
@@ -147,6 +157,10 @@ export function createApp({
     if (orgs && devices && twins) app.route('/', twinRoutes(auth.service, orgs.repo, twins, devices));
     if (orgs && grafana) app.route('/', grafanaRoutes(auth.service, orgs.repo, grafana));
     if (orgs && billing) app.route('/', billingRoutes(auth.service, orgs.repo, billing));
+    if (orgs && ota) {
+      app.route('/', otaRoutes(auth.service, orgs.repo, ota.releases, ota.rollouts));
+      app.route('/', downloadRoutes(ota.releases, auth.tokens));
+    }
   }
   app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   app.doc31('/openapi.json', {

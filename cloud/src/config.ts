@@ -60,6 +60,13 @@ export const platformEnv = brokerEnv.extend({
   CREDITS_PER_DEVICE_LICENSE: z.coerce.number().min(0).default(10),
   CREDITS_PER_MILLION_OVERAGE: z.coerce.number().min(0).default(1),
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
+  OTA_URL_TTL_S: z.coerce.number().int().min(60).max(86_400).default(900),
+  OTA_MAX_ARTIFACT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 ** 3),
+  OTA_TICK_MS: z.coerce.number().int().min(50).default(10_000),
   ADMIN_EMAILS: z
     .string()
     .default('')

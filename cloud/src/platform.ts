@@ -30,6 +30,9 @@ import { GrafanaAccess, type GrafanaEndpoint } from './grafana/grafana-access.ts
 import { Mailer } from './mail/mailer.ts';
 import { OrgRepository } from './orgs/org.repository.ts';
 import { OrgService } from './orgs/org.service.ts';
+import { OtaRepository } from './ota/ota.repository.ts';
+import { ReleaseService } from './ota/release.service.ts';
+import { RolloutService } from './ota/rollout.service.ts';
 import { FileObjectStore, S3ObjectStore } from './storage/object-store.ts';
 import { TelemetryRepository } from './telemetry/telemetry.repository.ts';
 import { TelemetryService } from './telemetry/telemetry.service.ts';
@@ -55,6 +58,7 @@ export interface Platform {
   writer: BatchWriter;
   broker: ReturnType<typeof createBroker>;
   twins: TwinService;
+  rollouts: RolloutService;
   meter: UsageMeter;
   registry: Registry;
   /** Stops accepting, flushes what was accepted, closes the database. */
@@ -134,20 +138,21 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
     }
     const authRepo = new AuthRepository(db.orm);
     const mailer = new Mailer(db.orm, logger, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
+    const objects = config.S3_ENDPOINT
+      ? new S3ObjectStore({
+          endpoint: config.S3_ENDPOINT,
+          accessKey: config.S3_ACCESS_KEY ?? '',
+          secretKey: config.S3_SECRET_KEY ?? '',
+          bucket: config.S3_BUCKET,
+          region: config.S3_REGION,
+        })
+      : new FileObjectStore(join(config.DATA_DIR, 'objects'));
     const authService = new AuthService({
       repo: authRepo,
       tokens,
       limits,
       mailer,
-      objects: config.S3_ENDPOINT
-        ? new S3ObjectStore({
-            endpoint: config.S3_ENDPOINT,
-            accessKey: config.S3_ACCESS_KEY ?? '',
-            secretKey: config.S3_SECRET_KEY ?? '',
-            bucket: config.S3_BUCKET,
-            region: config.S3_REGION,
-          })
-        : new FileObjectStore(join(config.DATA_DIR, 'objects')),
+      objects,
       logger,
       publicUrl,
       refreshTtlS: config.REFRESH_TOKEN_TTL_S,
@@ -206,7 +211,43 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       twins.expireDue().catch((err) => logger.error({ err }, 'expiring commands failed'));
     }, 30_000).unref();
     cleanup.push(async () => clearInterval(expire));
+    // Devices fetch artifacts from PUBLIC_URL; without it, from this host on the port bound below.
+    let httpPort = config.HTTP_PORT;
+    const downloadBase = () =>
+      config.PUBLIC_URL ?? `http://${config.HTTP_HOST === '0.0.0.0' ? 'localhost' : config.HTTP_HOST}:${httpPort}`;
+    const otaRepo = new OtaRepository(db.orm);
+    const releases = new ReleaseService({
+      repo: otaRepo,
+      objects,
+      tmpDir: join(config.DATA_DIR, 'tmp'),
+      maxArtifactBytes: config.OTA_MAX_ARTIFACT_BYTES,
+    });
+    const rollouts = new RolloutService({
+      repo: otaRepo,
+      devices: deviceRepo,
+      orgs: orgRepo,
+      broker,
+      logger,
+      registry,
+      downloadUrl: async (deviceId, releaseId) => {
+        const token = await tokens.signDownload(deviceId, releaseId, config.OTA_URL_TTL_S);
+        return {
+          url: `${downloadBase()}/v1/ota/download/${releaseId}?token=${token}`,
+          expires_at: new Date(Date.now() + config.OTA_URL_TTL_S * 1000).toISOString(),
+        };
+      },
+    });
+    broker.deviceEvents.on(
+      'message',
+      (deviceId, suffix, payload) => void rollouts.onDeviceMessage(deviceId, suffix, payload),
+    );
+    broker.deviceEvents.on('subscribe', (deviceId, filter) => void rollouts.onDeviceSubscribe(deviceId, filter));
+    const rolloutTimer = setInterval(() => {
+      rollouts.tick().catch((err) => logger.error({ err }, 'advancing rollouts failed'));
+    }, config.OTA_TICK_MS).unref();
+    cleanup.push(async () => clearInterval(rolloutTimer));
     const app = createApp({
+      ota: { releases, rollouts },
       logger,
       registry,
       auth: { service: authService, tokens, limits },
@@ -233,6 +274,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       listenHttp(app.fetch, config.HTTP_PORT, config.HTTP_HOST),
     );
     cleanup.push(() => new Promise<void>((resolve) => http.server.close(() => resolve())));
+    httpPort = http.port;
     logger.info({ port: http.port }, 'HTTP API listening');
 
     let closing: Promise<void> | undefined;
@@ -243,6 +285,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       writer,
       broker,
       twins,
+      rollouts,
       meter,
       registry,
       // Reverse start order: stop taking connections, flush the writer, close the database.

@@ -93,7 +93,7 @@ export const auditLog = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     orgId: uuid('org_id'),
-    actorType: text('actor_type', { enum: ['user', 'api_key', 'system', 'anonymous'] }).notNull(),
+    actorType: text('actor_type', { enum: ['user', 'api_key', 'system', 'anonymous', 'device'] }).notNull(),
     actorId: text('actor_id'),
     action: text('action').notNull(),
     targetType: text('target_type'),
@@ -511,4 +511,136 @@ export const usageReports = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.day] })],
+);
+
+/** Public keys an organization signs firmware with; several at once so keys can be rotated. */
+export const firmwareKeys = pgTable(
+  'firmware_keys',
+  {
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    /** First 16 hex digits of the SHA-256 of the key's SPKI DER form, as firmware-tools prints it. */
+    keyId: text('key_id').notNull(),
+    name: text('name').notNull(),
+    publicKey: text('public_key').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.keyId] })],
+);
+
+/** A firmware version: its signed manifest, checked on upload, and where the artifact is stored. */
+export const firmwareReleases = pgTable(
+  'firmware_releases',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    version: text('version').notNull(),
+    hardware: text('hardware').array().notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    sha256: text('sha256').notNull(),
+    keyId: text('key_id').notNull(),
+    manifest: jsonb('manifest').$type<Record<string, unknown>>().notNull(),
+    objectKey: text('object_key').notNull(),
+    /** `awaiting_upload` until the artifact's bytes arrive and match the manifest. */
+    status: text('status', { enum: ['awaiting_upload', 'ready'] })
+      .notNull()
+      .default('awaiting_upload'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('firmware_releases_version_idx').on(t.orgId, t.name, t.version)],
+);
+
+export interface RolloutPhase {
+  /** Share of the target reached by the end of this phase, 1-100. */
+  percent: number;
+  /** Seconds to wait after the phase's devices succeeded before the next starts (auto). */
+  wait_s: number;
+  /** `manual`: the next phase starts only by hand. */
+  advance: 'auto' | 'manual';
+  /** Share of this phase's devices that must succeed before moving on, 0-1. */
+  success_threshold: number;
+  /** Share of this phase's devices failing that stops the rollout, 0-1. */
+  failure_threshold: number;
+}
+
+/** A release sent to a target in phases. */
+export const rollouts = pgTable(
+  'rollouts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    releaseId: uuid('release_id')
+      .notNull()
+      .references(() => firmwareReleases.id),
+    name: text('name').notNull(),
+    /** Device ids, a group, or tags (every device carrying all of them). */
+    target: jsonb('target').$type<{ device_ids?: string[]; group_id?: string; tags?: string[] }>().notNull(),
+    phases: jsonb('phases').$type<RolloutPhase[]>().notNull(),
+    currentPhase: integer('current_phase').notNull().default(0),
+    phaseStartedAt: timestamp('phase_started_at', { withTimezone: true }).notNull().defaultNow(),
+    status: text('status', { enum: ['active', 'paused', 'aborted', 'completed'] })
+      .notNull()
+      .default('active'),
+    /** What happens when a phase's failures pass its threshold. */
+    onFailure: text('on_failure', { enum: ['pause', 'abort'] })
+      .notNull()
+      .default('pause'),
+    statusReason: text('status_reason'),
+    /** Failures of the current phase an operator accepted by resuming; the threshold counts those after. */
+    acceptedFailures: integer('accepted_failures').notNull().default(0),
+    maxConcurrent: integer('max_concurrent').notNull(),
+    /** New updates start only inside this daily window (HH:MM, UTC); running ones finish. */
+    window: jsonb('window').$type<{ start: string; end: string }>(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('rollouts_org_idx').on(t.orgId, t.createdAt), index('rollouts_status_idx').on(t.status)],
+);
+
+export const OTA_STATES = [
+  'pending',
+  'downloading',
+  'downloaded',
+  'verifying',
+  'installing',
+  'rebooting',
+  'succeeded',
+  'failed',
+  'rolled_back',
+  'cancelled',
+] as const;
+
+/** One device's update within a rollout, as its agent reports it. */
+export const otaJobs = pgTable(
+  'ota_jobs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    rolloutId: uuid('rollout_id')
+      .notNull()
+      .references(() => rollouts.id, { onDelete: 'cascade' }),
+    deviceId: uuid('device_id')
+      .notNull()
+      .references(() => devices.id, { onDelete: 'cascade' }),
+    phase: integer('phase').notNull(),
+    state: text('state', { enum: OTA_STATES }).notNull().default('pending'),
+    progress: integer('progress').notNull().default(0),
+    error: text('error'),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('ota_jobs_rollout_device_idx').on(t.rolloutId, t.deviceId),
+    index('ota_jobs_device_idx').on(t.deviceId, t.state),
+  ],
 );

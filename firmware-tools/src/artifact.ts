@@ -1,11 +1,17 @@
-import { createHash, sign as edSign, verify as edVerify } from 'node:crypto';
+import { createHash, sign as edSign } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { create as createTar } from 'tar';
 import { ToolError } from './errors.ts';
 import { keyId, loadPrivateKey, loadPublicKey } from './keys.ts';
-import { canonical, Manifest, type SignedManifest, SignedManifest as SignedSchema } from './manifest.ts';
+import {
+  canonical,
+  Manifest,
+  type SignedManifest,
+  SignedManifest as SignedSchema,
+  signatureProblem,
+} from './manifest.ts';
 
 /** SHA-256 and size of a file, streamed. */
 export async function digest(path: string): Promise<{ sha256: string; size: number }> {
@@ -103,9 +109,8 @@ export async function verifyArtifact(manifestPath: string, publicKeyPath: string
   if (signed.data.signature.key_id !== keyId(key)) {
     throw new ToolError(`signed with key ${signed.data.signature.key_id}, not with ${publicKeyPath} (${keyId(key)})`);
   }
-  if (!edVerify(null, canonical(signed.data), key, Buffer.from(signed.data.signature.value, 'base64'))) {
-    throw new ToolError('the signature does not match the manifest: it was changed after signing');
-  }
+  const problem = signatureProblem(signed.data, [key]);
+  if (problem) throw new ToolError(problem);
   const { sha256, size } = await digest(join(dirname(manifestPath), signed.data.artifact)).catch(() => {
     throw new ToolError(`cannot read the artifact ${signed.data.artifact} beside the manifest`);
   });

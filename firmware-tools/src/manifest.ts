@@ -1,5 +1,7 @@
+import { type KeyObject, verify } from 'node:crypto';
 import { valid } from 'semver';
 import { z } from 'zod';
+import { keyId } from './keys.ts';
 
 /** What `pack` writes beside an artifact: what it is, what it runs on, how to check it. */
 export const Manifest = z.object({
@@ -26,4 +28,15 @@ export function canonical(manifest: Manifest): Buffer {
   const { signature: _omit, ...rest } = manifest as SignedManifest;
   const sorted = Object.fromEntries(Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1)));
   return Buffer.from(JSON.stringify(sorted));
+}
+
+/**
+ * Checks a signed manifest against trusted public keys. Returns what is wrong, or undefined when
+ * one of the keys made the signature over exactly these fields.
+ */
+export function signatureProblem(manifest: SignedManifest, trusted: KeyObject[]): string | undefined {
+  const key = trusted.find((k) => keyId(k) === manifest.signature.key_id);
+  if (!key) return `signed with key ${manifest.signature.key_id}, which is not trusted`;
+  const ok = verify(null, canonical(manifest), key, Buffer.from(manifest.signature.value, 'base64'));
+  return ok ? undefined : 'the signature does not match the manifest: it was changed after signing';
 }

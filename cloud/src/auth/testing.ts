@@ -15,6 +15,9 @@ import { GrafanaAccess } from '../grafana/grafana-access.ts';
 import { Mailer } from '../mail/mailer.ts';
 import { OrgRepository } from '../orgs/org.repository.ts';
 import { OrgService } from '../orgs/org.service.ts';
+import { OtaRepository } from '../ota/ota.repository.ts';
+import { ReleaseService } from '../ota/release.service.ts';
+import { RolloutService } from '../ota/rollout.service.ts';
 import { FileObjectStore } from '../storage/object-store.ts';
 import { TelemetryRepository } from '../telemetry/telemetry.repository.ts';
 import { TelemetryService } from '../telemetry/telemetry.service.ts';
@@ -75,9 +78,26 @@ export async function authHarness(
     // Plan limits only where a test asks for billing.
     checkLimit: options.stripe ? (orgId, n) => billing.checkDeviceLimit(orgId, n) : undefined,
   });
+  const registry = new Registry();
+  const otaRepo = new OtaRepository(db.orm);
+  const objects = options.objects ?? new FileObjectStore(await mkdtemp(join(tmpdir(), 'iotp-objects-')));
+  const ota = {
+    releases: new ReleaseService({ repo: otaRepo, objects, tmpDir: tmpdir(), maxArtifactBytes: 64 * 1024 * 1024 }),
+    rollouts: new RolloutService({
+      repo: otaRepo,
+      devices: new DeviceRepository(db.orm),
+      orgs: orgRepo,
+      // No broker here: jobs reach devices in the end-to-end tests.
+      broker: { publishToDevice: async () => undefined },
+      downloadUrl: async () => ({ url: `${ISSUER}/v1/ota/download`, expires_at: new Date().toISOString() }),
+      logger,
+      registry,
+    }),
+  };
   const app = createApp({
     logger,
-    registry: new Registry(),
+    registry,
+    ota,
     auth: { service, tokens, limits },
     orgs: { repo: orgRepo, service: orgService },
     devices,

@@ -138,6 +138,17 @@ export class TokenService {
     return (await this.verify(token, 'mfa+jwt')).sub!;
   }
 
+  /** A short-lived token in a firmware download URL: this device may fetch this release. */
+  async signDownload(deviceId: string, releaseId: string, ttlS: number): Promise<string> {
+    return this.sign({ sub: deviceId, rel: releaseId }, 'ota-download+jwt', ttlS);
+  }
+
+  async verifyDownload(token: string): Promise<{ deviceId: string; releaseId: string }> {
+    const payload = await this.verify(token, 'ota-download+jwt');
+    if (typeof payload.rel !== 'string') throw new InvalidToken('no release claim');
+    return { deviceId: payload.sub!, releaseId: payload.rel };
+  }
+
   /** The public keys that verify current tokens, as a JWK Set. */
   jwks(): { keys: JWK[] } {
     return { keys: [...this.keys.values()].map((k) => k.publicJwk) };

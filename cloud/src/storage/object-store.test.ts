@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import { tempDir } from '@iotp/db/testing';
 import S3rver from 's3rver';
@@ -34,6 +35,15 @@ describe.each(['files', 's3'] as const)('%s object store', (kind) => {
     expect(await text(got!.body)).toBe('hello');
     await store.delete('avatars/a');
     expect(await store.get('avatars/a')).toBeUndefined();
+  });
+
+  it('stores a file and reads a byte range of it', async () => {
+    const path = `${dir.path}/artifact.bin`;
+    await writeFile(path, Buffer.from('0123456789'));
+    await store.putFile('firmware/x', path, 'application/octet-stream');
+    const part = await store.get('firmware/x', { start: 3, end: 6 });
+    expect(part?.size).toBe(10);
+    expect(await text(part!.body)).toBe('3456');
   });
 
   if (kind === 'files') {

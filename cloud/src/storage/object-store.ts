@@ -1,8 +1,13 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Client } from 'minio';
+
+export interface ByteRange {
+  start: number;
+  end: number;
+}
 
 export interface StoredObject {
   body: Readable;
@@ -13,8 +18,13 @@ export interface StoredObject {
 /** Where uploaded files live: a directory by default, an S3-compatible bucket when configured. */
 export interface ObjectStore {
   put(key: string, body: Buffer, contentType: string): Promise<void>;
-  /** The object, or undefined when there is none. */
-  get(key: string): Promise<StoredObject | undefined>;
+  /** Stores a local file (large artifacts): streamed, never held in memory. */
+  putFile(key: string, path: string, contentType: string): Promise<void>;
+  /**
+   * The object, or undefined when there is none. With `range`, the body holds only bytes
+   * `start..end` (inclusive, as in HTTP Range, RFC 9110 §14.1.2); `size` stays the whole object's.
+   */
+  get(key: string, range?: ByteRange): Promise<StoredObject | undefined>;
   delete(key: string): Promise<void>;
 }
 
@@ -32,12 +42,19 @@ export class FileObjectStore implements ObjectStore {
     await writeFile(`${path}.type`, contentType);
   }
 
-  async get(key: string) {
+  async putFile(key: string, source: string, contentType: string) {
+    const path = this.path(key);
+    await mkdir(dirname(path), { recursive: true });
+    await copyFile(source, path);
+    await writeFile(`${path}.type`, contentType);
+  }
+
+  async get(key: string, range?: ByteRange) {
     const path = this.path(key);
     const info = await stat(path).catch(() => undefined);
     if (!info) return undefined;
     const contentType = await readFile(`${path}.type`, 'utf8').catch(() => 'application/octet-stream');
-    return { body: createReadStream(path), size: info.size, contentType };
+    return { body: createReadStream(path, range), size: info.size, contentType };
   }
 
   async delete(key: string) {
@@ -84,14 +101,21 @@ export class S3ObjectStore implements ObjectStore {
     await this.client.putObject(this.o.bucket, key, body, body.length, { 'Content-Type': contentType });
   }
 
-  async get(key: string) {
+  async putFile(key: string, path: string, contentType: string) {
+    await this.bucket();
+    await this.client.fPutObject(this.o.bucket, key, path, { 'Content-Type': contentType });
+  }
+
+  async get(key: string, range?: ByteRange) {
     await this.bucket();
     const info = await this.client.statObject(this.o.bucket, key).catch((err: { code?: string }) => {
       if (err.code === 'NotFound' || err.code === 'NoSuchKey') return undefined;
       throw err;
     });
     if (!info) return undefined;
-    const body = await this.client.getObject(this.o.bucket, key);
+    const body = range
+      ? await this.client.getPartialObject(this.o.bucket, key, range.start, range.end - range.start + 1)
+      : await this.client.getObject(this.o.bucket, key);
     return { body, size: info.size, contentType: String(info.metaData['content-type'] ?? 'application/octet-stream') };
   }
 

@@ -1,0 +1,236 @@
+import { type Orm, schema } from '@iotp/db';
+import { and, arrayContains, asc, desc, eq, inArray, isNull, lt, notInArray, sql } from 'drizzle-orm';
+
+const { firmwareKeys, firmwareReleases, rollouts, otaJobs, devices } = schema;
+
+export type KeyRow = typeof firmwareKeys.$inferSelect;
+export type ReleaseRow = typeof firmwareReleases.$inferSelect;
+export type RolloutRow = typeof rollouts.$inferSelect;
+export type JobRow = typeof otaJobs.$inferSelect;
+export type OtaState = JobRow['state'];
+
+/** States after which a job changes no more. */
+export const TERMINAL: OtaState[] = ['succeeded', 'failed', 'rolled_back', 'cancelled'];
+
+/** Every database access of OTA: signing keys, releases, rollouts and per-device jobs, scoped by organization. */
+export class OtaRepository {
+  constructor(private readonly orm: Orm) {}
+
+  async addKey(values: typeof firmwareKeys.$inferInsert): Promise<KeyRow | undefined> {
+    return (await this.orm.insert(firmwareKeys).values(values).onConflictDoNothing().returning())[0];
+  }
+
+  async keys(orgId: string): Promise<KeyRow[]> {
+    return this.orm
+      .select()
+      .from(firmwareKeys)
+      .where(eq(firmwareKeys.orgId, orgId))
+      .orderBy(asc(firmwareKeys.createdAt));
+  }
+
+  async revokeKey(orgId: string, keyId: string): Promise<boolean> {
+    const rows = await this.orm
+      .update(firmwareKeys)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(firmwareKeys.orgId, orgId), eq(firmwareKeys.keyId, keyId), isNull(firmwareKeys.revokedAt)))
+      .returning({ keyId: firmwareKeys.keyId });
+    return rows.length > 0;
+  }
+
+  async createRelease(values: typeof firmwareReleases.$inferInsert): Promise<ReleaseRow | undefined> {
+    return (await this.orm.insert(firmwareReleases).values(values).onConflictDoNothing().returning())[0];
+  }
+
+  async release(orgId: string, id: string): Promise<ReleaseRow | undefined> {
+    return (
+      await this.orm
+        .select()
+        .from(firmwareReleases)
+        .where(and(eq(firmwareReleases.orgId, orgId), eq(firmwareReleases.id, id)))
+    )[0];
+  }
+
+  async releaseById(id: string): Promise<ReleaseRow | undefined> {
+    return (await this.orm.select().from(firmwareReleases).where(eq(firmwareReleases.id, id)))[0];
+  }
+
+  async releases(orgId: string, q: { name?: string; limit: number; before?: Date }): Promise<ReleaseRow[]> {
+    const conditions = [eq(firmwareReleases.orgId, orgId)];
+    if (q.name) conditions.push(eq(firmwareReleases.name, q.name));
+    if (q.before) conditions.push(lt(firmwareReleases.createdAt, q.before));
+    return this.orm
+      .select()
+      .from(firmwareReleases)
+      .where(and(...conditions))
+      .orderBy(desc(firmwareReleases.createdAt))
+      .limit(q.limit);
+  }
+
+  async markUploaded(id: string): Promise<void> {
+    await this.orm.update(firmwareReleases).set({ status: 'ready' }).where(eq(firmwareReleases.id, id));
+  }
+
+  async deleteRelease(orgId: string, id: string): Promise<'deleted' | 'missing' | 'in_use'> {
+    const used = await this.orm.select({ id: rollouts.id }).from(rollouts).where(eq(rollouts.releaseId, id)).limit(1);
+    if (used.length > 0) return 'in_use';
+    const rows = await this.orm
+      .delete(firmwareReleases)
+      .where(and(eq(firmwareReleases.orgId, orgId), eq(firmwareReleases.id, id)))
+      .returning({ id: firmwareReleases.id });
+    return rows.length > 0 ? 'deleted' : 'missing';
+  }
+
+  async createRollout(values: typeof rollouts.$inferInsert): Promise<RolloutRow> {
+    return (await this.orm.insert(rollouts).values(values).returning())[0]!;
+  }
+
+  async rollout(orgId: string, id: string): Promise<RolloutRow | undefined> {
+    return (
+      await this.orm
+        .select()
+        .from(rollouts)
+        .where(and(eq(rollouts.orgId, orgId), eq(rollouts.id, id)))
+    )[0];
+  }
+
+  async rollouts(orgId: string, q: { status?: RolloutRow['status']; limit: number; before?: Date }) {
+    const conditions = [eq(rollouts.orgId, orgId)];
+    if (q.status) conditions.push(eq(rollouts.status, q.status));
+    if (q.before) conditions.push(lt(rollouts.createdAt, q.before));
+    return this.orm
+      .select()
+      .from(rollouts)
+      .where(and(...conditions))
+      .orderBy(desc(rollouts.createdAt))
+      .limit(q.limit);
+  }
+
+  /** Rollouts that may still start updates: active ones, and finished ones that new devices join. */
+  async runnable(): Promise<RolloutRow[]> {
+    return this.orm
+      .select()
+      .from(rollouts)
+      .where(inArray(rollouts.status, ['active', 'completed']));
+  }
+
+  async updateRollout(id: string, values: Partial<typeof rollouts.$inferInsert>): Promise<RolloutRow | undefined> {
+    return (
+      await this.orm
+        .update(rollouts)
+        .set({ ...values, updatedAt: new Date() })
+        .where(eq(rollouts.id, id))
+        .returning()
+    )[0];
+  }
+
+  async jobs(rolloutId: string): Promise<JobRow[]> {
+    return this.orm.select().from(otaJobs).where(eq(otaJobs.rolloutId, rolloutId)).orderBy(asc(otaJobs.createdAt));
+  }
+
+  async jobPage(orgId: string, rolloutId: string, q: { state?: OtaState; limit: number; after?: string }) {
+    const conditions = [eq(otaJobs.orgId, orgId), eq(otaJobs.rolloutId, rolloutId)];
+    if (q.state) conditions.push(eq(otaJobs.state, q.state));
+    if (q.after) conditions.push(sql`${otaJobs.deviceId} > ${q.after}`);
+    return this.orm
+      .select()
+      .from(otaJobs)
+      .where(and(...conditions))
+      .orderBy(asc(otaJobs.deviceId))
+      .limit(q.limit);
+  }
+
+  async counts(rolloutId: string): Promise<Record<string, number>> {
+    const rows = await this.orm
+      .select({ state: otaJobs.state, n: sql<number>`count(*)::int` })
+      .from(otaJobs)
+      .where(eq(otaJobs.rolloutId, rolloutId))
+      .groupBy(otaJobs.state);
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  }
+
+  /** Devices with an update under way in any rollout: they get no second one. */
+  async busyDevices(deviceIds: string[]): Promise<Set<string>> {
+    if (deviceIds.length === 0) return new Set();
+    const rows = await this.orm
+      .selectDistinct({ id: otaJobs.deviceId })
+      .from(otaJobs)
+      .where(and(inArray(otaJobs.deviceId, deviceIds), notInArray(otaJobs.state, TERMINAL)));
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async createJobs(values: (typeof otaJobs.$inferInsert)[]): Promise<JobRow[]> {
+    if (values.length === 0) return [];
+    return this.orm.insert(otaJobs).values(values).onConflictDoNothing().returning();
+  }
+
+  /** The device's unfinished jobs of rollouts that are not stopped, oldest first. */
+  async openJobs(deviceId: string): Promise<JobRow[]> {
+    const rows = await this.orm
+      .select({ job: otaJobs })
+      .from(otaJobs)
+      .innerJoin(rollouts, eq(rollouts.id, otaJobs.rolloutId))
+      .where(
+        and(
+          eq(otaJobs.deviceId, deviceId),
+          notInArray(otaJobs.state, TERMINAL),
+          inArray(rollouts.status, ['active', 'completed', 'paused']),
+        ),
+      )
+      .orderBy(asc(otaJobs.createdAt));
+    return rows.map((r) => r.job);
+  }
+
+  async job(deviceId: string, id: string): Promise<JobRow | undefined> {
+    return (
+      await this.orm
+        .select()
+        .from(otaJobs)
+        .where(and(eq(otaJobs.deviceId, deviceId), eq(otaJobs.id, id)))
+    )[0];
+  }
+
+  /** Moves a job from `from` (compare-and-set, so concurrent reports cannot both win). */
+  async moveJob(
+    id: string,
+    from: OtaState,
+    values: { state: OtaState; progress?: number; error?: string | null },
+  ): Promise<JobRow | undefined> {
+    return (
+      await this.orm
+        .update(otaJobs)
+        .set({ ...values, updatedAt: new Date() })
+        .where(and(eq(otaJobs.id, id), eq(otaJobs.state, from)))
+        .returning()
+    )[0];
+  }
+
+  async markDelivered(id: string): Promise<void> {
+    await this.orm.update(otaJobs).set({ deliveredAt: new Date() }).where(eq(otaJobs.id, id));
+  }
+
+  /** Stops every unfinished job of a rollout (abort). */
+  async cancelOpen(rolloutId: string): Promise<JobRow[]> {
+    return this.orm
+      .update(otaJobs)
+      .set({ state: 'cancelled', updatedAt: new Date(), error: 'rollout aborted' })
+      .where(and(eq(otaJobs.rolloutId, rolloutId), notInArray(otaJobs.state, TERMINAL)))
+      .returning();
+  }
+
+  /** The organization's devices carrying every one of these tags. */
+  async devicesWithTags(orgId: string, tags: string[]) {
+    return this.orm
+      .select()
+      .from(devices)
+      .where(and(eq(devices.orgId, orgId), arrayContains(devices.tags, tags)));
+  }
+
+  /** The organization's devices among these ids (targets are checked against the organization). */
+  async devicesIn(orgId: string, ids: string[]) {
+    if (ids.length === 0) return [];
+    return this.orm
+      .select()
+      .from(devices)
+      .where(and(eq(devices.orgId, orgId), inArray(devices.id, ids)));
+  }
+}

@@ -1,0 +1,337 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import { json, jsonBody, problems } from '../auth/auth.schemas.ts';
+import type { AuthService } from '../auth/auth.service.ts';
+import type { AppEnv } from '../http/env.ts';
+import type { OrgRepository } from '../orgs/org.repository.ts';
+import { orgGuard } from '../orgs/org-guard.ts';
+import { orgRoutes } from '../orgs/org-route.ts';
+import type { ReleaseService } from './release.service.ts';
+import type { OtaEvent, RolloutService } from './rollout.service.ts';
+
+const tags = ['OTA'];
+const OrgId = z.object({ orgId: z.string() });
+const Id = OrgId.extend({ id: z.string().uuid() });
+const Key = z
+  .object({
+    key_id: z.string(),
+    name: z.string(),
+    public_key: z.string(),
+    created_at: z.string(),
+    revoked_at: z.string().nullable(),
+  })
+  .openapi('FirmwareKey');
+const Release = z
+  .object({
+    id: z.string().uuid(),
+    name: z.string(),
+    version: z.string(),
+    hardware: z.array(z.string()),
+    size: z.number(),
+    sha256: z.string(),
+    key_id: z.string(),
+    status: z.enum(['awaiting_upload', 'ready']),
+    manifest: z.record(z.string(), z.unknown()),
+    created_at: z.string(),
+  })
+  .openapi('Release');
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (UTC)');
+const Phase = z.object({
+  percent: z.number().int().min(1).max(100),
+  wait_s: z.number().int().min(0).default(0),
+  advance: z.enum(['auto', 'manual']).default('auto'),
+  success_threshold: z.number().min(0).max(1).default(1),
+  failure_threshold: z.number().min(0).max(1).default(0.2),
+});
+const RolloutBody = z
+  .object({
+    release_id: z.string().uuid(),
+    name: z.string().min(1).max(100).optional(),
+    target: z
+      .object({
+        device_ids: z.array(z.string().uuid()).min(1).max(10_000).optional(),
+        group_id: z.string().uuid().optional(),
+        tags: z.array(z.string().min(1)).min(1).max(20).optional(),
+      })
+      .strict(),
+    phases: z
+      .array(Phase)
+      .min(1)
+      .max(10)
+      .default([{ percent: 100, wait_s: 0, advance: 'auto', success_threshold: 1, failure_threshold: 0.2 }]),
+    max_concurrent: z.number().int().min(1).max(100_000).default(100),
+    on_failure: z.enum(['pause', 'abort']).default('pause'),
+    window: z.object({ start: HHMM, end: HHMM }).optional(),
+  })
+  .strict();
+const Rollout = z
+  .object({
+    id: z.string().uuid(),
+    name: z.string(),
+    release_id: z.string().uuid(),
+    target: z.record(z.string(), z.unknown()),
+    phases: z.array(Phase),
+    current_phase: z.number().int(),
+    status: z.enum(['active', 'paused', 'aborted', 'completed']),
+    status_reason: z.string().nullable(),
+    on_failure: z.enum(['pause', 'abort']),
+    max_concurrent: z.number().int(),
+    window: z.object({ start: z.string(), end: z.string() }).nullable(),
+    counts: z.record(z.string(), z.number()),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('Rollout');
+const State = z.enum([
+  'pending',
+  'downloading',
+  'downloaded',
+  'verifying',
+  'installing',
+  'rebooting',
+  'succeeded',
+  'failed',
+  'rolled_back',
+  'cancelled',
+]);
+const Job = z
+  .object({
+    id: z.string().uuid(),
+    device_id: z.string().uuid(),
+    phase: z.number().int(),
+    state: State,
+    progress: z.number().int(),
+    error: z.string().nullable(),
+    delivered_at: z.string().nullable(),
+    updated_at: z.string(),
+  })
+  .openapi('OtaJob');
+const Before = z.string().datetime().optional();
+
+/** `/v1/orgs/{orgId}/ota/...`: signing keys, releases, rollouts and their per-device jobs. */
+export function otaRoutes(auth: AuthService, orgs: OrgRepository, releases: ReleaseService, rollouts: RolloutService) {
+  const route = orgRoutes((p) => orgGuard(auth, orgs, p));
+  const action = (name: 'pause' | 'resume' | 'abort' | 'advance', summary: string) =>
+    route('ota:deploy', {
+      method: 'post',
+      path: `/v1/orgs/{orgId}/ota/rollouts/{id}/${name}`,
+      tags,
+      summary,
+      request: { params: Id },
+      responses: { 200: json(Rollout), ...problems(401, 403, 404, 409) },
+    });
+  return new OpenAPIHono<AppEnv>()
+    .openapi(
+      route('ota:deploy', {
+        method: 'post',
+        path: '/v1/orgs/{orgId}/ota/keys',
+        tags,
+        summary: 'Trust a firmware signing key (the .pub file from firmware-tools keygen)',
+        request: {
+          params: OrgId,
+          body: jsonBody(z.object({ name: z.string().min(1).max(100), public_key: z.string().max(4096) }).strict()),
+        },
+        responses: { 201: json(Key), ...problems(400, 401, 403, 404, 409) },
+      }),
+      async (c) => c.json(await releases.addKey(c.get('org').id, c.req.valid('json')), 201),
+    )
+    .openapi(
+      route('ota:read', {
+        method: 'get',
+        path: '/v1/orgs/{orgId}/ota/keys',
+        tags,
+        request: { params: OrgId },
+        responses: { 200: json(z.object({ data: z.array(Key) })), ...problems(401, 403, 404) },
+      }),
+      async (c) => c.json({ data: await releases.keys(c.get('org').id) }, 200),
+    )
+    .openapi(
+      route('ota:deploy', {
+        method: 'delete',
+        path: '/v1/orgs/{orgId}/ota/keys/{keyId}',
+        tags,
+        summary: 'Stop trusting a key: releases signed with it can no longer be created',
+        request: { params: OrgId.extend({ keyId: z.string() }) },
+        responses: { 204: { description: 'Revoked' }, ...problems(401, 403, 404) },
+      }),
+      async (c) => {
+        await releases.revokeKey(c.get('org').id, c.req.valid('param').keyId);
+        return c.body(null, 204);
+      },
+    )
+    .openapi(
+      route('ota:deploy', {
+        method: 'post',
+        path: '/v1/orgs/{orgId}/ota/releases',
+        tags,
+        summary: 'Register a release from its signed manifest; upload the artifact next',
+        request: { params: OrgId, body: jsonBody(z.record(z.string(), z.unknown())) },
+        responses: { 201: json(Release), ...problems(400, 401, 403, 404, 409, 413) },
+      }),
+      async (c) => c.json(await releases.create(c.get('org').id, c.req.valid('json')), 201),
+    )
+    .openapi(
+      route('ota:deploy', {
+        method: 'put',
+        path: '/v1/orgs/{orgId}/ota/releases/{id}/artifact',
+        tags,
+        summary: "Upload the artifact's bytes; refused unless size and SHA-256 match the signed manifest",
+        request: {
+          params: Id,
+          body: {
+            required: true,
+            content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+          },
+        },
+        responses: { 200: json(Release), ...problems(400, 401, 403, 404, 409) },
+      }),
+      async (c) => c.json(await releases.upload(c.get('org').id, c.req.valid('param').id, c.req.raw.body), 200),
+    )
+    .openapi(
+      route('ota:read', {
+        method: 'get',
+        path: '/v1/orgs/{orgId}/ota/releases',
+        tags,
+        summary: 'Releases, newest first; page with `before` = the last created_at',
+        request: {
+          params: OrgId,
+          query: z.object({
+            name: z.string().optional(),
+            before: Before,
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+          }),
+        },
+        responses: { 200: json(z.object({ data: z.array(Release) })), ...problems(400, 401, 403, 404) },
+      }),
+      async (c) => {
+        const q = c.req.valid('query');
+        const data = await releases.list(c.get('org').id, {
+          ...q,
+          before: q.before ? new Date(q.before) : undefined,
+        });
+        return c.json({ data }, 200);
+      },
+    )
+    .openapi(
+      route('ota:read', {
+        method: 'get',
+        path: '/v1/orgs/{orgId}/ota/releases/{id}',
+        tags,
+        request: { params: Id },
+        responses: { 200: json(Release), ...problems(401, 403, 404) },
+      }),
+      async (c) => c.json(await releases.get(c.get('org').id, c.req.valid('param').id), 200),
+    )
+    .openapi(
+      route('ota:deploy', {
+        method: 'delete',
+        path: '/v1/orgs/{orgId}/ota/releases/{id}',
+        tags,
+        summary: 'Delete a release no rollout uses',
+        request: { params: Id },
+        responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404, 409) },
+      }),
+      async (c) => {
+        await releases.delete(c.get('org').id, c.req.valid('param').id);
+        return c.body(null, 204);
+      },
+    )
+    .openapi(
+      route('ota:deploy', {
+        method: 'post',
+        path: '/v1/orgs/{orgId}/ota/rollouts',
+        tags,
+        summary: 'Send a release to devices, a group or a tag filter, in phases',
+        request: { params: OrgId, body: jsonBody(RolloutBody) },
+        responses: { 201: json(Rollout), ...problems(400, 401, 403, 404, 409) },
+      }),
+      async (c) => c.json(await rollouts.create(c.get('org').id, c.req.valid('json')), 201),
+    )
+    .openapi(
+      route('ota:read', {
+        method: 'get',
+        path: '/v1/orgs/{orgId}/ota/rollouts',
+        tags,
+        request: {
+          params: OrgId,
+          query: z.object({
+            status: z.enum(['active', 'paused', 'aborted', 'completed']).optional(),
+            before: Before,
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+          }),
+        },
+        responses: { 200: json(z.object({ data: z.array(Rollout) })), ...problems(400, 401, 403, 404) },
+      }),
+      async (c) => {
+        const q = c.req.valid('query');
+        const data = await rollouts.list(c.get('org').id, { ...q, before: q.before ? new Date(q.before) : undefined });
+        return c.json({ data }, 200);
+      },
+    )
+    .openapi(
+      route('ota:read', {
+        method: 'get',
+        path: '/v1/orgs/{orgId}/ota/rollouts/{id}',
+        tags,
+        summary: 'A rollout with its counts by state',
+        request: { params: Id },
+        responses: { 200: json(Rollout), ...problems(401, 403, 404) },
+      }),
+      async (c) => c.json(await rollouts.summary(c.get('org').id, c.req.valid('param').id), 200),
+    )
+    .openapi(
+      route('ota:read', {
+        method: 'get',
+        path: '/v1/orgs/{orgId}/ota/rollouts/{id}/devices',
+        tags,
+        summary: "Each device's job: state, progress, error; page with `after` = the last device_id",
+        request: {
+          params: Id,
+          query: z.object({
+            state: State.optional(),
+            after: z.string().uuid().optional(),
+            limit: z.coerce.number().int().min(1).max(500).default(100),
+          }),
+        },
+        responses: { 200: json(z.object({ data: z.array(Job) })), ...problems(400, 401, 403, 404) },
+      }),
+      async (c) =>
+        c.json({ data: await rollouts.jobs(c.get('org').id, c.req.valid('param').id, c.req.valid('query')) }, 200),
+    )
+    .openapi(
+      route('ota:read', {
+        method: 'get',
+        path: '/v1/orgs/{orgId}/ota/events',
+        tags,
+        summary: 'Rollout and device job changes as they happen (server-sent events)',
+        request: { params: OrgId },
+        responses: {
+          200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } },
+          ...problems(401, 403, 404),
+        },
+      }),
+      (c) => {
+        const orgId = c.get('org').id;
+        return streamSSE(c, async (out) => {
+          const send = (e: OtaEvent) => {
+            if (e.org_id === orgId) void out.writeSSE({ event: 'ota', data: JSON.stringify(e) });
+          };
+          rollouts.events.on('event', send);
+          out.onAbort(() => void rollouts.events.off('event', send));
+          while (!out.aborted) await out.sleep(15_000).then(() => out.writeSSE({ event: 'ping', data: '' }));
+        });
+      },
+    )
+    .openapi(action('pause', 'Stop starting updates; running ones finish'), async (c) =>
+      c.json(await rollouts.pause(c.get('org').id, c.req.valid('param').id), 200),
+    )
+    .openapi(action('resume', 'Go on with a paused rollout'), async (c) =>
+      c.json(await rollouts.resume(c.get('org').id, c.req.valid('param').id), 200),
+    )
+    .openapi(action('advance', 'Start the next phase now'), async (c) =>
+      c.json(await rollouts.advance(c.get('org').id, c.req.valid('param').id), 200),
+    )
+    .openapi(action('abort', 'Stop for good; unfinished jobs are cancelled'), async (c) =>
+      c.json(await rollouts.abort(c.get('org').id, c.req.valid('param').id), 200),
+    );
+}

@@ -1,0 +1,205 @@
+import { createHash, createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { keyId } from '@iotp/firmware-tools/keys';
+import { SignedManifest, signatureProblem } from '@iotp/firmware-tools/manifest';
+import { Conflict, Invalid, NotFound, Problem } from '../http/problem.ts';
+import type { ByteRange, ObjectStore } from '../storage/object-store.ts';
+import type { KeyRow, OtaRepository, ReleaseRow } from './ota.repository.ts';
+
+export interface ReleaseServiceOptions {
+  repo: OtaRepository;
+  objects: ObjectStore;
+  /** Where an upload is spooled while its hash is checked. */
+  tmpDir: string;
+  /** Largest artifact accepted, in bytes. */
+  maxArtifactBytes: number;
+}
+
+/**
+ * Firmware signing keys and releases: a release is a signed manifest, checked against the
+ * organization's keys when it is created, then its artifact, checked against the manifest's size
+ * and SHA-256 as it streams in.
+ */
+export class ReleaseService {
+  constructor(private readonly o: ReleaseServiceOptions) {}
+
+  async addKey(orgId: string, input: { name: string; public_key: string }) {
+    let key: KeyObject;
+    try {
+      key = createPublicKey(input.public_key);
+    } catch {
+      throw new Invalid('public_key: must be a PEM public key (the .pub file from firmware-tools keygen)');
+    }
+    if (key.asymmetricKeyType !== 'ed25519') throw new Invalid('public_key: must be an ed25519 key');
+    const pem = key.export({ type: 'spki', format: 'pem' }).toString();
+    const row = await this.o.repo.addKey({ orgId, keyId: keyId(key), name: input.name, publicKey: pem });
+    if (!row) throw new Conflict(`Key ${keyId(key)} is registered already`);
+    return publicKey(row);
+  }
+
+  async keys(orgId: string) {
+    return (await this.o.repo.keys(orgId)).map(publicKey);
+  }
+
+  async revokeKey(orgId: string, id: string) {
+    if (!(await this.o.repo.revokeKey(orgId, id))) throw new NotFound('No such active key');
+  }
+
+  /** Registers a release from its signed manifest; the artifact follows with `upload`. */
+  async create(orgId: string, body: unknown) {
+    const parsed = SignedManifest.safeParse(body);
+    if (!parsed.success) {
+      const unsigned = typeof body === 'object' && body !== null && !('signature' in body);
+      throw new Problem(
+        unsigned ? 'unsigned-release' : 'invalid-request',
+        400,
+        unsigned ? 'The manifest is not signed' : 'Invalid manifest',
+        unsigned
+          ? 'Sign it first: firmware-tools sign <manifest> --key <key>'
+          : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      );
+    }
+    const manifest = parsed.data;
+    if (manifest.size > this.o.maxArtifactBytes)
+      throw new Problem(
+        'payload-too-large',
+        413,
+        'Artifact too large',
+        `The limit is ${this.o.maxArtifactBytes} bytes (OTA_MAX_ARTIFACT_BYTES)`,
+      );
+    const trusted = (await this.o.repo.keys(orgId))
+      .filter((k) => !k.revokedAt)
+      .map((k) => createPublicKey(k.publicKey));
+    const problem = signatureProblem(manifest, trusted);
+    if (problem)
+      throw new Problem(
+        'bad-signature',
+        400,
+        'Signature refused',
+        `${problem}; register the public key at /v1/orgs/{orgId}/ota/keys`,
+      );
+    const id = randomUUID();
+    const row = await this.o.repo.createRelease({
+      id,
+      orgId,
+      name: manifest.name,
+      version: manifest.version,
+      hardware: manifest.hardware,
+      size: manifest.size,
+      sha256: manifest.sha256,
+      keyId: manifest.signature.key_id,
+      manifest,
+      objectKey: `firmware/${orgId}/${id}/${manifest.artifact}`,
+    });
+    if (!row) throw new Conflict(`${manifest.name} ${manifest.version} is published already; raise the version`);
+    return publicRelease(row);
+  }
+
+  /** Streams the artifact in, refusing it unless its size and SHA-256 match the signed manifest. */
+  async upload(orgId: string, id: string, body: ReadableStream<Uint8Array> | null) {
+    const release = await this.found(orgId, id);
+    if (release.status === 'ready') throw new Conflict('The artifact is uploaded already');
+    if (!body) throw new Invalid('Send the artifact as the request body (application/octet-stream)');
+    await mkdir(this.o.tmpDir, { recursive: true });
+    const spool = join(this.o.tmpDir, `${randomUUID()}.part`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, next) {
+        size += chunk.length;
+        if (size > release.size) return next(new SizeExceeded());
+        hash.update(chunk);
+        next(null, chunk);
+      },
+    });
+    try {
+      await pipeline(Readable.fromWeb(body as never), meter, createWriteStream(spool));
+      if (size !== release.size || hash.digest('hex') !== release.sha256)
+        throw new Problem(
+          'artifact-mismatch',
+          400,
+          'The artifact does not match its manifest',
+          `Got ${size} bytes; the manifest says ${release.size} bytes with SHA-256 ${release.sha256}`,
+        );
+      await this.o.objects.putFile(release.objectKey, spool, 'application/octet-stream');
+      await this.o.repo.markUploaded(release.id);
+    } catch (err) {
+      if (err instanceof SizeExceeded)
+        throw new Problem('artifact-mismatch', 400, 'The artifact does not match its manifest', err.message);
+      throw err;
+    } finally {
+      await rm(spool, { force: true });
+    }
+    return publicRelease({ ...release, status: 'ready' });
+  }
+
+  async list(orgId: string, q: { name?: string; limit: number; before?: Date }) {
+    return (await this.o.repo.releases(orgId, q)).map(publicRelease);
+  }
+
+  async get(orgId: string, id: string) {
+    return publicRelease(await this.found(orgId, id));
+  }
+
+  async delete(orgId: string, id: string) {
+    const release = await this.found(orgId, id);
+    const result = await this.o.repo.deleteRelease(orgId, id);
+    if (result === 'in_use') throw new Conflict('A rollout uses this release; releases that shipped are kept');
+    await this.o.objects.delete(release.objectKey);
+  }
+
+  /** A release whose artifact can be downloaded. */
+  async downloadable(releaseId: string): Promise<ReleaseRow> {
+    const release = await this.o.repo.releaseById(releaseId);
+    if (release?.status !== 'ready') throw new NotFound('No such release');
+    return release;
+  }
+
+  /** The artifact's bytes, all or a range. */
+  async open(release: ReleaseRow, range?: ByteRange) {
+    const object = await this.o.objects.get(release.objectKey, range);
+    if (!object) throw new NotFound('The artifact is missing from storage');
+    return object;
+  }
+
+  private async found(orgId: string, id: string): Promise<ReleaseRow> {
+    const row = await this.o.repo.release(orgId, id);
+    if (!row) throw new NotFound('No such release');
+    return row;
+  }
+}
+
+class SizeExceeded extends Error {
+  constructor() {
+    super('The body is larger than the size in the manifest');
+  }
+}
+
+export function publicKey(k: KeyRow) {
+  return {
+    key_id: k.keyId,
+    name: k.name,
+    public_key: k.publicKey,
+    created_at: k.createdAt.toISOString(),
+    revoked_at: k.revokedAt?.toISOString() ?? null,
+  };
+}
+
+export function publicRelease(r: ReleaseRow) {
+  return {
+    id: r.id,
+    name: r.name,
+    version: r.version,
+    hardware: r.hardware,
+    size: r.size,
+    sha256: r.sha256,
+    key_id: r.keyId,
+    status: r.status,
+    manifest: r.manifest,
+    created_at: r.createdAt.toISOString(),
+  };
+}

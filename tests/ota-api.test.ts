@@ -1,0 +1,188 @@
+import { tempDir } from '@iotp/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, creds, metric, startTestPlatform, type TestPlatform, until } from './helpers.ts';
+import { signedFirmware, signingKey, startS3 } from './ota-fixtures.ts';
+
+/** The OTA service with simulated devices (plain MQTT clients): releases, downloads, rollouts, state machine. */
+describe('OTA service', () => {
+  let p: TestPlatform;
+  let s3: Awaited<ReturnType<typeof startS3>>;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let api: ReturnType<typeof apiClient>;
+  let base: string;
+  let key: Awaited<ReturnType<typeof signingKey>>;
+
+  const upload = (releaseId: string, bytes: Buffer) =>
+    fetch(`http://127.0.0.1:${p.httpPort}${base}/ota/releases/${releaseId}/artifact`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(bytes),
+    });
+
+  /** A signed release, registered and uploaded. */
+  async function release(version: string, content?: string) {
+    const fw = await signedFirmware(dir.path, key.privateKey, { version, content });
+    const created = await api.call('POST', `${base}/ota/releases`, fw.manifest);
+    expect(created.status).toBe(201);
+    expect((await upload(created.body.id, fw.bytes)).status).toBe(200);
+    return { ...created.body, bytes: fw.bytes };
+  }
+
+  /** A device in the test organization, connected and listening to its jobs. */
+  async function device(name: string) {
+    const created = (await api.call('POST', `${base}/devices`, { name, type: 'pi4' })).body;
+    const client = await p.connect(creds({ id: created.id, secret: created.mqtt.password }));
+    const jobs: Record<string, unknown>[] = [];
+    client.on('message', (_t, payload) => jobs.push(JSON.parse(payload.toString())));
+    await client.subscribeAsync(`devices/${created.id}/ota/job`, { qos: 1 });
+    const report = (job: string, state: string, extra: object = {}) =>
+      client.publishAsync(`devices/${created.id}/ota/status`, JSON.stringify({ job_id: job, state, ...extra }), {
+        qos: 1,
+      });
+    return { id: created.id as string, secret: created.mqtt.password as string, client, jobs, report };
+  }
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    s3 = await startS3(dir.path);
+    p = await startTestPlatform('postgres', { ...s3.env, OTA_TICK_MS: '100', OTA_URL_TTL_S: '60' });
+    api = apiClient(p);
+    await api.signIn('ota@example.com');
+    base = `/v1/orgs/${(await api.call('POST', '/v1/orgs', { name: 'Fleet' })).body.id}`;
+    key = await signingKey(dir.path);
+    expect((await api.call('POST', `${base}/ota/keys`, { name: 'ci', public_key: key.pem })).status).toBe(201);
+  });
+  afterAll(async () => {
+    await p?.stop();
+    await s3?.close();
+    await dir?.remove();
+  });
+
+  it('refuses unsigned, foreign-signed, altered and duplicate releases, and bytes that do not match', async () => {
+    const fw = await signedFirmware(dir.path, key.privateKey, { version: '1.0.0' });
+    const { signature: _s, ...unsigned } = fw.manifest;
+    const r1 = await api.call('POST', `${base}/ota/releases`, unsigned);
+    expect([r1.status, r1.body.type]).toEqual([400, expect.stringContaining('unsigned-release')]);
+    const other = await signingKey(dir.path, 'stranger');
+    const foreign = await signedFirmware(dir.path, other.privateKey, { version: '1.0.1' });
+    const r2 = await api.call('POST', `${base}/ota/releases`, foreign.manifest);
+    expect([r2.status, r2.body.type]).toEqual([400, expect.stringContaining('bad-signature')]);
+    expect(r2.body.detail).toMatch(/not trusted/);
+    const r3 = await api.call('POST', `${base}/ota/releases`, { ...fw.manifest, version: '9.9.9' });
+    expect(r3.body.detail).toMatch(/changed after signing/);
+    const created = await api.call('POST', `${base}/ota/releases`, fw.manifest);
+    expect(created.status).toBe(201);
+    expect((await api.call('POST', `${base}/ota/releases`, fw.manifest)).status).toBe(409);
+    const wrong = await upload(created.body.id, Buffer.from('not the firmware'));
+    expect(wrong.status).toBe(400);
+    expect((await wrong.json()).type).toMatch(/artifact-mismatch/);
+    expect((await upload(created.body.id, fw.bytes)).status).toBe(200);
+    const shown = await api.call('GET', `${base}/ota/releases/${created.body.id}`);
+    expect(shown.body.status).toBe('ready');
+  });
+
+  it('hands a connected device its job with a signed URL that serves ranges, and walks the state machine', async () => {
+    const rel = await release('2.0.0', 'x'.repeat(5000));
+    const d = await device('walker');
+    const rollout = await api.call('POST', `${base}/ota/rollouts`, {
+      release_id: rel.id,
+      target: { device_ids: [d.id] },
+    });
+    expect(rollout.status).toBe(201);
+    await until(() => d.jobs.length > 0, 'job');
+    const job = d.jobs[0] as { job_id: string; url: string; sha256: string; manifest: { signature: unknown } };
+    expect(job.sha256).toBe(rel.sha256);
+    expect(job.manifest.signature).toBeDefined();
+    const full = await fetch(job.url);
+    expect([full.status, full.headers.get('accept-ranges')]).toEqual([200, 'bytes']);
+    expect(Buffer.from(await full.arrayBuffer())).toEqual(rel.bytes);
+    const part = await fetch(job.url, { headers: { range: 'bytes=4000-' } });
+    expect([part.status, part.headers.get('content-range')]).toEqual([206, 'bytes 4000-4999/5000']);
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(rel.bytes.subarray(4000));
+    expect((await fetch(job.url, { headers: { range: 'bytes=9000-' } })).status).toBe(416);
+    const forged = await fetch(job.url.replace(/token=.*/, 'token=abc'));
+    expect([forged.status, (await forged.json()).type]).toEqual([403, expect.stringContaining('download-url-expired')]);
+
+    for (const state of ['downloading', 'downloaded', 'verifying', 'installing', 'rebooting'])
+      await d.report(job.job_id, state, { progress: 50 });
+    // Going back is refused with a counted reason; nothing changes.
+    await d.report(job.job_id, 'downloading');
+    await until(async () => (await metric(p, 'ota_status_rejected_total{reason="invalid_transition"}')) === 1);
+    await d.report(job.job_id, 'succeeded');
+    await until(
+      async () => (await api.call('GET', `${base}/ota/rollouts/${rollout.body.id}`)).body.status === 'completed',
+    );
+    const summary = (await api.call('GET', `${base}/ota/rollouts/${rollout.body.id}`)).body;
+    expect(summary.counts).toEqual({ total: 1, succeeded: 1 });
+    expect((await api.call('GET', `${base}/devices/${d.id}`)).body.firmware_version).toBe('2.0.0');
+    await d.report(job.job_id, 'failed');
+    await until(async () => (await metric(p, 'ota_status_rejected_total{reason="job_finished"}')) === 1);
+    await d.report('00000000-0000-0000-0000-000000000000', 'downloading');
+    await d.client.publishAsync(`devices/${d.id}/ota/status`, 'not json', { qos: 1 });
+    await until(async () => (await metric(p, 'ota_status_rejected_total{reason="not_json"}')) === 1);
+    const audit = (await api.call('GET', `${base}/audit?action=ota.job`)).body.data;
+    expect(audit.map((a: { action: string }) => a.action)).toContain('ota.job.succeeded');
+  });
+
+  it('pauses a staged rollout when failures pass the threshold, and an offline device gets its job on connect', async () => {
+    const rel = await release('3.0.0');
+    const devices = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((n) => device(`stage-${n}`)));
+    const rollout = (
+      await api.call('POST', `${base}/ota/rollouts`, {
+        release_id: rel.id,
+        target: { device_ids: devices.map((d) => d.id) },
+        phases: [
+          { percent: 40, failure_threshold: 0.4 },
+          { percent: 100, failure_threshold: 0.4 },
+        ],
+      })
+    ).body;
+    expect(rollout.counts.total).toBe(2); // phase 1: 40% of 5
+    await until(() => devices.filter((d) => d.jobs.length > 0).length === 2, 'two jobs');
+    const [ok, bad] = devices.filter((d) => d.jobs.length > 0) as [(typeof devices)[0], (typeof devices)[0]];
+    await ok.report((ok.jobs[0] as { job_id: string }).job_id, 'succeeded');
+    await bad.report((bad.jobs[0] as { job_id: string }).job_id, 'failed', { error: 'flash write error' });
+    await until(async () => (await api.call('GET', `${base}/ota/rollouts/${rollout.id}`)).body.status === 'paused');
+    const paused = (await api.call('GET', `${base}/ota/rollouts/${rollout.id}`)).body;
+    expect(paused.status_reason).toMatch(/1 of 2 devices failed in phase 1/);
+    const jobs = (await api.call('GET', `${base}/ota/rollouts/${rollout.id}/devices?state=failed`)).body.data;
+    expect(jobs).toEqual([expect.objectContaining({ device_id: bad.id, error: 'flash write error' })]);
+
+    // Resume by hand: the next phase goes to the rest; one of them is offline until later.
+    const late = devices.find((d) => d.jobs.length === 0)!;
+    await late.client.endAsync();
+    await api.call('POST', `${base}/ota/rollouts/${rollout.id}/resume`);
+    await api.call('POST', `${base}/ota/rollouts/${rollout.id}/advance`);
+    await until(async () => (await api.call('GET', `${base}/ota/rollouts/${rollout.id}`)).body.counts.total === 5);
+    expect(late.jobs).toHaveLength(0);
+    const back = await p.connect(creds(late));
+    const received: string[] = [];
+    back.on('message', (_t, payload) => received.push(JSON.parse(payload.toString()).job_id));
+    await back.subscribeAsync(`devices/${late.id}/ota/job`, { qos: 1 });
+    await until(() => received.length === 1, 'job on reconnect');
+    const lateJob = (await api.call('GET', `${base}/ota/rollouts/${rollout.id}/devices`)).body.data.find(
+      (j: { device_id: string }) => j.device_id === late.id,
+    );
+    expect(received).toEqual([lateJob.id]);
+  });
+
+  it('answers bad rollout requests with problems that say what to change', async () => {
+    const rel = await release('4.0.0');
+    const bad = [
+      { release_id: rel.id, target: {} },
+      { release_id: rel.id, target: { device_ids: [crypto.randomUUID()], tags: ['x'] } },
+      { release_id: rel.id, target: { tags: ['x'] }, phases: [{ percent: 50 }] },
+      { release_id: rel.id, target: { tags: ['x'] }, phases: [{ percent: 50 }, { percent: 10 }] },
+      { release_id: rel.id, target: { tags: ['x'] }, window: { start: '25:00', end: '01:00' } },
+    ];
+    for (const body of bad) {
+      const res = await api.call('POST', `${base}/ota/rollouts`, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+    }
+    const missing = await api.call('POST', `${base}/ota/rollouts`, {
+      release_id: crypto.randomUUID(),
+      target: { tags: ['x'] },
+    });
+    expect(missing.status).toBe(404);
+  });
+});
