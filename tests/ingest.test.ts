@@ -137,6 +137,9 @@ describe('MQTT rules and limits', () => {
       [`{"ts":${Date.now() + 86_400_000},"t":1}`, 'future_timestamp'],
       [`{"ts":"soon","t":1}`, 'invalid_timestamp'],
       [JSON.stringify({ s: 'x'.repeat(2000) }), 'payload_too_large'],
+      // No readings at all: acknowledged at once (nothing to commit would never be acknowledged).
+      ['[]', 'invalid_shape'],
+      ['[{"n":"temp"}]', 'invalid_shape'],
     ];
     for (const [payload] of bad) await client.publishAsync(topic, payload, { qos: 1 });
     await client.publishAsync(topic, JSON.stringify({ good: 1 }), { qos: 1 });

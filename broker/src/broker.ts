@@ -210,6 +210,11 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
       drop(session, packet, readings, done);
       return;
     }
+    // Nothing to write would never be committed, so never acknowledged: answer it now.
+    if (readings.time.length === 0) {
+      drop(session, packet, new Rejection('invalid_shape', 'no readings'), done);
+      return;
+    }
     const quota = quotas.get(session.orgId);
     if (quota && meter && meter.messagesToday(session.orgId) >= quota) {
       drop(session, packet, new Rejection('quota_exceeded', `${quota} messages a day`), done);

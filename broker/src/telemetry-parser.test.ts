@@ -38,6 +38,11 @@ describe('parseTelemetry', () => {
     expect(r.value).toEqual([1, 2]);
   });
 
+  it('reads a metric called n as a metric, not as a SenML name (SenML names are strings)', () => {
+    const r = parse([{ ts: 1767323045000, n: 7 }]) as { metric: string[]; value: number[] };
+    expect([r.metric, r.value]).toEqual([['n'], [7]]);
+  });
+
   it('reads SenML with base name and base time (RFC 8428)', () => {
     const r = parse([
       { bn: 'urn:dev:ow:10e2073a01080063:', bt: 1.767323045e9, n: 'temp', u: 'Cel', v: 23.1 },

@@ -126,8 +126,11 @@ function push(
   out.text.push(t);
 }
 
+/** SenML names are strings (RFC 8428 §4.5.1): `{"n": 1}` is a reading of a metric called n. */
 function isSenml(x: unknown): boolean {
-  return typeof x === 'object' && x !== null && ('n' in x || 'bn' in x || 'bt' in x);
+  if (typeof x !== 'object' || x === null) return false;
+  const r = x as Record<string, unknown>;
+  return typeof r.n === 'string' || typeof r.bn === 'string' || 'bt' in r;
 }
 
 /** RFC 8428 §4: base name and base time carry over to the records that follow them. */

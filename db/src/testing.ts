@@ -42,8 +42,21 @@ export async function tempDir(prefix = 'iotp-'): Promise<{ path: string; remove(
 export async function startTcpProxy(target: { host: string; port: number }) {
   const { createServer, connect } = await import('node:net');
   const pairs = new Set<{ destroy(): void }>();
+  /** Bytes after which the next connection is dropped mid-answer (once), to cut a download. */
+  let dropAfter: number | undefined;
+  let connections = 0;
   const server = createServer((client) => {
+    connections++;
     const upstream = connect(target.port, target.host);
+    if (dropAfter !== undefined) {
+      const limit = dropAfter;
+      dropAfter = undefined;
+      let passed = 0;
+      upstream.on('data', (chunk: Buffer) => {
+        passed += chunk.length;
+        if (passed > limit) pair.destroy();
+      });
+    }
     const pair = {
       destroy() {
         client.destroy();
@@ -68,6 +81,14 @@ export async function startTcpProxy(target: { host: string; port: number }) {
   };
   return {
     port,
+    /** Connections accepted so far. */
+    get connections() {
+      return connections;
+    },
+    /** Drops the next connection once `bytes` of its answer have passed. */
+    dropNextAfter(bytes: number) {
+      dropAfter = bytes;
+    },
     /** Rewrites a database URL to go through this proxy. */
     url(dbUrl: string): string {
       const u = new URL(dbUrl);

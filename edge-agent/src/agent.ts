@@ -1,0 +1,247 @@
+import { exec } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { AgentConfig } from './config.ts';
+import { readJson, writeAtomic } from './files.ts';
+import { type Job, OtaAgent, type Report } from './ota.ts';
+import { DiskQueue, type Reading } from './queue.ts';
+import { startSources, type Values } from './sources.ts';
+
+export interface AgentStatus {
+  pid: number;
+  device_id: string;
+  connected: boolean;
+  firmware_version: string;
+  queue_depth: number;
+  queue_dropped: number;
+  slots: { active: string; versions: Record<string, string | undefined>; trial: boolean };
+  job: { job_id: string; version: string; state: string } | null;
+  started_at: string;
+  updated_at: string;
+}
+
+let lastMicros = 0;
+/** Now in ms with µs decimals, strictly increasing: two readings never share a timestamp. */
+function nowMs(): number {
+  const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  lastMicros = micros > lastMicros ? micros : lastMicros + 1;
+  return lastMicros / 1000;
+}
+
+/**
+ * The device's agent: one MQTT session for telemetry (through the disk queue), twin, commands
+ * and OTA jobs, plus `status.json` for `edge-agent status`.
+ * @example const agent = await Agent.start(await loadConfig('agent.json'), logger);
+ */
+export class Agent {
+  private client!: MqttClient;
+  private firmware: string;
+  private desired: Record<string, unknown> = {};
+  private readonly startedAt = new Date();
+  private stopSources: (() => Promise<void>) | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private sending = false;
+  private stopped = false;
+
+  private constructor(
+    private readonly config: AgentConfig,
+    private readonly queue: DiskQueue,
+    private readonly log: Logger,
+    firmware: string,
+  ) {
+    this.firmware = firmware;
+    this.ota = new OtaAgent(config, {
+      report: (r) => this.reportOta(r),
+      requestJob: () => this.publish('ota/request', '{}'),
+      installed: async (version) => {
+        this.firmware = version;
+        await writeAtomic(this.path('firmware.json'), JSON.stringify({ version }));
+        this.reportTwin();
+      },
+      firmwareVersion: () => this.firmware,
+      log,
+    });
+  }
+
+  private readonly ota: OtaAgent;
+
+  static async start(config: AgentConfig, log: Logger): Promise<Agent> {
+    const queue = await DiskQueue.open(join(config.state_dir, 'queue'), config.queue.max_readings);
+    const firmware = (await readJson<{ version?: string }>(join(config.state_dir, 'firmware.json'), {})).version;
+    const agent = new Agent(config, queue, log, firmware ?? config.firmware_version);
+    // The session first: what the update reports while resuming waits in the client until connected.
+    await agent.connect();
+    await agent.ota.resume();
+    agent.stopSources = startSources(config.sources, (v) => void agent.record(v), log);
+    if (config.heartbeat_s > 0) agent.timers.push(setInterval(() => void agent.heartbeat(), config.heartbeat_s * 1000));
+    agent.timers.push(setInterval(() => void agent.writeStatus(), 1000));
+    await agent.writeStatus();
+    return agent;
+  }
+
+  /** Queues a reading set (sent at once when connected, later when not). */
+  async record(values: Values): Promise<void> {
+    await this.queue.push([{ ts: nowMs(), ...values } as Reading]);
+    void this.drain();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.stopSources?.();
+    await this.writeStatus();
+    await this.client.endAsync();
+  }
+
+  private async connect() {
+    const tls = this.config.tls;
+    this.client = mqtt.connect(this.config.broker_url, {
+      clientId: this.config.device_id,
+      username: this.config.device_id,
+      password: this.config.secret,
+      protocolVersion: 4,
+      clean: true,
+      // Spread reconnects so a fleet coming back after an outage does not arrive at once.
+      reconnectPeriod: 1000 + Math.floor(Math.random() * 2000),
+      connectTimeout: 10_000,
+      ...(tls ? { ca: tls.ca ? await readFile(tls.ca) : undefined, rejectUnauthorized: tls.reject_unauthorized } : {}),
+    });
+    const prefix = `devices/${this.config.device_id}/`;
+    this.client.on('connect', () => {
+      this.log.info({ broker: this.config.broker_url }, 'connected');
+      this.client.subscribe(
+        [`${prefix}ota/job`, `${prefix}twin/desired`, `${prefix}commands`].map((t) => t),
+        { qos: 1 },
+        (err) => {
+          if (err) this.log.error({ err: err.message }, 'subscribe failed');
+        },
+      );
+      this.reportTwin();
+      const job = this.ota.status;
+      if (job) this.reportOta({ job_id: job.job_id, state: job.state });
+      void this.drain();
+      void this.writeStatus();
+    });
+    this.client.on('close', () => void this.writeStatus());
+    this.client.on('error', (err) => this.log.warn({ err: err.message }, 'connection problem'));
+    this.client.on('message', (topic, payload) => {
+      const suffix = topic.slice(prefix.length);
+      let doc: Record<string, unknown>;
+      try {
+        doc = JSON.parse(payload.toString('utf8'));
+      } catch {
+        return this.log.warn({ topic }, 'message dropped: not JSON');
+      }
+      if (suffix === 'ota/job') void this.ota.onJob(doc as unknown as Job);
+      else if (suffix === 'twin/desired') this.applyDesired(doc);
+      else if (suffix === 'commands') void this.command(doc as { id: string; name: string; params?: unknown });
+    });
+  }
+
+  /** Sends the queue in order, a batch per message, acknowledged by the broker before it is dropped. */
+  private async drain() {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      const { batch, rate_per_s } = this.config.queue;
+      while (!this.stopped && this.client.connected && this.queue.depth > 0) {
+        const readings = this.queue.peek(batch);
+        const sent = await new Promise<boolean>((resolve) => {
+          const onClose = () => resolve(false);
+          this.client.once('close', onClose);
+          this.client.publish(
+            `devices/${this.config.device_id}/telemetry`,
+            JSON.stringify(readings),
+            { qos: 1 },
+            (err) => {
+              this.client.off('close', onClose);
+              resolve(!err);
+            },
+          );
+        });
+        // Not acknowledged: sent again after reconnecting. The platform keeps a reading once.
+        if (!sent) break;
+        await this.queue.ack(readings.length);
+        if (this.queue.depth > 0) await new Promise((r) => setTimeout(r, 1000 / rate_per_s));
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private publish(suffix: string, payload: string) {
+    this.client.publish(`devices/${this.config.device_id}/${suffix}`, payload, { qos: 1 });
+  }
+
+  private reportOta(r: Report) {
+    this.publish('ota/status', JSON.stringify(r));
+    void this.writeStatus();
+  }
+
+  private applyDesired(doc: Record<string, unknown>) {
+    const desired = (doc.desired ?? {}) as Record<string, unknown>;
+    this.desired = desired;
+    void writeAtomic(this.path('desired.json'), JSON.stringify(desired, null, 2)).then(() => this.reportTwin());
+  }
+
+  private reportTwin() {
+    this.publish(
+      'twin/reported',
+      JSON.stringify({
+        ...this.desired,
+        firmware_version: this.firmware,
+        hardware: this.config.hardware,
+        uptime_s: Math.round(process.uptime()),
+      }),
+    );
+  }
+
+  private async command(cmd: { id: string; name: string; params?: unknown }) {
+    const answer = (status: 'succeeded' | 'failed', result: unknown) =>
+      this.publish(`commands/${cmd.id}/response`, JSON.stringify({ status, result }));
+    if (cmd.name === 'ping') return answer('succeeded', { pong: true, uptime_s: Math.round(process.uptime()) });
+    if (cmd.name === 'get-config') {
+      const { secret: _s, ...shown } = this.config;
+      return answer('succeeded', { ...shown, desired: this.desired, firmware_version: this.firmware });
+    }
+    if (cmd.name === 'reboot') {
+      answer('succeeded', { rebooting: true });
+      const command = this.config.reboot_command;
+      if (command) exec(command, (err) => err && this.log.error({ err: err.message }, 'reboot command failed'));
+      else setTimeout(() => void this.stop().then(() => process.exit(0)), 200);
+      return;
+    }
+    answer('failed', { error: `unknown command ${cmd.name}; known: ping, get-config, reboot` });
+  }
+
+  private async heartbeat() {
+    await this.record({
+      'agent.uptime_s': Math.round(process.uptime()),
+      'agent.queue_depth': this.queue.depth,
+      'agent.queue_dropped': this.queue.dropped,
+    });
+  }
+
+  private async writeStatus() {
+    const slots = await this.ota.slotState().catch(() => ({ active: 'a' as const, versions: {}, trial: undefined }));
+    const status: AgentStatus = {
+      pid: process.pid,
+      device_id: this.config.device_id,
+      connected: this.client?.connected ?? false,
+      firmware_version: this.firmware,
+      queue_depth: this.queue.depth,
+      queue_dropped: this.queue.dropped,
+      slots: { active: slots.active, versions: slots.versions, trial: Boolean(slots.trial) },
+      job: this.ota.status,
+      started_at: this.startedAt.toISOString(),
+      updated_at: new Date().toISOString(),
+    };
+    await writeAtomic(this.path('status.json'), JSON.stringify(status, null, 2)).catch(() => undefined);
+  }
+
+  private path(name: string) {
+    return join(this.config.state_dir, name);
+  }
+}

@@ -1,0 +1,115 @@
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readJson, writeAtomic } from './files.ts';
+
+/** One reading set: a timestamp in ms (fractional: µs) and metric values. */
+export interface Reading {
+  ts: number;
+  [metric: string]: unknown;
+}
+
+interface Head {
+  /** Byte offset of the first reading not yet sent. */
+  offset: number;
+  /** Readings dropped because the queue was full, since the device started keeping a queue. */
+  dropped: number;
+}
+
+/**
+ * Store and forward: every reading is appended to `queue.jsonl` first and sent from there, so
+ * readings taken offline (or before a crash) go out in order once connected. Bounded: past
+ * `maxReadings` the oldest are dropped and counted.
+ */
+export class DiskQueue {
+  private entries: { line: string; bytes: number }[] = [];
+  private head: Head = { offset: 0, dropped: 0 };
+  private writing: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly dir: string,
+    private readonly maxReadings: number,
+  ) {}
+
+  static async open(dir: string, maxReadings: number): Promise<DiskQueue> {
+    await mkdir(dir, { recursive: true });
+    const q = new DiskQueue(dir, maxReadings);
+    q.head = await readJson<Head>(q.headPath, { offset: 0, dropped: 0 });
+    const data = await readFile(q.dataPath).catch(() => Buffer.alloc(0));
+    let at = q.head.offset;
+    while (at < data.length) {
+      const end = data.indexOf(10, at);
+      if (end === -1) break; // a line cut by a power loss: never acknowledged, so never counted as sent
+      const line = data.subarray(at, end).toString('utf8');
+      q.entries.push({ line, bytes: end + 1 - at });
+      at = end + 1;
+    }
+    if (at < data.length) {
+      // Drop the torn tail so the next append starts a clean line.
+      await q.compact();
+    }
+    return q;
+  }
+
+  get depth(): number {
+    return this.entries.length;
+  }
+
+  get dropped(): number {
+    return this.head.dropped;
+  }
+
+  /** Appends readings (durable once the promise resolves). */
+  push(readings: Reading[]): Promise<void> {
+    const lines = readings.map((r) => JSON.stringify(r));
+    for (const line of lines) this.entries.push({ line, bytes: Buffer.byteLength(line) + 1 });
+    const task = async () => {
+      await appendFile(this.dataPath, lines.map((l) => `${l}\n`).join(''));
+      const over = this.entries.length - this.maxReadings;
+      if (over > 0) {
+        this.head.dropped += over;
+        await this.advance(over);
+      }
+    };
+    this.writing = this.writing.then(task, task);
+    return this.writing;
+  }
+
+  /** The oldest `n` readings, still queued until `ack`. */
+  peek(n: number): Reading[] {
+    return this.entries.slice(0, n).map((e) => JSON.parse(e.line) as Reading);
+  }
+
+  /** Marks the oldest `n` readings sent. */
+  ack(n: number): Promise<void> {
+    const task = () => this.advance(Math.min(n, this.entries.length));
+    this.writing = this.writing.then(task, task);
+    return this.writing;
+  }
+
+  private async advance(n: number) {
+    const gone = this.entries.splice(0, n);
+    this.head.offset += gone.reduce((a, e) => a + e.bytes, 0);
+    await writeAtomic(this.headPath, JSON.stringify(this.head));
+    const size = (await stat(this.dataPath).catch(() => ({ size: 0 }))).size;
+    if (this.head.offset > 1024 * 1024 && this.head.offset > size / 2) await this.compact();
+  }
+
+  /**
+   * Rewrites the file with only what is queued, so it does not grow without end. The head goes to 0
+   * first: a power cut between the two writes resends readings already sent, which the platform
+   * stores once (a reading's key is device, metric and time), and never skips one.
+   */
+  private async compact() {
+    this.head.offset = 0;
+    await writeAtomic(this.headPath, JSON.stringify(this.head));
+    await writeAtomic(this.dataPath, this.entries.map((e) => `${e.line}\n`).join(''));
+  }
+
+  private get dataPath() {
+    return join(this.dir, 'queue.jsonl');
+  }
+
+  private get headPath() {
+    return join(this.dir, 'queue.head.json');
+  }
+}
