@@ -82,8 +82,13 @@ export const creds = (d: { id: string; secret: string }): IClientOptions => ({
 });
 
 /** Waits for a condition that becomes true asynchronously. */
-export async function until(check: () => Promise<boolean> | boolean, what = 'condition'): Promise<void> {
-  for (let i = 0; i < 500; i++) {
+export async function until(
+  check: () => Promise<boolean> | boolean,
+  what = 'condition',
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -21,7 +21,7 @@ interface AgentProcess {
 }
 
 /** Real agent processes against the real broker, API and an S3 server. */
-describe('edge agent and OTA end to end', () => {
+describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
   let p: TestPlatform;
   let s3: Awaited<ReturnType<typeof startS3>>;
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -117,7 +117,7 @@ describe('edge agent and OTA end to end', () => {
   }
 
   const settled = (rolloutId: string, deviceId: string, state: string) =>
-    until(async () => (await jobOf(rolloutId, deviceId))?.state === state, `job ${state}`);
+    until(async () => (await jobOf(rolloutId, deviceId))?.state === state, `job ${state}`, 40_000);
 
   async function agentStatus(config: string) {
     const { stdout } = await run(process.execPath, [
@@ -162,7 +162,11 @@ describe('edge agent and OTA end to end', () => {
   it('updates a device, resuming a download cut midway, then rolls back a release that fails its health check', async () => {
     const device = await agentConfig('happy');
     const agent = startAgent(device.config);
-    await until(async () => (await api.call('GET', `${base}/devices/${device.id}`)).body.online === true, 'online');
+    await until(
+      async () => (await api.call('GET', `${base}/devices/${device.id}`)).body.online === true,
+      'online',
+      30_000,
+    );
 
     const good = await release('1.1.0', { bytes: 3 * 1024 * 1024 });
     httpProxy.dropNextAfter(512 * 1024);
@@ -189,7 +193,11 @@ describe('edge agent and OTA end to end', () => {
   it('refuses a tampered artifact and a signature from a key the device does not pin', async () => {
     const device = await agentConfig('careful');
     startAgent(device.config);
-    await until(async () => (await api.call('GET', `${base}/devices/${device.id}`)).body.online === true, 'online');
+    await until(
+      async () => (await api.call('GET', `${base}/devices/${device.id}`)).body.online === true,
+      'online',
+      30_000,
+    );
 
     // Change the stored bytes behind the platform's back (same length).
     const tampered = await release('2.0.0');
@@ -224,7 +232,11 @@ describe('edge agent and OTA end to end', () => {
   it('recovers an agent killed during install, and hands an offline agent its job when it comes back', async () => {
     const device = await agentConfig('phoenix', { install_command: 'sleep 2' });
     let agent = startAgent(device.config);
-    await until(async () => (await api.call('GET', `${base}/devices/${device.id}`)).body.online === true, 'online');
+    await until(
+      async () => (await api.call('GET', `${base}/devices/${device.id}`)).body.online === true,
+      'online',
+      30_000,
+    );
     const rel = await release('3.0.0');
     const r = await rollout(rel.id, { device_ids: [device.id] });
     await settled(r, device.id, 'installing');
@@ -253,6 +265,7 @@ describe('edge agent and OTA end to end', () => {
           /^s\d$/.test(d.name),
         ).length === 4,
       'four online',
+      30_000,
     );
     const bad = await release('4.0.0', { healthy: false });
     const r = await rollout(
@@ -265,7 +278,11 @@ describe('edge agent and OTA end to end', () => {
         ],
       },
     );
-    await until(async () => (await api.call('GET', `${base}/ota/rollouts/${r}`)).body.status === 'paused', 'paused');
+    await until(
+      async () => (await api.call('GET', `${base}/ota/rollouts/${r}`)).body.status === 'paused',
+      'paused',
+      40_000,
+    );
     const summary = (await api.call('GET', `${base}/ota/rollouts/${r}`)).body;
     expect(summary.counts).toEqual({ total: 1, rolled_back: 1 });
     expect(summary.status_reason).toMatch(/1 of 1 devices failed in phase 1/);
@@ -275,10 +292,23 @@ describe('edge agent and OTA end to end', () => {
     const socket = join(dir.path, 'saf.sock');
     const device = await agentConfig('saf', {}, { sources: [{ kind: 'socket', path: socket }] });
     let agent = startAgent(device.config);
-    await until(async () => (await api.call('GET', `${base}/devices/${device.id}`)).body.online === true, 'online');
+    await until(
+      async () => (await api.call('GET', `${base}/devices/${device.id}`)).body.online === true,
+      'online',
+      30_000,
+    );
     const send = async (from: number, to: number) => {
-      const conn = createConnection(socket);
-      await new Promise((r) => conn.once('connect', r));
+      // The agent opens its socket shortly after it starts: try until it listens.
+      let conn = createConnection(socket);
+      for (
+        let i = 0;
+        !(await new Promise((r) => conn.once('connect', () => r(true)).once('error', () => r(false))));
+        i++
+      ) {
+        if (i > 100) throw new Error('the agent socket never opened');
+        await new Promise((r) => setTimeout(r, 100));
+        conn = createConnection(socket);
+      }
       for (let i = from; i < to; i++) conn.write(`${JSON.stringify({ n: i })}\n`);
       await new Promise<void>((r) => conn.end(r));
     };
@@ -289,18 +319,19 @@ describe('edge agent and OTA end to end', () => {
 
     await mqttProxy.cut();
     await send(10, 60);
-    await until(async () => (await agentStatus(device.config)).queue_depth === 50, 'queued on disk');
+    // 50 waiting, or 60 when the cut also swallowed the acknowledgement of the first batch: those
+    // are sent again, and the platform keeps each reading once.
+    await until(async () => (await agentStatus(device.config)).queue_depth >= 50, 'queued on disk', 30_000);
     await agent.kill('SIGKILL');
     agent = startAgent(device.config);
-    await until(async () => agent.lines.length > 0, 'agent restarted');
     await send(60, 80);
     await mqttProxy.restore();
-    await until(async () => (await stored()) === 80, 'all readings');
+    await until(async () => (await stored()) === 80, 'all readings', 30_000);
     const distinct = await p.count(
       "SELECT count(DISTINCT value) AS n FROM telemetry WHERE device_id = $1 AND metric = 'n'",
       [device.id],
     );
     expect(distinct).toBe(80);
-    await until(async () => (await agentStatus(device.config)).queue_depth === 0, 'queue drained');
+    await until(async () => (await agentStatus(device.config)).queue_depth === 0, 'queue drained', 30_000);
   });
 });

@@ -1,7 +1,11 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { tempDir } from '@iotp/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, creds, metric, startTestPlatform, type TestPlatform, until } from './helpers.ts';
 import { signedFirmware, signingKey, startS3 } from './ota-fixtures.ts';
+
+const run = promisify(execFile);
 
 /** The OTA service with simulated devices (plain MQTT clients): releases, downloads, rollouts, state machine. */
 describe('OTA service', () => {
@@ -164,6 +168,46 @@ describe('OTA service', () => {
       (j: { device_id: string }) => j.device_id === late.id,
     );
     expect(received).toEqual([lateJob.id]);
+  });
+
+  it('publishes and steers rollouts from the firmware-tools CLI with an org API key', async () => {
+    const apiKey = (await api.call('POST', `${base}/api-keys`, { name: 'ci', scopes: ['ota:deploy', 'ota:read'] })).body
+      .secret;
+    const fw = await signedFirmware(dir.path, key.privateKey, { version: '5.0.0', content: 'y'.repeat(200_000) });
+    const cli = (...args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', 'firmware-tools/src/bin.ts', '--json', ...args], {
+        env: {
+          ...process.env,
+          IOTP_URL: `http://127.0.0.1:${p.httpPort}`,
+          IOTP_ORG: base.split('/').pop(),
+          IOTP_API_KEY: apiKey,
+        },
+      }).then(
+        (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }),
+      );
+    const published = await cli('publish', fw.manifestPath);
+    expect(published.code, published.err).toBe(0);
+    const releaseId = JSON.parse(published.out).id;
+    expect((await api.call('GET', `${base}/ota/releases/${releaseId}`)).body.status).toBe('ready');
+    const again = await cli('publish', fw.manifestPath);
+    expect([again.code, again.err]).toEqual([
+      1,
+      expect.stringContaining('5.0.0 is published already; raise the version'),
+    ]);
+
+    const created = await cli('rollout', 'create', '--release', releaseId, '--tags', 'nobody', '--phases', '10,100');
+    expect(created.code, created.err).toBe(0);
+    const rollout = JSON.parse(created.out);
+    expect(rollout.phases.map((ph: { percent: number }) => ph.percent)).toEqual([10, 100]);
+    expect(JSON.parse((await cli('rollout', 'pause', rollout.id)).out).status).toBe('paused');
+    expect(JSON.parse((await cli('rollout', 'status', rollout.id)).out).status).toBe('paused');
+    const twice = await cli('rollout', 'pause', rollout.id);
+    expect([twice.code, twice.err]).toEqual([1, expect.stringContaining('409')]);
+    const noTarget = await cli('rollout', 'create', '--release', releaseId);
+    expect(noTarget.err).toMatch(/name a target: --devices, --group or --tags/);
+    const badKey = await cli('rollout', 'status', rollout.id, '--api-key', 'iot_000000000000_nope');
+    expect(badKey.err).toMatch(/401 .*check the API key/);
   });
 
   it('answers bad rollout requests with problems that say what to change', async () => {

@@ -2,6 +2,21 @@ import { Command } from 'commander';
 import { pack, signManifest, verifyArtifact } from './artifact.ts';
 import { ToolError } from './errors.ts';
 import { keygen } from './keys.ts';
+import { PlatformClient } from './platform.ts';
+
+interface Rollout {
+  id: string;
+  name: string;
+  status: string;
+  status_reason: string | null;
+  current_phase: number;
+  phases: { percent: number }[];
+  counts: Record<string, number>;
+}
+
+const ENV_HELP = `
+The platform is reached with --url, --org and --api-key, or IOTP_URL, IOTP_ORG and IOTP_API_KEY
+(an organization API key with ota:deploy).`;
 
 /** `firmware-tools`: build, sign and check firmware artifacts for over-the-air updates. */
 export function program(): Command {
@@ -86,7 +101,122 @@ export function program(): Command {
       const r = await verifyArtifact(manifest, o.pub);
       out(`ok: ${r.name} ${r.version}, signed by ${r.signature.key_id}`, { ok: true, manifest: r });
     });
+
+  const platform = (cmd: Command) =>
+    cmd
+      .option('--url <url>', 'platform URL', process.env.IOTP_URL ?? 'http://localhost:8080')
+      .option('--org <id>', 'organization id', process.env.IOTP_ORG)
+      .option('--api-key <key>', 'organization API key with ota:deploy', process.env.IOTP_API_KEY);
+  const client = (o: { url: string; org?: string; apiKey?: string }) =>
+    new PlatformClient({ url: o.url, org: o.org ?? '', apiKey: o.apiKey ?? '' });
+  const showRollout = (r: Rollout) => {
+    const counts = Object.entries(r.counts)
+      .filter(([k]) => k !== 'total')
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    const phase = `phase ${r.current_phase + 1}/${r.phases.length} (${r.phases[r.current_phase]?.percent}%)`;
+    out(
+      `rollout ${r.id} ${r.status}${r.status_reason ? ` (${r.status_reason})` : ''}, ${phase}, ${r.counts.total ?? 0} devices${counts ? `: ${counts}` : ''}`,
+      r,
+    );
+  };
+
+  platform(
+    cli
+      .command('publish')
+      .description('upload a signed artifact to the platform as a release (progress on stderr)')
+      .argument('<manifest>', 'a signed .manifest.json, with its artifact beside it'),
+  )
+    .addHelpText(
+      'after',
+      `\nExample:\n  $ IOTP_ORG=7d1e... IOTP_API_KEY=iot_... firmware-tools publish sensor-fw-1.4.2.bin.manifest.json --url https://iot.example.com\n${ENV_HELP}`,
+    )
+    .action(async (manifest: string, o: { url: string; org?: string; apiKey?: string }) => {
+      const r = await client(o).publish(manifest, !cli.opts().json);
+      out(`published ${r.name} ${r.version} as release ${r.id}`, r);
+    });
+
+  const rollout = cli.command('rollout').description('start and steer staged rollouts');
+  platform(
+    rollout
+      .command('create')
+      .description('send a release to devices, a group or tags, in phases')
+      .requiredOption('--release <id>', 'release id (from publish)')
+      .option('--devices <ids>', 'comma-separated device ids', list)
+      .option('--group <id>', 'a device group id')
+      .option('--tags <tags>', 'every device carrying all these comma-separated tags', list)
+      .option('--phases <percents>', 'share of the target reached by each phase', list, ['100'])
+      .option('--failure-threshold <share>', 'share of a phase failing that stops the rollout', '0.2')
+      .option('--success-threshold <share>', 'share of a phase that must succeed before the next', '1')
+      .option('--wait <seconds>', 'least time in a phase before the next starts', '0')
+      .option('--manual', 'start each next phase only by hand (rollout advance)')
+      .option('--on-failure <action>', 'pause or abort when failures pass the threshold', 'pause')
+      .option('--max-concurrent <n>', 'updates running at once', '100')
+      .option('--window <HH:MM-HH:MM>', 'start updates only in this daily UTC window')
+      .option('--name <name>', 'a name for people'),
+  )
+    .addHelpText(
+      'after',
+      `\nExample:\n  $ firmware-tools rollout create --release 5b0c... --tags greenhouse --phases 1,10,50,100 --failure-threshold 0.05 --window 01:00-05:00\n${ENV_HELP}`,
+    )
+    .action(async (o: Record<string, string | string[] | boolean | undefined> & { url: string }) => {
+      const target = o.devices
+        ? { device_ids: o.devices }
+        : o.group
+          ? { group_id: o.group }
+          : o.tags
+            ? { tags: o.tags }
+            : undefined;
+      if (!target) throw new ToolError('name a target: --devices, --group or --tags');
+      const num = (name: string) => {
+        const n = Number(o[name]);
+        if (!Number.isFinite(n))
+          throw new ToolError(`--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a number`);
+        return n;
+      };
+      const [start, end] = typeof o.window === 'string' ? o.window.split('-') : [];
+      const body = {
+        release_id: o.release,
+        ...(o.name ? { name: o.name } : {}),
+        target,
+        phases: (o.phases as string[]).map((p) => ({
+          percent: Number(p),
+          failure_threshold: num('failureThreshold'),
+          success_threshold: num('successThreshold'),
+          wait_s: num('wait'),
+          advance: o.manual ? 'manual' : 'auto',
+        })),
+        max_concurrent: num('maxConcurrent'),
+        on_failure: o.onFailure,
+        ...(start && end ? { window: { start, end } } : {}),
+      };
+      showRollout((await client(o).call<Rollout>('POST', '/ota/rollouts', body)).body);
+    });
+  platform(rollout.command('status').description("a rollout's phase and counts by state").argument('<id>'))
+    .addHelpText('after', '\nExample:\n  $ firmware-tools rollout status 9a4f...')
+    .action(async (id: string, o: { url: string }) => {
+      showRollout((await client(o).call<Rollout>('GET', `/ota/rollouts/${id}`)).body);
+    });
+  for (const [verb, what] of [
+    ['pause', 'stop starting updates; running ones finish'],
+    ['resume', 'go on with a paused rollout'],
+    ['advance', 'start the next phase now'],
+    ['abort', 'stop for good; unfinished updates are cancelled'],
+  ] as const) {
+    platform(rollout.command(verb).description(what).argument('<id>'))
+      .addHelpText('after', `\nExample:\n  $ firmware-tools rollout ${verb} 9a4f...`)
+      .action(async (id: string, o: { url: string }) => {
+        showRollout((await client(o).call<Rollout>('POST', `/ota/rollouts/${id}/${verb}`)).body);
+      });
+  }
   return cli;
+}
+
+function list(v: string): string[] {
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Runs the CLI; a ToolError is one line on stderr and exit code 1. */
