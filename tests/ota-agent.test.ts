@@ -288,6 +288,53 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
     expect(summary.status_reason).toMatch(/1 of 1 devices failed in phase 1/);
   });
 
+  it('applies desired configuration, reports its state and answers ping, get-config, reboot and unknown commands', async () => {
+    const device = await agentConfig(
+      'twinned',
+      {},
+      { heartbeat_s: 1, reboot_command: `touch ${join(dir.path, 'rebooted')}` },
+    );
+    const agent = startAgent(device.config);
+    await until(
+      async () => (await api.call('GET', `${base}/devices/${device.id}`)).body.online === true,
+      'online',
+      30_000,
+    );
+    await api.call('PATCH', `${base}/devices/${device.id}/twin`, { desired: { sample_interval_s: 5 } });
+    await until(
+      async () => (await api.call('GET', `${base}/devices/${device.id}/twin`)).body.reported.sample_interval_s === 5,
+      'reported',
+      30_000,
+    );
+    const twin = (await api.call('GET', `${base}/devices/${device.id}/twin`)).body;
+    expect(twin.delta).toEqual({});
+    expect(twin.reported).toMatchObject({ firmware_version: '1.0.0', hardware: 'pi4', uptime_s: expect.any(Number) });
+    expect(JSON.parse(await readFile(join(device.home, 'state', 'desired.json'), 'utf8'))).toEqual({
+      sample_interval_s: 5,
+    });
+    // No slot holds `ok` yet, so the configured health check fails, and the twin says so.
+    await until(
+      async () =>
+        String((await api.call('GET', `${base}/devices/${device.id}/twin`)).body.reported.health).startsWith('failing'),
+      'health reported',
+      30_000,
+    );
+
+    const command = (name: string) =>
+      api.call('POST', `${base}/devices/${device.id}/commands`, { name, timeout_s: 10 }).then((r) => r.body);
+    expect(await command('ping')).toMatchObject({ status: 'succeeded', result: { pong: true } });
+    const config = await command('get-config');
+    expect(config.result).toMatchObject({ device_id: device.id, hardware: 'pi4', desired: { sample_interval_s: 5 } });
+    expect(JSON.stringify(config.result)).not.toContain('secret');
+    expect(await command('self-destruct')).toMatchObject({
+      status: 'failed',
+      result: { error: expect.stringContaining('known: ping, get-config, reboot') },
+    });
+    expect(await command('reboot')).toMatchObject({ status: 'succeeded', result: { rebooting: true } });
+    await until(async () => (await readFile(join(dir.path, 'rebooted')).catch(() => undefined)) !== undefined);
+    expect(agent.child.exitCode).toBeNull();
+  });
+
   it('stores readings while offline, across a restart, and delivers every one once after the outage', async () => {
     const socket = join(dir.path, 'saf.sock');
     const device = await agentConfig('saf', {}, { sources: [{ kind: 'socket', path: socket }] });

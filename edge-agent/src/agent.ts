@@ -39,6 +39,8 @@ export class Agent {
   private client!: MqttClient;
   private firmware: string;
   private desired: Record<string, unknown> = {};
+  /** The last health check's result: `ok`, or what failed. */
+  private healthState = 'ok';
   private readonly startedAt = new Date();
   private stopSources: (() => Promise<void>) | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -194,6 +196,7 @@ export class Agent {
         firmware_version: this.firmware,
         hardware: this.config.hardware,
         uptime_s: Math.round(process.uptime()),
+        health: this.healthState,
       }),
     );
   }
@@ -216,8 +219,16 @@ export class Agent {
     answer('failed', { error: `unknown command ${cmd.name}; known: ping, get-config, reboot` });
   }
 
+  /** Uptime, queue and health as telemetry, and the twin's reported state refreshed. */
   private async heartbeat() {
+    const problem = this.ota.status ? undefined : await this.ota.checkHealth();
+    const health = problem ? `failing: ${problem}` : 'ok';
+    if (health !== this.healthState) {
+      this.healthState = health;
+      this.reportTwin();
+    }
     await this.record({
+      'agent.healthy': !problem,
       'agent.uptime_s': Math.round(process.uptime()),
       'agent.queue_depth': this.queue.depth,
       'agent.queue_dropped': this.queue.dropped,

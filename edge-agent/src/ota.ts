@@ -290,7 +290,7 @@ export class OtaAgent {
         previous: state.active,
       });
     }
-    const problem = (await this.restart(state)) ?? (await this.health(state));
+    const problem = (await this.restart(state)) ?? (await this.health());
     if (!problem) {
       await this.slots.activate(state, state.active, version);
       await this.o.installed(version);
@@ -316,22 +316,32 @@ export class OtaAgent {
     }
   }
 
-  private async health(state: SlotState): Promise<string | undefined> {
+  /** The health check once, on the active slot: undefined when healthy (or none is set), else what failed. */
+  async checkHealth(): Promise<string | undefined> {
+    const h = this.config.ota.health;
+    if (!h || (!h.command && !h.url)) return undefined;
+    const state = await this.slotState();
+    try {
+      if (h.command) await run(h.command, { env: { ...process.env, SLOT_DIR: this.slots.path(state.active) } });
+      else {
+        const res = await fetch(h.url!, { signal: AbortSignal.timeout(h.interval_s * 1000) });
+        if (!res.ok) throw new Error(`answered ${res.status}`);
+      }
+      return undefined;
+    } catch (err) {
+      return ((err as Error & { stderr?: string }).stderr || (err as Error).message).trim().slice(0, 200) || 'failed';
+    }
+  }
+
+  /** Retries the health check until it passes or the deadline comes. */
+  private async health(): Promise<string | undefined> {
     const h = this.config.ota.health;
     if (!h || (!h.command && !h.url)) return undefined;
     const deadline = Date.now() + h.deadline_s * 1000;
-    let last = '';
+    let last: string | undefined;
     while (Date.now() < deadline) {
-      try {
-        if (h.command) await run(h.command, { env: { ...process.env, SLOT_DIR: this.slots.path(state.active) } });
-        else {
-          const res = await fetch(h.url!, { signal: AbortSignal.timeout(h.interval_s * 1000) });
-          if (!res.ok) throw new Error(`answered ${res.status}`);
-        }
-        return undefined;
-      } catch (err) {
-        last = ((err as Error & { stderr?: string }).stderr || (err as Error).message).trim().slice(0, 200);
-      }
+      last = await this.checkHealth();
+      if (last === undefined) return undefined;
       await new Promise((r) => setTimeout(r, h.interval_s * 1000));
     }
     return `health check failed within ${h.deadline_s} s${last ? `: ${last}` : ''}`;
