@@ -170,6 +170,41 @@ describe('OTA service', () => {
     expect(received).toEqual([lateJob.id]);
   });
 
+  it('keeps to max_concurrent, picks up devices that join the target later, and cancels open jobs on abort', async () => {
+    const rel = await release('6.0.0');
+    const tag = 'late-joiners';
+    const tagged = async (name: string) => {
+      const d = await device(name);
+      await api.call('PATCH', `${base}/devices/${d.id}`, { tags: [tag] });
+      return d;
+    };
+    const first = await Promise.all(['j1', 'j2', 'j3'].map(tagged));
+    const rollout = (
+      await api.call('POST', `${base}/ota/rollouts`, { release_id: rel.id, target: { tags: [tag] }, max_concurrent: 1 })
+    ).body;
+    expect(rollout.counts).toEqual({ total: 1, pending: 1 });
+    await until(() => first.some((d) => d.jobs.length > 0), 'first job');
+    const busy = first.find((d) => d.jobs.length > 0)!;
+    await busy.report((busy.jobs[0] as { job_id: string }).job_id, 'succeeded');
+    await until(async () => (await api.call('GET', `${base}/ota/rollouts/${rollout.id}`)).body.counts.total === 2);
+    // A device tagged after the start joins at its place in the order.
+    const late = await tagged('j4');
+    await until(
+      async () => (await api.call('GET', `${base}/ota/rollouts/${rollout.id}/devices`)).body.data.length >= 2,
+    );
+    const aborted = await api.call('POST', `${base}/ota/rollouts/${rollout.id}/abort`);
+    expect(aborted.body.status).toBe('aborted');
+    const jobs = (await api.call('GET', `${base}/ota/rollouts/${rollout.id}/devices`)).body.data;
+    expect(jobs.filter((j: { state: string }) => j.state === 'cancelled')).toHaveLength(1);
+    const cancelled = () => [...first, late].some((d) => d.jobs.some((j) => (j as { cancel?: boolean }).cancel));
+    await until(cancelled, 'cancel sent to the device');
+    expect((await api.call('POST', `${base}/ota/rollouts/${rollout.id}/resume`)).status).toBe(409);
+    // Later ticks leave an aborted rollout alone, even with a device joining.
+    await tagged('j5');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await api.call('GET', `${base}/ota/rollouts/${rollout.id}`)).body.counts.total).toBe(jobs.length);
+  });
+
   it('publishes and steers rollouts from the firmware-tools CLI with an org API key', async () => {
     const apiKey = (await api.call('POST', `${base}/api-keys`, { name: 'ci', scopes: ['ota:deploy', 'ota:read'] })).body
       .secret;

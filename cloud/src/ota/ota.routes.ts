@@ -1,4 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { OTA_STATES } from '@iotp/db';
 import { streamSSE } from 'hono/streaming';
 import { json, jsonBody, problems } from '../auth/auth.schemas.ts';
 import type { AuthService } from '../auth/auth.service.ts';
@@ -82,18 +83,7 @@ const Rollout = z
     updated_at: z.string(),
   })
   .openapi('Rollout');
-const State = z.enum([
-  'pending',
-  'downloading',
-  'downloaded',
-  'verifying',
-  'installing',
-  'rebooting',
-  'succeeded',
-  'failed',
-  'rolled_back',
-  'cancelled',
-]);
+const State = z.enum(OTA_STATES);
 const Job = z
   .object({
     id: z.string().uuid(),

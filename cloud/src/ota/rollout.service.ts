@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { RolloutPhase } from '@iotp/db';
+import { OTA_STATES, type RolloutPhase } from '@iotp/db';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { DeviceRepository, DeviceRow } from '../devices/device.repository.ts';
@@ -10,15 +10,7 @@ import { type JobRow, type OtaRepository, type OtaState, type RolloutRow, TERMIN
 import { decide, inWindow, phaseOrder, phaseStats, reach } from './rollout-plan.ts';
 
 /** The order of a successful update; a report may skip ahead, never go back. */
-const FORWARD: OtaState[] = [
-  'pending',
-  'downloading',
-  'downloaded',
-  'verifying',
-  'installing',
-  'rebooting',
-  'succeeded',
-];
+const FORWARD: OtaState[] = OTA_STATES.slice(0, OTA_STATES.indexOf('succeeded') + 1);
 
 export interface RolloutInput {
   release_id: string;
