@@ -292,7 +292,11 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
     const device = await agentConfig(
       'twinned',
       {},
-      { heartbeat_s: 1, reboot_command: `touch ${join(dir.path, 'rebooted')}` },
+      {
+        heartbeat_s: 1,
+        reboot_command: `touch ${join(dir.path, 'rebooted')}`,
+        sources: [{ kind: 'command', command: 'echo 42', metric: 'answer', interval_s: 1 }],
+      },
     );
     const agent = startAgent(device.config);
     await until(
@@ -333,6 +337,16 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
     expect(await command('reboot')).toMatchObject({ status: 'succeeded', result: { rebooting: true } });
     await until(async () => (await readFile(join(dir.path, 'rebooted')).catch(() => undefined)) !== undefined);
     expect(agent.child.exitCode).toBeNull();
+    // The command source's output, and the heartbeat, arrive as telemetry.
+    const latest = async () => (await api.call('GET', `${base}/devices/${device.id}/telemetry/latest`)).body;
+    await until(
+      async () => {
+        const l = await latest();
+        return l.answer?.value === 42 && 'agent.uptime_s' in l;
+      },
+      'telemetry',
+      30_000,
+    );
   });
 
   it('stores readings while offline, across a restart, and delivers every one once after the outage', async () => {

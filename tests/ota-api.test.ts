@@ -245,6 +245,38 @@ describe('OTA service', () => {
     expect(badKey.err).toMatch(/401 .*check the API key/);
   });
 
+  it('streams rollout and job changes of its own organization as server-sent events', async () => {
+    const rel = await release('7.0.0');
+    const d = await device('watched');
+    const abort = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${p.httpPort}${base}/ota/events`, {
+      headers: { authorization: `Bearer ${api.token}` },
+      signal: abort.signal,
+    });
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    const rollout = (
+      await api.call('POST', `${base}/ota/rollouts`, { release_id: rel.id, target: { device_ids: [d.id] } })
+    ).body;
+    while (!text.includes('"state":"pending"')) text += new TextDecoder().decode((await reader.read()).value);
+    abort.abort();
+    const events = text
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => JSON.parse(l.slice(6)));
+    expect(events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ rollout_id: rollout.id, state: 'active', detail: 'created' }),
+        expect.objectContaining({ rollout_id: rollout.id, device_id: d.id, state: 'pending' }),
+      ]),
+    );
+    // Another organization's stream is not ours to read.
+    const other = apiClient(p);
+    await other.signIn('stranger@example.com');
+    expect((await other.call('GET', `${base}/ota/events`)).status).toBe(404);
+  });
+
   it('answers bad rollout requests with problems that say what to change', async () => {
     const rel = await release('4.0.0');
     const bad = [
