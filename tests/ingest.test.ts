@@ -29,6 +29,18 @@ describe.each(['postgres', 'embedded'] as const)('MQTT ingest on %s', (database)
       { metric: 'on', value: null, value_bool: true, value_text: null },
       { metric: 'temp', value: 21.5, value_bool: null, value_text: null },
     ]);
+    // A message whose first (or only) reading is a boolean, false included.
+    await client.publishAsync(`devices/${d.id}/telemetry`, JSON.stringify({ on: false, temp: 22 }), { qos: 1 });
+    await client.publishAsync(`devices/${d.id}/telemetry`, JSON.stringify({ door: true }), { qos: 1 });
+    const bools = await p.db.sql.query(
+      "SELECT metric, value_bool FROM telemetry WHERE device_id = $1 AND metric IN ('on', 'door') ORDER BY time",
+      [d.id],
+    );
+    expect(bools).toEqual([
+      { metric: 'on', value_bool: true },
+      { metric: 'on', value_bool: false },
+      { metric: 'door', value_bool: true },
+    ]);
     await client.endAsync();
   });
 

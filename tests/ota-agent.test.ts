@@ -342,6 +342,13 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
     await until(
       async () => {
         const l = await latest();
+        console.log(
+          'DBG',
+          JSON.stringify(l).slice(0, 300),
+          JSON.stringify(
+            await p.db.sql.query('SELECT metric, count(*) FROM telemetry WHERE device_id = $1 GROUP BY 1', [device.id]),
+          ),
+        );
         return l.answer?.value === 42 && 'agent.uptime_s' in l;
       },
       'telemetry',

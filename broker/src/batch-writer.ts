@@ -233,18 +233,21 @@ export class BatchWriter {
     const keys = [...batch.latest.keys()].sort();
     const idx = keys.map((k) => batch.latest.get(k)!);
     const pick = <T>(col: T[]) => idx.map((i) => col[i]!);
+    // Booleans travel as text: postgres.js types an array parameter by its first element and sends
+    // [true, null] as a scalar boolean, and [null, false] with the null turned false.
+    const bools = (col: (boolean | null)[]) => col.map((b) => (b === null ? null : b ? 't' : 'f'));
     await this.o.sql.query(INSERT_SQL, [
       batch.time,
       batch.device,
       batch.metric,
       batch.value,
-      batch.bool,
+      bools(batch.bool),
       batch.text,
       pick(batch.time),
       pick(batch.device),
       pick(batch.metric),
       pick(batch.value),
-      pick(batch.bool),
+      bools(pick(batch.bool)),
       pick(batch.text),
     ]);
     this.o.metrics?.rowsWritten.inc(batch.time.length);
@@ -286,12 +289,12 @@ const INSERT_SQL = `
 WITH stored AS (
   INSERT INTO telemetry (time, device_id, metric, value, value_bool, value_text)
   SELECT 'epoch'::timestamptz + t * interval '1 microsecond', d, m, v, b, x
-  FROM unnest($1::int8[], $2::uuid[], $3::text[], $4::float8[], $5::bool[], $6::text[]) AS u(t, d, m, v, b, x)
+  FROM unnest($1::int8[], $2::uuid[], $3::text[], $4::float8[], $5::text[]::bool[], $6::text[]) AS u(t, d, m, v, b, x)
   ON CONFLICT DO NOTHING
 )
 INSERT INTO telemetry_latest (time, device_id, metric, value, value_bool, value_text)
 SELECT 'epoch'::timestamptz + t * interval '1 microsecond', d, m, v, b, x
-FROM unnest($7::int8[], $8::uuid[], $9::text[], $10::float8[], $11::bool[], $12::text[]) AS u(t, d, m, v, b, x)
+FROM unnest($7::int8[], $8::uuid[], $9::text[], $10::float8[], $11::text[]::bool[], $12::text[]) AS u(t, d, m, v, b, x)
 ON CONFLICT (device_id, metric) DO UPDATE
 SET time = excluded.time, value = excluded.value, value_bool = excluded.value_bool, value_text = excluded.value_text
 WHERE telemetry_latest.time <= excluded.time`;
