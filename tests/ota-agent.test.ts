@@ -394,7 +394,11 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
     agent = startAgent(device.config);
     await send(60, 80);
     await mqttProxy.restore();
-    await until(async () => (await stored()) === 80, 'all readings', 30_000);
+    await until(async () => (await stored()) === 80, 'all readings', 60_000).catch(async (err) => {
+      // Say what the agent saw, for a failure on a busy machine.
+      const seen = { stored: await stored(), status: await agentStatus(device.config), log: agent.lines.slice(-15) };
+      throw new Error(`${(err as Error).message}: ${JSON.stringify(seen)}`);
+    });
     const distinct = await p.count(
       "SELECT count(DISTINCT value) AS n FROM telemetry WHERE device_id = $1 AND metric = 'n'",
       [device.id],
