@@ -184,8 +184,11 @@ export class Agent {
 
   private applyDesired(doc: Record<string, unknown>) {
     const desired = (doc.desired ?? {}) as Record<string, unknown>;
-    this.desired = desired;
-    void writeAtomic(this.path('desired.json'), JSON.stringify(desired, null, 2)).then(() => this.reportTwin());
+    // Reported as applied only once the application can read it.
+    void writeAtomic(this.path('desired.json'), JSON.stringify(desired, null, 2)).then(() => {
+      this.desired = desired;
+      this.reportTwin();
+    });
   }
 
   private reportTwin() {

@@ -45,6 +45,7 @@ export async function benchPlatform(serverUrl: string, prefix: string) {
   return {
     platform,
     url: scratch.url,
+    dataDir: dir.path,
     async stop() {
       await platform.close();
       await dir.remove();

@@ -204,8 +204,8 @@ export class OtaRepository {
     )[0];
   }
 
-  async markDelivered(id: string): Promise<void> {
-    await this.orm.update(otaJobs).set({ deliveredAt: new Date() }).where(eq(otaJobs.id, id));
+  async markDelivered(ids: string[]): Promise<void> {
+    await this.orm.update(otaJobs).set({ deliveredAt: new Date() }).where(inArray(otaJobs.id, ids));
   }
 
   /** Stops every unfinished job of a rollout (abort). */

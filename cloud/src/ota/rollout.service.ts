@@ -6,7 +6,14 @@ import type { DeviceRepository, DeviceRow } from '../devices/device.repository.t
 import { Conflict, Invalid, NotFound } from '../http/problem.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import type { DevicePublisher } from '../twin/twin.service.ts';
-import { type JobRow, type OtaRepository, type OtaState, type RolloutRow, TERMINAL } from './ota.repository.ts';
+import {
+  type JobRow,
+  type OtaRepository,
+  type OtaState,
+  type ReleaseRow,
+  type RolloutRow,
+  TERMINAL,
+} from './ota.repository.ts';
 import { decide, inWindow, phaseOrder, phaseStats, reach } from './rollout-plan.ts';
 
 /** The order of a successful update; a report may skip ahead, never go back. */
@@ -229,6 +236,12 @@ export class RolloutService {
     const progress =
       typeof doc.progress === 'number' ? Math.max(0, Math.min(100, Math.round(doc.progress))) : job.progress;
     const error = typeof doc.error === 'string' ? doc.error.slice(0, 1000) : null;
+    const rollout = (await this.o.repo.rollout(job.orgId, job.rolloutId))!;
+    if (state === 'succeeded') {
+      // The registry shows the new version by the time anyone sees the job succeeded.
+      const release = await this.o.repo.release(job.orgId, rollout.releaseId);
+      if (release) await this.o.devices.setFirmwareVersion(deviceId, release.version);
+    }
     const moved = await this.o.repo.moveJob(job.id, job.state, {
       state,
       progress: state === 'succeeded' ? 100 : progress,
@@ -237,11 +250,6 @@ export class RolloutService {
     if (!moved) return this.reject(deviceId, 'conflict', `job ${job.id} changed meanwhile`);
     if (state === job.state) return; // progress only
     this.transitions.inc({ state });
-    const rollout = (await this.o.repo.rollout(job.orgId, job.rolloutId))!;
-    if (state === 'succeeded') {
-      const release = await this.o.repo.release(job.orgId, rollout.releaseId);
-      if (release) await this.o.devices.setFirmwareVersion(deviceId, release.version);
-    }
     await this.o.orgs.audit({
       orgId: job.orgId,
       actorType: 'device',
@@ -338,10 +346,13 @@ export class RolloutService {
       })),
       ...fresh.map((d) => ({ orgId: rollout.orgId, rolloutId: rollout.id, deviceId: d.id, phase: phaseOf(d.id) })),
     ]);
-    for (const job of created) {
+    for (const job of created)
       this.emitJob(job, job.state === 'succeeded' ? 'already running this version' : undefined);
-      if (job.state === 'pending' && byId.get(job.deviceId)?.online) await this.sendJob(job);
-    }
+    await this.sendJobs(
+      created.filter((j) => j.state === 'pending' && byId.get(j.deviceId)?.online),
+      rollout,
+      release,
+    );
     // Devices found on the new version count at once: the phase may be done already.
     if (already.length > 0 && rollout.status === 'active') await this.stepNow(orgId, id);
   }
@@ -359,14 +370,21 @@ export class RolloutService {
   }
 
   private async sendOpenJobs(deviceId: string) {
-    for (const job of await this.o.repo.openJobs(deviceId)) await this.sendJob(job);
+    for (const job of await this.o.repo.openJobs(deviceId)) {
+      const rollout = await this.o.repo.rollout(job.orgId, job.rolloutId);
+      const release = rollout && (await this.o.repo.releaseById(rollout.releaseId));
+      if (rollout && release) await this.sendJobs([job], rollout, release);
+    }
   }
 
-  /** Publishes a job with a fresh download URL on `devices/{id}/ota/job`. */
-  private async sendJob(job: JobRow) {
-    const rollout = await this.o.repo.rollout(job.orgId, job.rolloutId);
-    const release = rollout && (await this.o.repo.releaseById(rollout.releaseId));
-    if (!rollout || !release) return;
+  /** Publishes jobs of one rollout, each with a fresh download URL, on `devices/{id}/ota/job`. */
+  private async sendJobs(jobs: JobRow[], rollout: RolloutRow, release: ReleaseRow) {
+    if (jobs.length === 0) return;
+    await Promise.all(jobs.map((job) => this.publishJob(job, rollout, release)));
+    await this.o.repo.markDelivered(jobs.map((j) => j.id));
+  }
+
+  private async publishJob(job: JobRow, rollout: RolloutRow, release: ReleaseRow) {
     const { url, expires_at } = await this.o.downloadUrl(job.deviceId, release.id);
     await this.o.broker.publishToDevice(
       job.deviceId,
@@ -384,7 +402,6 @@ export class RolloutService {
       }),
       { qos: 1 },
     );
-    await this.o.repo.markDelivered(job.id);
   }
 
   private async stop(rollout: RolloutRow, reason: string) {
