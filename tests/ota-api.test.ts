@@ -7,8 +7,11 @@ import { signedFirmware, signingKey, startS3 } from './ota-fixtures.ts';
 
 const run = promisify(execFile);
 
-/** The OTA service with simulated devices (plain MQTT clients): releases, downloads, rollouts, state machine. */
-describe('OTA service', () => {
+/**
+ * The OTA service with simulated devices (plain MQTT clients): releases, downloads, rollouts, state
+ * machine; on PostgreSQL and on the embedded database `npm start` uses.
+ */
+describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database) => {
   let p: TestPlatform;
   let s3: Awaited<ReturnType<typeof startS3>>;
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -49,7 +52,7 @@ describe('OTA service', () => {
   beforeAll(async () => {
     dir = await tempDir();
     s3 = await startS3(dir.path);
-    p = await startTestPlatform('postgres', { ...s3.env, OTA_TICK_MS: '100', OTA_URL_TTL_S: '60' });
+    p = await startTestPlatform(database, { ...s3.env, OTA_TICK_MS: '100', OTA_URL_TTL_S: '60' });
     api = apiClient(p);
     await api.signIn('ota@example.com');
     base = `/v1/orgs/${(await api.call('POST', '/v1/orgs', { name: 'Fleet' })).body.id}`;
