@@ -160,7 +160,8 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
   });
 
   it('updates a device, resuming a download cut midway, then rolls back a release that fails its health check', async () => {
-    const device = await agentConfig('happy');
+    const restarts = join(dir.path, 'restarts.log');
+    const device = await agentConfig('happy', { restart_command: `echo "$SLOT_DIR" >> ${restarts}` });
     const agent = startAgent(device.config);
     await until(
       async () => (await api.call('GET', `${base}/devices/${device.id}`)).body.online === true,
@@ -186,6 +187,23 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
     const after = await agentStatus(device.config);
     expect(after.firmware_version).toBe('1.1.0');
     expect(after.slots.active).toBe('b');
+    // The application was restarted on the new slot, on the trial slot, then back on the good one.
+    const slotsDir = join(device.home, 'slots');
+    expect((await readFile(restarts, 'utf8')).trim().split('\n')).toEqual([
+      join(slotsDir, 'b'),
+      join(slotsDir, 'a'),
+      join(slotsDir, 'b'),
+    ]);
+    const human = await run(process.execPath, [
+      '--import',
+      'tsx',
+      'edge-agent/src/bin.ts',
+      'status',
+      '--config',
+      device.config,
+    ]);
+    expect(human.stdout).toMatch(/connection: connected/);
+    expect(human.stdout).toMatch(/slots:\s+active b \(a: 1\.2\.0, b: 1\.1\.0\)/);
     const audit = (await api.call('GET', `${base}/audit?action=ota.job.rolled_back`)).body.data;
     expect(audit).toHaveLength(1);
   });

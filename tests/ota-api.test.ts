@@ -208,6 +208,29 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     expect((await api.call('GET', `${base}/ota/rollouts/${rollout.id}`)).body.counts.total).toBe(jobs.length);
   });
 
+  it('targets a group, and aborts by itself when on_failure says so', async () => {
+    const rel = await release('6.5.0');
+    const [a, b] = await Promise.all([device('grp-a'), device('grp-b')]);
+    await device('not-in-group');
+    const group = (await api.call('POST', `${base}/groups`, { name: 'canary', kind: 'static' })).body;
+    for (const d of [a, b]) await api.call('PUT', `${base}/groups/${group.id}/devices/${d.id}`);
+    const rollout = (
+      await api.call('POST', `${base}/ota/rollouts`, {
+        release_id: rel.id,
+        target: { group_id: group.id },
+        on_failure: 'abort',
+        phases: [{ percent: 100, failure_threshold: 0 }],
+      })
+    ).body;
+    expect(rollout.counts.total).toBe(2);
+    await until(() => a.jobs.length > 0 && b.jobs.length > 0, 'jobs');
+    await a.report((a.jobs[0] as { job_id: string }).job_id, 'rolled_back', { error: 'health check failed' });
+    await until(async () => (await api.call('GET', `${base}/ota/rollouts/${rollout.id}`)).body.status === 'aborted');
+    const summary = (await api.call('GET', `${base}/ota/rollouts/${rollout.id}`)).body;
+    expect(summary.counts).toEqual({ total: 2, rolled_back: 1, cancelled: 1 });
+    await until(() => b.jobs.some((j) => (j as { cancel?: boolean }).cancel), 'cancel sent');
+  });
+
   it('publishes and steers rollouts from the firmware-tools CLI with an org API key', async () => {
     const apiKey = (await api.call('POST', `${base}/api-keys`, { name: 'ci', scopes: ['ota:deploy', 'ota:read'] })).body
       .secret;
