@@ -208,6 +208,29 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     expect((await api.call('GET', `${base}/ota/rollouts/${rollout.id}`)).body.counts.total).toBe(jobs.length);
   });
 
+  it('fails a job whose device stopped reporting mid-update', async () => {
+    const rel = await release('6.6.0');
+    const d = await device('silent');
+    const rollout = (
+      await api.call('POST', `${base}/ota/rollouts`, { release_id: rel.id, target: { device_ids: [d.id] } })
+    ).body;
+    expect(rollout.progress_timeout_s).toBe(3600);
+    await until(() => d.jobs.length > 0, 'job');
+    const jobId = (d.jobs[0] as { job_id: string }).job_id;
+    await d.report(jobId, 'downloading', { progress: 10 });
+    await until(
+      async () =>
+        (await api.call('GET', `${base}/ota/rollouts/${rollout.id}/devices`)).body.data[0].state === 'downloading',
+    );
+    // An hour and more of silence, without waiting an hour.
+    await p.db.sql.query("UPDATE ota_jobs SET updated_at = now() - interval '2 hours' WHERE id = $1", [jobId]);
+    await until(
+      async () => (await api.call('GET', `${base}/ota/rollouts/${rollout.id}/devices`)).body.data[0].state === 'failed',
+    );
+    const job = (await api.call('GET', `${base}/ota/rollouts/${rollout.id}/devices`)).body.data[0];
+    expect(job.error).toBe('no report for 3600 s');
+  });
+
   it('targets a group, and aborts by itself when on_failure says so', async () => {
     const rel = await release('6.5.0');
     const [a, b] = await Promise.all([device('grp-a'), device('grp-b')]);

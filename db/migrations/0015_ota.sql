@@ -52,6 +52,7 @@ CREATE TABLE "rollouts" (
 	"accepted_failures" integer DEFAULT 0 NOT NULL,
 	"max_concurrent" integer NOT NULL,
 	"window" jsonb,
+	"progress_timeout_s" integer DEFAULT 3600 NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );

@@ -598,6 +598,8 @@ export const rollouts = pgTable(
     maxConcurrent: integer('max_concurrent').notNull(),
     /** New updates start only inside this daily window (HH:MM, UTC); running ones finish. */
     window: jsonb('window').$type<{ start: string; end: string }>(),
+    /** A job under way with no report for this long fails (a device that died mid-update). */
+    progressTimeoutS: integer('progress_timeout_s').notNull().default(3600),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -177,6 +177,8 @@ export class OtaAgent {
     this.current = undefined;
     this.cancelled = false;
     await rm(this.progressPath, { force: true });
+    // A job that arrived while this one ran: ask for it again.
+    this.o.requestJob();
   }
 
   private manifest(job: Job) {

@@ -153,6 +153,7 @@ export function program(): Command {
       .option('--on-failure <action>', 'pause or abort when failures pass the threshold', 'pause')
       .option('--max-concurrent <n>', 'updates running at once', '100')
       .option('--window <HH:MM-HH:MM>', 'start updates only in this daily UTC window')
+      .option('--progress-timeout <seconds>', 'fail an update with no report for this long', '3600')
       .option('--name <name>', 'a name for people'),
   )
     .addHelpText(
@@ -187,6 +188,7 @@ export function program(): Command {
           advance: o.manual ? 'manual' : 'auto',
         })),
         max_concurrent: num('maxConcurrent'),
+        progress_timeout_s: num('progressTimeout'),
         on_failure: o.onFailure,
         ...(start && end ? { window: { start, end } } : {}),
       };

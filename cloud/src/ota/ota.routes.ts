@@ -63,6 +63,12 @@ const RolloutBody = z
     max_concurrent: z.number().int().min(1).max(100_000).default(100),
     on_failure: z.enum(['pause', 'abort']).default('pause'),
     window: z.object({ start: HHMM, end: HHMM }).optional(),
+    progress_timeout_s: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400)
+      .default(3600),
   })
   .strict();
 const Rollout = z
@@ -78,6 +84,7 @@ const Rollout = z
     on_failure: z.enum(['pause', 'abort']),
     max_concurrent: z.number().int(),
     window: z.object({ start: z.string(), end: z.string() }).nullable(),
+    progress_timeout_s: z.number().int(),
     counts: z.record(z.string(), z.number()),
     created_at: z.string(),
     updated_at: z.string(),

@@ -27,6 +27,7 @@ export interface RolloutInput {
   max_concurrent: number;
   on_failure: 'pause' | 'abort';
   window?: { start: string; end: string };
+  progress_timeout_s: number;
 }
 
 export interface OtaEvent {
@@ -103,6 +104,7 @@ export class RolloutService {
       maxConcurrent: input.max_concurrent,
       onFailure: input.on_failure,
       window: input.window ?? null,
+      progressTimeoutS: input.progress_timeout_s,
     });
     this.emit(rollout, 'active', 'created');
     await this.step(rollout);
@@ -285,7 +287,7 @@ export class RolloutService {
       rollout.id,
       targets.map((d) => d.id),
     );
-    const jobs = await this.o.repo.jobs(rollout.id);
+    const jobs = await this.timeOutSilent(rollout, await this.o.repo.jobs(rollout.id));
     const phase = rollout.phases[rollout.currentPhase]!;
     const before =
       rollout.currentPhase === 0 ? 0 : reach(order.length, rollout.phases[rollout.currentPhase - 1]!.percent);
@@ -355,6 +357,34 @@ export class RolloutService {
     );
     // Devices found on the new version count at once: the phase may be done already.
     if (already.length > 0 && rollout.status === 'active') await this.stepNow(orgId, id);
+  }
+
+  /** Fails jobs under way whose device stopped reporting (it died or lost its way mid-update). */
+  private async timeOutSilent(rollout: RolloutRow, jobs: JobRow[]): Promise<JobRow[]> {
+    const limit = Date.now() - rollout.progressTimeoutS * 1000;
+    const silent = jobs.filter(
+      (j) => j.state !== 'pending' && !TERMINAL.includes(j.state) && j.updatedAt.getTime() < limit,
+    );
+    if (silent.length === 0) return jobs;
+    const error = `no report for ${rollout.progressTimeoutS} s`;
+    const moved = new Map<string, JobRow>();
+    for (const job of silent) {
+      const row = await this.o.repo.moveJob(job.id, job.state, { state: 'failed', error });
+      if (!row) continue;
+      moved.set(row.id, row);
+      this.transitions.inc({ state: 'failed' });
+      await this.o.orgs.audit({
+        orgId: job.orgId,
+        actorType: 'system',
+        action: 'ota.job.failed',
+        targetType: 'ota_job',
+        targetId: job.id,
+        result: 'failure',
+        detail: { rollout_id: job.rolloutId, from: job.state, error },
+      });
+      this.emitJob(row, error);
+    }
+    return jobs.map((j) => moved.get(j.id) ?? j);
   }
 
   private async targetDevices(rollout: RolloutRow): Promise<DeviceRow[]> {
@@ -474,6 +504,7 @@ export function publicRollout(r: RolloutRow, counts: Record<string, number>) {
     on_failure: r.onFailure,
     max_concurrent: r.maxConcurrent,
     window: r.window ?? null,
+    progress_timeout_s: r.progressTimeoutS,
     counts: { total, ...counts },
     created_at: r.createdAt.toISOString(),
     updated_at: r.updatedAt.toISOString(),
