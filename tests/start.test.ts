@@ -104,6 +104,7 @@ describe('npm start', () => {
       /^cannot reach the database at .*: start PostgreSQL or fix DATABASE_URL/,
     ],
     [{ MQTT_PORT: '70000' }, /^configuration error: MQTT_PORT: must be a port number from 0 to 65535$/],
+    [{ MQTT_TLS_CERT: '/nowhere/broker.crt' }, /^configuration error: set both MQTT_TLS_CERT and MQTT_TLS_KEY/],
   ])('stops with one clear line on bad configuration %o', async (env, message) => {
     const run = start({ DATA_DIR: `${dir.path}/c`, ...env });
     expect(await run.exited).toBe(1);

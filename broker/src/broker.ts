@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { Logger } from 'pino';
 import type { BatchWriter } from './batch-writer.ts';
@@ -303,18 +304,27 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
     count('protocol_error', { clientId: client.id, err: err.message }, 'info');
   });
 
-  let server: Server | undefined;
+  const servers: Server[] = [];
   const sockets = new Set<Socket>();
+  let ready: Promise<void> | undefined;
   return {
     aedes,
     limits,
     get listening() {
-      return server?.listening ?? false;
+      return servers.length > 0 && servers.every((s) => s.listening);
     },
-    /** Starts accepting MQTT connections; resolves with the bound port. */
-    async listen(port: number, host = '0.0.0.0'): Promise<number> {
-      await aedes.listen(); // sets up persistence; connections before it never get a CONNACK
-      server = createServer((socket) => {
+    /**
+     * Starts accepting MQTT connections, over TLS when `tls` holds a certificate and key (PEM);
+     * may be called once for plain MQTT and once for TLS. Resolves with the bound port.
+     */
+    async listen(
+      port: number,
+      host = '0.0.0.0',
+      tls?: { cert: string | Buffer; key: string | Buffer },
+    ): Promise<number> {
+      ready ??= aedes.listen(); // sets up persistence; connections before it never get a CONNACK
+      await ready;
+      const accept = (socket: Socket) => {
         sockets.add(socket);
         socket.on('close', () => sockets.delete(socket));
         const client = aedes.handle(socket);
@@ -322,8 +332,10 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
           count('packet_too_large', { clientId: client.id, address: socket.remoteAddress, size });
           socket.destroy();
         });
-      });
-      const s = server;
+      };
+      const s: Server = tls ? createTlsServer(tls, accept) : createServer(accept);
+      if (tls) s.on('tlsClientError', (err) => log.info({ err: err.message }, 'TLS handshake failed'));
+      servers.push(s);
       return new Promise((resolve, reject) => {
         s.once('error', reject);
         s.listen(port, host, () => {
@@ -370,7 +382,7 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
     async close(): Promise<void> {
       clearInterval(sweeper);
       clearInterval(quotaTimer);
-      const closing = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
+      const closing = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       for (const s of sockets) s.destroy();
       await closing;

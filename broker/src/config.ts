@@ -8,6 +8,10 @@ const d = DEFAULT_LIMITS;
 export const brokerEnv = z.object({
   MQTT_PORT: port(1883),
   MQTT_HOST: z.string().default('0.0.0.0'),
+  /** MQTT over TLS, beside plain MQTT, when a certificate and key (PEM files) are given. */
+  MQTTS_PORT: port(8883),
+  MQTT_TLS_CERT: z.string().optional(),
+  MQTT_TLS_KEY: z.string().optional(),
   MQTT_MAX_PACKET_BYTES: count(d.maxPacketBytes),
   MQTT_MAX_PAYLOAD_BYTES: count(d.maxPayloadBytes),
   MQTT_KEEPALIVE_MAX_S: count(d.keepaliveMaxS),

@@ -1,9 +1,11 @@
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import {
   BatchWriter,
   brokerLimits,
+  ConfigError,
   createBroker,
   createBrokerMetrics,
   DeviceStore,
@@ -55,6 +57,8 @@ export interface Platform {
   db: Database;
   httpPort: number;
   mqttPort: number;
+  /** The MQTT-over-TLS port, when a certificate is configured. */
+  mqttsPort?: number;
   writer: BatchWriter;
   broker: ReturnType<typeof createBroker>;
   twins: TwinService;
@@ -121,6 +125,14 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
     const mqttPort = await bind('MQTT_PORT', config.MQTT_PORT, () => broker.listen(config.MQTT_PORT, config.MQTT_HOST));
     cleanup.push(() => broker.close());
     logger.info({ port: mqttPort }, 'MQTT broker listening');
+    let mqttsPort: number | undefined;
+    const tls = await tlsFiles(config.MQTT_TLS_CERT, config.MQTT_TLS_KEY);
+    if (tls) {
+      mqttsPort = await bind('MQTTS_PORT', config.MQTTS_PORT, () =>
+        broker.listen(config.MQTTS_PORT, config.MQTT_HOST, tls),
+      );
+      logger.info({ port: mqttsPort }, 'MQTT over TLS listening');
+    }
 
     const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.HTTP_PORT}`;
     const tokens = await new TokenService(db.orm, {
@@ -282,6 +294,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       db,
       httpPort: http.port,
       mqttPort,
+      mqttsPort,
       writer,
       broker,
       twins,
@@ -301,6 +314,17 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
     await undo();
     throw err;
   }
+}
+
+/** The broker's TLS certificate and key, read from their files; both or neither. */
+async function tlsFiles(cert: string | undefined, key: string | undefined) {
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new ConfigError(['set both MQTT_TLS_CERT and MQTT_TLS_KEY (PEM files), or neither']);
+  const read = (variable: string, path: string) =>
+    readFile(path).catch(() => {
+      throw new ConfigError([`${variable}: cannot read ${path}`]);
+    });
+  return { cert: await read('MQTT_TLS_CERT', cert), key: await read('MQTT_TLS_KEY', key) };
 }
 
 async function bind<T>(variable: string, port: number, start: () => Promise<T>): Promise<T> {

@@ -1,0 +1,87 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tempDir } from '@iotp/db/testing';
+import mqtt from 'mqtt';
+import { generate } from 'selfsigned';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { creds, startTestPlatform, type TestPlatform, until } from './helpers.ts';
+
+/** MQTT over TLS beside plain MQTT, for devices on the open internet. */
+describe('MQTT over TLS', () => {
+  let p: TestPlatform;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let ca: string;
+  let agent: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    const pems = await generate([{ name: 'commonName', value: 'localhost' }], { keyType: 'ec', algorithm: 'sha256' });
+    ca = pems.cert;
+    await writeFile(join(dir.path, 'broker.crt'), pems.cert);
+    await writeFile(join(dir.path, 'broker.key'), pems.private);
+    p = await startTestPlatform('postgres', {
+      MQTTS_PORT: '0',
+      MQTT_TLS_CERT: join(dir.path, 'broker.crt'),
+      MQTT_TLS_KEY: join(dir.path, 'broker.key'),
+    });
+  });
+  afterAll(async () => {
+    agent?.kill('SIGKILL');
+    await p?.stop();
+    await dir?.remove();
+  });
+
+  it('takes devices over TLS with the same credentials and rules, and refuses clients that do not trust it', async () => {
+    const d = await p.device();
+    const client = await mqtt.connectAsync(`mqtts://localhost:${p.mqttsPort}`, {
+      ...creds(d),
+      ca,
+      reconnectPeriod: 0,
+      protocolVersion: 4,
+    });
+    await client.publishAsync(`devices/${d.id}/telemetry`, JSON.stringify({ temp: 20 }), { qos: 1 });
+    expect(await p.count('SELECT count(*) AS n FROM telemetry WHERE device_id = $1', [d.id])).toBe(1);
+    await client.endAsync();
+
+    const untrusting = mqtt.connectAsync(`mqtts://localhost:${p.mqttsPort}`, {
+      ...creds(d),
+      reconnectPeriod: 0,
+      connectTimeout: 3000,
+    });
+    await expect(untrusting).rejects.toThrow(/self[- ]signed/i);
+    const wrongSecret = mqtt.connectAsync(`mqtts://localhost:${p.mqttsPort}`, {
+      ...creds({ id: d.id, secret: 'nope' }),
+      ca,
+      reconnectPeriod: 0,
+    });
+    await expect(wrongSecret).rejects.toThrow(/Bad username or password|Not authorized/);
+  });
+
+  it('connects a real edge agent with a pinned CA', async () => {
+    const d = await p.device('tls-agent');
+    await writeFile(join(dir.path, 'ca.pem'), ca);
+    const config = join(dir.path, 'agent.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        device_id: d.id,
+        secret: d.secret,
+        broker_url: `mqtts://localhost:${p.mqttsPort}`,
+        tls: { ca: 'ca.pem' },
+        heartbeat_s: 1,
+      }),
+    );
+    agent = spawn(process.execPath, ['--import', 'tsx', 'edge-agent/src/bin.ts', 'run', '--config', config], {
+      stdio: 'ignore',
+    });
+    await until(
+      async () =>
+        (await p.count("SELECT count(*) AS n FROM telemetry WHERE device_id = $1 AND metric = 'agent.uptime_s'", [
+          d.id,
+        ])) > 0,
+      'telemetry over TLS',
+      30_000,
+    );
+  });
+});
