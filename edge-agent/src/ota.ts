@@ -1,15 +1,14 @@
 import { exec } from 'node:child_process';
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { SignedManifest, signatureProblem } from '@iotp/firmware-tools/manifest';
 import type { Logger } from 'pino';
 import { lt, valid } from 'semver';
 import type { AgentConfig } from './config.ts';
+import { resumableDownload } from './download.ts';
 import { readJson, writeAtomic } from './files.ts';
 import { type SlotState, Slots } from './slots.ts';
 
@@ -195,41 +194,17 @@ export class OtaAgent {
       throw new JobFailed(`needs at least ${m.min_version} installed; this device runs ${current}`);
   }
 
-  /** Downloads to `path`, resuming from what is there (HTTP Range), retrying until done or cancelled. */
   private async download(job: Job, path: string, size: number) {
     await mkdir(join(this.config.state_dir, 'download'), { recursive: true });
-    let delay = 500;
-    let lastReport = 0;
-    while (!this.cancelled) {
-      const have = (await stat(path).catch(() => ({ size: 0 }))).size;
-      if (have >= size) return;
-      try {
-        if (have > 0) this.o.log.info({ offset: have, size }, `resuming the download at byte ${have}`);
-        const res = await fetch(job.url, { headers: have > 0 ? { range: `bytes=${have}-` } : {} });
-        if (res.status === 403 || res.status === 401) {
-          this.o.log.info('download URL expired; asking for a fresh one');
-          await this.freshUrl(job);
-          continue;
-        }
-        if (res.status === 416) return;
-        if (res.status !== 200 && res.status !== 206) throw new Error(`download answered ${res.status}`);
-        const append = res.status === 206 && have > 0;
-        let got = append ? have : 0;
-        const counted = Readable.fromWeb(res.body as never).on('data', (chunk: Buffer) => {
-          got += chunk.length;
-          if (Date.now() - lastReport > 1000) {
-            lastReport = Date.now();
-            this.o.report({ job_id: job.job_id, state: 'downloading', progress: Math.floor((got / size) * 100) });
-          }
-        });
-        await pipeline(counted, createWriteStream(path, { flags: append ? 'a' : 'w' }));
-        delay = 500;
-      } catch (err) {
-        this.o.log.warn({ err: (err as Error).message }, `download cut; trying again in ${delay} ms`);
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 30_000);
-      }
-    }
+    await resumableDownload({
+      url: () => job.url,
+      path,
+      size,
+      renewUrl: () => this.freshUrl(job),
+      progress: (percent) => this.o.report({ job_id: job.job_id, state: 'downloading', progress: percent }),
+      stopped: () => this.cancelled,
+      log: this.o.log,
+    });
   }
 
   private freshUrl(job: Job): Promise<void> {

@@ -1,23 +1,14 @@
-import { EventEmitter } from 'node:events';
-import { OTA_STATES, type RolloutPhase } from '@iotp/db';
+import type { RolloutPhase } from '@iotp/db';
 import type { Logger } from 'pino';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { DeviceRepository, DeviceRow } from '../devices/device.repository.ts';
 import { Conflict, Invalid, NotFound } from '../http/problem.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import type { DevicePublisher } from '../twin/twin.service.ts';
-import {
-  type JobRow,
-  type OtaRepository,
-  type OtaState,
-  type ReleaseRow,
-  type RolloutRow,
-  TERMINAL,
-} from './ota.repository.ts';
+import { JobChannel } from './job-channel.ts';
+import { type JobRow, type OtaRepository, type OtaState, type RolloutRow, TERMINAL } from './ota.repository.ts';
+import { KeyedSerial, OtaEvents } from './ota-events.ts';
 import { decide, inWindow, phaseOrder, phaseStats, reach } from './rollout-plan.ts';
-
-/** The order of a successful update; a report may skip ahead, never go back. */
-const FORWARD: OtaState[] = OTA_STATES.slice(0, OTA_STATES.indexOf('succeeded') + 1);
 
 export interface RolloutInput {
   release_id: string;
@@ -30,15 +21,7 @@ export interface RolloutInput {
   progress_timeout_s: number;
 }
 
-export interface OtaEvent {
-  org_id: string;
-  rollout_id: string;
-  device_id?: string;
-  job_id?: string;
-  state: string;
-  detail?: string;
-  at: string;
-}
+export type { OtaEvent } from './ota-events.ts';
 
 export interface RolloutServiceOptions {
   repo: OtaRepository;
@@ -57,29 +40,30 @@ export interface RolloutServiceOptions {
  */
 export class RolloutService {
   /** Every job and rollout change, for listeners (server-sent events, tests). */
-  readonly events = new EventEmitter<{ event: [OtaEvent] }>();
+  readonly events = new OtaEvents();
   private readonly log: Logger;
-  private readonly rejected: Counter<'reason'>;
-  private readonly transitions: Counter<'state'>;
+  private readonly serial = new KeyedSerial();
+  private readonly channel: JobChannel;
   private ticking: Promise<void> | undefined;
-  /** Work on one device's reports, or on one rollout, runs in order: never two at once. */
-  private readonly chains = new Map<string, Promise<void>>();
 
   constructor(private readonly o: RolloutServiceOptions) {
     this.log = o.logger.child({ component: 'ota' });
-    this.events.setMaxListeners(100);
-    this.rejected = new Counter({
-      name: 'ota_status_rejected_total',
-      help: 'OTA status reports dropped, by reason',
-      labelNames: ['reason'],
-      registers: [o.registry],
+    this.channel = new JobChannel({
+      ...o,
+      events: this.events,
+      serial: this.serial,
+      onFinished: (rollout) => this.step(rollout),
     });
-    this.transitions = new Counter({
-      name: 'ota_job_transitions_total',
-      help: 'OTA job state changes, by new state',
-      labelNames: ['state'],
-      registers: [o.registry],
-    });
+  }
+
+  /** Handles `ota/status` and `ota/request` from a device. Never throws. */
+  onDeviceMessage(deviceId: string, suffix: string, payload: Buffer): Promise<void> {
+    return this.channel.onDeviceMessage(deviceId, suffix, payload);
+  }
+
+  /** A device subscribed to its jobs: an offline device gets what waited for it. */
+  onDeviceSubscribe(deviceId: string, filter: string): Promise<void> {
+    return this.channel.onDeviceSubscribe(deviceId, filter);
   }
 
   async create(orgId: string, input: RolloutInput) {
@@ -106,7 +90,7 @@ export class RolloutService {
       window: input.window ?? null,
       progressTimeoutS: input.progress_timeout_s,
     });
-    this.emit(rollout, 'active', 'created');
+    this.events.rollout(rollout, 'active', 'created');
     await this.step(rollout);
     return this.summary(orgId, rollout.id);
   }
@@ -156,7 +140,7 @@ export class RolloutService {
       statusReason: null,
       acceptedFailures: 0,
     });
-    this.emit(next!, 'active', `phase ${rollout.currentPhase + 2} started by hand`);
+    this.events.rollout(next!, 'active', `phase ${rollout.currentPhase + 2} started by hand`);
     await this.step(next!);
     return this.summary(orgId, id);
   }
@@ -184,96 +168,9 @@ export class RolloutService {
     return this.ticking;
   }
 
-  /** Handles `ota/status` and `ota/request` from a device. Never throws. */
-  onDeviceMessage(deviceId: string, suffix: string, payload: Buffer): Promise<void> {
-    if (suffix !== 'ota/status' && suffix !== 'ota/request') return Promise.resolve();
-    // A device's reports are handled in the order they came, so a quick run of states all lands.
-    return this.serial(`device:${deviceId}`, async () => {
-      try {
-        if (suffix === 'ota/status') await this.report(deviceId, payload);
-        else await this.sendOpenJobs(deviceId);
-      } catch (err) {
-        this.log.error({ err, deviceId, suffix }, 'OTA message not handled');
-      }
-    });
-  }
-
-  private serial(key: string, work: () => Promise<void>): Promise<void> {
-    const next = (this.chains.get(key) ?? Promise.resolve()).then(work, work);
-    const settled = next.catch(() => undefined);
-    this.chains.set(key, settled);
-    void settled.then(() => {
-      if (this.chains.get(key) === settled) this.chains.delete(key);
-    });
-    return next;
-  }
-
-  /** A device subscribed to its jobs: an offline device gets what waited for it. */
-  async onDeviceSubscribe(deviceId: string, filter: string): Promise<void> {
-    if (!['ota/job', 'ota/#', '#'].includes(filter)) return;
-    await this.sendOpenJobs(deviceId).catch((err) => this.log.error({ err, deviceId }, 'pending OTA jobs not sent'));
-  }
-
-  private async report(deviceId: string, payload: Buffer) {
-    let doc: { job_id?: unknown; state?: unknown; progress?: unknown; error?: unknown };
-    try {
-      doc = JSON.parse(payload.toString('utf8'));
-    } catch {
-      return this.reject(deviceId, 'not_json', 'status report is not JSON');
-    }
-    if (typeof doc !== 'object' || doc === null || typeof doc.job_id !== 'string' || typeof doc.state !== 'string')
-      return this.reject(deviceId, 'invalid', 'status report needs job_id and state');
-    const state = doc.state as OtaState;
-    if (!FORWARD.includes(state) && state !== 'failed' && state !== 'rolled_back')
-      return this.reject(deviceId, 'invalid', `unknown state ${doc.state}`);
-    if (!/^[0-9a-f-]{36}$/.test(doc.job_id)) return this.reject(deviceId, 'unknown_job', `job ${doc.job_id}`);
-    const job = await this.o.repo.job(deviceId, doc.job_id);
-    if (!job) return this.reject(deviceId, 'unknown_job', `job ${doc.job_id}`);
-    if (TERMINAL.includes(job.state))
-      return this.reject(deviceId, 'job_finished', `job ${job.id} is ${job.state}; report ${state} dropped`);
-    const from = FORWARD.indexOf(job.state);
-    const to = FORWARD.indexOf(state);
-    if (to !== -1 && to < from)
-      return this.reject(deviceId, 'invalid_transition', `job ${job.id}: ${job.state} -> ${state}`);
-    const progress =
-      typeof doc.progress === 'number' ? Math.max(0, Math.min(100, Math.round(doc.progress))) : job.progress;
-    const error = typeof doc.error === 'string' ? doc.error.slice(0, 1000) : null;
-    const rollout = (await this.o.repo.rollout(job.orgId, job.rolloutId))!;
-    if (state === 'succeeded') {
-      // The registry shows the new version by the time anyone sees the job succeeded.
-      const release = await this.o.repo.release(job.orgId, rollout.releaseId);
-      if (release) await this.o.devices.setFirmwareVersion(deviceId, release.version);
-    }
-    const moved = await this.o.repo.moveJob(job.id, job.state, {
-      state,
-      progress: state === 'succeeded' ? 100 : progress,
-      error,
-    });
-    if (!moved) return this.reject(deviceId, 'conflict', `job ${job.id} changed meanwhile`);
-    if (state === job.state) return; // progress only
-    this.transitions.inc({ state });
-    await this.o.orgs.audit({
-      orgId: job.orgId,
-      actorType: 'device',
-      actorId: deviceId,
-      action: `ota.job.${state}`,
-      targetType: 'ota_job',
-      targetId: job.id,
-      result: state === 'failed' || state === 'rolled_back' ? 'failure' : 'success',
-      detail: { rollout_id: job.rolloutId, from: job.state, ...(error ? { error } : {}) },
-    });
-    this.emitJob(moved, error ?? undefined);
-    if (TERMINAL.includes(state)) await this.step(rollout);
-  }
-
-  private reject(deviceId: string, reason: string, detail: string) {
-    this.rejected.inc({ reason });
-    this.log.info({ deviceId, reason }, `OTA status dropped: ${detail}`);
-  }
-
   /** One rollout's next move, one at a time per rollout. */
   private step(rollout: RolloutRow): Promise<void> {
-    return this.serial(`rollout:${rollout.id}`, () => this.stepNow(rollout.orgId, rollout.id));
+    return this.serial.run(`rollout:${rollout.id}`, () => this.stepNow(rollout.orgId, rollout.id));
   }
 
   /** Checks the current phase, starts the next or stops the rollout, and hands out jobs. */
@@ -287,7 +184,7 @@ export class RolloutService {
       rollout.id,
       targets.map((d) => d.id),
     );
-    const jobs = await this.timeOutSilent(rollout, await this.o.repo.jobs(rollout.id));
+    const jobs = await this.channel.timeOut(rollout, await this.o.repo.jobs(rollout.id));
     const phase = rollout.phases[rollout.currentPhase]!;
     const before =
       rollout.currentPhase === 0 ? 0 : reach(order.length, rollout.phases[rollout.currentPhase - 1]!.percent);
@@ -309,11 +206,11 @@ export class RolloutService {
           statusReason: null,
           acceptedFailures: 0,
         });
-        this.emit(next!, 'active', `phase ${rollout.currentPhase + 2} started`);
+        this.events.rollout(next!, 'active', `phase ${rollout.currentPhase + 2} started`);
         return this.stepNow(orgId, id);
       } else if (decision.kind === 'hold' && rollout.statusReason !== decision.reason) {
         await this.o.repo.updateRollout(rollout.id, { statusReason: decision.reason });
-        this.emit(rollout, 'active', decision.reason);
+        this.events.rollout(rollout, 'active', decision.reason);
       }
     }
     if (!inWindow(rollout.window, new Date())) return;
@@ -349,42 +246,14 @@ export class RolloutService {
       ...fresh.map((d) => ({ orgId: rollout.orgId, rolloutId: rollout.id, deviceId: d.id, phase: phaseOf(d.id) })),
     ]);
     for (const job of created)
-      this.emitJob(job, job.state === 'succeeded' ? 'already running this version' : undefined);
-    await this.sendJobs(
+      this.events.job(job, job.state === 'succeeded' ? 'already running this version' : undefined);
+    await this.channel.send(
       created.filter((j) => j.state === 'pending' && byId.get(j.deviceId)?.online),
       rollout,
       release,
     );
     // Devices found on the new version count at once: the phase may be done already.
     if (already.length > 0 && rollout.status === 'active') await this.stepNow(orgId, id);
-  }
-
-  /** Fails jobs under way whose device stopped reporting (it died or lost its way mid-update). */
-  private async timeOutSilent(rollout: RolloutRow, jobs: JobRow[]): Promise<JobRow[]> {
-    const limit = Date.now() - rollout.progressTimeoutS * 1000;
-    const silent = jobs.filter(
-      (j) => j.state !== 'pending' && !TERMINAL.includes(j.state) && j.updatedAt.getTime() < limit,
-    );
-    if (silent.length === 0) return jobs;
-    const error = `no report for ${rollout.progressTimeoutS} s`;
-    const moved = new Map<string, JobRow>();
-    for (const job of silent) {
-      const row = await this.o.repo.moveJob(job.id, job.state, { state: 'failed', error });
-      if (!row) continue;
-      moved.set(row.id, row);
-      this.transitions.inc({ state: 'failed' });
-      await this.o.orgs.audit({
-        orgId: job.orgId,
-        actorType: 'system',
-        action: 'ota.job.failed',
-        targetType: 'ota_job',
-        targetId: job.id,
-        result: 'failure',
-        detail: { rollout_id: job.rolloutId, from: job.state, error },
-      });
-      this.emitJob(row, error);
-    }
-    return jobs.map((j) => moved.get(j.id) ?? j);
   }
 
   private async targetDevices(rollout: RolloutRow): Promise<DeviceRow[]> {
@@ -399,49 +268,9 @@ export class RolloutService {
     return rows.filter((d) => !d.disabledAt);
   }
 
-  private async sendOpenJobs(deviceId: string) {
-    for (const job of await this.o.repo.openJobs(deviceId)) {
-      const rollout = await this.o.repo.rollout(job.orgId, job.rolloutId);
-      const release = rollout && (await this.o.repo.releaseById(rollout.releaseId));
-      if (rollout && release) await this.sendJobs([job], rollout, release);
-    }
-  }
-
-  /** Publishes jobs of one rollout, each with a fresh download URL, on `devices/{id}/ota/job`. */
-  private async sendJobs(jobs: JobRow[], rollout: RolloutRow, release: ReleaseRow) {
-    if (jobs.length === 0) return;
-    await Promise.all(jobs.map((job) => this.publishJob(job, rollout, release)));
-    await this.o.repo.markDelivered(jobs.map((j) => j.id));
-  }
-
-  private async publishJob(job: JobRow, rollout: RolloutRow, release: ReleaseRow) {
-    const { url, expires_at } = await this.o.downloadUrl(job.deviceId, release.id);
-    await this.o.broker.publishToDevice(
-      job.deviceId,
-      'ota/job',
-      JSON.stringify({
-        job_id: job.id,
-        rollout_id: rollout.id,
-        name: release.name,
-        version: release.version,
-        size: release.size,
-        sha256: release.sha256,
-        manifest: release.manifest,
-        url,
-        url_expires_at: expires_at,
-      }),
-      { qos: 1 },
-    );
-  }
-
   private async stop(rollout: RolloutRow, reason: string) {
     const updated = await this.setStatus(rollout, 'aborted', reason);
-    for (const job of await this.o.repo.cancelOpen(rollout.id)) {
-      this.emitJob(job, reason);
-      await this.o.broker
-        .publishToDevice(job.deviceId, 'ota/job', JSON.stringify({ job_id: job.id, cancel: true }), { qos: 1 })
-        .catch(() => undefined);
-    }
+    await this.channel.cancel(await this.o.repo.cancelOpen(rollout.id), reason);
     return updated;
   }
 
@@ -457,30 +286,8 @@ export class RolloutService {
       result: 'success',
       detail: reason ? { reason } : null,
     });
-    this.emit(row, status, reason ?? undefined);
+    this.events.rollout(row, status, reason ?? undefined);
     return publicRollout(row, await this.o.repo.counts(row.id));
-  }
-
-  private emit(rollout: RolloutRow, state: string, detail?: string) {
-    this.events.emit('event', {
-      org_id: rollout.orgId,
-      rollout_id: rollout.id,
-      state,
-      ...(detail ? { detail } : {}),
-      at: new Date().toISOString(),
-    });
-  }
-
-  private emitJob(job: JobRow, detail?: string) {
-    this.events.emit('event', {
-      org_id: job.orgId,
-      rollout_id: job.rolloutId,
-      device_id: job.deviceId,
-      job_id: job.id,
-      state: job.state,
-      ...(detail ? { detail } : {}),
-      at: new Date().toISOString(),
-    });
   }
 
   private async found(orgId: string, id: string): Promise<RolloutRow> {

@@ -1,0 +1,209 @@
+import { OTA_STATES } from '@iotp/db';
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import type { DeviceRepository } from '../devices/device.repository.ts';
+import type { OrgRepository } from '../orgs/org.repository.ts';
+import type { DevicePublisher } from '../twin/twin.service.ts';
+import {
+  type JobRow,
+  type OtaRepository,
+  type OtaState,
+  type ReleaseRow,
+  type RolloutRow,
+  TERMINAL,
+} from './ota.repository.ts';
+import type { KeyedSerial, OtaEvents } from './ota-events.ts';
+
+/** The order of a successful update; a report may skip ahead, never go back. */
+const FORWARD: OtaState[] = OTA_STATES.slice(0, OTA_STATES.indexOf('succeeded') + 1);
+
+export interface JobChannelOptions {
+  repo: OtaRepository;
+  devices: DeviceRepository;
+  orgs: OrgRepository;
+  broker: DevicePublisher;
+  /** Signs a short-lived download URL for a device and release. */
+  downloadUrl: (deviceId: string, releaseId: string) => Promise<{ url: string; expires_at: string }>;
+  logger: Logger;
+  registry: Registry;
+  events: OtaEvents;
+  serial: KeyedSerial;
+  /** A job ended: its rollout may move on. */
+  onFinished: (rollout: RolloutRow) => Promise<void>;
+}
+
+/**
+ * The device side of OTA over MQTT: jobs out on `devices/{id}/ota/job` (with a fresh download URL),
+ * state reports in on `ota/status`, checked against the state machine; `ota/request` resends.
+ */
+export class JobChannel {
+  private readonly log: Logger;
+  private readonly rejected: Counter<'reason'>;
+  private readonly transitions: Counter<'state'>;
+
+  constructor(private readonly o: JobChannelOptions) {
+    this.log = o.logger.child({ component: 'ota' });
+    this.rejected = new Counter({
+      name: 'ota_status_rejected_total',
+      help: 'OTA status reports dropped, by reason',
+      labelNames: ['reason'],
+      registers: [o.registry],
+    });
+    this.transitions = new Counter({
+      name: 'ota_job_transitions_total',
+      help: 'OTA job state changes, by new state',
+      labelNames: ['state'],
+      registers: [o.registry],
+    });
+  }
+
+  /** Handles `ota/status` and `ota/request` from a device. Never throws. */
+  onDeviceMessage(deviceId: string, suffix: string, payload: Buffer): Promise<void> {
+    if (suffix !== 'ota/status' && suffix !== 'ota/request') return Promise.resolve();
+    // A device's reports are handled in the order they came, so a quick run of states all lands.
+    return this.o.serial.run(`device:${deviceId}`, async () => {
+      try {
+        if (suffix === 'ota/status') await this.report(deviceId, payload);
+        else await this.sendOpenJobs(deviceId);
+      } catch (err) {
+        this.log.error({ err, deviceId, suffix }, 'OTA message not handled');
+      }
+    });
+  }
+
+  /** A device subscribed to its jobs: an offline device gets what waited for it. */
+  async onDeviceSubscribe(deviceId: string, filter: string): Promise<void> {
+    if (!['ota/job', 'ota/#', '#'].includes(filter)) return;
+    await this.sendOpenJobs(deviceId).catch((err) => this.log.error({ err, deviceId }, 'pending OTA jobs not sent'));
+  }
+
+  private async report(deviceId: string, payload: Buffer) {
+    let doc: { job_id?: unknown; state?: unknown; progress?: unknown; error?: unknown };
+    try {
+      doc = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return this.reject(deviceId, 'not_json', 'status report is not JSON');
+    }
+    if (typeof doc !== 'object' || doc === null || typeof doc.job_id !== 'string' || typeof doc.state !== 'string')
+      return this.reject(deviceId, 'invalid', 'status report needs job_id and state');
+    const state = doc.state as OtaState;
+    if (!FORWARD.includes(state) && state !== 'failed' && state !== 'rolled_back')
+      return this.reject(deviceId, 'invalid', `unknown state ${doc.state}`);
+    if (!/^[0-9a-f-]{36}$/.test(doc.job_id)) return this.reject(deviceId, 'unknown_job', `job ${doc.job_id}`);
+    const job = await this.o.repo.job(deviceId, doc.job_id);
+    if (!job) return this.reject(deviceId, 'unknown_job', `job ${doc.job_id}`);
+    if (TERMINAL.includes(job.state))
+      return this.reject(deviceId, 'job_finished', `job ${job.id} is ${job.state}; report ${state} dropped`);
+    const from = FORWARD.indexOf(job.state);
+    const to = FORWARD.indexOf(state);
+    if (to !== -1 && to < from)
+      return this.reject(deviceId, 'invalid_transition', `job ${job.id}: ${job.state} -> ${state}`);
+    const progress =
+      typeof doc.progress === 'number' ? Math.max(0, Math.min(100, Math.round(doc.progress))) : job.progress;
+    const error = typeof doc.error === 'string' ? doc.error.slice(0, 1000) : null;
+    const rollout = (await this.o.repo.rollout(job.orgId, job.rolloutId))!;
+    if (state === 'succeeded') {
+      // The registry shows the new version by the time anyone sees the job succeeded.
+      const release = await this.o.repo.release(job.orgId, rollout.releaseId);
+      if (release) await this.o.devices.setFirmwareVersion(deviceId, release.version);
+    }
+    const moved = await this.o.repo.moveJob(job.id, job.state, {
+      state,
+      progress: state === 'succeeded' ? 100 : progress,
+      error,
+    });
+    if (!moved) return this.reject(deviceId, 'conflict', `job ${job.id} changed meanwhile`);
+    if (state === job.state) return; // progress only
+    this.transitions.inc({ state });
+    await this.o.orgs.audit({
+      orgId: job.orgId,
+      actorType: 'device',
+      actorId: deviceId,
+      action: `ota.job.${state}`,
+      targetType: 'ota_job',
+      targetId: job.id,
+      result: state === 'failed' || state === 'rolled_back' ? 'failure' : 'success',
+      detail: { rollout_id: job.rolloutId, from: job.state, ...(error ? { error } : {}) },
+    });
+    this.o.events.job(moved, error ?? undefined);
+    if (TERMINAL.includes(state)) await this.o.onFinished(rollout);
+  }
+
+  private reject(deviceId: string, reason: string, detail: string) {
+    this.rejected.inc({ reason });
+    this.log.info({ deviceId, reason }, `OTA status dropped: ${detail}`);
+  }
+
+  /** Fails jobs under way whose device stopped reporting (it died or lost its way mid-update). */
+  async timeOut(rollout: RolloutRow, jobs: JobRow[]): Promise<JobRow[]> {
+    const limit = Date.now() - rollout.progressTimeoutS * 1000;
+    const silent = jobs.filter(
+      (j) => j.state !== 'pending' && !TERMINAL.includes(j.state) && j.updatedAt.getTime() < limit,
+    );
+    if (silent.length === 0) return jobs;
+    const error = `no report for ${rollout.progressTimeoutS} s`;
+    const moved = new Map<string, JobRow>();
+    for (const job of silent) {
+      const row = await this.o.repo.moveJob(job.id, job.state, { state: 'failed', error });
+      if (!row) continue;
+      moved.set(row.id, row);
+      this.transitions.inc({ state: 'failed' });
+      await this.o.orgs.audit({
+        orgId: job.orgId,
+        actorType: 'system',
+        action: 'ota.job.failed',
+        targetType: 'ota_job',
+        targetId: job.id,
+        result: 'failure',
+        detail: { rollout_id: job.rolloutId, from: job.state, error },
+      });
+      this.o.events.job(row, error);
+    }
+    return jobs.map((j) => moved.get(j.id) ?? j);
+  }
+
+  private async sendOpenJobs(deviceId: string) {
+    for (const job of await this.o.repo.openJobs(deviceId)) {
+      const rollout = await this.o.repo.rollout(job.orgId, job.rolloutId);
+      const release = rollout && (await this.o.repo.releaseById(rollout.releaseId));
+      if (rollout && release) await this.send([job], rollout, release);
+    }
+  }
+
+  /** Publishes jobs of one rollout, each with a fresh download URL, on `devices/{id}/ota/job`. */
+  async send(jobs: JobRow[], rollout: RolloutRow, release: ReleaseRow) {
+    if (jobs.length === 0) return;
+    await Promise.all(jobs.map((job) => this.publishJob(job, rollout, release)));
+    await this.o.repo.markDelivered(jobs.map((j) => j.id));
+  }
+
+  private async publishJob(job: JobRow, rollout: RolloutRow, release: ReleaseRow) {
+    const { url, expires_at } = await this.o.downloadUrl(job.deviceId, release.id);
+    await this.o.broker.publishToDevice(
+      job.deviceId,
+      'ota/job',
+      JSON.stringify({
+        job_id: job.id,
+        rollout_id: rollout.id,
+        name: release.name,
+        version: release.version,
+        size: release.size,
+        sha256: release.sha256,
+        manifest: release.manifest,
+        url,
+        url_expires_at: expires_at,
+      }),
+      { qos: 1 },
+    );
+  }
+
+  /** Tells devices their unfinished jobs are cancelled. */
+  async cancel(jobs: JobRow[], reason: string) {
+    for (const job of jobs) {
+      this.o.events.job(job, reason);
+      await this.o.broker
+        .publishToDevice(job.deviceId, 'ota/job', JSON.stringify({ job_id: job.id, cancel: true }), { qos: 1 })
+        .catch(() => undefined);
+    }
+  }
+}
