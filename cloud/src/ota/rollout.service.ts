@@ -1,12 +1,9 @@
 import type { RolloutPhase } from '@iotp/db';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
-import type { DeviceRepository, DeviceRow } from '../devices/device.repository.ts';
+import type { DeviceRow } from '../devices/device.repository.ts';
 import { Conflict, Invalid, NotFound } from '../http/problem.ts';
-import type { OrgRepository } from '../orgs/org.repository.ts';
-import type { DevicePublisher } from '../twin/twin.service.ts';
-import { JobChannel } from './job-channel.ts';
-import { type JobRow, type OtaRepository, type OtaState, type RolloutRow, TERMINAL } from './ota.repository.ts';
+import { JobChannel, type JobChannelOptions } from './job-channel.ts';
+import { type JobRow, type OtaState, type RolloutRow, TERMINAL } from './ota.repository.ts';
 import { KeyedSerial, OtaEvents } from './ota-events.ts';
 import { decide, inWindow, phaseOrder, phaseStats, reach } from './rollout-plan.ts';
 
@@ -23,16 +20,8 @@ export interface RolloutInput {
 
 export type { OtaEvent } from './ota-events.ts';
 
-export interface RolloutServiceOptions {
-  repo: OtaRepository;
-  devices: DeviceRepository;
-  orgs: OrgRepository;
-  broker: DevicePublisher;
-  /** Signs a short-lived download URL for a device and release. */
-  downloadUrl: (deviceId: string, releaseId: string) => Promise<{ url: string; expires_at: string }>;
-  logger: Logger;
-  registry: Registry;
-}
+/** What rollouts need: the repositories, the broker, and how to sign download URLs. */
+export type RolloutServiceOptions = Omit<JobChannelOptions, 'events' | 'serial' | 'onFinished'>;
 
 /**
  * Rollouts: which devices get a release and when (phases, thresholds, concurrency, windows), and
