@@ -57,6 +57,17 @@ export class AuthRepository {
     )[0]!;
   }
 
+  /** A session and its user in one round trip: every authenticated request asks for both. */
+  async findSessionWithUser(id: string): Promise<{ session: SessionRow; user: UserRow } | undefined> {
+    return (
+      await this.orm
+        .select({ session: sessions, user: users })
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(eq(sessions.id, id))
+    )[0];
+  }
+
   async findSession(id: string): Promise<SessionRow | undefined> {
     return (await this.orm.select().from(sessions).where(eq(sessions.id, id)))[0];
   }

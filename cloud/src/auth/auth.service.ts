@@ -212,10 +212,11 @@ export class AuthService {
       throw new Unauthorized('The access token is invalid or expired');
     });
     // Revocation is immediate: a logged-out session's access tokens stop working too.
-    const session = await this.o.repo.findSession(claims.sid);
-    if (!session || session.revokedAt || session.userId !== claims.sub) throw new Unauthorized('The session has ended');
-    const user = await this.o.repo.findUser(claims.sub);
-    if (!user || user.disabledAt) throw new Unauthorized();
+    const found = await this.o.repo.findSessionWithUser(claims.sid);
+    if (!found || found.session.revokedAt || found.session.userId !== claims.sub)
+      throw new Unauthorized('The session has ended');
+    const { session, user } = found;
+    if (user.disabledAt) throw new Unauthorized();
     const isAdmin = user.isAdmin || (user.emailVerified && (this.o.adminEmails ?? []).includes(user.email));
     return { kind: 'user', userId: user.id, sessionId: session.id, scopes: '*', isAdmin };
   }
