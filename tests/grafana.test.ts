@@ -82,6 +82,22 @@ describe.each(['postgres', 'embedded'] as const)('Grafana dashboards on %s', (ki
       `INSERT INTO telemetry_latest (time, device_id, metric, value) VALUES (timestamptz '${TO}', $1::uuid, 'temp', 1)`,
       [device!.id],
     );
+    // A rollout with one device that failed, for the firmware dashboard.
+    const [release] = await db.sql.query<{ id: string }>(
+      `INSERT INTO firmware_releases (org_id, name, version, hardware, size, sha256, key_id, manifest, object_key, status)
+       VALUES ($1, 'app', '1.1.0', '{pi4}', 1, 'x', 'k', '{}', 'o', 'ready') RETURNING id`,
+      [org!.id],
+    );
+    const [rollout] = await db.sql.query<{ id: string }>(
+      `INSERT INTO rollouts (org_id, release_id, name, target, phases, max_concurrent, status)
+       VALUES ($1, $2, 'app 1.1.0', '{"tags":["g"]}', '[{"percent":100}]', 10, 'paused') RETURNING id`,
+      [org!.id, release!.id],
+    );
+    await db.sql.query(
+      `INSERT INTO ota_jobs (org_id, rollout_id, device_id, phase, state, error, updated_at)
+       VALUES ($1, $2, $3, 0, 'rolled_back', 'health check failed', timestamptz '${TO}' - interval '1 hour')`,
+      [org!.id, rollout!.id, device!.id],
+    );
   });
   afterAll(async () => {
     await db?.close();
