@@ -52,7 +52,13 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
   beforeAll(async () => {
     dir = await tempDir();
     s3 = await startS3(dir.path);
-    p = await startTestPlatform(database, { ...s3.env, OTA_TICK_MS: '100', OTA_URL_TTL_S: '60' });
+    p = await startTestPlatform(database, {
+      // One run streams artifacts through the API, the other sends devices to object storage.
+      OTA_DOWNLOAD_REDIRECT: database === 'embedded' ? 'true' : 'false',
+      ...s3.env,
+      OTA_TICK_MS: '100',
+      OTA_URL_TTL_S: '60',
+    });
     api = apiClient(p);
     await api.signIn('ota@example.com');
     base = `/v1/orgs/${(await api.call('POST', '/v1/orgs', { name: 'Fleet' })).body.id}`;
@@ -102,6 +108,7 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     expect(job.manifest.signature).toBeDefined();
     const full = await fetch(job.url);
     expect([full.status, full.headers.get('accept-ranges')]).toEqual([200, 'bytes']);
+    expect(full.redirected).toBe(database === 'embedded');
     expect(Buffer.from(await full.arrayBuffer())).toEqual(rel.bytes);
     const part = await fetch(job.url, { headers: { range: 'bytes=4000-' } });
     expect([part.status, part.headers.get('content-range')]).toEqual([206, 'bytes 4000-4999/5000']);

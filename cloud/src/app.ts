@@ -57,7 +57,7 @@ export interface AppOptions {
   /** Plans, Stripe and the wallet; needs `orgs`. */
   billing?: BillingService;
   /** Firmware releases and rollouts; needs `orgs`. */
-  ota?: { releases: ReleaseService; rollouts: RolloutService };
+  ota?: { releases: ReleaseService; rollouts: RolloutService; redirectDownloads?: boolean };
   /** Counts API calls per organization. */
   meter?: UsageMeter;
   /** Largest request body accepted, in bytes. */
@@ -159,7 +159,7 @@ export function createApp({
     if (orgs && billing) app.route('/', billingRoutes(auth.service, orgs.repo, billing));
     if (orgs && ota) {
       app.route('/', otaRoutes(auth.service, orgs.repo, ota.releases, ota.rollouts));
-      app.route('/', downloadRoutes(ota.releases, auth.tokens));
+      app.route('/', downloadRoutes(ota.releases, auth.tokens, { redirect: ota.redirectDownloads }));
     }
   }
   app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));

@@ -1,4 +1,4 @@
-import { brokerEnv, parseEnv, port } from '@iotp/broker';
+import { brokerEnv, flag, parseEnv, port } from '@iotp/broker';
 import { z } from 'zod';
 
 const databaseUrl = z.string().refine((v) => /^postgres(ql)?:\/\/[^/]+/.test(v) && URL.canParse(v), {
@@ -67,6 +67,7 @@ export const platformEnv = brokerEnv.extend({
     .positive()
     .default(1024 ** 3),
   OTA_TICK_MS: z.coerce.number().int().min(50).default(10_000),
+  OTA_DOWNLOAD_REDIRECT: flag(false),
   ADMIN_EMAILS: z
     .string()
     .default('')

@@ -259,7 +259,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
     }, config.OTA_TICK_MS).unref();
     cleanup.push(async () => clearInterval(rolloutTimer));
     const app = createApp({
-      ota: { releases, rollouts },
+      ota: { releases, rollouts, redirectDownloads: config.OTA_DOWNLOAD_REDIRECT },
       logger,
       registry,
       auth: { service: authService, tokens, limits },

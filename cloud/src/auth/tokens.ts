@@ -143,10 +143,10 @@ export class TokenService {
     return this.sign({ sub: deviceId, rel: releaseId }, 'ota-download+jwt', ttlS);
   }
 
-  async verifyDownload(token: string): Promise<{ deviceId: string; releaseId: string }> {
+  async verifyDownload(token: string): Promise<{ deviceId: string; releaseId: string; expiresAt: number }> {
     const payload = await this.verify(token, 'ota-download+jwt');
     if (typeof payload.rel !== 'string') throw new InvalidToken('no release claim');
-    return { deviceId: payload.sub!, releaseId: payload.rel };
+    return { deviceId: payload.sub!, releaseId: payload.rel, expiresAt: payload.exp! * 1000 };
   }
 
   /** The public keys that verify current tokens, as a JWK Set. */

@@ -11,7 +11,11 @@ import type { ReleaseService } from './release.service.ts';
  * `GET /v1/ota/download/{releaseId}?token=...`: an artifact through the short-lived signed URL a
  * device got with its job. Supports `Range` (RFC 9110 §14) so a cut download resumes.
  */
-export function downloadRoutes(releases: ReleaseService, tokens: TokenService) {
+export function downloadRoutes(
+  releases: ReleaseService,
+  tokens: TokenService,
+  { redirect = false }: { redirect?: boolean } = {},
+) {
   return new OpenAPIHono<AppEnv>().openapi(
     createRoute({
       method: 'get',
@@ -24,6 +28,7 @@ export function downloadRoutes(releases: ReleaseService, tokens: TokenService) {
       },
       responses: {
         200: { description: 'The artifact', content: { 'application/octet-stream': { schema: z.string() } } },
+        307: { description: 'Fetch it from object storage (OTA_DOWNLOAD_REDIRECT)' },
         206: { description: 'Part of it', content: { 'application/octet-stream': { schema: z.string() } } },
         ...problems(400, 403, 404),
         416: { description: 'Range outside the artifact' },
@@ -31,7 +36,7 @@ export function downloadRoutes(releases: ReleaseService, tokens: TokenService) {
     }),
     async (c) => {
       const { releaseId } = c.req.valid('param');
-      let claims: { releaseId: string };
+      let claims: { releaseId: string; expiresAt: number };
       try {
         claims = await tokens.verifyDownload(c.req.valid('query').token);
       } catch (err) {
@@ -46,6 +51,13 @@ export function downloadRoutes(releases: ReleaseService, tokens: TokenService) {
       }
       if (claims.releaseId !== releaseId) throw new Forbidden('This URL is for another release');
       const release = await releases.downloadable(releaseId);
+      if (redirect) {
+        // Straight from object storage, for no longer than this URL is good for: the API checks the
+        // device's right to it and serves no bytes.
+        const ttlS = Math.max(1, Math.floor((claims.expiresAt - Date.now()) / 1000));
+        const direct = await releases.directUrl(release, ttlS);
+        if (direct) return c.redirect(direct, 307);
+      }
       const size = release.size;
       const headers: Record<string, string> = {
         'accept-ranges': 'bytes',

@@ -159,6 +159,14 @@ export class ReleaseService {
     return release;
   }
 
+  /**
+   * Where devices may fetch the artifact straight from object storage for `ttlS` seconds (an S3
+   * presigned URL), or undefined when the store cannot hand out one.
+   */
+  async directUrl(release: ReleaseRow, ttlS: number): Promise<string | undefined> {
+    return this.o.objects.presignedUrl?.(release.objectKey, ttlS);
+  }
+
   /** The artifact's bytes, all or a range. */
   async open(release: ReleaseRow, range?: ByteRange) {
     const object = await this.o.objects.get(release.objectKey, range);

@@ -26,6 +26,8 @@ export interface ObjectStore {
    */
   get(key: string, range?: ByteRange): Promise<StoredObject | undefined>;
   delete(key: string): Promise<void>;
+  /** A URL that serves the object for `ttlS` seconds without credentials, where the store has one. */
+  presignedUrl?(key: string, ttlS: number): Promise<string>;
 }
 
 /** Objects as files under `root`, each with a `.type` sidecar holding its content type. */
@@ -123,6 +125,11 @@ export class S3ObjectStore implements ObjectStore {
   async delete(key: string) {
     await this.bucket();
     await this.client.removeObject(this.o.bucket, key);
+  }
+
+  async presignedUrl(key: string, ttlS: number) {
+    await this.bucket();
+    return this.client.presignedGetObject(this.o.bucket, key, ttlS);
   }
 
   /** Creates the bucket on first use if it does not exist. */
