@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from '@iotp/db/testing';
+import { buildAgent } from '@iotp/edge-agent/build';
 import mqtt from 'mqtt';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +59,10 @@ describe('MQTT over TLS', () => {
     await expect(wrongSecret).rejects.toThrow(/Bad username or password|Not authorized/);
   });
 
-  it('connects a real edge agent with a pinned CA', async () => {
+  it('connects the bundled edge agent (one file, run by node alone) with a pinned CA', async () => {
+    // The file that goes on a device: no node_modules beside it.
+    const bundle = join(dir.path, 'edge-agent.mjs');
+    await buildAgent(bundle);
     const d = await p.device('tls-agent');
     await writeFile(join(dir.path, 'ca.pem'), ca);
     const config = join(dir.path, 'agent.json');
@@ -72,9 +76,7 @@ describe('MQTT over TLS', () => {
         heartbeat_s: 1,
       }),
     );
-    agent = spawn(process.execPath, ['--import', 'tsx', 'edge-agent/src/bin.ts', 'run', '--config', config], {
-      stdio: 'ignore',
-    });
+    agent = spawn(process.execPath, [bundle, 'run', '--config', config], { cwd: dir.path, stdio: 'ignore' });
     await until(
       async () =>
         (await p.count("SELECT count(*) AS n FROM telemetry WHERE device_id = $1 AND metric = 'agent.uptime_s'", [
