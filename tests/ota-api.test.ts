@@ -215,6 +215,36 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     expect((await api.call('GET', `${base}/ota/rollouts/${rollout.id}`)).body.counts.total).toBe(jobs.length);
   });
 
+  it('lets a newer rollout take over a job an offline device never started', async () => {
+    const [older, newer] = [await release('6.7.0'), await release('6.8.0')];
+    const d = await device('sleeper');
+    await d.client.endAsync();
+    const first = (
+      await api.call('POST', `${base}/ota/rollouts`, { release_id: older.id, target: { device_ids: [d.id] } })
+    ).body;
+    const second = (
+      await api.call('POST', `${base}/ota/rollouts`, { release_id: newer.id, target: { device_ids: [d.id] } })
+    ).body;
+    const jobsOf = async (r: { id: string }) =>
+      (await api.call('GET', `${base}/ota/rollouts/${r.id}/devices`)).body.data as {
+        id: string;
+        state: string;
+        error: string;
+      }[];
+    expect(await jobsOf(first)).toEqual([
+      expect.objectContaining({ state: 'cancelled', error: 'superseded by a newer rollout' }),
+    ]);
+    const [current] = await jobsOf(second);
+    expect(current!.state).toBe('pending');
+    const back = await p.connect(creds(d));
+    const received: { job_id: string; version: string }[] = [];
+    back.on('message', (_t, payload) => received.push(JSON.parse(payload.toString())));
+    await back.subscribeAsync(`devices/${d.id}/ota/job`, { qos: 1 });
+    await until(() => received.length > 0, 'job on reconnect');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(received.map((j) => [j.job_id, j.version])).toEqual([[current!.id, '6.8.0']]);
+  });
+
   it('fails a job whose device stopped reporting mid-update', async () => {
     const rel = await release('6.6.0');
     const d = await device('silent');

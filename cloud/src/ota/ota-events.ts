@@ -46,9 +46,12 @@ export class OtaEvents extends EventEmitter<{ event: [OtaEvent] }> {
 export class KeyedSerial {
   private readonly chains = new Map<string, Promise<void>>();
 
-  run(key: string, work: () => Promise<void>): Promise<void> {
+  run<T>(key: string, work: () => Promise<T>): Promise<T> {
     const next = (this.chains.get(key) ?? Promise.resolve()).then(work, work);
-    const settled = next.catch(() => undefined);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
     this.chains.set(key, settled);
     void settled.then(() => {
       if (this.chains.get(key) === settled) this.chains.delete(key);

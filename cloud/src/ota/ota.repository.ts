@@ -208,6 +208,23 @@ export class OtaRepository {
     await this.orm.update(otaJobs).set({ deliveredAt: new Date() }).where(inArray(otaJobs.id, ids));
   }
 
+  /** Cancels these devices' jobs of other rollouts that were handed out but never started. */
+  async supersedePending(deviceIds: string[], rolloutId: string): Promise<JobRow[]> {
+    if (deviceIds.length === 0) return [];
+    return this.orm
+      .update(otaJobs)
+      .set({ state: 'cancelled', updatedAt: new Date(), error: 'superseded by a newer rollout' })
+      .where(
+        and(
+          inArray(otaJobs.deviceId, deviceIds),
+          eq(otaJobs.state, 'pending'),
+          sql`${otaJobs.rolloutId} <> ${rolloutId}`,
+          sql`${otaJobs.createdAt} < (SELECT created_at FROM rollouts WHERE id = ${rolloutId})`,
+        ),
+      )
+      .returning();
+  }
+
   /** Stops every unfinished job of a rollout (abort). */
   async cancelOpen(rolloutId: string): Promise<JobRow[]> {
     return this.orm

@@ -100,12 +100,19 @@ export class RolloutService {
   }
 
   async pause(orgId: string, id: string) {
-    const rollout = await this.found(orgId, id);
-    if (rollout.status !== 'active') throw new Conflict(`The rollout is ${rollout.status}, not active`);
-    return this.setStatus(rollout, 'paused', 'paused by hand');
+    return this.locked(id, async () => {
+      const rollout = await this.found(orgId, id);
+      if (rollout.status !== 'active') throw new Conflict(`The rollout is ${rollout.status}, not active`);
+      return this.setStatus(rollout, 'paused', 'paused by hand');
+    });
   }
 
   async resume(orgId: string, id: string) {
+    await this.locked(id, () => this.resumeNow(orgId, id));
+    return this.summary(orgId, id);
+  }
+
+  private async resumeNow(orgId: string, id: string) {
     const rollout = await this.found(orgId, id);
     if (rollout.status !== 'paused') throw new Conflict(`The rollout is ${rollout.status}, not paused`);
     // Resuming accepts the failures seen so far; the threshold counts only new ones.
@@ -114,12 +121,16 @@ export class RolloutService {
     ).length;
     await this.o.repo.updateRollout(rollout.id, { acceptedFailures: failed });
     await this.setStatus(rollout, 'active', null);
-    await this.step(rollout);
-    return this.summary(orgId, id);
+    await this.stepNow(orgId, id);
   }
 
   /** Starts the next phase now, whatever its wait or manual setting. */
   async advance(orgId: string, id: string) {
+    await this.locked(id, () => this.advanceNow(orgId, id));
+    return this.summary(orgId, id);
+  }
+
+  private async advanceNow(orgId: string, id: string) {
     const rollout = await this.found(orgId, id);
     if (rollout.status !== 'active') throw new Conflict(`The rollout is ${rollout.status}, not active`);
     if (rollout.currentPhase >= rollout.phases.length - 1) throw new Conflict('The rollout is in its last phase');
@@ -130,15 +141,16 @@ export class RolloutService {
       acceptedFailures: 0,
     });
     this.events.rollout(next!, 'active', `phase ${rollout.currentPhase + 2} started by hand`);
-    await this.step(next!);
-    return this.summary(orgId, id);
+    await this.stepNow(orgId, id);
   }
 
   /** Stops the rollout for good: unfinished jobs are cancelled and their devices told so. */
   async abort(orgId: string, id: string, reason = 'aborted by hand') {
-    const rollout = await this.found(orgId, id);
-    if (rollout.status === 'aborted') throw new Conflict('The rollout is aborted already');
-    return this.stop(rollout, reason);
+    return this.locked(id, async () => {
+      const rollout = await this.found(orgId, id);
+      if (rollout.status === 'aborted') throw new Conflict('The rollout is aborted already');
+      return this.stop(rollout, reason);
+    });
   }
 
   /** One pass over every runnable rollout; runs one at a time. */
@@ -159,7 +171,12 @@ export class RolloutService {
 
   /** One rollout's next move, one at a time per rollout. */
   private step(rollout: RolloutRow): Promise<void> {
-    return this.serial.run(`rollout:${rollout.id}`, () => this.stepNow(rollout.orgId, rollout.id));
+    return this.locked(rollout.id, () => this.stepNow(rollout.orgId, rollout.id));
+  }
+
+  /** Work on one rollout, never beside other work on it (steps, operators' actions). */
+  private locked<T>(rolloutId: string, work: () => Promise<T>): Promise<T> {
+    return this.serial.run(`rollout:${rolloutId}`, work);
   }
 
   /** Checks the current phase, starts the next or stops the rollout, and hands out jobs. */
@@ -213,6 +230,14 @@ export class RolloutService {
       .filter((id) => !hasJob.has(id))
       .map((id) => byId.get(id)!);
     if (waiting.length === 0) return;
+    // A newer rollout takes over jobs other rollouts handed out that never started.
+    await this.channel.cancel(
+      await this.o.repo.supersedePending(
+        waiting.map((d) => d.id),
+        rollout.id,
+      ),
+      `superseded by rollout ${rollout.name}`,
+    );
     const busy = await this.o.repo.busyDevices(waiting.map((d) => d.id));
     // Online devices first: an offline one would hold a slot until it comes back.
     const candidates = waiting.filter((d) => !busy.has(d.id)).sort((a, b) => Number(b.online) - Number(a.online));
