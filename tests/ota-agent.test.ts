@@ -34,9 +34,9 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
   const mqttTarget = { host: '127.0.0.1', port: 0 };
   const agents: AgentProcess[] = [];
 
-  function startAgent(config: string): AgentProcess {
+  function startAgent(config: string, { stdin = false } = {}): AgentProcess {
     const child = spawn(process.execPath, ['--import', 'tsx', 'edge-agent/src/bin.ts', 'run', '--config', config], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     const lines: string[] = [];
     for (const stream of [child.stdout!, child.stderr!])
@@ -313,10 +313,15 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
       {
         heartbeat_s: 1,
         reboot_command: `touch ${join(dir.path, 'rebooted')}`,
-        sources: [{ kind: 'command', command: 'echo 42', metric: 'answer', interval_s: 1 }],
+        sources: [
+          { kind: 'command', command: 'echo 42', metric: 'answer', interval_s: 1 },
+          { kind: 'file', path: join(dir.path, 'door.txt'), interval_s: 1 },
+          { kind: 'stdin' },
+        ],
       },
     );
-    const agent = startAgent(device.config);
+    await writeFile(join(dir.path, 'door.txt'), 'door closed\n');
+    const agent = startAgent(device.config, { stdin: true });
     await until(
       async () => (await api.call('GET', `${base}/devices/${device.id}`)).body.online === true,
       'online',
@@ -355,19 +360,13 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
     expect(await command('reboot')).toMatchObject({ status: 'succeeded', result: { rebooting: true } });
     await until(async () => (await readFile(join(dir.path, 'rebooted')).catch(() => undefined)) !== undefined);
     expect(agent.child.exitCode).toBeNull();
-    // The command source's output, and the heartbeat, arrive as telemetry.
+    // The command's output, the file, standard input and the heartbeat arrive as telemetry.
+    agent.child.stdin!.write('{"level": 7}\n');
     const latest = async () => (await api.call('GET', `${base}/devices/${device.id}/telemetry/latest`)).body;
     await until(
       async () => {
         const l = await latest();
-        console.log(
-          'DBG',
-          JSON.stringify(l).slice(0, 300),
-          JSON.stringify(
-            await p.db.sql.query('SELECT metric, count(*) FROM telemetry WHERE device_id = $1 GROUP BY 1', [device.id]),
-          ),
-        );
-        return l.answer?.value === 42 && 'agent.uptime_s' in l;
+        return l.answer?.value === 42 && l.door?.value === 'closed' && l.level?.value === 7 && 'agent.uptime_s' in l;
       },
       'telemetry',
       30_000,
