@@ -83,6 +83,9 @@ export class PlatformClient {
       ? new SingleBar({
           format: `uploading ${m.artifact} [{bar}] {percentage}% | {value}/{total} bytes | ETA {eta}s`,
           stream: process.stderr,
+          // In CI logs (no terminal), a line every few seconds instead of a redrawn bar.
+          noTTYOutput: true,
+          notTTYSchedule: 5000,
         })
       : undefined;
     bar?.start(size, 0);
