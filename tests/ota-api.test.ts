@@ -133,6 +133,10 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     await until(async () => (await metric(p, 'ota_status_rejected_total{reason="job_finished"}')) === 1);
     await d.report('00000000-0000-0000-0000-000000000000', 'downloading');
     await d.client.publishAsync(`devices/${d.id}/ota/status`, 'not json', { qos: 1 });
+    // Asking for the jobs again works once, then not again within a few seconds.
+    await d.client.publishAsync(`devices/${d.id}/ota/request`, '{}', { qos: 1 });
+    await d.client.publishAsync(`devices/${d.id}/ota/request`, '{}', { qos: 1 });
+    await until(async () => (await metric(p, 'ota_status_rejected_total{reason="request_too_soon"}')) === 1);
     await until(async () => (await metric(p, 'ota_status_rejected_total{reason="not_json"}')) === 1);
     const audit = (await api.call('GET', `${base}/audit?action=ota.job`)).body.data;
     expect(audit.map((a: { action: string }) => a.action)).toContain('ota.job.succeeded');

@@ -14,6 +14,8 @@ import {
 } from './ota.repository.ts';
 import type { KeyedSerial, OtaEvents } from './ota-events.ts';
 
+const REQUEST_INTERVAL_MS = 5000;
+
 /** The order of a successful update; a report may skip ahead, never go back. */
 const FORWARD: OtaState[] = OTA_STATES.slice(0, OTA_STATES.indexOf('succeeded') + 1);
 
@@ -40,12 +42,14 @@ export class JobChannel {
   private readonly log: Logger;
   private readonly rejected: Counter<'reason'>;
   private readonly transitions: Counter<'state'>;
+  /** When each device last asked for its jobs again. */
+  private readonly requests = new Map<string, number>();
 
   constructor(private readonly o: JobChannelOptions) {
     this.log = o.logger.child({ component: 'ota' });
     this.rejected = new Counter({
       name: 'ota_status_rejected_total',
-      help: 'OTA status reports dropped, by reason',
+      help: 'OTA status reports and job requests dropped, by reason',
       labelNames: ['reason'],
       registers: [o.registry],
     });
@@ -60,6 +64,16 @@ export class JobChannel {
   /** Handles `ota/status` and `ota/request` from a device. Never throws. */
   onDeviceMessage(deviceId: string, suffix: string, payload: Buffer): Promise<void> {
     if (suffix !== 'ota/status' && suffix !== 'ota/request') return Promise.resolve();
+    if (suffix === 'ota/request') {
+      // Each answer signs URLs and reads the database: one every few seconds per device is plenty.
+      const last = this.requests.get(deviceId) ?? 0;
+      if (Date.now() - last < REQUEST_INTERVAL_MS) {
+        this.reject(deviceId, 'request_too_soon', `ota/request within ${REQUEST_INTERVAL_MS} ms of the last`);
+        return Promise.resolve();
+      }
+      this.requests.set(deviceId, Date.now());
+      if (this.requests.size > 100_000) this.requests.delete(this.requests.keys().next().value!);
+    }
     // A device's reports are handled in the order they came, so a quick run of states all lands.
     return this.o.serial.run(`device:${deviceId}`, async () => {
       try {
