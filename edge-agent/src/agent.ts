@@ -46,6 +46,7 @@ export class Agent {
   private timers: NodeJS.Timeout[] = [];
   private sending = false;
   private stopped = false;
+  private readonly ota: OtaAgent;
 
   private constructor(
     private readonly config: AgentConfig,
@@ -66,8 +67,6 @@ export class Agent {
       log,
     });
   }
-
-  private readonly ota: OtaAgent;
 
   static async start(config: AgentConfig, log: Logger): Promise<Agent> {
     const queue = await DiskQueue.open(join(config.state_dir, 'queue'), config.queue.max_readings);
@@ -113,13 +112,9 @@ export class Agent {
     const prefix = `devices/${this.config.device_id}/`;
     this.client.on('connect', () => {
       this.log.info({ broker: this.config.broker_url }, 'connected');
-      this.client.subscribe(
-        [`${prefix}ota/job`, `${prefix}twin/desired`, `${prefix}commands`].map((t) => t),
-        { qos: 1 },
-        (err) => {
-          if (err) this.log.error({ err: err.message }, 'subscribe failed');
-        },
-      );
+      this.client.subscribe([`${prefix}ota/job`, `${prefix}twin/desired`, `${prefix}commands`], { qos: 1 }, (err) => {
+        if (err) this.log.error({ err: err.message }, 'subscribe failed');
+      });
       this.reportTwin();
       const job = this.ota.status;
       if (job) this.reportOta({ job_id: job.job_id, state: job.state });

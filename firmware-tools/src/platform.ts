@@ -28,6 +28,10 @@ export class PlatformClient {
     if (!o.org) throw new ToolError('no organization: pass --org or set IOTP_ORG');
   }
 
+  private orgUrl(path: string): string {
+    return `${this.o.url.replace(/\/$/, '')}/v1/orgs/${this.o.org}${path}`;
+  }
+
   /** Calls `/v1/orgs/{org}{path}`; statuses outside 2xx and `accept` become a ToolError. */
   async call<T>(
     method: string,
@@ -35,7 +39,7 @@ export class PlatformClient {
     body?: unknown,
     accept: number[] = [],
   ): Promise<{ status: number; body: T }> {
-    const url = `${this.o.url.replace(/\/$/, '')}/v1/orgs/${this.o.org}${path}`;
+    const url = this.orgUrl(path);
     let res: Response;
     try {
       res = await fetch(url, {
@@ -96,19 +100,16 @@ export class PlatformClient {
       bar?.update(sent);
     });
     try {
-      const res = await fetch(
-        `${this.o.url.replace(/\/$/, '')}/v1/orgs/${this.o.org}/ota/releases/${created.body.id}/artifact`,
-        {
-          method: 'PUT',
-          headers: {
-            authorization: `Bearer ${this.o.apiKey}`,
-            'content-type': 'application/octet-stream',
-            'content-length': String(size),
-          },
-          body: Readable.toWeb(stream) as ReadableStream,
-          duplex: 'half',
-        } as RequestInit,
-      );
+      const res = await fetch(this.orgUrl(`/ota/releases/${created.body.id}/artifact`), {
+        method: 'PUT',
+        headers: {
+          authorization: `Bearer ${this.o.apiKey}`,
+          'content-type': 'application/octet-stream',
+          'content-length': String(size),
+        },
+        body: Readable.toWeb(stream) as ReadableStream,
+        duplex: 'half',
+      } as RequestInit);
       const body = await res.json();
       if (!res.ok) throw problemError(res.status, body);
       return body as Release;

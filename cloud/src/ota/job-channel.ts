@@ -1,6 +1,7 @@
 import { OTA_STATES } from '@iotp/db';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import { z } from 'zod';
 import type { DeviceRepository } from '../devices/device.repository.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import type { DevicePublisher } from '../twin/twin.service.ts';
@@ -15,6 +16,15 @@ import {
 import type { KeyedSerial, OtaEvents } from './ota-events.ts';
 
 const REQUEST_INTERVAL_MS = 5000;
+
+/** What a device publishes on `ota/status`; a progress or error of the wrong type is ignored. */
+const StatusReport = z.object({
+  job_id: z.string(),
+  // Only the platform cancels.
+  state: z.enum(OTA_STATES).exclude(['cancelled']),
+  progress: z.number().finite().optional().catch(undefined),
+  error: z.string().optional().catch(undefined),
+});
 
 /** The order of a successful update; a report may skip ahead, never go back. */
 const FORWARD: OtaState[] = OTA_STATES.slice(0, OTA_STATES.indexOf('succeeded') + 1);
@@ -92,17 +102,17 @@ export class JobChannel {
   }
 
   private async report(deviceId: string, payload: Buffer) {
-    let doc: { job_id?: unknown; state?: unknown; progress?: unknown; error?: unknown };
+    let json: unknown;
     try {
-      doc = JSON.parse(payload.toString('utf8'));
+      json = JSON.parse(payload.toString('utf8'));
     } catch {
       return this.reject(deviceId, 'not_json', 'status report is not JSON');
     }
-    if (typeof doc !== 'object' || doc === null || typeof doc.job_id !== 'string' || typeof doc.state !== 'string')
-      return this.reject(deviceId, 'invalid', 'status report needs job_id and state');
-    const state = doc.state as OtaState;
-    if (!FORWARD.includes(state) && state !== 'failed' && state !== 'rolled_back')
-      return this.reject(deviceId, 'invalid', `unknown state ${doc.state}`);
+    const parsed = StatusReport.safeParse(json);
+    if (!parsed.success)
+      return this.reject(deviceId, 'invalid', 'status report needs job_id and a known state (see ota/status)');
+    const doc = parsed.data;
+    const state = doc.state;
     if (!/^[0-9a-f-]{36}$/.test(doc.job_id)) return this.reject(deviceId, 'unknown_job', `job ${doc.job_id}`);
     const job = await this.o.repo.job(deviceId, doc.job_id);
     if (!job) return this.reject(deviceId, 'unknown_job', `job ${doc.job_id}`);
@@ -112,9 +122,8 @@ export class JobChannel {
     const to = FORWARD.indexOf(state);
     if (to !== -1 && to < from)
       return this.reject(deviceId, 'invalid_transition', `job ${job.id}: ${job.state} -> ${state}`);
-    const progress =
-      typeof doc.progress === 'number' ? Math.max(0, Math.min(100, Math.round(doc.progress))) : job.progress;
-    const error = typeof doc.error === 'string' ? doc.error.slice(0, 1000) : null;
+    const progress = doc.progress === undefined ? job.progress : Math.max(0, Math.min(100, Math.round(doc.progress)));
+    const error = doc.error?.slice(0, 1000) ?? null;
     const rollout = (await this.o.repo.rollout(job.orgId, job.rolloutId))!;
     if (state === 'succeeded') {
       // The registry shows the new version by the time anyone sees the job succeeded.

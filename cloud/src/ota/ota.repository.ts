@@ -140,12 +140,20 @@ export class OtaRepository {
   }
 
   async counts(rolloutId: string): Promise<Record<string, number>> {
+    return (await this.countsOf([rolloutId])).get(rolloutId) ?? {};
+  }
+
+  /** Jobs by state of each of these rollouts, in one query. */
+  async countsOf(rolloutIds: string[]): Promise<Map<string, Record<string, number>>> {
+    const out = new Map<string, Record<string, number>>();
+    if (rolloutIds.length === 0) return out;
     const rows = await this.orm
-      .select({ state: otaJobs.state, n: sql<number>`count(*)::int` })
+      .select({ rolloutId: otaJobs.rolloutId, state: otaJobs.state, n: sql<number>`count(*)::int` })
       .from(otaJobs)
-      .where(eq(otaJobs.rolloutId, rolloutId))
-      .groupBy(otaJobs.state);
-    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+      .where(inArray(otaJobs.rolloutId, rolloutIds))
+      .groupBy(otaJobs.rolloutId, otaJobs.state);
+    for (const r of rows) out.set(r.rolloutId, { ...out.get(r.rolloutId), [r.state]: Number(r.n) });
+    return out;
   }
 
   /** Devices with an update under way in any rollout: they get no second one. */

@@ -86,7 +86,8 @@ export class RolloutService {
 
   async list(orgId: string, q: { status?: RolloutRow['status']; limit: number; before?: Date }) {
     const rows = await this.o.repo.rollouts(orgId, q);
-    return Promise.all(rows.map(async (r) => publicRollout(r, await this.o.repo.counts(r.id))));
+    const counts = await this.o.repo.countsOf(rows.map((r) => r.id));
+    return rows.map((r) => publicRollout(r, counts.get(r.id) ?? {}));
   }
 
   async summary(orgId: string, id: string) {
@@ -241,10 +242,9 @@ export class RolloutService {
     const busy = await this.o.repo.busyDevices(waiting.map((d) => d.id));
     // Online devices first: an offline one would hold a slot until it comes back.
     const candidates = waiting.filter((d) => !busy.has(d.id)).sort((a, b) => Number(b.online) - Number(a.online));
-    const phaseOf = (id: string) => {
-      const at = order.indexOf(id);
-      return rollout.phases.findIndex((p) => at < reach(order.length, p.percent));
-    };
+    const position = new Map(order.map((deviceId, i) => [deviceId, i]));
+    const phaseOf = (deviceId: string) =>
+      rollout.phases.findIndex((p) => position.get(deviceId)! < reach(order.length, p.percent));
     const already = candidates.filter((d) => d.firmwareVersion === release.version);
     const fresh = candidates.filter((d) => d.firmwareVersion !== release.version).slice(0, room);
     const created = await this.o.repo.createJobs([

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Client } from 'minio';
@@ -18,7 +18,7 @@ export interface StoredObject {
 /** Where uploaded files live: a directory by default, an S3-compatible bucket when configured. */
 export interface ObjectStore {
   put(key: string, body: Buffer, contentType: string): Promise<void>;
-  /** Stores a local file (large artifacts): streamed, never held in memory. */
+  /** Stores a local file (large artifacts), never held in memory; the file may be moved away. */
   putFile(key: string, path: string, contentType: string): Promise<void>;
   /**
    * The object, or undefined when there is none. With `range`, the body holds only bytes
@@ -47,7 +47,11 @@ export class FileObjectStore implements ObjectStore {
   async putFile(key: string, source: string, contentType: string) {
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
-    await copyFile(source, path);
+    // A move when both are on one filesystem (the upload spool sits under DATA_DIR too).
+    await rename(source, path).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EXDEV') throw err;
+      await copyFile(source, path);
+    });
     await writeFile(`${path}.type`, contentType);
   }
 
