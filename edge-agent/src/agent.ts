@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { Backoff } from './backoff.ts';
 import type { AgentConfig } from './config.ts';
 import { readJson, writeAtomic } from './files.ts';
 import { type Job, OtaAgent, type Report } from './ota.ts';
@@ -18,8 +19,19 @@ export interface AgentStatus {
   queue_dropped: number;
   slots: { active: string; versions: Record<string, string | undefined>; trial: boolean };
   job: { job_id: string; version: string; state: string } | null;
+  /** Why the last connection attempt failed or the connection dropped; kept once connected again. */
+  last_error: ConnectionError | null;
+  /** When the next connection attempt starts, while offline. */
+  next_attempt_at: string | null;
   started_at: string;
   updated_at: string;
+}
+
+export interface ConnectionError {
+  message: string;
+  /** The CONNACK return code of a refusal (MQTT 3.1.1 §3.2.2.3), or a system error code. */
+  code?: number | string;
+  at: string;
 }
 
 let lastMicros = 0;
@@ -47,6 +59,12 @@ export class Agent {
   private sending = false;
   private stopped = false;
   private readonly ota: OtaAgent;
+  private readonly backoff: Backoff;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private nextAttemptAt: Date | null = null;
+  private lastError: ConnectionError | null = null;
+  /** An error was seen since the last connection attempt started. */
+  private failed = false;
 
   private constructor(
     private readonly config: AgentConfig,
@@ -55,6 +73,7 @@ export class Agent {
     firmware: string,
   ) {
     this.firmware = firmware;
+    this.backoff = new Backoff({ initialMs: config.reconnect.initial_s * 1000, maxMs: config.reconnect.max_s * 1000 });
     this.ota = new OtaAgent(config, {
       report: (r) => this.reportOta(r),
       requestJob: () => this.publish('ota/request', '{}'),
@@ -90,6 +109,8 @@ export class Agent {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.nextAttemptAt = null;
     for (const t of this.timers) clearInterval(t);
     await this.stopSources?.();
     await this.writeStatus();
@@ -104,13 +125,16 @@ export class Agent {
       password: this.config.secret,
       protocolVersion: 4,
       clean: true,
-      // Spread reconnects so a fleet coming back after an outage does not arrive at once.
-      reconnectPeriod: 1000 + Math.floor(Math.random() * 2000),
+      // mqtt.js retries at a fixed period, and never again after a refused CONNACK: a device being
+      // re-provisioned or a busy broker would strand it. The agent reconnects itself (onClose).
+      reconnectPeriod: 0,
       connectTimeout: 10_000,
       ...(tls ? { ca: tls.ca ? await readFile(tls.ca) : undefined, rejectUnauthorized: tls.reject_unauthorized } : {}),
     });
     const prefix = `devices/${this.config.device_id}/`;
     this.client.on('connect', () => {
+      this.backoff.reset();
+      this.failed = false;
       this.log.info({ broker: this.config.broker_url }, 'connected');
       this.client.subscribe([`${prefix}ota/job`, `${prefix}twin/desired`, `${prefix}commands`], { qos: 1 }, (err) => {
         if (err) this.log.error({ err: err.message }, 'subscribe failed');
@@ -121,8 +145,13 @@ export class Agent {
       void this.drain();
       void this.writeStatus();
     });
-    this.client.on('close', () => void this.writeStatus());
-    this.client.on('error', (err) => this.log.warn({ err: err.message }, 'connection problem'));
+    this.client.on('close', () => this.onClose());
+    // Logged once the connection is closed, with when the next attempt comes (onClose).
+    this.client.on('error', (err) => {
+      this.failed = true;
+      const { code } = err as Error & { code?: number | string };
+      this.lastError = { message: err.message, ...(code === undefined ? {} : { code }), at: new Date().toISOString() };
+    });
     this.client.on('message', (topic, payload) => {
       const suffix = topic.slice(prefix.length);
       let doc: Record<string, unknown>;
@@ -135,6 +164,30 @@ export class Agent {
       else if (suffix === 'twin/desired') this.applyDesired(doc);
       else if (suffix === 'commands') void this.command(doc as { id: string; name: string; params?: unknown });
     });
+  }
+
+  /**
+   * Every attempt that fails, is refused or drops ends here: the next one after a random wait whose
+   * ceiling doubles up to `reconnect.max_s`, so a refused fleet does not hammer the broker in step.
+   */
+  private onClose() {
+    if (this.stopped || this.retryTimer) return;
+    const error =
+      this.failed && this.lastError ? this.lastError : { message: 'connection lost', at: new Date().toISOString() };
+    this.lastError = error;
+    this.failed = false;
+    const wait = this.backoff.next();
+    this.nextAttemptAt = new Date(Date.now() + wait);
+    // mqtt.js's messages name the reason only (e.g. "Connection refused: Not authorized"), never the secret.
+    const { message, code } = error;
+    const what = typeof code === 'number' ? 'broker refused the connection' : 'not connected';
+    this.log.warn({ reason: message, code, retry_in_ms: wait, attempt: this.backoff.attempts }, `${what}; retrying`);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.nextAttemptAt = null;
+      if (!this.stopped) this.client.connect();
+    }, wait);
+    void this.writeStatus();
   }
 
   /** Sends the queue in order, a batch per message, acknowledged by the broker before it is dropped. */
@@ -244,6 +297,8 @@ export class Agent {
       queue_dropped: this.queue.dropped,
       slots: { active: slots.active, versions: slots.versions, trial: Boolean(slots.trial) },
       job: this.ota.status,
+      last_error: this.lastError,
+      next_attempt_at: this.nextAttemptAt?.toISOString() ?? null,
       started_at: this.startedAt.toISOString(),
       updated_at: new Date().toISOString(),
     };

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import pino from 'pino';
-import { Agent, type AgentStatus } from './agent.ts';
+import { Agent, type AgentStatus, type ConnectionError } from './agent.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { readJson } from './files.ts';
 
@@ -16,6 +16,7 @@ agent.json:
       { "kind": "command", "command": "vcgencmd measure_temp | tr -dc 0-9.", "metric": "cpu_temp", "interval_s": 30 },
       { "kind": "socket", "path": "/run/edge-agent.sock" }
     ],
+    "reconnect": { "initial_s": 1, "max_s": 60 },
     "ota": {
       "public_keys": ["release-2026.pub"],
       "slots_dir": "/opt/app/slots",
@@ -66,7 +67,8 @@ export function program(): Command {
       const lines = [
         `agent:      ${running ? `running (pid ${status.pid})` : 'not running'}`,
         `device:     ${status.device_id}`,
-        `connection: ${status.connected && running ? 'connected' : 'offline'}`,
+        `connection: ${connection(status, running)}`,
+        `last error: ${status.last_error ? describeError(status.last_error) : 'none'}`,
         `firmware:   ${status.firmware_version}`,
         `queue:      ${status.queue_depth} readings waiting, ${status.queue_dropped} dropped when full`,
         `slots:      active ${status.slots.active} (${Object.entries(status.slots.versions)
@@ -78,6 +80,15 @@ export function program(): Command {
       process.stdout.write(`${lines.join('\n')}\n`);
     });
   return cli;
+}
+
+function connection(status: AgentStatus, running: boolean): string {
+  if (status.connected && running) return 'connected';
+  return running && status.next_attempt_at ? `offline, next attempt at ${status.next_attempt_at}` : 'offline';
+}
+
+function describeError(e: ConnectionError): string {
+  return `${e.message}${e.code === undefined ? '' : ` (code ${e.code})`} at ${e.at}`;
 }
 
 function alive(pid: number): boolean {

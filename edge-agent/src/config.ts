@@ -51,6 +51,15 @@ export const AgentConfig = z.object({
   sources: z.array(Source).default([]),
   /** How often uptime and health are reported, in seconds (0: never). */
   heartbeat_s: z.number().min(0).default(60),
+  /**
+   * Waits between connection attempts after a drop or a refusal (bad credentials, not authorized,
+   * server unavailable): a random wait below a ceiling that doubles from `initial_s` up to `max_s`,
+   * back to `initial_s` once connected.
+   */
+  reconnect: z
+    .object({ initial_s: z.number().positive().default(1), max_s: z.number().positive().default(60) })
+    .refine((r) => r.max_s >= r.initial_s, 'max_s must be at least initial_s')
+    .default({ initial_s: 1, max_s: 60 }),
   queue: z
     .object({
       /** Readings kept on disk while offline; past this the oldest are dropped and counted. */

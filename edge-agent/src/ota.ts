@@ -181,8 +181,13 @@ export class OtaAgent {
   }
 
   private manifest(job: Job) {
+    // The schema is the one check of what the platform names: the artifact must be a plain file
+    // name, and the download is named by the SHA-256 alone, so neither can lead out of its folder.
     const parsed = SignedManifest.safeParse(job.manifest);
-    if (!parsed.success) throw new JobFailed('the job carries no signed manifest');
+    if (!parsed.success)
+      throw new JobFailed(
+        `the job carries no valid signed manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     return parsed.data;
   }
 

@@ -1,9 +1,15 @@
 import { cp, mkdir, rename, rm, symlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { x as extract } from 'tar';
+import { join, posix } from 'node:path';
+import { FileName } from '@iotp/firmware-tools/manifest';
+import { x as extract, type ReadEntry } from 'tar';
 import { readJson, writeAtomic } from './files.ts';
 
 export type SlotName = 'a' | 'b';
+
+/** An artifact that would write outside its slot. */
+export class UnsafeArtifact extends Error {
+  override name = 'UnsafeArtifact';
+}
 
 export interface SlotState {
   active: SlotName;
@@ -44,13 +50,44 @@ export class Slots {
     return slot === 'a' ? 'b' : 'a';
   }
 
-  /** Writes an artifact into a slot: a .tar.gz is unpacked, anything else copied as it is. */
+  /**
+   * Writes an artifact into a slot: a .tar.gz is unpacked, anything else copied as it is. Nothing
+   * lands outside the slot: a name that is not a plain file name, or an archive with an entry
+   * that would leave the slot, fails the install and leaves the slot empty.
+   */
   async fill(slot: SlotName, artifact: string, artifactName: string): Promise<void> {
     const path = this.path(slot);
     await rm(path, { recursive: true, force: true });
     await mkdir(path, { recursive: true });
-    if (artifactName.endsWith('.tar.gz') || artifactName.endsWith('.tgz')) await extract({ file: artifact, cwd: path });
-    else await cp(artifact, join(path, artifactName));
+    // The manifest schema refuses such names already; checked again where a name becomes a path.
+    if (!FileName.safeParse(artifactName).success) throw new UnsafeArtifact(`not a plain file name: ${artifactName}`);
+    if (!(artifactName.endsWith('.tar.gz') || artifactName.endsWith('.tgz')))
+      return cp(artifact, join(path, artifactName));
+    let refused: string | undefined;
+    try {
+      await extract({
+        file: artifact,
+        cwd: path,
+        // Never absolute paths or `..` (tar's default, stated so no one turns it off), and every
+        // warning (an entry skipped, a root stripped, an unsupported type) fails the install
+        // instead of leaving a slot with files missing.
+        preservePaths: false,
+        strict: true,
+        // Our own rule besides tar's: each entry, and the target of each link, stays in the slot.
+        filter: (_path, entry) => {
+          const problem = escapes(entry as ReadEntry);
+          refused ??= problem;
+          return !problem;
+        },
+      });
+    } catch (err) {
+      refused ??= (err as Error).message;
+    }
+    if (refused) {
+      await rm(path, { recursive: true, force: true });
+      await mkdir(path, { recursive: true });
+      throw new UnsafeArtifact(`the archive was refused: ${refused}`);
+    }
   }
 
   /** Makes `slot` active (as a trial when `trial` is given) and points `current` at it. */
@@ -72,4 +109,21 @@ export class Slots {
   private get statePath() {
     return join(this.dir, 'slots.json');
   }
+}
+
+/** What takes a tar entry (or the target of a link) out of the folder it unpacks into, if anything. */
+function escapes(entry: ReadEntry): string | undefined {
+  const climbs = (p: string) => {
+    const normal = posix.normalize(p.replaceAll('\\', '/'));
+    return posix.isAbsolute(normal) || normal === '..' || normal.startsWith('../');
+  };
+  if (entry.path.includes('\0') || climbs(entry.path)) return `entry ${entry.path} leaves the slot`;
+  if (entry.type === 'SymbolicLink' || entry.type === 'Link') {
+    const target = String(entry.linkpath ?? '').replaceAll('\\', '/');
+    // A symbolic link resolves from its own folder, a hard link from the archive's root.
+    const from = entry.type === 'SymbolicLink' ? posix.dirname(entry.path) : '.';
+    if (posix.isAbsolute(target) || climbs(posix.join(from, target)))
+      return `link ${entry.path} -> ${target} leaves the slot`;
+  }
+  return undefined;
 }

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { create as createTar } from 'tar';
+import type { z } from 'zod';
 import { ToolError } from './errors.ts';
 import { keyId, loadPrivateKey, loadPublicKey } from './keys.ts';
 import {
@@ -12,6 +13,9 @@ import {
   SignedManifest as SignedSchema,
   signatureProblem,
 } from './manifest.ts';
+
+/** A schema's complaints, one line. */
+const issues = (error: z.ZodError) => error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
 
 /** SHA-256 and size of a file, streamed. */
 export async function digest(path: string): Promise<{ sha256: string; size: number }> {
@@ -42,25 +46,23 @@ export async function pack(o: PackOptions): Promise<{ artifact: string; manifest
     throw new ToolError(`cannot read ${o.input}`);
   });
   const artifactName = `${o.name}-${o.version}${info.isDirectory() ? '.tar.gz' : '.bin'}`;
-  const artifact = join(o.outDir, artifactName);
-  if (info.isDirectory()) await createTar({ gzip: true, file: artifact, cwd: o.input, portable: true }, ['.']);
-  else await copyFile(o.input, artifact);
-  const { sha256, size } = await digest(artifact);
-  const parsed = Manifest.safeParse({
+  // Checked before anything is written: the name and version become a file name.
+  const named = Manifest.omit({ size: true, sha256: true, created_at: true }).safeParse({
     name: o.name,
     version: o.version,
     hardware: o.hardware,
     artifact: artifactName,
-    size,
-    sha256,
     ...(o.minVersion ? { min_version: o.minVersion } : {}),
-    created_at: new Date().toISOString(),
   });
-  if (!parsed.success)
-    throw new ToolError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!named.success) throw new ToolError(issues(named.error));
+  const artifact = join(o.outDir, artifactName);
+  if (info.isDirectory()) await createTar({ gzip: true, file: artifact, cwd: o.input, portable: true }, ['.']);
+  else await copyFile(o.input, artifact);
+  const { sha256, size } = await digest(artifact);
+  const data: Manifest = { ...named.data, size, sha256, created_at: new Date().toISOString() };
   const manifest = `${artifact}.manifest.json`;
-  await writeFile(manifest, `${JSON.stringify(parsed.data, null, 2)}\n`);
-  return { artifact, manifest, data: parsed.data };
+  await writeFile(manifest, `${JSON.stringify(data, null, 2)}\n`);
+  return { artifact, manifest, data };
 }
 
 async function readManifest(path: string): Promise<Manifest & Partial<SignedManifest>> {
@@ -74,8 +76,7 @@ async function readManifest(path: string): Promise<Manifest & Partial<SignedMani
     throw new ToolError(`${path} is not JSON`);
   }
   const parsed = Manifest.passthrough().safeParse(json);
-  if (!parsed.success)
-    throw new ToolError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new ToolError(`${path}: ${issues(parsed.error)}`);
   return parsed.data as Manifest & Partial<SignedManifest>;
 }
 

@@ -3,12 +3,34 @@ import { valid } from 'semver';
 import { z } from 'zod';
 import { keyId } from './keys.ts';
 
+/**
+ * A plain file name, never a path: the artifact's name is read beside the manifest, and a device
+ * unpacks or copies by it. No separators, dot segments or control characters (NUL included), so
+ * no reader of a manifest can be led outside its folder.
+ */
+export const FileName = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine(
+    (v) => !/[/\\\p{Cc}]/u.test(v) && v !== '.' && v !== '..',
+    'must be a plain file name: no / or \\, not . or .., no control characters',
+  );
+
 /** What `pack` writes beside an artifact: what it is, what it runs on, how to check it. */
 export const Manifest = z.object({
   name: z.string().regex(/^[\w.-]{1,64}$/, 'must be 1-64 letters, digits, _ . -'),
   version: z.string().refine((v) => valid(v) !== null, 'must be a semantic version like 1.4.2'),
-  hardware: z.array(z.string().min(1).max(64)).min(1, 'name at least one board it runs on'),
-  artifact: z.string().min(1),
+  hardware: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(64)
+        .refine((v) => !/\p{Cc}/u.test(v), 'no control characters'),
+    )
+    .min(1, 'name at least one board it runs on'),
+  artifact: FileName,
   size: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   min_version: z

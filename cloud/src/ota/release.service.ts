@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { keyId } from '@iotp/firmware-tools/keys';
 import { SignedManifest, signatureProblem } from '@iotp/firmware-tools/manifest';
 import { Conflict, Invalid, NotFound, Problem } from '../http/problem.ts';
-import type { ByteRange, ObjectStore } from '../storage/object-store.ts';
+import { type ByteRange, type ObjectStore, objectKeyProblem } from '../storage/object-store.ts';
 import type { KeyRow, OtaRepository, ReleaseRow } from './ota.repository.ts';
 
 export interface ReleaseServiceOptions {
@@ -61,6 +61,9 @@ export class ReleaseService {
         unsigned
           ? 'Sign it first: firmware-tools sign <manifest> --key <key>'
           : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        unsigned
+          ? undefined
+          : { extra: { errors: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } },
       );
     }
     const manifest = parsed.data;
@@ -93,7 +96,9 @@ export class ReleaseService {
       sha256: manifest.sha256,
       keyId: manifest.signature.key_id,
       manifest,
-      objectKey: `firmware/${orgId}/${id}/${manifest.artifact}`,
+      // Generated, never from the manifest: its artifact name is the signer's to choose. Rows of
+      // older releases keep the key they were stored under (`.../{id}/{artifact}`).
+      objectKey: `firmware/${orgId}/${id}`,
     });
     if (!row) throw new Conflict(`${manifest.name} ${manifest.version} is published already; raise the version`);
     return publicRelease(row);
@@ -104,6 +109,8 @@ export class ReleaseService {
     const release = await this.found(orgId, id);
     if (release.status === 'ready') throw new Conflict('The artifact is uploaded already');
     if (!body) throw new Invalid('Send the artifact as the request body (application/octet-stream)');
+    const key = ownKey(release);
+    if (!key) throw new Conflict('This release was registered with an artifact name that is now refused; delete it');
     await mkdir(this.o.tmpDir, { recursive: true });
     const spool = join(this.o.tmpDir, `${randomUUID()}.part`);
     const hash = createHash('sha256');
@@ -125,7 +132,7 @@ export class ReleaseService {
           'The artifact does not match its manifest',
           `Got ${size} bytes; the manifest says ${release.size} bytes with SHA-256 ${release.sha256}`,
         );
-      await this.o.objects.putFile(release.objectKey, spool, 'application/octet-stream');
+      await this.o.objects.putFile(key, spool, 'application/octet-stream');
       await this.o.repo.markUploaded(release.id);
     } catch (err) {
       if (err instanceof SizeExceeded)
@@ -149,7 +156,8 @@ export class ReleaseService {
     const release = await this.found(orgId, id);
     const result = await this.o.repo.deleteRelease(orgId, id);
     if (result === 'in_use') throw new Conflict('A rollout uses this release; releases that shipped are kept');
-    await this.o.objects.delete(release.objectKey);
+    const key = ownKey(release);
+    if (key) await this.o.objects.delete(key);
   }
 
   /** A release whose artifact can be downloaded. */
@@ -164,12 +172,14 @@ export class ReleaseService {
    * presigned URL), or undefined when the store cannot hand out one.
    */
   async directUrl(release: ReleaseRow, ttlS: number): Promise<string | undefined> {
-    return this.o.objects.presignedUrl?.(release.objectKey, ttlS);
+    const key = ownKey(release);
+    return key ? this.o.objects.presignedUrl?.(key, ttlS) : undefined;
   }
 
   /** The artifact's bytes, all or a range. */
   async open(release: ReleaseRow, range?: ByteRange) {
-    const object = await this.o.objects.get(release.objectKey, range);
+    const key = ownKey(release);
+    const object = key ? await this.o.objects.get(key, range) : undefined;
     if (!object) throw new NotFound('The artifact is missing from storage');
     return object;
   }
@@ -179,6 +189,17 @@ export class ReleaseService {
     if (!row) throw new NotFound('No such release');
     return row;
   }
+}
+
+/**
+ * The release's object key, or undefined for a row stored before keys were generated whose key
+ * came from a hostile artifact name (`firmware/{org}/{id}/../../...`): such a key names someone
+ * else's object, so it is neither served nor deleted.
+ */
+function ownKey(release: ReleaseRow): string | undefined {
+  const key = release.objectKey;
+  const own = `firmware/${release.orgId}/${release.id}`;
+  return (key === own || key.startsWith(`${own}/`)) && !objectKeyProblem(key) ? key : undefined;
 }
 
 class SizeExceeded extends Error {

@@ -21,7 +21,10 @@ export interface RolloutInput {
 export type { OtaEvent } from './ota-events.ts';
 
 /** What rollouts need: the repositories, the broker, and how to sign download URLs. */
-export type RolloutServiceOptions = Omit<JobChannelOptions, 'events' | 'serial' | 'onFinished'>;
+export type RolloutServiceOptions = Omit<JobChannelOptions, 'events' | 'serial' | 'onFinished'> & {
+  /** Refuses a rollout past the plan's rollouts a month (throws a 402 problem). */
+  checkLimit?: (orgId: string) => Promise<void>;
+};
 
 /**
  * Rollouts: which devices get a release and when (phases, thresholds, concurrency, windows), and
@@ -56,6 +59,7 @@ export class RolloutService {
   }
 
   async create(orgId: string, input: RolloutInput) {
+    await this.o.checkLimit?.(orgId);
     const release = await this.o.repo.release(orgId, input.release_id);
     if (!release) throw new NotFound('No such release');
     if (release.status !== 'ready') throw new Conflict('Upload the artifact of this release first');
@@ -68,6 +72,7 @@ export class RolloutService {
     if (kinds.length !== 1) throw new Invalid('target: give exactly one of device_ids, group_id, tags');
     if (input.target.group_id && !(await this.o.devices.group(orgId, input.target.group_id)))
       throw new NotFound('No such group');
+    if (input.target.device_ids) await this.checkDevices(orgId, input.target.device_ids);
     const rollout = await this.o.repo.createRollout({
       orgId,
       releaseId: release.id,
@@ -268,6 +273,23 @@ export class RolloutService {
     );
     // Devices found on the new version count at once: the phase may be done already.
     if (already.length > 0 && rollout.status === 'active') await this.stepNow(orgId, id);
+  }
+
+  /**
+   * Refuses ids that are not devices of this organization: a rollout would keep another
+   * tenant's device id in its target (and hand it a job should the id ever be valid here).
+   */
+  private async checkDevices(orgId: string, ids: string[]) {
+    const known = new Set((await this.o.repo.devicesIn(orgId, ids)).map((d) => d.id));
+    // UUIDs compare without case in PostgreSQL; the rows come back in lower case.
+    const unknown = [...new Set(ids.filter((id) => !known.has(id.toLowerCase())))];
+    if (unknown.length === 0) return;
+    const shown = unknown.slice(0, 20);
+    const more = unknown.length > shown.length ? ` and ${unknown.length - shown.length} more` : '';
+    throw new Invalid(`target.device_ids: no such device in this organization: ${shown.join(', ')}${more}`, {
+      errors: [{ path: 'target.device_ids', message: 'no such device in this organization' }],
+      unknown_device_ids: unknown,
+    });
   }
 
   private async targetDevices(rollout: RolloutRow): Promise<DeviceRow[]> {

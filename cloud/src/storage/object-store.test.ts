@@ -1,9 +1,15 @@
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import { tempDir } from '@iotp/db/testing';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileObjectStore, type ObjectStore, S3ObjectStore } from './object-store.ts';
+import {
+  FileObjectStore,
+  InvalidObjectKey,
+  type ObjectStore,
+  objectKeyProblem,
+  S3ObjectStore,
+} from './object-store.ts';
 
 describe.each(['files', 's3'] as const)('%s object store', (kind) => {
   let store: ObjectStore;
@@ -46,9 +52,43 @@ describe.each(['files', 's3'] as const)('%s object store', (kind) => {
     expect(await text(part!.body)).toBe('3456');
   });
 
+  it.each([
+    ['climbs out of the store', '../escape'],
+    ['climbs out from deeper', 'firmware/org/release/../../../../escape'],
+    ['climbs to another object', 'firmware/b/release/../../../avatars/user'],
+    ['is absolute', '/etc/passwd'],
+    ['has a dot segment', 'avatars/./user'],
+    ['has an empty segment', 'avatars//user'],
+    ['ends in a slash', 'avatars/'],
+    ['has a backslash', 'avatars\\..\\..\\escape'],
+    ['has a NUL', 'avatars/user\u0000.png'],
+    ['has a control character', 'avatars/us\ner'],
+    ['is empty', ''],
+  ])('refuses a key that %s, on every operation', async (_what, key) => {
+    await expect(store.put(key, Buffer.from('x'), 'text/plain')).rejects.toThrow(InvalidObjectKey);
+    await expect(store.putFile(key, `${dir.path}/none`, 'text/plain')).rejects.toThrow(InvalidObjectKey);
+    await expect(store.get(key)).rejects.toThrow(InvalidObjectKey);
+    await expect(store.delete(key)).rejects.toThrow(InvalidObjectKey);
+    if (store.presignedUrl) await expect(store.presignedUrl(key, 60)).rejects.toThrow(InvalidObjectKey);
+  });
+
   if (kind === 'files') {
-    it('refuses keys that climb out of its directory', async () => {
-      await expect(store.put('../escape', Buffer.from('x'), 'text/plain')).rejects.toThrow(/escapes/);
+    it('writes nothing outside its directory', async () => {
+      const root = `${dir.path}/store`;
+      const files = new FileObjectStore(root);
+      await expect(files.put('../outside', Buffer.from('x'), 'text/plain')).rejects.toThrow(InvalidObjectKey);
+      expect(await readdir(dir.path)).not.toContain('outside');
     });
   }
+});
+
+describe('objectKeyProblem', () => {
+  it('accepts the keys the platform generates, and those older releases were stored under', () => {
+    for (const key of [
+      'avatars/0b6a3c1e-5d7f-4b8e-9a1c-2d3e4f5a6b7c',
+      'firmware/0b6a3c1e-5d7f-4b8e-9a1c-2d3e4f5a6b7c/1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f',
+      'firmware/0b6a3c1e-5d7f-4b8e-9a1c-2d3e4f5a6b7c/1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f/app-1.4.2+build.7.tar.gz',
+    ])
+      expect(objectKeyProblem(key)).toBeUndefined();
+  });
 });
