@@ -146,7 +146,10 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
     mqttTarget.port = p.mqttPort;
     api = apiClient(p);
     await api.signIn('fleet@example.com');
-    base = `/v1/orgs/${(await api.call('POST', '/v1/orgs', { name: 'Fleet' })).body.id}`;
+    const orgId = (await api.call('POST', '/v1/orgs', { name: 'Fleet' })).body.id;
+    base = `/v1/orgs/${orgId}`;
+    // More rollouts than the free plan's two a month.
+    await p.db.sql.query("INSERT INTO billing_accounts (org_id, plan) VALUES ($1, 'enterprise')", [orgId]);
     key = await signingKey(dir.path);
     await api.call('POST', `${base}/ota/keys`, { name: 'release', public_key: key.pem });
   });

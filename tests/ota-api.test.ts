@@ -61,7 +61,10 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     });
     api = apiClient(p);
     await api.signIn('ota@example.com');
-    base = `/v1/orgs/${(await api.call('POST', '/v1/orgs', { name: 'Fleet' })).body.id}`;
+    const orgId = (await api.call('POST', '/v1/orgs', { name: 'Fleet' })).body.id;
+    base = `/v1/orgs/${orgId}`;
+    // More rollouts than the free plan's two a month.
+    await p.db.sql.query("INSERT INTO billing_accounts (org_id, plan) VALUES ($1, 'enterprise')", [orgId]);
     key = await signingKey(dir.path);
     expect((await api.call('POST', `${base}/ota/keys`, { name: 'ci', public_key: key.pem })).status).toBe(201);
   });

@@ -30,19 +30,35 @@ ON CONFLICT (org_id, day, device_id) DO UPDATE SET
   bytes = usage_daily.bytes + excluded.bytes,
   api_calls = usage_daily.api_calls + excluded.api_calls`;
 
+/** Today's stored messages per organization: the base a restarted process counts on from. */
+const STORED_TODAY = `
+SELECT org_id::text AS org_id, sum(messages)::text AS messages FROM usage_daily
+WHERE day = $1 AND ($2::uuid IS NULL OR org_id = $2::uuid) GROUP BY org_id`;
+
 /**
  * Counts messages, data points, bytes and API calls per organization, device and UTC day. Counting
  * is a map update, nothing more, so the hot path stays fast; `flush()` adds what was counted to the
- * database in one statement. It also keeps today's message total per organization, for quotas.
+ * database in one statement. It also keeps today's message total per organization, for quotas:
+ * what this process counted on top of what `usage_daily` held for today when it first looked
+ * (`seed()` at start, then each organization first asked about), so a restart does not reset a quota.
  */
 export class UsageMeter {
   private pending = new Map<string, Counts>();
+  /** Messages this process counted today, per organization. */
   private today = new Map<string, number>();
+  /** Of those, what this process added to `usage_daily` already. */
+  private flushed = new Map<string, number>();
+  /** Today's messages in `usage_daily` that are not this process's (earlier runs, other processes). */
+  private stored = new Map<string, number>();
+  /** Organizations whose `stored` count is loaded, or being loaded, for today. */
+  private seeded = new Set<string>();
   private todayKey = utcDay();
   /** When `todayKey` stops being today: checked with one clock read, not a date formatted per message. */
   private dayEndsAt = nextUtcMidnight();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  /** Flushes and seeding queries run one at a time, so a seed sees exactly the flushes counted in `flushed`. */
+  private lock: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly sql: SqlClient,
@@ -56,6 +72,16 @@ export class UsageMeter {
       intervalMs,
     );
     this.timer.unref();
+    return this;
+  }
+
+  /**
+   * Loads today's stored message counts of every organization, so quotas hold across a restart.
+   * A failure is logged, not thrown: each organization is then looked up when first asked about.
+   * @example const meter = await new UsageMeter(sql, logger).start().seed();
+   */
+  async seed(): Promise<this> {
+    await this.load(undefined).catch((err) => this.logger.warn({ err }, "loading today's usage failed"));
     return this;
   }
 
@@ -75,10 +101,17 @@ export class UsageMeter {
     if (usage.messages) this.today.set(orgId, (this.today.get(orgId) ?? 0) + usage.messages);
   }
 
-  /** Messages this process counted for the organization today (since start, or midnight UTC). */
+  /**
+   * The organization's messages today: stored before this process counted (earlier runs, other
+   * processes, as loaded) plus what this process counted, flushed or not. An organization first
+   * asked about is loaded in the background: the answer never waits for the database.
+   */
   messagesToday(orgId: string): number {
     this.rollDay();
-    return this.today.get(orgId) ?? 0;
+    if (!this.seeded.has(orgId)) {
+      this.load(orgId).catch((err) => this.logger.warn({ err, orgId }, "loading today's usage failed"));
+    }
+    return (this.stored.get(orgId) ?? 0) + (this.today.get(orgId) ?? 0);
   }
 
   private rollDay(): void {
@@ -86,11 +119,38 @@ export class UsageMeter {
     this.todayKey = utcDay();
     this.dayEndsAt = nextUtcMidnight();
     this.today.clear();
+    this.flushed.clear();
+    this.stored.clear();
+    this.seeded.clear();
+  }
+
+  /** Loads today's stored messages of one organization, or of all (`undefined`). */
+  private load(orgId: string | undefined): Promise<void> {
+    const day = this.todayKey;
+    if (orgId) this.seeded.add(orgId);
+    return this.exclusive(async () => {
+      const rows = await this.sql.query<{ org_id: string; messages: string }>(STORED_TODAY, [day, orgId ?? null]);
+      if (day !== this.todayKey) return; // midnight passed meanwhile: the next question loads again
+      for (const r of rows) {
+        this.seeded.add(r.org_id);
+        // What this process flushed is in the sum already, and in `today` too.
+        this.stored.set(r.org_id, Math.max(0, Number(r.messages) - (this.flushed.get(r.org_id) ?? 0)));
+      }
+    }).catch((err) => {
+      if (orgId) this.seeded.delete(orgId); // ask again next time
+      throw err;
+    });
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(work, work);
+    this.lock = run.catch(() => undefined);
+    return run;
   }
 
   /** Adds the counted usage to the database; on failure it is kept and added next time. */
   flush(): Promise<void> {
-    this.flushing ??= (async () => {
+    this.flushing ??= this.exclusive(async () => {
       const batch = [...this.pending.values()];
       this.pending = new Map();
       if (batch.length === 0) return;
@@ -117,7 +177,10 @@ export class UsageMeter {
         }
         throw err;
       }
-    })().finally(() => {
+      for (const c of batch)
+        if (c.day === this.todayKey && c.messages)
+          this.flushed.set(c.orgId, (this.flushed.get(c.orgId) ?? 0) + c.messages);
+    }).finally(() => {
       this.flushing = undefined;
     });
     return this.flushing;

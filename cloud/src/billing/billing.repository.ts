@@ -1,9 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { type Orm, rowsOf, schema } from '@iotp/db';
 import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import type { CountedLimit } from './plans.ts';
 
-const { billingAccounts, stripeEvents, ledgerEntries, ledgerTransactions, devices, usageDaily, orders, usageReports } =
-  schema;
+const {
+  billingAccounts,
+  stripeEvents,
+  ledgerEntries,
+  ledgerTransactions,
+  devices,
+  usageDaily,
+  orders,
+  usageReports,
+  memberships,
+  invitations,
+  rollouts,
+} = schema;
 
 export type OrderRow = typeof orders.$inferSelect;
 
@@ -12,6 +24,8 @@ export type AccountRow = typeof billingAccounts.$inferSelect;
 /** The wallet's other side in the ledger. */
 export const SALES = 'platform:sales';
 export const USAGE = 'platform:usage';
+/** Credits operators grant (support, trials, installs without Stripe). */
+export const GRANTS = 'platform:grants';
 export const wallet = (orgId: string) => `org:${orgId}`;
 
 /** Billing accounts, processed Stripe events and the credit ledger. */
@@ -54,6 +68,22 @@ export class BillingRepository {
       .select({ n: sql<number>`count(*)::int` })
       .from(devices)
       .where(eq(devices.orgId, orgId));
+    return Number(row?.n ?? 0);
+  }
+
+  /** How much of a counted limit the organization uses now. */
+  async countOf(orgId: string, limit: CountedLimit): Promise<number> {
+    if (limit === 'devices') return this.deviceCount(orgId);
+    const query =
+      limit === 'seats'
+        ? sql`SELECT (SELECT count(*) FROM ${memberships} WHERE ${memberships.orgId} = ${orgId})
+               + (SELECT count(*) FROM ${invitations} WHERE ${invitations.orgId} = ${orgId}
+                  AND ${invitations.acceptedAt} IS NULL AND ${invitations.revokedAt} IS NULL
+                  AND ${invitations.expiresAt} > now()) AS n`
+        : // Rollouts created this calendar month (UTC), whatever became of them.
+          sql`SELECT count(*) AS n FROM ${rollouts} WHERE ${rollouts.orgId} = ${orgId}
+               AND ${rollouts.createdAt} >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
+    const [row] = rowsOf<{ n: string | number }>(await this.orm.execute(query));
     return Number(row?.n ?? 0);
   }
 

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { json, jsonBody, problems } from '../auth/auth.schemas.ts';
 import type { AuthService } from '../auth/auth.service.ts';
+import { requireAuth } from '../auth/authenticate.ts';
+import { csvDocument } from '../http/csv.ts';
 import type { AppEnv } from '../http/env.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
@@ -9,12 +12,20 @@ import type { BillingService } from './billing.service.ts';
 import { PAID_PLANS } from './plans.ts';
 
 const tags = ['billing'];
+const adminTags = ['admin'];
+const security = [{ bearer: [] }];
 const OrgId = z.object({ orgId: z.string() });
+const AdminOrgId = z.object({ orgId: z.string().uuid() });
 const Url = z.object({ url: z.string().nullable() });
+const Limit = z.number().int().min(0).nullable();
 
-/** Plans, Stripe checkout and portal, invoices, the credit wallet, and Stripe's webhook. */
+/**
+ * Plans, Stripe checkout and portal, invoices, the credit wallet, Stripe's webhook, and what
+ * operators do about an organization's billing (grant credits, set agreed limits).
+ */
 export function billingRoutes(auth: AuthService, orgs: OrgRepository, billing: BillingService) {
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
+  const operator = requireAuth(auth, { sessionOnly: true, admin: true });
   return new OpenAPIHono<AppEnv>()
     .openapi(
       route('billing:read', {
@@ -191,13 +202,79 @@ export function billingRoutes(auth: AuthService, orgs: OrgRepository, billing: B
       async (c) => {
         const rows = await billing.statement(c.get('org').id);
         if (c.req.valid('query').format === 'json') return c.json({ data: rows }, 200);
-        const lines = rows.map((r) =>
-          [r.at, r.transaction_id, r.credits, r.kind, JSON.stringify(r.memo ?? '')].join(','),
+        const file = csvDocument(
+          ['at', 'transaction_id', 'credits', 'kind', 'memo'],
+          rows.map((r) => [r.at, r.transaction_id, r.credits, r.kind, r.memo]),
         );
-        return c.body(`at,transaction_id,credits,kind,memo\n${lines.join('\n')}\n`, 200, {
+        return c.body(file, 200, {
           'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': 'attachment; filename="wallet-statement.csv"',
         });
       },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/admin/orgs/{orgId}/credits',
+        tags: adminTags,
+        security,
+        summary: "Grant credits to an organization's wallet (operators; audited in its log): with or without Stripe",
+        middleware: [operator],
+        request: {
+          params: AdminOrgId,
+          body: jsonBody(
+            z.object({
+              credits: z.number().positive().max(1_000_000),
+              reason: z.string().trim().min(1).max(200),
+              idempotency_key: z
+                .string()
+                .min(8)
+                .max(100)
+                .optional()
+                .openapi({ description: 'The same key grants once; without one, each request grants' }),
+            }),
+          ),
+        },
+        responses: {
+          201: json(z.object({ transaction_id: z.string(), replayed: z.boolean(), credits: z.number() })),
+          ...problems(400, 401, 403, 404),
+        },
+      }),
+      async (c) => {
+        const { idempotency_key = `grant:${randomUUID()}`, ...grant } = c.req.valid('json');
+        return c.json(await billing.grantCredits(c.req.valid('param').orgId, { ...grant, idempotency_key }), 201);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'put',
+        path: '/v1/admin/orgs/{orgId}/limits',
+        tags: adminTags,
+        security,
+        summary: 'Set the limits agreed beyond the plan (operators; audited): they replace earlier ones; null: none',
+        middleware: [operator],
+        request: {
+          params: AdminOrgId,
+          body: jsonBody(
+            z
+              .object({
+                devices: Limit,
+                messages_per_day: Limit,
+                data_points_per_day: Limit,
+                rollouts_per_month: Limit,
+                seats: Limit,
+                retention_days: z.number().int().min(1).max(3650),
+              })
+              .partial()
+              .strict(),
+          ),
+        },
+        responses: {
+          200: json(z.object({ plan: z.string(), limits: z.record(z.string(), z.unknown()) }).passthrough()),
+          ...problems(400, 401, 403, 404),
+        },
+      }),
+      async (c) => c.json(await billing.setLimitOverrides(c.req.valid('param').orgId, c.req.valid('json')), 200),
     )
     .openapi(
       createRoute({

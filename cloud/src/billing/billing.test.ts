@@ -217,6 +217,17 @@ describe('billing', () => {
     expect(over.body.detail).toMatch(/billing\/checkout/);
   });
 
+  it('refuses seats past the plan too, members and open invitations together, pointing at checkout', async () => {
+    const team = (await h.call('POST', '/v1/orgs', { name: 'Team' }, token)).body.id;
+    const invite = (email: string) => h.call('POST', `/v1/orgs/${team}/invitations`, { email, role: 'viewer' }, token);
+    expect((await invite('one@example.com')).status).toBe(201);
+    expect((await invite('two@example.com')).status).toBe(201);
+    const over = await invite('three@example.com');
+    expect(over.status).toBe(402);
+    expect(over.body).toMatchObject({ type: 'https://iot-platform.dev/problems/plan-limit', limit: 'seats' });
+    expect(over.body.detail).toContain(`POST /v1/orgs/${team}/billing/checkout`);
+  });
+
   it('credits a paid top-up once, and never spends below zero under concurrent requests', async () => {
     const paid = {
       id: 'cs_topup',

@@ -1,3 +1,5 @@
+import { Problem } from '../http/problem.ts';
+
 /** What a plan allows. `null`: no limit. */
 export interface PlanLimits {
   devices: number | null;
@@ -38,3 +40,50 @@ export const PLANS = {
 
 export type PlanName = keyof typeof PLANS;
 export const PAID_PLANS = ['pro', 'enterprise'] as const;
+
+/** The limits that count things an organization adds, each checked where the thing is added. */
+export type CountedLimit = 'devices' | 'seats' | 'rollouts_per_month';
+
+const COUNTED: Record<CountedLimit, string> = {
+  devices: 'devices',
+  seats: 'seats (members and open invitations)',
+  rollouts_per_month: 'rollouts a month',
+};
+
+/**
+ * The 402 for a limit reached, saying what to do about it: upgrade through Stripe Checkout where
+ * billing is configured; otherwise buy device licenses with credits, or ask an operator of the
+ * platform, who can grant credits and raise limits (never a route that would answer 503).
+ */
+export function planLimitProblem(p: {
+  orgId: string;
+  plan: PlanName;
+  limit: CountedLimit;
+  allowed: number;
+  current: number;
+  billingConfigured: boolean;
+}): Problem {
+  const org = `/v1/orgs/${p.orgId}`;
+  const admin = `/v1/admin/orgs/${p.orgId}`;
+  const licenses = `buy device licenses with credits (POST ${org}/orders)`;
+  const next = p.billingConfigured
+    ? `Upgrade with POST ${org}/billing/checkout${p.limit === 'devices' ? `, or ${licenses}` : ''}`
+    : p.limit === 'devices'
+      ? `${licenses[0]!.toUpperCase()}${licenses.slice(1)}; an operator of this platform grants credits (POST ${admin}/credits)`
+      : `Ask an operator of this platform to raise the limit (PUT ${admin}/limits)`;
+  return new Problem(
+    'plan-limit',
+    402,
+    'Plan limit reached',
+    `The ${p.plan} plan allows ${p.allowed} ${COUNTED[p.limit]}; you have ${p.current}. ${next}`,
+    { extra: { limit: p.limit, allowed: p.allowed, current: p.current, plan: p.plan } },
+  );
+}
+
+/** The 402 for a wallet too short: top up through Stripe where configured, else ask an operator. */
+export function insufficientCredits(orgId: string, billingConfigured: boolean): Problem {
+  const next = billingConfigured
+    ? `Top up with POST /v1/orgs/${orgId}/wallet/top-up`
+    : `Ask an operator of this platform to grant credits (POST /v1/admin/orgs/${orgId}/credits)`;
+  return new Problem('insufficient-credits', 402, 'Not enough credits', next);
+}

@@ -58,7 +58,7 @@ export function claimRoutes(auth: AuthService, orgs: OrgRepository, devices: Dev
         },
         responses: {
           201: json(z.object({ id: z.string(), name: z.string() }).passthrough()),
-          ...problems(400, 401, 403, 404),
+          ...problems(400, 401, 402, 403, 404),
         },
       }),
       async (c) => c.json(await devices.claim(c.get('org').id, c.req.valid('json')), 201),

@@ -49,6 +49,8 @@ export class DeviceRepository {
     id: string,
     values: Partial<typeof devices.$inferInsert>,
   ): Promise<DeviceRow | undefined> {
+    // An empty patch changes nothing (RFC 7396); drizzle refuses an UPDATE with no columns.
+    if (Object.keys(values).length === 0) return this.find(orgId, id);
     return (
       await this.orm
         .update(devices)
@@ -102,6 +104,7 @@ export class DeviceRepository {
     id: string,
     values: Partial<Pick<GroupRow, 'name' | 'tags'>>,
   ): Promise<GroupRow | undefined> {
+    if (Object.keys(values).length === 0) return this.group(orgId, id);
     return (
       await this.orm
         .update(deviceGroups)

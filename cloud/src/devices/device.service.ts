@@ -142,6 +142,8 @@ export class DeviceService {
 
   /** A customer claims a shipped device into the organization; the device fetches its credentials itself. */
   async claim(orgId: string, input: { code: string } & DeviceInput) {
+    // A claimed device is a device like any other: past the plan it would only be refused on MQTT.
+    await this.o.checkLimit?.(orgId, 1);
     const { code, retention_days, ...rest } = input;
     const row = await this.o.devices.claim(sha256(normalizeCode(code)), {
       orgId,

@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { json, jsonBody, problems } from '../auth/auth.schemas.ts';
 import type { AuthService } from '../auth/auth.service.ts';
+import { csvDocument, parseCsv } from '../http/csv.ts';
 import type { AppEnv } from '../http/env.ts';
 import { Invalid } from '../http/problem.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
@@ -76,7 +77,7 @@ export function deviceRoutes(auth: AuthService, orgs: OrgRepository, devices: De
             }),
           ),
         },
-        responses: { 201: json(Device.extend({ mqtt: Mqtt })), ...problems(400, 401, 403, 404) },
+        responses: { 201: json(Device.extend({ mqtt: Mqtt })), ...problems(400, 401, 402, 403, 404) },
       }),
       async (c) => c.json(await devices.create(org(c), c.req.valid('json')), 201),
     )
@@ -225,19 +226,26 @@ export function deviceRoutes(auth: AuthService, orgs: OrgRepository, devices: De
               'text/csv': { schema: z.string() },
             },
           },
-          ...problems(400, 401, 403, 404, 413, 415),
+          ...problems(400, 401, 402, 403, 404, 413, 415),
         },
       }),
       async (c) => {
         const inputs = await bulkInput(c.req.header('content-type') ?? '', await c.req.text());
         const created = await devices.createMany(org(c), inputs);
         if (c.req.valid('query').format !== 'csv') return c.json({ data: created }, 201);
-        const lines = created.map((d) =>
-          [d.id, csvCell(d.name), d.mqtt.host, d.mqtt.port, d.mqtt.client_id, d.mqtt.username, d.mqtt.password].join(
-            ',',
-          ),
+        const file = csvDocument(
+          ['id', 'name', 'host', 'port', 'client_id', 'username', 'password'],
+          created.map((d) => [
+            d.id,
+            d.name,
+            d.mqtt.host,
+            d.mqtt.port,
+            d.mqtt.client_id,
+            d.mqtt.username,
+            d.mqtt.password,
+          ]),
         );
-        return c.body(`id,name,host,port,client_id,username,password\n${lines.join('\n')}\n`, 201, {
+        return c.body(file, 201, {
           'content-type': 'text/csv; charset=utf-8',
           'content-disposition': 'attachment; filename="device-credentials.csv"',
         });
@@ -372,17 +380,20 @@ export function deviceRoutes(auth: AuthService, orgs: OrgRepository, devices: De
 /** The devices of a bulk request, from JSON or CSV, checked as one by one creation would be. */
 async function bulkInput(contentType: string, text: string) {
   let raw: unknown;
+  /** For CSV, the line each device came from, so an error names it. */
+  let lines: number[] | undefined;
   if (/^text\/csv/i.test(contentType)) {
-    const [header, ...lines] = text.trim().split(/\r?\n/);
-    const cols = (header ?? '').split(',').map((h) => h.trim());
-    if (!cols.includes('name'))
+    const { header, rows } = parseCsv(text);
+    if (!header.includes('name'))
       throw new Invalid('The CSV needs a header line with at least: name (and optionally type, tags)');
+    if (rows.length === 0) throw new Invalid('The CSV holds no devices under its header line');
+    lines = rows.map((r) => r.line);
     raw = {
-      devices: lines.filter(Boolean).map((line) => {
-        const cells = line.split(',');
-        const get = (k: string) => cells[cols.indexOf(k)]?.trim() || undefined;
-        return { name: get('name'), type: get('type'), tags: get('tags')?.split(';').filter(Boolean) };
-      }),
+      devices: rows.map(({ cells }) => ({
+        name: cells.name,
+        type: cells.type || undefined,
+        tags: cells.tags?.split(';').filter(Boolean),
+      })),
     };
   } else {
     try {
@@ -393,13 +404,17 @@ async function bulkInput(contentType: string, text: string) {
   }
   const parsed = z.object({ devices: z.array(NewDevice).min(1).max(1000) }).safeParse(raw);
   if (!parsed.success) {
-    const errors = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    throw new Invalid(errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+    const errors = parsed.error.issues.map((i) => {
+      const [, index, ...field] = i.path;
+      const line = lines && typeof index === 'number' ? lines[index] : undefined;
+      return line
+        ? { path: i.path.join('.'), line, message: `${field.join('.')}: ${i.message}` }
+        : { path: i.path.join('.'), message: i.message };
+    });
+    throw new Invalid(
+      errors.map((e) => ('line' in e ? `CSV line ${e.line}: ${e.message}` : `${e.path}: ${e.message}`)).join('; '),
+      { errors },
+    );
   }
   return parsed.data.devices;
-}
-
-function csvCell(s: string): string {
-  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
-  return /[",\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

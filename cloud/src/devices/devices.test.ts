@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authHarness } from '../auth/testing.ts';
+import { parseCsv } from '../http/csv.ts';
 
 type Harness = Awaited<ReturnType<typeof authHarness>>;
 
@@ -155,13 +156,47 @@ describe('provisioning at scale and groups', () => {
       body: 'name,type,tags\nc,pump,line:2;hot\nd,pump,\n',
     });
     expect(csv.status).toBe(201);
-    const lines = (await csv.text()).trim().split('\n');
-    expect(lines[0]).toBe('id,name,host,port,client_id,username,password');
-    expect(lines).toHaveLength(3);
+    const file = parseCsv(await csv.text());
+    expect(file.header).toEqual(['id', 'name', 'host', 'port', 'client_id', 'username', 'password']);
+    expect(file.rows.map((r) => r.cells.name)).toEqual(['c', 'd']);
     const bad = await h.call('POST', `${base}/devices/bulk`, { devices: [{ name: 'ok' }, { name: '' }] }, token);
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].path).toBe('devices.1.name');
     expect((await h.call('GET', `${base}/devices?q=ok`, undefined, token)).body.data).toEqual([]); // all or none
+  });
+
+  it('reads bulk CSV as RFC 4180 (quotes, commas, line breaks, BOM, CRLF) and writes names back safely', async () => {
+    const bulk = (body: string, format = 'json') =>
+      h.app.request(`${base}/devices/bulk?format=${format}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+        body,
+      });
+    const sent = [
+      '\uFEFFname,type,tags',
+      '"bulk, 3",pump,',
+      '"say ""hi""",valve,a;b',
+      `"=cmd|' /C calc'!A0",pump,`,
+      '"two\r\nlines",pump,',
+    ];
+    const res = await bulk(`${sent.join('\r\n')}\r\n`, 'csv');
+    expect(res.status).toBe(201);
+    const { rows } = parseCsv(await res.text());
+    // The name comes back as sent, but a spreadsheet would not run it as a formula.
+    expect(rows.map((r) => r.cells.name)).toEqual(['bulk, 3', 'say "hi"', `'=cmd|' /C calc'!A0`, 'two\r\nlines']);
+    const stored = (await h.call('GET', `${base}/devices?q=bulk`, undefined, token)).body.data;
+    expect(stored.map((d: { name: string; type: string }) => [d.name, d.type])).toEqual([['bulk, 3', 'pump']]);
+
+    const malformed = await bulk('name,type,tags\r\nok,pump,\r\nbulk, 3,pump,\r\n');
+    expect(malformed.status).toBe(400);
+    const problem = await malformed.json();
+    expect(problem.type).toBe('https://iot-platform.dev/problems/invalid-request');
+    expect(problem.detail).toMatch(/^CSV line 3: 4 fields where the header has 3/);
+    expect((await bulk('name,type\n"unclosed,pump\n')).status).toBe(400);
+    const invalid = await (await bulk('name,type,tags\nfine,,\n,pump,\n')).json();
+    expect(invalid.detail).toMatch(/^CSV line 3: name: /);
+    expect((await h.call('GET', `${base}/devices?q=ok`, undefined, token)).body.data).toEqual([]); // all or none
+    expect((await h.call('GET', `${base}/devices?q=fine`, undefined, token)).body.data).toEqual([]);
   });
 
   it('groups devices statically or by tags, and queries a group', async () => {

@@ -5,7 +5,8 @@ import type { AppEnv } from '../http/env.ts';
 import { requestContext } from '../http/env.ts';
 import type { OrgRepository } from './org.repository.ts';
 
-const ORG_PATH = /^\/v1\/orgs\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i;
+// An operator's action on an organization (`/v1/admin/orgs/{orgId}/...`) goes to its log too.
+const ORG_PATH = /^\/v1\/(?:admin\/)?orgs\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i;
 const SKIP = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**

@@ -49,6 +49,8 @@ export class OrgRepository {
     orgId: string,
     values: Partial<Pick<OrgRow, 'name' | 'slug' | 'settings'>>,
   ): Promise<OrgRow | undefined> {
+    // An empty patch changes nothing (RFC 7396); drizzle refuses an UPDATE with no columns.
+    if (Object.keys(values).length === 0) return this.find(orgId);
     return (
       await this.orm
         .update(organizations)

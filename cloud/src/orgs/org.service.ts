@@ -19,6 +19,8 @@ export interface OrgServiceOptions {
   invitationTtlS?: number;
   /** Called with the device ids whose credentials were revoked, so live connections can be dropped. */
   onDevicesRevoked?: (deviceIds: string[]) => void;
+  /** Refuses going past the plan's seats, members and open invitations together (throws a 402 problem). */
+  checkSeats?: (orgId: string, adding: number) => Promise<void>;
 }
 
 /** What the organization guard established about the caller. */
@@ -145,6 +147,7 @@ export class OrgService {
 
   async invite(org: OrgContext, input: { email: string; role: string }) {
     await this.checkGrantable(org, input.role);
+    await this.o.checkSeats?.(org.id, 1);
     const token = newSecret();
     const invitation = await this.o.orgs.createInvitation({
       orgId: org.id,
@@ -191,9 +194,11 @@ export class OrgService {
     if (!user || user.email !== invitation.email) {
       throw new Forbidden(`This invitation is for ${maskEmail(invitation.email)}; sign in with that account`);
     }
+    const existing = await this.o.orgs.membership(invitation.orgId, userId);
+    // The open invitation held the seat: joining adds none, unless the plan shrank meanwhile.
+    if (!existing) await this.o.checkSeats?.(invitation.orgId, 0);
     if (!(await this.o.orgs.acceptInvitation(invitation.id)))
       throw new Invalid('token: the invitation was already used');
-    const existing = await this.o.orgs.membership(invitation.orgId, userId);
     if (!existing) await this.o.orgs.addMember(invitation.orgId, userId, invitation.role);
     // The mailed link proves the address is theirs.
     if (!user.emailVerified) await this.o.users.updateUser(userId, { emailVerified: true });

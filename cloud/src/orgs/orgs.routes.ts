@@ -4,6 +4,7 @@ import { stream } from 'hono/streaming';
 import { ApiKey, json, jsonBody, problems, TimeZone } from '../auth/auth.schemas.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import { requireAuth } from '../auth/authenticate.ts';
+import { csvRecord } from '../http/csv.ts';
 import type { AppEnv } from '../http/env.ts';
 import type { OrgRepository } from './org.repository.ts';
 import type { OrgContext, OrgService } from './org.service.ts';
@@ -129,7 +130,7 @@ export function organizationRoutes(auth: AuthService, orgs: OrgRepository, servi
         request: { body: jsonBody(z.object({ token: z.string().min(1).max(200) })) },
         responses: {
           200: json(z.object({ org_id: z.string(), name: z.string().nullable(), role: z.string() })),
-          ...problems(400, 401, 403),
+          ...problems(400, 401, 402, 403),
         },
       }),
       async (c) => c.json(await service.acceptInvitation(c.var.principal.userId, c.req.valid('json').token), 200),
@@ -283,7 +284,7 @@ export function organizationRoutes(auth: AuthService, orgs: OrgRepository, servi
           params: OrgId,
           body: jsonBody(z.object({ email: z.string().trim().email().max(254), role: z.string().min(1).max(32) })),
         },
-        responses: { 201: json(Invitation), ...problems(400, 401, 403, 404) },
+        responses: { 201: json(Invitation), ...problems(400, 401, 402, 403, 404) },
       }),
       async (c) => c.json(await service.invite(ctx(c), c.req.valid('json')), 201),
     )
@@ -422,19 +423,12 @@ export function organizationRoutes(auth: AuthService, orgs: OrgRepository, servi
           let header = csv;
           for await (const row of rows) {
             if (header) {
-              await out.write(`${Object.keys(row).join(',')}\n`);
+              await out.write(csvRecord(Object.keys(row)));
               header = false;
             }
-            await out.write(csv ? `${Object.values(row).map(csvCell).join(',')}\n` : `${JSON.stringify(row)}\n`);
+            await out.write(csv ? csvRecord(Object.values(row)) : `${JSON.stringify(row)}\n`);
           }
         });
       },
     );
-}
-
-/** RFC 4180 quoting, and a leading quote on cells a spreadsheet would run as a formula. */
-function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }

@@ -107,6 +107,33 @@ describe('tenancy', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("keeps every operator route (/v1/admin) from everyone else, an organization's owner included", async () => {
+    const doc = (await h.call('GET', '/openapi.json')).body as { paths: Record<string, Record<string, Operation>> };
+    const ops = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith('/v1/admin/'))
+      .flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ path, method: method.toUpperCase() })));
+    expect(ops.map((o) => `${o.method} ${o.path}`)).toEqual(
+      expect.arrayContaining(['POST /v1/admin/orgs/{orgId}/credits', 'PUT /v1/admin/orgs/{orgId}/limits']),
+    );
+    const body = { credits: 1000, reason: 'free money', seats: null, count: 1 };
+    const leaks: string[] = [];
+    for (const { method, path } of ops) {
+      const filled = path.replace('{orgId}', a.orgId).replace('{id}', a.userId);
+      for (const [who, token, status] of [
+        ["A's owner", a.token, 403],
+        ['org key', a.orgKey, 403],
+        ['anonymous', undefined, 401],
+      ] as const) {
+        const res = await h.call(method, filled, method === 'GET' ? undefined : body, token);
+        if (res.status !== status) leaks.push(`${who} ${method} ${path}: ${res.status}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+    expect((await h.call('GET', `/v1/orgs/${a.orgId}/wallet`, undefined, a.token)).body.credits).toBe(0);
+    const log = await h.call('GET', `/v1/orgs/${a.orgId}/audit?action=/v1/admin/`, undefined, a.token);
+    expect(log.body.data.length).toBeGreaterThan(0); // attempts on the organization are in its log
+  });
+
   it("does not let B reach A's resources through B's own organization either", async () => {
     const paths = [
       `/v1/orgs/${b.orgId}/devices/${a.deviceId}`,

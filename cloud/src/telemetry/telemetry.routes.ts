@@ -2,6 +2,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { stream } from 'hono/streaming';
 import { json, problems } from '../auth/auth.schemas.ts';
 import type { AuthService } from '../auth/auth.service.ts';
+import { csvRecord } from '../http/csv.ts';
 import type { AppEnv } from '../http/env.ts';
 import { Invalid } from '../http/problem.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
@@ -168,24 +169,17 @@ export function telemetryRoutes(
         c.header('content-type', csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
         c.header('content-disposition', `attachment; filename="telemetry.${csv ? 'csv' : 'ndjson'}"`);
         return stream(c, async (out) => {
-          if (csv) await out.write('ts,device_id,metric,value\n');
+          if (csv) await out.write(csvRecord(['ts', 'device_id', 'metric', 'value']));
           for (let r = first; !r.done; r = await rows.next()) {
             const { ts, deviceId, metric, value, valueBool, valueText } = r.value;
             const v = value ?? valueBool ?? valueText;
             await out.write(
               csv
-                ? `${ts},${deviceId},${metric},${csvValue(v)}\n`
+                ? csvRecord([ts, deviceId, metric, v])
                 : `${JSON.stringify({ ts, device_id: deviceId, metric, value: v })}\n`,
             );
           }
         });
       },
     );
-}
-
-function csvValue(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  let s = String(v);
-  if (typeof v === 'string' && /^[=+\-@]/.test(s)) s = `'${s}`;
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }

@@ -106,7 +106,7 @@ describe.each(['postgres', 'embedded'] as const)('telemetry queries on %s', (dat
     const csv = await h.app.request(`${base}/telemetry/export?device_ids=${d1}&from=${FROM}&to=${TO}&format=csv`, {
       headers: { authorization: `Bearer ${token}` },
     });
-    const lines = (await csv.text()).trim().split('\n');
+    const lines = (await csv.text()).trim().split('\r\n');
     expect(lines[0]).toBe('ts,device_id,metric,value');
     expect(lines).toHaveLength(181);
   });

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { type Database, openDatabase } from '@iotp/db';
+import { createTestDatabase, tempDir } from '@iotp/db/testing';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageMeter } from './usage-meter.ts';
+
+const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
+
+describe('UsageMeter', () => {
+  let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let db: Database;
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    dir = await tempDir();
+    db = await openDatabase({ url: testDb.url, dataDir: dir.path, embeddedPort: null, logger });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await testDb?.drop();
+    await dir?.remove();
+  });
+
+  const messages = (meter: UsageMeter, orgId: string, n: number) => {
+    for (let i = 0; i < n; i++) meter.count(orgId, randomUUID(), { messages: 1, points: 2, bytes: 10 });
+  };
+
+  it("starts from today's stored messages after a restart, flushed or not", async () => {
+    const org = randomUUID();
+    const first = new UsageMeter(db.sql, logger);
+    messages(first, org, 7);
+    await first.flush();
+    messages(first, org, 3);
+    expect(first.messagesToday(org)).toBe(10);
+    await first.close(); // the last 3 are flushed on the way out
+
+    const second = await new UsageMeter(db.sql, logger).seed();
+    expect(second.messagesToday(org)).toBe(10);
+    messages(second, org, 5);
+    expect(second.messagesToday(org)).toBe(15);
+    await second.flush();
+    expect(second.messagesToday(org)).toBe(15); // what it flushed is not counted twice
+    await second.close();
+  });
+
+  it('loads an organization first asked about after start, counting what others stored', async () => {
+    const mine = await new UsageMeter(db.sql, logger).seed();
+    const org = randomUUID();
+    const other = new UsageMeter(db.sql, logger); // another process, or one that ran earlier today
+    messages(other, org, 4);
+    await other.close();
+    messages(mine, org, 2);
+    await mine.flush(); // flushed before the lookup: the lookup must not count these twice
+    expect(mine.messagesToday(org)).toBe(2); // the lookup runs in the background
+    await mine.flush(); // queued behind the lookup: once it resolves, the lookup has too
+    expect(mine.messagesToday(org)).toBe(6);
+    await mine.close();
+  });
+});
