@@ -1,15 +1,19 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
+import { Aedes, type Client, type Subscription } from 'aedes';
 import type { Logger } from 'pino';
+import { connectHooks, remoteAddress, sessionOf } from './authenticate.ts';
+import { publishHooks } from './authorize-publish.ts';
 import type { BatchWriter } from './batch-writer.ts';
-import type { DeviceIdentity, DeviceStore } from './device-store.ts';
+import type { DeviceStore } from './device-store.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import { capPacketSize } from './packet-size.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { REASONS, type Reason, Rejection } from './reasons.ts';
-import { type ParseLimits, parseTelemetry } from './telemetry-parser.ts';
+import { ReceiveTimes } from './receive-times.ts';
+import { checkStrings } from './string-check.ts';
+import type { ParseLimits } from './telemetry-parser.ts';
 import type { UsageMeter } from './usage-meter.ts';
 
 export interface BrokerLimits extends ParseLimits {
@@ -62,18 +66,6 @@ export interface BrokerOptions {
   };
 }
 
-interface Session extends DeviceIdentity {
-  prefix: string;
-  telemetryTopic: string;
-  /** This connection's row in the device's connection history, once written. */
-  connection?: Promise<string | undefined>;
-}
-
-const SESSION = Symbol('device');
-const DROPPED = Symbol('dropped');
-type DeviceClient = Client & { [SESSION]?: Session };
-type MarkedPacket = PublishPacket & { [DROPPED]?: true };
-
 /**
  * The MQTT broker: devices authenticate with their credentials, may touch only `devices/{id}/...`,
  * and their telemetry is stored through the batch writer before a QoS 1 PUBACK is sent.
@@ -84,9 +76,11 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
   const log = logger.child({ component: 'broker' });
   const connectLimiter = new RateLimiter(limits.connectRatePerS, limits.connectBurst);
   const messageLimiter = new RateLimiter(limits.messagesPerS, limits.messagesBurst);
+  const receiveTimes = new ReceiveTimes();
   const sweeper = setInterval(() => {
     connectLimiter.sweep();
     messageLimiter.sweep();
+    receiveTimes.sweep();
   }, 60_000).unref();
 
   const count = (reason: Reason, fields: Record<string, unknown>, level: 'warn' | 'info' = 'warn') => {
@@ -100,82 +94,6 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
    */
   const deviceEvents = new EventEmitter<{ message: [string, string, Buffer]; subscribe: [string, string] }>();
   deviceEvents.setMaxListeners(50);
-
-  const aedes = new Aedes({
-    // Client id = device id, a UUID: longer than 3.1.1's suggested 23 characters.
-    maxClientsIdLength: 64,
-    keepaliveLimit: limits.keepaliveMaxS,
-    maxTopicLevels: limits.maxTopicLevels,
-    connectTimeout: 10_000,
-
-    authenticate(client, username, password, done) {
-      const address = remoteAddress(client);
-      const refuse = (reason: Reason, detail?: string) => {
-        count(reason, { clientId: client.id, address, detail });
-        done(new Rejection(reason, detail) as unknown as AuthenticateError, false);
-      };
-      if (!connectLimiter.tryTake(address ?? 'unknown')) return refuse('connect_rate');
-      if (!username || !password) return refuse('bad_credentials', 'username and password are required');
-      if (client.id !== username) return refuse('client_id_mismatch');
-      devices.checkCredentials(username, password).then(
-        (check) => {
-          if (!check.ok) return refuse(check.why === 'disabled' ? 'not_authorized' : 'bad_credentials');
-          // A failed plan lookup lets the device in: billing trouble must not take a fleet offline.
-          const allowed = plan
-            ? plan.deviceAllowed(check.device.orgId, check.device.id).catch(() => true)
-            : Promise.resolve(true);
-          return allowed.then((allowed) => {
-            if (!allowed) return refuse('plan_device_limit');
-            const prefix = `devices/${check.device.id}/`;
-            (client as DeviceClient)[SESSION] = { ...check.device, prefix, telemetryTopic: `${prefix}telemetry` };
-            done(null, true);
-          });
-        },
-        (err) => {
-          log.error({ err, clientId: client.id }, 'credential check failed');
-          done(new Rejection('storage_unavailable') as unknown as AuthenticateError, false);
-        },
-      );
-    },
-
-    authorizePublish(client, packet, done) {
-      const session = client && (client as DeviceClient)[SESSION];
-      if (!session) return done(new Error('not authenticated'));
-      if (!packet.topic.startsWith(session.prefix)) {
-        count('topic_not_allowed', { deviceId: session.id, topic: packet.topic.slice(0, 200) });
-        return done(new Rejection('topic_not_allowed')); // closes the connection
-      }
-      const wait = messageLimiter.take(session.id);
-      if (wait > limits.maxThrottleMs) {
-        count('rate_limited', { deviceId: session.id, disconnected: true });
-        return done(new Rejection('rate_limited'));
-      }
-      // Slowing is enough: Aedes reads no more from this socket until `done` is called.
-      if (wait > 0) setTimeout(() => route(session, packet, done), wait);
-      else route(session, packet, done);
-    },
-
-    authorizeSubscribe(client, sub, done) {
-      const session = client && (client as DeviceClient)[SESSION];
-      if (!session) return done(new Error('not authenticated'), null);
-      // Any filter under the device's own prefix matches only its own topics: wildcards after it
-      // cannot climb back out.
-      if (!sub.topic.startsWith(session.prefix) && sub.topic !== session.prefix.slice(0, -1)) {
-        count('subscription_not_allowed', { deviceId: session.id, topic: sub.topic.slice(0, 200) });
-        return done(null, null as unknown as Subscription); // SUBACK 0x80 for this filter [MQTT-3.9.3-2]
-      }
-      const current = (client as unknown as { subscriptions: Record<string, unknown> }).subscriptions;
-      if (Object.keys(current).length >= limits.maxSubscriptions && !(sub.topic in current)) {
-        count('too_many_subscriptions', { deviceId: session.id });
-        return done(null, null as unknown as Subscription);
-      }
-      done(null, sub);
-    },
-
-    authorizeForward(_client, packet) {
-      return (packet as MarkedPacket)[DROPPED] ? undefined : packet;
-    },
-  });
 
   /** Daily message quotas per organization, refreshed in the background: a lookup never waits. */
   const quotas = new Map<string, number | null>();
@@ -195,61 +113,45 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
     );
   };
 
-  /** Telemetry goes to the writer; other topics in the namespace are relayed as they are. */
-  function route(session: Session, packet: MarkedPacket, done: (err?: Error | null) => void): void {
-    if (packet.topic !== session.telemetryTopic) {
-      // Twin reports, command responses and the like: the cloud listens on `deviceEvents`.
-      deviceEvents.emit('message', session.id, packet.topic.slice(session.prefix.length), packet.payload as Buffer);
-      done(null);
-      return;
-    }
-    const readings =
-      packet.payload.length > limits.maxPayloadBytes
-        ? new Rejection('payload_too_large', `${packet.payload.length} bytes`)
-        : parseTelemetry(packet.payload as Buffer, limits);
-    if (readings instanceof Rejection) {
-      drop(session, packet, readings, done);
-      return;
-    }
-    // Nothing to write would never be committed, so never acknowledged: answer it now.
-    if (readings.time.length === 0) {
-      drop(session, packet, new Rejection('invalid_shape', 'no readings'), done);
-      return;
-    }
-    const quota = quotas.get(session.orgId);
-    if (quota && meter && meter.messagesToday(session.orgId) >= quota) {
-      drop(session, packet, new Rejection('quota_exceeded', `${quota} messages a day`), done);
-      return;
-    }
-    meter?.count(session.orgId, session.id, {
-      messages: 1,
-      points: readings.time.length,
-      bytes: packet.payload.length,
-    });
-    metrics.messages.inc({ qos: packet.qos });
-    const store = () => {
-      if (packet.qos === 0) {
-        writer.write(session.id, readings, false);
-        return done(null);
-      }
-      writer.write(session.id, readings, true).then(
-        () => done(null),
-        (err: Error) => {
-          count('storage_unavailable', { deviceId: session.id, err: err.message });
-          done(err); // no PUBACK: the device resends after reconnecting
-        },
-      );
-    };
-    if (writer.saturated) writer.drained().then(store);
-    else store();
-  }
+  const aedes = new Aedes({
+    // Client id = device id, a UUID: longer than 3.1.1's suggested 23 characters.
+    maxClientsIdLength: 64,
+    // Checked by the connect hooks, so that a refusal gets a return code 3.1.1 defines.
+    keepaliveLimit: 0,
+    maxTopicLevels: limits.maxTopicLevels,
+    connectTimeout: 10_000,
 
-  /** MQTT 3.1.1 cannot refuse one PUBLISH: acknowledge it, so it is not resent forever, and drop it. */
-  function drop(session: Session, packet: MarkedPacket, why: Rejection, done: (err?: Error | null) => void): void {
-    count(why.reason, { deviceId: session.id, detail: why.message });
-    packet[DROPPED] = true;
-    done(null);
-  }
+    ...connectHooks({ devices, plan, connectLimiter, keepaliveMaxS: limits.keepaliveMaxS, count, log }),
+    ...publishHooks({
+      limits,
+      writer,
+      metrics,
+      messageLimiter,
+      receiveTimes,
+      meter,
+      quotaOf: (orgId) => quotas.get(orgId),
+      // Twin reports, command responses and the like: the cloud listens on `deviceEvents`.
+      relay: (deviceId, suffix, payload) => deviceEvents.emit('message', deviceId, suffix, payload),
+      count,
+    }),
+
+    authorizeSubscribe(client, sub, done) {
+      const session = sessionOf(client);
+      if (!session) return done(new Error('not authenticated'), null);
+      // Any filter under the device's own prefix matches only its own topics: wildcards after it
+      // cannot climb back out.
+      if (!sub.topic.startsWith(session.prefix) && sub.topic !== session.prefix.slice(0, -1)) {
+        count('subscription_not_allowed', { deviceId: session.id, topic: sub.topic.slice(0, 200) });
+        return done(null, null as unknown as Subscription); // SUBACK 0x80 for this filter [MQTT-3.9.3-2]
+      }
+      const current = (client as unknown as { subscriptions: Record<string, unknown> }).subscriptions;
+      if (Object.keys(current).length >= limits.maxSubscriptions && !(sub.topic in current)) {
+        count('too_many_subscriptions', { deviceId: session.id });
+        return done(null, null as unknown as Subscription);
+      }
+      done(null, sub);
+    },
+  });
 
   /** Device-state writes still running; close() waits for them before the database may close. */
   const pendingWrites = new Set<Promise<unknown>>();
@@ -261,7 +163,7 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
 
   aedes.on('client', (client) => {
     metrics.connections.inc();
-    const session = (client as DeviceClient)[SESSION];
+    const session = sessionOf(client);
     if (session) learnQuota(session.orgId);
     if (session) {
       session.connection = track(
@@ -274,7 +176,7 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
     log.info({ deviceId: client.id, address: remoteAddress(client) }, 'device connected');
   });
   aedes.on('subscribe', (subscriptions, client) => {
-    const session = client && (client as DeviceClient)[SESSION];
+    const session = sessionOf(client);
     if (!session) return;
     for (const sub of subscriptions) {
       if (sub.topic.startsWith(session.prefix))
@@ -283,10 +185,13 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
   });
   aedes.on('clientDisconnect', (client) => {
     metrics.connections.dec();
-    const session = (client as DeviceClient)[SESSION];
+    const session = sessionOf(client);
     // A takeover by a new connection of the same device leaves it online.
     if (session) {
       const stillConnected = (aedes as unknown as { clients: Record<string, Client> }).clients[client.id] !== undefined;
+      // After DISCONNECT [MQTT-3.14.4] the client had every acknowledgement: nothing will be resent.
+      if ((client as unknown as { _disconnected: boolean })._disconnected && !stillConnected)
+        receiveTimes.forget(session.id);
       track(
         (session.connection ?? Promise.resolve(undefined))
           .then((connectionId) => devices.markOffline(session.id, connectionId, stillConnected))
@@ -301,6 +206,7 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
     count(reason, { clientId: client.id, err: err.message }, 'info');
   });
   aedes.on('connectionError', (client, err) => {
+    if (err instanceof Rejection) return; // counted where it was raised
     count('protocol_error', { clientId: client.id, err: err.message }, 'info');
   });
 
@@ -332,6 +238,9 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
           count('packet_too_large', { clientId: client.id, address: socket.remoteAddress, size });
           socket.destroy();
         });
+        checkStrings(client, (why) =>
+          count(why.reason, { clientId: client.id, address: socket.remoteAddress, detail: why.detail }, 'info'),
+        );
       };
       const s: Server = tls ? createTlsServer(tls, accept) : createServer(accept);
       if (tls) s.on('tlsClientError', (err) => log.info({ err: err.message }, 'TLS handshake failed'));
@@ -370,7 +279,9 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
     /** Drops the live connections of these devices (credentials revoked or rotated). */
     disconnectDevices(ids: string[]): void {
       const clients = (aedes as unknown as { clients: Record<string, Client> }).clients;
-      for (const id of ids) {
+      for (const given of ids) {
+        // Sessions are keyed by the canonical (lower-case) id; a route may pass on another spelling.
+        const id = given.toLowerCase();
         const client = clients[id];
         if (client) {
           log.info({ deviceId: id }, 'device disconnected: credentials revoked');
@@ -393,7 +304,3 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
 }
 
 export type Broker = ReturnType<typeof createBroker>;
-
-function remoteAddress(client: Client): string | undefined {
-  return (client.conn as Partial<Socket> | undefined)?.remoteAddress;
-}

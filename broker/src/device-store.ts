@@ -3,7 +3,8 @@ import { type Orm, schema } from '@iotp/db';
 import { eq } from 'drizzle-orm';
 
 const { devices, deviceConnections } = schema;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A device id as the database prints it: lower case, hyphenated. The only spelling a device may use. */
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface DeviceIdentity {
   id: string;
@@ -37,9 +38,13 @@ export class DeviceStore {
     return { ...row!, secret };
   }
 
-  /** Checks a device id and secret in constant time against the stored hash. */
+  /**
+   * Checks a device id and secret in constant time against the stored hash. Only the canonical
+   * spelling of the id is known: PostgreSQL would also match `A0F2...` or `{a0f2...}`, and the
+   * broker keys sessions by the exact string, so another spelling would be a second session.
+   */
   async checkCredentials(deviceId: string, secret: Buffer): Promise<CredentialCheck> {
-    if (!UUID.test(deviceId)) return { ok: false, why: 'unknown' };
+    if (!CANONICAL_UUID.test(deviceId)) return { ok: false, why: 'unknown' };
     const [row] = await this.orm
       .select({ id: devices.id, orgId: devices.orgId, secretHash: devices.secretHash, disabledAt: devices.disabledAt })
       .from(devices)
@@ -48,7 +53,7 @@ export class DeviceStore {
     const given = Buffer.from(hashDeviceSecret(secret), 'hex');
     const stored = Buffer.from(row?.secretHash ?? '0'.repeat(64), 'hex');
     const match = stored.length === given.length && timingSafeEqual(stored, given);
-    if (!row || !match) return { ok: false, why: 'unknown' };
+    if (!row || row.id !== deviceId || !match) return { ok: false, why: 'unknown' };
     if (row.disabledAt) return { ok: false, why: 'disabled' };
     return { ok: true, device: { id: row.id, orgId: row.orgId } };
   }

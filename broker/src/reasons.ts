@@ -8,7 +8,10 @@ export const REASONS = {
   not_authorized: { connack: 5, mqtt5: 0x87, text: 'not authorized' },
   client_id_mismatch: { connack: 2, mqtt5: 0x85, text: 'client id must equal the device id in the username' },
   connect_rate: { connack: 3, mqtt5: 0x9f, text: 'too many connection attempts from this address' },
-  keepalive_too_long: { connack: 2, mqtt5: 0x83, text: 'keepalive above the broker limit' },
+  // 3.1.1 has no return code for a refused keepalive (Aedes would send 6): 2, as Mosquitto answers.
+  keepalive_too_long: { connack: 2, mqtt5: 0x83, text: 'keepalive 0 or above the broker limit' },
+  will_qos_invalid: { connack: null, mqtt5: 0x81, text: 'will QoS 3 [MQTT-3.1.2-14]' },
+  invalid_utf8: { connack: null, mqtt5: 0x81, text: 'a string is not well-formed UTF-8 or holds U+0000 [MQTT-1.5.3]' },
   topic_not_allowed: { connack: null, mqtt5: 0x87, text: 'topic outside the device namespace' },
   topic_too_deep: { connack: null, mqtt5: 0x90, text: 'topic has too many levels' },
   subscription_not_allowed: { connack: null, mqtt5: 0x87, text: 'subscription outside the device namespace' },
@@ -38,7 +41,7 @@ export class Rejection extends Error {
   readonly returnCode?: number;
   constructor(
     readonly reason: Reason,
-    detail?: string,
+    readonly detail?: string,
   ) {
     super(detail ? `${REASONS[reason].text}: ${detail}` : REASONS[reason].text);
     // Aedes answers CONNACK with `returnCode` when authenticate fails with it.

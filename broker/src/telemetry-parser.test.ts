@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Rejection } from './reasons.ts';
-import { nowMicros, type ParseLimits, parseTelemetry } from './telemetry-parser.ts';
+import { nowMicros, type ParseLimits, parseTelemetry, type Readings, type ReceiveStamp } from './telemetry-parser.ts';
 
 const limits: ParseLimits = { maxReadings: 100, maxFutureMs: 60_000, maxTextLength: 32 };
 const parse = (v: unknown) => parseTelemetry(Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)), limits);
+const parse2 = (v: unknown, stamp: ReceiveStamp) =>
+  parseTelemetry(Buffer.from(JSON.stringify(v)), limits, stamp) as Readings;
 const reason = (v: unknown) => {
   const r = parse(v);
   return r instanceof Rejection ? r.reason : 'accepted';
@@ -54,6 +56,53 @@ describe('parseTelemetry', () => {
     expect(r.value).toEqual([23.1, 23.4, null, null]);
     expect(r.bool[2]).toBe(false);
     expect(r.time[1]! - r.time[0]!).toBe(10_000_000);
+  });
+
+  it('stamps readings without a time from the given receive time, the same for a resend', () => {
+    const at = nowMicros();
+    const payload = [{ a: 1 }, { ts: 1767323045000, a: 2 }, { a: 3 }];
+    const first = parse2(payload, { at, used: 0 });
+    const resend = parse2(payload, { at, used: 0 });
+    expect(first.time).toEqual([at, 1767323045000000, at + 1]);
+    expect(resend).toEqual(first);
+    // The stamps are spent: the clock hands out later ones.
+    expect(nowMicros()).toBeGreaterThan(at + 1);
+  });
+
+  describe('SenML times (RFC 8428 §4.5.3)', () => {
+    const senml = (records: object[]) => reason(records);
+    const dayS = 86_400;
+
+    it('reads times below 2^28 s as relative to now, in the past or the future', () => {
+      const at = nowMicros();
+      const r = parse2(
+        [
+          { n: 'a', v: 1, t: -60 },
+          { n: 'b', v: 2, bt: 30 },
+          { n: 'c', v: 3, t: -10 },
+        ],
+        { at, used: 0 },
+      );
+      expect(r.time).toEqual([at - 60_000_000, at + 1 + 30_000_000, at + 2 + 20_000_000]);
+    });
+
+    it.each([
+      ['a relative t far ahead', [{ n: 'a', v: 1, t: 3106 * dayS }], 'future_timestamp'],
+      ['a relative bt far ahead', [{ bt: 2 ** 28 - 1, n: 'a', v: 1 }], 'future_timestamp'],
+      ['a relative bt plus t ahead', [{ bt: 30, n: 'a', v: 1, t: 3600 }], 'future_timestamp'],
+      ['an absolute time ahead', [{ bt: Date.now() / 1000 + 3600, n: 'a', v: 1 }], 'future_timestamp'],
+      ['a negative absolute time', [{ n: 'a', v: 1, t: -(2 ** 28) }], 'invalid_timestamp'],
+      ['an absolute time before 2000', [{ bt: 9e8, n: 'a', v: 1 }], 'invalid_timestamp'],
+      ['an infinite base time', '[{"bt": 1e999, "n": "a", "v": 1}]', 'invalid_timestamp'],
+      ['a t that is not a number', [{ n: 'a', v: 1, t: '5' }], 'invalid_timestamp'],
+    ])('rejects %s', (_, records, expected) => {
+      expect(reason(records)).toBe(expected);
+    });
+
+    it('accepts relative times within the future limit', () => {
+      expect(senml([{ n: 'a', v: 1, t: 30 }])).toBe('accepted');
+      expect(senml([{ bt: -8 * 365 * dayS, n: 'a', v: 1 }])).toBe('accepted');
+    });
   });
 
   it.each([

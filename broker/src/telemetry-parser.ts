@@ -19,8 +19,20 @@ export interface ParseLimits {
   maxTextLength: number;
 }
 
+/**
+ * The server's receive time, for readings that carry no time of their own: the n-th of them in a
+ * message is stamped `at + n` µs, so they never collide, and a resend parsed with the first copy's
+ * `at` is stamped exactly as that copy was (and then stored once).
+ */
+export interface ReceiveStamp {
+  /** µs since the epoch: `nowMicros()`, or the first copy's for a resend. */
+  at: number;
+  /** How many readings took a stamp; counted by the parser. */
+  used: number;
+}
+
 const METRIC = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,63}$/;
-const YEAR_2000_MS = 946_684_800_000;
+const YEAR_2000_US = 946_684_800_000_000;
 /** SenML times below 2^28 are relative to now (RFC 8428 §4.5.3). */
 const SENML_RELATIVE_LIMIT_S = 2 ** 28;
 
@@ -32,11 +44,23 @@ export function nowMicros(): number {
   return lastMicros;
 }
 
+interface Context {
+  limits: ParseLimits;
+  /** The latest time a reading may have (µs). */
+  maxTime: number;
+  stamp: ReceiveStamp;
+}
+
 /**
  * Parses a telemetry payload: `{"ts"?, metric: value, ...}`, an array of those, or SenML JSON
  * (RFC 8428). Returns the readings or a Rejection; never throws.
+ * @example const r = parseTelemetry(payload, limits, { at: nowMicros(), used: 0 });
  */
-export function parseTelemetry(payload: Buffer, limits: ParseLimits): Readings | Rejection {
+export function parseTelemetry(
+  payload: Buffer,
+  limits: ParseLimits,
+  stamp: ReceiveStamp = { at: nowMicros(), used: 0 },
+): Readings | Rejection {
   const first = firstSignificantByte(payload);
   if (first !== 0x7b && first !== 0x5b) return new Rejection('unknown_encoding');
   let doc: unknown;
@@ -46,16 +70,18 @@ export function parseTelemetry(payload: Buffer, limits: ParseLimits): Readings |
     return new Rejection('malformed_json', (err as Error).message);
   }
   const out: Readings = { time: [], metric: [], value: [], bool: [], text: [] };
-  const maxTime = (Date.now() + limits.maxFutureMs) * 1000;
+  const ctx: Context = { limits, maxTime: (Date.now() + limits.maxFutureMs) * 1000, stamp };
   let err: Rejection | undefined;
   if (Array.isArray(doc)) {
-    if (doc.length > 0 && isSenml(doc[0])) err = addSenml(doc, out, limits, maxTime);
+    if (doc.length > 0 && isSenml(doc[0])) err = addSenml(doc, out, ctx);
     else
       for (const item of doc) {
-        err = addObject(item, out, limits, maxTime);
+        err = addObject(item, out, ctx);
         if (err) break;
       }
-  } else err = addObject(doc, out, limits, maxTime);
+  } else err = addObject(doc, out, ctx);
+  // The stamps this message took are spent: the clock hands out later ones from now on.
+  if (stamp.used > 0 && lastMicros < stamp.at + stamp.used - 1) lastMicros = stamp.at + stamp.used - 1;
   if (err) return err;
   if (out.time.length > limits.maxReadings)
     return new Rejection('too_many_readings', `${out.time.length} > ${limits.maxReadings}`);
@@ -70,24 +96,31 @@ function firstSignificantByte(buf: Buffer): number | undefined {
   return undefined;
 }
 
-function addObject(item: unknown, out: Readings, limits: ParseLimits, maxTime: number): Rejection | undefined {
+function addObject(item: unknown, out: Readings, ctx: Context): Rejection | undefined {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return new Rejection('invalid_shape');
   const record = item as Record<string, unknown>;
   let time: number;
-  if (record.ts === undefined) time = nowMicros();
+  if (record.ts === undefined) time = ctx.stamp.at + ctx.stamp.used++;
   else {
     const ms =
       typeof record.ts === 'number' ? record.ts : typeof record.ts === 'string' ? Date.parse(record.ts) : Number.NaN;
-    if (!Number.isFinite(ms) || ms < YEAR_2000_MS) return new Rejection('invalid_timestamp', String(record.ts));
     time = Math.round(ms * 1000);
-    if (time > maxTime) return new Rejection('future_timestamp', String(record.ts));
+    const err = checkTime(time, ctx, record.ts);
+    if (err) return err;
   }
   for (const key in record) {
     if (key === 'ts') continue;
-    const err = addReading(out, time, key, record[key], limits);
+    const err = addReading(out, time, key, record[key], ctx.limits);
     if (err) return err;
-    if (out.time.length > limits.maxReadings) return new Rejection('too_many_readings');
+    if (out.time.length > ctx.limits.maxReadings) return new Rejection('too_many_readings');
   }
+  return undefined;
+}
+
+/** A reading's time, once resolved (µs): after 2000, and no further ahead than the limit. */
+function checkTime(time: number, ctx: Context, given: unknown): Rejection | undefined {
+  if (!Number.isFinite(time) || time < YEAR_2000_US) return new Rejection('invalid_timestamp', String(given));
+  if (time > ctx.maxTime) return new Rejection('future_timestamp', String(given));
   return undefined;
 }
 
@@ -134,7 +167,7 @@ function isSenml(x: unknown): boolean {
 }
 
 /** RFC 8428 §4: base name and base time carry over to the records that follow them. */
-function addSenml(records: unknown[], out: Readings, limits: ParseLimits, maxTime: number): Rejection | undefined {
+function addSenml(records: unknown[], out: Readings, ctx: Context): Rejection | undefined {
   let bn = '';
   let bt = 0;
   for (const r of records) {
@@ -149,20 +182,21 @@ function addSenml(records: unknown[], out: Readings, limits: ParseLimits, maxTim
       bt = rec.bt;
     }
     if (rec.v === undefined && rec.vb === undefined && rec.vs === undefined) continue; // a base-only record
-    const t = bt + (typeof rec.t === 'number' ? rec.t : 0);
     if (rec.t !== undefined && typeof rec.t !== 'number') return new Rejection('invalid_timestamp', 't');
-    let time: number;
-    if (Math.abs(t) < SENML_RELATIVE_LIMIT_S) time = nowMicros() + Math.round(t * 1e6);
-    else {
-      if (t * 1000 < YEAR_2000_MS) return new Rejection('invalid_timestamp', String(t));
-      time = Math.round(t * 1e6);
-      if (time > maxTime) return new Rejection('future_timestamp', String(t));
-    }
+    const t = bt + ((rec.t as number | undefined) ?? 0);
+    // RFC 8428 §4.5.3: below 2^28 s, a time counts from now (negative: in the past). Bounds apply
+    // to the resolved time, so `"t": 2.6e8` is as far in the future as an absolute time would be.
+    const time =
+      Math.abs(t) < SENML_RELATIVE_LIMIT_S
+        ? ctx.stamp.at + ctx.stamp.used++ + Math.round(t * 1e6)
+        : Math.round(t * 1e6);
+    const timeErr = checkTime(time, ctx, t);
+    if (timeErr) return timeErr;
     // A base name ending in ':' names the device ("urn:dev:mac:...:"); the topic already does.
     const name = (bn.endsWith(':') ? '' : bn) + (typeof rec.n === 'string' ? rec.n : '');
-    const err = addReading(out, time, name, rec.v ?? rec.vb ?? rec.vs, limits);
+    const err = addReading(out, time, name, rec.v ?? rec.vb ?? rec.vs, ctx.limits);
     if (err) return err;
-    if (out.time.length > limits.maxReadings) return new Rejection('too_many_readings');
+    if (out.time.length > ctx.limits.maxReadings) return new Rejection('too_many_readings');
   }
   return undefined;
 }

@@ -1,0 +1,105 @@
+import type { Socket } from 'node:net';
+import type { AedesOptions, AuthenticateError, Client } from 'aedes';
+import type { Logger } from 'pino';
+import type { DeviceIdentity, DeviceStore } from './device-store.ts';
+import type { RateLimiter } from './rate-limit.ts';
+import { type Reason, Rejection } from './reasons.ts';
+
+/** What the broker keeps about an authenticated device connection. */
+export interface Session extends DeviceIdentity {
+  prefix: string;
+  telemetryTopic: string;
+  /** Numbers the connection (1, 2, ...), so a resend on a later one can be told from a new packet. */
+  serial: number;
+  /** This connection's row in the device's connection history, once written. */
+  connection?: Promise<string | undefined>;
+}
+
+const SESSION = Symbol('session');
+/** A refusal found in the CONNECT packet, answered by `authenticate` with its return code. */
+const REFUSAL = Symbol('refusal');
+type DeviceClient = Client & { [SESSION]?: Session; [REFUSAL]?: Rejection };
+
+/** The session of an authenticated client. */
+export function sessionOf(client: Client | null | undefined): Session | undefined {
+  return client ? (client as DeviceClient)[SESSION] : undefined;
+}
+
+export function remoteAddress(client: Client): string | undefined {
+  return (client.conn as Partial<Socket> | undefined)?.remoteAddress;
+}
+
+export interface ConnectHooksOptions {
+  devices: DeviceStore;
+  /** May this device connect under its organization's plan. */
+  plan?: { deviceAllowed(orgId: string, deviceId: string): Promise<boolean> };
+  connectLimiter: RateLimiter;
+  /** Longest keepalive allowed, in seconds; 0 ("never") is refused too. */
+  keepaliveMaxS: number;
+  /** Counts and logs a refusal. */
+  count: (reason: Reason, fields: Record<string, unknown>) => void;
+  log: Logger;
+}
+
+/**
+ * The CONNECT hooks: `preConnect` checks the packet, `authenticate` the device's credentials.
+ * Client id, user name and device id must be one and the same string, the canonical device id:
+ * Aedes keys sessions by it, so takeover, revocation and topic rules all see one device.
+ * @example new Aedes({ ...connectHooks({ devices, connectLimiter, keepaliveMaxS: 1200, count, log }) })
+ */
+export function connectHooks(o: ConnectHooksOptions): Required<Pick<AedesOptions, 'preConnect' | 'authenticate'>> {
+  let serial = 0;
+  return {
+    preConnect(client, packet, done) {
+      // [MQTT-3.1.2-14] Will QoS 3 is a protocol violation: close without a CONNACK [MQTT-4.8.0-1].
+      if (packet.will && (packet.will.qos ?? 0) > 2) {
+        const why = new Rejection('will_qos_invalid');
+        o.count(why.reason, { clientId: packet.clientId.slice(0, 100), address: remoteAddress(client) });
+        return done(why, false);
+      }
+      // Aedes would answer CONNACK 6, which 3.1.1 does not define: authenticate answers instead.
+      const keepalive = packet.keepalive ?? 0;
+      if (keepalive === 0 || keepalive > o.keepaliveMaxS)
+        (client as DeviceClient)[REFUSAL] = new Rejection('keepalive_too_long', `${keepalive} s`);
+      done(null, true);
+    },
+
+    authenticate(client, username, password, done) {
+      const address = remoteAddress(client);
+      const refuse = (reason: Reason, detail?: string) => {
+        o.count(reason, { clientId: client.id, address, detail });
+        done(new Rejection(reason, detail) as unknown as AuthenticateError, false);
+      };
+      if (!o.connectLimiter.tryTake(address ?? 'unknown')) return refuse('connect_rate');
+      const early = (client as DeviceClient)[REFUSAL];
+      if (early) return refuse(early.reason, early.detail);
+      if (!username || !password) return refuse('bad_credentials', 'username and password are required');
+      if (client.id !== username) return refuse('client_id_mismatch');
+      // Knows only the canonical spelling of a device id: `A0F2...` is an unknown device.
+      o.devices.checkCredentials(username, password).then(
+        (check) => {
+          if (!check.ok) return refuse(check.why === 'disabled' ? 'not_authorized' : 'bad_credentials');
+          // A failed plan lookup lets the device in: billing trouble must not take a fleet offline.
+          const allowed = o.plan
+            ? o.plan.deviceAllowed(check.device.orgId, check.device.id).catch(() => true)
+            : Promise.resolve(true);
+          return allowed.then((allowed) => {
+            if (!allowed) return refuse('plan_device_limit');
+            const prefix = `devices/${check.device.id}/`;
+            (client as DeviceClient)[SESSION] = {
+              ...check.device,
+              prefix,
+              telemetryTopic: `${prefix}telemetry`,
+              serial: ++serial,
+            };
+            done(null, true);
+          });
+        },
+        (err) => {
+          o.log.error({ err, clientId: client.id }, 'credential check failed');
+          done(new Rejection('storage_unavailable') as unknown as AuthenticateError, false);
+        },
+      );
+    },
+  };
+}
