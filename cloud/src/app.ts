@@ -23,6 +23,7 @@ import type { AppEnv } from './http/env.ts';
 import { httpMetrics } from './http/http-metrics.ts';
 import { Invalid, NotFound, Problem, problemResponse } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
+import { storableText } from './http/storable-text.ts';
 import { auditTrail } from './orgs/audit.ts';
 import type { OrgRepository } from './orgs/org.repository.ts';
 import type { OrgService } from './orgs/org.service.ts';
@@ -122,6 +123,7 @@ export function createApp({
     }
     await next();
   });
+  app.use(storableText());
   if (orgs) app.use('/v1/*', auditTrail({ orgs: orgs.repo, logger: log }));
   if (meter) {
     app.use('/v1/orgs/*', async (c, next) => {

@@ -81,6 +81,8 @@ export class AuthService {
   private readonly refreshTtlS: number;
   private readonly graceS: number;
   private readonly log: Logger;
+  /** Work started by `afterAnswer`, until it ends. */
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly o: AuthServiceOptions) {
     this.refreshTtlS = o.refreshTtlS ?? 30 * 86_400;
@@ -88,7 +90,10 @@ export class AuthService {
     this.log = o.logger.child({ component: 'auth' });
   }
 
-  /** Same answer for a new and a taken email, so sign-up cannot be used to find accounts. */
+  /**
+   * Same answer for a new and a taken email, so sign-up cannot be used to find accounts; in the same
+   * time too: each path hashes the password and writes one row before answering.
+   */
   async signup(input: { email: string; password: string; name?: string }, ctx: RequestContext) {
     await this.limit('signupPerAddress', ctx.address);
     const email = normalizeEmail(input.email);
@@ -97,7 +102,7 @@ export class AuthService {
     const passwordHash = await hashPassword(input.password);
     const user = await this.o.repo.createUser({ email, name: input.name, passwordHash });
     if (!user) {
-      // Tell the owner, not the caller.
+      // Tell the owner, not the caller. Queued before answering: this row stands for the new user's row.
       await this.o.mailer.send({
         to: email,
         subject: 'Someone tried to sign up with your email',
@@ -116,8 +121,10 @@ export class AuthService {
         createdAt: new Date(),
       });
     }
-    await this.o.repo.recordEvent(user.id, 'signup', ctx);
-    await this.sendVerification(user);
+    this.afterAnswer('sign-up', async () => {
+      await this.o.repo.recordEvent(user.id, 'signup', ctx);
+      await this.sendVerification(user);
+    });
     return publicUser(user);
   }
 
@@ -350,11 +357,18 @@ export class AuthService {
     await this.o.repo.updateUser(userId, { emailVerified: true });
   }
 
-  /** Always the same answer, whether or not the email has an account. */
+  /**
+   * Always the same answer, whether or not the email has an account, and as fast: the account is
+   * looked up only after answering.
+   */
   async requestPasswordReset(emailInput: string, ctx: RequestContext): Promise<void> {
     const email = normalizeEmail(emailInput);
     await this.limit('resetPerAddress', ctx.address);
     await this.limit('resetPerAccount', email);
+    this.afterAnswer('password reset request', () => this.mailPasswordReset(email, ctx));
+  }
+
+  private async mailPasswordReset(email: string, ctx: RequestContext): Promise<void> {
     const user = await this.o.repo.findUserByEmail(email);
     if (!user) return;
     const token = newSecret();
@@ -439,6 +453,24 @@ export class AuthService {
     }));
   }
 
+  /** Resolves when the work started after earlier answers has ended (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.pending.size) await Promise.all(this.pending);
+  }
+
+  /**
+   * Runs work whose cost depends on whether an account exists after the response is written, so the
+   * response time cannot tell (OWASP Forgot Password Cheat Sheet: uniform response time). Failures
+   * are logged: the caller has had its answer.
+   */
+  private afterAnswer(what: string, work: () => Promise<void>): void {
+    const done: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(work)
+      .catch((err) => this.log.error({ err }, `${what}: work after the answer failed`))
+      .finally(() => this.pending.delete(done));
+    this.pending.add(done);
+  }
+
   private async checkSecondFactor(user: UserRow, code: string): Promise<boolean> {
     if (/^\d{6}$/.test(code)) return user.mfaSecret ? totpOk(user.mfaSecret, code) : false;
     return this.o.repo.consumeRecoveryCode(user.id, sha256(code.trim().toLowerCase()));
@@ -450,7 +482,8 @@ export class AuthService {
       // Each failure past the fifth doubles the lock: 15 s, 30 s, ... up to 15 minutes.
       await this.o.limits.block(`login:${email}`, Math.min(15 * 2 ** (count - MAX_FAILURES_BEFORE_LOCK), 900));
     }
-    if (user) await this.o.repo.recordEvent(user.id, 'login_failed', ctx);
+    // Recorded after answering: an unknown email has no activity log, and the insert would show in the timing.
+    if (user) this.afterAnswer('failed login', () => this.o.repo.recordEvent(user.id, 'login_failed', ctx));
     throw new Unauthorized(WRONG_LOGIN);
   }
 

@@ -60,7 +60,13 @@ export async function authHarness(
     },
   });
   const orgRepo = new OrgRepository(db.orm);
-  const orgService = new OrgService({ orgs: orgRepo, users: repo, mailer: new Mailer(db.orm, logger), logger });
+  const orgService = new OrgService({
+    orgs: orgRepo,
+    users: repo,
+    mailer: new Mailer(db.orm, logger),
+    logger,
+    checkSeats: options.stripe ? (orgId, n) => billing.checkLimit(orgId, 'seats', n) : undefined,
+  });
   const billing = new BillingService({
     repo: new BillingRepository(db.orm),
     orgs: orgRepo,
@@ -76,7 +82,7 @@ export async function authHarness(
     devices: new DeviceRepository(db.orm),
     mqtt: { host: 'localhost', port: 1883 },
     // Plan limits only where a test asks for billing.
-    checkLimit: options.stripe ? (orgId, n) => billing.checkDeviceLimit(orgId, n) : undefined,
+    checkLimit: options.stripe ? (orgId, n) => billing.checkLimit(orgId, 'devices', n) : undefined,
   });
   const registry = new Registry();
   const otaRepo = new OtaRepository(db.orm);
@@ -84,6 +90,7 @@ export async function authHarness(
   const ota = {
     releases: new ReleaseService({ repo: otaRepo, objects, tmpDir: tmpdir(), maxArtifactBytes: 64 * 1024 * 1024 }),
     rollouts: new RolloutService({
+      checkLimit: options.stripe ? (orgId) => billing.checkLimit(orgId, 'rollouts_per_month', 1) : undefined,
       repo: otaRepo,
       devices: new DeviceRepository(db.orm),
       orgs: orgRepo,
@@ -128,14 +135,15 @@ export async function authHarness(
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
   };
-  /** The newest mail to `to`, from the outbox. */
-  const lastMail = async (to: string) =>
-    (
-      await db.sql.query<{ subject: string; text: string }>(
-        'SELECT subject, text FROM mail_outbox WHERE "to" = $1 ORDER BY created_at DESC LIMIT 1',
-        [to],
-      )
-    )[0];
+  /** The newest mail to `to`, from the outbox (after the work auth does once it has answered). */
+  const lastMail = async (to: string) => {
+    await service.settled();
+    const rows = await db.sql.query<{ subject: string; text: string }>(
+      'SELECT subject, text FROM mail_outbox WHERE "to" = $1 ORDER BY created_at DESC LIMIT 1',
+      [to],
+    );
+    return rows[0];
+  };
   const tokenIn = (text: string) => /Token: (\S+)/.exec(text)?.[1] ?? '';
   const signupAndLogin = async (email: string, password = 'correct horse battery') => {
     await call('POST', '/v1/auth/signup', { email, password });
@@ -157,6 +165,7 @@ export async function authHarness(
     tokenIn,
     signupAndLogin,
     async close() {
+      await service.settled();
       await db.close();
       await testDb?.drop();
       await rm(dataDir, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
+import { z } from 'zod';
 
 const { signingKeys } = schema;
 const ALG = 'EdDSA';
@@ -29,10 +30,15 @@ export interface TokenOptions {
   signingKeyPem?: string;
 }
 
-export interface AccessClaims {
-  sub: string;
-  sid: string;
-}
+/*
+ * The claims each kind of token must carry. A token only verifies with our key, but its claims still
+ * reach SQL as uuid parameters: a signed token with a malformed one must be refused, not a 500.
+ */
+const AccessClaims = z.object({ sub: z.uuid(), sid: z.uuid() });
+const MfaClaims = z.object({ sub: z.uuid() });
+const DownloadClaims = z.object({ sub: z.uuid(), rel: z.uuid(), exp: z.number() });
+
+export type AccessClaims = z.infer<typeof AccessClaims>;
 
 /** Thrown for any token that does not verify; the message is for logs, never for clients. */
 export class InvalidToken extends Error {
@@ -130,12 +136,11 @@ export class TokenService {
 
   async verifyAccess(token: string): Promise<AccessClaims & JWTPayload> {
     const payload = await this.verify(token, 'at+jwt');
-    if (typeof payload.sid !== 'string') throw new InvalidToken('no session claim');
-    return payload as AccessClaims & JWTPayload;
+    return { ...payload, ...claims(AccessClaims, payload) };
   }
 
   async verifyMfaChallenge(token: string): Promise<string> {
-    return (await this.verify(token, 'mfa+jwt')).sub!;
+    return claims(MfaClaims, await this.verify(token, 'mfa+jwt')).sub;
   }
 
   /** A short-lived token in a firmware download URL: this device may fetch this release. */
@@ -144,9 +149,8 @@ export class TokenService {
   }
 
   async verifyDownload(token: string): Promise<{ deviceId: string; releaseId: string; expiresAt: number }> {
-    const payload = await this.verify(token, 'ota-download+jwt');
-    if (typeof payload.rel !== 'string') throw new InvalidToken('no release claim');
-    return { deviceId: payload.sub!, releaseId: payload.rel, expiresAt: payload.exp! * 1000 };
+    const { sub, rel, exp } = claims(DownloadClaims, await this.verify(token, 'ota-download+jwt'));
+    return { deviceId: sub, releaseId: rel, expiresAt: exp * 1000 };
   }
 
   /** The public keys that verify current tokens, as a JWK Set. */
@@ -217,4 +221,10 @@ export class TokenService {
     this.current = this.configured ?? current;
     this.loadedAt = Date.now();
   }
+}
+
+function claims<T>(schema: z.ZodType<T>, payload: JWTPayload): T {
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) throw new InvalidToken(`bad claims: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
 }

@@ -1,11 +1,19 @@
 import { NO_DEVICE } from '@iotp/broker';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
+import { z } from 'zod';
 import { Invalid, NotFound, Problem } from '../http/problem.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
-import { type BillingRepository, SALES, USAGE } from './billing.repository.ts';
-import { PLANS, type PlanLimits, type PlanName } from './plans.ts';
+import { type BillingRepository, GRANTS, SALES, USAGE } from './billing.repository.ts';
+import {
+  type CountedLimit,
+  insufficientCredits,
+  PLANS,
+  type PlanLimits,
+  type PlanName,
+  planLimitProblem,
+} from './plans.ts';
 
 export interface BillingOptions {
   repo: BillingRepository;
@@ -30,6 +38,16 @@ export interface BillingOptions {
   /** Stripe's signature tolerance, seconds. */
   toleranceS?: number;
 }
+
+/**
+ * What a webhook event must hold before it is stored: a signed body is still input, and its id and
+ * type become text keys. The id as Stripe forms it (`evt_...`), kept to what the column can index.
+ */
+const WebhookEvent = z.looseObject({
+  id: z.string().regex(/^[\w-]{1,255}$/),
+  type: z.string().regex(/^[\w.-]{1,255}$/),
+  data: z.looseObject({ object: z.looseObject({}) }),
+});
 
 /** One credit in the ledger's unit (micro-credits). */
 export const CREDIT = 1_000_000;
@@ -59,22 +77,36 @@ export class BillingService {
     return { name, limits, status: lapsed ? 'downgraded' : account.status };
   }
 
-  /** Refuses a new device past the plan's device limit (402 naming the limit and the way up). */
-  async checkDeviceLimit(orgId: string, adding: number): Promise<void> {
+  /** Refuses what would take the organization past a plan limit: a 402 naming the limit and what to do. */
+  async checkLimit(orgId: string, limit: CountedLimit, adding: number): Promise<void> {
     const { name, limits } = await this.plan(orgId);
-    if (limits.devices === null) return;
-    const current = await this.o.repo.deviceCount(orgId);
-    if (current + adding > limits.devices) {
-      throw new Problem(
-        'plan-limit',
-        402,
-        'Plan limit reached',
-        `The ${name} plan allows ${limits.devices} devices; you have ${current}. Upgrade with POST /v1/orgs/${orgId}/billing/checkout`,
-        {
-          extra: { limit: 'devices', allowed: limits.devices, current, plan: name },
-        },
-      );
-    }
+    const allowed = limits[limit];
+    if (allowed === null) return;
+    const current = await this.o.repo.countOf(orgId, limit);
+    if (current + adding > allowed)
+      throw planLimitProblem({ orgId, plan: name, limit, allowed, current, billingConfigured: this.configured });
+  }
+
+  /** An operator grants credits to an organization's wallet, once per idempotency key. */
+  async grantCredits(orgId: string, input: { credits: number; reason: string; idempotency_key: string }) {
+    if (!(await this.o.orgs.find(orgId))) throw new NotFound('No such organization');
+    const moved = await this.o.repo.move(orgId, {
+      amount: Math.round(input.credits * CREDIT),
+      counterpart: GRANTS,
+      kind: 'grant',
+      memo: input.reason,
+      idempotencyKey: input.idempotency_key,
+    });
+    // Only a debit is ever refused.
+    if (moved === 'insufficient') throw new Error('unreachable: a credit to the wallet was refused');
+    return { transaction_id: moved.txId, replayed: moved.replayed, ...(await this.wallet(orgId)) };
+  }
+
+  /** An operator sets the limits agreed beyond the plan (`null`: unlimited); they replace earlier ones. */
+  async setLimitOverrides(orgId: string, overrides: Partial<PlanLimits>) {
+    if (!(await this.o.orgs.find(orgId))) throw new NotFound('No such organization');
+    await this.o.repo.saveAccount(orgId, { limitOverrides: overrides });
+    return this.summary(orgId);
   }
 
   /** For the broker: whether this device is within the plan's device count (oldest devices first). */
@@ -220,6 +252,11 @@ export class BillingService {
         'Invalid signature',
         'The Stripe signature does not match, or is older than 300 s',
       );
+    const shape = WebhookEvent.safeParse(event);
+    if (!shape.success) {
+      const fields = shape.error.issues.map((i) => i.path.join('.'));
+      throw new Invalid(`The event is not a Stripe event: check ${fields.join(', ')}`);
+    }
     const fresh = await this.o.repo.recordEvent(event.id, event.type, event as unknown as Record<string, unknown>);
     if (fresh) this.kick();
     return { duplicate: !fresh };
@@ -262,14 +299,7 @@ export class BillingService {
       memo: input.reason,
       idempotencyKey: input.idempotency_key,
     });
-    if (result === 'insufficient') {
-      throw new Problem(
-        'insufficient-credits',
-        402,
-        'Not enough credits',
-        `Top up with POST /v1/orgs/${orgId}/wallet/top-up`,
-      );
-    }
+    if (result === 'insufficient') throw insufficientCredits(orgId, this.configured);
     return { transaction_id: result.txId, replayed: result.replayed, ...(await this.wallet(orgId)) };
   }
 
@@ -323,13 +353,7 @@ export class BillingService {
   async buyLicenses(orgId: string, input: { quantity: number; idempotency_key: string }) {
     const credits = Math.round((this.o.creditsPerDeviceLicense ?? 10) * input.quantity * CREDIT);
     const order = await this.o.repo.buyLicenses(orgId, input.quantity, credits, input.idempotency_key);
-    if (order === 'insufficient')
-      throw new Problem(
-        'insufficient-credits',
-        402,
-        'Not enough credits',
-        `Top up with POST /v1/orgs/${orgId}/wallet/top-up`,
-      );
+    if (order === 'insufficient') throw insufficientCredits(orgId, this.configured);
     return (await this.orders(orgId)).find((o) => o.id === order.id)!;
   }
 

@@ -7,9 +7,43 @@ import { Mailer } from './mailer.ts';
 
 const logger = pino({ level: 'silent' });
 
+/** A real SMTP server on a free port; `refuse` makes it answer RCPT for that address with 550. */
+async function smtpServer(refuse?: string) {
+  const received: string[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onRcptTo(address, _session, done) {
+      if (address.address === refuse) return done(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
+      done();
+    },
+    onData(stream, _session, done) {
+      let data = '';
+      stream.on('data', (d) => {
+        data += d;
+      });
+      stream.on('end', () => {
+        received.push(data);
+        done();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as { port: number }).port;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe('Mailer', () => {
   let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
   let db: Database;
+  const sentAt = async (subject: string) =>
+    (await db.sql.query<{ sent_at: Date | null }>('SELECT sent_at FROM mail_outbox WHERE subject = $1', [subject]))[0]
+      ?.sent_at;
   beforeAll(async () => {
     testDb = await createTestDatabase();
     db = await openDatabase({ url: testDb.url, dataDir: '/unused', logger });
@@ -19,47 +53,57 @@ describe('Mailer', () => {
     await testDb?.drop();
   });
 
-  it('sends through a real SMTP server and records the mail as sent', async () => {
-    const received: string[] = [];
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, _session, done) {
-        let data = '';
-        stream.on('data', (d) => {
-          data += d;
-        });
-        stream.on('end', () => {
-          received.push(data);
-          done();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.server.address() as { port: number }).port;
+  it('queues mail in the outbox and sends it through a real SMTP server when drained', async () => {
+    const smtp = await smtpServer();
     try {
-      const mailer = new Mailer(db.orm, logger, {
-        smtpUrl: `smtp://127.0.0.1:${port}`,
-        from: 'Platform <p@example.com>',
-      });
+      const mailer = new Mailer(db.orm, logger, { smtpUrl: smtp.url, from: 'Platform <p@example.com>' });
       await mailer.send({ to: 'someone@example.com', subject: 'Hello', text: 'Body text' });
-      expect(received).toHaveLength(1);
-      expect(received[0]).toMatch(/Subject: Hello/);
-      expect(received[0]).toMatch(/Body text/);
-      const [row] = await db.sql.query<{ sent_at: Date | null }>(
-        "SELECT sent_at FROM mail_outbox WHERE subject = 'Hello'",
-      );
-      expect(row?.sent_at).toBeTruthy();
+      await mailer.drain();
+      expect(smtp.received).toHaveLength(1);
+      expect(smtp.received[0]).toMatch(/Subject: Hello/);
+      expect(smtp.received[0]).toMatch(/Body text/);
+      expect(await sentAt('Hello')).toBeTruthy();
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await smtp.close();
+    }
+  });
+
+  it('keeps mail queued while the SMTP server is down and sends it once it is back', async () => {
+    const smtp = await smtpServer();
+    const { port } = smtp;
+    await smtp.close();
+    const mailer = new Mailer(db.orm, logger, { smtpUrl: `smtp://127.0.0.1:${port}` });
+    await mailer.send({ to: 'later@example.com', subject: 'Later', text: 't' });
+    await mailer.drain();
+    expect(await sentAt('Later')).toBeNull();
+    // The same address again: the next pass (the platform's timer) delivers it.
+    const back = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'] });
+    await new Promise<void>((resolve) => back.listen(port, '127.0.0.1', resolve));
+    try {
+      await mailer.drain();
+      expect(await sentAt('Later')).toBeTruthy();
+    } finally {
+      await new Promise<void>((resolve) => back.close(() => resolve()));
+    }
+  });
+
+  it('drops a mail the server refuses for good (5xx) and goes on with the rest', async () => {
+    const smtp = await smtpServer('gone@example.com');
+    try {
+      const mailer = new Mailer(db.orm, logger, { smtpUrl: smtp.url });
+      await mailer.send({ to: 'gone@example.com', subject: 'Refused', text: 't' });
+      await mailer.send({ to: 'here@example.com', subject: 'Accepted', text: 't' });
+      await mailer.drain();
+      expect(smtp.received).toHaveLength(1);
+      expect(await sentAt('Refused')).toBeTruthy();
+      expect(await sentAt('Accepted')).toBeTruthy();
+    } finally {
+      await smtp.close();
     }
   });
 
   it('keeps mail in the outbox when no SMTP server is configured', async () => {
     await new Mailer(db.orm, logger).send({ to: 'x@example.com', subject: 'Kept', text: 't' });
-    const [row] = await db.sql.query<{ sent_at: Date | null }>(
-      "SELECT sent_at FROM mail_outbox WHERE subject = 'Kept'",
-    );
-    expect(row).toEqual({ sent_at: null });
+    expect(await sentAt('Kept')).toBeNull();
   });
 });

@@ -1,6 +1,9 @@
 import { type Orm, schema } from '@iotp/db';
+import { and, asc, gt, inArray, isNull, sql } from 'drizzle-orm';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
+
+const { mailOutbox } = schema;
 
 export interface Mail {
   to: string;
@@ -8,33 +11,111 @@ export interface Mail {
   text: string;
 }
 
-/** Sends mail through SMTP when `smtpUrl` is set; always records it in the outbox table. */
+export interface MailerOptions {
+  /** `smtp://user:pass@host:587`; unset, mail stays in the outbox and is logged. */
+  smtpUrl?: string;
+  from?: string;
+  /** Mail claimed per database round trip while draining. */
+  batch?: number;
+  /** Mail that could not be sent for this long is left in the outbox: its links have expired anyway. */
+  retryForS?: number;
+}
+
+/**
+ * Mail goes out through the `mail_outbox` table: `send()` only inserts a row, so a request costs the
+ * same whoever the mail is for; `drain()` sends what is queued, from any process. A row's `sent_at`
+ * is set when it leaves the outbox (sent, or refused for good by the SMTP server).
+ * @example const mailer = new Mailer(db.orm, logger, { smtpUrl }); await mailer.send(mail); // drained at once
+ */
 export class Mailer {
   private readonly transport?: Transporter;
   private readonly log: Logger;
+  private draining: Promise<void> | undefined;
+  private again = false;
 
   constructor(
     private readonly orm: Orm,
     logger: Logger,
-    private readonly options: { smtpUrl?: string; from?: string } = {},
+    private readonly options: MailerOptions = {},
   ) {
     this.log = logger.child({ component: 'mailer' });
     if (options.smtpUrl) this.transport = nodemailer.createTransport(options.smtpUrl);
   }
 
+  /** Queues a mail; with SMTP configured a drain starts after the current request's work. */
   async send(mail: Mail): Promise<void> {
-    let sentAt: Date | null = null;
-    if (this.transport) {
-      try {
-        await this.transport.sendMail({ from: this.options.from ?? 'IoT platform <no-reply@localhost>', ...mail });
-        sentAt = new Date();
-      } catch (err) {
-        this.log.error({ err, to: mail.to, subject: mail.subject }, 'SMTP send failed; kept in the outbox');
-      }
-    } else {
-      // The embedded default has no SMTP server: the outbox and this line are how mail is read.
+    await this.orm.insert(mailOutbox).values(mail);
+    if (this.transport) setImmediate(() => void this.drain());
+    // The embedded default has no SMTP server: the outbox and this line are how mail is read.
+    else
       this.log.info({ to: mail.to, subject: mail.subject, text: mail.text }, 'mail kept in the outbox (no SMTP_URL)');
+  }
+
+  /**
+   * Sends queued mail until none is left or the SMTP server fails; never rejects. Concurrent calls
+   * share one pass, which runs once more if a call came in during it.
+   */
+  drain(): Promise<void> {
+    if (!this.transport) return Promise.resolve();
+    if (this.draining) {
+      this.again = true;
+      return this.draining;
     }
-    await this.orm.insert(schema.mailOutbox).values({ ...mail, sentAt });
+    this.draining = (async () => {
+      do {
+        this.again = false;
+        while (await this.sendBatch());
+      } while (this.again);
+    })()
+      .catch((err) => this.log.error({ err }, 'mail outbox drain failed; retried on the next pass'))
+      .finally(() => {
+        this.draining = undefined;
+      });
+    return this.draining;
+  }
+
+  /** Claims a batch (other processes skip it), sends it; true when a full batch went out. */
+  private async sendBatch(): Promise<boolean> {
+    const limit = this.options.batch ?? 20;
+    const due = this.orm
+      .select({ id: mailOutbox.id })
+      .from(mailOutbox)
+      .where(
+        and(
+          isNull(mailOutbox.sentAt),
+          gt(mailOutbox.createdAt, sql`now() - make_interval(secs => ${this.options.retryForS ?? 86_400})`),
+        ),
+      )
+      .orderBy(asc(mailOutbox.createdAt))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+    const claimed = await this.orm
+      .update(mailOutbox)
+      .set({ sentAt: sql`now()` })
+      .where(inArray(mailOutbox.id, due))
+      .returning();
+    for (const [i, mail] of claimed.entries()) {
+      try {
+        await this.transport!.sendMail({
+          from: this.options.from ?? 'IoT platform <no-reply@localhost>',
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+        });
+      } catch (err) {
+        const code = (err as { responseCode?: number }).responseCode;
+        if (code !== undefined && code >= 500) {
+          // RFC 5321 §4.2.1: a 5yz reply is permanent; sending again would fail again.
+          this.log.error({ err, to: mail.to, subject: mail.subject }, 'SMTP refused the mail for good; dropped');
+          continue;
+        }
+        // The server is down or busy: hand this mail and the rest of the batch back for the next pass.
+        const back = claimed.slice(i).map((m) => m.id);
+        await this.orm.update(mailOutbox).set({ sentAt: null }).where(inArray(mailOutbox.id, back));
+        this.log.warn({ err, to: mail.to, subject: mail.subject }, 'SMTP send failed; kept in the outbox');
+        return false;
+      }
+    }
+    return claimed.length === limit;
   }
 }
