@@ -240,7 +240,7 @@ export function otaRoutes(auth: AuthService, orgs: OrgRepository, releases: Rele
         tags,
         summary: 'Send a release to devices, a group or a tag filter, in phases',
         request: { params: OrgId, body: jsonBody(RolloutBody) },
-        responses: { 201: json(Rollout), ...problems(400, 401, 403, 404, 409) },
+        responses: { 201: json(Rollout), ...problems(400, 401, 402, 403, 404, 409) },
       }),
       async (c) => c.json(await rollouts.create(c.get('org').id, c.req.valid('json')), 201),
     )
