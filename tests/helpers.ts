@@ -16,6 +16,8 @@ export interface TestPlatform extends Platform {
   connect(options: IClientOptions): Promise<MqttClient>;
   count(sql: string, params?: unknown[]): Promise<number>;
   stop(): Promise<void>;
+  /** Stops, then starts a new platform on the same database and DATA_DIR, as a restart would; it owns them after. */
+  restart(): Promise<TestPlatform>;
 }
 
 /**
@@ -25,10 +27,14 @@ export interface TestPlatform extends Platform {
 export async function startTestPlatform(
   database: 'postgres' | 'embedded',
   env: Record<string, string> = {},
-  hooks: { databaseUrl?: (url: string) => string } = {},
+  hooks: {
+    databaseUrl?: (url: string) => string;
+    /** The database and DATA_DIR of a stopped platform, to start on again (see `restart`). */
+    reuse?: { dir: Awaited<ReturnType<typeof tempDir>>; testDb?: Awaited<ReturnType<typeof createTestDatabase>> };
+  } = {},
 ): Promise<TestPlatform> {
-  const dir = await tempDir();
-  const testDb = database === 'postgres' ? await createTestDatabase() : undefined;
+  const dir = hooks.reuse?.dir ?? (await tempDir());
+  const testDb = hooks.reuse ? hooks.reuse.testDb : database === 'postgres' ? await createTestDatabase() : undefined;
   const url = testDb && (hooks.databaseUrl ? hooks.databaseUrl(testDb.url) : testDb.url);
   const config = loadConfig({
     HTTP_PORT: '0',
@@ -46,6 +52,10 @@ export async function startTestPlatform(
     "INSERT INTO organizations (name) VALUES ('test') RETURNING id",
   );
   const clients: MqttClient[] = [];
+  const close = async () => {
+    for (const c of clients) c.end(true);
+    await platform.close();
+  };
   return {
     ...platform,
     devices,
@@ -66,10 +76,13 @@ export async function startTestPlatform(
       return Number(row?.n);
     },
     async stop() {
-      for (const c of clients) c.end(true);
-      await platform.close();
+      await close();
       await testDb?.drop();
       await dir.remove();
+    },
+    async restart() {
+      await close();
+      return startTestPlatform(database, env, { ...hooks, reuse: { dir, testDb } });
     },
   };
 }

@@ -1,8 +1,10 @@
 import { type Database, openDatabase } from '@iotp/db';
 import { createTestDatabase, startTcpProxy, TEST_SERVER_URL, tempDir } from '@iotp/db/testing';
 import pino from 'pino';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchWriter } from './batch-writer.ts';
+import { BatchWriter, WriterClosed } from './batch-writer.ts';
+import { createBrokerMetrics } from './metrics.ts';
 import { Spill } from './spill.ts';
 import type { Readings } from './telemetry-parser.ts';
 
@@ -28,9 +30,16 @@ async function rowCount(db: Database): Promise<number> {
   return row!.n;
 }
 
-const until = async (check: () => Promise<boolean>) => {
+const until = async (check: () => Promise<boolean> | boolean) => {
   while (!(await check())) await new Promise((r) => setTimeout(r, 20));
 };
+
+/** A logger whose lines the test can read. */
+function recordingLogger() {
+  const lines: { msg: string; [k: string]: unknown }[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  return { log, messages: () => lines.map((l) => l.msg) };
+}
 
 describe('BatchWriter on PostgreSQL', () => {
   let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -45,6 +54,18 @@ describe('BatchWriter on PostgreSQL', () => {
     db = await openDatabase({ url: proxy.url(testDb.url), dataDir: '/unused', poolSize: 2, logger });
     dir = await tempDir();
   });
+  /**
+   * A pool through a link of its own (to black-hole it without stalling the other tests), with a
+   * short statement_timeout, so the silence watch drops a black-holed connection within seconds.
+   */
+  async function shortPool() {
+    const server = new URL(TEST_SERVER_URL);
+    const link = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    const url = `${link.url(testDb.url)}?statement_timeout=1000`;
+    const short = await openDatabase({ url, dataDir: '/unused', poolSize: 2, migrate: false, logger });
+    return { short, link };
+  }
+
   afterAll(async () => {
     await db?.close();
     await proxy?.close();
@@ -122,6 +143,117 @@ describe('BatchWriter on PostgreSQL', () => {
     await w.flush();
     expect(await rowCount(db)).toBe(before + 10 + 25 + 100);
     await w.close();
+  });
+
+  it('is failing while inserts fail though the database answers, says why, and claims no replay it did not do', async () => {
+    // What an unlicensed TimescaleDB does: SELECT 1 works, every insert into telemetry fails.
+    await db.sql.exec(`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'function "continuous_agg_invalidation_trigger" is not supported' USING ERRCODE = '0A000'; END $$;
+      CREATE TRIGGER refuse BEFORE INSERT ON telemetry FOR EACH STATEMENT EXECUTE FUNCTION refuse()`);
+    const { log, messages } = recordingLogger();
+    const metrics = createBrokerMetrics(new Registry()).writer;
+    const spill = await Spill.open(`${dir.path}/refused`);
+    const w = new BatchWriter({
+      sql: db.sql,
+      logger: log,
+      metrics,
+      spill,
+      maxDelayMs: 1,
+      retryBaseMs: 10,
+      retryMaxMs: 50,
+    });
+    const before = await rowCount(db);
+    try {
+      const durable = w.write(DEVICE, readings(3), true);
+      await until(() => w.problem !== undefined);
+      expect(w.problem).toMatch(/0A000: function "continuous_agg_invalidation_trigger" is not supported/);
+      w.write(DEVICE, readings(2, 'rssi'), false); // spilled while failing
+      await until(() => !spill.empty);
+      // Retried again and again, and still failing: nothing replayed, nothing claimed.
+      await until(async () => (await metrics.flushFailures.get()).values[0]!.value >= 5);
+      expect(messages().filter((m) => /replayed|work again/.test(m))).toEqual([]);
+      expect((await metrics.failing.get()).values[0]!.value).toBe(1);
+
+      await db.sql.exec('DROP TRIGGER refuse ON telemetry; DROP FUNCTION refuse()');
+      await durable;
+      await until(() => spill.empty);
+      expect(w.problem).toBeUndefined();
+      expect(await rowCount(db)).toBe(before + 5);
+      const replayed = messages().filter((m) => /replayed/.test(m));
+      expect(replayed).toEqual(['replayed spilled readings']);
+      expect(messages()).toContain('telemetry writes work again');
+    } finally {
+      await db.sql.exec('DROP TRIGGER IF EXISTS refuse ON telemetry; DROP FUNCTION IF EXISTS refuse()');
+      await w.close();
+    }
+  });
+
+  it('takes a batch with no answer in time for a failed write, and stores it once the database answers', async () => {
+    const { short, link } = await shortPool();
+    const w = new BatchWriter({
+      sql: short.sql,
+      logger,
+      maxDelayMs: 1,
+      timeoutMs: 300,
+      retryBaseMs: 20,
+      retryMaxMs: 200,
+    });
+    const before = await rowCount(db);
+    try {
+      await w.write(DEVICE, readings(1), true);
+      link.blackhole();
+      const durable = w.write(DEVICE, readings(4), true);
+      await until(() => w.problem !== undefined);
+      expect(w.problem).toMatch(/no answer from the database within 300 ms/);
+      await link.restore();
+      await durable;
+      expect(w.problem).toBeUndefined();
+      expect(await rowCount(db)).toBe(before + 5);
+    } finally {
+      await w.close();
+      await short.close();
+      await link.close();
+    }
+  });
+
+  it('closes within its timeout when the database does not answer: durable writes fail, best-effort ones spill', async () => {
+    const { short, link } = await shortPool();
+    const spill = await Spill.open(`${dir.path}/closing`);
+    const w = new BatchWriter({ sql: short.sql, logger, spill, maxDelayMs: 1, timeoutMs: 60_000 });
+    try {
+      await w.write(DEVICE, readings(1), true);
+      link.blackhole();
+      const durable = w.write(DEVICE, readings(2), true).then(
+        () => 'stored',
+        (err: Error) => err,
+      );
+      w.write(DEVICE, readings(3, 'rssi'), false);
+      // The database never answers and the writer's own deadline is a minute away: close cuts it short.
+      await w.close(200);
+      expect(await durable).toBeInstanceOf(WriterClosed);
+      expect(spill.empty).toBe(false);
+    } finally {
+      await short.close();
+      await link.close();
+    }
+  });
+
+  it('drops and counts best-effort readings the spill cannot take, without an unhandled rejection', async () => {
+    const spillDir = `${dir.path}/full`;
+    const spill = await Spill.open(spillDir);
+    const metrics = createBrokerMetrics(new Registry()).writer;
+    const w = new BatchWriter({ sql: db.sql, logger, metrics, spill, maxDelayMs: 1, retryBaseMs: 10, retryMaxMs: 50 });
+    // The segment file cannot be written (a directory stands where it belongs), as on a full disk.
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(`${spillDir}/spill-000001.ndjson`);
+    try {
+      await proxy.cut();
+      w.write(DEVICE, readings(2), false);
+      await until(async () => (await metrics.droppedRows.get()).values[0]!.value === 2);
+    } finally {
+      await proxy.restore();
+      await w.close();
+    }
   });
 
   it('writes at once when a connection is free, and batches what gathers meanwhile', async () => {

@@ -26,6 +26,11 @@ export interface BatchWriterOptions {
   /** Retry backoff after a failed write: doubles from base to max (ms). */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /**
+   * A batch not committed within this long counts as a failed write (ms): the writer reports
+   * itself failing and retries it, so a database that stops answering cannot hold ingest.
+   */
+  timeoutMs?: number;
 }
 
 interface Batch {
@@ -40,6 +45,8 @@ interface Batch {
   waiters: { resolve(): void; reject(err: Error): void }[];
   /** Best-effort writes, kept whole so they can be spilled as they came. */
   bestEffort: { deviceId: string; readings: Readings }[];
+  /** Given up (spilled, waiters failed): a later outcome of its write changes nothing. */
+  abandoned?: boolean;
 }
 
 /** Closed before its rows could be stored; the device was not acknowledged and will resend. */
@@ -47,10 +54,22 @@ export class WriterClosed extends Error {
   override name = 'WriterClosed';
 }
 
+/** A telemetry write that failed: the database's error, or no answer in time. */
+export class WriteFailed extends Error {
+  override name = 'WriteFailed';
+  constructor(
+    message: string,
+    readonly code?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /**
  * Queues readings and writes them in batches, by size or age, with one multi-row statement.
- * `write()` resolves once the reading's batch is committed; while the database is down, batches
- * are retried with backoff and best-effort readings go to the spill, replayed in order on recovery.
+ * `write()` resolves once the reading's batch is committed; while writes fail, batches are retried
+ * with backoff and best-effort readings go to the spill, replayed in order once writes work again.
  * A retried batch is never stored twice: telemetry has a unique key per reading.
  * @example const w = new BatchWriter({ sql: db.sql, logger }); await w.write(deviceId, readings, true);
  */
@@ -59,16 +78,21 @@ export class BatchWriter {
     Pick<BatchWriterOptions, 'spill' | 'metrics'>;
   private current: Batch = newBatch();
   private readonly sealed: Batch[] = [];
+  /** Batches being written (or retried) now. */
+  private readonly writing = new Set<Batch>();
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
-  private inflight = 0;
   private queuedRows = 0;
   private drainWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
   private closed = false;
-  /** True from a failed write until the database answers again and the spill is replayed. */
+  /** True from a failed write until writes work again and the spill is replayed. */
   private down = false;
+  /** Set while writes fail: what the database said, since when, how many tries. */
+  private failure: { error: string; since: number; attempts: number } | undefined;
   private recovering: Promise<void> | undefined;
+  /** Numbers each statement; the database echoes it, so only this statement's answer counts. */
+  private statements = 0;
   private readonly log: Logger;
 
   constructor(options: BatchWriterOptions) {
@@ -80,10 +104,11 @@ export class BatchWriter {
       concurrency: 1,
       retryBaseMs: 100,
       retryMaxMs: 5000,
+      timeoutMs: 10_000,
       ...options,
     };
-    if (this.o.maxRows < 1 || this.o.maxDelayMs < 0 || this.o.concurrency < 1)
-      throw new RangeError('maxRows and concurrency must be >= 1, maxDelayMs >= 0');
+    if (this.o.maxRows < 1 || this.o.maxDelayMs < 0 || this.o.concurrency < 1 || this.o.timeoutMs < 1)
+      throw new RangeError('maxRows, concurrency and timeoutMs must be >= 1, maxDelayMs >= 0');
     this.log = options.logger.child({ component: 'batch-writer' });
   }
 
@@ -106,6 +131,13 @@ export class BatchWriter {
     return this.queuedRows >= this.o.highWaterRows;
   }
 
+  /** Why telemetry cannot be stored right now (for readiness), or undefined while writes work. */
+  get problem(): string | undefined {
+    const f = this.failure;
+    if (!f) return undefined;
+    return `telemetry writes failing since ${new Date(f.since).toISOString()} (${f.attempts} attempts): ${f.error}`;
+  }
+
   /** Resolves once the queue is below half the high-water mark. */
   drained(): Promise<void> {
     if (this.queuedRows < this.o.highWaterRows / 2) return Promise.resolve();
@@ -122,8 +154,7 @@ export class BatchWriter {
     if (this.closed) return durable ? Promise.reject(new WriterClosed('writer closed')) : undefined;
     const n = readings.time.length;
     if (!durable && this.down && this.o.spill) {
-      this.o.metrics?.spilledRows.inc(n);
-      void this.o.spill.append({ deviceId, readings });
+      void this.spill([{ deviceId, readings }]);
       return undefined;
     }
     const b = this.current;
@@ -134,7 +165,7 @@ export class BatchWriter {
     if (durable) done = new Promise((resolve, reject) => b.waiters.push({ resolve, reject }));
     else b.bestEffort.push({ deviceId, readings });
     if (b.time.length >= this.o.maxRows) this.seal();
-    else if (this.o.eager && this.inflight < this.o.concurrency) {
+    else if (this.o.eager && this.writing.size < this.o.concurrency) {
       // A connection is idle: write on the next turn of the event loop, so the rest of the socket
       // data already read joins this batch. Under load every connection is busy, and batches grow
       // while they wait (group commit): small batches when quiet, big ones when busy.
@@ -146,13 +177,14 @@ export class BatchWriter {
   /** Writes everything queued now; resolves when nothing is queued or in flight. */
   async flush(): Promise<void> {
     this.seal();
-    if (this.queuedRows === 0 && this.inflight === 0) return;
+    if (this.queuedRows === 0 && this.writing.size === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
   /**
    * Stops accepting, writes what is queued (waiting up to `timeoutMs` for a slow database), then
    * spills best-effort rows still unwritten and fails durable ones (unacknowledged, so resent).
+   * Returns within `timeoutMs` and the time to spill, whatever the database does.
    */
   async close(timeoutMs = 10_000): Promise<void> {
     this.closed = true;
@@ -162,7 +194,7 @@ export class BatchWriter {
     });
     await Promise.race([this.flush(), timeout]);
     clearTimeout(timer);
-    for (const b of this.sealed.splice(0)) await this.abandon(b);
+    for (const b of [...this.sealed.splice(0), ...this.writing]) await this.abandon(b);
   }
 
   private seal(): void {
@@ -178,15 +210,15 @@ export class BatchWriter {
   }
 
   private pump(): void {
-    while (this.inflight < this.o.concurrency && this.sealed.length > 0) {
+    while (this.writing.size < this.o.concurrency && this.sealed.length > 0) {
       const batch = this.sealed.shift()!;
-      this.inflight++;
+      this.writing.add(batch);
       void this.writeWithRetry(batch).finally(() => {
-        this.inflight--;
+        this.writing.delete(batch);
         this.queuedRows -= batch.time.length;
         this.o.metrics?.queueDepth.set(this.queuedRows);
         if (this.queuedRows < this.o.highWaterRows / 2) for (const w of this.drainWaiters.splice(0)) w();
-        if (this.queuedRows === 0 && this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
+        if (this.queuedRows === 0 && this.writing.size === 0) for (const w of this.idleWaiters.splice(0)) w();
         // What gathered while this batch was written goes next, without waiting for its timer.
         if (this.o.eager && this.sealed.length === 0 && this.current.time.length > 0) this.seal();
         else this.pump();
@@ -194,39 +226,50 @@ export class BatchWriter {
     }
   }
 
+  /** Writes a batch until it is stored (its waiters resolved only then) or given up. */
   private async writeWithRetry(batch: Batch): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0; !batch.abandoned; attempt++) {
       try {
         await this.insert(batch);
+        this.succeeded();
         for (const w of batch.waiters) w.resolve();
         return;
       } catch (err) {
-        this.o.metrics?.flushFailures.inc();
-        if (!this.down) {
-          this.down = true;
-          this.log.error(
-            { err: errorSummary(err) },
-            'telemetry write failed; retrying, best-effort readings go to the spill',
-          );
-          this.recover();
-        }
+        if (batch.abandoned) return;
+        this.failed(err as WriteFailed); // insert() throws nothing else
         // Only best-effort rows: they can leave memory for the spill at once.
         if (batch.waiters.length === 0 && this.o.spill) return this.abandon(batch);
         if (this.closed) return this.abandon(batch);
-        await sleep(Math.min(this.o.retryMaxMs, this.o.retryBaseMs * 2 ** Math.min(attempt, 16)));
+        await this.backoff(attempt);
       }
     }
   }
 
   /** Spills what may be spilled and fails the durable waiters of a batch that cannot be written. */
   private async abandon(batch: Batch): Promise<void> {
-    if (this.o.spill) {
-      for (const w of batch.bestEffort) await this.o.spill.append(w);
-      this.o.metrics?.spilledRows.inc(batch.bestEffort.reduce((n, w) => n + w.readings.time.length, 0));
-    }
+    if (batch.abandoned) return;
+    batch.abandoned = true;
     for (const w of batch.waiters) w.reject(new WriterClosed('telemetry not stored: database unavailable'));
+    if (this.o.spill) await this.spill(batch.bestEffort);
   }
 
+  /** Appends best-effort writes to the spill; what cannot be appended is dropped, counted and logged. */
+  private async spill(writes: { deviceId: string; readings: Readings }[]): Promise<void> {
+    // Appended now, in this order; the spill writes them one after the other.
+    const appended = writes.map((w) => this.o.spill!.append(w));
+    for (const [i, done] of appended.entries()) {
+      const rows = writes[i]!.readings.time.length;
+      try {
+        await done;
+        this.o.metrics?.spilledRows.inc(rows);
+      } catch (err) {
+        this.o.metrics?.droppedRows.inc(rows);
+        this.log.error({ err: errorSummary(err), rows }, 'spill append failed; best-effort readings dropped');
+      }
+    }
+  }
+
+  /** Stores one batch with one statement, within `timeoutMs`. */
   private async insert(batch: Batch): Promise<void> {
     const started = performance.now();
     // Latest rows in key order, so concurrent batches lock telemetry_latest rows in one order.
@@ -236,7 +279,8 @@ export class BatchWriter {
     // Booleans travel as text: postgres.js types an array parameter by its first element and sends
     // [true, null] as a scalar boolean, and [null, false] with the null turned false.
     const bools = (col: (boolean | null)[]) => col.map((b) => (b === null ? null : b ? 't' : 'f'));
-    await this.o.sql.query(INSERT_SQL, [
+    const statement = String(++this.statements);
+    const answer = this.o.sql.query<{ statement: string }>(INSERT_SQL, [
       batch.time,
       batch.device,
       batch.metric,
@@ -249,55 +293,137 @@ export class BatchWriter {
       pick(batch.value),
       bools(pick(batch.bool)),
       pick(batch.text),
+      statement,
     ]);
+    let rows: { statement: string }[];
+    try {
+      rows = await deadline(answer, this.o.timeoutMs);
+    } catch (err) {
+      if (err instanceof WriteFailed) throw err;
+      const { message, code } = errorSummary(err);
+      throw new WriteFailed(message, code, { cause: err });
+    }
+    // Only an answer that names this statement says it committed: never acknowledge on another's.
+    if (rows[0]?.statement !== statement)
+      throw new WriteFailed('the database answered another statement than the telemetry insert');
     this.o.metrics?.rowsWritten.inc(batch.time.length);
     this.o.metrics?.batchRows.observe(batch.time.length);
     this.o.metrics?.flushSeconds.observe((performance.now() - started) / 1000);
   }
 
-  /** Probes the database with the spill's replay until it works, then leaves the down state. */
+  /** A write failed: say so once (and again when the error changes), and go down. */
+  private failed(err: WriteFailed): void {
+    this.o.metrics?.flushFailures.inc();
+    this.o.metrics?.failing.set(1);
+    const { message, code } = err;
+    const error = code ? `${code}: ${message}` : message;
+    if (!this.failure) {
+      this.failure = { error, since: Date.now(), attempts: 1 };
+      this.log.error(
+        { err: { message, code } },
+        'telemetry write failed; retrying, best-effort readings go to the spill',
+      );
+    } else {
+      this.failure.attempts++;
+      if (this.failure.error !== error) {
+        this.failure.error = error;
+        this.log.error({ err: { message, code }, attempts: this.failure.attempts }, 'telemetry writes still failing');
+      }
+    }
+    if (!this.down) {
+      this.down = true;
+      this.recover();
+    }
+  }
+
+  /** A write committed: if writes were failing, they work again. */
+  private succeeded(what = 'telemetry writes work again'): void {
+    const f = this.failure;
+    if (!f) return;
+    this.failure = undefined;
+    this.o.metrics?.failing.set(0);
+    this.log.info({ failedMs: Date.now() - f.since, attempts: f.attempts }, what);
+  }
+
+  /**
+   * While down: replays the spill as soon as writes work again (a replay is itself a write, the
+   * truest probe), then leaves the down state. With nothing to replay it waits for retried batches
+   * to show the database works; with nothing at all to write, it probes with an empty insert.
+   */
   private recover(): void {
     this.recovering ??= (async () => {
-      for (let attempt = 0; this.down; attempt++) {
+      for (let attempt = 0; this.down && !this.closed; attempt++) {
         try {
-          await this.o.sql.query('SELECT 1');
-          if (this.o.spill) {
-            for (const segment of await this.o.spill.rotate()) {
-              for (const w of await this.o.spill.read(segment)) {
-                const b = newBatch();
-                appendTo(b, w.deviceId, w.readings);
-                await this.insert(b);
-              }
-              await this.o.spill.remove(segment);
-            }
-            // Best-effort writes kept arriving during the replay: replay those too, then switch.
-            if (!this.o.spill.empty) continue;
+          const spill = this.o.spill;
+          if (spill && !spill.empty) {
+            const rows = await this.replay(spill);
+            if (rows > 0) this.log.info({ rows }, 'replayed spilled readings');
+            if (!spill.empty) continue; // best-effort writes kept arriving during the replay
+          } else if (this.failure && this.writing.size === 0 && this.sealed.length === 0) {
+            // Nothing real to retry: an empty insert shows at least that the statement runs.
+            await this.insert(newBatch());
+            this.succeeded('the database runs the telemetry insert again (nothing was waiting to be written)');
           }
-          this.down = false;
-          this.log.info('database writable again; spill replayed');
-        } catch {
-          await sleep(Math.min(this.o.retryMaxMs, this.o.retryBaseMs * 2 ** Math.min(attempt, 16)));
+          if (!this.failure) {
+            this.down = false;
+            return;
+          }
+        } catch (err) {
+          if (err instanceof WriteFailed) this.failed(err);
+          else this.log.error({ err }, 'reading the spill back failed; retrying');
         }
+        await this.backoff(attempt);
       }
     })().finally(() => {
       this.recovering = undefined;
     });
   }
+
+  /** Writes the spill back, segment by segment, in batches; returns the rows replayed. */
+  private async replay(spill: Spill): Promise<number> {
+    let rows = 0;
+    const store = async (b: Batch) => {
+      await this.insert(b);
+      this.succeeded();
+      rows += b.time.length;
+    };
+    for (const segment of await spill.rotate()) {
+      let b = newBatch();
+      for (const w of await spill.read(segment)) {
+        appendTo(b, w.deviceId, w.readings);
+        if (b.time.length >= this.o.maxRows) {
+          await store(b);
+          b = newBatch();
+        }
+      }
+      if (b.time.length > 0) await store(b);
+      await spill.remove(segment);
+    }
+    return rows;
+  }
+
+  private backoff(attempt: number): Promise<void> {
+    return sleep(Math.min(this.o.retryMaxMs, this.o.retryBaseMs * 2 ** Math.min(attempt, 16)));
+  }
 }
 
+// Data-modifying CTEs run to completion whether or not the outer query reads them; the outer
+// SELECT echoes the statement's number.
 const INSERT_SQL = `
 WITH stored AS (
   INSERT INTO telemetry (time, device_id, metric, value, value_bool, value_text)
   SELECT 'epoch'::timestamptz + t * interval '1 microsecond', d, m, v, b, x
   FROM unnest($1::int8[], $2::uuid[], $3::text[], $4::float8[], $5::text[]::bool[], $6::text[]) AS u(t, d, m, v, b, x)
   ON CONFLICT DO NOTHING
+), latest AS (
+  INSERT INTO telemetry_latest (time, device_id, metric, value, value_bool, value_text)
+  SELECT 'epoch'::timestamptz + t * interval '1 microsecond', d, m, v, b, x
+  FROM unnest($7::int8[], $8::uuid[], $9::text[], $10::float8[], $11::text[]::bool[], $12::text[]) AS u(t, d, m, v, b, x)
+  ON CONFLICT (device_id, metric) DO UPDATE
+  SET time = excluded.time, value = excluded.value, value_bool = excluded.value_bool, value_text = excluded.value_text
+  WHERE telemetry_latest.time <= excluded.time
 )
-INSERT INTO telemetry_latest (time, device_id, metric, value, value_bool, value_text)
-SELECT 'epoch'::timestamptz + t * interval '1 microsecond', d, m, v, b, x
-FROM unnest($7::int8[], $8::uuid[], $9::text[], $10::float8[], $11::text[]::bool[], $12::text[]) AS u(t, d, m, v, b, x)
-ON CONFLICT (device_id, metric) DO UPDATE
-SET time = excluded.time, value = excluded.value, value_bool = excluded.value_bool, value_text = excluded.value_text
-WHERE telemetry_latest.time <= excluded.time`;
+SELECT $13::text AS statement`;
 
 function newBatch(): Batch {
   return {
@@ -327,9 +453,20 @@ function appendTo(b: Batch, deviceId: string, r: Readings): void {
   }
 }
 
+/** The answer, or WriteFailed once `ms` passed without one (the statement may still commit later). */
+function deadline<T>(answer: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new WriteFailed(`no answer from the database within ${ms} ms`, 'TIMEOUT')), ms);
+  });
+  // An answer that comes after the deadline (or an error then) is nobody's business any more.
+  answer.catch(() => undefined);
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
+}
+
 function errorSummary(err: unknown): { message: string; code?: string } {
   const e = err as { message?: string; code?: string };
   return { message: e.message ?? String(err), code: e.code };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -28,6 +28,7 @@ export const brokerEnv = z.object({
   WRITER_EAGER: flag(true),
   WRITER_HIGH_WATER_ROWS: count(100_000),
   WRITER_CONCURRENCY: count(2),
+  WRITER_TIMEOUT_MS: count(10_000),
 });
 
 export type BrokerEnv = z.infer<typeof brokerEnv>;

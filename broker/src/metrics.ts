@@ -8,6 +8,12 @@ export interface WriterMetrics {
   rowsWritten: Counter;
   flushFailures: Counter;
   spilledRows: Counter;
+  /** Best-effort readings lost because the spill could not be written. */
+  droppedRows: Counter;
+  /** Spill lines that could not be read back (cut short by a power loss or a full disk). */
+  spillSkippedLines: Counter;
+  /** 1 while telemetry writes fail (or get no answer in time), 0 when they work. */
+  failing: Gauge;
 }
 
 export interface BrokerMetrics {
@@ -60,6 +66,21 @@ export function createBrokerMetrics(registry: Registry): BrokerMetrics {
       spilledRows: new Counter({
         name: 'telemetry_spilled_rows_total',
         help: 'Best-effort readings spilled to disk while the database was down',
+        registers,
+      }),
+      droppedRows: new Counter({
+        name: 'telemetry_dropped_rows_total',
+        help: 'Best-effort readings lost: the database was down and the spill could not be written',
+        registers,
+      }),
+      spillSkippedLines: new Counter({
+        name: 'telemetry_spill_skipped_lines_total',
+        help: 'Spill lines cut short (power loss, full disk) and skipped when read back',
+        registers,
+      }),
+      failing: new Gauge({
+        name: 'telemetry_writes_failing',
+        help: '1 while telemetry writes fail or get no answer in time',
         registers,
       }),
     },

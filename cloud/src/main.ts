@@ -47,14 +47,17 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+/**
+ * Prints the one line and exits 1 once it is written: whatever a failed start left open (a socket,
+ * a timer of a library) must not keep the process alive.
+ */
 function fail(err: unknown): void {
   let line: string;
   if (err instanceof ConfigError) line = `configuration error: ${err.problems.join('; ')}`;
   else if (err instanceof PortInUse) line = err.message;
   else if (err instanceof DatabaseUnavailable) line = `${err.message}: ${err.hint}`;
   else line = `failed to start: ${(err as Error).message ?? String(err)}`;
-  process.stderr.write(`${line}\n`);
-  process.exitCode = 1;
+  process.stderr.write(`${line}\n`, () => process.exit(1));
 }
 
 await main();

@@ -12,7 +12,7 @@ import {
   Spill,
   UsageMeter,
 } from '@iotp/broker';
-import { type Database, openDatabase } from '@iotp/db';
+import { type Database, EmbeddedJobs, openDatabase } from '@iotp/db';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -26,6 +26,7 @@ import { BillingService } from './billing/billing.service.ts';
 import { PLANS } from './billing/plans.ts';
 import { stripeClient } from './billing/stripe-client.ts';
 import type { PlatformConfig } from './config.ts';
+import { prepareDataDir } from './data-dir.ts';
 import { DeviceRepository } from './devices/device.repository.ts';
 import { DeviceService } from './devices/device.service.ts';
 import { GrafanaAccess, type GrafanaEndpoint } from './grafana/grafana-access.ts';
@@ -65,6 +66,8 @@ export interface Platform {
   rollouts: RolloutService;
   meter: UsageMeter;
   registry: Registry;
+  /** TimescaleDB's jobs, run by the platform itself on the embedded database. */
+  embeddedJobs?: EmbeddedJobs;
   /** Stops accepting, flushes what was accepted, closes the database. */
   close(): Promise<void>;
 }
@@ -77,6 +80,7 @@ export interface Platform {
 export async function startPlatform(config: PlatformConfig, logger: Logger): Promise<Platform> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  await prepareDataDir(config.DATA_DIR);
   const db = await bind('EMBEDDED_PG_PORT', config.EMBEDDED_PG_PORT, () =>
     openDatabase({
       url: config.DATABASE_URL,
@@ -91,23 +95,32 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
     for (const step of cleanup.reverse()) await step().catch(() => undefined);
   };
   try {
+    // PGlite has no background workers: without this, aggregates, compression and retention never run.
+    const embeddedJobs =
+      db.kind === 'embedded' ? new EmbeddedJobs({ sql: db.sql, logger, registry }).start() : undefined;
+    if (embeddedJobs) cleanup.push(() => embeddedJobs.stop());
     const metrics = createBrokerMetrics(registry);
     const billingRef: { current?: BillingService } = {};
     const writer = new BatchWriter({
       sql: db.sql,
       logger,
       metrics: metrics.writer,
-      spill: await Spill.open(join(config.DATA_DIR, 'spill')),
+      spill: await Spill.open(join(config.DATA_DIR, 'spill'), {
+        logger,
+        skippedLines: metrics.writer.spillSkippedLines,
+      }),
       maxRows: config.WRITER_BATCH_ROWS,
       maxDelayMs: config.WRITER_BATCH_MS,
       eager: config.WRITER_EAGER,
       highWaterRows: config.WRITER_HIGH_WATER_ROWS,
       // PGlite is one backend: parallel batches would only queue behind each other.
       concurrency: db.kind === 'embedded' ? 1 : config.WRITER_CONCURRENCY,
+      timeoutMs: config.WRITER_TIMEOUT_MS,
     });
     await writer.start();
     cleanup.push(() => writer.close(config.SHUTDOWN_TIMEOUT_MS));
-    const meter = new UsageMeter(db.sql, logger).start();
+    // Seeded from usage_daily before the broker listens, so a restart does not reset daily quotas.
+    const meter = await new UsageMeter(db.sql, logger).start().seed();
     cleanup.push(() => meter.close());
     const broker = createBroker({
       devices: new DeviceStore(db.orm),
@@ -122,8 +135,9 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
         messagesPerDay: (orgId) => billingRef.current?.messagesPerDay(orgId) ?? Promise.resolve(null),
       },
     });
-    const mqttPort = await bind('MQTT_PORT', config.MQTT_PORT, () => broker.listen(config.MQTT_PORT, config.MQTT_HOST));
+    // Before listening: a failed listen must still stop the broker's timers, or the process never exits.
     cleanup.push(() => broker.close());
+    const mqttPort = await bind('MQTT_PORT', config.MQTT_PORT, () => broker.listen(config.MQTT_PORT, config.MQTT_HOST));
     logger.info({ port: mqttPort }, 'MQTT broker listening');
     let mqttsPort: number | undefined;
     const tls = await tlsFiles(config.MQTT_TLS_CERT, config.MQTT_TLS_KEY);
@@ -170,6 +184,11 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       refreshTtlS: config.REFRESH_TOKEN_TTL_S,
       adminEmails: config.ADMIN_EMAILS,
     });
+    // Runs after the HTTP server has closed: mail auth queues once it has answered still goes in.
+    cleanup.push(() => authService.settled());
+    // Mail is sent as it is queued; this pass retries what the SMTP server could not take.
+    const mailRetry = setInterval(() => void mailer.drain(), 30_000).unref();
+    cleanup.push(async () => clearInterval(mailRetry));
     const orgRepo = new OrgRepository(db.orm);
     const orgService = new OrgService({
       orgs: orgRepo,
@@ -178,6 +197,8 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       logger,
       publicUrl,
       onDevicesRevoked: (ids) => broker.disconnectDevices(ids),
+      // Billing is built after the organizations: look it up late.
+      checkSeats: async (orgId, adding) => billingRef.current?.checkLimit(orgId, 'seats', adding),
     });
     const purge = setInterval(() => {
       orgService.purgeDue().catch((err) => logger.error({ err }, 'purging deleted organizations failed'));
@@ -235,6 +256,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       maxArtifactBytes: config.OTA_MAX_ARTIFACT_BYTES,
     });
     const rollouts = new RolloutService({
+      checkLimit: (orgId) => billing.checkLimit(orgId, 'rollouts_per_month', 1),
       repo: otaRepo,
       devices: deviceRepo,
       orgs: orgRepo,
@@ -272,11 +294,15 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
         devices: deviceRepo,
         mqtt: { host: new URL(publicUrl).hostname, port: mqttPort },
         disconnect: (ids) => broker.disconnectDevices(ids),
-        checkLimit: (orgId, adding) => billing.checkDeviceLimit(orgId, adding),
+        checkLimit: (orgId, adding) => billing.checkLimit(orgId, 'devices', adding),
       }),
       telemetry,
       checks: {
         database: () => db.ping(),
+        // Reachable is not enough: ready means telemetry is being stored.
+        telemetry: async () => {
+          if (writer.problem) throw new Error(writer.problem);
+        },
         broker: async () => {
           if (!broker.listening) throw new Error('MQTT listener is not accepting connections');
         },
@@ -301,6 +327,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       rollouts,
       meter,
       registry,
+      embeddedJobs,
       // Reverse start order: stop taking connections, flush the writer, close the database.
       close: () => {
         closing ??= (async () => {

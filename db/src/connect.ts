@@ -6,12 +6,17 @@ import type { Logger } from 'pino';
 import postgres from 'postgres';
 import { openEmbedded } from './embedded.ts';
 import { DatabaseUnavailable } from './errors.ts';
-import { migrate } from './migrate.ts';
+import { migrate, SCHEMA_LOCK } from './migrate.ts';
+import { openWatchedSocket, type WatchTarget } from './pg-socket.ts';
 import * as schema from './schema.ts';
 import { pgliteSqlClient, postgresSqlClient, type SqlClient } from './sql-client.ts';
+import { timescaleProblem } from './timescale.ts';
 import { startWireServer } from './wire-server.ts';
 
 export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** Longest a statement may run on a PostgreSQL server (`?statement_timeout=` in the URL changes it). */
+export const STATEMENT_TIMEOUT_MS = 60_000;
 
 export interface DatabaseOptions {
   /** A PostgreSQL URL; when absent, the embedded database under `dataDir` is used. */
@@ -58,10 +63,26 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 async function openPostgres(url: string, { poolSize = 10, logger }: DatabaseOptions): Promise<Database> {
+  // statement_timeout in the URL (postgres.js sends URL parameters to the server) moves every limit;
+  // 0 turns it off, and with it the watch for silent connections.
+  const given = Number(new URL(url).searchParams.get('statement_timeout') ?? Number.NaN);
+  const statementMs = given >= 0 ? given : STATEMENT_TIMEOUT_MS;
+  const silenceMs = statementMs > 0 ? statementMs + 5000 : 0;
   const client = postgres(url, {
     max: poolSize,
     connect_timeout: 5,
+    // A dead peer of a quiet connection is found by TCP keepalive within seconds.
+    keep_alive: 10,
+    // Idle connections end before the silence watch would take them for dead, and a connection a
+    // firewall dropped while idle is not handed out again.
+    idle_timeout: silenceMs ? Math.min(30, Math.ceil(silenceMs / 2000)) : 30,
+    max_lifetime: 30 * 60,
+    // The server answers every statement within statementMs, so a silent connection is a dead one;
+    // a transaction left open by a vanished client frees its locks as soon.
+    connection: { statement_timeout: statementMs, idle_in_transaction_session_timeout: statementMs },
     onnotice: (n) => logger.debug({ notice: n.message }, 'postgres notice'),
+    // Not in postgres.js's types: the factory of each connection's socket.
+    ...{ socket: (o: WatchTarget) => openWatchedSocket(o, { connectTimeoutMs: 5000, silenceMs }) },
   });
   const sql = postgresSqlClient(client);
   try {
@@ -76,9 +97,27 @@ async function openPostgres(url: string, { poolSize = 10, logger }: DatabaseOpti
   }
   const ext = await sql.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
   const available = await sql.query("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'");
-  if (!ext.length && available.length)
-    await sql.exec('CREATE EXTENSION IF NOT EXISTS timescaledb').catch(() => undefined);
+  if (!ext.length && available.length) {
+    // Under the migrations' lock: a process starting beside this one would otherwise fail on the
+    // catalog's unique index, and then see no extension and start without it.
+    await sql
+      .transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+        await tx.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
+      })
+      .catch(() => undefined);
+  }
   const timescale = (await sql.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")).length > 0;
+  // Installed is not enough: without its library or under the Apache license, the telemetry
+  // schema's compression and continuous aggregates fail at the first insert.
+  const problem = timescale ? await timescaleProblem(sql).catch((err: Error) => err.message) : undefined;
+  if (problem) {
+    await client.end({ timeout: 1 }).catch(() => undefined);
+    throw new DatabaseUnavailable(
+      `the database at ${redact(url)} cannot serve telemetry: ${problem}`,
+      "preload TimescaleDB (shared_preload_libraries = 'timescaledb', timescaledb.license = 'timescale') and restart PostgreSQL, or use a database without the extension",
+    );
+  }
   logger.info({ kind: 'postgres', timescale, url: redact(url) }, 'database open');
   return {
     kind: 'postgres',

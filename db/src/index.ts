@@ -1,6 +1,8 @@
 export { type Database, type DatabaseOptions, type Orm, openDatabase, redact, rowsOf } from './connect.ts';
+export { EmbeddedJobs, type EmbeddedJobsOptions } from './embedded-jobs.ts';
 export { DatabaseUnavailable } from './errors.ts';
 export { migrate } from './migrate.ts';
 export * as schema from './schema.ts';
 export { OTA_STATES, type RolloutPhase } from './schema.ts';
 export type { SqlClient } from './sql-client.ts';
+export { timescaleProblem } from './timescale.ts';

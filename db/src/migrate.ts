@@ -10,6 +10,9 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.met
 
 const Journal = z.object({ entries: z.array(z.object({ idx: z.number(), tag: z.string() })) });
 
+/** The advisory lock that serializes schema changes of processes starting together on one server. */
+export const SCHEMA_LOCK = 8157001;
+
 /** A migration whose first lines say `-- requires: timescaledb` runs only where the extension exists. */
 const REQUIRES = /^--\s*requires:\s*timescaledb\s*$/m;
 
@@ -26,7 +29,7 @@ export interface MigrateResult {
 }
 
 /**
- * Applies drizzle-kit's journal in order, each file in one transaction as one multi-statement
+ * Applies drizzle-kit's journal in order, all in one transaction, each file as one multi-statement
  * exec (PGlite prepares one statement per query, so per-statement execution is not an option).
  * Migrations that need TimescaleDB are skipped, not recorded, on plain PostgreSQL: they apply
  * later if the extension appears.
@@ -38,12 +41,14 @@ export async function migrate({
   dir = MIGRATIONS_DIR,
 }: MigrateOptions): Promise<MigrateResult> {
   const journal = Journal.parse(JSON.parse(await readFile(`${dir}/meta/_journal.json`, 'utf8')));
-  await sql.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    tag text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   const result: MigrateResult = { applied: [], skipped: [] };
   await sql.transaction(async (tx) => {
-    // Two processes starting together against one server must not both migrate.
-    await tx.query('SELECT pg_advisory_xact_lock(8157001)');
+    // Two processes starting together against one server must not both migrate, nor both create
+    // the bookkeeping table: CREATE TABLE IF NOT EXISTS is not safe against a concurrent one (the
+    // second fails on pg_type's unique index), so it too waits for the lock.
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      tag text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     const done = new Set((await tx.query<{ tag: string }>('SELECT tag FROM schema_migrations')).map((r) => r.tag));
     for (const { tag } of [...journal.entries].sort((a, b) => a.idx - b.idx)) {
       if (done.has(tag)) continue;

@@ -35,18 +35,35 @@ export async function tempDir(prefix = 'iotp-'): Promise<{ path: string; remove(
 }
 
 /**
- * A TCP proxy in front of a server, for outage tests: `cut()` drops every connection and stops
- * listening (new connections are refused, as by a server that is down) until `restore()`, while
- * the server itself keeps serving other tests.
+ * A TCP proxy in front of a server, for outage tests, while the server itself keeps serving other
+ * tests:
+ * - `cut()` drops every connection and stops listening (new connections are refused, as by a
+ *   server that is down) until `restore()`;
+ * - `reset()` resets every connection (RST, as a crashed peer or a middlebox does) and keeps
+ *   listening;
+ * - `blackhole()` keeps every socket open but forwards nothing, in either direction, and accepts
+ *   new connections that go nowhere: a peer that silently drops packets. After `restore()` new
+ *   connections work again; the ones that were black-holed stay dead (their bytes were lost), as
+ *   behind a firewall that forgot them.
  */
 export async function startTcpProxy(target: { host: string; port: number }) {
   const { createServer, connect } = await import('node:net');
-  const pairs = new Set<{ destroy(): void }>();
+  type Pair = { destroy(): void; reset(): void; silence(): void };
+  const pairs = new Set<Pair>();
   /** Bytes after which the next connection is dropped mid-answer (once), to cut a download. */
   let dropAfter: number | undefined;
   let connections = 0;
+  let blackholed = false;
   const server = createServer((client) => {
     connections++;
+    client.on('error', () => undefined);
+    if (blackholed) {
+      // Accepted, then nothing: no upstream, every byte discarded.
+      const pair: Pair = { destroy: () => client.destroy(), reset: () => client.resetAndDestroy(), silence() {} };
+      pairs.add(pair);
+      client.on('data', () => undefined).on('close', () => pairs.delete(pair));
+      return;
+    }
     const upstream = connect(target.port, target.host);
     if (dropAfter !== undefined) {
       const limit = dropAfter;
@@ -57,10 +74,21 @@ export async function startTcpProxy(target: { host: string; port: number }) {
         if (passed > limit) pair.destroy();
       });
     }
-    const pair = {
+    const pair: Pair = {
       destroy() {
         client.destroy();
         upstream.destroy();
+      },
+      reset() {
+        // RST both ways: the client sees ECONNRESET, the server ends the backend.
+        if (!client.destroyed) client.resetAndDestroy();
+        if (!upstream.destroyed) upstream.resetAndDestroy();
+      },
+      silence() {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.on('data', () => undefined);
+        upstream.on('data', () => undefined);
       },
     };
     pairs.add(pair);
@@ -85,6 +113,10 @@ export async function startTcpProxy(target: { host: string; port: number }) {
     get connections() {
       return connections;
     },
+    /** Connections open now. */
+    get open() {
+      return pairs.size;
+    },
     /** Drops the next connection once `bytes` of its answer have passed. */
     dropNextAfter(bytes: number) {
       dropAfter = bytes;
@@ -101,9 +133,26 @@ export async function startTcpProxy(target: { host: string; port: number }) {
         server.close(() => resolve());
         dropAll();
       }),
-    restore: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
+    /** Resets (RST) every open connection; new ones are accepted as before. */
+    reset() {
+      for (const p of pairs) p.reset();
+      pairs.clear();
+    },
+    /** From now on nothing passes: open connections go silent, new ones are accepted and ignored. */
+    blackhole() {
+      blackholed = true;
+      for (const p of pairs) p.silence();
+    },
+    /** Ends a cut or a black hole: new connections reach the server again. */
+    restore: () =>
+      new Promise<void>((resolve) => {
+        blackholed = false;
+        if (server.listening) resolve();
+        else server.listen(port, '127.0.0.1', resolve);
+      }),
     close: () =>
       new Promise<void>((resolve) => {
+        blackholed = false;
         dropAll();
         if (server.listening) server.close(() => resolve());
         else resolve();

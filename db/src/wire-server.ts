@@ -37,12 +37,16 @@ export async function startWireServer({
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    // A client that vanished without closing (Grafana's host died) is found, and its turn ends.
+    socket.setKeepAlive(true, 10_000);
     serveClient(socket, db, log, idleInTransactionMs);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
+      // Accept errors (out of file descriptors) must not end the process: the next accept may work.
+      server.on('error', (err) => log.error({ err }, 'embedded database wire server error'));
       resolve();
     });
   });
@@ -68,14 +72,14 @@ function serveClient(socket: Socket, db: WireServerOptions['db'], log: Logger, i
   let idleTimer: NodeJS.Timeout | undefined;
 
   const acquire = () =>
-    new Promise<void>((granted) => {
-      void db.runExclusive(
+    new Promise<void>((granted, refused) => {
+      db.runExclusive(
         () =>
           new Promise<void>((done) => {
             release = done;
             granted();
           }),
-      );
+      ).catch(refused); // the database closed: `handle` fails and the client is disconnected
     });
   const letGo = () => {
     clearTimeout(idleTimer);
@@ -129,7 +133,7 @@ function serveClient(socket: Socket, db: WireServerOptions['db'], log: Logger, i
         if (pending.length - offset < len) break;
         const code = pending.readInt32BE(offset + 4);
         if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
-          socket.write(NO);
+          if (socket.writable) socket.write(NO);
           pending = pending.subarray(offset + len);
           offset = 0;
           continue;

@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { apiClient } from './helpers.ts';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+
+export interface Ready {
+  /** The HTTP API's base URL. */
+  http: string;
+  mqttPort: number;
+  /** The embedded database's wire port, when it is served. */
+  wirePort?: number;
+}
+
+/**
+ * Runs the platform as `npm start` does, in a child process on free ports; `ready` resolves once it
+ * says so, and rejects if it exits first.
+ * @example const p = startProcess({ DATA_DIR: dir }); await p.ready; expect(await p.stop()).toBe(0);
+ */
+export function startProcess(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cloud/src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, MQTT_PORT: '0', HTTP_PORT: '0', EMBEDDED_PG_PORT: '0', LOG_LEVEL: 'info', ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const line = (msg: string) => stdout.split('\n').find((l) => l.includes(`"msg":"${msg}"`));
+  const ready = new Promise<Ready>((resolve, reject) => {
+    child.stdout.on('data', () => {
+      const up = line('platform ready');
+      if (!up) return;
+      const { http, mqtt } = JSON.parse(up);
+      resolve({ http, mqttPort: mqtt, wirePort: JSON.parse(line('database open') ?? '{}').wirePort });
+    });
+    exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
+  ready.catch(() => undefined); // awaited only by the tests that expect a start
+  return {
+    child,
+    ready,
+    exited,
+    output: () => ({ stdout, stderr }),
+    /** What the process wrote to stderr, without npm's own warnings. */
+    errorLines: () =>
+      stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l && !l.startsWith('npm warn')),
+    /** Sends `signal` and resolves with the exit code. */
+    stop(signal: NodeJS.Signals = 'SIGINT') {
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** A port some other program holds. */
+export async function occupiedPort(): Promise<{ port: number; close(): void }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return { port: typeof address === 'object' && address ? address.port : 0, close: () => server.close() };
+}
+
+/**
+ * What a user does first with a running platform: an account, an organization, `devices` devices.
+ * @example const account = await setUp(await run.ready, 3); account.devices[2].secret;
+ */
+export async function setUp(ready: Ready, devices = 1) {
+  const api = apiClient({ httpPort: Number(new URL(ready.http).port) });
+  const email = 'owner@example.com';
+  const password = 'correct horse battery';
+  await api.signIn(email, password);
+  const org = (await api.call('POST', '/v1/orgs', { name: 'Life' })).body.id as string;
+  const created: { id: string; secret: string }[] = [];
+  for (let i = 0; i < devices; i++) {
+    const res = await api.call('POST', `/v1/orgs/${org}/devices`, { name: `d${i}` });
+    if (res.status !== 201) throw new Error(`creating a device answered ${res.status}: ${JSON.stringify(res.body)}`);
+    created.push({ id: res.body.id, secret: res.body.mqtt.password });
+  }
+  return { email, password, org, device: created[0]!, devices: created };
+}
+export type Account = Awaited<ReturnType<typeof setUp>>;
