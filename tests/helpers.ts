@@ -1,13 +1,13 @@
 import { DeviceStore } from '@iotp/broker';
 import { loadConfig } from '@iotp/cloud/config';
-import { type Platform, startPlatform } from '@iotp/cloud/platform';
+import { type RunningPlatform, startPlatform } from '@iotp/cloud/platform';
 import { createTestDatabase, tempDir } from '@iotp/db/testing';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import pino from 'pino';
 
 export const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
 
-export interface TestPlatform extends Platform {
+export interface TestPlatform extends RunningPlatform {
   devices: DeviceStore;
   orgId: string;
   /** Creates a device in the test organization; returns its id and secret. */
@@ -109,7 +109,7 @@ export async function until(
 }
 
 /** The value of a Prometheus counter line, 0 when absent. */
-export async function metric(platform: Platform, line: string): Promise<number> {
+export async function metric(platform: { registry: RunningPlatform['registry'] }, line: string): Promise<number> {
   const text = await platform.registry.metrics();
   const found = text.split('\n').find((l) => l.startsWith(`${line} `));
   return found ? Number(found.split(' ')[1]) : 0;

@@ -4,6 +4,12 @@ import { apiClient } from './helpers.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
+/** Every child still alive: a failed test never leaves a platform running after its worker exits. */
+const children = new Set<ReturnType<typeof spawn>>();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 export interface Ready {
   /** The HTTP API's base URL. */
   http: string;
@@ -30,7 +36,13 @@ export function startProcess(env: Record<string, string>) {
   child.stderr.on('data', (d) => {
     stderr += d;
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  children.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      children.delete(child);
+      resolve(code);
+    }),
+  );
   const line = (msg: string) => stdout.split('\n').find((l) => l.includes(`"msg":"${msg}"`));
   const ready = new Promise<Ready>((resolve, reject) => {
     child.stdout.on('data', () => {

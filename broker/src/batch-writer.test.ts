@@ -98,6 +98,29 @@ describe('BatchWriter on PostgreSQL', () => {
     await w.close();
   });
 
+  it('lets a latest value from beyond the future bound give way to the next reading', async () => {
+    const w = new BatchWriter({ sql: db.sql, logger, maxDelayMs: 1, maxFutureMs: 60_000 });
+    // A reading from 2035, kept as latest before the bound existed.
+    await db.sql.query(
+      `INSERT INTO telemetry_latest (time, device_id, metric, value) VALUES ('2035-01-01', $1, 'far', 1)`,
+      [DEVICE],
+    );
+    const now = readings(1, 'far');
+    now.time[0] = Date.now() * 1000;
+    now.value[0] = 2;
+    await w.write(DEVICE, now, true);
+    const older = readings(1, 'far');
+    older.time[0] = (Date.now() - 60_000) * 1000;
+    older.value[0] = 3;
+    await w.write(DEVICE, older, true); // within the bound, latest moves only forward
+    const [latest] = await db.sql.query<{ value: number }>(
+      "SELECT value FROM telemetry_latest WHERE device_id = $1 AND metric = 'far'",
+      [DEVICE],
+    );
+    expect(latest!.value).toBe(2);
+    await w.close();
+  });
+
   it('never stores a reading twice, even when a batch is retried', async () => {
     const w = new BatchWriter({ sql: db.sql, logger, maxDelayMs: 1 });
     const r = readings(50);

@@ -31,6 +31,11 @@ export interface BatchWriterOptions {
    * itself failing and retries it, so a database that stops answering cannot hold ingest.
    */
   timeoutMs?: number;
+  /**
+   * How far ahead of now a reading may be (ms), as the parser allows: a latest value further ahead
+   * (stored before that bound existed, or under a looser one) gives way to the next reading.
+   */
+  maxFutureMs?: number;
 }
 
 interface Batch {
@@ -105,6 +110,7 @@ export class BatchWriter {
       retryBaseMs: 100,
       retryMaxMs: 5000,
       timeoutMs: 10_000,
+      maxFutureMs: 10 * 60 * 1000,
       ...options,
     };
     if (this.o.maxRows < 1 || this.o.maxDelayMs < 0 || this.o.concurrency < 1 || this.o.timeoutMs < 1)
@@ -294,6 +300,7 @@ export class BatchWriter {
       bools(pick(batch.bool)),
       pick(batch.text),
       statement,
+      this.o.maxFutureMs,
     ]);
     let rows: { statement: string }[];
     try {
@@ -421,7 +428,7 @@ WITH stored AS (
   FROM unnest($7::int8[], $8::uuid[], $9::text[], $10::float8[], $11::text[]::bool[], $12::text[]) AS u(t, d, m, v, b, x)
   ON CONFLICT (device_id, metric) DO UPDATE
   SET time = excluded.time, value = excluded.value, value_bool = excluded.value_bool, value_text = excluded.value_text
-  WHERE telemetry_latest.time <= excluded.time
+  WHERE telemetry_latest.time <= excluded.time OR telemetry_latest.time > now() + $14::int8 * interval '1 millisecond'
 )
 SELECT $13::text AS statement`;
 

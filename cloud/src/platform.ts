@@ -16,9 +16,9 @@ import { type Database, EmbeddedJobs, openDatabase } from '@iotp/db';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createApp } from './app.ts';
+import { type App, createApp } from './app.ts';
 import { AuthRepository } from './auth/auth.repository.ts';
-import { AuthService } from './auth/auth.service.ts';
+import { AuthService, type AuthServiceOptions } from './auth/auth.service.ts';
 import { type CounterStore, MemoryCounterStore, RedisCounterStore } from './auth/rate-limit.ts';
 import { TokenService } from './auth/tokens.ts';
 import { BillingRepository } from './billing/billing.repository.ts';
@@ -36,7 +36,8 @@ import { OrgService } from './orgs/org.service.ts';
 import { OtaRepository } from './ota/ota.repository.ts';
 import { ReleaseService } from './ota/release.service.ts';
 import { RolloutService } from './ota/rollout.service.ts';
-import { FileObjectStore, S3ObjectStore } from './storage/object-store.ts';
+import { Scheduler } from './scheduler.ts';
+import { FileObjectStore, type ObjectStore, S3ObjectStore } from './storage/object-store.ts';
 import { TelemetryRepository } from './telemetry/telemetry.repository.ts';
 import { TelemetryService } from './telemetry/telemetry.service.ts';
 import { TwinRepository } from './twin/twin.repository.ts';
@@ -54,30 +55,81 @@ export class PortInUse extends Error {
   }
 }
 
+/** Parts a caller supplies instead of those the configuration names (tests, benchmarks). */
+export interface PlatformParts {
+  /** Where avatars and firmware artifacts are kept; by default S3 when S3_ENDPOINT is set, else DATA_DIR. */
+  objects?: ObjectStore;
+  /** Counters of the rate limits; by default Redis when REDIS_URL is set, else in memory. */
+  limits?: CounterStore;
+  /** Tuning of the accounts service (rate limits, refresh-reuse grace) beyond the configuration. */
+  auth?: Pick<AuthServiceOptions, 'rateLimits' | 'refreshReuseGraceS'>;
+}
+
+/** The whole platform, built and not yet listening: what `start` serves and what tests call directly. */
 export interface Platform {
+  config: PlatformConfig;
   db: Database;
-  httpPort: number;
-  mqttPort: number;
-  /** The MQTT-over-TLS port, when a certificate is configured. */
-  mqttsPort?: number;
+  registry: Registry;
+  /** The HTTP API; `start` serves it, tests may call `app.request`. */
+  app: App;
   writer: BatchWriter;
   broker: ReturnType<typeof createBroker>;
+  meter: UsageMeter;
+  tokens: TokenService;
+  auth: AuthService;
+  orgs: OrgService;
+  billing: BillingService;
+  /** The device registry (named apart from tests' `devices` store). */
+  deviceService: DeviceService;
   twins: TwinService;
   rollouts: RolloutService;
-  meter: UsageMeter;
-  registry: Registry;
+  /** Background jobs by name (`scheduler.list()`); they run once the platform is started. */
+  scheduler: Scheduler;
   /** TimescaleDB's jobs, run by the platform itself on the embedded database. */
   embeddedJobs?: EmbeddedJobs;
+  /** Binds the MQTT, MQTT over TLS and HTTP listeners and starts the background jobs. */
+  start(): Promise<RunningPlatform>;
   /** Stops accepting, flushes what was accepted, closes the database. */
   close(): Promise<void>;
 }
 
+export interface RunningPlatform extends Platform {
+  httpPort: number;
+  mqttPort: number;
+  /** The MQTT-over-TLS port, when a certificate is configured. */
+  mqttsPort?: number;
+}
+
 /**
  * Starts the whole platform in this process: database (embedded unless DATABASE_URL), telemetry
- * writer, MQTT broker and HTTP API.
+ * writer, MQTT broker, HTTP API and background jobs.
  * @example const platform = await startPlatform(loadConfig(), logger);
  */
-export async function startPlatform(config: PlatformConfig, logger: Logger): Promise<Platform> {
+export async function startPlatform(
+  config: PlatformConfig,
+  logger: Logger,
+  parts: PlatformParts = {},
+): Promise<RunningPlatform> {
+  const platform = await buildPlatform(config, logger, parts);
+  try {
+    return await platform.start();
+  } catch (err) {
+    await platform.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * The one composition root: opens the database and wires every service, the broker and the HTTP
+ * app, without listening or running background jobs (`start` does both). `main`, the tests and
+ * the benchmarks all build the platform here.
+ * @example const platform = await buildPlatform(loadConfig(env), logger); await platform.app.request('/healthz');
+ */
+export async function buildPlatform(
+  config: PlatformConfig,
+  logger: Logger,
+  parts: PlatformParts = {},
+): Promise<Platform> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   await prepareDataDir(config.DATA_DIR);
@@ -95,12 +147,16 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
     for (const step of cleanup.reverse()) await step().catch(() => undefined);
   };
   try {
+    const scheduler = new Scheduler(logger, registry);
+    // Before anything it runs is closed: stopping waits for the runs under way.
+    cleanup.push(() => scheduler.stop());
     // PGlite has no background workers: without this, aggregates, compression and retention never run.
-    const embeddedJobs =
-      db.kind === 'embedded' ? new EmbeddedJobs({ sql: db.sql, logger, registry }).start() : undefined;
-    if (embeddedJobs) cleanup.push(() => embeddedJobs.stop());
+    const embeddedJobs = db.kind === 'embedded' ? new EmbeddedJobs({ sql: db.sql, logger, registry }) : undefined;
+    if (embeddedJobs) {
+      cleanup.push(() => embeddedJobs.stop());
+      scheduler.add({ name: 'embedded-db-jobs', everyMs: 30_000, run: () => embeddedJobs.runDue() });
+    }
     const metrics = createBrokerMetrics(registry);
-    const billingRef: { current?: BillingService } = {};
     const writer = new BatchWriter({
       sql: db.sql,
       logger,
@@ -116,37 +172,14 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       // PGlite is one backend: parallel batches would only queue behind each other.
       concurrency: db.kind === 'embedded' ? 1 : config.WRITER_CONCURRENCY,
       timeoutMs: config.WRITER_TIMEOUT_MS,
+      maxFutureMs: config.TELEMETRY_MAX_FUTURE_MS,
     });
     await writer.start();
     cleanup.push(() => writer.close(config.SHUTDOWN_TIMEOUT_MS));
     // Seeded from usage_daily before the broker listens, so a restart does not reset daily quotas.
-    const meter = await new UsageMeter(db.sql, logger).start().seed();
+    const meter = await new UsageMeter(db.sql, logger).seed();
     cleanup.push(() => meter.close());
-    const broker = createBroker({
-      devices: new DeviceStore(db.orm),
-      writer,
-      metrics,
-      logger,
-      limits: brokerLimits(config),
-      meter,
-      // Billing is built after the broker (it needs the organizations): look it up late.
-      plan: {
-        deviceAllowed: (orgId, deviceId) => billingRef.current?.deviceAllowed(orgId, deviceId) ?? Promise.resolve(true),
-        messagesPerDay: (orgId) => billingRef.current?.messagesPerDay(orgId) ?? Promise.resolve(null),
-      },
-    });
-    // Before listening: a failed listen must still stop the broker's timers, or the process never exits.
-    cleanup.push(() => broker.close());
-    const mqttPort = await bind('MQTT_PORT', config.MQTT_PORT, () => broker.listen(config.MQTT_PORT, config.MQTT_HOST));
-    logger.info({ port: mqttPort }, 'MQTT broker listening');
-    let mqttsPort: number | undefined;
-    const tls = await tlsFiles(config.MQTT_TLS_CERT, config.MQTT_TLS_KEY);
-    if (tls) {
-      mqttsPort = await bind('MQTTS_PORT', config.MQTTS_PORT, () =>
-        broker.listen(config.MQTTS_PORT, config.MQTT_HOST, tls),
-      );
-      logger.info({ port: mqttsPort }, 'MQTT over TLS listening');
-    }
+    scheduler.add({ name: 'usage-flush', everyMs: 10_000, run: () => meter.flush() });
 
     const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.HTTP_PORT}`;
     const tokens = await new TokenService(db.orm, {
@@ -155,8 +188,8 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       accessTtlS: config.ACCESS_TOKEN_TTL_S,
       signingKeyPem: config.JWT_SIGNING_KEY,
     }).init();
-    let limits: CounterStore = new MemoryCounterStore();
-    if (config.REDIS_URL) {
+    let limits: CounterStore = parts.limits ?? new MemoryCounterStore();
+    if (!parts.limits && config.REDIS_URL) {
       const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
       await redis.connect();
       cleanup.push(async () => void redis.disconnect());
@@ -164,16 +197,10 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
     }
     const authRepo = new AuthRepository(db.orm);
     const mailer = new Mailer(db.orm, logger, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
-    const objects = config.S3_ENDPOINT
-      ? new S3ObjectStore({
-          endpoint: config.S3_ENDPOINT,
-          accessKey: config.S3_ACCESS_KEY ?? '',
-          secretKey: config.S3_SECRET_KEY ?? '',
-          bucket: config.S3_BUCKET,
-          region: config.S3_REGION,
-        })
-      : new FileObjectStore(join(config.DATA_DIR, 'objects'));
-    const authService = new AuthService({
+    // Mail is sent as it is queued; this retries what the SMTP server could not take.
+    scheduler.add({ name: 'mail-retry', everyMs: 30_000, run: () => mailer.drain() });
+    const objects = parts.objects ?? objectStore(config);
+    const auth = new AuthService({
       repo: authRepo,
       tokens,
       limits,
@@ -183,29 +210,41 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       publicUrl,
       refreshTtlS: config.REFRESH_TOKEN_TTL_S,
       adminEmails: config.ADMIN_EMAILS,
+      ...parts.auth,
     });
-    // Runs after the HTTP server has closed: mail auth queues once it has answered still goes in.
-    cleanup.push(() => authService.settled());
-    // Mail is sent as it is queued; this pass retries what the SMTP server could not take.
-    const mailRetry = setInterval(() => void mailer.drain(), 30_000).unref();
-    cleanup.push(async () => clearInterval(mailRetry));
+    // After the HTTP server has closed: mail auth queues once it has answered still goes in.
+    cleanup.push(() => auth.settled());
     const orgRepo = new OrgRepository(db.orm);
-    const orgService = new OrgService({
+    const billingRepo = new BillingRepository(db.orm);
+    // Organizations and billing need each other (seats; the accounts of organizations): built in
+    // this order, billing looked up when a limit is checked.
+    let billing: BillingService | undefined;
+    const broker = createBroker({
+      devices: new DeviceStore(db.orm),
+      writer,
+      metrics,
+      logger,
+      limits: brokerLimits(config),
+      meter,
+      plan: {
+        deviceAllowed: (orgId, deviceId) => billing?.deviceAllowed(orgId, deviceId) ?? Promise.resolve(true),
+        messagesPerDay: (orgId) => billing?.messagesPerDay(orgId) ?? Promise.resolve(null),
+      },
+    });
+    // Registered before any listener: a failed listen must still stop the broker's timers.
+    cleanup.push(() => broker.close());
+    const orgs = new OrgService({
       orgs: orgRepo,
       users: authRepo,
       mailer,
       logger,
       publicUrl,
       onDevicesRevoked: (ids) => broker.disconnectDevices(ids),
-      // Billing is built after the organizations: look it up late.
-      checkSeats: async (orgId, adding) => billingRef.current?.checkLimit(orgId, 'seats', adding),
+      checkSeats: async (orgId, adding) => billing?.checkLimit(orgId, 'seats', adding),
     });
-    const purge = setInterval(() => {
-      orgService.purgeDue().catch((err) => logger.error({ err }, 'purging deleted organizations failed'));
-    }, 3600_000).unref();
-    cleanup.push(async () => clearInterval(purge));
-    const billing = new BillingService({
-      repo: new BillingRepository(db.orm),
+    scheduler.add({ name: 'purge-deleted-orgs', everyMs: 3600_000, run: () => orgs.purgeDue() });
+    billing = new BillingService({
+      repo: billingRepo,
       orgs: orgRepo,
       mailer,
       logger,
@@ -218,36 +257,34 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       creditsPerMillionOverage: config.CREDITS_PER_MILLION_OVERAGE,
       creditsPerDeviceLicense: config.CREDITS_PER_DEVICE_LICENSE,
     });
-    billingRef.current = billing;
-    const drainEvents = setInterval(() => {
-      billing.drain().catch((err) => logger.error({ err }, 'processing Stripe events failed'));
-      billing.settleUsage().catch((err) => logger.error({ err }, 'settling usage failed'));
-    }, 60_000).unref();
-    cleanup.push(async () => clearInterval(drainEvents));
+    const payments = billing;
+    scheduler.add({ name: 'stripe-events', everyMs: 60_000, run: () => payments.drain() });
+    scheduler.add({ name: 'settle-usage', everyMs: 60_000, run: () => payments.settleUsage() });
     const deviceRepo = new DeviceRepository(db.orm);
     const telemetry = new TelemetryService(new TelemetryRepository(db.orm), { timescale: db.timescale });
-    const retention = setInterval(() => {
+    scheduler.add({
+      name: 'telemetry-retention',
+      everyMs: 3600_000,
       // With billing on, retention follows each organization's plan; without, only explicit settings apply.
-      const planDays = billing.configured
-        ? Object.fromEntries(Object.entries(PLANS).map(([n, l]) => [n, l.retention_days]))
-        : undefined;
-      telemetry.applyRetention(planDays).catch((err) => logger.error({ err }, 'applying retention failed'));
-    }, 3600_000).unref();
-    cleanup.push(async () => clearInterval(retention));
+      run: () =>
+        telemetry.applyRetention(
+          payments.configured
+            ? Object.fromEntries(Object.entries(PLANS).map(([n, l]) => [n, l.retention_days]))
+            : undefined,
+        ),
+    });
     const twins = new TwinService(new TwinRepository(db.orm), deviceRepo, broker, logger);
     broker.deviceEvents.on(
       'message',
       (deviceId, suffix, payload) => void twins.onDeviceMessage(deviceId, suffix, payload),
     );
     broker.deviceEvents.on('subscribe', (deviceId, filter) => void twins.onDeviceSubscribe(deviceId, filter));
-    const expire = setInterval(() => {
-      twins.expireDue().catch((err) => logger.error({ err }, 'expiring commands failed'));
-    }, 30_000).unref();
-    cleanup.push(async () => clearInterval(expire));
-    // Devices fetch artifacts from PUBLIC_URL; without it, from this host on the port bound below.
-    let httpPort = config.HTTP_PORT;
+    scheduler.add({ name: 'expire-commands', everyMs: 30_000, run: () => twins.expireDue() });
+    // Ports are known once listening: devices get the broker's, and fetch artifacts from PUBLIC_URL
+    // or from this host on the HTTP port.
+    const ports = { http: config.HTTP_PORT, mqtt: { host: new URL(publicUrl).hostname, port: config.MQTT_PORT } };
     const downloadBase = () =>
-      config.PUBLIC_URL ?? `http://${config.HTTP_HOST === '0.0.0.0' ? 'localhost' : config.HTTP_HOST}:${httpPort}`;
+      config.PUBLIC_URL ?? `http://${config.HTTP_HOST === '0.0.0.0' ? 'localhost' : config.HTTP_HOST}:${ports.http}`;
     const otaRepo = new OtaRepository(db.orm);
     const releases = new ReleaseService({
       repo: otaRepo,
@@ -256,7 +293,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       maxArtifactBytes: config.OTA_MAX_ARTIFACT_BYTES,
     });
     const rollouts = new RolloutService({
-      checkLimit: (orgId) => billing.checkLimit(orgId, 'rollouts_per_month', 1),
+      checkLimit: (orgId) => payments.checkLimit(orgId, 'rollouts_per_month', 1),
       repo: otaRepo,
       devices: deviceRepo,
       orgs: orgRepo,
@@ -276,26 +313,24 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
       (deviceId, suffix, payload) => void rollouts.onDeviceMessage(deviceId, suffix, payload),
     );
     broker.deviceEvents.on('subscribe', (deviceId, filter) => void rollouts.onDeviceSubscribe(deviceId, filter));
-    const rolloutTimer = setInterval(() => {
-      rollouts.tick().catch((err) => logger.error({ err }, 'advancing rollouts failed'));
-    }, config.OTA_TICK_MS).unref();
-    cleanup.push(async () => clearInterval(rolloutTimer));
+    scheduler.add({ name: 'advance-rollouts', everyMs: config.OTA_TICK_MS, run: () => rollouts.tick() });
+    const devices = new DeviceService({
+      devices: deviceRepo,
+      mqtt: ports.mqtt,
+      disconnect: (ids) => broker.disconnectDevices(ids),
+      checkLimit: (orgId, adding) => payments.checkLimit(orgId, 'devices', adding),
+    });
     const app = createApp({
       ota: { releases, rollouts, redirectDownloads: config.OTA_DOWNLOAD_REDIRECT },
       logger,
       registry,
-      auth: { service: authService, tokens, limits },
-      orgs: { repo: orgRepo, service: orgService },
+      auth: { service: auth, tokens, limits },
+      orgs: { repo: orgRepo, service: orgs },
       twins,
       billing,
       meter,
       grafana: new GrafanaAccess(db, grafanaEndpoint(config.DATABASE_URL, db.wirePort)),
-      devices: new DeviceService({
-        devices: deviceRepo,
-        mqtt: { host: new URL(publicUrl).hostname, port: mqttPort },
-        disconnect: (ids) => broker.disconnectDevices(ids),
-        checkLimit: (orgId, adding) => billing.checkLimit(orgId, 'devices', adding),
-      }),
+      devices,
       telemetry,
       checks: {
         database: () => db.ping(),
@@ -308,39 +343,78 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
         },
       },
     });
-    const http = await bind('HTTP_PORT', config.HTTP_PORT, () =>
-      listenHttp(app.fetch, config.HTTP_PORT, config.HTTP_HOST),
-    );
-    cleanup.push(() => new Promise<void>((resolve) => http.server.close(() => resolve())));
-    httpPort = http.port;
-    logger.info({ port: http.port }, 'HTTP API listening');
 
     let closing: Promise<void> | undefined;
-    return {
+    let http: Server | undefined;
+    const platform: Platform = {
+      config,
       db,
-      httpPort: http.port,
-      mqttPort,
-      mqttsPort,
+      registry,
+      app,
       writer,
       broker,
+      meter,
+      tokens,
+      auth,
+      orgs,
+      billing,
+      deviceService: devices,
       twins,
       rollouts,
-      meter,
-      registry,
+      scheduler,
       embeddedJobs,
+      async start() {
+        const mqttPort = await bind('MQTT_PORT', config.MQTT_PORT, () =>
+          broker.listen(config.MQTT_PORT, config.MQTT_HOST),
+        );
+        ports.mqtt.port = mqttPort;
+        logger.info({ port: mqttPort }, 'MQTT broker listening');
+        let mqttsPort: number | undefined;
+        const tls = await tlsFiles(config.MQTT_TLS_CERT, config.MQTT_TLS_KEY);
+        if (tls) {
+          mqttsPort = await bind('MQTTS_PORT', config.MQTTS_PORT, () =>
+            broker.listen(config.MQTTS_PORT, config.MQTT_HOST, tls),
+          );
+          logger.info({ port: mqttsPort }, 'MQTT over TLS listening');
+        }
+        const listening = await bind('HTTP_PORT', config.HTTP_PORT, () =>
+          listenHttp(app.fetch, config.HTTP_PORT, config.HTTP_HOST),
+        );
+        http = listening.server;
+        // Closed first on shutdown: no new requests while the rest flushes.
+        cleanup.push(() => new Promise<void>((resolve) => listening.server.close(() => resolve())));
+        ports.http = listening.port;
+        logger.info({ port: listening.port }, 'HTTP API listening');
+        scheduler.start();
+        return Object.assign(platform, { httpPort: listening.port, mqttPort, mqttsPort });
+      },
       // Reverse start order: stop taking connections, flush the writer, close the database.
       close: () => {
         closing ??= (async () => {
-          http.server.closeAllConnections?.();
+          http?.closeAllConnections?.();
           for (const step of cleanup.reverse()) await step();
         })();
         return closing;
       },
     };
+    return platform;
   } catch (err) {
     await undo();
     throw err;
   }
+}
+
+/** S3 when S3_ENDPOINT is set, else files under DATA_DIR. */
+function objectStore(config: PlatformConfig): ObjectStore {
+  return config.S3_ENDPOINT
+    ? new S3ObjectStore({
+        endpoint: config.S3_ENDPOINT,
+        accessKey: config.S3_ACCESS_KEY ?? '',
+        secretKey: config.S3_SECRET_KEY ?? '',
+        bucket: config.S3_BUCKET,
+        region: config.S3_REGION,
+      })
+    : new FileObjectStore(join(config.DATA_DIR, 'objects'));
 }
 
 /** The broker's TLS certificate and key, read from their files; both or neither. */

@@ -23,6 +23,7 @@ describe('organizations', () => {
     expect(created.status).toBe(201);
     expect(created.body.role).toBe('owner');
     orgId = created.body.id;
+    await h.onPlan(orgId, 'pro'); // more members than the free plan's seats
   });
   afterAll(async () => {
     await h?.close();

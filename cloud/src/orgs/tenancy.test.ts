@@ -62,6 +62,20 @@ describe('tenancy', () => {
     await h?.close();
   });
 
+  it('walks every organization route the app mounts: each is in the OpenAPI document', async () => {
+    const documented = new Set((await orgOperations(h)).map(({ method, path }) => `${method} ${path}`));
+    const mounted = [
+      ...new Set(
+        h.app.routes
+          .filter((r) => r.method !== 'ALL' && r.path.startsWith('/v1/orgs/:orgId'))
+          .map((r) => `${r.method} ${r.path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')}`),
+      ),
+    ];
+    // The twin and command routes too: the harness is the platform production builds.
+    expect(mounted).toEqual(expect.arrayContaining(['GET /v1/orgs/{orgId}/devices/{id}/twin']));
+    expect(mounted.filter((r) => !documented.has(r))).toEqual([]);
+  });
+
   it('declares a permission on every organization route', async () => {
     const ops = await orgOperations(h);
     expect(ops.length).toBeGreaterThan(20);
