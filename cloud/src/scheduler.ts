@@ -98,12 +98,12 @@ export class Scheduler {
     const run = Promise.resolve()
       .then(() => job.run())
       .then(
-      () => void this.runs.inc({ job: job.name, result: 'ok' }),
-      (err) => {
-        this.runs.inc({ job: job.name, result: 'failed' });
-        this.log.error({ err, job: job.name }, 'background job failed; it runs again on schedule');
-      },
-    );
+        () => void this.runs.inc({ job: job.name, result: 'ok' }),
+        (err) => {
+          this.runs.inc({ job: job.name, result: 'failed' });
+          this.log.error({ err, job: job.name }, 'background job failed; it runs again on schedule');
+        },
+      );
     const tracked = run.finally(() => {
       end();
       if (this.running.get(job.name) === tracked) this.running.delete(job.name);

@@ -1,7 +1,8 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import { requestContext } from '../http/env.ts';
-import { json, problems, User } from './auth.schemas.ts';
+import { json, problems } from '../http/openapi.ts';
+import { User } from './auth.schemas.ts';
 import type { AuthService } from './auth.service.ts';
 import { requireAuth } from './authenticate.ts';
 

@@ -1,7 +1,8 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import { requestContext } from '../http/env.ts';
-import { Email, json, jsonBody, MfaChallenge, Password, problems, TokenPair, User } from './auth.schemas.ts';
+import { json, jsonBody, problems } from '../http/openapi.ts';
+import { Email, MfaChallenge, Password, TokenPair, User } from './auth.schemas.ts';
 import type { AuthService } from './auth.service.ts';
 import { requireAuth } from './authenticate.ts';
 import type { TokenService } from './tokens.ts';

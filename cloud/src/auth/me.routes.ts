@@ -2,18 +2,8 @@ import { Readable } from 'node:stream';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import { requestContext } from '../http/env.ts';
-import {
-  API_KEY_SCOPES,
-  ApiKey,
-  json,
-  jsonBody,
-  Password,
-  Preferences,
-  Profile,
-  problems,
-  Session,
-  User,
-} from './auth.schemas.ts';
+import { json, jsonBody, problems } from '../http/openapi.ts';
+import { API_KEY_SCOPES, ApiKey, Password, Preferences, Profile, Session, User } from './auth.schemas.ts';
 import type { AuthService } from './auth.service.ts';
 import { requireAuth } from './authenticate.ts';
 

@@ -1,11 +1,12 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { stream } from 'hono/streaming';
-import { ApiKey, json, jsonBody, problems, TimeZone } from '../auth/auth.schemas.ts';
+import { ApiKey, TimeZone } from '../auth/auth.schemas.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import { requireAuth } from '../auth/authenticate.ts';
 import { csvRecord } from '../http/csv.ts';
 import type { AppEnv } from '../http/env.ts';
+import { json, jsonBody, problems } from '../http/openapi.ts';
 import type { OrgRepository } from './org.repository.ts';
 import type { OrgContext, OrgService } from './org.service.ts';
 import { orgGuard } from './org-guard.ts';

@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import parseRange from 'range-parser';
-import { problems } from '../auth/auth.schemas.ts';
 import { InvalidToken, type TokenService } from '../auth/tokens.ts';
 import type { AppEnv } from '../http/env.ts';
+import { problems } from '../http/openapi.ts';
 import { Forbidden, Problem } from '../http/problem.ts';
 import type { ReleaseService } from './release.service.ts';
 
