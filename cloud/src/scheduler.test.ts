@@ -1,6 +1,9 @@
+import { openDatabase } from '@iotp/db';
+import { createTestDatabase } from '@iotp/db/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { DatabaseJobLeases } from './job-lease.ts';
 import { Scheduler } from './scheduler.ts';
 
 const logger = pino({ level: 'silent' });
@@ -58,5 +61,48 @@ describe('Scheduler', () => {
     await scheduler.runNow('tick');
     expect(runs).toBe(1);
     await scheduler.stop();
+  });
+
+  it('runs a cluster-wide job on one node at a time through leases in the database, and another takes over', async () => {
+    const testDb = await createTestDatabase();
+    const nodes = await Promise.all([0, 1].map(() => openDatabase({ url: testDb.url, dataDir: '/unused', logger })));
+    try {
+      let running = 0;
+      let most = 0;
+      const runs = [0, 0];
+      const schedulers = nodes.map((db, i) => {
+        const scheduler = new Scheduler(logger, undefined, new DatabaseJobLeases(db.sql, `node-${i}`));
+        // Runs take most of the period: without leases the two nodes' runs would overlap.
+        scheduler.add({
+          name: 'sweep',
+          everyMs: 40,
+          run: async () => {
+            most = Math.max(most, ++running);
+            runs[i]!++;
+            await sleep(25);
+            running--;
+          },
+        });
+        // Work on each node's own memory runs everywhere.
+        scheduler.add({ name: 'local', everyMs: 40, scope: 'node', run: async () => undefined });
+        return scheduler.start();
+      });
+      while (runs[0]! + runs[1]! < 10) await sleep(10);
+      expect(most).toBe(1);
+      // The node holding the lease stops; the other takes the job over once the lease runs out.
+      const [lease] = await nodes[0]!.sql.query<{ holder: string }>(
+        "SELECT holder FROM job_leases WHERE name = 'sweep'",
+      );
+      const last = lease!.holder === 'node-0' ? 0 : 1;
+      await schedulers[last]!.stop();
+      const other = 1 - last;
+      const before = runs[other]!;
+      while (runs[other]! < before + 3) await sleep(10);
+      await schedulers[other]!.stop();
+      expect(most).toBe(1);
+    } finally {
+      await Promise.all(nodes.map((db) => db.close()));
+      await testDb.drop();
+    }
   });
 });

@@ -7,6 +7,17 @@ export interface Job {
   name: string;
   everyMs: number;
   run(): Promise<unknown>;
+  /**
+   * 'cluster' (default): one run a period across every node sharing the database, whichever node
+   * takes the lease; 'node': every node runs it (work on the node's own memory, like its usage counts).
+   */
+  scope?: 'cluster' | 'node';
+}
+
+/** Decides which node runs a cluster-wide job this period (see `job-lease.ts`). */
+export interface JobLeases {
+  /** True when this node may run `name` now; the lease then holds for `ms`. */
+  claim(name: string, ms: number): Promise<boolean>;
 }
 
 /**
@@ -28,12 +39,17 @@ export class Scheduler {
   private started = false;
   private stopped = false;
 
-  constructor(logger: Logger, registry?: Registry) {
+  constructor(
+    logger: Logger,
+    registry?: Registry,
+    /** Without leases every job runs on this node (one process, or an embedded database). */
+    private readonly leases?: JobLeases,
+  ) {
     this.log = logger.child({ component: 'scheduler' });
     const registers = registry ? [registry] : [];
     this.runs = new Counter({
       name: 'scheduled_job_runs_total',
-      help: 'Runs of the platform background jobs, by job and result (ok, failed)',
+      help: 'Runs of the platform background jobs, by job and result (ok, failed, elsewhere: another node held the lease)',
       labelNames: ['job', 'result'] as const,
       registers,
     });
@@ -87,10 +103,28 @@ export class Scheduler {
     if (this.stopped) return;
     const timer = setTimeout(() => {
       this.timers.delete(job.name);
-      void this.execute(job).then(() => this.plan(job));
+      void this.claim(job)
+        .then((mine) => (mine ? this.execute(job) : undefined))
+        .then(() => this.plan(job));
     }, job.everyMs);
     timer.unref();
     this.timers.set(job.name, timer);
+  }
+
+  /**
+   * Takes the job's lease for most of a period, so the node that ran it last takes it again on its
+   * next timer and another node takes over within a period when that one is gone.
+   */
+  private async claim(job: Job): Promise<boolean> {
+    if (!this.leases || job.scope === 'node') return true;
+    try {
+      if (await this.leases.claim(job.name, Math.floor(job.everyMs * 0.9))) return true;
+      this.runs.inc({ job: job.name, result: 'elsewhere' });
+    } catch (err) {
+      this.runs.inc({ job: job.name, result: 'failed' });
+      this.log.warn({ err, job: job.name }, 'could not take the job lease; trying again next period');
+    }
+    return false;
   }
 
   private execute(job: Job): Promise<void> {

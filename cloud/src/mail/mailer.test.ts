@@ -102,8 +102,26 @@ describe('Mailer', () => {
     }
   });
 
-  it('keeps mail in the outbox when no SMTP server is configured', async () => {
-    await new Mailer(db.orm, logger).send({ to: 'x@example.com', subject: 'Kept', text: 't' });
+  it('keeps mail in the outbox when no SMTP server is configured, and never logs its text', async () => {
+    const lines: string[] = [];
+    const capture = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    await new Mailer(db.orm, capture).send({ to: 'x@example.com', subject: 'Kept', text: 'Token: one-time-secret' });
     expect(await sentAt('Kept')).toBeNull();
+    expect(lines.join('')).toContain('mail_outbox');
+    expect(lines.join('')).not.toContain('one-time-secret');
+  });
+
+  it('purges mail older than a week, sent or not, and keeps the rest', async () => {
+    await db.sql.query(
+      `INSERT INTO mail_outbox ("to", subject, text, created_at, sent_at) VALUES
+         ('o@example.com', 'Old sent', 't', now() - interval '8 days', now() - interval '8 days'),
+         ('o@example.com', 'Old unsent', 't', now() - interval '8 days', NULL),
+         ('o@example.com', 'Recent', 't', now() - interval '1 day', NULL)`,
+    );
+    expect(await new Mailer(db.orm, logger).purge()).toBe(2);
+    const left = await db.sql.query<{ subject: string }>(
+      'SELECT subject FROM mail_outbox WHERE "to" = \'o@example.com\'',
+    );
+    expect(left.map((r) => r.subject)).toEqual(['Recent']);
   });
 });

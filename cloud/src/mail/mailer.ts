@@ -1,5 +1,5 @@
 import { type Orm, schema } from '@iotp/db';
-import { and, asc, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 
@@ -44,11 +44,15 @@ export class Mailer {
 
   /** Queues a mail; with SMTP configured a drain starts after the current request's work. */
   async send(mail: Mail): Promise<void> {
-    await this.orm.insert(mailOutbox).values(mail);
+    const [row] = await this.orm.insert(mailOutbox).values(mail).returning({ id: mailOutbox.id });
     if (this.transport) setImmediate(() => void this.drain());
-    // The embedded default has no SMTP server: the outbox and this line are how mail is read.
+    // The embedded default has no SMTP server: mail is read from the outbox. Never its text here:
+    // it carries one-time tokens, and logs are kept and shipped.
     else
-      this.log.info({ to: mail.to, subject: mail.subject, text: mail.text }, 'mail kept in the outbox (no SMTP_URL)');
+      this.log.info(
+        { to: mail.to, subject: mail.subject, id: row?.id },
+        `mail kept in the outbox (no SMTP_URL): SELECT text FROM mail_outbox WHERE id = '${row?.id}'`,
+      );
   }
 
   /**
@@ -72,6 +76,18 @@ export class Mailer {
         this.draining = undefined;
       });
     return this.draining;
+  }
+
+  /**
+   * Deletes mail older than `olderThanS` (default 7 days), sent or not: unsent mail that old is past
+   * its retries and its links have expired, and the outbox should not keep tokens for long.
+   */
+  async purge(olderThanS = 7 * 86_400): Promise<number> {
+    const gone = await this.orm
+      .delete(mailOutbox)
+      .where(lt(mailOutbox.createdAt, sql`now() - make_interval(secs => ${olderThanS})`))
+      .returning({ id: mailOutbox.id });
+    return gone.length;
   }
 
   /** Claims a batch (other processes skip it), sends it; true when a full batch went out. */
