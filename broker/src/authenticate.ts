@@ -1,8 +1,9 @@
-import type { Socket } from 'node:net';
-import type { AedesOptions, AuthenticateError, Client } from 'aedes';
+import { devicePrefix, deviceTopic, SUFFIX } from '@iotp/protocol';
+import type { AedesOptions, Client } from 'aedes';
 import type { Logger } from 'pino';
+import { authenticateError, remoteAddress } from './aedes-internals.ts';
 import type { DeviceIdentity, DeviceStore } from './device-store.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import type { Quotas } from './quotas.ts';
 import { type Reason, Rejection } from './reasons.ts';
 
 /** What the broker keeps about an authenticated device connection. */
@@ -25,15 +26,11 @@ export function sessionOf(client: Client | null | undefined): Session | undefine
   return client ? (client as DeviceClient)[SESSION] : undefined;
 }
 
-export function remoteAddress(client: Client): string | undefined {
-  return (client.conn as Partial<Socket> | undefined)?.remoteAddress;
-}
-
 export interface ConnectHooksOptions {
   devices: DeviceStore;
   /** May this device connect under its organization's plan. */
   plan?: { deviceAllowed(orgId: string, deviceId: string): Promise<boolean> };
-  connectLimiter: RateLimiter;
+  quotas: Pick<Quotas, 'connectAllowed'>;
   /** Longest keepalive allowed, in seconds; 0 ("never") is refused too. */
   keepaliveMaxS: number;
   /** Counts and logs a refusal. */
@@ -45,7 +42,7 @@ export interface ConnectHooksOptions {
  * The CONNECT hooks: `preConnect` checks the packet, `authenticate` the device's credentials.
  * Client id, user name and device id must be one and the same string, the canonical device id:
  * Aedes keys sessions by it, so takeover, revocation and topic rules all see one device.
- * @example new Aedes({ ...connectHooks({ devices, connectLimiter, keepaliveMaxS: 1200, count, log }) })
+ * @example new Aedes({ ...connectHooks({ devices, quotas, keepaliveMaxS: 1200, count, log }) })
  */
 export function connectHooks(o: ConnectHooksOptions): Required<Pick<AedesOptions, 'preConnect' | 'authenticate'>> {
   let serial = 0;
@@ -68,9 +65,9 @@ export function connectHooks(o: ConnectHooksOptions): Required<Pick<AedesOptions
       const address = remoteAddress(client);
       const refuse = (reason: Reason, detail?: string) => {
         o.count(reason, { clientId: client.id, address, detail });
-        done(new Rejection(reason, detail) as unknown as AuthenticateError, false);
+        done(authenticateError(new Rejection(reason, detail)), false);
       };
-      if (!o.connectLimiter.tryTake(address ?? 'unknown')) return refuse('connect_rate');
+      if (!o.quotas.connectAllowed(address ?? 'unknown')) return refuse('connect_rate');
       const early = (client as DeviceClient)[REFUSAL];
       if (early) return refuse(early.reason, early.detail);
       if (!username || !password) return refuse('bad_credentials', 'username and password are required');
@@ -85,11 +82,10 @@ export function connectHooks(o: ConnectHooksOptions): Required<Pick<AedesOptions
             : Promise.resolve(true);
           return allowed.then((allowed) => {
             if (!allowed) return refuse('plan_device_limit');
-            const prefix = `devices/${check.device.id}/`;
             (client as DeviceClient)[SESSION] = {
               ...check.device,
-              prefix,
-              telemetryTopic: `${prefix}telemetry`,
+              prefix: devicePrefix(check.device.id),
+              telemetryTopic: deviceTopic(check.device.id, SUFFIX.telemetry),
               serial: ++serial,
             };
             done(null, true);
@@ -97,7 +93,7 @@ export function connectHooks(o: ConnectHooksOptions): Required<Pick<AedesOptions
         },
         (err) => {
           o.log.error({ err, clientId: client.id }, 'credential check failed');
-          done(new Rejection('storage_unavailable') as unknown as AuthenticateError, false);
+          done(authenticateError(new Rejection('storage_unavailable')), false);
         },
       );
     },

@@ -1,55 +1,32 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { Aedes, type Client, type Subscription } from 'aedes';
+import { deviceTopic } from '@iotp/protocol';
+import { Aedes } from 'aedes';
 import type { Logger } from 'pino';
-import { connectHooks, remoteAddress, sessionOf } from './authenticate.ts';
+import {
+  capPacketSize,
+  checkStrings,
+  connectedClient,
+  isTopicTooDeep,
+  remoteAddress,
+  saidDisconnect,
+} from './aedes-internals.ts';
+import { connectHooks, sessionOf } from './authenticate.ts';
 import { publishHooks } from './authorize-publish.ts';
+import { subscribeHooks } from './authorize-subscribe.ts';
 import type { BatchWriter } from './batch-writer.ts';
 import type { DeviceStore } from './device-store.ts';
+import { type BrokerLimits, DEFAULT_LIMITS } from './limits.ts';
 import type { BrokerMetrics } from './metrics.ts';
-import { capPacketSize } from './packet-size.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { Presence } from './presence.ts';
+import { Quotas } from './quotas.ts';
 import { REASONS, type Reason, Rejection } from './reasons.ts';
 import { ReceiveTimes } from './receive-times.ts';
-import { checkStrings } from './string-check.ts';
-import type { ParseLimits } from './telemetry-parser.ts';
+import { storeTelemetry } from './store-telemetry.ts';
 import type { UsageMeter } from './usage-meter.ts';
 
-export interface BrokerLimits extends ParseLimits {
-  /** Largest MQTT packet; a bigger one closes the connection before its body is read. */
-  maxPacketBytes: number;
-  /** Largest telemetry payload; a bigger one is acknowledged and dropped. */
-  maxPayloadBytes: number;
-  /** Longest keepalive a client may ask for, in seconds (0, "never", is refused too). */
-  keepaliveMaxS: number;
-  /** Connection attempts per second per address, and the burst allowed. */
-  connectRatePerS: number;
-  connectBurst: number;
-  /** Messages per second per device, and the burst; a faster device is slowed. */
-  messagesPerS: number;
-  messagesBurst: number;
-  /** A device this far behind its rate (ms) is disconnected rather than slowed further. */
-  maxThrottleMs: number;
-  maxTopicLevels: number;
-  maxSubscriptions: number;
-}
-
-export const DEFAULT_LIMITS: BrokerLimits = {
-  maxPacketBytes: 256 * 1024,
-  maxPayloadBytes: 64 * 1024,
-  keepaliveMaxS: 1200,
-  connectRatePerS: 20,
-  connectBurst: 100,
-  messagesPerS: 1000,
-  messagesBurst: 2000,
-  maxThrottleMs: 10_000,
-  maxTopicLevels: 8,
-  maxSubscriptions: 32,
-  maxReadings: 1000,
-  maxFutureMs: 10 * 60 * 1000,
-  maxTextLength: 1024,
-};
+export { type BrokerLimits, DEFAULT_LIMITS } from './limits.ts';
 
 export interface BrokerOptions {
   devices: DeviceStore;
@@ -69,19 +46,17 @@ export interface BrokerOptions {
 /**
  * The MQTT broker: devices authenticate with their credentials, may touch only `devices/{id}/...`,
  * and their telemetry is stored through the batch writer before a QoS 1 PUBACK is sent.
+ * Composes one part per concern: authenticate, authorize publish and subscribe, telemetry storage,
+ * quotas, presence; whatever reaches into Aedes internals is in aedes-internals.ts.
  * @example const broker = createBroker({ devices, writer, metrics, logger }); await broker.listen(1883);
  */
 export function createBroker({ devices, writer, metrics, logger, limits: given, meter, plan }: BrokerOptions) {
   const limits = { ...DEFAULT_LIMITS, ...given };
   const log = logger.child({ component: 'broker' });
-  const connectLimiter = new RateLimiter(limits.connectRatePerS, limits.connectBurst);
-  const messageLimiter = new RateLimiter(limits.messagesPerS, limits.messagesBurst);
+  const quotas = new Quotas({ limits, plan, meter });
   const receiveTimes = new ReceiveTimes();
-  const sweeper = setInterval(() => {
-    connectLimiter.sweep();
-    messageLimiter.sweep();
-    receiveTimes.sweep();
-  }, 60_000).unref();
+  const sweeper = setInterval(() => receiveTimes.sweep(), 60_000).unref();
+  const presence = new Presence(devices, log);
 
   const count = (reason: Reason, fields: Record<string, unknown>, level: 'warn' | 'info' = 'warn') => {
     metrics.rejects.inc({ reason });
@@ -95,24 +70,6 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
   const deviceEvents = new EventEmitter<{ message: [string, string, Buffer]; subscribe: [string, string] }>();
   deviceEvents.setMaxListeners(50);
 
-  /** Daily message quotas per organization, refreshed in the background: a lookup never waits. */
-  const quotas = new Map<string, number | null>();
-  const refreshQuotas = async () => {
-    if (!plan) return;
-    for (const orgId of new Set([...quotas.keys()]))
-      quotas.set(orgId, await plan.messagesPerDay(orgId).catch(() => quotas.get(orgId) ?? null));
-  };
-  const quotaTimer = setInterval(() => void refreshQuotas(), 60_000).unref();
-  /** Looks the quota up again on each connection: a plan change shows on the next connect. */
-  const learnQuota = (orgId: string) => {
-    if (!plan) return;
-    if (!quotas.has(orgId)) quotas.set(orgId, null);
-    plan.messagesPerDay(orgId).then(
-      (q) => quotas.set(orgId, q),
-      () => undefined,
-    );
-  };
-
   const aedes = new Aedes({
     // Client id = device id, a UUID: longer than 3.1.1's suggested 23 characters.
     maxClientsIdLength: 64,
@@ -121,57 +78,23 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
     maxTopicLevels: limits.maxTopicLevels,
     connectTimeout: 10_000,
 
-    ...connectHooks({ devices, plan, connectLimiter, keepaliveMaxS: limits.keepaliveMaxS, count, log }),
+    ...connectHooks({ devices, plan, quotas, keepaliveMaxS: limits.keepaliveMaxS, count, log }),
     ...publishHooks({
-      limits,
-      writer,
-      metrics,
-      messageLimiter,
-      receiveTimes,
-      meter,
-      quotaOf: (orgId) => quotas.get(orgId),
+      quotas,
+      store: storeTelemetry({ limits, writer, metrics, receiveTimes, quotas, meter, count }),
       // Twin reports, command responses and the like: the cloud listens on `deviceEvents`.
       relay: (deviceId, suffix, payload) => deviceEvents.emit('message', deviceId, suffix, payload),
       count,
     }),
-
-    authorizeSubscribe(client, sub, done) {
-      const session = sessionOf(client);
-      if (!session) return done(new Error('not authenticated'), null);
-      // Any filter under the device's own prefix matches only its own topics: wildcards after it
-      // cannot climb back out.
-      if (!sub.topic.startsWith(session.prefix) && sub.topic !== session.prefix.slice(0, -1)) {
-        count('subscription_not_allowed', { deviceId: session.id, topic: sub.topic.slice(0, 200) });
-        return done(null, null as unknown as Subscription); // SUBACK 0x80 for this filter [MQTT-3.9.3-2]
-      }
-      const current = (client as unknown as { subscriptions: Record<string, unknown> }).subscriptions;
-      if (Object.keys(current).length >= limits.maxSubscriptions && !(sub.topic in current)) {
-        count('too_many_subscriptions', { deviceId: session.id });
-        return done(null, null as unknown as Subscription);
-      }
-      done(null, sub);
-    },
+    ...subscribeHooks({ maxSubscriptions: limits.maxSubscriptions, count }),
   });
-
-  /** Device-state writes still running; close() waits for them before the database may close. */
-  const pendingWrites = new Set<Promise<unknown>>();
-  const track = <T>(p: Promise<T>): Promise<T> => {
-    pendingWrites.add(p);
-    void p.finally(() => pendingWrites.delete(p));
-    return p;
-  };
 
   aedes.on('client', (client) => {
     metrics.connections.inc();
     const session = sessionOf(client);
-    if (session) learnQuota(session.orgId);
     if (session) {
-      session.connection = track(
-        devices.markOnline(session.id, remoteAddress(client)).catch((err) => {
-          log.warn({ err }, 'markOnline failed');
-          return undefined;
-        }),
-      );
+      quotas.learn(session.orgId);
+      presence.online(session, remoteAddress(client));
     }
     log.info({ deviceId: client.id, address: remoteAddress(client) }, 'device connected');
   });
@@ -186,24 +109,17 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
   aedes.on('clientDisconnect', (client) => {
     metrics.connections.dec();
     const session = sessionOf(client);
-    // A takeover by a new connection of the same device leaves it online.
     if (session) {
-      const stillConnected = (aedes as unknown as { clients: Record<string, Client> }).clients[client.id] !== undefined;
+      const stillConnected = connectedClient(aedes, client.id) !== undefined;
       // After DISCONNECT [MQTT-3.14.4] the client had every acknowledgement: nothing will be resent.
-      if ((client as unknown as { _disconnected: boolean })._disconnected && !stillConnected)
-        receiveTimes.forget(session.id);
-      track(
-        (session.connection ?? Promise.resolve(undefined))
-          .then((connectionId) => devices.markOffline(session.id, connectionId, stillConnected))
-          .catch((err) => log.warn({ err }, 'markOffline failed')),
-      );
+      if (saidDisconnect(client) && !stillConnected) receiveTimes.forget(session.id);
+      presence.offline(session, stillConnected);
     }
     log.info({ deviceId: client.id }, 'device disconnected');
   });
   aedes.on('clientError', (client, err) => {
     if (err instanceof Rejection) return; // counted where it was raised
-    const reason: Reason = /too many levels/.test(err.message) ? 'topic_too_deep' : 'protocol_error';
-    count(reason, { clientId: client.id, err: err.message }, 'info');
+    count(isTopicTooDeep(err) ? 'topic_too_deep' : 'protocol_error', { clientId: client.id, err: err.message }, 'info');
   });
   aedes.on('connectionError', (client, err) => {
     if (err instanceof Rejection) return; // counted where it was raised
@@ -266,7 +182,7 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
         aedes.publish(
           {
             cmd: 'publish',
-            topic: `devices/${deviceId}/${suffix}`,
+            topic: deviceTopic(deviceId, suffix),
             payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
             qos: opts.qos ?? 1,
             retain: opts.retain ?? false,
@@ -278,11 +194,10 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
     },
     /** Drops the live connections of these devices (credentials revoked or rotated). */
     disconnectDevices(ids: string[]): void {
-      const clients = (aedes as unknown as { clients: Record<string, Client> }).clients;
       for (const given of ids) {
         // Sessions are keyed by the canonical (lower-case) id; a route may pass on another spelling.
         const id = given.toLowerCase();
-        const client = clients[id];
+        const client = connectedClient(aedes, id);
         if (client) {
           log.info({ deviceId: id }, 'device disconnected: credentials revoked');
           client.close();
@@ -292,13 +207,13 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
     /** Stops accepting, disconnects every client, and closes Aedes. */
     async close(): Promise<void> {
       clearInterval(sweeper);
-      clearInterval(quotaTimer);
+      quotas.close();
       const closing = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       for (const s of sockets) s.destroy();
       await closing;
       // Disconnects above queue markOffline writes: let them land while the database is still open.
-      while (pendingWrites.size) await Promise.allSettled([...pendingWrites]);
+      await presence.settled();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_LIMITS } from './broker.ts';
 import { count, flag, port } from './env.ts';
+import { DEFAULT_LIMITS } from './limits.ts';
 
 const d = DEFAULT_LIMITS;
 

@@ -6,22 +6,27 @@ import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { adminRoutes } from './auth/admin.routes.ts';
+import { personalApiKeyRoutes } from './auth/api-keys.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
-import type { AuthService } from './auth/auth.service.ts';
-import { meRoutes } from './auth/me.routes.ts';
+import type { Auth } from './auth/create-auth.ts';
+import { mfaRoutes } from './auth/mfa.routes.ts';
+import { profileRoutes } from './auth/profile.routes.ts';
 import type { CounterStore } from './auth/rate-limit.ts';
+import { sessionRoutes } from './auth/sessions.routes.ts';
 import type { TokenService } from './auth/tokens.ts';
 import { billingRoutes } from './billing/billing.routes.ts';
 import type { BillingService } from './billing/billing.service.ts';
+import { walletRoutes } from './billing/wallet.routes.ts';
 import { claimRoutes } from './devices/claim.routes.ts';
 import type { DeviceService } from './devices/device.service.ts';
 import { deviceRoutes } from './devices/devices.routes.ts';
+import { groupRoutes } from './devices/groups.routes.ts';
 import { grafanaRoutes } from './grafana/grafana.routes.ts';
 import type { GrafanaAccess } from './grafana/grafana-access.ts';
 import { healthRoutes, type ReadinessChecks } from './health.routes.ts';
 import type { AppEnv } from './http/env.ts';
 import { httpMetrics } from './http/http-metrics.ts';
-import { Invalid, NotFound, Problem, problemResponse } from './http/problem.ts';
+import { Invalid, NotFound, PayloadTooLarge, problemResponse, UnsupportedMediaType } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
 import { storableText } from './http/storable-text.ts';
 import { auditTrail } from './orgs/audit.ts';
@@ -44,7 +49,7 @@ export interface AppOptions {
   /** Checks behind /readyz. */
   checks?: ReadinessChecks;
   /** Accounts and authentication; without them only health, metrics and docs are served. */
-  auth?: { service: AuthService; tokens: TokenService; limits: CounterStore };
+  auth?: Auth & { tokens: TokenService; limits: CounterStore };
   /** Organizations, RBAC and the audit log; needs `auth`. */
   orgs?: { repo: OrgRepository; service: OrgService };
   /** The device registry and telemetry reads; needs `orgs`. */
@@ -108,7 +113,7 @@ export function createApp({
   const limitBody = bodyLimit({
     maxSize: maxBodyBytes,
     onError: () => {
-      throw new Problem('payload-too-large', 413, 'Request body too large', `Send at most ${maxBodyBytes} bytes`);
+      throw new PayloadTooLarge(`Send at most ${maxBodyBytes} bytes`);
     },
   });
   app.use('/v1/*', (c, next) => (artifactUpload(c.req.path, c.req.method) ? next() : limitBody(c, next)));
@@ -119,7 +124,7 @@ export function createApp({
     const csv = c.req.path.endsWith('/devices/bulk') && /^text\/csv/i.test(type ?? '');
     const artifact = artifactUpload(c.req.path, c.req.method) && /^application\/octet-stream/i.test(type ?? '');
     if (type && c.req.method !== 'GET' && !image && !csv && !artifact && !/^application\/(.+\+)?json\b/i.test(type)) {
-      throw new Problem('unsupported-media-type', 415, 'Unsupported media type', 'Send the body as application/json');
+      throw new UnsupportedMediaType('Send the body as application/json');
     }
     await next();
   });
@@ -142,25 +147,34 @@ export function createApp({
 
   app.route('/', healthRoutes({ checks }));
   if (auth) {
-    app.route('/', authRoutes(auth.service, auth.tokens));
-    app.route('/', meRoutes(auth.service));
-    app.route('/', adminRoutes(auth.service));
-    if (orgs) app.route('/', organizationRoutes(auth.service, orgs.repo, orgs.service));
+    app.route('/', authRoutes(auth, auth.tokens));
+    app.route('/', profileRoutes(auth));
+    app.route('/', sessionRoutes(auth));
+    app.route('/', personalApiKeyRoutes(auth));
+    app.route('/', mfaRoutes(auth));
+    app.route('/', adminRoutes(auth));
+    if (orgs) app.route('/', organizationRoutes(auth.authenticator, orgs.repo, orgs.service));
     if (orgs && devices) {
-      app.route('/', claimRoutes(auth.service, orgs.repo, devices, auth.limits));
-      app.route('/', deviceRoutes(auth.service, orgs.repo, devices));
+      app.route('/', claimRoutes(auth.authenticator, orgs.repo, devices, auth.limits));
+      app.route('/', deviceRoutes(auth.authenticator, orgs.repo, devices));
+      app.route('/', groupRoutes(auth.authenticator, orgs.repo, devices.groups));
     }
     if (orgs && devices && telemetry) {
       app.route(
         '/',
-        telemetryRoutes(auth.service, orgs.repo, telemetry, (orgId, groupId) => devices.groupDeviceIds(orgId, groupId)),
+        telemetryRoutes(auth.authenticator, orgs.repo, telemetry, (orgId, groupId) =>
+          devices.groupDeviceIds(orgId, groupId),
+        ),
       );
     }
-    if (orgs && devices && twins) app.route('/', twinRoutes(auth.service, orgs.repo, twins, devices));
-    if (orgs && grafana) app.route('/', grafanaRoutes(auth.service, orgs.repo, grafana));
-    if (orgs && billing) app.route('/', billingRoutes(auth.service, orgs.repo, billing));
+    if (orgs && devices && twins) app.route('/', twinRoutes(auth.authenticator, orgs.repo, twins, devices));
+    if (orgs && grafana) app.route('/', grafanaRoutes(auth.authenticator, orgs.repo, grafana));
+    if (orgs && billing) {
+      app.route('/', billingRoutes(auth.authenticator, orgs.repo, billing));
+      app.route('/', walletRoutes(auth.authenticator, orgs.repo, billing));
+    }
     if (orgs && ota) {
-      app.route('/', otaRoutes(auth.service, orgs.repo, ota.releases, ota.rollouts));
+      app.route('/', otaRoutes(auth.authenticator, orgs.repo, ota.releases, ota.rollouts));
       app.route('/', downloadRoutes(ota.releases, auth.tokens, { redirect: ota.redirectDownloads }));
     }
   }

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { json } from './http/openapi.ts';
 
 /** A named dependency check; resolves when the dependency works, throws saying why not. */
 export type ReadinessChecks = Record<string, () => Promise<void>>;
@@ -16,7 +17,7 @@ const healthz = createRoute({
   path: '/healthz',
   tags: ['health'],
   summary: 'Liveness: the process answers',
-  responses: { 200: { description: 'Alive', content: { 'application/json': { schema: Health } } } },
+  responses: { 200: json(Health, 'Alive') },
 });
 
 const readyz = createRoute({
@@ -25,8 +26,8 @@ const readyz = createRoute({
   tags: ['health'],
   summary: 'Readiness: the database answers and the broker listens',
   responses: {
-    200: { description: 'Ready', content: { 'application/json': { schema: Readiness } } },
-    503: { description: 'A dependency is down', content: { 'application/json': { schema: Readiness } } },
+    200: json(Readiness, 'Ready'),
+    503: json(Readiness, 'A dependency is down'),
   },
 });
 

@@ -19,7 +19,7 @@ export class DatabaseJobLeases implements JobLeases {
   constructor(
     private readonly sql: SqlClient,
     /** Names this node in the table. */
-    readonly holder = randomUUID(),
+    readonly holder: string = randomUUID(),
   ) {}
 
   async claim(name: string, ms: number): Promise<boolean> {

@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type App, createApp } from './app.ts';
 import { AuthRepository } from './auth/auth.repository.ts';
-import { AuthService, type AuthServiceOptions } from './auth/auth.service.ts';
+import { type Auth, type AuthOptions, createAuth } from './auth/create-auth.ts';
 import { type CounterStore, MemoryCounterStore, RedisCounterStore } from './auth/rate-limit.ts';
 import { TokenService } from './auth/tokens.ts';
 import { BillingRepository } from './billing/billing.repository.ts';
@@ -27,9 +27,11 @@ import { PLANS } from './billing/plans.ts';
 import { stripeClient } from './billing/stripe-client.ts';
 import type { PlatformConfig } from './config.ts';
 import { prepareDataDir } from './data-dir.ts';
+import { routeDeviceEvents } from './device-router.ts';
 import { DeviceRepository } from './devices/device.repository.ts';
 import { DeviceService } from './devices/device.service.ts';
 import { GrafanaAccess, type GrafanaEndpoint } from './grafana/grafana-access.ts';
+import { DatabaseJobLeases } from './job-lease.ts';
 import { Mailer } from './mail/mailer.ts';
 import { OrgRepository } from './orgs/org.repository.ts';
 import { OrgService } from './orgs/org.service.ts';
@@ -62,7 +64,7 @@ export interface PlatformParts {
   /** Counters of the rate limits; by default Redis when REDIS_URL is set, else in memory. */
   limits?: CounterStore;
   /** Tuning of the accounts service (rate limits, refresh-reuse grace) beyond the configuration. */
-  auth?: Pick<AuthServiceOptions, 'rateLimits' | 'refreshReuseGraceS'>;
+  auth?: Pick<AuthOptions, 'rateLimits' | 'refreshReuseGraceS'>;
 }
 
 /** The whole platform, built and not yet listening: what `start` serves and what tests call directly. */
@@ -76,7 +78,7 @@ export interface Platform {
   broker: ReturnType<typeof createBroker>;
   meter: UsageMeter;
   tokens: TokenService;
-  auth: AuthService;
+  auth: Auth;
   orgs: OrgService;
   billing: BillingService;
   /** The device registry (named apart from tests' `devices` store). */
@@ -147,14 +149,19 @@ export async function buildPlatform(
     for (const step of cleanup.reverse()) await step().catch(() => undefined);
   };
   try {
-    const scheduler = new Scheduler(logger, registry);
+    // On a server several nodes may share the database: each cluster-wide job runs on one of them a period.
+    const scheduler = new Scheduler(
+      logger,
+      registry,
+      db.kind === 'embedded' ? undefined : new DatabaseJobLeases(db.sql),
+    );
     // Before anything it runs is closed: stopping waits for the runs under way.
     cleanup.push(() => scheduler.stop());
     // PGlite has no background workers: without this, aggregates, compression and retention never run.
     const embeddedJobs = db.kind === 'embedded' ? new EmbeddedJobs({ sql: db.sql, logger, registry }) : undefined;
     if (embeddedJobs) {
       cleanup.push(() => embeddedJobs.stop());
-      scheduler.add({ name: 'embedded-db-jobs', everyMs: 30_000, run: () => embeddedJobs.runDue() });
+      scheduler.add({ name: 'embedded-db-jobs', everyMs: 30_000, run: () => embeddedJobs.runDue(), scope: 'node' });
     }
     const metrics = createBrokerMetrics(registry);
     const writer = new BatchWriter({
@@ -179,7 +186,8 @@ export async function buildPlatform(
     // Seeded from usage_daily before the broker listens, so a restart does not reset daily quotas.
     const meter = await new UsageMeter(db.sql, logger).seed();
     cleanup.push(() => meter.close());
-    scheduler.add({ name: 'usage-flush', everyMs: 10_000, run: () => meter.flush() });
+    // Each node flushes the counts it holds.
+    scheduler.add({ name: 'usage-flush', everyMs: 10_000, run: () => meter.flush(), scope: 'node' });
 
     const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.HTTP_PORT}`;
     const tokens = await new TokenService(db.orm, {
@@ -199,8 +207,9 @@ export async function buildPlatform(
     const mailer = new Mailer(db.orm, logger, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
     // Mail is sent as it is queued; this retries what the SMTP server could not take.
     scheduler.add({ name: 'mail-retry', everyMs: 30_000, run: () => mailer.drain() });
+    scheduler.add({ name: 'purge-old-mail', everyMs: 3600_000, run: () => mailer.purge() });
     const objects = parts.objects ?? objectStore(config);
-    const auth = new AuthService({
+    const auth = createAuth({
       repo: authRepo,
       tokens,
       limits,
@@ -274,11 +283,6 @@ export async function buildPlatform(
         ),
     });
     const twins = new TwinService(new TwinRepository(db.orm), deviceRepo, broker, logger);
-    broker.deviceEvents.on(
-      'message',
-      (deviceId, suffix, payload) => void twins.onDeviceMessage(deviceId, suffix, payload),
-    );
-    broker.deviceEvents.on('subscribe', (deviceId, filter) => void twins.onDeviceSubscribe(deviceId, filter));
     scheduler.add({ name: 'expire-commands', everyMs: 30_000, run: () => twins.expireDue() });
     // Ports are known once listening: devices get the broker's, and fetch artifacts from PUBLIC_URL
     // or from this host on the HTTP port.
@@ -308,11 +312,8 @@ export async function buildPlatform(
         };
       },
     });
-    broker.deviceEvents.on(
-      'message',
-      (deviceId, suffix, payload) => void rollouts.onDeviceMessage(deviceId, suffix, payload),
-    );
-    broker.deviceEvents.on('subscribe', (deviceId, filter) => void rollouts.onDeviceSubscribe(deviceId, filter));
+    // What devices say reaches the service that handles it: the topic is parsed once.
+    routeDeviceEvents(broker.deviceEvents, { twins, rollouts });
     scheduler.add({ name: 'advance-rollouts', everyMs: config.OTA_TICK_MS, run: () => rollouts.tick() });
     const devices = new DeviceService({
       devices: deviceRepo,
@@ -324,7 +325,7 @@ export async function buildPlatform(
       ota: { releases, rollouts, redirectDownloads: config.OTA_DOWNLOAD_REDIRECT },
       logger,
       registry,
-      auth: { service: auth, tokens, limits },
+      auth: { ...auth, tokens, limits },
       orgs: { repo: orgRepo, service: orgs },
       twins,
       billing,

@@ -2,7 +2,7 @@ export { type Database, type DatabaseOptions, type Orm, openDatabase, redact, ro
 export { EmbeddedJobs, type EmbeddedJobsOptions } from './embedded-jobs.ts';
 export { DatabaseUnavailable } from './errors.ts';
 export { migrate } from './migrate.ts';
+export type { RolloutPhase } from './schema.ts';
 export * as schema from './schema.ts';
-export { OTA_STATES, type RolloutPhase } from './schema.ts';
 export type { SqlClient } from './sql-client.ts';
 export { timescaleProblem } from './timescale.ts';

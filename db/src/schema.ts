@@ -1,3 +1,4 @@
+import { OTA_STATES } from '@iotp/protocol';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -621,19 +622,6 @@ export const rollouts = pgTable(
   },
   (t) => [index('rollouts_org_idx').on(t.orgId, t.createdAt), index('rollouts_status_idx').on(t.status)],
 );
-
-export const OTA_STATES = [
-  'pending',
-  'downloading',
-  'downloaded',
-  'verifying',
-  'installing',
-  'rebooting',
-  'succeeded',
-  'failed',
-  'rolled_back',
-  'cancelled',
-] as const;
 
 /** One device's update within a rollout, as its agent reports it. */
 export const otaJobs = pgTable(

@@ -1,12 +1,21 @@
 import { exec } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import {
+  Command,
+  commandResponseSuffix,
+  devicePrefix,
+  deviceTopic,
+  parseDeviceSuffix,
+  SUFFIX,
+  TwinDesired,
+} from '@iotp/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { Backoff } from './backoff.ts';
 import type { AgentConfig } from './config.ts';
 import { readJson, writeAtomic } from './files.ts';
-import { type Job, OtaAgent, type Report } from './ota.ts';
+import { OtaAgent, type Report } from './ota.ts';
 import { DiskQueue, type Reading } from './queue.ts';
 import { startSources, type Values } from './sources.ts';
 
@@ -76,7 +85,7 @@ export class Agent {
     this.backoff = new Backoff({ initialMs: config.reconnect.initial_s * 1000, maxMs: config.reconnect.max_s * 1000 });
     this.ota = new OtaAgent(config, {
       report: (r) => this.reportOta(r),
-      requestJob: () => this.publish('ota/request', '{}'),
+      requestJob: () => this.publish(SUFFIX.otaRequest, '{}'),
       installed: async (version) => {
         this.firmware = version;
         await writeAtomic(this.path('firmware.json'), JSON.stringify({ version }));
@@ -131,12 +140,13 @@ export class Agent {
       connectTimeout: 10_000,
       ...(tls ? { ca: tls.ca ? await readFile(tls.ca) : undefined, rejectUnauthorized: tls.reject_unauthorized } : {}),
     });
-    const prefix = `devices/${this.config.device_id}/`;
+    const prefix = devicePrefix(this.config.device_id);
+    const subscriptions = [SUFFIX.otaJob, SUFFIX.twinDesired, SUFFIX.commands].map((s) => prefix + s);
     this.client.on('connect', () => {
       this.backoff.reset();
       this.failed = false;
       this.log.info({ broker: this.config.broker_url }, 'connected');
-      this.client.subscribe([`${prefix}ota/job`, `${prefix}twin/desired`, `${prefix}commands`], { qos: 1 }, (err) => {
+      this.client.subscribe(subscriptions, { qos: 1 }, (err) => {
         if (err) this.log.error({ err: err.message }, 'subscribe failed');
       });
       this.reportTwin();
@@ -153,16 +163,16 @@ export class Agent {
       this.lastError = { message: err.message, ...(code === undefined ? {} : { code }), at: new Date().toISOString() };
     });
     this.client.on('message', (topic, payload) => {
-      const suffix = topic.slice(prefix.length);
-      let doc: Record<string, unknown>;
+      const kind = parseDeviceSuffix(topic.slice(prefix.length))?.kind;
+      let doc: unknown;
       try {
         doc = JSON.parse(payload.toString('utf8'));
       } catch {
         return this.log.warn({ topic }, 'message dropped: not JSON');
       }
-      if (suffix === 'ota/job') void this.ota.onJob(doc as unknown as Job);
-      else if (suffix === 'twin/desired') this.applyDesired(doc);
-      else if (suffix === 'commands') void this.command(doc as { id: string; name: string; params?: unknown });
+      if (kind === 'otaJob') void this.ota.onJob(doc);
+      else if (kind === 'twinDesired') this.applyDesired(doc);
+      else if (kind === 'commands') void this.command(doc);
     });
   }
 
@@ -202,7 +212,7 @@ export class Agent {
           const onClose = () => resolve(false);
           this.client.once('close', onClose);
           this.client.publish(
-            `devices/${this.config.device_id}/telemetry`,
+            deviceTopic(this.config.device_id, SUFFIX.telemetry),
             JSON.stringify(readings),
             { qos: 1 },
             (err) => {
@@ -222,16 +232,18 @@ export class Agent {
   }
 
   private publish(suffix: string, payload: string) {
-    this.client.publish(`devices/${this.config.device_id}/${suffix}`, payload, { qos: 1 });
+    this.client.publish(deviceTopic(this.config.device_id, suffix), payload, { qos: 1 });
   }
 
   private reportOta(r: Report) {
-    this.publish('ota/status', JSON.stringify(r));
+    this.publish(SUFFIX.otaStatus, JSON.stringify(r));
     void this.writeStatus();
   }
 
-  private applyDesired(doc: Record<string, unknown>) {
-    const desired = (doc.desired ?? {}) as Record<string, unknown>;
+  private applyDesired(doc: unknown) {
+    const parsed = TwinDesired.safeParse(doc);
+    if (!parsed.success) return this.log.warn({ problems: parsed.error.message }, 'desired state dropped: unreadable');
+    const { desired } = parsed.data;
     // Reported as applied only once the application can read it.
     void writeAtomic(this.path('desired.json'), JSON.stringify(desired, null, 2)).then(() => {
       this.desired = desired;
@@ -241,7 +253,7 @@ export class Agent {
 
   private reportTwin() {
     this.publish(
-      'twin/reported',
+      SUFFIX.twinReported,
       JSON.stringify({
         ...this.desired,
         firmware_version: this.firmware,
@@ -252,9 +264,12 @@ export class Agent {
     );
   }
 
-  private async command(cmd: { id: string; name: string; params?: unknown }) {
+  private async command(doc: unknown) {
+    const parsed = Command.safeParse(doc);
+    if (!parsed.success) return this.log.warn({ problems: parsed.error.message }, 'command dropped: unreadable');
+    const cmd = parsed.data;
     const answer = (status: 'succeeded' | 'failed', result: unknown) =>
-      this.publish(`commands/${cmd.id}/response`, JSON.stringify({ status, result }));
+      this.publish(commandResponseSuffix(cmd.id), JSON.stringify({ status, result }));
     if (cmd.name === 'ping') return answer('succeeded', { pong: true, uptime_s: Math.round(process.uptime()) });
     if (cmd.name === 'get-config') {
       const { secret: _s, ...shown } = this.config;

@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from '@iotp/db/testing';
-import { keygen, keyId, loadPrivateKey } from '@iotp/firmware-tools/keys';
-import { canonical, type Manifest } from '@iotp/firmware-tools/manifest';
+import { keygen, loadPrivateKey } from '@iotp/firmware-tools/keys';
+import { canonical, keyId, type Manifest } from '@iotp/protocol';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentConfig } from './config.ts';
@@ -22,6 +22,7 @@ describe('OTA agent and hostile artifacts', () => {
   let served: Buffer = Buffer.alloc(0);
   let agent: OtaAgent;
   let reports: Report[];
+  let logged: { msg: string; problems?: string }[];
   let privateKey: string;
   let outside: string;
 
@@ -44,12 +45,13 @@ describe('OTA agent and hostile artifacts', () => {
       ota: { public_keys: [keys.publicKey], slots_dir: join(dir.path, 'device', 'slots') },
     });
     reports = [];
+    logged = [];
     agent = new OtaAgent(config, {
       report: (r) => reports.push(r),
       requestJob: () => {},
       installed: async () => {},
       firmwareVersion: () => '1.0.0',
-      log: pino({ level: 'silent' }),
+      log: pino({ level: 'warn' }, { write: (line: string) => logged.push(JSON.parse(line)) }),
     });
     await agent.resume();
   });
@@ -93,6 +95,21 @@ describe('OTA agent and hostile artifacts', () => {
     expect(await readdir(join(dir.path, 'device', 'slots', 'b'))).toEqual([]);
     expect((await agent.slotState()).active).toBe('a');
   };
+
+  it.each([
+    ['not an object', 'job', /^job: .*expected object/],
+    ['no job id', { version: '2.0.0', manifest: {}, url: 'http://127.0.0.1:1/a' }, /^job_id: /],
+    ['no URL', { job_id: 'job-1', version: '2.0.0', manifest: {} }, /^url: /],
+    ['a version of the wrong type', { job_id: 'job-1', version: 2, url: 'http://127.0.0.1:1/a' }, /^version: /],
+  ])('refuses a job with %s: logged, never reported or started', async (_, message, problem) => {
+    await agent.onJob(message);
+    await agent.idle();
+    expect(reports).toEqual([]);
+    expect(agent.status).toBeNull();
+    expect(logged).toEqual([expect.objectContaining({ msg: 'OTA job refused: not a job the agent can read' })]);
+    expect(logged[0]?.problems).toMatch(problem);
+    await expectNothingOutside();
+  });
 
   it('fails a job whose signed manifest names the artifact with a path', async () => {
     const last = await job('../../outside/pwned.bin', Buffer.from('firmware'));

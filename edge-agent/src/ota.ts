@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SignedManifest, signatureProblem } from '@iotp/firmware-tools/manifest';
+import { OtaJob, OtaJobMessage, type OtaStatusReport, SignedManifest, signatureProblem } from '@iotp/protocol';
 import type { Logger } from 'pino';
 import { lt, valid } from 'semver';
 import type { AgentConfig } from './config.ts';
@@ -14,29 +14,15 @@ import { type SlotState, Slots } from './slots.ts';
 
 const run = promisify(exec);
 
-/** What the platform sends on `devices/{id}/ota/job`. */
-export interface Job {
-  job_id: string;
-  version: string;
-  manifest: unknown;
-  url: string;
-  cancel?: boolean;
-}
-
 type State = 'downloading' | 'downloaded' | 'verifying' | 'installing' | 'rebooting';
 
 /** The update under way, on disk so a restart (or a power cut) goes on where it stopped. */
 interface Progress {
-  job: Job;
+  job: OtaJob;
   state: State;
 }
 
-export interface Report {
-  job_id: string;
-  state: string;
-  progress?: number;
-  error?: string;
-}
+export type Report = OtaStatusReport;
 
 class JobFailed extends Error {
   constructor(
@@ -97,9 +83,18 @@ export class OtaAgent {
     this.start();
   }
 
-  /** A message on `ota/job`. */
-  async onJob(job: Job): Promise<void> {
-    if (job.cancel) {
+  /** A message on `ota/job`; one that is not a job or a cancel is logged and dropped. */
+  async onJob(message: unknown): Promise<void> {
+    const parsed = OtaJobMessage.safeParse(message);
+    if (!parsed.success) {
+      // What a job lacks: the union's own complaint names no field.
+      const issues = OtaJob.safeParse(message).error?.issues ?? parsed.error.issues;
+      const problems = issues.map((i) => `${i.path.join('.') || 'job'}: ${i.message}`).join('; ');
+      this.o.log.warn({ problems }, 'OTA job refused: not a job the agent can read');
+      return;
+    }
+    const job = parsed.data;
+    if ('cancel' in job) {
       if (
         this.current?.job.job_id === job.job_id &&
         ['downloading', 'downloaded', 'verifying'].includes(this.current.state)
@@ -180,7 +175,7 @@ export class OtaAgent {
     this.o.requestJob();
   }
 
-  private manifest(job: Job) {
+  private manifest(job: OtaJob) {
     // The schema is the one check of what the platform names: the artifact must be a plain file
     // name, and the download is named by the SHA-256 alone, so neither can lead out of its folder.
     const parsed = SignedManifest.safeParse(job.manifest);
@@ -199,7 +194,7 @@ export class OtaAgent {
       throw new JobFailed(`needs at least ${m.min_version} installed; this device runs ${current}`);
   }
 
-  private async download(job: Job, path: string, size: number) {
+  private async download(job: OtaJob, path: string, size: number) {
     await mkdir(join(this.config.state_dir, 'download'), { recursive: true });
     await resumableDownload({
       url: () => job.url,
@@ -212,7 +207,7 @@ export class OtaAgent {
     });
   }
 
-  private freshUrl(job: Job): Promise<void> {
+  private freshUrl(job: OtaJob): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.urlWaiter = undefined;
@@ -257,7 +252,7 @@ export class OtaAgent {
   }
 
   /** Switches to the new slot, restarts, and commits if healthy within the deadline, else rolls back. */
-  private async switchAndCheck(job: Job, version: string) {
+  private async switchAndCheck(job: OtaJob, version: string) {
     let state = await this.slots.state(this.o.firmwareVersion());
     if (!state.trial && state.versions[state.active] === version) {
       // Committed just before a cut: only the version record was left to write.

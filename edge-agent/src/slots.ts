@@ -1,6 +1,6 @@
 import { cp, mkdir, rename, rm, symlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { FileName } from '@iotp/firmware-tools/manifest';
+import { FileName } from '@iotp/protocol';
 import { x as extract, type ReadEntry } from 'tar';
 import { readJson, writeAtomic } from './files.ts';
 

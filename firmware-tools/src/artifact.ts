@@ -2,17 +2,18 @@ import { createHash, sign as edSign } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { create as createTar } from 'tar';
-import type { z } from 'zod';
-import { ToolError } from './errors.ts';
-import { keyId, loadPrivateKey, loadPublicKey } from './keys.ts';
 import {
   canonical,
+  keyId,
   Manifest,
   type SignedManifest,
   SignedManifest as SignedSchema,
   signatureProblem,
-} from './manifest.ts';
+} from '@iotp/protocol';
+import { create as createTar } from 'tar';
+import type { z } from 'zod';
+import { ToolError } from './errors.ts';
+import { loadPrivateKey, loadPublicKey } from './keys.ts';
 
 /** A schema's complaints, one line. */
 const issues = (error: z.ZodError) => error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -1,15 +1,7 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { keyId } from '@iotp/protocol';
 import { ToolError } from './errors.ts';
-
-/** A short, stable id of a key pair (from either half): the first 16 hex digits of the SHA-256 of its DER form. */
-export function keyId(key: KeyObject): string {
-  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
-  return createHash('sha256')
-    .update(publicKey.export({ type: 'spki', format: 'der' }))
-    .digest('hex')
-    .slice(0, 16);
-}
 
 /** Writes an ed25519 key pair: `<base>.key` (PKCS#8 PEM, mode 0600) and `<base>.pub` (SPKI PEM). */
 export async function keygen(base: string): Promise<{ privateKey: string; publicKey: string; keyId: string }> {

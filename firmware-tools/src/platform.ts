@@ -2,9 +2,9 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
+import { SignedManifest } from '@iotp/protocol';
 import { SingleBar } from 'cli-progress';
 import { ToolError } from './errors.ts';
-import { SignedManifest } from './manifest.ts';
 
 export interface PlatformOptions {
   /** The platform's URL, like https://iot.example.com */

@@ -1,6 +1,6 @@
 import { createHash, sign } from 'node:crypto';
-import { keyId, loadPrivateKey } from '@iotp/firmware-tools/keys';
-import { canonical, type Manifest } from '@iotp/firmware-tools/manifest';
+import { loadPrivateKey } from '@iotp/firmware-tools/keys';
+import { canonical, keyId, type Manifest } from '@iotp/protocol';
 import { apiClient, creds, type TestPlatform, until } from '../helpers.ts';
 import { signedFirmware, signingKey } from '../ota-fixtures.ts';
 

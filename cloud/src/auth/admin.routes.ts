@@ -2,25 +2,24 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import { requestContext } from '../http/env.ts';
 import { json, problems } from '../http/openapi.ts';
-import { User } from './auth.schemas.ts';
-import type { AuthService } from './auth.service.ts';
+import { IdParam, User } from './auth.schemas.ts';
 import { requireAuth } from './authenticate.ts';
+import type { Auth } from './create-auth.ts';
 
 const tags = ['admin'];
 const security = [{ bearer: [] }];
-const Id = z.object({ id: z.string().uuid() });
 
 /** Platform operators: find users, disable and re-enable them, read their activity. */
-export function adminRoutes(auth: AuthService) {
-  const admin = requireAuth(auth, { sessionOnly: true, admin: true });
+export function adminRoutes({ admin, authenticator }: Pick<Auth, 'admin' | 'authenticator'>) {
+  const operator = requireAuth(authenticator, { sessionOnly: true, admin: true });
   const setDisabled = (disabled: boolean) =>
     createRoute({
       method: 'post',
       path: `/v1/admin/users/{id}/${disabled ? 'disable' : 'enable'}`,
       tags,
       security,
-      middleware: [admin],
-      request: { params: Id },
+      middleware: [operator],
+      request: { params: IdParam },
       responses: { 200: json(User), ...problems(401, 403, 404) },
     });
   return new OpenAPIHono<AppEnv>()
@@ -30,7 +29,7 @@ export function adminRoutes(auth: AuthService) {
         path: '/v1/admin/users',
         tags,
         security,
-        middleware: [admin],
+        middleware: [operator],
         request: {
           query: z.object({
             search: z.string().max(100).optional(),
@@ -45,14 +44,14 @@ export function adminRoutes(auth: AuthService) {
       }),
       async (c) => {
         const q = c.req.valid('query');
-        return c.json(await auth.adminListUsers({ search: q.search, limit: q.limit, after: q.cursor }), 200);
+        return c.json(await admin.listUsers({ search: q.search, limit: q.limit, after: q.cursor }), 200);
       },
     )
     .openapi(setDisabled(true), async (c) =>
-      c.json(await auth.adminSetDisabled(c.req.valid('param').id, true, requestContext(c)), 200),
+      c.json(await admin.setDisabled(c.req.valid('param').id, true, requestContext(c)), 200),
     )
     .openapi(setDisabled(false), async (c) =>
-      c.json(await auth.adminSetDisabled(c.req.valid('param').id, false, requestContext(c)), 200),
+      c.json(await admin.setDisabled(c.req.valid('param').id, false, requestContext(c)), 200),
     )
     .openapi(
       createRoute({
@@ -60,8 +59,8 @@ export function adminRoutes(auth: AuthService) {
         path: '/v1/admin/users/{id}/activity',
         tags,
         security,
-        middleware: [admin],
-        request: { params: Id, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
+        middleware: [operator],
+        request: { params: IdParam, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
         responses: {
           200: json(
             z.object({
@@ -79,6 +78,6 @@ export function adminRoutes(auth: AuthService) {
           ...problems(401, 403, 404),
         },
       }),
-      async (c) => c.json({ data: await auth.adminActivity(c.req.valid('param').id, c.req.valid('query').limit) }, 200),
+      async (c) => c.json({ data: await admin.activity(c.req.valid('param').id, c.req.valid('query').limit) }, 200),
     );
 }

@@ -3,16 +3,19 @@ import type { AppEnv } from '../http/env.ts';
 import { requestContext } from '../http/env.ts';
 import { json, jsonBody, problems } from '../http/openapi.ts';
 import { Email, MfaChallenge, Password, TokenPair, User } from './auth.schemas.ts';
-import type { AuthService } from './auth.service.ts';
 import { requireAuth } from './authenticate.ts';
+import type { Auth } from './create-auth.ts';
 import type { TokenService } from './tokens.ts';
 
 const tags = ['auth'];
 const Accepted = z.object({ status: z.literal('accepted') });
 
 /** Sign-up, login (with MFA), refresh, logout, email verification, password reset, JWKS. */
-export function authRoutes(auth: AuthService, tokens: TokenService) {
-  const signedIn = requireAuth(auth);
+export function authRoutes(
+  { signIn, sessions, authenticator }: Pick<Auth, 'signIn' | 'sessions' | 'authenticator'>,
+  tokens: TokenService,
+) {
+  const signedIn = requireAuth(authenticator);
   return new OpenAPIHono<AppEnv>()
     .openapi(
       createRoute({
@@ -25,7 +28,7 @@ export function authRoutes(auth: AuthService, tokens: TokenService) {
         },
         responses: { 201: json(User, 'Created; a verification mail is sent'), ...problems(400, 415, 429) },
       }),
-      async (c) => c.json(await auth.signup(c.req.valid('json'), requestContext(c)), 201),
+      async (c) => c.json(await signIn.signup(c.req.valid('json'), requestContext(c)), 201),
     )
     .openapi(
       createRoute({
@@ -39,7 +42,7 @@ export function authRoutes(auth: AuthService, tokens: TokenService) {
           ...problems(400, 401, 403, 429),
         },
       }),
-      async (c) => c.json(await auth.login(c.req.valid('json'), requestContext(c)), 200),
+      async (c) => c.json(await signIn.login(c.req.valid('json'), requestContext(c)), 200),
     )
     .openapi(
       createRoute({
@@ -50,7 +53,7 @@ export function authRoutes(auth: AuthService, tokens: TokenService) {
         request: { body: jsonBody(z.object({ mfa_token: z.string().min(1), code: z.string().min(6).max(32) })) },
         responses: { 200: json(TokenPair), ...problems(400, 401, 429) },
       }),
-      async (c) => c.json(await auth.completeMfa(c.req.valid('json'), requestContext(c)), 200),
+      async (c) => c.json(await signIn.completeMfa(c.req.valid('json'), requestContext(c)), 200),
     )
     .openapi(
       createRoute({
@@ -61,7 +64,7 @@ export function authRoutes(auth: AuthService, tokens: TokenService) {
         request: { body: jsonBody(z.object({ refresh_token: z.string().min(1).max(200) })) },
         responses: { 200: json(TokenPair), ...problems(400, 401, 429) },
       }),
-      async (c) => c.json(await auth.refresh(c.req.valid('json').refresh_token, requestContext(c)), 200),
+      async (c) => c.json(await signIn.refresh(c.req.valid('json').refresh_token, requestContext(c)), 200),
     )
     .openapi(
       createRoute({
@@ -74,7 +77,7 @@ export function authRoutes(auth: AuthService, tokens: TokenService) {
         responses: { 204: { description: 'Signed out' }, ...problems(401) },
       }),
       async (c) => {
-        await auth.logout(c.var.principal);
+        await signIn.logout(c.var.principal);
         return c.body(null, 204);
       },
     )
@@ -89,7 +92,7 @@ export function authRoutes(auth: AuthService, tokens: TokenService) {
         responses: { 204: { description: 'Signed out everywhere' }, ...problems(401) },
       }),
       async (c) => {
-        await auth.logoutAll(c.var.principal, requestContext(c));
+        await sessions.logoutAll(c.var.principal, requestContext(c));
         return c.body(null, 204);
       },
     )
@@ -104,7 +107,7 @@ export function authRoutes(auth: AuthService, tokens: TokenService) {
         responses: { 202: json(Accepted), ...problems(401, 409, 429) },
       }),
       async (c) => {
-        await auth.requestVerification(c.var.principal.userId);
+        await signIn.requestVerification(c.var.principal.userId);
         return c.json({ status: 'accepted' as const }, 202);
       },
     )
@@ -118,7 +121,7 @@ export function authRoutes(auth: AuthService, tokens: TokenService) {
         responses: { 204: { description: 'Verified' }, ...problems(400) },
       }),
       async (c) => {
-        await auth.verifyEmail(c.req.valid('json').token);
+        await signIn.verifyEmail(c.req.valid('json').token);
         return c.body(null, 204);
       },
     )
@@ -132,7 +135,7 @@ export function authRoutes(auth: AuthService, tokens: TokenService) {
         responses: { 202: json(Accepted), ...problems(400, 429) },
       }),
       async (c) => {
-        await auth.requestPasswordReset(c.req.valid('json').email, requestContext(c));
+        await signIn.requestPasswordReset(c.req.valid('json').email, requestContext(c));
         return c.json({ status: 'accepted' as const }, 202);
       },
     )
@@ -146,7 +149,7 @@ export function authRoutes(auth: AuthService, tokens: TokenService) {
         responses: { 204: { description: 'Password changed' }, ...problems(400, 429) },
       }),
       async (c) => {
-        await auth.resetPassword(c.req.valid('json'), requestContext(c));
+        await signIn.resetPassword(c.req.valid('json'), requestContext(c));
         return c.body(null, 204);
       },
     )

@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
+import { bearerToken } from '../http/bearer.ts';
 import type { AppEnv } from '../http/env.ts';
-import { Forbidden, Unauthorized } from '../http/problem.ts';
-import type { AuthService } from './auth.service.ts';
+import { Forbidden } from '../http/problem.ts';
+import type { Authenticator } from './authenticator.ts';
 
 export interface RequireAuthOptions {
   /** The API-key scope the route needs; session tokens carry every scope. */
@@ -17,14 +18,11 @@ export interface RequireAuthOptions {
  * @example router.use('/v1/me/*', requireAuth(auth, { scope: 'profile:read' }));
  */
 export function requireAuth(
-  auth: AuthService,
+  auth: Pick<Authenticator, 'authenticate'>,
   { scope, sessionOnly, admin }: RequireAuthOptions = {},
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new Unauthorized('Send Authorization: Bearer <access token or API key>');
-    const principal = await auth.authenticate(match[1]!);
+    const principal = await auth.authenticate(bearerToken(c.req.header('authorization')));
     c.set('actor', principal);
     if (sessionOnly && !principal.sessionId) throw new Forbidden('This needs a signed-in session, not an API key');
     if (admin && !principal.isAdmin) throw new Forbidden('Platform operators only');

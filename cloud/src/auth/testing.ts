@@ -6,7 +6,8 @@ import pino from 'pino';
 import { loadConfig } from '../config.ts';
 import { buildPlatform } from '../platform.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { type AuthServiceOptions, DEFAULT_RATE_LIMITS } from './auth.service.ts';
+import type { AuthOptions } from './create-auth.ts';
+import { DEFAULT_RATE_LIMITS } from './credential-limits.ts';
 import type { CounterStore } from './rate-limit.ts';
 
 export const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
@@ -17,7 +18,7 @@ export const ISSUER = 'http://localhost:8080';
  * requests go to its HTTP app in process.
  */
 export async function authHarness(
-  options: Pick<AuthServiceOptions, 'rateLimits' | 'refreshReuseGraceS' | 'adminEmails'> & {
+  options: Pick<AuthOptions, 'rateLimits' | 'refreshReuseGraceS' | 'adminEmails'> & {
     objects?: ObjectStore;
     limits?: CounterStore;
     database?: 'postgres' | 'embedded';

@@ -1,36 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import { type Orm, rowsOf, schema } from '@iotp/db';
-import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { CountedLimit } from './plans.ts';
+import { WalletRepository } from './wallet.repository.ts';
 
-const {
-  billingAccounts,
-  stripeEvents,
-  ledgerEntries,
-  ledgerTransactions,
-  devices,
-  usageDaily,
-  orders,
-  usageReports,
-  memberships,
-  invitations,
-  rollouts,
-} = schema;
-
-export type OrderRow = typeof orders.$inferSelect;
+const { billingAccounts, stripeEvents, devices, usageDaily, usageReports, memberships, invitations, rollouts } = schema;
 
 export type AccountRow = typeof billingAccounts.$inferSelect;
 
-/** The wallet's other side in the ledger. */
-export const SALES = 'platform:sales';
-export const USAGE = 'platform:usage';
-/** Credits operators grant (support, trials, installs without Stripe). */
-export const GRANTS = 'platform:grants';
-export const wallet = (orgId: string) => `org:${orgId}`;
-
-/** Billing accounts, processed Stripe events and the credit ledger. */
+/** Billing accounts, processed Stripe events and metered usage; the wallet and orders in `wallet`. */
 export class BillingRepository {
-  constructor(private readonly orm: Orm) {}
+  /** The credit ledger and orders. */
+  readonly wallet: WalletRepository;
+
+  constructor(private readonly orm: Orm) {
+    this.wallet = new WalletRepository(orm);
+  }
 
   async account(orgId: string): Promise<AccountRow> {
     const [row] = await this.orm.select().from(billingAccounts).where(eq(billingAccounts.orgId, orgId));
@@ -117,64 +101,6 @@ export class BillingRepository {
       .where(eq(stripeEvents.id, id));
   }
 
-  async balance(orgId: string): Promise<number> {
-    const [row] = await this.orm
-      .select({ n: sql<string>`coalesce(sum(${ledgerEntries.amount}), 0)::text` })
-      .from(ledgerEntries)
-      .where(eq(ledgerEntries.account, wallet(orgId)));
-    return Number(row?.n ?? 0);
-  }
-
-  /**
-   * Moves `amount` between an organization's wallet and another account as one balanced
-   * transaction, once per idempotency key. `amount` > 0 credits the wallet, < 0 debits it; a debit
-   * that would leave a negative balance is refused. Concurrent mutations of one wallet are
-   * serialized by an advisory lock, so the check and the write cannot interleave.
-   */
-  async move(
-    orgId: string,
-    input: { amount: number; counterpart: string; kind: string; memo?: string; idempotencyKey: string },
-  ): Promise<{ txId: string; replayed: boolean } | 'insufficient'> {
-    return this.orm.transaction(async (tx) => {
-      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`wallet:${orgId}`}, 0))`);
-      const [seen] = await tx
-        .select({ id: ledgerTransactions.id })
-        .from(ledgerTransactions)
-        .where(and(eq(ledgerTransactions.orgId, orgId), eq(ledgerTransactions.idempotencyKey, input.idempotencyKey)));
-      if (seen) return { txId: seen.id, replayed: true };
-      if (input.amount < 0) {
-        const [row] = await tx
-          .select({ n: sql<string>`coalesce(sum(${ledgerEntries.amount}), 0)::text` })
-          .from(ledgerEntries)
-          .where(eq(ledgerEntries.account, wallet(orgId)));
-        if (Number(row?.n ?? 0) + input.amount < 0) return 'insufficient';
-      }
-      const txId = randomUUID();
-      await tx
-        .insert(ledgerTransactions)
-        .values({ id: txId, orgId, idempotencyKey: input.idempotencyKey, kind: input.kind, amount: input.amount });
-      await tx.insert(ledgerEntries).values([
-        { txId, account: wallet(orgId), amount: input.amount, kind: input.kind, memo: input.memo },
-        { txId, account: input.counterpart, amount: -input.amount, kind: input.kind, memo: input.memo },
-      ]);
-      return { txId, replayed: false };
-    });
-  }
-
-  async statement(orgId: string) {
-    return this.orm
-      .select({
-        at: ledgerEntries.createdAt,
-        txId: ledgerEntries.txId,
-        amount: ledgerEntries.amount,
-        kind: ledgerEntries.kind,
-        memo: ledgerEntries.memo,
-      })
-      .from(ledgerEntries)
-      .where(eq(ledgerEntries.account, wallet(orgId)))
-      .orderBy(asc(ledgerEntries.createdAt));
-  }
-
   /** How many of the organization's devices were registered before this one. */
   async deviceRank(orgId: string, deviceId: string): Promise<number> {
     // Through rowsOf: a bare cast read PGlite's answer as empty and let every device in.
@@ -209,85 +135,6 @@ export class BillingRepository {
       .where(where)
       .groupBy(usageDaily.day)
       .orderBy(usageDaily.day);
-  }
-
-  async createOrder(values: typeof orders.$inferInsert): Promise<OrderRow> {
-    return (await this.orm.insert(orders).values(values).returning())[0]!;
-  }
-
-  /** Moves an order forward by its checkout session; a step already taken is not taken again. */
-  async advanceOrder(
-    checkoutId: string,
-    status: OrderRow['status'],
-    from: OrderRow['status'][],
-    extra: { ledgerTxId?: string; paymentIntent?: string } = {},
-  ): Promise<OrderRow | undefined> {
-    return (
-      await this.orm
-        .update(orders)
-        .set({
-          status,
-          updatedAt: new Date(),
-          ...(extra.ledgerTxId ? { ledgerTxId: extra.ledgerTxId } : {}),
-          ...(extra.paymentIntent ? { stripePaymentIntent: extra.paymentIntent } : {}),
-        })
-        .where(and(eq(orders.stripeCheckoutId, checkoutId), inArray(orders.status, from)))
-        .returning()
-    )[0];
-  }
-
-  /** Marks the order paid by this payment intent refunded, once. */
-  async refundOrder(paymentIntent: string): Promise<OrderRow | undefined> {
-    return (
-      await this.orm
-        .update(orders)
-        .set({ status: 'refunded', updatedAt: new Date() })
-        .where(and(eq(orders.stripePaymentIntent, paymentIntent), inArray(orders.status, ['paid', 'fulfilled'])))
-        .returning()
-    )[0];
-  }
-
-  /** Buys device licenses with credits: the debit, the order and the extra devices in one transaction. */
-  async buyLicenses(
-    orgId: string,
-    quantity: number,
-    credits: number,
-    idempotencyKey: string,
-  ): Promise<OrderRow | 'insufficient'> {
-    const moved = await this.move(orgId, {
-      amount: -credits,
-      counterpart: SALES,
-      kind: 'order',
-      memo: `${quantity} device licenses`,
-      idempotencyKey,
-    });
-    if (moved === 'insufficient') return 'insufficient';
-    return this.orm.transaction(async (tx) => {
-      const [existing] = await tx.select().from(orders).where(eq(orders.ledgerTxId, moved.txId));
-      if (existing) return existing; // a replay of the same request
-      const [order] = await tx
-        .insert(orders)
-        .values({
-          orgId,
-          kind: 'licenses',
-          item: `${quantity} device licenses`,
-          quantity,
-          status: 'fulfilled',
-          ledgerTxId: moved.txId,
-        })
-        .returning();
-      await tx
-        .insert(billingAccounts)
-        .values({ orgId, extraDevices: quantity })
-        .onConflictDoUpdate({
-          target: billingAccounts.orgId,
-          set: { extraDevices: sql`${billingAccounts.extraDevices} + ${quantity}`, updatedAt: new Date() },
-        });
-      return order!;
-    });
-  }
-  async orders(orgId: string): Promise<OrderRow[]> {
-    return this.orm.select().from(orders).where(eq(orders.orgId, orgId)).orderBy(desc(orders.createdAt)).limit(200);
   }
 
   /** Data points per organization on one day, with the Stripe customer and what was reported already. */

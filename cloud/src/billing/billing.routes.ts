@@ -1,29 +1,25 @@
-import { randomUUID } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AuthService } from '../auth/auth.service.ts';
 import { requireAuth } from '../auth/authenticate.ts';
-import { csvDocument } from '../http/csv.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
 import { json, jsonBody, problems } from '../http/openapi.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
-import { orgRoutes } from '../orgs/org-route.ts';
+import { AdminOrgId, OrgId, orgRoutes } from '../orgs/org-route.ts';
 import type { BillingService } from './billing.service.ts';
 import { PAID_PLANS } from './plans.ts';
 
 const tags = ['billing'];
 const adminTags = ['admin'];
 const security = [{ bearer: [] }];
-const OrgId = z.object({ orgId: z.string() });
-const AdminOrgId = z.object({ orgId: z.string().uuid() });
 const Url = z.object({ url: z.string().nullable() });
 const Limit = z.number().int().min(0).nullable();
 
 /**
- * Plans, Stripe checkout and portal, invoices, the credit wallet, Stripe's webhook, and what
- * operators do about an organization's billing (grant credits, set agreed limits).
+ * Plans, Stripe checkout and portal, invoices, usage, Stripe's webhook, and the limits operators
+ * agree beyond a plan. The wallet and orders are in `walletRoutes`.
  */
-export function billingRoutes(auth: AuthService, orgs: OrgRepository, billing: BillingService) {
+export function billingRoutes(auth: Authenticator, orgs: OrgRepository, billing: BillingService) {
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
   const operator = requireAuth(auth, { sessionOnly: true, admin: true });
   return new OpenAPIHono<AppEnv>()
@@ -77,40 +73,6 @@ export function billingRoutes(auth: AuthService, orgs: OrgRepository, billing: B
       async (c) => c.json({ data: await billing.invoices(c.get('org').id) }, 200),
     )
     .openapi(
-      route('billing:manage', {
-        method: 'post',
-        path: '/v1/orgs/{orgId}/orders',
-        tags,
-        summary: 'Buy device licenses with credits (each raises the device limit by one); once per idempotency key',
-        request: {
-          params: OrgId,
-          body: jsonBody(
-            z.object({
-              item: z.literal('device_licenses'),
-              quantity: z.number().int().min(1).max(100_000),
-              idempotency_key: z.string().min(8).max(100),
-            }),
-          ),
-        },
-        responses: { 201: json(z.record(z.string(), z.unknown())), ...problems(400, 401, 402, 403, 404) },
-      }),
-      async (c) => c.json(await billing.buyLicenses(c.get('org').id, c.req.valid('json')), 201),
-    )
-    .openapi(
-      route('billing:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/orders',
-        tags,
-        summary: 'What was bought: pending, paid, fulfilled, failed or refunded, with its Stripe and ledger links',
-        request: { params: OrgId },
-        responses: {
-          200: json(z.object({ data: z.array(z.record(z.string(), z.unknown())) })),
-          ...problems(401, 403, 404),
-        },
-      }),
-      async (c) => c.json({ data: await billing.orders(c.get('org').id) }, 200),
-    )
-    .openapi(
       route('billing:read', {
         method: 'get',
         path: '/v1/orgs/{orgId}/usage',
@@ -135,114 +97,6 @@ export function billingRoutes(auth: AuthService, orgs: OrgRepository, billing: B
           { data: await billing.usage(c.get('org').id, { from: q.from, to: q.to, byDevice: q.by === 'device' }) },
           200,
         );
-      },
-    )
-    .openapi(
-      route('billing:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/wallet',
-        tags,
-        request: { params: OrgId },
-        responses: { 200: json(z.object({ credits: z.number() })), ...problems(401, 403, 404) },
-      }),
-      async (c) => c.json(await billing.wallet(c.get('org').id), 200),
-    )
-    .openapi(
-      route('billing:manage', {
-        method: 'post',
-        path: '/v1/orgs/{orgId}/wallet/top-up',
-        tags,
-        summary: 'Buy credits through Stripe Checkout; they arrive when the payment does',
-        request: { params: OrgId, body: jsonBody(z.object({ credits: z.number().int().min(1).max(1_000_000) })) },
-        responses: { 200: json(Url.extend({ id: z.string() })), ...problems(400, 401, 403, 404) },
-      }),
-      async (c) => c.json(await billing.topUp(c.get('org').id, c.req.valid('json').credits), 200),
-    )
-    .openapi(
-      route('billing:manage', {
-        method: 'post',
-        path: '/v1/orgs/{orgId}/wallet/spend',
-        tags,
-        summary: 'Spend credits, once per idempotency key; never below zero (402)',
-        request: {
-          params: OrgId,
-          body: jsonBody(
-            z.object({
-              credits: z.number().positive().max(1_000_000),
-              reason: z.string().min(1).max(200),
-              idempotency_key: z.string().min(8).max(100),
-            }),
-          ),
-        },
-        responses: {
-          200: json(z.object({ transaction_id: z.string(), replayed: z.boolean(), credits: z.number() })),
-          ...problems(400, 401, 402, 403, 404),
-        },
-      }),
-      async (c) => c.json(await billing.spend(c.get('org').id, c.req.valid('json')), 200),
-    )
-    .openapi(
-      route('billing:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/wallet/statement',
-        tags,
-        summary: 'Every movement of the wallet, oldest first, as JSON or CSV',
-        request: { params: OrgId, query: z.object({ format: z.enum(['json', 'csv']).default('json') }) },
-        responses: {
-          200: {
-            description: 'The movements',
-            content: {
-              'application/json': { schema: z.object({ data: z.array(z.record(z.string(), z.unknown())) }) },
-              'text/csv': { schema: z.string() },
-            },
-          },
-          ...problems(401, 403, 404),
-        },
-      }),
-      async (c) => {
-        const rows = await billing.statement(c.get('org').id);
-        if (c.req.valid('query').format === 'json') return c.json({ data: rows }, 200);
-        const file = csvDocument(
-          ['at', 'transaction_id', 'credits', 'kind', 'memo'],
-          rows.map((r) => [r.at, r.transaction_id, r.credits, r.kind, r.memo]),
-        );
-        return c.body(file, 200, {
-          'content-type': 'text/csv; charset=utf-8',
-          'content-disposition': 'attachment; filename="wallet-statement.csv"',
-        });
-      },
-    )
-    .openapi(
-      createRoute({
-        method: 'post',
-        path: '/v1/admin/orgs/{orgId}/credits',
-        tags: adminTags,
-        security,
-        summary: "Grant credits to an organization's wallet (operators; audited in its log): with or without Stripe",
-        middleware: [operator],
-        request: {
-          params: AdminOrgId,
-          body: jsonBody(
-            z.object({
-              credits: z.number().positive().max(1_000_000),
-              reason: z.string().trim().min(1).max(200),
-              idempotency_key: z
-                .string()
-                .min(8)
-                .max(100)
-                .optional()
-                .openapi({ description: 'The same key grants once; without one, each request grants' }),
-            }),
-          ),
-        },
-        responses: {
-          201: json(z.object({ transaction_id: z.string(), replayed: z.boolean(), credits: z.number() })),
-          ...problems(400, 401, 403, 404),
-        },
-      }),
-      async (c) => {
-        const { idempotency_key = `grant:${randomUUID()}`, ...grant } = c.req.valid('json');
-        return c.json(await billing.grantCredits(c.req.valid('param').orgId, { ...grant, idempotency_key }), 201);
       },
     )
     .openapi(

@@ -55,35 +55,43 @@ const COUNTED: Record<CountedLimit, string> = {
  * billing is configured; otherwise buy device licenses with credits, or ask an operator of the
  * platform, who can grant credits and raise limits (never a route that would answer 503).
  */
-export function planLimitProblem(p: {
-  orgId: string;
-  plan: PlanName;
-  limit: CountedLimit;
-  allowed: number;
-  current: number;
-  billingConfigured: boolean;
-}): Problem {
-  const org = `/v1/orgs/${p.orgId}`;
-  const admin = `/v1/admin/orgs/${p.orgId}`;
-  const licenses = `buy device licenses with credits (POST ${org}/orders)`;
-  const next = p.billingConfigured
-    ? `Upgrade with POST ${org}/billing/checkout${p.limit === 'devices' ? `, or ${licenses}` : ''}`
-    : p.limit === 'devices'
-      ? `${licenses[0]!.toUpperCase()}${licenses.slice(1)}; an operator of this platform grants credits (POST ${admin}/credits)`
-      : `Ask an operator of this platform to raise the limit (PUT ${admin}/limits)`;
-  return new Problem(
-    'plan-limit',
-    402,
-    'Plan limit reached',
-    `The ${p.plan} plan allows ${p.allowed} ${COUNTED[p.limit]}; you have ${p.current}. ${next}`,
-    { extra: { limit: p.limit, allowed: p.allowed, current: p.current, plan: p.plan } },
-  );
+export class PlanLimitReached extends Problem {
+  constructor(p: {
+    orgId: string;
+    plan: PlanName;
+    limit: CountedLimit;
+    allowed: number;
+    current: number;
+    billingConfigured: boolean;
+  }) {
+    const org = `/v1/orgs/${p.orgId}`;
+    const admin = `/v1/admin/orgs/${p.orgId}`;
+    const licenses = `buy device licenses with credits (POST ${org}/orders)`;
+    const next = p.billingConfigured
+      ? `Upgrade with POST ${org}/billing/checkout${p.limit === 'devices' ? `, or ${licenses}` : ''}`
+      : p.limit === 'devices'
+        ? `${licenses[0]!.toUpperCase()}${licenses.slice(1)}; an operator of this platform grants credits (POST ${admin}/credits)`
+        : `Ask an operator of this platform to raise the limit (PUT ${admin}/limits)`;
+    super(
+      'plan-limit',
+      402,
+      'Plan limit reached',
+      `The ${p.plan} plan allows ${p.allowed} ${COUNTED[p.limit]}; you have ${p.current}. ${next}`,
+      { extra: { limit: p.limit, allowed: p.allowed, current: p.current, plan: p.plan } },
+    );
+  }
 }
 
 /** The 402 for a wallet too short: top up through Stripe where configured, else ask an operator. */
-export function insufficientCredits(orgId: string, billingConfigured: boolean): Problem {
-  const next = billingConfigured
-    ? `Top up with POST /v1/orgs/${orgId}/wallet/top-up`
-    : `Ask an operator of this platform to grant credits (POST /v1/admin/orgs/${orgId}/credits)`;
-  return new Problem('insufficient-credits', 402, 'Not enough credits', next);
+export class InsufficientCredits extends Problem {
+  constructor(orgId: string, billingConfigured: boolean) {
+    super(
+      'insufficient-credits',
+      402,
+      'Not enough credits',
+      billingConfigured
+        ? `Top up with POST /v1/orgs/${orgId}/wallet/top-up`
+        : `Ask an operator of this platform to grant credits (POST /v1/admin/orgs/${orgId}/credits)`,
+    );
+  }
 }

@@ -1,13 +1,13 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AuthService } from '../auth/auth.service.ts';
 import { requireAuth } from '../auth/authenticate.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
 import { type CounterStore, rateLimit } from '../auth/rate-limit.ts';
 import type { AppEnv } from '../http/env.ts';
 import { requestContext } from '../http/env.ts';
 import { json, jsonBody, problems } from '../http/openapi.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
-import { orgRoutes } from '../orgs/org-route.ts';
+import { OrgId, orgRoutes } from '../orgs/org-route.ts';
 import type { DeviceService } from './device.service.ts';
 
 const tags = ['claim codes'];
@@ -24,7 +24,7 @@ const Mqtt = z.object({
  * Claiming: operators mint codes that ship with devices; a customer claims one into an
  * organization; the device, knowing only its code, then fetches its credentials once.
  */
-export function claimRoutes(auth: AuthService, orgs: OrgRepository, devices: DeviceService, limits: CounterStore) {
+export function claimRoutes(auth: Authenticator, orgs: OrgRepository, devices: DeviceService, limits: CounterStore) {
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
   return new OpenAPIHono<AppEnv>()
     .openapi(
@@ -47,7 +47,7 @@ export function claimRoutes(auth: AuthService, orgs: OrgRepository, devices: Dev
         tags,
         summary: 'Claim a device by the code on its label; it then fetches its own credentials',
         request: {
-          params: z.object({ orgId: z.string() }),
+          params: OrgId,
           body: jsonBody(
             z.object({
               code: Code,

@@ -1,9 +1,8 @@
 import { type Orm, schema } from '@iotp/db';
 import { and, arrayContains, asc, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { GroupRepository } from './group.repository.ts';
 
-const { devices, deviceGroups, deviceGroupMembers, deviceConnections, claimCodes } = schema;
-
-export type GroupRow = typeof deviceGroups.$inferSelect;
+const { devices, deviceConnections, claimCodes } = schema;
 
 export type DeviceRow = typeof devices.$inferSelect;
 
@@ -18,7 +17,12 @@ export interface DeviceFilter {
 
 /** Every database access of the device registry; each query is scoped to one organization. */
 export class DeviceRepository {
-  constructor(private readonly orm: Orm) {}
+  /** The groups the devices are sorted into. */
+  readonly groups: GroupRepository;
+
+  constructor(private readonly orm: Orm) {
+    this.groups = new GroupRepository(orm);
+  }
 
   async list(orgId: string, f: DeviceFilter): Promise<DeviceRow[]> {
     const conditions = [eq(devices.orgId, orgId)];
@@ -80,76 +84,6 @@ export class DeviceRepository {
       .where(eq(deviceConnections.deviceId, deviceId))
       .orderBy(desc(deviceConnections.connectedAt))
       .limit(limit);
-  }
-
-  async createGroup(values: typeof deviceGroups.$inferInsert): Promise<GroupRow | undefined> {
-    return (await this.orm.insert(deviceGroups).values(values).onConflictDoNothing().returning())[0];
-  }
-
-  async groups(orgId: string): Promise<GroupRow[]> {
-    return this.orm.select().from(deviceGroups).where(eq(deviceGroups.orgId, orgId)).orderBy(deviceGroups.name);
-  }
-
-  async group(orgId: string, id: string): Promise<GroupRow | undefined> {
-    return (
-      await this.orm
-        .select()
-        .from(deviceGroups)
-        .where(and(eq(deviceGroups.orgId, orgId), eq(deviceGroups.id, id)))
-    )[0];
-  }
-
-  async updateGroup(
-    orgId: string,
-    id: string,
-    values: Partial<Pick<GroupRow, 'name' | 'tags'>>,
-  ): Promise<GroupRow | undefined> {
-    if (Object.keys(values).length === 0) return this.group(orgId, id);
-    return (
-      await this.orm
-        .update(deviceGroups)
-        .set(values)
-        .where(and(eq(deviceGroups.orgId, orgId), eq(deviceGroups.id, id)))
-        .returning()
-    )[0];
-  }
-
-  async deleteGroup(orgId: string, id: string): Promise<boolean> {
-    const rows = await this.orm
-      .delete(deviceGroups)
-      .where(and(eq(deviceGroups.orgId, orgId), eq(deviceGroups.id, id)))
-      .returning({ id: deviceGroups.id });
-    return rows.length > 0;
-  }
-
-  async addMember(groupId: string, deviceId: string): Promise<void> {
-    await this.orm.insert(deviceGroupMembers).values({ groupId, deviceId }).onConflictDoNothing();
-  }
-
-  async removeMember(groupId: string, deviceId: string): Promise<boolean> {
-    const rows = await this.orm
-      .delete(deviceGroupMembers)
-      .where(and(eq(deviceGroupMembers.groupId, groupId), eq(deviceGroupMembers.deviceId, deviceId)))
-      .returning({ id: deviceGroupMembers.deviceId });
-    return rows.length > 0;
-  }
-
-  /** A group's devices: its members, or for a dynamic group every device with all its tags. */
-  async groupDevices(group: GroupRow): Promise<DeviceRow[]> {
-    if (group.kind === 'dynamic') {
-      return this.orm
-        .select()
-        .from(devices)
-        .where(and(eq(devices.orgId, group.orgId), arrayContains(devices.tags, group.tags)))
-        .orderBy(asc(devices.id));
-    }
-    const rows = await this.orm
-      .select({ device: devices })
-      .from(deviceGroupMembers)
-      .innerJoin(devices, eq(devices.id, deviceGroupMembers.deviceId))
-      .where(and(eq(deviceGroupMembers.groupId, group.id), eq(devices.orgId, group.orgId)))
-      .orderBy(asc(devices.id));
-    return rows.map((r) => r.device);
   }
 
   async addClaimCodes(hashes: string[]): Promise<void> {

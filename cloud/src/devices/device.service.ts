@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { newDeviceSecret } from '@iotp/broker';
 import { sha256 } from '../auth/secrets.ts';
-import { Conflict, Invalid, NotFound, Problem } from '../http/problem.ts';
-import type { DeviceFilter, DeviceRepository, DeviceRow, GroupRow } from './device.repository.ts';
+import { Conflict, Gone, Invalid, NotFound } from '../http/problem.ts';
+import type { DeviceFilter, DeviceRepository, DeviceRow } from './device.repository.ts';
+import { publicDevice } from './device.schemas.ts';
+import { GroupService } from './group.service.ts';
 
 export interface DeviceInput {
   name: string;
@@ -22,9 +24,13 @@ export interface DeviceServiceOptions {
   checkLimit?: (orgId: string, adding: number) => Promise<void>;
 }
 
-/** The device registry: devices, their credentials, their latest values and raw telemetry. */
+/** The device registry: devices, their credentials and connections, claim codes; and their groups. */
 export class DeviceService {
-  constructor(private readonly o: DeviceServiceOptions) {}
+  readonly groups: GroupService;
+
+  constructor(private readonly o: DeviceServiceOptions) {
+    this.groups = new GroupService(o.devices);
+  }
 
   /** Creates a device; its secret is in this answer only. */
   async create(orgId: string, input: DeviceInput) {
@@ -96,40 +102,6 @@ export class DeviceService {
     }));
   }
 
-  async createGroup(orgId: string, input: { name: string; kind: 'static' | 'dynamic'; tags?: string[] }) {
-    if (input.kind === 'dynamic' && !input.tags?.length)
-      throw new Invalid('tags: a dynamic group needs at least one tag');
-    const row = await this.o.devices.createGroup({ orgId, name: input.name, kind: input.kind, tags: input.tags ?? [] });
-    if (!row) throw new Conflict(`A group named ${input.name} exists`);
-    return publicGroup(row);
-  }
-
-  async groups(orgId: string) {
-    return (await this.o.devices.groups(orgId)).map(publicGroup);
-  }
-
-  async updateGroup(orgId: string, id: string, patch: { name?: string; tags?: string[] }) {
-    const row = await this.o.devices.updateGroup(orgId, id, patch);
-    if (!row) throw new NotFound('No such group');
-    return publicGroup(row);
-  }
-
-  async deleteGroup(orgId: string, id: string) {
-    if (!(await this.o.devices.deleteGroup(orgId, id))) throw new NotFound('No such group');
-  }
-
-  async addToGroup(orgId: string, groupId: string, deviceId: string) {
-    const group = await this.foundGroup(orgId, groupId);
-    if (group.kind === 'dynamic') throw new Conflict('A dynamic group takes its devices from their tags');
-    await this.found(orgId, deviceId);
-    await this.o.devices.addMember(groupId, deviceId);
-  }
-
-  async removeFromGroup(orgId: string, groupId: string, deviceId: string) {
-    await this.foundGroup(orgId, groupId);
-    if (!(await this.o.devices.removeMember(groupId, deviceId))) throw new NotFound('That device is not in the group');
-  }
-
   /** Mints claim codes for devices to ship with: 80 random bits each, stored only as a hash. */
   async mintClaimCodes(count: number): Promise<string[]> {
     const codes = Array.from({ length: count }, () => {
@@ -163,28 +135,13 @@ export class DeviceService {
     if (result === 'unknown') throw new NotFound('No such claim code');
     if (result === 'unclaimed') throw new Conflict('Not claimed yet: ask again later');
     if (result === 'fetched')
-      throw new Problem(
-        'gone',
-        410,
-        'Already fetched',
-        'The credentials were handed out already; rotate them in the API',
-      );
+      throw new Gone('Already fetched', 'The credentials were handed out already; rotate them in the API');
     return { mqtt: this.credentials(result.deviceId, secret) };
   }
 
-  /** The ids of a group's devices, for commands and telemetry queries. */
-  async groupDeviceIds(orgId: string, groupId: string): Promise<string[]> {
-    return (await this.o.devices.groupDevices(await this.foundGroup(orgId, groupId))).map((d) => d.id);
-  }
-
-  async groupDevices(orgId: string, groupId: string) {
-    return (await this.o.devices.groupDevices(await this.foundGroup(orgId, groupId))).map(publicDevice);
-  }
-
-  private async foundGroup(orgId: string, id: string) {
-    const group = await this.o.devices.group(orgId, id);
-    if (!group) throw new NotFound('No such group');
-    return group;
+  /** The ids of a group's devices, for commands (twin routes) and telemetry queries. */
+  groupDeviceIds(orgId: string, groupId: string): Promise<string[]> {
+    return this.groups.deviceIds(orgId, groupId);
   }
 
   private async found(orgId: string, id: string): Promise<DeviceRow> {
@@ -196,27 +153,6 @@ export class DeviceService {
   private credentials(id: string, secret: string) {
     return { host: this.o.mqtt.host, port: this.o.mqtt.port, client_id: id, username: id, password: secret };
   }
-}
-
-export function publicDevice(d: DeviceRow) {
-  return {
-    id: d.id,
-    name: d.name,
-    type: d.type,
-    tags: d.tags,
-    attributes: d.attributes,
-    online: d.online,
-    last_seen: d.lastSeen?.toISOString() ?? null,
-    last_address: d.lastAddress,
-    firmware_version: d.firmwareVersion,
-    retention_days: d.retentionDays,
-    credentials_revoked: d.disabledAt !== null,
-    created_at: d.createdAt.toISOString(),
-  };
-}
-
-function publicGroup(g: GroupRow) {
-  return { id: g.id, name: g.name, kind: g.kind, tags: g.tags, created_at: g.createdAt.toISOString() };
 }
 
 /** Codes are read off labels: case, spaces and dashes do not matter. */

@@ -1,38 +1,18 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AuthService } from '../auth/auth.service.ts';
-import { csvDocument, parseCsv } from '../http/csv.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
+import { parseCsv } from '../http/csv.ts';
 import type { AppEnv } from '../http/env.ts';
+import { exportFile } from '../http/export.ts';
 import { json, jsonBody, problems } from '../http/openapi.ts';
 import { Invalid } from '../http/problem.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
-import { orgRoutes } from '../orgs/org-route.ts';
+import { OrgId, orgRoutes } from '../orgs/org-route.ts';
+import { Attributes, Device, RetentionDays, Tag } from './device.schemas.ts';
 import type { DeviceService } from './device.service.ts';
 
 const tags = ['devices'];
-const Params = z.object({ orgId: z.string(), id: z.string().uuid() });
-const OrgId = z.object({ orgId: z.string() });
-const Tag = z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1-64 letters, digits, _ . : -');
-const Attributes = z
-  .record(z.string().max(64), z.unknown())
-  .refine((a) => JSON.stringify(a).length <= 16_384, 'must be at most 16 KiB as JSON');
-const Device = z
-  .object({
-    id: z.string().uuid(),
-    name: z.string(),
-    type: z.string().nullable(),
-    tags: z.array(z.string()),
-    attributes: z.record(z.string(), z.unknown()),
-    online: z.boolean(),
-    last_seen: z.string().nullable(),
-    last_address: z.string().nullable(),
-    firmware_version: z.string().nullable(),
-    retention_days: z.number().nullable(),
-    credentials_revoked: z.boolean(),
-    created_at: z.string(),
-  })
-  .openapi('Device');
-const RetentionDays = z.number().int().min(1).max(3650);
+const Params = OrgId.extend({ id: z.string().uuid() });
 const NewDevice = z.object({
   name: z.string().trim().min(1).max(100),
   type: z.string().trim().max(64).optional(),
@@ -40,22 +20,12 @@ const NewDevice = z.object({
   attributes: Attributes.optional(),
   retention_days: RetentionDays.optional(),
 });
-const Group = z
-  .object({
-    id: z.string().uuid(),
-    name: z.string(),
-    kind: z.enum(['static', 'dynamic']),
-    tags: z.array(z.string()),
-    created_at: z.string(),
-  })
-  .openapi('DeviceGroup');
-const GroupParams = z.object({ orgId: z.string(), groupId: z.string().uuid() });
 const Mqtt = z
   .object({ host: z.string(), port: z.number(), client_id: z.string(), username: z.string(), password: z.string() })
   .openapi('MqttCredentials');
 
-/** `/v1/orgs/{orgId}/devices`: the registry, credentials, latest values and raw telemetry. */
-export function deviceRoutes(auth: AuthService, orgs: OrgRepository, devices: DeviceService) {
+/** `/v1/orgs/{orgId}/devices`: the registry, credentials and connection history. */
+export function deviceRoutes(auth: Authenticator, orgs: OrgRepository, devices: DeviceService) {
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
   const org = (c: { get(k: 'org'): { id: string } }) => c.get('org').id;
   return new OpenAPIHono<AppEnv>()
@@ -67,15 +37,7 @@ export function deviceRoutes(auth: AuthService, orgs: OrgRepository, devices: De
         summary: 'Register a device; its MQTT password is in this answer only',
         request: {
           params: OrgId,
-          body: jsonBody(
-            z.object({
-              name: z.string().trim().min(1).max(100),
-              type: z.string().trim().max(64).optional(),
-              tags: z.array(Tag).max(32).optional(),
-              attributes: Attributes.optional(),
-              retention_days: RetentionDays.optional(),
-            }),
-          ),
+          body: jsonBody(NewDevice),
         },
         responses: { 201: json(Device.extend({ mqtt: Mqtt })), ...problems(400, 401, 402, 403, 404) },
       }),
@@ -233,21 +195,12 @@ export function deviceRoutes(auth: AuthService, orgs: OrgRepository, devices: De
         const inputs = await bulkInput(c.req.header('content-type') ?? '', await c.req.text());
         const created = await devices.createMany(org(c), inputs);
         if (c.req.valid('query').format !== 'csv') return c.json({ data: created }, 201);
-        const file = csvDocument(
-          ['id', 'name', 'host', 'port', 'client_id', 'username', 'password'],
-          created.map((d) => [
-            d.id,
-            d.name,
-            d.mqtt.host,
-            d.mqtt.port,
-            d.mqtt.client_id,
-            d.mqtt.username,
-            d.mqtt.password,
-          ]),
-        );
-        return c.body(file, 201, {
-          'content-type': 'text/csv; charset=utf-8',
-          'content-disposition': 'attachment; filename="device-credentials.csv"',
+        return exportFile(c, {
+          format: 'csv',
+          name: 'device-credentials',
+          status: 201,
+          rows: created.map(({ id, name, mqtt }) => ({ id, name, ...mqtt })),
+          columns: ['id', 'name', 'host', 'port', 'client_id', 'username', 'password'],
         });
       },
     )
@@ -275,105 +228,6 @@ export function deviceRoutes(auth: AuthService, orgs: OrgRepository, devices: De
       }),
       async (c) =>
         c.json({ data: await devices.connections(org(c), c.req.valid('param').id, c.req.valid('query').limit) }, 200),
-    )
-    .openapi(
-      route('devices:write', {
-        method: 'post',
-        path: '/v1/orgs/{orgId}/groups',
-        tags: ['groups'],
-        summary: 'A static group (devices added by hand) or a dynamic one (every device with all the tags)',
-        request: {
-          params: OrgId,
-          body: jsonBody(
-            z.object({
-              name: z.string().trim().min(1).max(100),
-              kind: z.enum(['static', 'dynamic']),
-              tags: z.array(Tag).max(16).optional(),
-            }),
-          ),
-        },
-        responses: { 201: json(Group), ...problems(400, 401, 403, 404, 409) },
-      }),
-      async (c) => c.json(await devices.createGroup(org(c), c.req.valid('json')), 201),
-    )
-    .openapi(
-      route('devices:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/groups',
-        tags: ['groups'],
-        request: { params: OrgId },
-        responses: { 200: json(z.object({ data: z.array(Group) })), ...problems(401, 403, 404) },
-      }),
-      async (c) => c.json({ data: await devices.groups(org(c)) }, 200),
-    )
-    .openapi(
-      route('devices:write', {
-        method: 'patch',
-        path: '/v1/orgs/{orgId}/groups/{groupId}',
-        tags: ['groups'],
-        request: {
-          params: GroupParams,
-          body: jsonBody(
-            z
-              .object({ name: z.string().trim().min(1).max(100), tags: z.array(Tag).max(16) })
-              .partial()
-              .strict(),
-          ),
-        },
-        responses: { 200: json(Group), ...problems(400, 401, 403, 404) },
-      }),
-      async (c) => c.json(await devices.updateGroup(org(c), c.req.valid('param').groupId, c.req.valid('json')), 200),
-    )
-    .openapi(
-      route('devices:write', {
-        method: 'delete',
-        path: '/v1/orgs/{orgId}/groups/{groupId}',
-        tags: ['groups'],
-        request: { params: GroupParams },
-        responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404) },
-      }),
-      async (c) => {
-        await devices.deleteGroup(org(c), c.req.valid('param').groupId);
-        return c.body(null, 204);
-      },
-    )
-    .openapi(
-      route('devices:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/groups/{groupId}/devices',
-        tags: ['groups'],
-        request: { params: GroupParams },
-        responses: { 200: json(z.object({ data: z.array(Device) })), ...problems(401, 403, 404) },
-      }),
-      async (c) => c.json({ data: await devices.groupDevices(org(c), c.req.valid('param').groupId) }, 200),
-    )
-    .openapi(
-      route('devices:write', {
-        method: 'put',
-        path: '/v1/orgs/{orgId}/groups/{groupId}/devices/{id}',
-        tags: ['groups'],
-        request: { params: GroupParams.extend({ id: z.string().uuid() }) },
-        responses: { 204: { description: 'Added' }, ...problems(401, 403, 404, 409) },
-      }),
-      async (c) => {
-        const p = c.req.valid('param');
-        await devices.addToGroup(org(c), p.groupId, p.id);
-        return c.body(null, 204);
-      },
-    )
-    .openapi(
-      route('devices:write', {
-        method: 'delete',
-        path: '/v1/orgs/{orgId}/groups/{groupId}/devices/{id}',
-        tags: ['groups'],
-        request: { params: GroupParams.extend({ id: z.string().uuid() }) },
-        responses: { 204: { description: 'Removed' }, ...problems(401, 403, 404) },
-      }),
-      async (c) => {
-        const p = c.req.valid('param');
-        await devices.removeFromGroup(org(c), p.groupId, p.id);
-        return c.body(null, 204);
-      },
     );
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '@iotp/db';
-import { Problem } from '../http/problem.ts';
+import { NeedsDatabaseServer } from '../http/problem.ts';
 
 /** Where tenants' Grafana connects: the database server as Grafana reaches it. */
 export interface GrafanaEndpoint {
@@ -61,10 +61,7 @@ export class GrafanaAccess {
 
   private requireServer() {
     if (this.db.kind === 'embedded') {
-      throw new Problem(
-        'needs-database-server',
-        409,
-        'Needs a PostgreSQL server',
+      throw new NeedsDatabaseServer(
         'Grafana access per organization needs DATABASE_URL: the embedded database has one shared session and cannot keep tenants apart',
       );
     }

@@ -1,17 +1,16 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AuthService } from '../auth/auth.service.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
 import { json, problems } from '../http/openapi.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
-import { orgRoutes } from '../orgs/org-route.ts';
+import { OrgId, orgRoutes } from '../orgs/org-route.ts';
 import type { GrafanaAccess } from './grafana-access.ts';
 
 const tags = ['grafana'];
-const OrgId = z.object({ orgId: z.string() });
 
 /** A read-only database login per organization, for its own Grafana. */
-export function grafanaRoutes(auth: AuthService, orgs: OrgRepository, grafana: GrafanaAccess) {
+export function grafanaRoutes(auth: Authenticator, orgs: OrgRepository, grafana: GrafanaAccess) {
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
   return new OpenAPIHono<AppEnv>()
     .openapi(

@@ -1,10 +1,10 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { type Options, stringify } from 'csv-stringify/sync';
-import { Problem } from './problem.ts';
+import { Invalid } from './problem.ts';
 
 /**
- * CSV in and out, the one place for both: every CSV the API writes goes through `csvRecord` or
- * `csvDocument`, every CSV it reads through `parseCsv`.
+ * CSV in and out, the one place for both: every CSV the API writes goes through `csvRecord` (by way
+ * of `exportFile`), every CSV it reads through `parseCsv`.
  */
 
 /** Cells a spreadsheet would run as a formula (OWASP "CSV injection"): `=`, `+`, `-`, `@`, tab, CR. */
@@ -25,30 +25,22 @@ const WRITE: Options = {
   },
 };
 
-/** One record, CRLF-terminated: for streamed exports. */
+/**
+ * One record, CRLF-terminated: for streamed exports.
+ * @example csvRecord([1, 'pump, north']) // '1,"pump, north"\r\n'
+ */
 export function csvRecord(cells: readonly unknown[]): string {
   return stringify([cells as unknown[]], WRITE);
 }
 
-/**
- * A whole file: the header line, then one record per row.
- * @example csvDocument(['id', 'name'], [[1, 'pump, north']]) // 'id,name\r\n1,"pump, north"\r\n'
- */
-export function csvDocument(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  return stringify([header as string[], ...(rows as unknown[][])], WRITE);
-}
-
 /** A CSV that is not well formed (RFC 4180), answered as 400 `invalid-request` naming the line. */
-export class MalformedCsv extends Problem {
+export class MalformedCsv extends Invalid {
   constructor(
     readonly line: number,
     reason: string,
     options?: { cause?: unknown },
   ) {
-    super('invalid-request', 400, 'The request is not valid', `CSV line ${line}: ${reason}`, {
-      cause: options?.cause,
-      extra: { errors: [{ path: `line ${line}`, message: reason }] },
-    });
+    super(`CSV line ${line}: ${reason}`, { errors: [{ path: `line ${line}`, message: reason }] }, options);
   }
 }
 

@@ -1,7 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import type { RequestContext } from '../auth/auth.repository.ts';
-import type { OrgKeyPrincipal, Principal } from '../auth/auth.service.ts';
+import type { OrgKeyPrincipal, Principal } from '../auth/principal.ts';
 import type { Permission } from '../orgs/permissions.ts';
 
 /** Hono environment shared by every router: what middleware puts on the context. */

@@ -19,29 +19,37 @@ export class Problem extends Error {
   readonly extra?: Record<string, unknown>;
 }
 
+type Cause = { cause?: unknown };
+
+/*
+ * The catalogue: every problem the API answers with has a class here (or beside the one module
+ * that raises it, such as `MalformedCsv`), so that one `type` is always built one way. The slugs
+ * are a stable, documented API: never change one.
+ */
+
 export class Invalid extends Problem {
-  constructor(detail: string, extra?: Record<string, unknown>) {
-    super('invalid-request', 400, 'The request is not valid', detail, { extra });
+  constructor(detail: string, extra?: Record<string, unknown>, options?: Cause) {
+    super('invalid-request', 400, 'The request is not valid', detail, { ...options, extra });
   }
 }
 export class NotFound extends Problem {
-  constructor(detail = 'No such resource') {
-    super('not-found', 404, 'Not found', detail);
+  constructor(detail = 'No such resource', options?: Cause) {
+    super('not-found', 404, 'Not found', detail, options);
   }
 }
 export class Conflict extends Problem {
-  constructor(detail: string) {
-    super('conflict', 409, 'Conflict', detail);
+  constructor(detail: string, options?: Cause) {
+    super('conflict', 409, 'Conflict', detail, options);
   }
 }
 export class Forbidden extends Problem {
-  constructor(detail = 'You may not do this') {
-    super('forbidden', 403, 'Forbidden', detail);
+  constructor(detail = 'You may not do this', options?: Cause) {
+    super('forbidden', 403, 'Forbidden', detail, options);
   }
 }
 export class Unauthorized extends Problem {
-  constructor(detail = 'Sign in, or send a valid bearer token') {
-    super('unauthorized', 401, 'Unauthorized', detail);
+  constructor(detail = 'Sign in, or send a valid bearer token', options?: Cause) {
+    super('unauthorized', 401, 'Unauthorized', detail, options);
   }
 }
 export class RateLimited extends Problem {
@@ -49,32 +57,79 @@ export class RateLimited extends Problem {
     super('rate-limited', 429, 'Too many requests', `Try again in ${retryAfterS} s`);
   }
 }
-export class Unavailable extends Problem {
+/** A request body, image or artifact past its limit. */
+export class PayloadTooLarge extends Problem {
+  constructor(detail: string, title = 'Request body too large') {
+    super('payload-too-large', 413, title, detail);
+  }
+}
+/** A body of a media type the route does not take. */
+export class UnsupportedMediaType extends Problem {
+  constructor(detail: string, title = 'Unsupported media type') {
+    super('unsupported-media-type', 415, title, detail);
+  }
+}
+/** Something that was there once and is no more, for good (RFC 9110 section 15.5.11). */
+export class Gone extends Problem {
+  constructor(title: string, detail?: string) {
+    super('gone', 410, title, detail);
+  }
+}
+/** A signed request (a webhook) whose signature is missing or does not verify. */
+export class InvalidSignature extends Problem {
+  constructor(title: string, detail?: string, options?: Cause) {
+    super('invalid-signature', 400, title, detail, options);
+  }
+}
+/** An uploaded artifact whose size or digest is not the one its manifest names. */
+export class ArtifactMismatch extends Problem {
+  constructor(detail: string, options?: Cause) {
+    super('artifact-mismatch', 400, 'The artifact does not match its manifest', detail, options);
+  }
+}
+/** Billing routes on an installation without Stripe configured. */
+export class BillingNotConfigured extends Problem {
+  constructor() {
+    super(
+      'billing-not-configured',
+      503,
+      'Billing is not configured',
+      'Set STRIPE_SECRET_KEY (and the price ids) to enable billing; everyone is on the free plan meanwhile',
+    );
+  }
+}
+/** What needs a PostgreSQL server, asked of the embedded database. */
+export class NeedsDatabaseServer extends Problem {
   constructor(detail: string) {
-    super('unavailable', 503, 'Service unavailable', detail);
+    super('needs-database-server', 409, 'Needs a PostgreSQL server', detail);
+  }
+}
+/** Hono's own refusals below 500, such as a body that is not JSON. */
+class Refused extends Problem {
+  constructor(err: HTTPException) {
+    const invalid = err.status === 400;
+    const slug = invalid ? 'invalid-request' : err.status === 404 ? 'not-found' : 'http-error';
+    super(slug, err.status, invalid ? 'The request is not valid' : 'Request refused', err.message, { cause: err });
+  }
+}
+class Internal extends Problem {
+  constructor(cause: unknown) {
+    super('internal', 500, 'Internal server error', 'Something went wrong; quote the request id', { cause });
   }
 }
 
 /** The base of every problem `type`; the docs list each slug. */
-export const PROBLEM_BASE = 'https://iot-platform.dev/problems/';
+const PROBLEM_BASE = 'https://iot-platform.dev/problems/';
 
 /** Turns any error into an `application/problem+json` response; the app's one `onError`. */
 export function problemResponse(err: Error, c: Context, logger: Logger): Response {
   const instance = c.get('requestId') as string | undefined;
   let problem: Problem;
   if (err instanceof Problem) problem = err;
-  else if (err instanceof HTTPException && err.status < 500) {
-    // Hono's own refusals, such as a body that is not JSON.
-    const slug = err.status === 400 ? 'invalid-request' : err.status === 404 ? 'not-found' : 'http-error';
-    problem = new Problem(
-      slug,
-      err.status,
-      err.status === 400 ? 'The request is not valid' : 'Request refused',
-      err.message,
-    );
-  } else {
+  else if (err instanceof HTTPException && err.status < 500) problem = new Refused(err);
+  else {
     logger.error({ err, requestId: instance }, 'unhandled error');
-    problem = new Problem('internal', 500, 'Internal server error', 'Something went wrong; quote the request id');
+    problem = new Internal(err);
   }
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
   if (problem instanceof RateLimited) headers['retry-after'] = String(problem.retryAfterS);

@@ -3,10 +3,11 @@ import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
 import type { AppEnv } from '../http/env.ts';
 import { requestContext } from '../http/env.ts';
+import { UUID_SOURCE } from '../http/uuid.ts';
 import type { OrgRepository } from './org.repository.ts';
 
 // An operator's action on an organization (`/v1/admin/orgs/{orgId}/...`) goes to its log too.
-const ORG_PATH = /^\/v1\/(?:admin\/)?orgs\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i;
+const ORG_PATH = new RegExp(`^/v1/(?:admin/)?orgs/(${UUID_SOURCE})`, 'i');
 const SKIP = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**

@@ -1,11 +1,11 @@
 import type { MiddlewareHandler } from 'hono';
-import type { AuthService } from '../auth/auth.service.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
+import { bearerToken } from '../http/bearer.ts';
 import type { AppEnv } from '../http/env.ts';
-import { Forbidden, NotFound, Unauthorized } from '../http/problem.ts';
+import { Forbidden, NotFound } from '../http/problem.ts';
+import { isUuid } from '../http/uuid.ts';
 import type { OrgRepository } from './org.repository.ts';
 import { BUILTIN_ROLES, isPermission, type Permission } from './permissions.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The permissions a role grants in an organization: built-in or the organization's own. */
 export async function rolePermissions(orgs: OrgRepository, orgId: string, role: string): Promise<Set<Permission>> {
@@ -20,15 +20,13 @@ export async function rolePermissions(orgs: OrgRepository, orgId: string, role: 
  * so ids do not leak) and hold `permission` there (a member without it gets 403). An API key
  * adds its scopes as a cap on top of its owner's role.
  */
-export function orgGuard(auth: AuthService, orgs: OrgRepository, permission: Permission): MiddlewareHandler<AppEnv> {
+export function orgGuard(auth: Authenticator, orgs: OrgRepository, permission: Permission): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-    if (!match) throw new Unauthorized('Send Authorization: Bearer <access token or API key>');
-    const actor = await auth.authenticateAny(match[1]!);
+    const actor = await auth.authenticateAny(bearerToken(c.req.header('authorization')));
     c.set('actor', actor);
     const orgId = c.req.param('orgId') ?? '';
     const hidden = new NotFound('No such organization');
-    if (!UUID.test(orgId)) throw hidden;
+    if (!isUuid(orgId)) throw hidden;
     let role: string | undefined;
     let permissions: Set<Permission>;
     if (actor.kind === 'org_key') {

@@ -1,7 +1,14 @@
-import { createRoute, type RouteConfig } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
+import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/env.ts';
+import type { OrgContext } from './org.service.ts';
 import type { Permission } from './permissions.ts';
+
+/** The `{orgId}` of every organization route; the guard checks it is a UUID. */
+export const OrgId = z.object({ orgId: z.string() });
+
+/** The `{orgId}` of operators' routes on an organization (`/v1/admin/orgs/{orgId}`), which no guard checks. */
+export const AdminOrgId = z.object({ orgId: z.string().uuid() });
 
 /** Builds organization routes: each declares, in one place, the permission it needs. */
 export function orgRoutes(guard: (p: Permission) => MiddlewareHandler<AppEnv>) {
@@ -13,4 +20,15 @@ export function orgRoutes(guard: (p: Permission) => MiddlewareHandler<AppEnv>) {
       // Listed in the OpenAPI document, and walked by a test that proves no route is left unguarded.
       'x-required-permission': permission,
     } as R & { middleware: [MiddlewareHandler<AppEnv>]; security: { bearer: never[] }[] });
+}
+
+/** What the guard learned, as the organization service wants it. */
+export function orgContext(c: Context<AppEnv>): OrgContext {
+  const org = c.get('org');
+  return {
+    id: org.id,
+    role: org.role,
+    permissions: org.permissions,
+    userId: org.actor.kind === 'user' ? org.actor.userId : undefined,
+  };
 }

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
+import { publicApiKey } from '../auth/api-keys.service.ts';
 import type { AuthRepository } from '../auth/auth.repository.ts';
-import { normalizeEmail, publicApiKey } from '../auth/auth.service.ts';
 import { newApiKey, newSecret, sha256 } from '../auth/secrets.ts';
+import { normalizeEmail } from '../auth/users.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../http/problem.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { AuditQuery, InvitationRow, OrgRepository, OrgRow } from './org.repository.ts';

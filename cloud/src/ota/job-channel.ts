@@ -1,7 +1,6 @@
-import { OTA_STATES } from '@iotp/db';
+import { OTA_STATES, type OtaCancel, type OtaJob, OtaStatusReport, SUFFIX } from '@iotp/protocol';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { z } from 'zod';
 import type { DeviceRepository } from '../devices/device.repository.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import type { DevicePublisher } from '../twin/twin.service.ts';
@@ -16,15 +15,6 @@ import {
 import type { KeyedSerial, OtaEvents } from './ota-events.ts';
 
 const REQUEST_INTERVAL_MS = 5000;
-
-/** What a device publishes on `ota/status`; a progress or error of the wrong type is ignored. */
-const StatusReport = z.object({
-  job_id: z.string(),
-  // Only the platform cancels.
-  state: z.enum(OTA_STATES).exclude(['cancelled']),
-  progress: z.number().finite().optional().catch(undefined),
-  error: z.string().optional().catch(undefined),
-});
 
 /** The order of a successful update; a report may skip ahead, never go back. */
 const FORWARD: OtaState[] = OTA_STATES.slice(0, OTA_STATES.indexOf('succeeded') + 1);
@@ -71,34 +61,38 @@ export class JobChannel {
     });
   }
 
-  /** Handles `ota/status` and `ota/request` from a device. Never throws. */
-  onDeviceMessage(deviceId: string, suffix: string, payload: Buffer): Promise<void> {
-    if (suffix !== 'ota/status' && suffix !== 'ota/request') return Promise.resolve();
-    if (suffix === 'ota/request') {
-      // Each answer signs URLs and reads the database: one every few seconds per device is plenty.
-      const last = this.requests.get(deviceId) ?? 0;
-      if (Date.now() - last < REQUEST_INTERVAL_MS) {
-        this.reject(deviceId, 'request_too_soon', `ota/request within ${REQUEST_INTERVAL_MS} ms of the last`);
-        return Promise.resolve();
-      }
-      this.requests.set(deviceId, Date.now());
-      if (this.requests.size > 100_000) this.requests.delete(this.requests.keys().next().value!);
+  /** A device's `ota/status`. Never throws. */
+  onStatus(deviceId: string, payload: Buffer): Promise<void> {
+    return this.inOrder(deviceId, SUFFIX.otaStatus, () => this.report(deviceId, payload));
+  }
+
+  /** A device's `ota/request`: its open jobs again, with fresh URLs. Never throws. */
+  onJobRequest(deviceId: string): Promise<void> {
+    // Each answer signs URLs and reads the database: one every few seconds per device is plenty.
+    const last = this.requests.get(deviceId) ?? 0;
+    if (Date.now() - last < REQUEST_INTERVAL_MS) {
+      this.reject(deviceId, 'request_too_soon', `ota/request within ${REQUEST_INTERVAL_MS} ms of the last`);
+      return Promise.resolve();
     }
-    // A device's reports are handled in the order they came, so a quick run of states all lands.
-    return this.o.serial.run(`device:${deviceId}`, async () => {
-      try {
-        if (suffix === 'ota/status') await this.report(deviceId, payload);
-        else await this.sendOpenJobs(deviceId);
-      } catch (err) {
-        this.log.error({ err, deviceId, suffix }, 'OTA message not handled');
-      }
-    });
+    this.requests.set(deviceId, Date.now());
+    if (this.requests.size > 100_000) this.requests.delete(this.requests.keys().next().value!);
+    return this.inOrder(deviceId, SUFFIX.otaRequest, () => this.sendOpenJobs(deviceId));
   }
 
   /** A device subscribed to its jobs: an offline device gets what waited for it. */
-  async onDeviceSubscribe(deviceId: string, filter: string): Promise<void> {
-    if (!['ota/job', 'ota/#', '#'].includes(filter)) return;
+  async onJobsSubscribed(deviceId: string): Promise<void> {
     await this.sendOpenJobs(deviceId).catch((err) => this.log.error({ err, deviceId }, 'pending OTA jobs not sent'));
+  }
+
+  /** A device's messages are handled in the order they came, so a quick run of states all lands. */
+  private inOrder(deviceId: string, topic: string, work: () => Promise<void>): Promise<void> {
+    return this.o.serial.run(`device:${deviceId}`, async () => {
+      try {
+        await work();
+      } catch (err) {
+        this.log.error({ err, deviceId, topic }, 'OTA message not handled');
+      }
+    });
   }
 
   private async report(deviceId: string, payload: Buffer) {
@@ -108,7 +102,7 @@ export class JobChannel {
     } catch {
       return this.reject(deviceId, 'not_json', 'status report is not JSON');
     }
-    const parsed = StatusReport.safeParse(json);
+    const parsed = OtaStatusReport.safeParse(json);
     if (!parsed.success)
       return this.reject(deviceId, 'invalid', 'status report needs job_id and a known state (see ota/status)');
     const doc = parsed.data;
@@ -202,30 +196,27 @@ export class JobChannel {
 
   private async publishJob(job: JobRow, rollout: RolloutRow, release: ReleaseRow) {
     const { url, expires_at } = await this.o.downloadUrl(job.deviceId, release.id);
-    await this.o.broker.publishToDevice(
-      job.deviceId,
-      'ota/job',
-      JSON.stringify({
-        job_id: job.id,
-        rollout_id: rollout.id,
-        name: release.name,
-        version: release.version,
-        size: release.size,
-        sha256: release.sha256,
-        manifest: release.manifest,
-        url,
-        url_expires_at: expires_at,
-      }),
-      { qos: 1 },
-    );
+    const message: OtaJob = {
+      job_id: job.id,
+      rollout_id: rollout.id,
+      name: release.name,
+      version: release.version,
+      size: release.size,
+      sha256: release.sha256,
+      manifest: release.manifest,
+      url,
+      url_expires_at: expires_at,
+    };
+    await this.o.broker.publishToDevice(job.deviceId, SUFFIX.otaJob, JSON.stringify(message), { qos: 1 });
   }
 
   /** Tells devices their unfinished jobs are cancelled. */
   async cancel(jobs: JobRow[], reason: string) {
     for (const job of jobs) {
       this.o.events.job(job, reason);
+      const message: OtaCancel = { job_id: job.id, cancel: true };
       await this.o.broker
-        .publishToDevice(job.deviceId, 'ota/job', JSON.stringify({ job_id: job.id, cancel: true }), { qos: 1 })
+        .publishToDevice(job.deviceId, SUFFIX.otaJob, JSON.stringify(message), { qos: 1 })
         .catch(() => undefined);
     }
   }

@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { OTA_STATES } from '@iotp/db';
+import { OTA_STATES } from '@iotp/protocol';
 import { streamSSE } from 'hono/streaming';
-import type { AuthService } from '../auth/auth.service.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
 import { json, jsonBody, problems } from '../http/openapi.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
@@ -106,7 +106,12 @@ const Job = z
 const Before = z.string().datetime().optional();
 
 /** `/v1/orgs/{orgId}/ota/...`: signing keys, releases, rollouts and their per-device jobs. */
-export function otaRoutes(auth: AuthService, orgs: OrgRepository, releases: ReleaseService, rollouts: RolloutService) {
+export function otaRoutes(
+  auth: Authenticator,
+  orgs: OrgRepository,
+  releases: ReleaseService,
+  rollouts: RolloutService,
+) {
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
   const action = (name: 'pause' | 'resume' | 'abort' | 'advance', summary: string) =>
     route('ota:deploy', {

@@ -4,9 +4,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { keyId } from '@iotp/firmware-tools/keys';
-import { SignedManifest, signatureProblem } from '@iotp/firmware-tools/manifest';
-import { Conflict, Invalid, NotFound, Problem } from '../http/problem.ts';
+import { keyId, SignedManifest, signatureProblem } from '@iotp/protocol';
+import { ArtifactMismatch, Conflict, Invalid, NotFound, PayloadTooLarge, Problem } from '../http/problem.ts';
 import { type ByteRange, type ObjectStore, objectKeyProblem } from '../storage/object-store.ts';
 import type { KeyRow, OtaRepository, ReleaseRow } from './ota.repository.ts';
 
@@ -68,11 +67,9 @@ export class ReleaseService {
     }
     const manifest = parsed.data;
     if (manifest.size > this.o.maxArtifactBytes)
-      throw new Problem(
-        'payload-too-large',
-        413,
-        'Artifact too large',
+      throw new PayloadTooLarge(
         `The limit is ${this.o.maxArtifactBytes} bytes (OTA_MAX_ARTIFACT_BYTES)`,
+        'Artifact too large',
       );
     const trusted = (await this.o.repo.keys(orgId))
       .filter((k) => !k.revokedAt)
@@ -126,17 +123,13 @@ export class ReleaseService {
     try {
       await pipeline(Readable.fromWeb(body as never), meter, createWriteStream(spool));
       if (size !== release.size || hash.digest('hex') !== release.sha256)
-        throw new Problem(
-          'artifact-mismatch',
-          400,
-          'The artifact does not match its manifest',
+        throw new ArtifactMismatch(
           `Got ${size} bytes; the manifest says ${release.size} bytes with SHA-256 ${release.sha256}`,
         );
       await this.o.objects.putFile(key, spool, 'application/octet-stream');
       await this.o.repo.markUploaded(release.id);
     } catch (err) {
-      if (err instanceof SizeExceeded)
-        throw new Problem('artifact-mismatch', 400, 'The artifact does not match its manifest', err.message);
+      if (err instanceof SizeExceeded) throw new ArtifactMismatch(err.message, { cause: err });
       throw err;
     } finally {
       await rm(spool, { force: true });

@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import type { DeviceRow } from '../devices/device.repository.ts';
 import { Conflict, Invalid, NotFound } from '../http/problem.ts';
 import { JobChannel, type JobChannelOptions } from './job-channel.ts';
-import { type JobRow, type OtaState, type RolloutRow, TERMINAL } from './ota.repository.ts';
+import type { JobRow, OtaState, RolloutRow } from './ota.repository.ts';
 import { KeyedSerial, OtaEvents } from './ota-events.ts';
-import { decide, inWindow, phaseOrder, phaseStats, reach } from './rollout-plan.ts';
+import { decide, inWindow, phaseStats } from './rollout-plan.ts';
+import { assignJobs, phaseReach, room, waitingDevices } from './rollout-selection.ts';
 
 export interface RolloutInput {
   release_id: string;
@@ -48,14 +49,19 @@ export class RolloutService {
     });
   }
 
-  /** Handles `ota/status` and `ota/request` from a device. Never throws. */
-  onDeviceMessage(deviceId: string, suffix: string, payload: Buffer): Promise<void> {
-    return this.channel.onDeviceMessage(deviceId, suffix, payload);
+  /** A device's `ota/status`. Never throws. */
+  onStatus(deviceId: string, payload: Buffer): Promise<void> {
+    return this.channel.onStatus(deviceId, payload);
   }
 
-  /** A device subscribed to its jobs: an offline device gets what waited for it. */
-  onDeviceSubscribe(deviceId: string, filter: string): Promise<void> {
-    return this.channel.onDeviceSubscribe(deviceId, filter);
+  /** A device's `ota/request`: its open jobs again, with fresh URLs. Never throws. */
+  onJobRequest(deviceId: string): Promise<void> {
+    return this.channel.onJobRequest(deviceId);
+  }
+
+  /** A device subscribed to its jobs: an offline device gets what waited for it. Never throws. */
+  onJobsSubscribed(deviceId: string): Promise<void> {
+    return this.channel.onJobsSubscribed(deviceId);
   }
 
   async create(orgId: string, input: RolloutInput) {
@@ -70,7 +76,7 @@ export class RolloutService {
         throw new Invalid('phases: each phase must reach a larger percent than the one before');
     const kinds = ['device_ids', 'group_id', 'tags'].filter((k) => k in input.target);
     if (kinds.length !== 1) throw new Invalid('target: give exactly one of device_ids, group_id, tags');
-    if (input.target.group_id && !(await this.o.devices.group(orgId, input.target.group_id)))
+    if (input.target.group_id && !(await this.o.devices.groups.find(orgId, input.target.group_id)))
       throw new NotFound('No such group');
     if (input.target.device_ids) await this.checkDevices(orgId, input.target.device_ids);
     const rollout = await this.o.repo.createRollout({
@@ -191,18 +197,10 @@ export class RolloutService {
     if (!rollout || rollout.status === 'paused' || rollout.status === 'aborted') return;
     const release = await this.o.repo.releaseById(rollout.releaseId);
     if (!release) return;
-    const targets = (await this.targetDevices(rollout)).filter((d) => !d.type || release.hardware.includes(d.type));
-    const order = phaseOrder(
-      rollout.id,
-      targets.map((d) => d.id),
-    );
+    const targets = phaseReach(rollout, release.hardware, await this.targetDevices(rollout));
     const jobs = await this.channel.timeOut(rollout, await this.o.repo.jobs(rollout.id));
-    const phase = rollout.phases[rollout.currentPhase]!;
-    const before =
-      rollout.currentPhase === 0 ? 0 : reach(order.length, rollout.phases[rollout.currentPhase - 1]!.percent);
-    const allowed = reach(order.length, phase.percent);
     if (rollout.status === 'active') {
-      const stats = phaseStats(rollout.currentPhase, allowed - before, jobs);
+      const stats = phaseStats(rollout.currentPhase, targets.allowed - targets.before, jobs);
       const decision = decide(rollout, { ...stats, failed: stats.failed - rollout.acceptedFailures }, new Date());
       if (decision.kind === 'stop') {
         if (rollout.onFailure === 'abort') await this.stop(rollout, decision.reason);
@@ -226,15 +224,9 @@ export class RolloutService {
       }
     }
     if (!inWindow(rollout.window, new Date())) return;
-    const open = jobs.filter((j) => !TERMINAL.includes(j.state)).length;
-    const room = rollout.maxConcurrent - open;
-    if (room <= 0) return;
-    const hasJob = new Set(jobs.map((j) => j.deviceId));
-    const byId = new Map(targets.map((d) => [d.id, d]));
-    const waiting = order
-      .slice(0, allowed)
-      .filter((id) => !hasJob.has(id))
-      .map((id) => byId.get(id)!);
+    const free = room(rollout, jobs);
+    if (free <= 0) return;
+    const waiting = waitingDevices(targets, jobs);
     if (waiting.length === 0) return;
     // A newer rollout takes over jobs other rollouts handed out that never started.
     await this.channel.cancel(
@@ -245,29 +237,28 @@ export class RolloutService {
       `superseded by rollout ${rollout.name}`,
     );
     const busy = await this.o.repo.busyDevices(waiting.map((d) => d.id));
-    // Online devices first: an offline one would hold a slot until it comes back.
-    const candidates = waiting.filter((d) => !busy.has(d.id)).sort((a, b) => Number(b.online) - Number(a.online));
-    const position = new Map(order.map((deviceId, i) => [deviceId, i]));
-    const phaseOf = (deviceId: string) =>
-      rollout.phases.findIndex((p) => position.get(deviceId)! < reach(order.length, p.percent));
-    const already = candidates.filter((d) => d.firmwareVersion === release.version);
-    const fresh = candidates.filter((d) => d.firmwareVersion !== release.version).slice(0, room);
+    const { already, fresh } = assignJobs(targets, rollout.phases, waiting, busy, release.version, free);
     const created = await this.o.repo.createJobs([
-      ...already.map((d) => ({
+      ...already.map(({ device, phase }) => ({
         orgId: rollout.orgId,
         rolloutId: rollout.id,
-        deviceId: d.id,
-        phase: phaseOf(d.id),
+        deviceId: device.id,
+        phase,
         state: 'succeeded' as const,
         progress: 100,
         error: null,
       })),
-      ...fresh.map((d) => ({ orgId: rollout.orgId, rolloutId: rollout.id, deviceId: d.id, phase: phaseOf(d.id) })),
+      ...fresh.map(({ device, phase }) => ({
+        orgId: rollout.orgId,
+        rolloutId: rollout.id,
+        deviceId: device.id,
+        phase,
+      })),
     ]);
     for (const job of created)
       this.events.job(job, job.state === 'succeeded' ? 'already running this version' : undefined);
     await this.channel.send(
-      created.filter((j) => j.state === 'pending' && byId.get(j.deviceId)?.online),
+      created.filter((j) => j.state === 'pending' && targets.devices.get(j.deviceId)?.online),
       rollout,
       release,
     );
@@ -298,8 +289,8 @@ export class RolloutService {
     if (t.device_ids) rows = await this.o.repo.devicesIn(rollout.orgId, t.device_ids);
     else if (t.tags) rows = await this.o.repo.devicesWithTags(rollout.orgId, t.tags);
     else {
-      const group = await this.o.devices.group(rollout.orgId, t.group_id!);
-      rows = group ? await this.o.devices.groupDevices(group) : [];
+      const group = await this.o.devices.groups.find(rollout.orgId, t.group_id!);
+      rows = group ? await this.o.devices.groups.devices(group) : [];
     }
     return rows.filter((d) => !d.disabledAt);
   }

@@ -1,17 +1,16 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { stream } from 'hono/streaming';
-import type { AuthService } from '../auth/auth.service.ts';
-import { csvRecord } from '../http/csv.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
+import { ExportFormat, exportContent, exportFile } from '../http/export.ts';
 import { json, problems } from '../http/openapi.ts';
 import { Invalid } from '../http/problem.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
-import { orgRoutes } from '../orgs/org-route.ts';
+import { OrgId, orgRoutes } from '../orgs/org-route.ts';
 import { BUCKETS, type Bucket, type TelemetryService } from './telemetry.service.ts';
 
 const tags = ['telemetry'];
-const Params = z.object({ orgId: z.string(), id: z.string().uuid() });
+const Params = OrgId.extend({ id: z.string().uuid() });
 const Metric = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,63}$/, 'must be a metric name');
 const Time = z.string().datetime({ offset: true });
 const Value = z.union([z.number(), z.boolean(), z.string(), z.null()]);
@@ -32,7 +31,7 @@ const Series = z
 
 /** Telemetry of one device (latest, raw or bucketed) and of several (series, export). */
 export function telemetryRoutes(
-  auth: AuthService,
+  auth: Authenticator,
   orgs: OrgRepository,
   telemetry: TelemetryService,
   groupDeviceIds: (orgId: string, groupId: string) => Promise<string[]>,
@@ -107,7 +106,7 @@ export function telemetryRoutes(
         tags,
         summary: 'One metric of several devices (device_ids or group_id), bucketed',
         request: {
-          params: z.object({ orgId: z.string() }),
+          params: OrgId,
           query: z.object({
             device_ids: DeviceIds.optional(),
             group_id: z.string().uuid().optional(),
@@ -133,7 +132,7 @@ export function telemetryRoutes(
         tags,
         summary: 'Raw rows of several devices in a range, oldest first, streamed as CSV or NDJSON',
         request: {
-          params: z.object({ orgId: z.string() }),
+          params: OrgId,
           query: z.object({
             device_ids: DeviceIds.optional(),
             group_id: z.string().uuid().optional(),
@@ -144,14 +143,11 @@ export function telemetryRoutes(
               .optional(),
             from: Time,
             to: Time.optional(),
-            format: z.enum(['csv', 'ndjson']).default('ndjson'),
+            format: ExportFormat,
           }),
         },
         responses: {
-          200: {
-            description: 'The rows',
-            content: { 'text/csv': { schema: z.string() }, 'application/x-ndjson': { schema: z.string() } },
-          },
+          200: exportContent('The rows'),
           ...problems(400, 401, 403, 404),
         },
       }),
@@ -163,22 +159,11 @@ export function telemetryRoutes(
           from: q.from,
           to: q.to ?? now(),
         });
-        // Pull the first row before answering, so a bad request is a problem, not a broken stream.
-        const first = await rows.next();
-        const csv = q.format === 'csv';
-        c.header('content-type', csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
-        c.header('content-disposition', `attachment; filename="telemetry.${csv ? 'csv' : 'ndjson'}"`);
-        return stream(c, async (out) => {
-          if (csv) await out.write(csvRecord(['ts', 'device_id', 'metric', 'value']));
-          for (let r = first; !r.done; r = await rows.next()) {
-            const { ts, deviceId, metric, value, valueBool, valueText } = r.value;
-            const v = value ?? valueBool ?? valueText;
-            await out.write(
-              csv
-                ? csvRecord([ts, deviceId, metric, v])
-                : `${JSON.stringify({ ts, device_id: deviceId, metric, value: v })}\n`,
-            );
-          }
+        return exportFile(c, {
+          format: q.format,
+          name: 'telemetry',
+          rows,
+          columns: ['ts', 'device_id', 'metric', 'value'],
         });
       },
     );

@@ -64,7 +64,8 @@ export class TelemetryService {
   async *export(orgId: string, deviceIds: string[], q: { metrics?: string[]; from: string; to: string }) {
     checkRange(q);
     await this.owned(orgId, deviceIds);
-    yield* this.repo.export({ deviceIds, ...q });
+    for await (const { ts, deviceId, metric, value, valueBool, valueText } of this.repo.export({ deviceIds, ...q }))
+      yield { ts, device_id: deviceId, metric, value: value ?? valueBool ?? valueText };
   }
 
   /** With `planDays`, an organization without its own setting keeps its plan's retention. */

@@ -1,5 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AuthService } from '../auth/auth.service.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
 import type { DeviceService } from '../devices/device.service.ts';
 import type { AppEnv } from '../http/env.ts';
 import { json, jsonBody, problems } from '../http/openapi.ts';
@@ -48,7 +48,7 @@ const Command = z
   .openapi('Command');
 
 /** `/v1/orgs/{orgId}/devices/{id}/twin` and `/commands`. */
-export function twinRoutes(auth: AuthService, orgs: OrgRepository, twins: TwinService, devices: DeviceService) {
+export function twinRoutes(auth: Authenticator, orgs: OrgRepository, twins: TwinService, devices: DeviceService) {
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
   return new OpenAPIHono<AppEnv>()
     .openapi(

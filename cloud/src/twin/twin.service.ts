@@ -1,3 +1,4 @@
+import { type Command, CommandResponse, SUFFIX, type TwinDesired, TwinReported } from '@iotp/protocol';
 import type { Logger } from 'pino';
 import type { DeviceRepository } from '../devices/device.repository.ts';
 import { Conflict, NotFound } from '../http/problem.ts';
@@ -12,8 +13,6 @@ export interface DevicePublisher {
     opts?: { qos?: 0 | 1; retain?: boolean },
   ): Promise<void>;
 }
-
-const COMMAND_RESPONSE = /^commands\/([0-9a-f-]{36})\/response$/;
 
 /**
  * Device twins (desired, reported, delta, version) and commands with a time-to-live. Devices get
@@ -46,39 +45,36 @@ export class TwinService {
     return publicTwin(row);
   }
 
-  /** Handles what a device publishes below its prefix (besides telemetry). Never throws. */
-  async onDeviceMessage(deviceId: string, suffix: string, payload: Buffer): Promise<void> {
+  /** A device's `twin/reported`. Never throws. */
+  async onReported(deviceId: string, payload: Buffer): Promise<void> {
     try {
-      if (suffix === 'twin/reported') {
-        const doc = parseObject(payload);
-        if (!doc) return this.log.info({ deviceId }, 'twin report dropped: not a JSON object');
-        const row = await this.twins.patchReported(deviceId, doc);
-        // The registry shows the firmware a device reports running.
-        if (typeof doc.firmware_version === 'string')
-          await this.devices.setFirmwareVersion(deviceId, doc.firmware_version.slice(0, 64));
-        await this.publishDesired(row);
-        return;
-      }
-      const match = COMMAND_RESPONSE.exec(suffix);
-      if (match) {
-        const doc = parseObject(payload) ?? {};
-        const status = doc.status === 'failed' ? 'failed' : 'succeeded';
-        const row = await this.twins.complete(deviceId, match[1]!, status, doc.result);
-        if (row) this.waiters.get(row.id)?.(row);
-        else
-          this.log.info(
-            { deviceId, commandId: match[1] },
-            'command response dropped: unknown, closed or expired command',
-          );
-      }
+      const doc = TwinReported.safeParse(parseJson(payload));
+      if (!doc.success) return this.log.info({ deviceId }, 'twin report dropped: not a JSON object');
+      const reported = doc.data;
+      const row = await this.twins.patchReported(deviceId, reported);
+      // The registry shows the firmware a device reports running.
+      if (typeof reported.firmware_version === 'string')
+        await this.devices.setFirmwareVersion(deviceId, reported.firmware_version.slice(0, 64));
+      await this.publishDesired(row);
     } catch (err) {
-      this.log.error({ err, deviceId, suffix }, 'device message not handled');
+      this.log.error({ err, deviceId, topic: SUFFIX.twinReported }, 'device message not handled');
     }
   }
 
-  /** A device subscribed to its commands: hand it those that waited for it. */
-  async onDeviceSubscribe(deviceId: string, filter: string): Promise<void> {
-    if (!['commands', '#', '+'].includes(filter)) return;
+  /** A device's answer on `commands/{commandId}/response`. Never throws. */
+  async onCommandResponse(deviceId: string, commandId: string, payload: Buffer): Promise<void> {
+    try {
+      const doc = CommandResponse.parse(parseJson(payload));
+      const row = await this.twins.complete(deviceId, commandId, doc.status ?? 'succeeded', doc.result);
+      if (row) this.waiters.get(row.id)?.(row);
+      else this.log.info({ deviceId, commandId }, 'command response dropped: unknown, closed or expired command');
+    } catch (err) {
+      this.log.error({ err, deviceId, commandId }, 'device message not handled');
+    }
+  }
+
+  /** A device subscribed to its commands: hand it those that waited for it. Never throws. */
+  async onCommandsSubscribed(deviceId: string): Promise<void> {
     try {
       for (const cmd of await this.twins.undelivered(deviceId)) await this.deliver(cmd);
     } catch (err) {
@@ -137,27 +133,19 @@ export class TwinService {
   }
 
   private async deliver(cmd: CommandRow) {
-    await this.broker.publishToDevice(
-      cmd.deviceId,
-      'commands',
-      JSON.stringify({ id: cmd.id, name: cmd.name, params: cmd.params }),
-      { qos: 1 },
-    );
+    const message: Command = { id: cmd.id, name: cmd.name, params: cmd.params };
+    await this.broker.publishToDevice(cmd.deviceId, SUFFIX.commands, JSON.stringify(message), { qos: 1 });
     await this.twins.markDelivered(cmd.id);
   }
 
   /** The desired state and its delta, retained, so a device gets it whenever it subscribes. */
   private async publishDesired(row: TwinRow) {
     const twin = publicTwin(row);
-    await this.broker.publishToDevice(
-      row.deviceId,
-      'twin/desired',
-      JSON.stringify({ version: twin.version, desired: twin.desired, delta: twin.delta }),
-      {
-        qos: 1,
-        retain: true,
-      },
-    );
+    const message: TwinDesired = { version: twin.version, desired: twin.desired, delta: twin.delta };
+    await this.broker.publishToDevice(row.deviceId, SUFFIX.twinDesired, JSON.stringify(message), {
+      qos: 1,
+      retain: true,
+    });
   }
 
   private async owned(orgId: string, deviceId: string) {
@@ -167,10 +155,10 @@ export class TwinService {
   }
 }
 
-function parseObject(payload: Buffer): Record<string, unknown> | undefined {
+/** The payload's JSON, or undefined when it is not JSON. */
+function parseJson(payload: Buffer): unknown {
   try {
-    const doc = JSON.parse(payload.toString('utf8'));
-    return typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? doc : undefined;
+    return JSON.parse(payload.toString('utf8'));
   } catch {
     return undefined;
   }

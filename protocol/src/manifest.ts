@@ -1,7 +1,6 @@
-import { type KeyObject, verify } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { valid } from 'semver';
 import { z } from 'zod';
-import { keyId } from './keys.ts';
 
 /**
  * A plain file name, never a path: the artifact's name is read beside the manifest, and a device
@@ -44,6 +43,15 @@ export type Manifest = z.infer<typeof Manifest>;
 export const Signature = z.object({ alg: z.literal('ed25519'), key_id: z.string(), value: z.string() });
 export const SignedManifest = Manifest.extend({ signature: Signature });
 export type SignedManifest = z.infer<typeof SignedManifest>;
+
+/** A short, stable id of a key pair (from either half): the first 16 hex digits of the SHA-256 of its DER form. */
+export function keyId(key: KeyObject): string {
+  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
+}
 
 /** The bytes a signature covers: the manifest without its signature, keys sorted, no spaces. */
 export function canonical(manifest: Manifest): Buffer {

@@ -1,0 +1,140 @@
+import { isUtf8 } from 'node:buffer';
+import type { Socket } from 'node:net';
+import type { Aedes, AuthenticateError, Client, PublishPacket } from 'aedes';
+import type { Parser } from 'mqtt-packet';
+import { Rejection } from './reasons.ts';
+
+/**
+ * Every place the broker leans on Aedes or mqtt-packet beyond their typed API: private fields,
+ * parser hooks, error texts, which object reaches which hook. Written against these versions;
+ * aedes-internals.test.ts fails when another is installed, and exercises each function below.
+ */
+export const WRITTEN_FOR = { aedes: '1.2.0', 'mqtt-packet': '9.0.2' } as const;
+
+/** An Aedes client as it is, beyond `aedes.d.ts`. */
+interface ClientInternals {
+  /** Set on a DISCONNECT packet only [MQTT-3.14.4-3], not on a dropped connection. */
+  _disconnected: boolean;
+  /** The filters this client is subscribed to. */
+  subscriptions: Record<string, unknown>;
+  /** The client's mqtt-packet parser, fed every byte from the socket. */
+  _parser: ParserInternals;
+}
+
+/** mqtt-packet's Parser as it is, beyond `types/index.d.ts`. */
+interface ParserInternals extends Parser {
+  packet: { cmd?: string; length: number };
+  error: Error | null;
+  /** The bytes received and not yet consumed (a BufferList). */
+  _list: { length: number; consume(n: number): void; slice(start: number, end: number): Buffer };
+  /** Read position in `_list` while a packet's body is parsed. */
+  _pos: number;
+  /** Parser states, looked up on the instance by name, so an own property replaces one. */
+  _parseLength(): boolean;
+  _parseString(): string | null;
+  _emitError(err: Error): void;
+}
+
+const internals = (client: Client) => client as unknown as ClientInternals;
+
+/** The peer's address, when the connection is a socket. */
+export function remoteAddress(client: Client): string | undefined {
+  return (client.conn as Partial<Socket> | undefined)?.remoteAddress;
+}
+
+/** How many filters the client is subscribed to. */
+export function subscriptionCount(client: Client): number {
+  return Object.keys(internals(client).subscriptions).length;
+}
+
+/** Whether the client is subscribed to this very filter. */
+export function isSubscribed(client: Client, filter: string): boolean {
+  return filter in internals(client).subscriptions;
+}
+
+/** The client connected now under this id (a takeover replaces the old one), if any. */
+export function connectedClient(aedes: Aedes, id: string): Client | undefined {
+  return (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[id];
+}
+
+/** Whether the client said DISCONNECT before its connection closed [MQTT-3.14.4]. */
+export function saidDisconnect(client: Client): boolean {
+  return internals(client)._disconnected;
+}
+
+/**
+ * The error `authenticate` refuses with: Aedes answers CONNACK with its `returnCode` when that is
+ * 2 to 5, and with 5 (not authorized) otherwise, or when there is none.
+ */
+export function authenticateError(why: Rejection): AuthenticateError {
+  return why as Rejection & AuthenticateError;
+}
+
+/** Aedes refuses a PUBLISH or SUBSCRIBE deeper than `maxTopicLevels` with this error text only. */
+export function isTopicTooDeep(err: Error): boolean {
+  return /too many levels/.test(err.message);
+}
+
+/** Payloads of the PUBLISH packets `authorizePublish` let through only to acknowledge them. */
+const dropped = new WeakSet<object>();
+
+/**
+ * Marks a PUBLISH that `authorizePublish` let through only to acknowledge it, so that
+ * `authorizeForward` drops it. Aedes' `publish()` wraps the packet in a new object (aedes-packet)
+ * before `authorizeForward` sees it, keeping the payload Buffer (a new one for every packet
+ * mqtt-packet parses): the mark is on that Buffer.
+ */
+export function markDropped(packet: PublishPacket): void {
+  if (typeof packet.payload !== 'string') dropped.add(packet.payload);
+}
+
+export function isDropped(packet: PublishPacket): boolean {
+  return typeof packet.payload !== 'string' && dropped.has(packet.payload);
+}
+
+/**
+ * Aedes has no packet-size cap, and mqtt-packet buffers a whole packet before emitting it. This
+ * checks the Remaining Length as soon as the fixed header is parsed [MQTT-2.2.3], so an oversized
+ * packet is refused before its body is read.
+ */
+export function capPacketSize(client: Client, maxBytes: number, onTooLarge: (size: number) => void): void {
+  const parser = internals(client)._parser;
+  const parseLength = parser._parseLength;
+  parser._parseLength = function (this: ParserInternals) {
+    const done = parseLength.call(this);
+    if (done && this.packet.length > maxBytes) {
+      this._list.consume(this._list.length);
+      onTooLarge(this.packet.length);
+      return false;
+    }
+    return done;
+  };
+}
+
+/**
+ * mqtt-packet decodes strings leniently: ill-formed UTF-8 turns into U+FFFD and U+0000 passes.
+ * Either must close the connection [MQTT-1.5.3-1], [MQTT-1.5.3-2]; this checks every string of
+ * every packet (client id, will topic, user name, topic names and filters) as it is parsed, and
+ * fails the parse, so the packet is never handled.
+ */
+export function checkStrings(client: Client, onInvalid: (why: Rejection) => void): void {
+  const parser = internals(client)._parser;
+  const parseString = parser._parseString;
+  parser._parseString = function (this: ParserInternals) {
+    const start = this._pos + 2; // after the string's two-byte length
+    const s = parseString.call(this);
+    if (s === null || this.error) return s;
+    // A well-formed U+FFFD may be sent too: only then are the bytes themselves checked.
+    if (s.includes('\0') || (s.includes('\uFFFD') && !isUtf8(this._list.slice(start, this._pos)))) {
+      const why = new Rejection('invalid_utf8', `in ${this.packet.cmd ?? 'a packet'}`);
+      onInvalid(why);
+      this._emitError(why); // Aedes closes the connection on a parser error
+    }
+    return s;
+  };
+}
+
+/** The client's mqtt-packet parser, for the test that pins it to the installed mqtt-packet. */
+export function parserOf(client: Client): Parser {
+  return internals(client)._parser;
+}

@@ -1,0 +1,84 @@
+import type { BrokerLimits } from './limits.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { Rejection } from './reasons.ts';
+import type { UsageMeter } from './usage-meter.ts';
+
+/** The plan's side of quotas: how many messages a day an organization may send (null: no limit). */
+export interface QuotaPlan {
+  messagesPerDay(orgId: string): Promise<number | null>;
+}
+
+export interface QuotasOptions {
+  limits: Pick<BrokerLimits, 'connectRatePerS' | 'connectBurst' | 'messagesPerS' | 'messagesBurst' | 'maxThrottleMs'>;
+  plan?: QuotaPlan;
+  /** Counts today's messages per organization; without it no daily quota applies. */
+  meter?: UsageMeter;
+  /** How often idle buckets are forgotten and daily quotas looked up again (ms). */
+  refreshMs?: number;
+}
+
+/**
+ * The broker's quotas: connection attempts per address, messages per device (slowed, then
+ * disconnected), and the organization's daily message quota from its plan, counted by the meter.
+ * Quotas are kept in memory and refreshed in the background: a lookup on the hot path never waits.
+ * @example const quotas = new Quotas({ limits, plan, meter }); if (!quotas.connectAllowed(address)) refuse();
+ */
+export class Quotas {
+  private readonly connects: RateLimiter;
+  private readonly messages: RateLimiter;
+  private readonly daily = new Map<string, number | null>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly o: QuotasOptions) {
+    this.connects = new RateLimiter(o.limits.connectRatePerS, o.limits.connectBurst);
+    this.messages = new RateLimiter(o.limits.messagesPerS, o.limits.messagesBurst);
+    this.timer = setInterval(() => {
+      this.connects.sweep();
+      this.messages.sweep();
+      void this.refresh();
+    }, o.refreshMs ?? 60_000).unref();
+  }
+
+  /** Takes a connection attempt for this address, if it has one left. */
+  connectAllowed(address: string): boolean {
+    return this.connects.tryTake(address);
+  }
+
+  /**
+   * How long (ms) this device's next message must wait to keep to its rate, or a refusal when it is
+   * so far behind that it is disconnected rather than slowed further.
+   */
+  messageDelay(deviceId: string): number | Rejection {
+    const wait = this.messages.take(deviceId);
+    return wait > this.o.limits.maxThrottleMs ? new Rejection('rate_limited') : wait;
+  }
+
+  /** Looks the organization's daily quota up again: called on each connection, so a plan change shows on the next. */
+  learn(orgId: string): void {
+    const { plan } = this.o;
+    if (!plan) return;
+    if (!this.daily.has(orgId)) this.daily.set(orgId, null);
+    plan.messagesPerDay(orgId).then(
+      (q) => this.daily.set(orgId, q),
+      () => undefined,
+    );
+  }
+
+  /** A refusal when the organization has used up today's messages, as far as this process counted. */
+  dailyExceeded(orgId: string): Rejection | undefined {
+    const quota = this.daily.get(orgId);
+    if (!quota || !this.o.meter || this.o.meter.messagesToday(orgId) < quota) return undefined;
+    return new Rejection('quota_exceeded', `${quota} messages a day`);
+  }
+
+  private async refresh(): Promise<void> {
+    const { plan } = this.o;
+    if (!plan) return;
+    for (const orgId of [...this.daily.keys()])
+      this.daily.set(orgId, await plan.messagesPerDay(orgId).catch(() => this.daily.get(orgId) ?? null));
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+}

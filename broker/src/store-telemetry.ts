@@ -1,0 +1,93 @@
+import type { PublishPacket } from 'aedes';
+import { markDropped } from './aedes-internals.ts';
+import type { Session } from './authenticate.ts';
+import type { BatchWriter } from './batch-writer.ts';
+import type { BrokerLimits } from './limits.ts';
+import type { BrokerMetrics } from './metrics.ts';
+import type { Quotas } from './quotas.ts';
+import { type Reason, Rejection } from './reasons.ts';
+import type { ReceiveTimes } from './receive-times.ts';
+import { nowMicros, parseTelemetry, type ReceiveStamp } from './telemetry-parser.ts';
+import type { UsageMeter } from './usage-meter.ts';
+
+export interface StoreTelemetryOptions {
+  limits: BrokerLimits;
+  writer: BatchWriter;
+  metrics: BrokerMetrics;
+  receiveTimes: ReceiveTimes;
+  quotas: Pick<Quotas, 'dailyExceeded'>;
+  meter?: UsageMeter;
+  /** Counts and logs a refusal. */
+  count: (reason: Reason, fields: Record<string, unknown>) => void;
+}
+
+/** Aedes' `authorizePublish` callback: called with no error, it acknowledges the packet. */
+export type Done = (err?: Error | null) => void;
+
+/**
+ * Telemetry storage: parses a device's telemetry PUBLISH, counts it, and hands it to the writer;
+ * a QoS 1 or 2 packet is acknowledged (`done`) only once its readings are committed. A resend gets
+ * its first copy's receive time, so readings without a time of their own are stored once.
+ * @example const store = storeTelemetry({ limits, writer, metrics, receiveTimes, quotas, count }); store(session, packet, done);
+ */
+export function storeTelemetry(
+  o: StoreTelemetryOptions,
+): (session: Session, packet: PublishPacket, done: Done) => void {
+  const { limits, writer, meter, receiveTimes, count } = o;
+
+  /** MQTT 3.1.1 cannot refuse one PUBLISH: acknowledge it, so it is not resent forever, and drop it. */
+  function drop(session: Session, packet: PublishPacket, why: Rejection, done: Done): void {
+    count(why.reason, { deviceId: session.id, detail: why.message });
+    markDropped(packet);
+    done(null);
+  }
+
+  return (session, packet, done) => {
+    const payload = packet.payload as Buffer;
+    if (payload.length > limits.maxPayloadBytes) {
+      drop(session, packet, new Rejection('payload_too_large', `${payload.length} bytes`), done);
+      return;
+    }
+    // A resend (after a lost PUBACK, or before PUBREL: Aedes authorizes a QoS 2 resend again) gets
+    // its first copy's receive time, so its readings without a time of their own are stored once.
+    const resentAt = packet.qos > 0 ? receiveTimes.resentAt(session.id, session.serial, packet) : undefined;
+    const stamp: ReceiveStamp = { at: resentAt ?? nowMicros(), used: 0 };
+    const readings = parseTelemetry(payload, limits, stamp);
+    if (readings instanceof Rejection) {
+      drop(session, packet, readings, done);
+      return;
+    }
+    if (packet.qos > 0 && stamp.used > 0 && resentAt === undefined)
+      receiveTimes.remember(session.id, session.serial, packet, stamp.at);
+    // Nothing to write would never be committed, so never acknowledged: answer it now.
+    if (readings.time.length === 0) {
+      drop(session, packet, new Rejection('invalid_shape', 'no readings'), done);
+      return;
+    }
+    const overQuota = o.quotas.dailyExceeded(session.orgId);
+    if (overQuota) {
+      drop(session, packet, overQuota, done);
+      return;
+    }
+    // A recognised resend was counted when it first came.
+    if (resentAt === undefined) {
+      meter?.count(session.orgId, session.id, { messages: 1, points: readings.time.length, bytes: payload.length });
+      o.metrics.messages.inc({ qos: packet.qos });
+    }
+    const store = () => {
+      if (packet.qos === 0) {
+        writer.write(session.id, readings, false);
+        return done(null);
+      }
+      writer.write(session.id, readings, true).then(
+        () => done(null),
+        (err: Error) => {
+          count('storage_unavailable', { deviceId: session.id, err: err.message });
+          done(err); // no PUBACK: the device resends after reconnecting
+        },
+      );
+    };
+    if (writer.saturated) writer.drained().then(store);
+    else store();
+  };
+}

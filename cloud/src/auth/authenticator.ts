@@ -1,0 +1,45 @@
+import { Forbidden, Unauthorized } from '../http/problem.ts';
+import type { ApiKeyService } from './api-keys.service.ts';
+import type { AuthRepository } from './auth.repository.ts';
+import type { OrgKeyPrincipal, Principal } from './principal.ts';
+import type { TokenService } from './tokens.ts';
+
+export interface AuthenticatorOptions {
+  repo: AuthRepository;
+  tokens: TokenService;
+  apiKeys: Pick<ApiKeyService, 'verify'>;
+  /** Verified accounts with these emails are platform operators. */
+  adminEmails?: string[];
+}
+
+/**
+ * Resolves a bearer credential (access token or API key) to who is calling: all a route needs of auth.
+ * @example const principal = await authenticator.authenticate(bearer);
+ */
+export class Authenticator {
+  constructor(private readonly o: AuthenticatorOptions) {}
+
+  /** Resolves a person's bearer credential (access token or personal API key), or throws. */
+  async authenticate(bearer: string): Promise<Principal> {
+    const principal = await this.authenticateAny(bearer);
+    if (principal.kind !== 'user')
+      throw new Forbidden("An organization's API key works only on that organization's routes");
+    return principal;
+  }
+
+  /** Resolves any bearer credential, organization API keys included, or throws Unauthorized. */
+  async authenticateAny(bearer: string): Promise<Principal | OrgKeyPrincipal> {
+    if (bearer.startsWith('iot_')) return this.o.apiKeys.verify(bearer);
+    const claims = await this.o.tokens.verifyAccess(bearer).catch(() => {
+      throw new Unauthorized('The access token is invalid or expired');
+    });
+    // Revocation is immediate: a logged-out session's access tokens stop working too.
+    const found = await this.o.repo.findSessionWithUser(claims.sid);
+    if (!found || found.session.revokedAt || found.session.userId !== claims.sub)
+      throw new Unauthorized('The session has ended');
+    const { session, user } = found;
+    if (user.disabledAt) throw new Unauthorized();
+    const isAdmin = user.isAdmin || (user.emailVerified && (this.o.adminEmails ?? []).includes(user.email));
+    return { kind: 'user', userId: user.id, sessionId: session.id, scopes: '*', isAdmin };
+  }
+}

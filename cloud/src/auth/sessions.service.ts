@@ -1,0 +1,29 @@
+import { NotFound } from '../http/problem.ts';
+import type { AuthRepository, RequestContext } from './auth.repository.ts';
+import type { Principal } from './principal.ts';
+
+/** A person's sign-in sessions: list them, end one, end them all. */
+export class SessionService {
+  constructor(private readonly repo: AuthRepository) {}
+
+  async list(principal: Principal) {
+    return (await this.repo.listSessions(principal.userId)).map((s) => ({
+      id: s.id,
+      user_agent: s.userAgent,
+      address: s.address,
+      created_at: s.createdAt.toISOString(),
+      last_used_at: s.lastUsedAt.toISOString(),
+      current: s.id === principal.sessionId,
+    }));
+  }
+
+  async revoke(principal: Principal, id: string): Promise<void> {
+    if (!(await this.repo.revokeSession(principal.userId, id, 'revoked_by_user')))
+      throw new NotFound('No such session');
+  }
+
+  async logoutAll(principal: Principal, ctx: RequestContext): Promise<void> {
+    await this.repo.revokeSessions(principal.userId, 'logout_all');
+    await this.repo.recordEvent(principal.userId, 'logout_all', ctx);
+  }
+}

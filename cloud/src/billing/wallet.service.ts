@@ -1,0 +1,149 @@
+import type { Logger } from 'pino';
+import { NotFound } from '../http/problem.ts';
+import type { OrgRepository } from '../orgs/org.repository.ts';
+import { InsufficientCredits } from './plans.ts';
+import { GRANTS, type OrderRow, SALES, USAGE, type WalletRepository } from './wallet.repository.ts';
+
+export interface WalletOptions {
+  repo: WalletRepository;
+  orgs: OrgRepository;
+  logger: Logger;
+  /** Whether Stripe is configured: says how to get more credits when they run out. */
+  billingConfigured: boolean;
+  /** Credits a device license costs. */
+  creditsPerDeviceLicense?: number;
+}
+
+/** One credit in the ledger's unit (micro-credits). */
+const CREDIT = 1_000_000;
+
+/** The prepaid credit wallet: balance, spending, grants, the statement; and the orders that fill or spend it. */
+export class WalletService {
+  constructor(private readonly o: WalletOptions) {}
+
+  async balance(orgId: string) {
+    return { credits: (await this.o.repo.balance(orgId)) / CREDIT };
+  }
+
+  /** Spends credits, once per idempotency key; never below zero. */
+  async spend(orgId: string, input: { credits: number; reason: string; idempotency_key: string }) {
+    const result = await this.o.repo.move(orgId, {
+      amount: -Math.round(input.credits * CREDIT),
+      counterpart: USAGE,
+      kind: 'spend',
+      memo: input.reason,
+      idempotencyKey: input.idempotency_key,
+    });
+    if (result === 'insufficient') throw new InsufficientCredits(orgId, this.o.billingConfigured);
+    return { transaction_id: result.txId, replayed: result.replayed, ...(await this.balance(orgId)) };
+  }
+
+  /** An operator grants credits to an organization's wallet, once per idempotency key. */
+  async grantCredits(orgId: string, input: { credits: number; reason: string; idempotency_key: string }) {
+    if (!(await this.o.orgs.find(orgId))) throw new NotFound('No such organization');
+    const moved = await this.o.repo.move(orgId, {
+      amount: Math.round(input.credits * CREDIT),
+      counterpart: GRANTS,
+      kind: 'grant',
+      memo: input.reason,
+      idempotencyKey: input.idempotency_key,
+    });
+    // Only a debit is ever refused.
+    if (moved === 'insufficient') throw new Error('unreachable: a credit to the wallet was refused');
+    return { transaction_id: moved.txId, replayed: moved.replayed, ...(await this.balance(orgId)) };
+  }
+
+  async statement(orgId: string) {
+    return (await this.o.repo.statement(orgId)).map((e) => ({
+      at: e.at.toISOString(),
+      transaction_id: e.txId,
+      credits: e.amount / CREDIT,
+      kind: e.kind,
+      memo: e.memo,
+    }));
+  }
+
+  /** Charges one started million of data points over the plan, once per day and million; false when the wallet is short. */
+  async chargeOverage(orgId: string, day: string, million: number, credits: number): Promise<boolean> {
+    const moved = await this.o.repo.move(orgId, {
+      amount: -Math.round(credits * CREDIT),
+      counterpart: USAGE,
+      kind: 'overage',
+      memo: `${day}: data points over the plan, million ${million}`,
+      idempotencyKey: `overage:${day}:${million}`,
+    });
+    return moved !== 'insufficient';
+  }
+
+  /** Buys device licenses with credits: each raises the device limit by one. */
+  async buyLicenses(orgId: string, input: { quantity: number; idempotency_key: string }) {
+    const credits = Math.round((this.o.creditsPerDeviceLicense ?? 10) * input.quantity * CREDIT);
+    const order = await this.o.repo.buyLicenses(orgId, input.quantity, credits, input.idempotency_key);
+    if (order === 'insufficient') throw new InsufficientCredits(orgId, this.o.billingConfigured);
+    return (await this.orders(orgId)).find((o) => o.id === order.id)!;
+  }
+
+  async orders(orgId: string) {
+    return (await this.o.repo.orders(orgId)).map((o) => ({
+      id: o.id,
+      kind: o.kind,
+      item: o.item,
+      quantity: o.quantity,
+      status: o.status,
+      stripe_checkout_id: o.stripeCheckoutId,
+      ledger_transaction_id: o.ledgerTxId,
+      created_at: o.createdAt.toISOString(),
+      updated_at: o.updatedAt.toISOString(),
+    }));
+  }
+
+  /** An order paid through a Stripe Checkout session, pending until Stripe says it is paid. */
+  async recordOrder(orgId: string, kind: 'plan' | 'credits', item: string, checkoutId: string) {
+    await this.o.repo.createOrder({ orgId, kind, item, stripeCheckoutId: checkoutId }).catch(() => undefined); // the same session twice
+  }
+
+  /** Moves the order of a checkout session forward; a step already taken is not taken again. */
+  async advanceOrder(
+    checkoutId: string,
+    status: OrderRow['status'],
+    from: OrderRow['status'][],
+    extra?: { ledgerTxId?: string; paymentIntent?: string },
+  ): Promise<void> {
+    await this.o.repo.advanceOrder(checkoutId, status, from, extra);
+  }
+
+  /** Credits a paid top-up once, and marks its order fulfilled. */
+  async fulfilTopUp(orgId: string, checkoutId: string, credits: number): Promise<void> {
+    const moved = await this.o.repo.move(orgId, {
+      amount: credits * CREDIT,
+      counterpart: SALES,
+      kind: 'top_up',
+      memo: `Stripe ${checkoutId}`,
+      idempotencyKey: `stripe:${checkoutId}`,
+    });
+    if (moved !== 'insufficient')
+      await this.o.repo.advanceOrder(checkoutId, 'fulfilled', ['pending', 'paid'], { ledgerTxId: moved.txId });
+  }
+
+  /** Marks the order paid by this payment intent refunded, and takes bought credits back. */
+  async refund(paymentIntent: string): Promise<void> {
+    const order = await this.o.repo.refundOrder(paymentIntent);
+    if (order?.kind !== 'credits') return;
+    // Take the refunded credits back, as far as the balance allows: the wallet never goes negative.
+    const credits = Number.parseInt(order.item, 10) * CREDIT;
+    const take = Math.min(credits, await this.o.repo.balance(order.orgId));
+    if (take > 0)
+      await this.o.repo.move(order.orgId, {
+        amount: -take,
+        counterpart: SALES,
+        kind: 'refund',
+        memo: `refund of order ${order.id}`,
+        idempotencyKey: `refund:${order.id}`,
+      });
+    if (take < credits)
+      this.o.logger.warn(
+        { orgId: order.orgId, orderId: order.id, shortfall: (credits - take) / CREDIT },
+        'refunded credits already spent',
+      );
+  }
+}
