@@ -1,64 +1,10 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { DeviceStore } from '@iotp/broker';
 import { type Database, openDatabase } from '@iotp/db';
 import { createTestDatabase, startTcpProxy, TEST_SERVER_URL, tempDir } from '@iotp/db/testing';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logger, until } from './helpers.ts';
-
-const ROOT = new URL('..', import.meta.url).pathname;
-
-/**
- * The platform as its own process, as `npm start` runs it: a crash in the driver or an unhandled
- * rejection ends the process, which an in-process platform would hide in the test runner.
- */
-function startPlatformProcess(env: Record<string, string>) {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', 'cloud/src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      MQTT_PORT: '0',
-      HTTP_PORT: '0',
-      MQTT_HOST: '127.0.0.1',
-      HTTP_HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      NODE_OPTIONS: process.env.CHILD_NODE_OPTIONS ?? '',
-      ...env,
-    },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const ready = new Promise<{ http: string; mqtt: number }>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const line = stdout.split('\n').find((l) => l.includes('"platform ready"'));
-      if (line) resolve(JSON.parse(line));
-    });
-    exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
-  });
-  return {
-    child,
-    ready,
-    exited,
-    get alive() {
-      return child.exitCode === null && child.signalCode === null;
-    },
-    /** Log lines (pino JSON) whose message matches. */
-    logs: (msg: RegExp) =>
-      stdout
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { msg: string; [k: string]: unknown })
-        .filter((l) => msg.test(l.msg)),
-    output: () => ({ stdout, stderr }),
-  };
-}
+import { creds, logger, until } from './helpers.ts';
+import { startProcess } from './process.ts';
 
 /**
  * A device that keeps `window` QoS 1 readings in flight, each with its own device timestamp, and
@@ -66,9 +12,7 @@ function startPlatformProcess(env: Record<string, string>) {
  */
 function loadDevice(mqttPort: number, d: { id: string; secret: string }, window = 10) {
   const client: MqttClient = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, {
-    clientId: d.id,
-    username: d.id,
-    password: d.secret,
+    ...creds(d),
     protocolVersion: 4,
     clean: false,
     reconnectPeriod: 100,
@@ -149,8 +93,13 @@ describe('telemetry ingest under database faults (PostgreSQL through a faulty li
   }
 
   it('stays up through 50 connection resets under QoS 1 load, and stores every acknowledged reading once', async () => {
-    const platform = startPlatformProcess({ DATABASE_URL: proxy.url(testDb.url), DATA_DIR: `${dir.path}/resets` });
-    const { mqtt: mqttPort } = await platform.ready;
+    const platform = startProcess({
+      DATABASE_URL: proxy.url(testDb.url),
+      DATA_DIR: `${dir.path}/resets`,
+      MQTT_HOST: '127.0.0.1',
+      HTTP_HOST: '127.0.0.1',
+    });
+    const { mqttPort } = await platform.ready;
     const load = await Promise.all(
       Array.from({ length: 4 }, async () => loadDevice(mqttPort, await devices.create({ orgId, name: 'load' }))),
     );

@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { putOnPlan } from '@iotp/cloud/testing';
 import { startTcpProxy, tempDir } from '@iotp/db/testing';
 import { pack, signManifest } from '@iotp/firmware-tools';
 import { Client } from 'minio';
@@ -149,7 +150,7 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
     const orgId = (await api.call('POST', '/v1/orgs', { name: 'Fleet' })).body.id;
     base = `/v1/orgs/${orgId}`;
     // More rollouts than the free plan's two a month.
-    await p.db.sql.query("INSERT INTO billing_accounts (org_id, plan) VALUES ($1, 'enterprise')", [orgId]);
+    await putOnPlan(p.db.sql, orgId, 'enterprise');
     key = await signingKey(dir.path);
     await api.call('POST', `${base}/ota/keys`, { name: 'release', public_key: key.pem });
   });

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { putOnPlan } from '@iotp/cloud/testing';
 import { tempDir } from '@iotp/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, creds, metric, startTestPlatform, type TestPlatform, until } from './helpers.ts';
@@ -64,7 +65,7 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     const orgId = (await api.call('POST', '/v1/orgs', { name: 'Fleet' })).body.id;
     base = `/v1/orgs/${orgId}`;
     // More rollouts than the free plan's two a month.
-    await p.db.sql.query("INSERT INTO billing_accounts (org_id, plan) VALUES ($1, 'enterprise')", [orgId]);
+    await putOnPlan(p.db.sql, orgId, 'enterprise');
     key = await signingKey(dir.path);
     expect((await api.call('POST', `${base}/ota/keys`, { name: 'ci', public_key: key.pem })).status).toBe(201);
   });

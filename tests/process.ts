@@ -26,7 +26,16 @@ export interface Ready {
 export function startProcess(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'cloud/src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, MQTT_PORT: '0', HTTP_PORT: '0', EMBEDDED_PG_PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      // Not the test runner's own options (a loader, an inspector) unless asked for.
+      NODE_OPTIONS: process.env.CHILD_NODE_OPTIONS ?? '',
+      MQTT_PORT: '0',
+      HTTP_PORT: '0',
+      EMBEDDED_PG_PORT: '0',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
   });
   let stdout = '';
   let stderr = '';
@@ -58,6 +67,17 @@ export function startProcess(env: Record<string, string>) {
     child,
     ready,
     exited,
+    /** False once the process has exited or was killed. */
+    get alive() {
+      return child.exitCode === null && child.signalCode === null;
+    },
+    /** Log lines (pino JSON) whose message matches. */
+    logs: (msg: RegExp) =>
+      stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg: string; [k: string]: unknown })
+        .filter((l) => msg.test(l.msg)),
     output: () => ({ stdout, stderr }),
     /** What the process wrote to stderr, without npm's own warnings. */
     errorLines: () =>

@@ -6,7 +6,7 @@ import {
   parseDeviceSuffix,
   parseDeviceTopic,
   SUFFIX,
-} from './topics.ts';
+} from './index.ts';
 
 const COMMAND = '0b6a3c1e-5d7f-4b8e-9a1c-2d3e4f5a6b7c';
 

@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket, connect as tcpConnect } from 'n
 import mqtt from 'mqtt';
 import type { IPublishPacket } from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform, until } from '../helpers.ts';
+import { creds, startTestPlatform, type TestPlatform, until } from '../helpers.ts';
 import { RawMqtt } from './mqtt-raw.ts';
 
 const rows = 'SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1';
@@ -117,9 +117,7 @@ describe('telemetry resends from outside', () => {
     const d = await p.device();
     const proxy = await startProxy(p.mqttPort);
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${proxy.port}`, {
-      clientId: d.id,
-      username: d.id,
-      password: d.secret,
+      ...creds(d),
       protocolVersion: 4,
       clean: false,
       reconnectPeriod: 100,

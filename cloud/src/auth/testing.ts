@@ -1,14 +1,24 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SqlClient } from '@iotp/db';
 import { createTestDatabase } from '@iotp/db/testing';
 import pino from 'pino';
+import type { PlanName } from '../billing/plans.ts';
 import { loadConfig } from '../config.ts';
 import { buildPlatform } from '../platform.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { AuthOptions } from './create-auth.ts';
 import { DEFAULT_RATE_LIMITS } from './credential-limits.ts';
 import type { CounterStore } from './rate-limit.ts';
+
+/** Puts an organization on a plan, as a paid subscription would (plan limits hold as in production). */
+export function putOnPlan(sql: SqlClient, orgId: string, plan: PlanName) {
+  return sql.query(
+    'INSERT INTO billing_accounts (org_id, plan) VALUES ($1, $2) ON CONFLICT (org_id) DO UPDATE SET plan = excluded.plan',
+    [orgId, plan],
+  );
+}
 
 export const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
 export const ISSUER = 'http://localhost:8080';
@@ -91,12 +101,7 @@ export async function authHarness(
     );
     return rows[0];
   };
-  /** Puts an organization on a plan, as a paid subscription would (plan limits hold as in production). */
-  const onPlan = (orgId: string, plan: 'free' | 'pro' | 'enterprise') =>
-    db.sql.query(
-      'INSERT INTO billing_accounts (org_id, plan) VALUES ($1, $2) ON CONFLICT (org_id) DO UPDATE SET plan = excluded.plan',
-      [orgId, plan],
-    );
+  const onPlan = (orgId: string, plan: PlanName) => putOnPlan(db.sql, orgId, plan);
   const tokenIn = (text: string) => /Token: (\S+)/.exec(text)?.[1] ?? '';
   const signupAndLogin = async (email: string, password = 'correct horse battery') => {
     await call('POST', '/v1/auth/signup', { email, password });
