@@ -444,6 +444,8 @@ export const stripeEvents = pgTable('stripe_events', {
   processedAt: timestamp('processed_at', { withTimezone: true }),
   attempts: integer('attempts').notNull().default(0),
   lastError: text('last_error'),
+  /** A worker claimed it until then (other nodes skip it); after a failure, when it is tried again. */
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
 });
 
 /**

@@ -1,5 +1,5 @@
 import { type Orm, rowsOf, schema } from '@iotp/db';
-import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { CountedLimit } from './plans.ts';
 import { WalletRepository } from './wallet.repository.ts';
 
@@ -81,22 +81,45 @@ export class BillingRepository {
     return rows.length > 0;
   }
 
-  async unprocessedEvents(limit: number) {
-    return this.orm
-      .select()
+  /**
+   * Claims up to `limit` events to handle, oldest first, for `leaseS` seconds: a worker on another
+   * node skips them (SKIP LOCKED while claiming, the lease after), so each event is handled once.
+   * A worker that dies mid-way leaves its events to be claimed again once the lease runs out.
+   */
+  async claimEvents(limit: number, leaseS = 300) {
+    const due = this.orm
+      .select({ id: stripeEvents.id })
       .from(stripeEvents)
-      .where(and(isNull(stripeEvents.processedAt), lt(stripeEvents.attempts, 10)))
+      .where(
+        and(
+          isNull(stripeEvents.processedAt),
+          lt(stripeEvents.attempts, 10),
+          or(isNull(stripeEvents.lockedUntil), lte(stripeEvents.lockedUntil, sql`now()`)),
+        ),
+      )
       .orderBy(asc(stripeEvents.receivedAt))
-      .limit(limit);
+      .limit(limit)
+      .for('update', { skipLocked: true });
+    const claimed = await this.orm
+      .update(stripeEvents)
+      .set({ lockedUntil: sql`now() + make_interval(secs => ${leaseS})` })
+      .where(inArray(stripeEvents.id, due))
+      .returning();
+    return claimed.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
   }
 
+  /** Handled; or failed with `error`, to be tried again later (30 s more after each failure). */
   async markEvent(id: string, error?: string): Promise<void> {
     await this.orm
       .update(stripeEvents)
       .set(
         error
-          ? { attempts: sql`${stripeEvents.attempts} + 1`, lastError: error }
-          : { processedAt: new Date(), lastError: null },
+          ? {
+              attempts: sql`${stripeEvents.attempts} + 1`,
+              lastError: error,
+              lockedUntil: sql`now() + make_interval(secs => 30 * (${stripeEvents.attempts} + 1))`,
+            }
+          : { processedAt: new Date(), lastError: null, lockedUntil: null },
       )
       .where(eq(stripeEvents.id, id));
   }

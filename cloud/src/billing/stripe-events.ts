@@ -58,13 +58,16 @@ export class StripeEvents {
     return { duplicate: !fresh };
   }
 
-  /** Processes stored events until none is left; failures are retried on the next call. */
+  /**
+   * Processes stored events until none is left to claim; several nodes may drain at once, each
+   * event is handled by one. A failed event is tried again by a later drain, up to 10 times.
+   */
   drain(): Promise<void> {
     this.draining ??= (async () => {
       for (
-        let batch = await this.o.repo.unprocessedEvents(50);
+        let batch = await this.o.repo.claimEvents(50);
         batch.length;
-        batch = await this.o.repo.unprocessedEvents(50)
+        batch = await this.o.repo.claimEvents(50)
       ) {
         for (const row of batch) {
           try {
