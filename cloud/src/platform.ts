@@ -12,8 +12,9 @@ import {
   Spill,
   UsageMeter,
 } from '@iotp/broker';
-import { type Database, EmbeddedJobs, openDatabase } from '@iotp/db';
+import { type Database, EmbeddedJobs, openDatabase, withDatabaseLock } from '@iotp/db';
 import { Redis } from 'ioredis';
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type App, createApp } from './app.ts';
@@ -290,6 +291,8 @@ export async function buildPlatform(
     const downloadBase = () =>
       config.PUBLIC_URL ?? `http://${config.HTTP_HOST === '0.0.0.0' ? 'localhost' : config.HTTP_HOST}:${ports.http}`;
     const otaRepo = new OtaRepository(db.orm);
+    // A held rollout lock keeps a pool connection: at most two at once leave the pool to the work.
+    const lockSlots = pLimit(2);
     const releases = new ReleaseService({
       repo: otaRepo,
       objects,
@@ -298,6 +301,8 @@ export async function buildPlatform(
     });
     const rollouts = new RolloutService({
       checkLimit: (orgId) => payments.checkLimit(orgId, 'rollouts_per_month', 1),
+      clusterLock:
+        db.kind === 'embedded' ? undefined : (key, work) => lockSlots(() => withDatabaseLock(db.sql, key, work)),
       repo: otaRepo,
       devices: deviceRepo,
       orgs: orgRepo,

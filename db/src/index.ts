@@ -1,4 +1,5 @@
 export { type Database, type DatabaseOptions, type Orm, openDatabase, redact, rowsOf } from './connect.ts';
+export { withDatabaseLock } from './database-lock.ts';
 export { EmbeddedJobs, type EmbeddedJobsOptions } from './embedded-jobs.ts';
 export { DatabaseUnavailable } from './errors.ts';
 export { migrate } from './migrate.ts';

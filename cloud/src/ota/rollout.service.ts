@@ -25,6 +25,12 @@ export type { OtaEvent } from './ota-events.ts';
 export type RolloutServiceOptions = Omit<JobChannelOptions, 'events' | 'serial' | 'onFinished'> & {
   /** Refuses a rollout past the plan's rollouts a month (throws a 402 problem). */
   checkLimit?: (orgId: string) => Promise<void>;
+  /**
+   * Runs work on a rollout under a lock every node respects (`withDatabaseLock` on a PostgreSQL
+   * server), so steps and operators' actions on one rollout never overlap across nodes and
+   * `max_concurrent` holds; without it, work is serialized in this process only.
+   */
+  clusterLock?: <T>(key: string, work: () => Promise<T>) => Promise<T>;
 };
 
 /**
@@ -188,7 +194,9 @@ export class RolloutService {
 
   /** Work on one rollout, never beside other work on it (steps, operators' actions). */
   private locked<T>(rolloutId: string, work: () => Promise<T>): Promise<T> {
-    return this.serial.run(`rollout:${rolloutId}`, work);
+    const key = `rollout:${rolloutId}`;
+    const { clusterLock } = this.o;
+    return this.serial.run(key, clusterLock ? () => clusterLock(key, work) : work);
   }
 
   /** Checks the current phase, starts the next or stops the rollout, and hands out jobs. */
