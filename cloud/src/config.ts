@@ -20,6 +20,10 @@ export const platformEnv = brokerEnv.extend({
     .string()
     .refine((v) => /^rediss?:\/\//.test(v), 'must be a URL like redis://127.0.0.1:6379')
     .optional(),
+  NATS_URL: z
+    .string()
+    .refine((v) => /^(nats|tls):\/\//.test(v), 'must be a URL like nats://127.0.0.1:4222')
+    .optional(),
   SMTP_URL: z
     .string()
     .refine((v) => /^smtps?:\/\//.test(v), 'must be a URL like smtp://user:password@mail.example.com:587')

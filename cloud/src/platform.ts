@@ -26,6 +26,7 @@ import { BillingRepository } from './billing/billing.repository.ts';
 import { BillingService } from './billing/billing.service.ts';
 import { PLANS } from './billing/plans.ts';
 import { stripeClient } from './billing/stripe-client.ts';
+import { type DeviceOrders, LocalDeviceOrders, NatsDeviceOrders } from './cluster/device-orders.ts';
 import type { PlatformConfig } from './config.ts';
 import { prepareDataDir } from './data-dir.ts';
 import { routeDeviceEvents } from './device-router.ts';
@@ -243,13 +244,18 @@ export async function buildPlatform(
     });
     // Registered before any listener: a failed listen must still stop the broker's timers.
     cleanup.push(() => broker.close());
+    // With NATS, orders to drop a device's connection reach whichever node holds it.
+    const deviceOrders: DeviceOrders = config.NATS_URL
+      ? await NatsDeviceOrders.connect({ url: config.NATS_URL, devices: broker, logger, registry })
+      : new LocalDeviceOrders(broker);
+    cleanup.push(() => deviceOrders.close());
     const orgs = new OrgService({
       orgs: orgRepo,
       users: authRepo,
       mailer,
       logger,
       publicUrl,
-      onDevicesRevoked: (ids) => broker.disconnectDevices(ids),
+      onDevicesRevoked: (ids) => void deviceOrders.disconnect(ids),
       checkSeats: async (orgId, adding) => billing?.checkLimit(orgId, 'seats', adding),
     });
     scheduler.add({ name: 'purge-deleted-orgs', everyMs: 3600_000, run: () => orgs.purgeDue() });
@@ -323,7 +329,7 @@ export async function buildPlatform(
     const devices = new DeviceService({
       devices: deviceRepo,
       mqtt: ports.mqtt,
-      disconnect: (ids) => broker.disconnectDevices(ids),
+      disconnect: (ids) => void deviceOrders.disconnect(ids),
       checkLimit: (orgId, adding) => payments.checkLimit(orgId, 'devices', adding),
     });
     const app = createApp({

@@ -1,0 +1,98 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+
+/** What the orders act on: the broker of this node. */
+export interface LocalDevices {
+  disconnectDevices(ids: string[]): void;
+}
+
+/**
+ * Orders about devices' live connections that must reach whichever node holds them: drop these
+ * devices (credentials rotated or revoked, device disabled, organization deleted). Never rejects:
+ * the change behind an order is already stored, and a device whose credentials changed is refused
+ * at its next connection on any node.
+ */
+export interface DeviceOrders {
+  disconnect(ids: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** One process: the order goes to this node's broker. */
+export class LocalDeviceOrders implements DeviceOrders {
+  constructor(private readonly devices: LocalDevices) {}
+
+  async disconnect(ids: string[]): Promise<void> {
+    this.devices.disconnectDevices(ids);
+  }
+
+  async close(): Promise<void> {}
+}
+
+const DISCONNECT = 'iotp.devices.disconnect';
+
+/**
+ * Several nodes: orders are published on NATS (`NATS_URL`) and every node, this one included,
+ * carries them out on its own broker. This node acts at once as well, so its own devices are
+ * dropped even while NATS is unreachable.
+ * @example const orders = await NatsDeviceOrders.connect({ url, devices: broker, logger });
+ */
+export class NatsDeviceOrders implements DeviceOrders {
+  private readonly sent: Counter<'result'>;
+  private readonly log: Logger;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly devices: LocalDevices,
+    logger: Logger,
+    registry?: Registry,
+  ) {
+    this.log = logger.child({ component: 'device-orders' });
+    this.sent = new Counter({
+      name: 'cluster_disconnect_orders_total',
+      help: 'Orders to drop devices connections sent to every node over NATS, by result (sent, failed)',
+      labelNames: ['result'] as const,
+      registers: registry ? [registry] : [],
+    });
+    nc.subscribe(DISCONNECT, {
+      callback: (err, msg) => {
+        if (err) return this.log.error({ err }, 'disconnect orders subscription failed');
+        try {
+          const ids: unknown = msg.json();
+          if (Array.isArray(ids) && ids.every((id) => typeof id === 'string')) this.devices.disconnectDevices(ids);
+          else this.log.warn({ subject: msg.subject }, 'disconnect order ignored: not a list of device ids');
+        } catch (cause) {
+          this.log.warn({ err: cause }, 'disconnect order ignored: not JSON');
+        }
+      },
+    });
+  }
+
+  /** Connects to NATS; a server that cannot be reached stops start-up with what to check. */
+  static async connect(o: { url: string; devices: LocalDevices; logger: Logger; registry?: Registry }) {
+    let nc: NatsConnection;
+    try {
+      nc = await connect({ servers: o.url, name: 'iotp-platform', maxReconnectAttempts: -1, timeout: 5000 });
+    } catch (cause) {
+      throw new Error(`cannot reach NATS at ${o.url}: start nats-server (with -js) or fix NATS_URL`, { cause });
+    }
+    return new NatsDeviceOrders(nc, o.devices, o.logger, o.registry);
+  }
+
+  async disconnect(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    this.devices.disconnectDevices(ids);
+    try {
+      this.nc.publish(DISCONNECT, JSON.stringify(ids));
+      await this.nc.flush();
+      this.sent.inc({ result: 'sent' });
+    } catch (err) {
+      this.sent.inc({ result: 'failed' });
+      this.log.error({ err, devices: ids.length }, 'disconnect order not sent to the other nodes');
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.nc.drain().catch(() => undefined);
+  }
+}
