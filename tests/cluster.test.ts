@@ -27,7 +27,7 @@ describe('a cluster of platform nodes', () => {
         startProcess({ DATABASE_URL: db.url, NATS_URL, DATA_DIR: join(dir.path, name), MQTT_HOST: '127.0.0.1' }),
       );
     [a, b] = (await Promise.all(nodes.map((n) => n.ready))) as [Ready, Ready];
-    account = await setUp(a, 2);
+    account = await setUp(a, 3);
   }, SLOW);
   afterAll(async () => {
     await Promise.all(nodes.map((n) => n.stop()));
@@ -67,6 +67,45 @@ describe('a cluster of platform nodes', () => {
     },
     SLOW,
   );
+
+  it('delivers a command and a twin update sent through node A to a device on node B, and the answer comes back through A', async () => {
+    const api = apiClient({ httpPort: Number(new URL(a.http).port) });
+    await api.signIn(account.email, account.password);
+    const device = account.devices[2]!;
+    const base = `/v1/orgs/${account.org}/devices/${device.id}`;
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${b.mqttPort}`, {
+      ...creds(device),
+      reconnectPeriod: 0,
+      protocolVersion: 4,
+    });
+    try {
+      const desired: unknown[] = [];
+      client.on('message', (topic, payload) => {
+        const body = JSON.parse(payload.toString());
+        if (topic.endsWith('/twin/desired')) desired.push(body);
+        else if (topic.endsWith('/commands'))
+          client.publish(
+            `devices/${device.id}/commands/${body.id}/response`,
+            JSON.stringify({ status: 'succeeded', result: { echo: body.name, on: 'b' } }),
+            { qos: 1 },
+          );
+      });
+      await client.subscribeAsync([`devices/${device.id}/commands`, `devices/${device.id}/twin/desired`], { qos: 1 });
+      // The device shows online once node B has recorded it.
+      await until(async () => (await api.call('GET', base)).body.online === true, 'the device to be online');
+
+      const answered = await api.call('POST', `${base}/commands`, { name: 'ping', timeout_s: 20 });
+      expect(answered.status, JSON.stringify(answered.body)).toBe(200);
+      expect(answered.body).toMatchObject({ status: 'succeeded', result: { echo: 'ping', on: 'b' } });
+
+      const set = await api.call('PATCH', `${base}/twin`, { desired: { target: 21 } });
+      expect(set.status).toBe(200);
+      await until(() => desired.length > 0, 'the desired state to reach the device on node B');
+      expect(desired.at(-1)).toMatchObject({ desired: { target: 21 } });
+    } finally {
+      await client.endAsync();
+    }
+  });
 
   it('ignores malformed orders on the bus, logs them, and stays up', async () => {
     const nc = await connect({ servers: NATS_URL });

@@ -43,6 +43,18 @@ export interface BrokerOptions {
   };
 }
 
+/** What devices do on this node, for the cloud services: messages below their own prefix, subscriptions, connections. */
+export type DeviceEvents = EventEmitter<{
+  /** A device published below its prefix: its id, the topic below the prefix, the payload. */
+  message: [string, string, Buffer];
+  /** A device subscribed: its id, the filter below its prefix. */
+  subscribe: [string, string];
+  /** A device's session started on this node. */
+  connect: [string];
+  /** A device's connection to this node ended (`stillConnected`: a newer one took over). */
+  disconnect: [string, boolean];
+}>;
+
 /**
  * The MQTT broker: devices authenticate with their credentials, may touch only `devices/{id}/...`,
  * and their telemetry is stored through the batch writer before a QoS 1 PUBACK is sent.
@@ -63,11 +75,7 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
     log[level]({ reason, ...fields }, REASONS[reason].text);
   };
 
-  /**
-   * `message`: a device published below its prefix (deviceId, the topic below it, payload).
-   * `subscribe`: a device subscribed (deviceId, the filter below its prefix).
-   */
-  const deviceEvents = new EventEmitter<{ message: [string, string, Buffer]; subscribe: [string, string] }>();
+  const deviceEvents: DeviceEvents = new EventEmitter();
   deviceEvents.setMaxListeners(50);
 
   const aedes = new Aedes({
@@ -95,6 +103,7 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
     if (session) {
       quotas.learn(session.orgId);
       presence.online(session, remoteAddress(client));
+      deviceEvents.emit('connect', session.id);
     }
     log.info({ deviceId: client.id, address: remoteAddress(client) }, 'device connected');
   });
@@ -114,6 +123,7 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
       // After DISCONNECT [MQTT-3.14.4] the client had every acknowledgement: nothing will be resent.
       if (saidDisconnect(client) && !stillConnected) receiveTimes.forget(session.id);
       presence.offline(session, stillConnected);
+      deviceEvents.emit('disconnect', session.id, stillConnected);
     }
     log.info({ deviceId: client.id }, 'device disconnected');
   });
@@ -191,6 +201,10 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
           (err?: Error) => (err ? reject(err) : resolve()),
         ),
       );
+    },
+    /** True while this node holds a live connection of the device. */
+    holds(deviceId: string): boolean {
+      return connectedClient(aedes, deviceId.toLowerCase()) !== undefined;
     },
     /** Drops the live connections of these devices (credentials revoked or rotated). */
     disconnectDevices(ids: string[]): void {

@@ -1,5 +1,5 @@
 export { BatchWriter, type BatchWriterOptions, WriterClosed } from './batch-writer.ts';
-export { type Broker, type BrokerOptions, createBroker } from './broker.ts';
+export { type Broker, type BrokerOptions, createBroker, type DeviceEvents } from './broker.ts';
 export { type BrokerEnv, brokerEnv, brokerLimits } from './config.ts';
 export { DeviceStore, hashDeviceSecret, newDeviceSecret } from './device-store.ts';
 export { ConfigError, count, flag, parseEnv, port } from './env.ts';

@@ -1,11 +1,7 @@
-import type { EventEmitter } from 'node:events';
+import type { DeviceEvents } from '@iotp/broker';
 import { filterCovers, parseDeviceSuffix, SUFFIX } from '@iotp/protocol';
 
-/** The broker's `deviceEvents`: what devices publish and subscribe to below their own prefix. */
-export type DeviceEvents = EventEmitter<{
-  message: [deviceId: string, suffix: string, payload: Buffer];
-  subscribe: [deviceId: string, filter: string];
-}>;
+export type { DeviceEvents };
 
 /** Who handles which device topic; telemetry is the broker's own. Handlers never throw. */
 export interface DeviceHandlers {

@@ -26,7 +26,10 @@ import { BillingRepository } from './billing/billing.repository.ts';
 import { BillingService } from './billing/billing.service.ts';
 import { PLANS } from './billing/plans.ts';
 import { stripeClient } from './billing/stripe-client.ts';
+import { NatsCommandAnswers } from './cluster/command-answers.ts';
+import { type DevicePublisher, NatsDevicePublisher } from './cluster/device-delivery.ts';
 import { type DeviceOrders, LocalDeviceOrders, NatsDeviceOrders } from './cluster/device-orders.ts';
+import { connectNats } from './cluster/nats.ts';
 import type { PlatformConfig } from './config.ts';
 import { prepareDataDir } from './data-dir.ts';
 import { routeDeviceEvents } from './device-router.ts';
@@ -244,11 +247,13 @@ export async function buildPlatform(
     });
     // Registered before any listener: a failed listen must still stop the broker's timers.
     cleanup.push(() => broker.close());
-    // With NATS, orders to drop a device's connection reach whichever node holds it.
-    const deviceOrders: DeviceOrders = config.NATS_URL
-      ? await NatsDeviceOrders.connect({ url: config.NATS_URL, devices: broker, logger, registry })
+    // With NATS, messages to a device and orders to drop its connection reach whichever node holds it.
+    const nc = config.NATS_URL ? await connectNats(config.NATS_URL) : undefined;
+    if (nc) cleanup.push(() => nc.drain().catch(() => undefined));
+    const deviceOrders: DeviceOrders = nc
+      ? new NatsDeviceOrders({ nc, devices: broker, logger, registry })
       : new LocalDeviceOrders(broker);
-    cleanup.push(() => deviceOrders.close());
+    const toDevices: DevicePublisher = nc ? new NatsDevicePublisher({ nc, broker, logger, registry }) : broker;
     const orgs = new OrgService({
       orgs: orgRepo,
       users: authRepo,
@@ -289,7 +294,9 @@ export async function buildPlatform(
             : undefined,
         ),
     });
-    const twins = new TwinService(new TwinRepository(db.orm), deviceRepo, broker, logger);
+    const answers = nc ? new NatsCommandAnswers({ nc, logger }) : undefined;
+    const twins = new TwinService(new TwinRepository(db.orm), deviceRepo, toDevices, logger, answers);
+    answers?.listen((deviceId, commandId) => void twins.answered(deviceId, commandId));
     scheduler.add({ name: 'expire-commands', everyMs: 30_000, run: () => twins.expireDue() });
     // Ports are known once listening: devices get the broker's, and fetch artifacts from PUBLIC_URL
     // or from this host on the HTTP port.
@@ -312,7 +319,7 @@ export async function buildPlatform(
       repo: otaRepo,
       devices: deviceRepo,
       orgs: orgRepo,
-      broker,
+      broker: toDevices,
       logger,
       registry,
       downloadUrl: async (deviceId, releaseId) => {

@@ -1,6 +1,6 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import type { NatsConnection } from './nats.ts';
 
 /** What the orders act on: the broker of this node. */
 export interface LocalDevices {
@@ -35,18 +35,23 @@ const DISCONNECT = 'iotp.devices.disconnect';
  * Several nodes: orders are published on NATS (`NATS_URL`) and every node, this one included,
  * carries them out on its own broker. This node acts at once as well, so its own devices are
  * dropped even while NATS is unreachable.
- * @example const orders = await NatsDeviceOrders.connect({ url, devices: broker, logger });
+ * @example const orders = new NatsDeviceOrders({ nc: await connectNats(url), devices: broker, logger });
  */
 export class NatsDeviceOrders implements DeviceOrders {
   private readonly sent: Counter<'result'>;
   private readonly log: Logger;
 
-  private constructor(
-    private readonly nc: NatsConnection,
-    private readonly devices: LocalDevices,
-    logger: Logger,
-    registry?: Registry,
-  ) {
+  private readonly nc: NatsConnection;
+  private readonly devices: LocalDevices;
+
+  constructor({
+    nc,
+    devices,
+    logger,
+    registry,
+  }: { nc: NatsConnection; devices: LocalDevices; logger: Logger; registry?: Registry }) {
+    this.nc = nc;
+    this.devices = devices;
     this.log = logger.child({ component: 'device-orders' });
     this.sent = new Counter({
       name: 'cluster_disconnect_orders_total',
@@ -54,7 +59,7 @@ export class NatsDeviceOrders implements DeviceOrders {
       labelNames: ['result'] as const,
       registers: registry ? [registry] : [],
     });
-    nc.subscribe(DISCONNECT, {
+    this.nc.subscribe(DISCONNECT, {
       callback: (err, msg) => {
         if (err) return this.log.error({ err }, 'disconnect orders subscription failed');
         try {
@@ -66,17 +71,6 @@ export class NatsDeviceOrders implements DeviceOrders {
         }
       },
     });
-  }
-
-  /** Connects to NATS; a server that cannot be reached stops start-up with what to check. */
-  static async connect(o: { url: string; devices: LocalDevices; logger: Logger; registry?: Registry }) {
-    let nc: NatsConnection;
-    try {
-      nc = await connect({ servers: o.url, name: 'iotp-platform', maxReconnectAttempts: -1, timeout: 5000 });
-    } catch (cause) {
-      throw new Error(`cannot reach NATS at ${o.url}: start nats-server (with -js) or fix NATS_URL`, { cause });
-    }
-    return new NatsDeviceOrders(nc, o.devices, o.logger, o.registry);
   }
 
   async disconnect(ids: string[]): Promise<void> {
@@ -92,7 +86,6 @@ export class NatsDeviceOrders implements DeviceOrders {
     }
   }
 
-  async close(): Promise<void> {
-    await this.nc.drain().catch(() => undefined);
-  }
+  /** The NATS connection is the platform's, closed with it. */
+  async close(): Promise<void> {}
 }

@@ -4,6 +4,11 @@ import type { DeviceRepository } from '../devices/device.repository.ts';
 import { Conflict, NotFound } from '../http/problem.ts';
 import type { CommandRow, TwinRepository, TwinRow } from './twin.repository.ts';
 
+/** Tells every node a command was answered, so a caller waiting on another node gets the answer. */
+export interface CommandAnswers {
+  announce(deviceId: string, commandId: string): void;
+}
+
 /** What the service needs of the broker: publishing to a device's own topics. */
 export interface DevicePublisher {
   publishToDevice(
@@ -28,6 +33,8 @@ export class TwinService {
     private readonly devices: DeviceRepository,
     private readonly broker: DevicePublisher,
     logger: Logger,
+    /** With several nodes: answers handled here reach callers waiting elsewhere (see `answered`). */
+    private readonly answers?: CommandAnswers,
   ) {
     this.log = logger.child({ component: 'twin' });
   }
@@ -66,10 +73,24 @@ export class TwinService {
     try {
       const doc = CommandResponse.parse(parseJson(payload));
       const row = await this.twins.complete(deviceId, commandId, doc.status ?? 'succeeded', doc.result);
-      if (row) this.waiters.get(row.id)?.(row);
-      else this.log.info({ deviceId, commandId }, 'command response dropped: unknown, closed or expired command');
+      if (row) {
+        this.waiters.get(row.id)?.(row);
+        this.answers?.announce(deviceId, row.id);
+      } else this.log.info({ deviceId, commandId }, 'command response dropped: unknown, closed or expired command');
     } catch (err) {
       this.log.error({ err, deviceId, commandId }, 'device message not handled');
+    }
+  }
+
+  /** Another node stored a device's answer: a caller waiting here gets it. Never throws. */
+  async answered(deviceId: string, commandId: string): Promise<void> {
+    const waiter = this.waiters.get(commandId);
+    if (!waiter) return;
+    try {
+      const row = await this.twins.command(deviceId, commandId);
+      if (row) waiter(row);
+    } catch (err) {
+      this.log.error({ err, deviceId, commandId }, 'answer from another node not read');
     }
   }
 

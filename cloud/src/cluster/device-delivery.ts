@@ -1,0 +1,136 @@
+import type { DeviceEvents } from '@iotp/broker';
+import { type Msg, headers as natsHeaders, RequestError, type Subscription } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import type { NatsConnection } from './nats.ts';
+
+export interface PublishOptions {
+  qos?: 0 | 1;
+  retain?: boolean;
+}
+
+/** What delivery needs of this node's broker. */
+export interface LocalBroker {
+  deviceEvents: DeviceEvents;
+  /** True while this node holds the device's live connection. */
+  holds(deviceId: string): boolean;
+  publishToDevice(deviceId: string, suffix: string, payload: string | Buffer, opts?: PublishOptions): Promise<void>;
+}
+
+/**
+ * Publishing to a device's own topics (`devices/{id}/{suffix}`): commands, desired state, OTA jobs.
+ * Resolves once handed to the device's session on the node that holds its connection, or, when no
+ * node holds it, to this node's broker (a retained message, a persistent session's queue).
+ */
+export interface DevicePublisher {
+  publishToDevice(deviceId: string, suffix: string, payload: string | Buffer, opts?: PublishOptions): Promise<void>;
+}
+
+const subject = (deviceId: string) => `iotp.devices.${deviceId.toLowerCase()}.deliver`;
+
+/**
+ * Several nodes: each node answers requests on `iotp.devices.{id}.deliver` for the devices
+ * connected to it, so a message published through any node reaches the device's session where it
+ * is (NATS request and reply: the answer comes once the holder's broker has taken the message).
+ * A device no node holds is told at once by NATS (no responders), and the message goes to this
+ * node's broker as in one process.
+ * @example const publisher = new NatsDevicePublisher({ nc, broker, logger }); await publisher.publishToDevice(id, 'commands', json);
+ */
+export class NatsDevicePublisher implements DevicePublisher {
+  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly log: Logger;
+  private readonly sent: Counter<'result'>;
+  private readonly nc: NatsConnection;
+  private readonly broker: LocalBroker;
+  private readonly timeoutMs: number;
+
+  constructor(o: { nc: NatsConnection; broker: LocalBroker; logger: Logger; registry?: Registry; timeoutMs?: number }) {
+    this.nc = o.nc;
+    this.broker = o.broker;
+    this.timeoutMs = o.timeoutMs ?? 5000;
+    this.log = o.logger.child({ component: 'device-delivery' });
+    this.sent = new Counter({
+      name: 'cluster_device_messages_total',
+      help: 'Messages to devices by where they went: local (this node holds the device), remote (the node that holds it took it), unheld (no node holds it), failed',
+      labelNames: ['result'] as const,
+      registers: o.registry ? [o.registry] : [],
+    });
+    o.broker.deviceEvents.on('connect', (id) => this.serve(id));
+    o.broker.deviceEvents.on('disconnect', (id, stillConnected) => {
+      if (!stillConnected) this.stopServing(id);
+    });
+  }
+
+  async publishToDevice(deviceId: string, suffix: string, payload: string | Buffer, opts: PublishOptions = {}) {
+    if (this.broker.holds(deviceId)) {
+      this.sent.inc({ result: 'local' });
+      return this.broker.publishToDevice(deviceId, suffix, payload, opts);
+    }
+    const h = natsHeaders();
+    h.set('suffix', suffix);
+    h.set('qos', String(opts.qos ?? 1));
+    h.set('retain', String(opts.retain ?? false));
+    try {
+      const answer = await this.nc.request(
+        subject(deviceId),
+        typeof payload === 'string' ? payload : new Uint8Array(payload),
+        {
+          timeout: this.timeoutMs,
+          headers: h,
+        },
+      );
+      const error = answer.headers?.get('error');
+      if (error) throw new Error(`the node holding device ${deviceId} could not publish: ${error}`);
+      this.sent.inc({ result: 'remote' });
+    } catch (err) {
+      if (!isNoResponders(err)) {
+        this.sent.inc({ result: 'failed' });
+        throw err;
+      }
+      this.sent.inc({ result: 'unheld' });
+      await this.broker.publishToDevice(deviceId, suffix, payload, opts);
+    }
+  }
+
+  /** Stops answering for this node's devices. */
+  close(): void {
+    for (const sub of this.subscriptions.values()) sub.unsubscribe();
+    this.subscriptions.clear();
+  }
+
+  private serve(deviceId: string): void {
+    const id = deviceId.toLowerCase();
+    if (this.subscriptions.has(id)) return;
+    this.subscriptions.set(
+      id,
+      this.nc.subscribe(subject(id), { callback: (err, msg) => (err ? undefined : void this.deliver(id, msg)) }),
+    );
+  }
+
+  private stopServing(deviceId: string): void {
+    const id = deviceId.toLowerCase();
+    this.subscriptions.get(id)?.unsubscribe();
+    this.subscriptions.delete(id);
+  }
+
+  private async deliver(deviceId: string, msg: Msg): Promise<void> {
+    const suffix = msg.headers?.get('suffix') ?? '';
+    const qos = msg.headers?.get('qos') === '0' ? 0 : 1;
+    const retain = msg.headers?.get('retain') === 'true';
+    try {
+      if (!suffix) throw new Error('no suffix header');
+      await this.broker.publishToDevice(deviceId, suffix, Buffer.from(msg.data), { qos, retain });
+      msg.respond('');
+    } catch (err) {
+      this.log.warn({ err, deviceId }, 'message for a device of this node not delivered');
+      const h = natsHeaders();
+      h.set('error', (err as Error).message);
+      msg.respond('', { headers: h });
+    }
+  }
+}
+
+/** NATS answers at once when nobody subscribes to the subject: no node holds the device. */
+function isNoResponders(err: unknown): boolean {
+  return err instanceof RequestError && err.isNoResponders();
+}
