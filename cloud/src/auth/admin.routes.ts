@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import { requestContext } from '../http/env.ts';
-import { json, problems } from '../http/openapi.ts';
+import { json, pageOf, problems } from '../http/openapi.ts';
 import { IdParam, User } from './auth.schemas.ts';
 import { requireAuth } from './authenticate.ts';
 import type { Auth } from './create-auth.ts';
@@ -38,7 +38,7 @@ export function adminRoutes({ admin, authenticator }: Pick<Auth, 'admin' | 'auth
           }),
         },
         responses: {
-          200: json(z.object({ data: z.array(User), next_cursor: z.string().nullable() })),
+          200: pageOf(User),
           ...problems(400, 401, 403),
         },
       }),

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import { requestContext } from '../http/env.ts';
-import { json, jsonBody, problems } from '../http/openapi.ts';
+import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
 import { API_KEY_SCOPES, ApiKey, IdParam } from './auth.schemas.ts';
 import { requireAuth } from './authenticate.ts';
 import type { Auth } from './create-auth.ts';
@@ -13,6 +13,7 @@ const security = [{ bearer: [] }];
 export function personalApiKeyRoutes({ apiKeys, authenticator }: Pick<Auth, 'apiKeys' | 'authenticator'>) {
   // Only a signed-in person manages credentials: an API key cannot mint or revoke keys.
   const session = requireAuth(authenticator, { sessionOnly: true });
+  const { list, remove } = routeShapes({ tags, security, middleware: [session] });
   return new OpenAPIHono<AppEnv>()
     .openapi(
       createRoute({
@@ -35,30 +36,10 @@ export function personalApiKeyRoutes({ apiKeys, authenticator }: Pick<Auth, 'api
       }),
       async (c) => c.json(await apiKeys.create(c.var.principal, c.req.valid('json'), requestContext(c)), 201),
     )
-    .openapi(
-      createRoute({
-        method: 'get',
-        path: '/v1/me/api-keys',
-        tags,
-        security,
-        middleware: [session],
-        responses: { 200: json(z.object({ data: z.array(ApiKey) })), ...problems(401, 403) },
-      }),
-      async (c) => c.json({ data: await apiKeys.list(c.var.principal) }, 200),
+    .openapi(createRoute(list('/v1/me/api-keys', ApiKey, {}, [401, 403])), async (c) =>
+      c.json({ data: await apiKeys.list(c.var.principal) }, 200),
     )
-    .openapi(
-      createRoute({
-        method: 'delete',
-        path: '/v1/me/api-keys/{id}',
-        tags,
-        security,
-        middleware: [session],
-        request: { params: IdParam },
-        responses: { 204: { description: 'Revoked' }, ...problems(401, 403, 404) },
-      }),
-      async (c) => {
-        await apiKeys.revoke(c.var.principal, c.req.valid('param').id, requestContext(c));
-        return c.body(null, 204);
-      },
+    .openapi(createRoute(remove('/v1/me/api-keys/{id}', 'Revoked', { params: IdParam }, [401, 403, 404])), (c) =>
+      noContent(c, apiKeys.revoke(c.var.principal, c.req.valid('param').id, requestContext(c))),
     );
 }

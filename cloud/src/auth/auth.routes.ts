@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import { requestContext } from '../http/env.ts';
-import { json, jsonBody, problems } from '../http/openapi.ts';
+import { json, jsonBody, noContent, problems } from '../http/openapi.ts';
 import { Email, MfaChallenge, Password, TokenPair, User } from './auth.schemas.ts';
 import { requireAuth } from './authenticate.ts';
 import type { Auth } from './create-auth.ts';
@@ -16,6 +16,17 @@ export function authRoutes(
   tokens: TokenService,
 ) {
   const signedIn = requireAuth(authenticator);
+  /** Ending sessions: signed in, nothing to answer. */
+  const signOut = <P extends string>(path: P, summary: string, description: string) =>
+    createRoute({
+      method: 'post',
+      path,
+      tags,
+      summary,
+      middleware: [signedIn],
+      security: [{ bearer: [] }],
+      responses: { 204: { description }, ...problems(401) },
+    });
   return new OpenAPIHono<AppEnv>()
     .openapi(
       createRoute({
@@ -66,35 +77,11 @@ export function authRoutes(
       }),
       async (c) => c.json(await signIn.refresh(c.req.valid('json').refresh_token, requestContext(c)), 200),
     )
-    .openapi(
-      createRoute({
-        method: 'post',
-        path: '/v1/auth/logout',
-        tags,
-        summary: 'End this session',
-        middleware: [signedIn],
-        security: [{ bearer: [] }],
-        responses: { 204: { description: 'Signed out' }, ...problems(401) },
-      }),
-      async (c) => {
-        await signIn.logout(c.var.principal);
-        return c.body(null, 204);
-      },
+    .openapi(signOut('/v1/auth/logout', 'End this session', 'Signed out'), (c) =>
+      noContent(c, signIn.logout(c.var.principal)),
     )
-    .openapi(
-      createRoute({
-        method: 'post',
-        path: '/v1/auth/logout-all',
-        tags,
-        summary: 'End every session of this account',
-        middleware: [signedIn],
-        security: [{ bearer: [] }],
-        responses: { 204: { description: 'Signed out everywhere' }, ...problems(401) },
-      }),
-      async (c) => {
-        await sessions.logoutAll(c.var.principal, requestContext(c));
-        return c.body(null, 204);
-      },
+    .openapi(signOut('/v1/auth/logout-all', 'End every session of this account', 'Signed out everywhere'), (c) =>
+      noContent(c, sessions.logoutAll(c.var.principal, requestContext(c))),
     )
     .openapi(
       createRoute({
@@ -120,10 +107,7 @@ export function authRoutes(
         request: { body: jsonBody(z.object({ token: z.string().min(1).max(200) })) },
         responses: { 204: { description: 'Verified' }, ...problems(400) },
       }),
-      async (c) => {
-        await signIn.verifyEmail(c.req.valid('json').token);
-        return c.body(null, 204);
-      },
+      (c) => noContent(c, signIn.verifyEmail(c.req.valid('json').token)),
     )
     .openapi(
       createRoute({
@@ -148,10 +132,7 @@ export function authRoutes(
         request: { body: jsonBody(z.object({ token: z.string().min(1).max(200), password: Password })) },
         responses: { 204: { description: 'Password changed' }, ...problems(400, 429) },
       }),
-      async (c) => {
-        await signIn.resetPassword(c.req.valid('json'), requestContext(c));
-        return c.body(null, 204);
-      },
+      (c) => noContent(c, signIn.resetPassword(c.req.valid('json'), requestContext(c))),
     )
     .openapi(
       createRoute({

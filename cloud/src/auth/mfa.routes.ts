@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import { requestContext } from '../http/env.ts';
-import { json, jsonBody, problems } from '../http/openapi.ts';
+import { json, jsonBody, noContent, problems } from '../http/openapi.ts';
 import { requireAuth } from './authenticate.ts';
 import type { Auth } from './create-auth.ts';
 
@@ -47,9 +47,6 @@ export function mfaRoutes({ mfa, authenticator }: Pick<Auth, 'mfa' | 'authentica
         request: { body: jsonBody(z.object({ code: z.string().min(6).max(32) })) },
         responses: { 204: { description: 'Disabled' }, ...problems(400, 401, 403, 409) },
       }),
-      async (c) => {
-        await mfa.disableTotp(c.var.principal, c.req.valid('json').code, requestContext(c));
-        return c.body(null, 204);
-      },
+      (c) => noContent(c, mfa.disableTotp(c.var.principal, c.req.valid('json').code, requestContext(c))),
     );
 }

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import { requestContext } from '../http/env.ts';
-import { json, jsonBody, problems } from '../http/openapi.ts';
+import { json, jsonBody, noContent, problems } from '../http/openapi.ts';
 import { Password, Preferences, Profile, User } from './auth.schemas.ts';
 import { requireAuth } from './authenticate.ts';
 import type { Auth } from './create-auth.ts';
@@ -101,10 +101,7 @@ export function profileRoutes({ profile, authenticator }: Pick<Auth, 'profile' |
         middleware: [write],
         responses: { 204: { description: 'Removed' }, ...problems(401, 403) },
       }),
-      async (c) => {
-        await profile.deleteAvatar(c.var.principal.userId);
-        return c.body(null, 204);
-      },
+      (c) => noContent(c, profile.deleteAvatar(c.var.principal.userId)),
     )
     .openapi(
       createRoute({
@@ -144,9 +141,6 @@ export function profileRoutes({ profile, authenticator }: Pick<Auth, 'profile' |
         request: { body: jsonBody(z.object({ current_password: Password, new_password: Password })) },
         responses: { 204: { description: 'Changed' }, ...problems(400, 401, 403) },
       }),
-      async (c) => {
-        await profile.changePassword(c.var.principal, c.req.valid('json'), requestContext(c));
-        return c.body(null, 204);
-      },
+      (c) => noContent(c, profile.changePassword(c.var.principal, c.req.valid('json'), requestContext(c))),
     );
 }

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { requireAuth } from '../auth/authenticate.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
-import { json, jsonBody, problems } from '../http/openapi.ts';
+import { json, jsonBody, listOf, problems, routeShapes } from '../http/openapi.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { AdminOrgId, OrgId, orgRoutes } from '../orgs/org-route.ts';
@@ -12,8 +12,13 @@ import { PAID_PLANS } from './plans.ts';
 const tags = ['billing'];
 const adminTags = ['admin'];
 const security = [{ bearer: [] }];
+/** Where to send the user: a Stripe page (null when Stripe gives none). */
 const Url = z.object({ url: z.string().nullable() });
+/** A Stripe Checkout session: its id and page. */
+export const CheckoutSession = Url.extend({ id: z.string() });
 const Limit = z.number().int().min(0).nullable();
+/** Invoices and usage are passed on as Stripe and the usage tables give them. */
+const Row = z.record(z.string(), z.unknown());
 
 /**
  * Plans, Stripe checkout and portal, invoices, usage, Stripe's webhook, and the limits operators
@@ -21,6 +26,7 @@ const Limit = z.number().int().min(0).nullable();
  */
 export function billingRoutes(auth: Authenticator, orgs: OrgRepository, billing: BillingService) {
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
+  const { list } = routeShapes({ tags });
   const operator = requireAuth(auth, { sessionOnly: true, admin: true });
   return new OpenAPIHono<AppEnv>()
     .openapi(
@@ -44,7 +50,7 @@ export function billingRoutes(auth: Authenticator, orgs: OrgRepository, billing:
         tags,
         summary: 'A Stripe Checkout session for a plan',
         request: { params: OrgId, body: jsonBody(z.object({ plan: z.enum(PAID_PLANS) })) },
-        responses: { 200: json(Url.extend({ id: z.string() })), ...problems(400, 401, 403, 404) },
+        responses: { 200: json(CheckoutSession), ...problems(400, 401, 403, 404) },
       }),
       async (c) => c.json(await billing.checkout(c.get('org').id, c.req.valid('json').plan), 200),
     )
@@ -60,16 +66,7 @@ export function billingRoutes(auth: Authenticator, orgs: OrgRepository, billing:
       async (c) => c.json(await billing.portal(c.get('org').id), 200),
     )
     .openapi(
-      route('billing:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/billing/invoices',
-        tags,
-        request: { params: OrgId },
-        responses: {
-          200: json(z.object({ data: z.array(z.record(z.string(), z.unknown())) })),
-          ...problems(401, 403, 404),
-        },
-      }),
+      route('billing:read', list('/v1/orgs/{orgId}/billing/invoices', Row, { params: OrgId }, [401, 403, 404])),
       async (c) => c.json({ data: await billing.invoices(c.get('org').id) }, 200),
     )
     .openapi(
@@ -86,10 +83,7 @@ export function billingRoutes(auth: Authenticator, orgs: OrgRepository, billing:
             by: z.enum(['day', 'device']).default('day'),
           }),
         },
-        responses: {
-          200: json(z.object({ data: z.array(z.record(z.string(), z.unknown())) })),
-          ...problems(400, 401, 403, 404),
-        },
+        responses: { 200: listOf(Row), ...problems(400, 401, 403, 404) },
       }),
       async (c) => {
         const q = c.req.valid('query');

@@ -113,6 +113,14 @@ describe('billing', () => {
     created: Math.floor(Date.now() / 1000),
     data: { object },
   });
+  /** A paid Checkout session that tops up `org`'s wallet with `credits`. */
+  const paidTopUp = (id: string, credits: number, org = orgId, more: Record<string, unknown> = {}) => ({
+    id,
+    object: 'checkout.session',
+    payment_status: 'paid',
+    ...more,
+    metadata: { org_id: org, kind: 'topup', credits: String(credits) },
+  });
 
   beforeAll(async () => {
     stripe = await stripeEndpoint();
@@ -229,12 +237,7 @@ describe('billing', () => {
   });
 
   it('credits a paid top-up once, and never spends below zero under concurrent requests', async () => {
-    const paid = {
-      id: 'cs_topup',
-      object: 'checkout.session',
-      payment_status: 'paid',
-      metadata: { org_id: orgId, kind: 'topup', credits: '100' },
-    };
+    const paid = paidTopUp('cs_topup', 100);
     await webhook(event('evt_topup', 'checkout.session.completed', paid));
     await webhook(event('evt_topup_again', 'checkout.session.completed', paid)); // another event, same session
     expect((await h.call('GET', `/v1/orgs/${orgId}/wallet`, undefined, token)).body.credits).toBe(100);
@@ -278,12 +281,7 @@ describe('billing', () => {
     const order = orders.find((o: { stripe_checkout_id: string }) => o.stripe_checkout_id === topUp.body.id);
     expect(order).toMatchObject({ kind: 'credits', item: '5 credits', status: 'pending' });
     const before = (await h.call('GET', `/v1/orgs/${orgId}/wallet`, undefined, token)).body.credits;
-    const session = {
-      id: topUp.body.id,
-      object: 'checkout.session',
-      payment_status: 'paid',
-      metadata: { org_id: orgId, kind: 'topup', credits: '5' },
-    };
+    const session = paidTopUp(topUp.body.id, 5);
     await webhook(event('evt_order_paid', 'checkout.session.completed', session));
     orders = (await h.call('GET', `/v1/orgs/${orgId}/orders`, undefined, token)).body.data;
     expect(orders.find((o: { id: string }) => o.id === order.id)).toMatchObject({
@@ -303,12 +301,7 @@ describe('billing', () => {
   });
 
   it('charges credits for data points over the plan, once per million, and reports new points to the Stripe meter', async () => {
-    const paid = {
-      id: 'cs_topup_overage',
-      object: 'checkout.session',
-      payment_status: 'paid',
-      metadata: { org_id: orgId, kind: 'topup', credits: '10' },
-    };
+    const paid = paidTopUp('cs_topup_overage', 10);
     await webhook(event('evt_topup_overage', 'checkout.session.completed', paid));
     const start = (await h.call('GET', `/v1/orgs/${orgId}/wallet`, undefined, token)).body.credits;
     const day = new Date().toISOString().slice(0, 10);
@@ -331,13 +324,7 @@ describe('billing', () => {
       (o: { name: string }) => o.name === 'Small',
     ).id;
     expect((await h.call('POST', `/v1/orgs/${small}/devices`, { name: 'blocked' }, token)).status).toBe(402);
-    const bought = {
-      id: 'cs_small',
-      object: 'checkout.session',
-      payment_status: 'paid',
-      payment_intent: 'pi_small',
-      metadata: { org_id: small, kind: 'topup', credits: '30' },
-    };
+    const bought = paidTopUp('cs_small', 30, small, { payment_intent: 'pi_small' });
     await h.db.sql.query(
       "INSERT INTO orders (org_id, kind, item, stripe_checkout_id) VALUES ($1, 'credits', '30 credits', 'cs_small')",
       [small],

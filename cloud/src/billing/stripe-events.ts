@@ -64,11 +64,7 @@ export class StripeEvents {
    */
   drain(): Promise<void> {
     this.draining ??= (async () => {
-      for (
-        let batch = await this.o.repo.claimEvents(50);
-        batch.length;
-        batch = await this.o.repo.claimEvents(50)
-      ) {
+      for (let batch = await this.o.repo.claimEvents(50); batch.length; batch = await this.o.repo.claimEvents(50)) {
         for (const row of batch) {
           try {
             await this.handle(row.payload as unknown as Stripe.Event);

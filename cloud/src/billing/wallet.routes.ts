@@ -4,14 +4,14 @@ import { requireAuth } from '../auth/authenticate.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
 import { exportFile } from '../http/export.ts';
-import { json, jsonBody, problems } from '../http/openapi.ts';
+import { json, jsonBody, problems, routeShapes } from '../http/openapi.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { AdminOrgId, OrgId, orgRoutes } from '../orgs/org-route.ts';
+import { CheckoutSession } from './billing.routes.ts';
 import type { BillingService } from './billing.service.ts';
 
 const tags = ['billing'];
-const Url = z.object({ url: z.string().nullable() });
 
 /**
  * The credit wallet: balance, top-up through Stripe, spending, the statement, operators' grants;
@@ -19,6 +19,7 @@ const Url = z.object({ url: z.string().nullable() });
  */
 export function walletRoutes(auth: Authenticator, orgs: OrgRepository, billing: BillingService) {
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
+  const { list } = routeShapes({ tags });
   const operator = requireAuth(auth, { sessionOnly: true, admin: true });
   const { wallet } = billing;
   return new OpenAPIHono<AppEnv>()
@@ -43,17 +44,18 @@ export function walletRoutes(auth: Authenticator, orgs: OrgRepository, billing: 
       async (c) => c.json(await wallet.buyLicenses(c.get('org').id, c.req.valid('json')), 201),
     )
     .openapi(
-      route('billing:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/orders',
-        tags,
-        summary: 'What was bought: pending, paid, fulfilled, failed or refunded, with its Stripe and ledger links',
-        request: { params: OrgId },
-        responses: {
-          200: json(z.object({ data: z.array(z.record(z.string(), z.unknown())) })),
-          ...problems(401, 403, 404),
-        },
-      }),
+      route(
+        'billing:read',
+        list(
+          '/v1/orgs/{orgId}/orders',
+          z.record(z.string(), z.unknown()),
+          {
+            summary: 'What was bought: pending, paid, fulfilled, failed or refunded, with its Stripe and ledger links',
+            params: OrgId,
+          },
+          [401, 403, 404],
+        ),
+      ),
       async (c) => c.json({ data: await wallet.orders(c.get('org').id) }, 200),
     )
     .openapi(
@@ -73,7 +75,7 @@ export function walletRoutes(auth: Authenticator, orgs: OrgRepository, billing: 
         tags,
         summary: 'Buy credits through Stripe Checkout; they arrive when the payment does',
         request: { params: OrgId, body: jsonBody(z.object({ credits: z.number().int().min(1).max(1_000_000) })) },
-        responses: { 200: json(Url.extend({ id: z.string() })), ...problems(400, 401, 403, 404) },
+        responses: { 200: json(CheckoutSession), ...problems(400, 401, 403, 404) },
       }),
       async (c) => c.json(await billing.topUp(c.get('org').id, c.req.valid('json').credits), 200),
     )

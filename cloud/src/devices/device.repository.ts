@@ -1,5 +1,6 @@
 import { type Orm, schema } from '@iotp/db';
 import { and, arrayContains, asc, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { orgRows } from '../orgs/org.repository.ts';
 import { GroupRepository } from './group.repository.ts';
 
 const { devices, deviceConnections, claimCodes } = schema;
@@ -19,9 +20,11 @@ export interface DeviceFilter {
 export class DeviceRepository {
   /** The groups the devices are sorted into. */
   readonly groups: GroupRepository;
+  private readonly rows: ReturnType<typeof orgRows<typeof devices>>;
 
   constructor(private readonly orm: Orm) {
     this.groups = new GroupRepository(orm);
+    this.rows = orgRows(orm, devices);
   }
 
   async list(orgId: string, f: DeviceFilter): Promise<DeviceRow[]> {
@@ -39,37 +42,16 @@ export class DeviceRepository {
       .limit(f.limit);
   }
 
-  async find(orgId: string, id: string): Promise<DeviceRow | undefined> {
-    return (
-      await this.orm
-        .select()
-        .from(devices)
-        .where(and(eq(devices.orgId, orgId), eq(devices.id, id)))
-    )[0];
+  find(orgId: string, id: string): Promise<DeviceRow | undefined> {
+    return this.rows.find(orgId, id);
   }
 
-  async update(
-    orgId: string,
-    id: string,
-    values: Partial<typeof devices.$inferInsert>,
-  ): Promise<DeviceRow | undefined> {
-    // An empty patch changes nothing (RFC 7396); drizzle refuses an UPDATE with no columns.
-    if (Object.keys(values).length === 0) return this.find(orgId, id);
-    return (
-      await this.orm
-        .update(devices)
-        .set(values)
-        .where(and(eq(devices.orgId, orgId), eq(devices.id, id)))
-        .returning()
-    )[0];
+  update(orgId: string, id: string, values: Partial<typeof devices.$inferInsert>): Promise<DeviceRow | undefined> {
+    return this.rows.update(orgId, id, values);
   }
 
-  async delete(orgId: string, id: string): Promise<boolean> {
-    const rows = await this.orm
-      .delete(devices)
-      .where(and(eq(devices.orgId, orgId), eq(devices.id, id)))
-      .returning({ id: devices.id });
-    return rows.length > 0;
+  delete(orgId: string, id: string): Promise<boolean> {
+    return this.rows.delete(orgId, id);
   }
 
   /** Creates many devices in one transaction: all or none. */

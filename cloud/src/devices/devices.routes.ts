@@ -3,7 +3,7 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import { parseCsv } from '../http/csv.ts';
 import type { AppEnv } from '../http/env.ts';
 import { exportFile } from '../http/export.ts';
-import { json, jsonBody, problems } from '../http/openapi.ts';
+import { json, jsonBody, noContent, pageOf, problems, routeShapes } from '../http/openapi.ts';
 import { Invalid } from '../http/problem.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
@@ -27,6 +27,7 @@ const Mqtt = z
 /** `/v1/orgs/{orgId}/devices`: the registry, credentials and connection history. */
 export function deviceRoutes(auth: Authenticator, orgs: OrgRepository, devices: DeviceService) {
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
+  const { remove, show } = routeShapes({ tags });
   const org = (c: { get(k: 'org'): { id: string } }) => c.get('org').id;
   return new OpenAPIHono<AppEnv>()
     .openapi(
@@ -35,10 +36,7 @@ export function deviceRoutes(auth: Authenticator, orgs: OrgRepository, devices: 
         path: '/v1/orgs/{orgId}/devices',
         tags,
         summary: 'Register a device; its MQTT password is in this answer only',
-        request: {
-          params: OrgId,
-          body: jsonBody(NewDevice),
-        },
+        request: { params: OrgId, body: jsonBody(NewDevice) },
         responses: { 201: json(Device.extend({ mqtt: Mqtt })), ...problems(400, 401, 402, 403, 404) },
       }),
       async (c) => c.json(await devices.create(org(c), c.req.valid('json')), 201),
@@ -61,7 +59,7 @@ export function deviceRoutes(auth: Authenticator, orgs: OrgRepository, devices: 
           }),
         },
         responses: {
-          200: json(z.object({ data: z.array(Device), next_cursor: z.string().nullable() })),
+          200: pageOf(Device),
           ...problems(400, 401, 403, 404),
         },
       }),
@@ -82,13 +80,7 @@ export function deviceRoutes(auth: Authenticator, orgs: OrgRepository, devices: 
       },
     )
     .openapi(
-      route('devices:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/devices/{id}',
-        tags,
-        request: { params: Params },
-        responses: { 200: json(Device), ...problems(401, 403, 404) },
-      }),
+      route('devices:read', show('/v1/orgs/{orgId}/devices/{id}', Device, { params: Params }, [401, 403, 404])),
       async (c) => c.json(await devices.get(org(c), c.req.valid('param').id), 200),
     )
     .openapi(
@@ -116,17 +108,8 @@ export function deviceRoutes(auth: Authenticator, orgs: OrgRepository, devices: 
       async (c) => c.json(await devices.update(org(c), c.req.valid('param').id, c.req.valid('json')), 200),
     )
     .openapi(
-      route('devices:write', {
-        method: 'delete',
-        path: '/v1/orgs/{orgId}/devices/{id}',
-        tags,
-        request: { params: Params },
-        responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404) },
-      }),
-      async (c) => {
-        await devices.delete(org(c), c.req.valid('param').id);
-        return c.body(null, 204);
-      },
+      route('devices:write', remove('/v1/orgs/{orgId}/devices/{id}', 'Deleted', { params: Params }, [401, 403, 404])),
+      (c) => noContent(c, devices.delete(org(c), c.req.valid('param').id)),
     )
     .openapi(
       route('devices:write', {
@@ -148,10 +131,7 @@ export function deviceRoutes(auth: Authenticator, orgs: OrgRepository, devices: 
         request: { params: Params },
         responses: { 204: { description: 'Revoked' }, ...problems(401, 403, 404) },
       }),
-      async (c) => {
-        await devices.revoke(org(c), c.req.valid('param').id);
-        return c.body(null, 204);
-      },
+      (c) => noContent(c, devices.revoke(org(c), c.req.valid('param').id)),
     )
     .openapi(
       route('devices:write', {

@@ -4,15 +4,21 @@ import { parseCsv } from '../http/csv.ts';
 
 type Harness = Awaited<ReturnType<typeof authHarness>>;
 
+/** A fresh platform with one signed-in user who owns one organization. */
+async function ownerOfOrg(email: string, name: string) {
+  const h = await authHarness();
+  const token = (await h.signupAndLogin(email)).access_token;
+  const orgId: string = (await h.call('POST', '/v1/orgs', { name }, token)).body.id;
+  return { h, token, orgId };
+}
+
 describe('device registry', () => {
   let h: Harness;
   let token: string;
   let orgId: string;
   let base: string;
   beforeAll(async () => {
-    h = await authHarness();
-    token = (await h.signupAndLogin('fleet@example.com')).access_token;
-    orgId = (await h.call('POST', '/v1/orgs', { name: 'Fleet' }, token)).body.id;
+    ({ h, token, orgId } = await ownerOfOrg('fleet@example.com', 'Fleet'));
     base = `/v1/orgs/${orgId}/devices`;
   });
   afterAll(async () => {
@@ -123,9 +129,9 @@ describe('provisioning at scale and groups', () => {
   let token: string;
   let base: string;
   beforeAll(async () => {
-    h = await authHarness();
-    token = (await h.signupAndLogin('scale@example.com')).access_token;
-    base = `/v1/orgs/${(await h.call('POST', '/v1/orgs', { name: 'Scale' }, token)).body.id}`;
+    let orgId: string;
+    ({ h, token, orgId } = await ownerOfOrg('scale@example.com', 'Scale'));
+    base = `/v1/orgs/${orgId}`;
   });
   afterAll(async () => {
     await h?.close();

@@ -1,5 +1,6 @@
 import { type Orm, schema } from '@iotp/db';
 import { and, arrayContains, asc, eq } from 'drizzle-orm';
+import { orgRows } from '../orgs/org.repository.ts';
 import type { DeviceRow } from './device.repository.ts';
 
 const { devices, deviceGroups, deviceGroupMembers } = schema;
@@ -8,7 +9,11 @@ export type GroupRow = typeof deviceGroups.$inferSelect;
 
 /** Every database access of device groups; each query is scoped to one organization. */
 export class GroupRepository {
-  constructor(private readonly orm: Orm) {}
+  private readonly rows: ReturnType<typeof orgRows<typeof deviceGroups>>;
+
+  constructor(private readonly orm: Orm) {
+    this.rows = orgRows(orm, deviceGroups);
+  }
 
   /** Undefined when the organization has a group of that name. */
   async create(values: typeof deviceGroups.$inferInsert): Promise<GroupRow | undefined> {
@@ -19,37 +24,16 @@ export class GroupRepository {
     return this.orm.select().from(deviceGroups).where(eq(deviceGroups.orgId, orgId)).orderBy(deviceGroups.name);
   }
 
-  async find(orgId: string, id: string): Promise<GroupRow | undefined> {
-    return (
-      await this.orm
-        .select()
-        .from(deviceGroups)
-        .where(and(eq(deviceGroups.orgId, orgId), eq(deviceGroups.id, id)))
-    )[0];
+  find(orgId: string, id: string): Promise<GroupRow | undefined> {
+    return this.rows.find(orgId, id);
   }
 
-  async update(
-    orgId: string,
-    id: string,
-    values: Partial<Pick<GroupRow, 'name' | 'tags'>>,
-  ): Promise<GroupRow | undefined> {
-    // An empty patch changes nothing (RFC 7396); drizzle refuses an UPDATE with no columns.
-    if (Object.keys(values).length === 0) return this.find(orgId, id);
-    return (
-      await this.orm
-        .update(deviceGroups)
-        .set(values)
-        .where(and(eq(deviceGroups.orgId, orgId), eq(deviceGroups.id, id)))
-        .returning()
-    )[0];
+  update(orgId: string, id: string, values: Partial<Pick<GroupRow, 'name' | 'tags'>>): Promise<GroupRow | undefined> {
+    return this.rows.update(orgId, id, values);
   }
 
-  async delete(orgId: string, id: string): Promise<boolean> {
-    const rows = await this.orm
-      .delete(deviceGroups)
-      .where(and(eq(deviceGroups.orgId, orgId), eq(deviceGroups.id, id)))
-      .returning({ id: deviceGroups.id });
-    return rows.length > 0;
+  delete(orgId: string, id: string): Promise<boolean> {
+    return this.rows.delete(orgId, id);
   }
 
   async addMember(groupId: string, deviceId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
-import { json, jsonBody, problems } from '../http/openapi.ts';
+import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { OrgId, orgRoutes } from '../orgs/org-route.ts';
@@ -23,6 +23,7 @@ const GroupParams = OrgId.extend({ groupId: z.string().uuid() });
 /** `/v1/orgs/{orgId}/groups`: groups of devices, and which devices are in them. */
 export function groupRoutes(auth: Authenticator, orgs: OrgRepository, groups: GroupService) {
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
+  const { list, remove } = routeShapes({ tags });
   const org = (c: { get(k: 'org'): { id: string } }) => c.get('org').id;
   return new OpenAPIHono<AppEnv>()
     .openapi(
@@ -46,13 +47,7 @@ export function groupRoutes(auth: Authenticator, orgs: OrgRepository, groups: Gr
       async (c) => c.json(await groups.create(org(c), c.req.valid('json')), 201),
     )
     .openapi(
-      route('devices:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/groups',
-        tags,
-        request: { params: OrgId },
-        responses: { 200: json(z.object({ data: z.array(Group) })), ...problems(401, 403, 404) },
-      }),
+      route('devices:read', list('/v1/orgs/{orgId}/groups', Group, { params: OrgId }, [401, 403, 404])),
       async (c) => c.json({ data: await groups.list(org(c)) }, 200),
     )
     .openapi(
@@ -74,26 +69,17 @@ export function groupRoutes(auth: Authenticator, orgs: OrgRepository, groups: Gr
       async (c) => c.json(await groups.update(org(c), c.req.valid('param').groupId, c.req.valid('json')), 200),
     )
     .openapi(
-      route('devices:write', {
-        method: 'delete',
-        path: '/v1/orgs/{orgId}/groups/{groupId}',
-        tags,
-        request: { params: GroupParams },
-        responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404) },
-      }),
-      async (c) => {
-        await groups.delete(org(c), c.req.valid('param').groupId);
-        return c.body(null, 204);
-      },
+      route(
+        'devices:write',
+        remove('/v1/orgs/{orgId}/groups/{groupId}', 'Deleted', { params: GroupParams }, [401, 403, 404]),
+      ),
+      (c) => noContent(c, groups.delete(org(c), c.req.valid('param').groupId)),
     )
     .openapi(
-      route('devices:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/groups/{groupId}/devices',
-        tags,
-        request: { params: GroupParams },
-        responses: { 200: json(z.object({ data: z.array(Device) })), ...problems(401, 403, 404) },
-      }),
+      route(
+        'devices:read',
+        list('/v1/orgs/{orgId}/groups/{groupId}/devices', Device, { params: GroupParams }, [401, 403, 404]),
+      ),
       async (c) => c.json({ data: await groups.groupDevices(org(c), c.req.valid('param').groupId) }, 200),
     )
     .openapi(
@@ -111,13 +97,15 @@ export function groupRoutes(auth: Authenticator, orgs: OrgRepository, groups: Gr
       },
     )
     .openapi(
-      route('devices:write', {
-        method: 'delete',
-        path: '/v1/orgs/{orgId}/groups/{groupId}/devices/{id}',
-        tags,
-        request: { params: GroupParams.extend({ id: z.string().uuid() }) },
-        responses: { 204: { description: 'Removed' }, ...problems(401, 403, 404) },
-      }),
+      route(
+        'devices:write',
+        remove(
+          '/v1/orgs/{orgId}/groups/{groupId}/devices/{id}',
+          'Removed',
+          { params: GroupParams.extend({ id: z.string().uuid() }) },
+          [401, 403, 404],
+        ),
+      ),
       async (c) => {
         const p = c.req.valid('param');
         await groups.removeDevice(org(c), p.groupId, p.id);

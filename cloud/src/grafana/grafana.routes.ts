@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
-import { json, problems } from '../http/openapi.ts';
+import { json, noContent, problems, routeShapes } from '../http/openapi.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { OrgId, orgRoutes } from '../orgs/org-route.ts';
@@ -12,6 +12,7 @@ const tags = ['grafana'];
 /** A read-only database login per organization, for its own Grafana. */
 export function grafanaRoutes(auth: Authenticator, orgs: OrgRepository, grafana: GrafanaAccess) {
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
+  const { remove } = routeShapes({ tags });
   return new OpenAPIHono<AppEnv>()
     .openapi(
       route('org:write', {
@@ -38,16 +39,10 @@ export function grafanaRoutes(auth: Authenticator, orgs: OrgRepository, grafana:
       async (c) => c.json(await grafana.grant(c.get('org').id), 201),
     )
     .openapi(
-      route('org:write', {
-        method: 'delete',
-        path: '/v1/orgs/{orgId}/grafana/credentials',
-        tags,
-        request: { params: OrgId },
-        responses: { 204: { description: 'Revoked' }, ...problems(401, 403, 404, 409) },
-      }),
-      async (c) => {
-        await grafana.revoke(c.get('org').id);
-        return c.body(null, 204);
-      },
+      route(
+        'org:write',
+        remove('/v1/orgs/{orgId}/grafana/credentials', 'Revoked', { params: OrgId }, [401, 403, 404, 409]),
+      ),
+      (c) => noContent(c, grafana.revoke(c.get('org').id)),
     );
 }

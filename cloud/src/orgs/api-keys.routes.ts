@@ -1,19 +1,17 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ApiKey } from '../auth/auth.schemas.ts';
-import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
-import { json, jsonBody, problems } from '../http/openapi.ts';
-import type { OrgRepository } from './org.repository.ts';
+import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
 import type { OrgService } from './org.service.ts';
-import { orgGuard } from './org-guard.ts';
-import { orgContext as ctx, OrgId, orgRoutes } from './org-route.ts';
+import { orgContext as ctx, OrgId } from './org-route.ts';
+import type { OrgRoute } from './orgs.routes.ts';
 import { PERMISSIONS } from './permissions.ts';
 
 const tags = ['organizations'];
 
 /** `/v1/orgs/{orgId}/api-keys`: keys that act for the organization itself, capped by their scopes. */
-export function orgApiKeyRoutes(auth: Authenticator, orgs: OrgRepository, service: OrgService) {
-  const route = orgRoutes((p) => orgGuard(auth, orgs, p));
+export function orgApiKeyRoutes(route: OrgRoute, service: OrgService) {
+  const { list, remove } = routeShapes({ tags });
   return new OpenAPIHono<AppEnv>()
     .openapi(
       route('api_keys:manage', {
@@ -36,26 +34,19 @@ export function orgApiKeyRoutes(auth: Authenticator, orgs: OrgRepository, servic
       async (c) => c.json(await service.createApiKey(ctx(c), c.req.valid('json')), 201),
     )
     .openapi(
-      route('api_keys:manage', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/api-keys',
-        tags,
-        request: { params: OrgId },
-        responses: { 200: json(z.object({ data: z.array(ApiKey) })), ...problems(401, 403, 404) },
-      }),
+      route('api_keys:manage', list('/v1/orgs/{orgId}/api-keys', ApiKey, { params: OrgId }, [401, 403, 404])),
       async (c) => c.json({ data: await service.apiKeys(ctx(c)) }, 200),
     )
     .openapi(
-      route('api_keys:manage', {
-        method: 'delete',
-        path: '/v1/orgs/{orgId}/api-keys/{id}',
-        tags,
-        request: { params: OrgId.extend({ id: z.string().uuid() }) },
-        responses: { 204: { description: 'Revoked' }, ...problems(401, 403, 404) },
-      }),
-      async (c) => {
-        await service.revokeApiKey(ctx(c), c.req.valid('param').id);
-        return c.body(null, 204);
-      },
+      route(
+        'api_keys:manage',
+        remove(
+          '/v1/orgs/{orgId}/api-keys/{id}',
+          'Revoked',
+          { params: OrgId.extend({ id: z.string().uuid() }) },
+          [401, 403, 404],
+        ),
+      ),
+      (c) => noContent(c, service.revokeApiKey(ctx(c), c.req.valid('param').id)),
     );
 }

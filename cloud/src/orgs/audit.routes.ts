@@ -1,12 +1,10 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
 import { ExportFormat, exportContent, exportFile } from '../http/export.ts';
-import { json, problems } from '../http/openapi.ts';
-import type { OrgRepository } from './org.repository.ts';
+import { pageOf, problems } from '../http/openapi.ts';
 import type { OrgService } from './org.service.ts';
-import { orgGuard } from './org-guard.ts';
-import { orgContext as ctx, OrgId, orgRoutes } from './org-route.ts';
+import { orgContext as ctx, OrgId } from './org-route.ts';
+import type { OrgRoute } from './orgs.routes.ts';
 
 const tags = ['organizations'];
 const AuditEntry = z
@@ -39,8 +37,7 @@ function filters<Q extends z.infer<typeof AuditFilters>>(q: Q) {
 }
 
 /** `/v1/orgs/{orgId}/audit`: the audit log, paged or exported whole. */
-export function auditRoutes(auth: Authenticator, orgs: OrgRepository, service: OrgService) {
-  const route = orgRoutes((p) => orgGuard(auth, orgs, p));
+export function auditRoutes(route: OrgRoute, service: OrgService) {
   return new OpenAPIHono<AppEnv>()
     .openapi(
       route('audit:read', {
@@ -56,7 +53,7 @@ export function auditRoutes(auth: Authenticator, orgs: OrgRepository, service: O
           }),
         },
         responses: {
-          200: json(z.object({ data: z.array(AuditEntry), next_cursor: z.string().nullable() })),
+          200: pageOf(AuditEntry),
           ...problems(400, 401, 403, 404),
         },
       }),

@@ -2,11 +2,10 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { requireAuth } from '../auth/authenticate.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
-import { json, jsonBody, problems } from '../http/openapi.ts';
-import type { OrgRepository } from './org.repository.ts';
+import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
 import type { OrgService } from './org.service.ts';
-import { orgGuard } from './org-guard.ts';
-import { orgContext as ctx, OrgId, orgRoutes } from './org-route.ts';
+import { orgContext as ctx, OrgId } from './org-route.ts';
+import type { OrgRoute } from './orgs.routes.ts';
 
 const tags = ['organizations'];
 const Invitation = z
@@ -21,8 +20,8 @@ const Invitation = z
 const InvitationId = OrgId.extend({ id: z.string().uuid() });
 
 /** Invitations by email: sent, listed, resent and revoked by the organization, accepted by the invited. */
-export function invitationRoutes(auth: Authenticator, orgs: OrgRepository, service: OrgService) {
-  const route = orgRoutes((p) => orgGuard(auth, orgs, p));
+export function invitationRoutes(auth: Authenticator, route: OrgRoute, service: OrgService) {
+  const { list, remove } = routeShapes({ tags });
   return new OpenAPIHono<AppEnv>()
     .openapi(
       createRoute({
@@ -55,13 +54,7 @@ export function invitationRoutes(auth: Authenticator, orgs: OrgRepository, servi
       async (c) => c.json(await service.invite(ctx(c), c.req.valid('json')), 201),
     )
     .openapi(
-      route('members:manage', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/invitations',
-        tags,
-        request: { params: OrgId },
-        responses: { 200: json(z.object({ data: z.array(Invitation) })), ...problems(401, 403, 404) },
-      }),
+      route('members:manage', list('/v1/orgs/{orgId}/invitations', Invitation, { params: OrgId }, [401, 403, 404])),
       async (c) => c.json({ data: await service.invitations(ctx(c)) }, 200),
     )
     .openapi(
@@ -75,16 +68,10 @@ export function invitationRoutes(auth: Authenticator, orgs: OrgRepository, servi
       async (c) => c.json(await service.resendInvitation(ctx(c), c.req.valid('param').id), 200),
     )
     .openapi(
-      route('members:manage', {
-        method: 'delete',
-        path: '/v1/orgs/{orgId}/invitations/{id}',
-        tags,
-        request: { params: InvitationId },
-        responses: { 204: { description: 'Revoked' }, ...problems(401, 403, 404) },
-      }),
-      async (c) => {
-        await service.revokeInvitation(ctx(c), c.req.valid('param').id);
-        return c.body(null, 204);
-      },
+      route(
+        'members:manage',
+        remove('/v1/orgs/{orgId}/invitations/{id}', 'Revoked', { params: InvitationId }, [401, 403, 404]),
+      ),
+      (c) => noContent(c, service.revokeInvitation(ctx(c), c.req.valid('param').id)),
     );
 }

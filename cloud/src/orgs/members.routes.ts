@@ -1,11 +1,9 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
-import { json, jsonBody, problems } from '../http/openapi.ts';
-import type { OrgRepository } from './org.repository.ts';
+import { jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
 import type { OrgService } from './org.service.ts';
-import { orgGuard } from './org-guard.ts';
-import { orgContext as ctx, OrgId, orgRoutes } from './org-route.ts';
+import { orgContext as ctx, OrgId } from './org-route.ts';
+import type { OrgRoute } from './orgs.routes.ts';
 
 const tags = ['organizations'];
 const Member = z.object({
@@ -18,17 +16,11 @@ const Member = z.object({
 const MemberId = OrgId.extend({ userId: z.string().uuid() });
 
 /** `/v1/orgs/{orgId}/members`: who belongs, with which role; removing them, or leaving. */
-export function memberRoutes(auth: Authenticator, orgs: OrgRepository, service: OrgService) {
-  const route = orgRoutes((p) => orgGuard(auth, orgs, p));
+export function memberRoutes(route: OrgRoute, service: OrgService) {
+  const { list, remove } = routeShapes({ tags });
   return new OpenAPIHono<AppEnv>()
     .openapi(
-      route('members:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/members',
-        tags,
-        request: { params: OrgId },
-        responses: { 200: json(z.object({ data: z.array(Member) })), ...problems(401, 403, 404) },
-      }),
+      route('members:read', list('/v1/orgs/{orgId}/members', Member, { params: OrgId }, [401, 403, 404])),
       async (c) => c.json({ data: await service.members(ctx(c)) }, 200),
     )
     .openapi(
@@ -39,24 +31,19 @@ export function memberRoutes(auth: Authenticator, orgs: OrgRepository, service: 
         request: { params: MemberId, body: jsonBody(z.object({ role: z.string().min(1).max(32) })) },
         responses: { 204: { description: 'Changed' }, ...problems(400, 401, 403, 404, 409) },
       }),
-      async (c) => {
-        await service.changeRole(ctx(c), c.req.valid('param').userId, c.req.valid('json').role);
-        return c.body(null, 204);
-      },
+      (c) => noContent(c, service.changeRole(ctx(c), c.req.valid('param').userId, c.req.valid('json').role)),
     )
     .openapi(
       // Leaving needs only membership; removing someone else needs members:manage (checked in the service).
-      route('org:read', {
-        method: 'delete',
-        path: '/v1/orgs/{orgId}/members/{userId}',
-        tags,
-        summary: 'Remove a member, or leave (your own user id)',
-        request: { params: MemberId },
-        responses: { 204: { description: 'Removed' }, ...problems(401, 403, 404, 409) },
-      }),
-      async (c) => {
-        await service.removeMember(ctx(c), c.req.valid('param').userId);
-        return c.body(null, 204);
-      },
+      route(
+        'org:read',
+        remove(
+          '/v1/orgs/{orgId}/members/{userId}',
+          'Removed',
+          { summary: 'Remove a member, or leave (your own user id)', params: MemberId },
+          [401, 403, 404, 409],
+        ),
+      ),
+      (c) => noContent(c, service.removeMember(ctx(c), c.req.valid('param').userId)),
     );
 }

@@ -1,5 +1,6 @@
 import { type Orm, schema } from '@iotp/db';
 import { and, desc, eq, gte, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 
 const { organizations, memberships, orgRoles, invitations, auditLog, users, apiKeys, devices } = schema;
 
@@ -17,6 +18,52 @@ export interface AuditQuery {
   /** Rows older than this (created_at, id) position. */
   before?: { at: Date; id: string };
   limit: number;
+}
+
+/** `org_id = $1 AND id = $2`: how a repository finds one of an organization's rows, so no query forgets the org. */
+export const inOrg = (table: { orgId: PgColumn; id: PgColumn }, orgId: string, id: string) =>
+  and(eq(table.orgId, orgId), eq(table.id, id));
+
+/**
+ * Reading, changing and deleting one of an organization's rows of `table` by its id: undefined (or
+ * false) when the organization has no such row.
+ * @example const rows = orgRows(orm, schema.devices); await rows.find(orgId, id);
+ */
+export function orgRows<T extends PgTable & { orgId: PgColumn; id: PgColumn }>(orm: Orm, table: T) {
+  type Row = T['$inferSelect'];
+  // drizzle's builders cannot follow a generic table through a query: the rows are typed as `Row` instead.
+  const anyTable = table as PgTable & { orgId: PgColumn; id: PgColumn };
+  return {
+    async find(orgId: string, id: string): Promise<Row | undefined> {
+      return (
+        await orm
+          .select()
+          .from(anyTable)
+          .where(inOrg(table, orgId, id))
+      )[0] as Row | undefined;
+    },
+    async update(orgId: string, id: string, values: Partial<T['$inferInsert']>): Promise<Row | undefined> {
+      // An empty patch changes nothing (RFC 7396); drizzle refuses an UPDATE with no columns.
+      if (Object.keys(values).length === 0) return this.find(orgId, id);
+      return (
+        await orm
+          .update(anyTable)
+          .set(values)
+          .where(inOrg(table, orgId, id))
+          .returning()
+      )[0] as Row | undefined;
+    },
+    async delete(orgId: string, id: string): Promise<boolean> {
+      return (
+        (
+          await orm
+            .delete(anyTable)
+            .where(inOrg(table, orgId, id))
+            .returning({ id: table.id })
+        ).length > 0
+      );
+    },
+  };
 }
 
 /**
@@ -247,7 +294,7 @@ export class OrgRepository {
       await this.orm
         .select()
         .from(invitations)
-        .where(and(eq(invitations.orgId, orgId), eq(invitations.id, id)))
+        .where(inOrg(invitations, orgId, id))
     )[0];
   }
 
@@ -264,7 +311,7 @@ export class OrgRepository {
       await this.orm
         .update(invitations)
         .set(values)
-        .where(and(eq(invitations.orgId, orgId), eq(invitations.id, id)))
+        .where(inOrg(invitations, orgId, id))
         .returning()
     )[0];
   }

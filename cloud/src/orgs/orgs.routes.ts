@@ -3,7 +3,7 @@ import { TimeZone } from '../auth/auth.schemas.ts';
 import { requireAuth } from '../auth/authenticate.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
-import { json, jsonBody, problems } from '../http/openapi.ts';
+import { json, jsonBody, listOf, problems, routeShapes } from '../http/openapi.ts';
 import { orgApiKeyRoutes } from './api-keys.routes.ts';
 import { auditRoutes } from './audit.routes.ts';
 import { invitationRoutes } from './invitations.routes.ts';
@@ -38,20 +38,25 @@ const Org = z
   })
   .openapi('Organization');
 
+/** Declares an organization route guarded by the permission it names; built once, shared by the sub-apps below. */
+export type OrgRoute = ReturnType<typeof orgRoutes>;
+
 /** Organizations and everything about them: members, roles, invitations, API keys, audit. */
 export function organizationRoutes(auth: Authenticator, orgs: OrgRepository, service: OrgService) {
+  // One guard for all of them: each route names the permission it needs.
+  const route = orgRoutes((p) => orgGuard(auth, orgs, p));
   return new OpenAPIHono<AppEnv>()
-    .route('/', orgsRoutes(auth, orgs, service))
-    .route('/', memberRoutes(auth, orgs, service))
-    .route('/', roleRoutes(auth, orgs, service))
-    .route('/', invitationRoutes(auth, orgs, service))
-    .route('/', orgApiKeyRoutes(auth, orgs, service))
-    .route('/', auditRoutes(auth, orgs, service));
+    .route('/', orgsRoutes(auth, route, service))
+    .route('/', memberRoutes(route, service))
+    .route('/', roleRoutes(route, service))
+    .route('/', invitationRoutes(auth, route, service))
+    .route('/', orgApiKeyRoutes(route, service))
+    .route('/', auditRoutes(route, service));
 }
 
 /** `/v1/orgs`: create, list, read, rename and settings, and deletion in two steps. */
-function orgsRoutes(auth: Authenticator, orgs: OrgRepository, service: OrgService) {
-  const route = orgRoutes((p) => orgGuard(auth, orgs, p));
+function orgsRoutes(auth: Authenticator, route: OrgRoute, service: OrgService) {
+  const { show } = routeShapes({ tags });
   return new OpenAPIHono<AppEnv>()
     .openapi(
       createRoute({
@@ -74,19 +79,12 @@ function orgsRoutes(auth: Authenticator, orgs: OrgRepository, service: OrgServic
         security: [{ bearer: [] }],
         summary: 'Your organizations, with your role in each',
         middleware: [requireAuth(auth)],
-        responses: { 200: json(z.object({ data: z.array(Org) })), ...problems(401) },
+        responses: { 200: listOf(Org), ...problems(401) },
       }),
       async (c) => c.json({ data: await service.list(c.var.principal.userId) }, 200),
     )
-    .openapi(
-      route('org:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}',
-        tags,
-        request: { params: OrgId },
-        responses: { 200: json(Org), ...problems(401, 403, 404) },
-      }),
-      async (c) => c.json(await service.get(ctx(c)), 200),
+    .openapi(route('org:read', show('/v1/orgs/{orgId}', Org, { params: OrgId }, [401, 403, 404])), async (c) =>
+      c.json(await service.get(ctx(c)), 200),
     )
     .openapi(
       route('org:write', {

@@ -95,6 +95,8 @@ describe('organizations', () => {
     const operator = await member('op@example.com', 'operator');
     const billing = await member('bill@example.com', 'billing');
     const admin = await member('admin@example.com', 'admin');
+    /** Refused to every role but admin, which gets `status`. */
+    const onlyAdmin = (status: number) => ({ viewer: 403, operator: 403, billing: 403, admin: status });
     const cases: [string, string, string, unknown, Record<string, number>][] = [
       [
         'GET',
@@ -108,36 +110,12 @@ describe('organizations', () => {
         `/v1/orgs/${orgId}/invitations`,
         'members:manage',
         { email: 'z@example.com', role: 'viewer' },
-        { viewer: 403, operator: 403, billing: 403, admin: 201 },
+        onlyAdmin(201),
       ],
-      [
-        'GET',
-        `/v1/orgs/${orgId}/audit`,
-        'audit:read',
-        undefined,
-        { viewer: 403, operator: 403, billing: 403, admin: 200 },
-      ],
-      [
-        'PATCH',
-        `/v1/orgs/${orgId}`,
-        'org:write',
-        { name: 'Acme' },
-        { viewer: 403, operator: 403, billing: 403, admin: 200 },
-      ],
-      [
-        'POST',
-        `/v1/orgs/${orgId}/deletion`,
-        'org:delete',
-        undefined,
-        { viewer: 403, operator: 403, billing: 403, admin: 403 },
-      ],
-      [
-        'PUT',
-        `/v1/orgs/${orgId}/roles/auditor`,
-        'roles:manage',
-        { permissions: ['audit:read'] },
-        { viewer: 403, operator: 403, billing: 403, admin: 200 },
-      ],
+      ['GET', `/v1/orgs/${orgId}/audit`, 'audit:read', undefined, onlyAdmin(200)],
+      ['PATCH', `/v1/orgs/${orgId}`, 'org:write', { name: 'Acme' }, onlyAdmin(200)],
+      ['POST', `/v1/orgs/${orgId}/deletion`, 'org:delete', undefined, onlyAdmin(403)],
+      ['PUT', `/v1/orgs/${orgId}/roles/auditor`, 'roles:manage', { permissions: ['audit:read'] }, onlyAdmin(200)],
     ];
     const tokens: Record<string, string> = { viewer, operator, billing, admin };
     for (const [method, path, , body, expected] of cases) {

@@ -1,11 +1,9 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
-import { json, jsonBody, problems } from '../http/openapi.ts';
-import type { OrgRepository } from './org.repository.ts';
+import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
 import type { OrgService } from './org.service.ts';
-import { orgGuard } from './org-guard.ts';
-import { orgContext as ctx, OrgId, orgRoutes } from './org-route.ts';
+import { orgContext as ctx, OrgId } from './org-route.ts';
+import type { OrgRoute } from './orgs.routes.ts';
 import { PERMISSIONS } from './permissions.ts';
 
 const tags = ['organizations'];
@@ -13,17 +11,11 @@ const RoleName = z.string().regex(/^[a-z][a-z0-9_-]{1,31}$/, 'must be 2-32 lower
 const Role = z.object({ name: z.string(), permissions: z.array(z.string()), builtin: z.boolean() });
 
 /** `/v1/orgs/{orgId}/roles`: the built-in roles and the organization's own. */
-export function roleRoutes(auth: Authenticator, orgs: OrgRepository, service: OrgService) {
-  const route = orgRoutes((p) => orgGuard(auth, orgs, p));
+export function roleRoutes(route: OrgRoute, service: OrgService) {
+  const { list, remove } = routeShapes({ tags });
   return new OpenAPIHono<AppEnv>()
     .openapi(
-      route('members:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/roles',
-        tags,
-        request: { params: OrgId },
-        responses: { 200: json(z.object({ data: z.array(Role) })), ...problems(401, 403, 404) },
-      }),
+      route('members:read', list('/v1/orgs/{orgId}/roles', Role, { params: OrgId }, [401, 403, 404])),
       async (c) => c.json({ data: await service.roles(ctx(c)) }, 200),
     )
     .openapi(
@@ -42,16 +34,15 @@ export function roleRoutes(auth: Authenticator, orgs: OrgRepository, service: Or
         c.json(await service.putRole(ctx(c), c.req.valid('param').name, c.req.valid('json').permissions), 200),
     )
     .openapi(
-      route('roles:manage', {
-        method: 'delete',
-        path: '/v1/orgs/{orgId}/roles/{name}',
-        tags,
-        request: { params: OrgId.extend({ name: RoleName }) },
-        responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404, 409) },
-      }),
-      async (c) => {
-        await service.deleteRole(ctx(c), c.req.valid('param').name);
-        return c.body(null, 204);
-      },
+      route(
+        'roles:manage',
+        remove(
+          '/v1/orgs/{orgId}/roles/{name}',
+          'Deleted',
+          { params: OrgId.extend({ name: RoleName }) },
+          [401, 403, 404, 409],
+        ),
+      ),
+      (c) => noContent(c, service.deleteRole(ctx(c), c.req.valid('param').name)),
     );
 }

@@ -3,7 +3,7 @@ import { OTA_STATES } from '@iotp/protocol';
 import { streamSSE } from 'hono/streaming';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
-import { json, jsonBody, problems } from '../http/openapi.ts';
+import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { orgRoutes } from '../orgs/org-route.ts';
@@ -113,6 +113,7 @@ export function otaRoutes(
   rollouts: RolloutService,
 ) {
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
+  const { list, remove, show } = routeShapes({ tags });
   const action = (name: 'pause' | 'resume' | 'abort' | 'advance', summary: string) =>
     route('ota:deploy', {
       method: 'post',
@@ -137,29 +138,23 @@ export function otaRoutes(
       }),
       async (c) => c.json(await releases.addKey(c.get('org').id, c.req.valid('json')), 201),
     )
-    .openapi(
-      route('ota:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/ota/keys',
-        tags,
-        request: { params: OrgId },
-        responses: { 200: json(z.object({ data: z.array(Key) })), ...problems(401, 403, 404) },
-      }),
-      async (c) => c.json({ data: await releases.keys(c.get('org').id) }, 200),
+    .openapi(route('ota:read', list('/v1/orgs/{orgId}/ota/keys', Key, { params: OrgId }, [401, 403, 404])), async (c) =>
+      c.json({ data: await releases.keys(c.get('org').id) }, 200),
     )
     .openapi(
-      route('ota:deploy', {
-        method: 'delete',
-        path: '/v1/orgs/{orgId}/ota/keys/{keyId}',
-        tags,
-        summary: 'Stop trusting a key: releases signed with it can no longer be created',
-        request: { params: OrgId.extend({ keyId: z.string() }) },
-        responses: { 204: { description: 'Revoked' }, ...problems(401, 403, 404) },
-      }),
-      async (c) => {
-        await releases.revokeKey(c.get('org').id, c.req.valid('param').keyId);
-        return c.body(null, 204);
-      },
+      route(
+        'ota:deploy',
+        remove(
+          '/v1/orgs/{orgId}/ota/keys/{keyId}',
+          'Revoked',
+          {
+            summary: 'Stop trusting a key: releases signed with it can no longer be created',
+            params: OrgId.extend({ keyId: z.string() }),
+          },
+          [401, 403, 404],
+        ),
+      ),
+      (c) => noContent(c, releases.revokeKey(c.get('org').id, c.req.valid('param').keyId)),
     )
     .openapi(
       route('ota:deploy', {
@@ -190,21 +185,23 @@ export function otaRoutes(
       async (c) => c.json(await releases.upload(c.get('org').id, c.req.valid('param').id, c.req.raw.body), 200),
     )
     .openapi(
-      route('ota:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/ota/releases',
-        tags,
-        summary: 'Releases, newest first; page with `before` = the last created_at',
-        request: {
-          params: OrgId,
-          query: z.object({
-            name: z.string().optional(),
-            before: Before,
-            limit: z.coerce.number().int().min(1).max(200).default(50),
-          }),
-        },
-        responses: { 200: json(z.object({ data: z.array(Release) })), ...problems(400, 401, 403, 404) },
-      }),
+      route(
+        'ota:read',
+        list(
+          '/v1/orgs/{orgId}/ota/releases',
+          Release,
+          {
+            summary: 'Releases, newest first; page with `before` = the last created_at',
+            params: OrgId,
+            query: z.object({
+              name: z.string().optional(),
+              before: Before,
+              limit: z.coerce.number().int().min(1).max(200).default(50),
+            }),
+          },
+          [400, 401, 403, 404],
+        ),
+      ),
       async (c) => {
         const q = c.req.valid('query');
         const data = await releases.list(c.get('org').id, {
@@ -215,28 +212,20 @@ export function otaRoutes(
       },
     )
     .openapi(
-      route('ota:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/ota/releases/{id}',
-        tags,
-        request: { params: Id },
-        responses: { 200: json(Release), ...problems(401, 403, 404) },
-      }),
+      route('ota:read', show('/v1/orgs/{orgId}/ota/releases/{id}', Release, { params: Id }, [401, 403, 404])),
       async (c) => c.json(await releases.get(c.get('org').id, c.req.valid('param').id), 200),
     )
     .openapi(
-      route('ota:deploy', {
-        method: 'delete',
-        path: '/v1/orgs/{orgId}/ota/releases/{id}',
-        tags,
-        summary: 'Delete a release no rollout uses',
-        request: { params: Id },
-        responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404, 409) },
-      }),
-      async (c) => {
-        await releases.delete(c.get('org').id, c.req.valid('param').id);
-        return c.body(null, 204);
-      },
+      route(
+        'ota:deploy',
+        remove(
+          '/v1/orgs/{orgId}/ota/releases/{id}',
+          'Deleted',
+          { summary: 'Delete a release no rollout uses', params: Id },
+          [401, 403, 404, 409],
+        ),
+      ),
+      (c) => noContent(c, releases.delete(c.get('org').id, c.req.valid('param').id)),
     )
     .openapi(
       route('ota:deploy', {
@@ -250,20 +239,22 @@ export function otaRoutes(
       async (c) => c.json(await rollouts.create(c.get('org').id, c.req.valid('json')), 201),
     )
     .openapi(
-      route('ota:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/ota/rollouts',
-        tags,
-        request: {
-          params: OrgId,
-          query: z.object({
-            status: z.enum(['active', 'paused', 'aborted', 'completed']).optional(),
-            before: Before,
-            limit: z.coerce.number().int().min(1).max(200).default(50),
-          }),
-        },
-        responses: { 200: json(z.object({ data: z.array(Rollout) })), ...problems(400, 401, 403, 404) },
-      }),
+      route(
+        'ota:read',
+        list(
+          '/v1/orgs/{orgId}/ota/rollouts',
+          Rollout,
+          {
+            params: OrgId,
+            query: z.object({
+              status: z.enum(['active', 'paused', 'aborted', 'completed']).optional(),
+              before: Before,
+              limit: z.coerce.number().int().min(1).max(200).default(50),
+            }),
+          },
+          [400, 401, 403, 404],
+        ),
+      ),
       async (c) => {
         const q = c.req.valid('query');
         const data = await rollouts.list(c.get('org').id, { ...q, before: q.before ? new Date(q.before) : undefined });
@@ -271,32 +262,35 @@ export function otaRoutes(
       },
     )
     .openapi(
-      route('ota:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/ota/rollouts/{id}',
-        tags,
-        summary: 'A rollout with its counts by state',
-        request: { params: Id },
-        responses: { 200: json(Rollout), ...problems(401, 403, 404) },
-      }),
+      route(
+        'ota:read',
+        show(
+          '/v1/orgs/{orgId}/ota/rollouts/{id}',
+          Rollout,
+          { summary: 'A rollout with its counts by state', params: Id },
+          [401, 403, 404],
+        ),
+      ),
       async (c) => c.json(await rollouts.summary(c.get('org').id, c.req.valid('param').id), 200),
     )
     .openapi(
-      route('ota:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/ota/rollouts/{id}/devices',
-        tags,
-        summary: "Each device's job: state, progress, error; page with `after` = the last device_id",
-        request: {
-          params: Id,
-          query: z.object({
-            state: State.optional(),
-            after: z.string().uuid().optional(),
-            limit: z.coerce.number().int().min(1).max(500).default(100),
-          }),
-        },
-        responses: { 200: json(z.object({ data: z.array(Job) })), ...problems(400, 401, 403, 404) },
-      }),
+      route(
+        'ota:read',
+        list(
+          '/v1/orgs/{orgId}/ota/rollouts/{id}/devices',
+          Job,
+          {
+            summary: "Each device's job: state, progress, error; page with `after` = the last device_id",
+            params: Id,
+            query: z.object({
+              state: State.optional(),
+              after: z.string().uuid().optional(),
+              limit: z.coerce.number().int().min(1).max(500).default(100),
+            }),
+          },
+          [400, 401, 403, 404],
+        ),
+      ),
       async (c) =>
         c.json({ data: await rollouts.jobs(c.get('org').id, c.req.valid('param').id, c.req.valid('query')) }, 200),
     )

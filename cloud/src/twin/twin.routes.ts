@@ -2,7 +2,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { DeviceService } from '../devices/device.service.ts';
 import type { AppEnv } from '../http/env.ts';
-import { json, jsonBody, problems } from '../http/openapi.ts';
+import { json, jsonBody, listOf, problems, routeShapes } from '../http/openapi.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { orgRoutes } from '../orgs/org-route.ts';
@@ -50,16 +50,18 @@ const Command = z
 /** `/v1/orgs/{orgId}/devices/{id}/twin` and `/commands`. */
 export function twinRoutes(auth: Authenticator, orgs: OrgRepository, twins: TwinService, devices: DeviceService) {
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
+  const { list, show } = routeShapes({ tags });
   return new OpenAPIHono<AppEnv>()
     .openapi(
-      route('devices:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/devices/{id}/twin',
-        tags,
-        summary: 'Desired and reported state, their delta and the version',
-        request: { params: Params },
-        responses: { 200: json(Twin), ...problems(401, 403, 404) },
-      }),
+      route(
+        'devices:read',
+        show(
+          '/v1/orgs/{orgId}/devices/{id}/twin',
+          Twin,
+          { summary: 'Desired and reported state, their delta and the version', params: Params },
+          [401, 403, 404],
+        ),
+      ),
       async (c) => c.json(await twins.get(c.get('org').id, c.req.valid('param').id), 200),
     )
     .openapi(
@@ -89,10 +91,7 @@ export function twinRoutes(auth: Authenticator, orgs: OrgRepository, twins: Twin
         tags,
         summary:
           'Send a command: 200 with the answer, or 202 with a stored command for a device offline or slow to answer',
-        request: {
-          params: Params,
-          body: jsonBody(SendCommand),
-        },
+        request: { params: Params, body: jsonBody(SendCommand) },
         responses: { 200: json(Command), 202: json(Command, 'Stored; poll it'), ...problems(400, 401, 403, 404) },
       }),
       async (c) => {
@@ -101,13 +100,15 @@ export function twinRoutes(auth: Authenticator, orgs: OrgRepository, twins: Twin
       },
     )
     .openapi(
-      route('devices:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/devices/{id}/commands',
-        tags,
-        request: { params: Params, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
-        responses: { 200: json(z.object({ data: z.array(Command) })), ...problems(401, 403, 404) },
-      }),
+      route(
+        'devices:read',
+        list(
+          '/v1/orgs/{orgId}/devices/{id}/commands',
+          Command,
+          { params: Params, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
+          [401, 403, 404],
+        ),
+      ),
       async (c) =>
         c.json(
           { data: await twins.commands(c.get('org').id, c.req.valid('param').id, c.req.valid('query').limit) },
@@ -115,13 +116,15 @@ export function twinRoutes(auth: Authenticator, orgs: OrgRepository, twins: Twin
         ),
     )
     .openapi(
-      route('devices:read', {
-        method: 'get',
-        path: '/v1/orgs/{orgId}/devices/{id}/commands/{commandId}',
-        tags,
-        request: { params: Params.extend({ commandId: z.string().uuid() }) },
-        responses: { 200: json(Command), ...problems(401, 403, 404) },
-      }),
+      route(
+        'devices:read',
+        show(
+          '/v1/orgs/{orgId}/devices/{id}/commands/{commandId}',
+          Command,
+          { params: Params.extend({ commandId: z.string().uuid() }) },
+          [401, 403, 404],
+        ),
+      ),
       async (c) => {
         const p = c.req.valid('param');
         return c.json(await twins.command(c.get('org').id, p.id, p.commandId), 200);
@@ -138,7 +141,7 @@ export function twinRoutes(auth: Authenticator, orgs: OrgRepository, twins: Twin
           body: jsonBody(SendCommand.omit({ timeout_s: true })),
         },
         responses: {
-          202: json(z.object({ data: z.array(Command.extend({ device_id: z.string() })) })),
+          202: listOf(Command.extend({ device_id: z.string() })),
           ...problems(400, 401, 403, 404),
         },
       }),
