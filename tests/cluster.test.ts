@@ -107,6 +107,28 @@ describe('a cluster of platform nodes', () => {
     }
   });
 
+  it('gives a device the desired state set through node A while it was offline when it subscribes on node B', async () => {
+    const api = apiClient({ httpPort: Number(new URL(a.http).port) });
+    await api.signIn(account.email, account.password);
+    const device = account.devices[2]!;
+    const base = `/v1/orgs/${account.org}/devices/${device.id}`;
+    await until(async () => (await api.call('GET', base)).body.online === false, 'the device to be offline');
+    expect((await api.call('PATCH', `${base}/twin`, { desired: { target: 22 } })).status).toBe(200);
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${b.mqttPort}`, {
+      ...creds(device),
+      reconnectPeriod: 0,
+      protocolVersion: 4,
+    });
+    try {
+      const desired: { desired: Record<string, unknown> }[] = [];
+      client.on('message', (_topic, payload) => desired.push(JSON.parse(payload.toString())));
+      await client.subscribeAsync(`devices/${device.id}/twin/desired`, { qos: 1 });
+      await until(() => desired.some((d) => d.desired.target === 22), 'the desired state on node B');
+    } finally {
+      await client.endAsync();
+    }
+  });
+
   it('ignores malformed orders on the bus, logs them, and stays up', async () => {
     const nc = await connect({ servers: NATS_URL });
     try {

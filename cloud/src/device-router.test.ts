@@ -17,6 +17,7 @@ function setup() {
       onReported: note('reported'),
       onCommandResponse: note('commandResponse'),
       onCommandsSubscribed: note('commandsSubscribed'),
+      onDesiredSubscribed: note('desiredSubscribed'),
     },
     rollouts: { onStatus: note('status'), onJobRequest: note('jobRequest'), onJobsSubscribed: note('jobsSubscribed') },
   };
@@ -51,7 +52,9 @@ describe('device router', () => {
       ['commandsSubscribed', 'd1'],
       ['jobsSubscribed', 'd1'],
       ['commandsSubscribed', 'd1'],
+      ['desiredSubscribed', 'd1'],
       ['jobsSubscribed', 'd1'],
+      ['desiredSubscribed', 'd1'],
       ['commandsSubscribed', 'd1'],
     ]);
   });

@@ -10,6 +10,8 @@ export interface DeviceHandlers {
     onCommandResponse(deviceId: string, commandId: string, payload: Buffer): Promise<void>;
     /** The device subscribed to `commands`. */
     onCommandsSubscribed(deviceId: string): Promise<void>;
+    /** The device subscribed to `twin/desired`. */
+    onDesiredSubscribed(deviceId: string): Promise<void>;
   };
   rollouts: {
     onStatus(deviceId: string, payload: Buffer): Promise<void>;
@@ -41,10 +43,11 @@ export function routeDeviceMessage(
   }
 }
 
-/** Tells the handlers of what a new subscription will receive: waiting commands, open jobs. */
+/** Tells the handlers of what a new subscription will receive: waiting commands, desired state, open jobs. */
 export async function routeDeviceSubscribe(h: Partial<DeviceHandlers>, deviceId: string, filter: string) {
   await Promise.all([
     filterCovers(filter, SUFFIX.commands) && h.twins?.onCommandsSubscribed(deviceId),
+    filterCovers(filter, SUFFIX.twinDesired) && h.twins?.onDesiredSubscribed(deviceId),
     filterCovers(filter, SUFFIX.otaJob) && h.rollouts?.onJobsSubscribed(deviceId),
   ]);
 }

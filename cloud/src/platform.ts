@@ -295,7 +295,7 @@ export async function buildPlatform(
         ),
     });
     const answers = nc ? new NatsCommandAnswers({ nc, logger }) : undefined;
-    const twins = new TwinService(new TwinRepository(db.orm), deviceRepo, toDevices, logger, answers);
+    const twins = new TwinService(new TwinRepository(db.orm), deviceRepo, toDevices, logger, answers && { answers });
     answers?.listen((deviceId, commandId) => void twins.answered(deviceId, commandId));
     scheduler.add({ name: 'expire-commands', everyMs: 30_000, run: () => twins.expireDue() });
     // Ports are known once listening: devices get the broker's, and fetch artifacts from PUBLIC_URL

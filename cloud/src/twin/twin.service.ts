@@ -33,8 +33,12 @@ export class TwinService {
     private readonly devices: DeviceRepository,
     private readonly broker: DevicePublisher,
     logger: Logger,
-    /** With several nodes: answers handled here reach callers waiting elsewhere (see `answered`). */
-    private readonly answers?: CommandAnswers,
+    /**
+     * Several nodes: answers handled here reach callers waiting elsewhere (see `answered`), and a
+     * device gets its desired state from the database when it subscribes, since the retained copy
+     * is kept by the node that published it.
+     */
+    private readonly cluster?: { answers: CommandAnswers },
   ) {
     this.log = logger.child({ component: 'twin' });
   }
@@ -75,7 +79,7 @@ export class TwinService {
       const row = await this.twins.complete(deviceId, commandId, doc.status ?? 'succeeded', doc.result);
       if (row) {
         this.waiters.get(row.id)?.(row);
-        this.answers?.announce(deviceId, row.id);
+        this.cluster?.answers.announce(deviceId, row.id);
       } else this.log.info({ deviceId, commandId }, 'command response dropped: unknown, closed or expired command');
     } catch (err) {
       this.log.error({ err, deviceId, commandId }, 'device message not handled');
@@ -91,6 +95,17 @@ export class TwinService {
       if (row) waiter(row);
     } catch (err) {
       this.log.error({ err, deviceId, commandId }, 'answer from another node not read');
+    }
+  }
+
+  /** A device subscribed to its desired state: on several nodes, send it from the database. Never throws. */
+  async onDesiredSubscribed(deviceId: string): Promise<void> {
+    if (!this.cluster) return; // one node: the broker's retained copy is the current one
+    try {
+      const row = await this.twins.twin(deviceId);
+      if (row.version > 0) await this.publishDesired(row);
+    } catch (err) {
+      this.log.error({ err, deviceId }, 'desired state not sent on subscribe');
     }
   }
 
