@@ -4,6 +4,7 @@ import { connect } from '@nats-io/transport-node';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, closed, creds, until } from './helpers.ts';
+import { signedFirmware, signingKey } from './ota-fixtures.ts';
 import { type Account, type Ready, setUp, startProcess } from './process.ts';
 
 /** Each start of a real process costs seconds, more on a busy machine. */
@@ -129,16 +130,61 @@ describe('a cluster of platform nodes', () => {
     }
   });
 
-  it('ignores malformed orders on the bus, logs them, and stays up', async () => {
+  it('streams on node A the OTA changes made through node B', async () => {
+    const [apiA, apiB] = [a, b].map((node) => apiClient({ httpPort: Number(new URL(node.http).port) }));
+    for (const api of [apiA!, apiB!]) await api.signIn(account.email, account.password);
+    const base = `/v1/orgs/${account.org}`;
+    const key = await signingKey(dir.path);
+    expect((await apiB!.call('POST', `${base}/ota/keys`, { name: 'ci', public_key: key.pem })).status).toBe(201);
+    const fw = await signedFirmware(dir.path, key.privateKey, { version: '1.0.0' });
+    const release = await apiB!.call('POST', `${base}/ota/releases`, fw.manifest);
+    expect(release.status).toBe(201);
+    const uploaded = await fetch(`${b.http}${base}/ota/releases/${release.body.id}/artifact`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${apiB!.token}`, 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(fw.bytes),
+    });
+    expect(uploaded.status).toBe(200);
+
+    const abort = new AbortController();
+    const stream = await fetch(`${a.http}${base}/ota/events`, {
+      headers: { authorization: `Bearer ${apiA!.token}` },
+      signal: abort.signal,
+    });
+    const reader = stream.body!.getReader();
+    const device = account.devices[0]!;
+    const rollout = await apiB!.call('POST', `${base}/ota/rollouts`, {
+      release_id: release.body.id,
+      target: { device_ids: [device.id] },
+    });
+    expect(rollout.status, JSON.stringify(rollout.body)).toBe(201);
+    let text = '';
+    while (!text.includes(`"device_id":"${device.id}"`)) text += new TextDecoder().decode((await reader.read()).value);
+    abort.abort();
+    const events = text
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => JSON.parse(l.slice(6)));
+    expect(events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ rollout_id: rollout.body.id, state: 'active', detail: 'created' }),
+        expect.objectContaining({ rollout_id: rollout.body.id, device_id: device.id, state: 'pending' }),
+      ]),
+    );
+  });
+
+  it('ignores malformed orders and events on the bus, logs them, and stays up', async () => {
     const nc = await connect({ servers: NATS_URL });
     try {
       for (const bad of ['not json', '[1, 2]', '{"ids": []}']) nc.publish('iotp.devices.disconnect', bad);
+      for (const bad of ['not json', '{"node": "x", "event": {"state": 1}}']) nc.publish('iotp.events.ota', bad);
       await nc.flush();
     } finally {
       await nc.close();
     }
     for (const [i, node] of [a, b].entries()) {
       await until(() => nodes[i]!.logs(/disconnect order ignored/).length >= 3, 'the orders to be logged');
+      await until(() => nodes[i]!.logs(/OTA event from the bus ignored/).length >= 2, 'the events to be logged');
       expect((await fetch(`${node.http}/healthz`)).status).toBe(200);
     }
   });

@@ -29,6 +29,7 @@ import { stripeClient } from './billing/stripe-client.ts';
 import { NatsCommandAnswers } from './cluster/command-answers.ts';
 import { type DevicePublisher, NatsDevicePublisher } from './cluster/device-delivery.ts';
 import { type DeviceOrders, LocalDeviceOrders, NatsDeviceOrders } from './cluster/device-orders.ts';
+import { relayOtaEvents } from './cluster/event-relay.ts';
 import { connectNats } from './cluster/nats.ts';
 import type { PlatformConfig } from './config.ts';
 import { prepareDataDir } from './data-dir.ts';
@@ -332,6 +333,8 @@ export async function buildPlatform(
     });
     // What devices say reaches the service that handles it: the topic is parsed once.
     routeDeviceEvents(broker.deviceEvents, { twins, rollouts });
+    // Server-sent event streams on any node carry the changes made on every node.
+    if (nc) relayOtaEvents({ nc, events: rollouts.events, logger });
     scheduler.add({ name: 'advance-rollouts', everyMs: config.OTA_TICK_MS, run: () => rollouts.tick() });
     const devices = new DeviceService({
       devices: deviceRepo,

@@ -12,15 +12,30 @@ export interface OtaEvent {
   at: string;
 }
 
-/** Every job and rollout change, for listeners (server-sent events, tests). */
+/**
+ * Every job and rollout change, for listeners (server-sent events, tests). With several nodes,
+ * `share` sends this node's changes to the others, and `receive` takes theirs.
+ */
 export class OtaEvents extends EventEmitter<{ event: [OtaEvent] }> {
+  private shareWith: ((event: OtaEvent) => void) | undefined;
+
   constructor() {
     super();
     this.setMaxListeners(100);
   }
 
+  /** Hands each change made on this node to `send` as well (another node's `receive`). */
+  share(send: (event: OtaEvent) => void): void {
+    this.shareWith = send;
+  }
+
+  /** A change made on another node: for this node's listeners only. */
+  receive(event: OtaEvent): void {
+    this.emit('event', event);
+  }
+
   rollout(r: RolloutRow, state: string, detail?: string) {
-    this.emit('event', {
+    this.local({
       org_id: r.orgId,
       rollout_id: r.id,
       state,
@@ -30,7 +45,7 @@ export class OtaEvents extends EventEmitter<{ event: [OtaEvent] }> {
   }
 
   job(j: JobRow, detail?: string) {
-    this.emit('event', {
+    this.local({
       org_id: j.orgId,
       rollout_id: j.rolloutId,
       device_id: j.deviceId,
@@ -39,6 +54,11 @@ export class OtaEvents extends EventEmitter<{ event: [OtaEvent] }> {
       ...(detail ? { detail } : {}),
       at: new Date().toISOString(),
     });
+  }
+
+  private local(event: OtaEvent): void {
+    this.emit('event', event);
+    this.shareWith?.(event);
   }
 }
 
