@@ -23,9 +23,19 @@ describe('a cluster of platform nodes', () => {
   beforeAll(async () => {
     dir = await tempDir();
     db = await createTestDatabase();
-    for (const name of ['a', 'b'])
+    // A serves the API and runs the background jobs; B holds the devices' connections and serves the API too.
+    for (const [name, roles] of [
+      ['a', 'api,worker'],
+      ['b', 'broker,api'],
+    ])
       nodes.push(
-        startProcess({ DATABASE_URL: db.url, NATS_URL, DATA_DIR: join(dir.path, name), MQTT_HOST: '127.0.0.1' }),
+        startProcess({
+          ROLES: roles!,
+          DATABASE_URL: db.url,
+          NATS_URL,
+          DATA_DIR: join(dir.path, name!),
+          MQTT_HOST: '127.0.0.1',
+        }),
       );
     [a, b] = (await Promise.all(nodes.map((n) => n.ready))) as [Ready, Ready];
     account = await setUp(a, 3);
@@ -36,8 +46,17 @@ describe('a cluster of platform nodes', () => {
     await dir?.remove();
   });
 
+  it('runs on each node only the roles it is given', async () => {
+    // A runs no broker: no MQTT port; B runs no background jobs of the cluster.
+    expect(a.mqttPort).toBe(0);
+    expect(nodes[0]!.logs(/MQTT broker listening/)).toEqual([]);
+    expect(nodes[1]!.logs(/MQTT broker listening/).length).toBe(1);
+    expect((await fetch(`${a.http}/readyz`)).status).toBe(200);
+    expect((await fetch(`${b.http}/readyz`)).status).toBe(200);
+  });
+
   it(
-    "drops a device's live session on another node when its credentials are rotated or revoked, and refuses the old secret everywhere",
+    "drops a device's live session on another node when its credentials are rotated or revoked, and refuses the old secret",
     async () => {
       const api = apiClient({ httpPort: Number(new URL(a.http).port) });
       await api.signIn(account.email, account.password);
@@ -56,14 +75,12 @@ describe('a cluster of platform nodes', () => {
         const res = await api.call('POST', `${base}/${device.id}/credentials/${action}`);
         expect(res.status, JSON.stringify(res.body)).toBe(status);
         await dropped;
-        for (const node of [a, b]) {
-          const again = mqtt.connectAsync(`mqtt://127.0.0.1:${node.mqttPort}`, {
-            ...creds(device),
-            reconnectPeriod: 0,
-            protocolVersion: 4,
-          });
-          await expect(again).rejects.toThrow(/Not authorized|Bad username or password/i);
-        }
+        const again = mqtt.connectAsync(`mqtt://127.0.0.1:${b.mqttPort}`, {
+          ...creds(device),
+          reconnectPeriod: 0,
+          protocolVersion: 4,
+        });
+        await expect(again).rejects.toThrow(/Not authorized|Bad username or password/i);
       }
     },
     SLOW,
@@ -114,7 +131,8 @@ describe('a cluster of platform nodes', () => {
     const device = account.devices[2]!;
     const base = `/v1/orgs/${account.org}/devices/${device.id}`;
     await until(async () => (await api.call('GET', base)).body.online === false, 'the device to be offline');
-    expect((await api.call('PATCH', `${base}/twin`, { desired: { target: 22 } })).status).toBe(200);
+    const patched = await api.call('PATCH', `${base}/twin`, { desired: { target: 22 } });
+    expect(patched.status).toBe(200);
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${b.mqttPort}`, {
       ...creds(device),
       reconnectPeriod: 0,

@@ -182,12 +182,16 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
     },
     deviceEvents,
     /** Publishes to a device's own topic `devices/{id}/{suffix}`; resolves once handed to subscribers. */
-    publishToDevice(
+    async publishToDevice(
       deviceId: string,
       suffix: string,
       payload: string | Buffer,
       opts: { qos?: 0 | 1; retain?: boolean } = {},
     ) {
+      // Persistence is set up by the first listen; a node that never listens (no broker role, the
+      // test harness) sets it up here, so a retained message or a session queue has a home.
+      ready ??= aedes.listen();
+      await ready;
       return new Promise<void>((resolve, reject) =>
         aedes.publish(
           {

@@ -25,6 +25,16 @@ describe('configuration', () => {
     expect(problems).toMatch(/LOG_LEVEL/);
   });
 
+  it('runs every role by default, some when ROLES names them, and names the roles it allows', () => {
+    expect([...loadConfig({}).ROLES]).toEqual(['broker', 'api', 'worker']);
+    expect([...loadConfig({ ROLES: 'all' }).ROLES]).toEqual(['broker', 'api', 'worker']);
+    expect([...loadConfig({ ROLES: 'API, worker' }).ROLES]).toEqual(['api', 'worker']);
+    expect(() => loadConfig({ ROLES: 'broker,db' })).toThrow(
+      /ROLES: unknown role db: use all, or some of broker, api, worker/,
+    );
+    expect(() => loadConfig({ NATS_URL: 'http://x' })).toThrow(/NATS_URL: must be a URL like nats:/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
   });

@@ -5,8 +5,33 @@ const databaseUrl = z.string().refine((v) => /^postgres(ql)?:\/\/[^/]+/.test(v) 
   message: 'must be a URL like postgres://user:password@host:5432/database (unset it to use the embedded database)',
 });
 
+/** What a node runs: the MQTT broker (with telemetry storage), the HTTP API, background jobs. */
+export const ROLES = ['broker', 'api', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+const roles = z
+  .string()
+  .default('all')
+  .transform((v, ctx) => {
+    const names = v
+      .split(',')
+      .map((r) => r.trim().toLowerCase())
+      .filter(Boolean);
+    if (names.length === 0 || names.includes('all')) return new Set<Role>(ROLES);
+    const unknown = names.filter((r) => !(ROLES as readonly string[]).includes(r));
+    if (unknown.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown role ${unknown.join(', ')}: use all, or some of ${ROLES.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return new Set(names as Role[]);
+  });
+
 /** Every environment variable of the all-in-one platform process. The README lists them. */
 export const platformEnv = brokerEnv.extend({
+  ROLES: roles,
   HTTP_PORT: port(8080),
   HTTP_HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./data'),

@@ -26,8 +26,11 @@ function setup() {
   return { calls, events, unroute };
 }
 
+/** Lets the routed work run. */
+const settle = () => new Promise((r) => setImmediate(r));
+
 describe('device router', () => {
-  it('hands each device message to the service of its topic, parsed', () => {
+  it('hands each device message to the service of its topic, parsed', async () => {
     const { calls, events } = setup();
     events.emit('message', 'd1', 'twin/reported', Buffer.from('{"a":1}'));
     events.emit('message', 'd1', `commands/${COMMAND}/response`, Buffer.from('{}'));
@@ -36,6 +39,7 @@ describe('device router', () => {
     // Telemetry is the broker's; the rest is no one's.
     for (const suffix of ['telemetry', 'twin/desired', 'commands', 'ota/job', 'commands/x/response', 'a/b'])
       events.emit('message', 'd1', suffix, Buffer.from('{}'));
+    await settle();
     expect(calls).toEqual([
       ['reported', 'd1', '{"a":1}'],
       ['commandResponse', 'd1', COMMAND, '{}'],
@@ -44,10 +48,11 @@ describe('device router', () => {
     ]);
   });
 
-  it('tells the services of subscriptions that cover what they send', () => {
+  it('tells the services of subscriptions that cover what they send', async () => {
     const { calls, events } = setup();
     for (const filter of ['commands', 'ota/job', '#', 'ota/status', 'twin/desired', '+'])
       events.emit('subscribe', 'd1', filter);
+    await settle();
     expect(calls).toEqual([
       ['commandsSubscribed', 'd1'],
       ['jobsSubscribed', 'd1'],
@@ -59,7 +64,36 @@ describe('device router', () => {
     ]);
   });
 
-  it('stops routing when undone', () => {
+  it("handles one device's messages in the order sent, whichever service is slower", async () => {
+    const order: string[] = [];
+    const handlers: DeviceHandlers = {
+      twins: {
+        // The twin report takes longer than the status report that follows it.
+        onReported: async (id) => {
+          await new Promise((r) => setTimeout(r, 30));
+          order.push(`reported ${id}`);
+        },
+        onCommandResponse: async () => undefined,
+        onCommandsSubscribed: async () => undefined,
+        onDesiredSubscribed: async () => undefined,
+      },
+      rollouts: {
+        onStatus: async (id) => void order.push(`status ${id}`),
+        onJobRequest: async () => undefined,
+        onJobsSubscribed: async () => undefined,
+      },
+    };
+    const events: DeviceEvents = new EventEmitter();
+    routeDeviceEvents(events, handlers);
+    events.emit('message', 'd1', 'twin/reported', Buffer.from('{}'));
+    events.emit('message', 'd1', 'ota/status', Buffer.from('{}'));
+    events.emit('message', 'd2', 'ota/status', Buffer.from('{}'));
+    while (order.length < 3) await new Promise((r) => setTimeout(r, 5));
+    // Another device does not wait for d1.
+    expect(order).toEqual(['status d2', 'reported d1', 'status d1']);
+  });
+
+  it('stops routing when undone', async () => {
     const { calls, events, unroute } = setup();
     unroute();
     events.emit('message', 'd1', 'twin/reported', Buffer.from('{}'));

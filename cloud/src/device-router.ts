@@ -1,5 +1,6 @@
 import type { DeviceEvents } from '@iotp/broker';
 import { filterCovers, parseDeviceSuffix, SUFFIX } from '@iotp/protocol';
+import { KeyedSerial } from './keyed-serial.ts';
 
 export type { DeviceEvents };
 
@@ -57,9 +58,13 @@ export async function routeDeviceSubscribe(h: Partial<DeviceHandlers>, deviceId:
  * @example const unroute = routeDeviceEvents(broker.deviceEvents, { twins, rollouts });
  */
 export function routeDeviceEvents(events: DeviceEvents, handlers: DeviceHandlers): () => void {
+  // A device's messages are handled one after another, in the order it sent them, whichever
+  // service takes each: a twin report sent before an update's success cannot land after it.
+  const serial = new KeyedSerial();
   const onMessage = (deviceId: string, suffix: string, payload: Buffer) =>
-    void routeDeviceMessage(handlers, deviceId, suffix, payload);
-  const onSubscribe = (deviceId: string, filter: string) => void routeDeviceSubscribe(handlers, deviceId, filter);
+    void serial.run(deviceId, () => routeDeviceMessage(handlers, deviceId, suffix, payload));
+  const onSubscribe = (deviceId: string, filter: string) =>
+    void serial.run(deviceId, () => routeDeviceSubscribe(handlers, deviceId, filter));
   events.on('message', onMessage);
   events.on('subscribe', onSubscribe);
   return () => {

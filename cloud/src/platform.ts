@@ -31,7 +31,7 @@ import { type DevicePublisher, NatsDevicePublisher } from './cluster/device-deli
 import { type DeviceOrders, LocalDeviceOrders, NatsDeviceOrders } from './cluster/device-orders.ts';
 import { relayOtaEvents } from './cluster/event-relay.ts';
 import { connectNats } from './cluster/nats.ts';
-import type { PlatformConfig } from './config.ts';
+import type { PlatformConfig, Role } from './config.ts';
 import { prepareDataDir } from './data-dir.ts';
 import { routeDeviceEvents } from './device-router.ts';
 import { DeviceRepository } from './devices/device.repository.ts';
@@ -103,6 +103,7 @@ export interface Platform {
 
 export interface RunningPlatform extends Platform {
   httpPort: number;
+  /** 0 when this node does not run the broker role. */
   mqttPort: number;
   /** The MQTT-over-TLS port, when a certificate is configured. */
   mqttsPort?: number;
@@ -342,27 +343,38 @@ export async function buildPlatform(
       disconnect: (ids) => void deviceOrders.disconnect(ids),
       checkLimit: (orgId, adding) => payments.checkLimit(orgId, 'devices', adding),
     });
+    const runs = (role: Role) => config.ROLES.has(role);
+    // A node without the api role serves only health, readiness, metrics and docs.
+    const api = runs('api');
     const app = createApp({
-      ota: { releases, rollouts, redirectDownloads: config.OTA_DOWNLOAD_REDIRECT },
+      ...(api
+        ? {
+            ota: { releases, rollouts, redirectDownloads: config.OTA_DOWNLOAD_REDIRECT },
+            auth: { ...auth, tokens, limits },
+            orgs: { repo: orgRepo, service: orgs },
+            twins,
+            billing,
+            meter,
+            grafana: new GrafanaAccess(db, grafanaEndpoint(config.DATABASE_URL, db.wirePort)),
+            devices,
+            telemetry,
+          }
+        : {}),
       logger,
       registry,
-      auth: { ...auth, tokens, limits },
-      orgs: { repo: orgRepo, service: orgs },
-      twins,
-      billing,
-      meter,
-      grafana: new GrafanaAccess(db, grafanaEndpoint(config.DATABASE_URL, db.wirePort)),
-      devices,
-      telemetry,
       checks: {
         database: () => db.ping(),
-        // Reachable is not enough: ready means telemetry is being stored.
-        telemetry: async () => {
-          if (writer.problem) throw new Error(writer.problem);
-        },
-        broker: async () => {
-          if (!broker.listening) throw new Error('MQTT listener is not accepting connections');
-        },
+        ...(runs('broker')
+          ? {
+              // Reachable is not enough: ready means telemetry is being stored.
+              telemetry: async () => {
+                if (writer.problem) throw new Error(writer.problem);
+              },
+              broker: async () => {
+                if (!broker.listening) throw new Error('MQTT listener is not accepting connections');
+              },
+            }
+          : {}),
       },
     });
 
@@ -386,13 +398,15 @@ export async function buildPlatform(
       scheduler,
       embeddedJobs,
       async start() {
-        const mqttPort = await bind('MQTT_PORT', config.MQTT_PORT, () =>
-          broker.listen(config.MQTT_PORT, config.MQTT_HOST),
-        );
-        ports.mqtt.port = mqttPort;
-        logger.info({ port: mqttPort }, 'MQTT broker listening');
+        logger.info({ roles: [...config.ROLES] }, 'starting the roles of this node');
+        let mqttPort = 0;
         let mqttsPort: number | undefined;
-        const tls = await tlsFiles(config.MQTT_TLS_CERT, config.MQTT_TLS_KEY);
+        if (runs('broker')) {
+          mqttPort = await bind('MQTT_PORT', config.MQTT_PORT, () => broker.listen(config.MQTT_PORT, config.MQTT_HOST));
+          ports.mqtt.port = mqttPort;
+          logger.info({ port: mqttPort }, 'MQTT broker listening');
+        }
+        const tls = runs('broker') ? await tlsFiles(config.MQTT_TLS_CERT, config.MQTT_TLS_KEY) : undefined;
         if (tls) {
           mqttsPort = await bind('MQTTS_PORT', config.MQTTS_PORT, () =>
             broker.listen(config.MQTTS_PORT, config.MQTT_HOST, tls),
@@ -407,7 +421,7 @@ export async function buildPlatform(
         cleanup.push(() => new Promise<void>((resolve) => listening.server.close(() => resolve())));
         ports.http = listening.port;
         logger.info({ port: listening.port }, 'HTTP API listening');
-        scheduler.start();
+        scheduler.start(runs('worker') ? 'all' : 'node');
         return Object.assign(platform, { httpPort: listening.port, mqttPort, mqttsPort });
       },
       // Reverse start order: stop taking connections, flush the writer, close the database.

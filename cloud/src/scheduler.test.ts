@@ -55,6 +55,17 @@ describe('Scheduler', () => {
     expect([slowRuns, failures]).toEqual([slow, broken]);
   });
 
+  it('runs only the node-local jobs on a node that leaves cluster-wide work to the workers', async () => {
+    const scheduler = new Scheduler(logger);
+    const ran: string[] = [];
+    scheduler.add({ name: 'cluster', everyMs: 1, run: async () => void ran.push('cluster') });
+    scheduler.add({ name: 'local', everyMs: 1, scope: 'node', run: async () => void ran.push('local') });
+    scheduler.start('node');
+    while (ran.length < 3) await sleep(5);
+    await scheduler.stop();
+    expect(new Set(ran)).toEqual(new Set(['local']));
+  });
+
   it('runs a job on demand, and refuses two jobs of one name', async () => {
     const scheduler = new Scheduler(logger);
     let runs = 0;

@@ -37,6 +37,7 @@ export class Scheduler {
   private readonly runs: Counter<'job' | 'result'>;
   private readonly seconds: Histogram<'job'>;
   private started = false;
+  private only: 'all' | 'node' = 'all';
   private stopped = false;
 
   constructor(
@@ -76,9 +77,14 @@ export class Scheduler {
     return [...this.jobs.values()].map(({ name, everyMs }) => ({ name, everyMs }));
   }
 
-  start(): this {
+  /**
+   * Starts planning runs: of every job, or with `'node'` only of the jobs on the node's own memory
+   * (a node without the worker role leaves the cluster-wide jobs to the workers).
+   */
+  start(jobs: 'all' | 'node' = 'all'): this {
     if (this.started) return this;
     this.started = true;
+    this.only = jobs;
     for (const job of this.jobs.values()) this.plan(job);
     return this;
   }
@@ -100,7 +106,7 @@ export class Scheduler {
   }
 
   private plan(job: Job): void {
-    if (this.stopped) return;
+    if (this.stopped || (this.only === 'node' && job.scope !== 'node')) return;
     const timer = setTimeout(() => {
       this.timers.delete(job.name);
       void this.claim(job)

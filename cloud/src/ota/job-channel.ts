@@ -2,6 +2,7 @@ import { OTA_STATES, type OtaCancel, type OtaJob, OtaStatusReport, SUFFIX } from
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { DeviceRepository } from '../devices/device.repository.ts';
+import type { KeyedSerial } from '../keyed-serial.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import type { DevicePublisher } from '../twin/twin.service.ts';
 import {
@@ -12,7 +13,7 @@ import {
   type RolloutRow,
   TERMINAL,
 } from './ota.repository.ts';
-import type { KeyedSerial, OtaEvents } from './ota-events.ts';
+import type { OtaEvents } from './ota-events.ts';
 
 const REQUEST_INTERVAL_MS = 5000;
 

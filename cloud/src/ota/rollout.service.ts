@@ -2,9 +2,10 @@ import type { RolloutPhase } from '@iotp/db';
 import type { Logger } from 'pino';
 import type { DeviceRow } from '../devices/device.repository.ts';
 import { Conflict, Invalid, NotFound } from '../http/problem.ts';
+import { KeyedSerial } from '../keyed-serial.ts';
 import { JobChannel, type JobChannelOptions } from './job-channel.ts';
 import type { JobRow, OtaState, RolloutRow } from './ota.repository.ts';
-import { KeyedSerial, OtaEvents } from './ota-events.ts';
+import { OtaEvents } from './ota-events.ts';
 import { decide, inWindow, phaseStats } from './rollout-plan.ts';
 import { assignJobs, phaseReach, room, waitingDevices } from './rollout-selection.ts';
 
