@@ -45,7 +45,7 @@ describe('compose.yaml', () => {
     const prometheus = await readFile(`${ROOT}deploy/prometheus.yml`, 'utf8');
     for (const name of Object.keys(compose.services).filter((n) => /^(broker|api)-\d$/.test(n))) {
       expect(haproxy, name).toMatch(new RegExp(`server ${name} ${name}:`));
-      expect(prometheus, name).toContain(`'${name}:8080'`);
+      expect(prometheus, name).toMatch(new RegExp(`["']${name}:8080["']`));
     }
   });
 });
