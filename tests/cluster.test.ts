@@ -3,7 +3,7 @@ import { createTestDatabase, tempDir } from '@iotp/db/testing';
 import { connect } from '@nats-io/transport-node';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, closed, creds, until } from './helpers.ts';
+import { apiClient, closed, creds, sseEvents, until } from './helpers.ts';
 import { signedFirmware, signingKey } from './ota-fixtures.ts';
 import { type Account, type Ready, setUp, startProcess } from './process.ts';
 
@@ -179,10 +179,7 @@ describe('a cluster of platform nodes', () => {
     let text = '';
     while (!text.includes(`"device_id":"${device.id}"`)) text += new TextDecoder().decode((await reader.read()).value);
     abort.abort();
-    const events = text
-      .split('\n')
-      .filter((l) => l.startsWith('data: '))
-      .map((l) => JSON.parse(l.slice(6)));
+    const events = sseEvents(text);
     expect(events).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ rollout_id: rollout.body.id, state: 'active', detail: 'created' }),

@@ -146,3 +146,11 @@ export function apiClient(p: { httpPort: number }) {
   };
   return client;
 }
+
+/** The JSON `data:` lines of a server-sent event stream's text. */
+export function sseEvents(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('data: '))
+    .map((l) => JSON.parse(l.slice(6)));
+}

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { putOnPlan } from '@iotp/cloud/testing';
 import { tempDir } from '@iotp/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, creds, metric, startTestPlatform, type TestPlatform, until } from './helpers.ts';
+import { apiClient, creds, metric, sseEvents, startTestPlatform, type TestPlatform, until } from './helpers.ts';
 import { signedFirmware, signingKey, startS3 } from './ota-fixtures.ts';
 
 const run = promisify(execFile);
@@ -355,10 +355,7 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     ).body;
     while (!text.includes('"state":"pending"')) text += new TextDecoder().decode((await reader.read()).value);
     abort.abort();
-    const events = text
-      .split('\n')
-      .filter((l) => l.startsWith('data: '))
-      .map((l) => JSON.parse(l.slice(6)));
+    const events = sseEvents(text);
     expect(events).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ rollout_id: rollout.id, state: 'active', detail: 'created' }),

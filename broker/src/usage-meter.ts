@@ -55,7 +55,6 @@ export class UsageMeter {
   private todayKey = utcDay();
   /** When `todayKey` stops being today: checked with one clock read, not a date formatted per message. */
   private dayEndsAt = nextUtcMidnight();
-  private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   /** Flushes and seeding queries run one at a time, so a seed sees exactly the flushes counted in `flushed`. */
   private lock: Promise<unknown> = Promise.resolve();
@@ -65,20 +64,10 @@ export class UsageMeter {
     private readonly logger: Logger,
   ) {}
 
-  /** Flushes every `intervalMs` until closed. */
-  start(intervalMs = 10_000): this {
-    this.timer = setInterval(
-      () => void this.flush().catch((err) => this.logger.warn({ err }, 'usage flush failed; kept for the next')),
-      intervalMs,
-    );
-    this.timer.unref();
-    return this;
-  }
-
   /**
    * Loads today's stored message counts of every organization, so quotas hold across a restart.
    * A failure is logged, not thrown: each organization is then looked up when first asked about.
-   * @example const meter = await new UsageMeter(sql, logger).start().seed();
+   * @example const meter = await new UsageMeter(sql, logger).seed(); // the platform's scheduler calls flush()
    */
   async seed(): Promise<this> {
     await this.load(undefined).catch((err) => this.logger.warn({ err }, "loading today's usage failed"));
@@ -187,7 +176,6 @@ export class UsageMeter {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.timer);
     await this.flush().catch((err) => this.logger.warn({ err }, 'final usage flush failed'));
   }
 }

@@ -7,8 +7,6 @@ export interface EmbeddedJobsOptions {
   logger: Logger;
   /** Where the run counter and duration histogram are registered. */
   registry?: Registry;
-  /** How often due jobs are looked for (ms); the first look is one interval after start. */
-  intervalMs?: number;
   /** How long one step should hold the database (ms): catch-up slices shrink or grow toward it. */
   stepTargetMs?: number;
 }
@@ -83,7 +81,8 @@ WHERE hypertable_schema = $1 AND hypertable_name = $2 AND NOT is_compressed
  * - the rest run as `CALL run_job(id)` on their schedule.
  * Schedules are kept in memory (run_job does not record runs here): after a restart every job runs
  * once, which is cheap when there is nothing to do.
- * @example const jobs = new EmbeddedJobs({ sql: db.sql, logger, registry }).start(); await jobs.stop();
+ * The platform's scheduler calls `runDue` every 30 s (job `embedded-db-jobs`).
+ * @example const jobs = new EmbeddedJobs({ sql: db.sql, logger, registry }); await jobs.runDue(); await jobs.stop();
  */
 export class EmbeddedJobs {
   private readonly o: Required<Omit<EmbeddedJobsOptions, 'registry'>>;
@@ -96,11 +95,10 @@ export class EmbeddedJobs {
   /** Catch-up slice width per refresh job (ms). */
   private readonly slice = new Map<number, number>();
   private chain: Promise<unknown> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor({ registry, intervalMs = 30_000, stepTargetMs = 500, ...rest }: EmbeddedJobsOptions) {
-    this.o = { intervalMs, stepTargetMs, ...rest, logger: rest.logger.child({ component: 'embedded-jobs' }) };
+  constructor({ registry, stepTargetMs = 500, ...rest }: EmbeddedJobsOptions) {
+    this.o = { stepTargetMs, ...rest, logger: rest.logger.child({ component: 'embedded-jobs' }) };
     const registers = registry ? [registry] : [];
     this.runs = new Counter({
       name: 'embedded_db_job_runs_total',
@@ -117,24 +115,9 @@ export class EmbeddedJobs {
     });
   }
 
-  /** Looks for due jobs every `intervalMs` until stopped. */
-  start(): this {
-    const tick = () => {
-      this.timer = setTimeout(() => {
-        this.runDue()
-          .catch((err) => this.o.logger.error({ err }, 'running database jobs failed'))
-          .finally(() => {
-            if (!this.stopped) tick();
-          });
-      }, this.o.intervalMs).unref();
-    };
-    tick();
-    return this;
-  }
-
   /**
    * Runs every due job, step after step, until none is due; resolves with the steps run. Calls
-   * queue behind each other and behind the timer's, so two steps never overlap.
+   * queue behind each other, so two steps never overlap.
    */
   runDue(): Promise<number> {
     const run = this.chain.then(() => this.drain());
@@ -142,10 +125,9 @@ export class EmbeddedJobs {
     return run;
   }
 
-  /** Stops looking for jobs and waits for the step under way. */
+  /** Stops taking steps and waits for the one under way. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
     await this.chain;
   }
 

@@ -92,12 +92,6 @@ export class NatsDevicePublisher implements DevicePublisher {
     }
   }
 
-  /** Stops answering for this node's devices. */
-  close(): void {
-    for (const sub of this.subscriptions.values()) sub.unsubscribe();
-    this.subscriptions.clear();
-  }
-
   private serve(deviceId: string): void {
     const id = deviceId.toLowerCase();
     if (this.subscriptions.has(id)) return;

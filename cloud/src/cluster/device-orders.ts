@@ -15,7 +15,6 @@ export interface LocalDevices {
  */
 export interface DeviceOrders {
   disconnect(ids: string[]): Promise<void>;
-  close(): Promise<void>;
 }
 
 /** One process: the order goes to this node's broker. */
@@ -25,8 +24,6 @@ export class LocalDeviceOrders implements DeviceOrders {
   async disconnect(ids: string[]): Promise<void> {
     this.devices.disconnectDevices(ids);
   }
-
-  async close(): Promise<void> {}
 }
 
 const DISCONNECT = 'iotp.devices.disconnect';
@@ -85,7 +82,4 @@ export class NatsDeviceOrders implements DeviceOrders {
       this.log.error({ err, devices: ids.length }, 'disconnect order not sent to the other nodes');
     }
   }
-
-  /** The NATS connection is the platform's, closed with it. */
-  async close(): Promise<void> {}
 }
