@@ -179,7 +179,11 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
     await settled(first, device.id, 'succeeded');
     expect(agent.lines.some((l) => l.includes('resuming the download at byte'))).toBe(true);
     expect((await api.call('GET', `${base}/devices/${device.id}`)).body.firmware_version).toBe('1.1.0');
-    expect((await api.call('GET', `${base}/ota/rollouts/${first}`)).body.status).toBe('completed');
+    // The rollout completes in the step its last job's end starts, under the rollout's lock: just after.
+    await until(
+      async () => (await api.call('GET', `${base}/ota/rollouts/${first}`)).body.status === 'completed',
+      'the rollout to complete',
+    );
     const status = await agentStatus(device.config);
     expect(status).toMatchObject({ running: true, connected: true, firmware_version: '1.1.0', job: null });
     expect(status.slots).toEqual({ active: 'b', versions: { a: '1.0.0', b: '1.1.0' }, trial: false });
