@@ -60,6 +60,9 @@ export class Agent {
   private client!: MqttClient;
   private firmware: string;
   private desired: Record<string, unknown> = {};
+  /** The version of the last desired state taken, and the write of desired.json in progress. */
+  private desiredVersion = Number.NEGATIVE_INFINITY;
+  private desiredWrite: Promise<void> = Promise.resolve();
   /** The last health check's result: `ok`, or what failed. */
   private healthState = 'ok';
   private readonly startedAt = new Date();
@@ -243,12 +246,19 @@ export class Agent {
   private applyDesired(doc: unknown) {
     const parsed = TwinDesired.safeParse(doc);
     if (!parsed.success) return this.log.warn({ problems: parsed.error.message }, 'desired state dropped: unreadable');
-    const { desired } = parsed.data;
+    const { desired, version } = parsed.data;
+    // A copy resent on subscribe can arrive after a newer one: the older version is ignored.
+    if (version < this.desiredVersion) return;
+    this.desiredVersion = version;
+    // One write at a time, in arrival order, so the newest state is what stays on disk.
     // Reported as applied only once the application can read it.
-    void writeAtomic(this.path('desired.json'), JSON.stringify(desired, null, 2)).then(() => {
-      this.desired = desired;
-      this.reportTwin();
-    });
+    this.desiredWrite = this.desiredWrite
+      .then(() => writeAtomic(this.path('desired.json'), JSON.stringify(desired, null, 2)))
+      .then(() => {
+        this.desired = desired;
+        this.reportTwin();
+      })
+      .catch((err: unknown) => this.log.error({ err }, 'desired state not written'));
   }
 
   private reportTwin() {
