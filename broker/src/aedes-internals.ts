@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Socket } from 'node:net';
 import type { Aedes, AuthenticateError, Client, PublishPacket } from 'aedes';
 import type { Parser } from 'mqtt-packet';
+import { proxiedAddress } from './proxy-protocol.ts';
 import { Rejection } from './reasons.ts';
 
 /**
@@ -37,9 +38,10 @@ interface ParserInternals extends Parser {
 
 const internals = (client: Client) => client as unknown as ClientInternals;
 
-/** The peer's address, when the connection is a socket. */
+/** The client's address: the one a load balancer's PROXY header named, else the peer's, when the connection is a socket. */
 export function remoteAddress(client: Client): string | undefined {
-  return (client.conn as Partial<Socket> | undefined)?.remoteAddress;
+  const conn = client.conn as Partial<Socket> | undefined;
+  return conn && (proxiedAddress(conn) ?? conn.remoteAddress);
 }
 
 /** How many filters the client is subscribed to. */

@@ -15,22 +15,23 @@ import {
 import { connectHooks, sessionOf } from './authenticate.ts';
 import { publishHooks } from './authorize-publish.ts';
 import { subscribeHooks } from './authorize-subscribe.ts';
-import type { BatchWriter } from './batch-writer.ts';
 import type { DeviceStore } from './device-store.ts';
 import { type BrokerLimits, DEFAULT_LIMITS } from './limits.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import { Presence } from './presence.ts';
+import { acceptProxyHeader, type ProxyProtocolOptions } from './proxy-protocol.ts';
 import { Quotas } from './quotas.ts';
 import { REASONS, type Reason, Rejection } from './reasons.ts';
 import { ReceiveTimes } from './receive-times.ts';
-import { storeTelemetry } from './store-telemetry.ts';
+import { storeTelemetry, type TelemetrySink } from './store-telemetry.ts';
 import type { UsageMeter } from './usage-meter.ts';
 
 export { type BrokerLimits, DEFAULT_LIMITS } from './limits.ts';
 
 export interface BrokerOptions {
   devices: DeviceStore;
-  writer: BatchWriter;
+  /** Where telemetry is stored before a QoS 1 PUBACK: the batch writer, or a durable stream. */
+  writer: TelemetrySink;
   metrics: BrokerMetrics;
   logger: Logger;
   limits?: Partial<BrokerLimits>;
@@ -153,20 +154,32 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
       port: number,
       host = '0.0.0.0',
       tls?: { cert: string | Buffer; key: string | Buffer },
+      /** Behind a load balancer: the PROXY protocol from these peers (plain MQTT only). */
+      proxyProtocol?: ProxyProtocolOptions,
     ): Promise<number> {
+      if (tls && proxyProtocol)
+        throw new Error('the PROXY protocol is read on plain MQTT only: end TLS at the balancer');
       ready ??= aedes.listen(); // sets up persistence; connections before it never get a CONNACK
       await ready;
-      const accept = (socket: Socket) => {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
+      const handle = (socket: Socket) => {
         const client = aedes.handle(socket);
         capPacketSize(client, limits.maxPacketBytes, (size) => {
-          count('packet_too_large', { clientId: client.id, address: socket.remoteAddress, size });
+          count('packet_too_large', { clientId: client.id, address: remoteAddress(client), size });
           socket.destroy();
         });
         checkStrings(client, (why) =>
-          count(why.reason, { clientId: client.id, address: socket.remoteAddress, detail: why.detail }, 'info'),
+          count(why.reason, { clientId: client.id, address: remoteAddress(client), detail: why.detail }, 'info'),
         );
+      };
+      const afterHeader = proxyProtocol
+        ? acceptProxyHeader(proxyProtocol, handle, (socket, why) =>
+            count(why.reason, { address: socket.remoteAddress, detail: why.detail }),
+          )
+        : handle;
+      const accept = (socket: Socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+        afterHeader(socket);
       };
       const s: Server = tls ? createTlsServer(tls, accept) : createServer(accept);
       if (tls) s.on('tlsClientError', (err) => log.info({ err: err.message }, 'TLS handshake failed'));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { count, flag, port } from './env.ts';
+import { addressList, count, flag, port } from './env.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
 
 const d = DEFAULT_LIMITS;
@@ -12,6 +12,10 @@ export const brokerEnv = z.object({
   MQTTS_PORT: port(8883),
   MQTT_TLS_CERT: z.string().optional(),
   MQTT_TLS_KEY: z.string().optional(),
+  /** Behind a load balancer: plain MQTT from TRUSTED_PROXIES must start with a PROXY header (v1 or v2). */
+  MQTT_PROXY_PROTOCOL: flag(false),
+  /** Load balancers whose PROXY headers (MQTT) and X-Forwarded-For (HTTP) are believed; nobody's when empty. */
+  TRUSTED_PROXIES: addressList(),
   MQTT_MAX_PACKET_BYTES: count(d.maxPacketBytes),
   MQTT_MAX_PAYLOAD_BYTES: count(d.maxPayloadBytes),
   MQTT_KEEPALIVE_MAX_S: count(d.keepaliveMaxS),

@@ -1,3 +1,4 @@
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 
 /** A bad environment: every offending variable, with what it allows. */
@@ -43,3 +44,28 @@ export const flag = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
     .transform((v) => v === 'true' || v === '1' || v === 'yes')
     .default(fallback);
+
+/**
+ * Comma-separated addresses or CIDRs, or proxy-addr's names `loopback`, `linklocal`, `uniquelocal`;
+ * empty by default.
+ */
+export const addressList = () =>
+  z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const list = v
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean);
+      try {
+        proxyaddr.compile(list);
+      } catch (err) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${(err as Error).message}: list addresses or CIDRs, like 10.0.0.0/8,127.0.0.1`,
+        });
+        return z.NEVER;
+      }
+      return list;
+    });

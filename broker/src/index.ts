@@ -7,5 +7,6 @@ export { type BrokerLimits, DEFAULT_LIMITS } from './limits.ts';
 export { type BrokerMetrics, createBrokerMetrics } from './metrics.ts';
 export { REASONS, type Reason, Rejection } from './reasons.ts';
 export { Spill } from './spill.ts';
+export type { TelemetrySink } from './store-telemetry.ts';
 export { nowMicros, parseTelemetry, type Readings } from './telemetry-parser.ts';
 export { NO_DEVICE, type Usage, UsageMeter } from './usage-meter.ts';

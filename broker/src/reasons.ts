@@ -31,6 +31,17 @@ export const REASONS = {
   quota_exceeded: { connack: null, mqtt5: 0x97, text: "the organization's daily message quota is used up" },
   plan_device_limit: { connack: 5, mqtt5: 0x97, text: 'the organization has more devices than its plan allows' },
   protocol_error: { connack: null, mqtt5: 0x82, text: 'protocol error' },
+  // Before any MQTT packet: no CONNACK, the connection is dropped.
+  proxy_header_invalid: {
+    connack: null,
+    mqtt5: 0x82,
+    text: 'no valid PROXY protocol header from a trusted load balancer',
+  },
+  proxy_header_untrusted: {
+    connack: null,
+    mqtt5: 0x87,
+    text: 'PROXY protocol header from a peer not in TRUSTED_PROXIES',
+  },
 } as const satisfies Record<string, { connack: number | null; mqtt5: number; text: string }>;
 
 export type Reason = keyof typeof REASONS;

@@ -10,9 +10,15 @@ import type { ReceiveTimes } from './receive-times.ts';
 import { nowMicros, parseTelemetry, type ReceiveStamp } from './telemetry-parser.ts';
 import type { UsageMeter } from './usage-meter.ts';
 
+/**
+ * Where telemetry goes: the batch writer (into the database), or a durable stream that writer
+ * nodes consume. `write` resolves once the readings are durably taken (durable writes only).
+ */
+export type TelemetrySink = Pick<BatchWriter, 'write' | 'saturated' | 'drained'>;
+
 export interface StoreTelemetryOptions {
   limits: BrokerLimits;
-  writer: BatchWriter;
+  writer: TelemetrySink;
   metrics: BrokerMetrics;
   receiveTimes: ReceiveTimes;
   quotas: Pick<Quotas, 'dailyExceeded'>;

@@ -24,6 +24,7 @@ import { groupRoutes } from './devices/groups.routes.ts';
 import { grafanaRoutes } from './grafana/grafana.routes.ts';
 import type { GrafanaAccess } from './grafana/grafana-access.ts';
 import { healthRoutes, type ReadinessChecks } from './health.routes.ts';
+import { clientAddress } from './http/client-address.ts';
 import type { AppEnv } from './http/env.ts';
 import { httpMetrics } from './http/http-metrics.ts';
 import { Invalid, NotFound, PayloadTooLarge, problemResponse, UnsupportedMediaType } from './http/problem.ts';
@@ -68,6 +69,8 @@ export interface AppOptions {
   meter?: UsageMeter;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
+  /** Load balancers whose X-Forwarded-For is believed (TRUSTED_PROXIES); nobody's by default. */
+  trustedProxies?: readonly string[];
 }
 
 const ARTIFACT_PATH = /^\/v1\/orgs\/[^/]+\/ota\/releases\/[^/]+\/artifact$/;
@@ -102,10 +105,12 @@ export function createApp({
   ota,
   meter,
   maxBodyBytes = 1024 * 1024,
+  trustedProxies = [],
 }: AppOptions) {
   const log = logger.child({ component: 'http' });
   const app = createRouter();
   app.use(requestId());
+  app.use(clientAddress(trustedProxies));
   app.use(requestLog({ logger: log }));
   app.use(httpMetrics({ registry }));
   // Artifacts stream to storage with their own limit (OTA_MAX_ARTIFACT_BYTES), checked against the manifest.

@@ -26,13 +26,26 @@ describe('configuration', () => {
   });
 
   it('runs every role by default, some when ROLES names them, and names the roles it allows', () => {
-    expect([...loadConfig({}).ROLES]).toEqual(['broker', 'api', 'worker']);
-    expect([...loadConfig({ ROLES: 'all' }).ROLES]).toEqual(['broker', 'api', 'worker']);
+    expect([...loadConfig({}).ROLES]).toEqual(['broker', 'api', 'writer', 'worker']);
+    expect([...loadConfig({ ROLES: 'all' }).ROLES]).toEqual(['broker', 'api', 'writer', 'worker']);
     expect([...loadConfig({ ROLES: 'API, worker' }).ROLES]).toEqual(['api', 'worker']);
     expect(() => loadConfig({ ROLES: 'broker,db' })).toThrow(
-      /ROLES: unknown role db: use all, or some of broker, api, worker/,
+      /ROLES: unknown role db: use all, or some of broker, api, writer, worker/,
     );
     expect(() => loadConfig({ NATS_URL: 'http://x' })).toThrow(/NATS_URL: must be a URL like nats:/);
+  });
+
+  it('streams telemetry through JetStream only with NATS_URL', () => {
+    expect(loadConfig({}).INGEST).toBe('direct');
+    expect(() => loadConfig({ INGEST: 'jetstream' })).toThrow(/INGEST/);
+    expect(loadConfig({ INGEST: 'jetstream', NATS_URL: 'nats://127.0.0.1:4222' }).INGEST_STREAM).toBe('IOTP_TELEMETRY');
+  });
+
+  it('reads the PROXY protocol only from named load balancers', () => {
+    expect(loadConfig({}).TRUSTED_PROXIES).toEqual([]);
+    expect(() => loadConfig({ MQTT_PROXY_PROTOCOL: 'true' })).toThrow(/needs TRUSTED_PROXIES/);
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, loopback' }).TRUSTED_PROXIES).toEqual(['10.0.0.0/8', 'loopback']);
+    expect(() => loadConfig({ TRUSTED_PROXIES: '10.0.0.0/99' })).toThrow(/TRUSTED_PROXIES: .*list addresses or CIDRs/);
   });
 
   it('treats an empty variable as unset', () => {

@@ -1,12 +1,15 @@
-import { brokerEnv, flag, parseEnv, port } from '@iotp/broker';
+import { brokerEnv, ConfigError, flag, parseEnv, port } from '@iotp/broker';
 import { z } from 'zod';
 
 const databaseUrl = z.string().refine((v) => /^postgres(ql)?:\/\/[^/]+/.test(v) && URL.canParse(v), {
   message: 'must be a URL like postgres://user:password@host:5432/database (unset it to use the embedded database)',
 });
 
-/** What a node runs: the MQTT broker (with telemetry storage), the HTTP API, background jobs. */
-export const ROLES = ['broker', 'api', 'worker'] as const;
+/**
+ * What a node runs: the MQTT broker, the HTTP API, the telemetry writer (with `INGEST=jetstream`:
+ * consuming the stream; directly, the broker writes), background jobs.
+ */
+export const ROLES = ['broker', 'api', 'writer', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 
 const roles = z
@@ -49,6 +52,12 @@ export const platformEnv = brokerEnv.extend({
     .string()
     .refine((v) => /^(nats|tls):\/\//.test(v), 'must be a URL like nats://127.0.0.1:4222')
     .optional(),
+  /** `direct`: the broker writes telemetry to the database; `jetstream`: through the stream, by writer nodes. */
+  INGEST: z.enum(['direct', 'jetstream']).default('direct'),
+  INGEST_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a JetStream stream name: letters, digits, _ and -')
+    .default('IOTP_TELEMETRY'),
   SMTP_URL: z
     .string()
     .refine((v) => /^smtps?:\/\//.test(v), 'must be a URL like smtp://user:password@mail.example.com:587')
@@ -110,7 +119,20 @@ export const platformEnv = brokerEnv.extend({
 
 export type PlatformConfig = z.infer<typeof platformEnv>;
 
+/** Settings that only make sense together, checked once the environment has parsed. */
+function checkTogether(c: PlatformConfig): string[] {
+  const problems: string[] = [];
+  if (c.INGEST === 'jetstream' && !c.NATS_URL)
+    problems.push('INGEST=jetstream needs NATS_URL (a NATS server with JetStream)');
+  if (c.MQTT_PROXY_PROTOCOL && c.TRUSTED_PROXIES.length === 0)
+    problems.push("MQTT_PROXY_PROTOCOL=true needs TRUSTED_PROXIES (the load balancers' addresses)");
+  return problems;
+}
+
 /** Parses the environment once; throws ConfigError listing every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): PlatformConfig {
-  return parseEnv(platformEnv, env);
+  const config = parseEnv(platformEnv, env);
+  const problems = checkTogether(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
 }

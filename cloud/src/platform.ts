@@ -10,6 +10,7 @@ import {
   createBrokerMetrics,
   DeviceStore,
   Spill,
+  type TelemetrySink,
   UsageMeter,
 } from '@iotp/broker';
 import { type Database, EmbeddedJobs, openDatabase, withDatabaseLock } from '@iotp/db';
@@ -31,6 +32,8 @@ import { type DevicePublisher, NatsDevicePublisher } from './cluster/device-deli
 import { type DeviceOrders, LocalDeviceOrders, NatsDeviceOrders } from './cluster/device-orders.ts';
 import { relayOtaEvents } from './cluster/event-relay.ts';
 import { connectNats } from './cluster/nats.ts';
+import { TelemetryConsumer } from './cluster/telemetry-consumer.ts';
+import { JetStreamTelemetry } from './cluster/telemetry-stream.ts';
 import type { PlatformConfig, Role } from './config.ts';
 import { prepareDataDir } from './data-dir.ts';
 import { routeDeviceEvents } from './device-router.ts';
@@ -235,9 +238,17 @@ export async function buildPlatform(
     // Organizations and billing need each other (seats; the accounts of organizations): built in
     // this order, billing looked up when a limit is checked.
     let billing: BillingService | undefined;
+    const runs = (role: Role) => config.ROLES.has(role);
+    // With NATS, messages to a device and orders to drop its connection reach whichever node holds it.
+    const nc = config.NATS_URL ? await connectNats(config.NATS_URL) : undefined;
+    if (nc) cleanup.push(() => nc.drain().catch(() => undefined));
+    // INGEST=jetstream: the broker's PUBACK waits for the stream, and writer nodes fill the database from it.
+    const streamed = nc && config.INGEST === 'jetstream' ? { nc, stream: config.INGEST_STREAM } : undefined;
+    const ingest: TelemetrySink =
+      streamed && runs('broker') ? await JetStreamTelemetry.open({ ...streamed, logger, registry }) : writer;
     const broker = createBroker({
       devices: new DeviceStore(db.orm),
-      writer,
+      writer: ingest,
       metrics,
       logger,
       limits: brokerLimits(config),
@@ -249,9 +260,6 @@ export async function buildPlatform(
     });
     // Registered before any listener: a failed listen must still stop the broker's timers.
     cleanup.push(() => broker.close());
-    // With NATS, messages to a device and orders to drop its connection reach whichever node holds it.
-    const nc = config.NATS_URL ? await connectNats(config.NATS_URL) : undefined;
-    if (nc) cleanup.push(() => nc.drain().catch(() => undefined));
     const deviceOrders: DeviceOrders = nc
       ? new NatsDeviceOrders({ nc, devices: broker, logger, registry })
       : new LocalDeviceOrders(broker);
@@ -343,7 +351,6 @@ export async function buildPlatform(
       disconnect: (ids) => void deviceOrders.disconnect(ids),
       checkLimit: (orgId, adding) => payments.checkLimit(orgId, 'devices', adding),
     });
-    const runs = (role: Role) => config.ROLES.has(role);
     // A node without the api role serves only health, readiness, metrics and docs.
     const api = runs('api');
     const app = createApp({
@@ -362,14 +369,19 @@ export async function buildPlatform(
         : {}),
       logger,
       registry,
+      trustedProxies: config.TRUSTED_PROXIES,
       checks: {
         database: () => db.ping(),
-        ...(runs('broker')
+        // Reachable is not enough: ready means telemetry is being stored.
+        ...((streamed ? runs('writer') : runs('broker'))
           ? {
-              // Reachable is not enough: ready means telemetry is being stored.
               telemetry: async () => {
                 if (writer.problem) throw new Error(writer.problem);
               },
+            }
+          : {}),
+        ...(runs('broker')
+          ? {
               broker: async () => {
                 if (!broker.listening) throw new Error('MQTT listener is not accepting connections');
               },
@@ -402,7 +414,11 @@ export async function buildPlatform(
         let mqttPort = 0;
         let mqttsPort: number | undefined;
         if (runs('broker')) {
-          mqttPort = await bind('MQTT_PORT', config.MQTT_PORT, () => broker.listen(config.MQTT_PORT, config.MQTT_HOST));
+          // Behind HAProxy (`send-proxy`), the PROXY header names the device's address for limits and logs.
+          const proxied = config.MQTT_PROXY_PROTOCOL ? { trusted: config.TRUSTED_PROXIES } : undefined;
+          mqttPort = await bind('MQTT_PORT', config.MQTT_PORT, () =>
+            broker.listen(config.MQTT_PORT, config.MQTT_HOST, undefined, proxied),
+          );
           ports.mqtt.port = mqttPort;
           logger.info({ port: mqttPort }, 'MQTT broker listening');
         }
@@ -421,6 +437,12 @@ export async function buildPlatform(
         cleanup.push(() => new Promise<void>((resolve) => listening.server.close(() => resolve())));
         ports.http = listening.port;
         logger.info({ port: listening.port }, 'HTTP API listening');
+        if (streamed && runs('writer')) {
+          const consumer = await TelemetryConsumer.start({ ...streamed, writer, logger, registry });
+          // Runs before the NATS connection drains: what is in hand is written and acknowledged first.
+          cleanup.push(() => consumer.close());
+          logger.info({ stream: streamed.stream }, 'writing telemetry from the stream');
+        }
         scheduler.start(runs('worker') ? 'all' : 'node');
         return Object.assign(platform, { httpPort: listening.port, mqttPort, mqttsPort });
       },

@@ -1,4 +1,3 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import type { RequestContext } from '../auth/auth.repository.ts';
 import type { OrgKeyPrincipal, Principal } from '../auth/principal.ts';
@@ -8,6 +7,8 @@ import type { Permission } from '../orgs/permissions.ts';
 export interface AppEnv {
   Variables: {
     requestId: string;
+    /** The caller's address, through trusted load balancers (set by `clientAddress`). */
+    clientAddress?: string;
     principal: Principal;
     /** Whoever the bearer credential named, set as soon as it is verified (for the audit log). */
     actor: Principal | OrgKeyPrincipal;
@@ -17,12 +18,6 @@ export interface AppEnv {
 }
 
 /** The caller's address and user agent, for sessions, rate limits and the activity log. */
-export function requestContext(c: Context): RequestContext {
-  let address: string | undefined;
-  try {
-    address = getConnInfo(c).remote.address;
-  } catch {
-    address = undefined; // not behind a Node socket (tests calling app.request)
-  }
-  return { address: address ?? 'unknown', userAgent: c.req.header('user-agent')?.slice(0, 512) };
+export function requestContext(c: Context<AppEnv>): RequestContext {
+  return { address: c.get('clientAddress') ?? 'unknown', userAgent: c.req.header('user-agent')?.slice(0, 512) };
 }

@@ -1,0 +1,20 @@
+import type { IncomingMessage } from 'node:http';
+import type { MiddlewareHandler } from 'hono';
+import proxyaddr from 'proxy-addr';
+import type { AppEnv } from './env.ts';
+
+/**
+ * The caller's address for sessions, rate limits and the audit log. X-Forwarded-For is believed
+ * only as far back as the peers in `trusted` (load balancers) relay it, the way Express's
+ * `trust proxy` does: a client cannot name its own address by sending the header.
+ * @example app.use(clientAddress(['10.0.0.0/8']));
+ */
+export function clientAddress(trusted: readonly string[]): MiddlewareHandler<AppEnv> {
+  const trust = proxyaddr.compile([...trusted]);
+  return async (c, next) => {
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    // Not behind a Node socket (tests calling app.request): no address to tell.
+    if (incoming?.socket) c.set('clientAddress', proxyaddr(incoming, trust));
+    await next();
+  };
+}
