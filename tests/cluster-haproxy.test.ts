@@ -1,0 +1,246 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { createServer, connect as tcpConnect } from 'node:net';
+import { join } from 'node:path';
+import { type Database, openDatabase } from '@iotp/db';
+import { createTestDatabase, tempDir } from '@iotp/db/testing';
+import { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, creds, logger, until } from './helpers.ts';
+import { type Account, type Ready, setUp, startProcess } from './process.ts';
+import { loadDevice, storedCounts } from './telemetry-load.ts';
+
+/** Each start of a real process costs seconds, more on a busy machine. */
+const SLOW = 180_000;
+const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+const ROOT = new URL('..', import.meta.url).pathname;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface Node {
+  name: string;
+  ready: Ready;
+}
+
+/**
+ * deploy/haproxy.cfg, the production layout, bound to local ports: each backend's servers become
+ * `nodes`, keeping the options of its first server line (send-proxy, the readiness check).
+ */
+function localHaproxy(cfg: string, ports: { mqtt: number; http: number }, nodes: Node[]): string {
+  const out: string[] = [];
+  let backend = '';
+  let written = '';
+  for (const line of cfg.split('\n')) {
+    if (/^backend /.test(line)) backend = line;
+    const server = /^(\s*)server \S+ \S+?:\d+(.*)$/.exec(line);
+    if (!server) {
+      out.push(
+        line
+          .replace(/bind :1883$/, `bind 127.0.0.1:${ports.mqtt}`)
+          .replace(/bind :8080$/, `bind 127.0.0.1:${ports.http}`),
+      );
+      continue;
+    }
+    if (written === backend) continue;
+    written = backend;
+    const mqtt = backend.includes('brokers');
+    for (const n of nodes) {
+      const httpPort = new URL(n.ready.http).port;
+      const options = server[2]!.replace(/port 8080/, `port ${httpPort}`).replace(/inter \S+/, 'inter 200ms');
+      out.push(`${server[1]}server ${n.name} 127.0.0.1:${mqtt ? n.ready.mqttPort : httpPort}${options}`);
+    }
+  }
+  // Checks come quicker than in production, so a killed node leaves rotation at once; and a test
+  // machine's file limit allows fewer connections.
+  return out
+    .join('\n')
+    .replace(/default-server inter \S+/g, 'default-server inter 200ms')
+    .replace(/maxconn \d+/, 'maxconn 2000');
+}
+
+/** The fields these tests read from the API's answers. */
+interface HttpBody {
+  access_token?: string;
+  data?: { address: string }[];
+}
+
+/** A JSON request from a chosen local address, as a client elsewhere on the network makes it. */
+function httpFrom(
+  localAddress: string,
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+) {
+  return new Promise<{ status: number; body: HttpBody }>((resolve, reject) => {
+    const body = init.body === undefined ? undefined : JSON.stringify(init.body);
+    const req = request(url, {
+      method: init.method ?? 'GET',
+      localAddress,
+      headers: { 'content-type': 'application/json', ...init.headers },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (d) => {
+        text += d;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * The production layout run for real: three nodes behind HAProxy (deploy/haproxy.cfg) with the
+ * PROXY protocol on MQTT, on one PostgreSQL server and NATS.
+ */
+describe('a cluster behind HAProxy', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: Database;
+  const nodes: ReturnType<typeof startProcess>[] = [];
+  let haproxy: ReturnType<typeof spawn>;
+  let haproxyLog = '';
+  const ports = { mqtt: 0, http: 0 };
+  let account: Account;
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    testDb = await createTestDatabase();
+    db = await openDatabase({ url: testDb.url, dataDir: '/unused', poolSize: 2, logger });
+    const common = {
+      ROLES: 'broker,api,worker',
+      DATABASE_URL: testDb.url,
+      NATS_URL,
+      MQTT_HOST: '127.0.0.1',
+      MQTT_PROXY_PROTOCOL: 'true',
+      TRUSTED_PROXIES: '127.0.0.1',
+    };
+    // The first node migrates the database; the others start on it.
+    nodes.push(startProcess({ ...common, DATA_DIR: join(dir.path, 'n1') }));
+    await nodes[0]!.ready;
+    for (const name of ['n2', 'n3']) nodes.push(startProcess({ ...common, DATA_DIR: join(dir.path, name) }));
+    const ready = await Promise.all(nodes.map((n) => n.ready));
+    ports.mqtt = await freePort();
+    ports.http = await freePort();
+    const cfg = localHaproxy(
+      await readFile(join(ROOT, 'deploy/haproxy.cfg'), 'utf8'),
+      ports,
+      ready.map((r, i) => ({ name: `n${i + 1}`, ready: r })),
+    );
+    const cfgPath = join(dir.path, 'haproxy.cfg');
+    await writeFile(cfgPath, cfg);
+    haproxy = spawn('haproxy', ['-db', '-f', cfgPath]);
+    haproxy.stderr?.on('data', (d) => {
+      haproxyLog += d;
+    });
+    haproxy.stdout?.on('data', (d) => {
+      haproxyLog += d;
+    });
+    await until(
+      async () => (await fetch(`http://127.0.0.1:${ports.http}/readyz`).catch(() => undefined))?.status === 200,
+      'HAProxy in front of the nodes',
+      30_000,
+    ).catch((err) => {
+      throw new Error(`${err.message}: ${haproxyLog}`);
+    });
+    account = await setUp({ http: `http://127.0.0.1:${ports.http}`, mqttPort: ports.mqtt }, 6);
+    // Measured here: the platform under load, not the free plan's daily quota.
+    await db.sql.query("INSERT INTO billing_accounts (org_id, plan) VALUES ($1, 'enterprise')", [account.org]);
+  }, SLOW);
+  afterAll(async () => {
+    haproxy?.kill('SIGKILL');
+    await Promise.all(nodes.map((n) => (n.alive ? n.stop() : undefined)));
+    await db?.close();
+    await testDb?.drop();
+    await dir?.remove();
+  });
+
+  it('sees the address of the device and of the HTTP client behind HAProxy, and believes no one else', async () => {
+    const d = account.devices[0]!;
+    const device = new MqttClient(
+      () => tcpConnect({ host: '127.0.0.1', port: ports.mqtt, localAddress: '127.0.0.2' }),
+      { ...creds(d), protocolVersion: 4, reconnectPeriod: 0 },
+    );
+    try {
+      await new Promise((resolve) => device.once('connect', resolve));
+      const api = apiClient({ httpPort: ports.http });
+      api.token = (
+        await api.call('POST', '/v1/auth/login', { email: account.email, password: account.password })
+      ).body.access_token;
+      const connections = await api.call('GET', `/v1/orgs/${account.org}/devices/${d.id}/connections`);
+      expect(connections.body.data[0].address).toBe('127.0.0.2');
+    } finally {
+      await device.endAsync(true);
+    }
+
+    // Signed in from 127.0.0.3 through HAProxy, claiming another address: the session records the real one.
+    const login = await httpFrom('127.0.0.3', `http://127.0.0.1:${ports.http}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+      body: { email: account.email, password: account.password },
+    });
+    expect(login.status).toBe(200);
+    // Straight to a node, the header is nobody's word.
+    const direct = await httpFrom('127.0.0.4', `${(await nodes[0]!.ready).http}/v1/me/sessions`, {
+      headers: { authorization: `Bearer ${login.body.access_token}`, 'x-forwarded-for': '203.0.113.9' },
+    });
+    const addresses = direct.body.data?.map((s) => s.address);
+    expect(addresses).toContain('127.0.0.3');
+    expect(addresses).not.toContain('203.0.113.9');
+
+    // A PROXY header from a peer that is not a trusted balancer drops the connection, counted.
+    const liar = tcpConnect({ host: '127.0.0.1', port: (await nodes[0]!.ready).mqttPort, localAddress: '127.0.0.5' });
+    liar.on('error', () => undefined);
+    await once(liar, 'connect');
+    liar.write('PROXY TCP4 198.51.100.1 127.0.0.1 5000 1883\r\n');
+    await once(liar, 'close');
+    const metrics = await (await fetch(`${(await nodes[0]!.ready).http}/metrics`)).text();
+    expect(metrics).toMatch(/mqtt_rejects_total\{reason="proxy_header_untrusted"\} 1/);
+  });
+
+  it(
+    'loses and doubles nothing acknowledged when a node is killed mid-stream: its devices reconnect through HAProxy to the others',
+    async () => {
+      const survivors = [nodes[0]!, nodes[2]!];
+      const load = account.devices.map((d) => loadDevice(`mqtt://127.0.0.1:${ports.mqtt}`, d));
+      const acked = () => load.reduce((n, l) => n + l.acked.size, 0);
+      try {
+        await until(() => acked() >= 300, 'readings acknowledged', 60_000);
+        // leastconn spread the six devices over the three nodes: the one killed holds some.
+        const victim = nodes[1]!;
+        const ids = new Set(load.map((l) => l.id));
+        const held = victim.logs(/device connected/).filter((l) => ids.has(l.deviceId as string));
+        expect(held.length).toBeGreaterThan(0);
+        const before = survivors.map((n) => n.logs(/device connected/).length);
+        victim.child.kill('SIGKILL');
+        await victim.exited;
+        const atKill = acked();
+        await until(() => acked() >= atKill + 600, 'acknowledgements after the kill', 60_000);
+        await Promise.all(load.map((l) => l.drain()));
+        // The killed node's devices came back on the others.
+        const others = survivors.flatMap((n, i) =>
+          n
+            .logs(/device connected/)
+            .slice(before[i])
+            .map((l) => l.deviceId),
+        );
+        for (const l of held) expect(others).toContain(l.deviceId);
+        for (const l of load) {
+          expect(await storedCounts(db.sql, l)).toEqual({ 1: l.acked.size });
+        }
+      } finally {
+        await Promise.all(load.map((l) => l.end()));
+      }
+      for (const n of survivors) expect(n.alive, n.output().stderr).toBe(true);
+    },
+    SLOW,
+  );
+});
