@@ -23,6 +23,7 @@ import { acceptProxyHeader, type ProxyProtocolOptions } from './proxy-protocol.t
 import { Quotas } from './quotas.ts';
 import { REASONS, type Reason, Rejection } from './reasons.ts';
 import { ReceiveTimes } from './receive-times.ts';
+import type { SharedSessions } from './shared-sessions.ts';
 import { storeTelemetry, type TelemetrySink } from './store-telemetry.ts';
 import type { UsageMeter } from './usage-meter.ts';
 
@@ -42,6 +43,8 @@ export interface BrokerOptions {
     deviceAllowed(orgId: string, deviceId: string): Promise<boolean>;
     messagesPerDay(orgId: string): Promise<number | null>;
   };
+  /** MQTT sessions shared by every broker node (in Redis); each node's memory by default. Closed with the broker. */
+  sessions?: SharedSessions;
 }
 
 /** What devices do on this node, for the cloud services: messages below their own prefix, subscriptions, connections. */
@@ -63,7 +66,16 @@ export type DeviceEvents = EventEmitter<{
  * quotas, presence; whatever reaches into Aedes internals is in aedes-internals.ts.
  * @example const broker = createBroker({ devices, writer, metrics, logger }); await broker.listen(1883);
  */
-export function createBroker({ devices, writer, metrics, logger, limits: given, meter, plan }: BrokerOptions) {
+export function createBroker({
+  devices,
+  writer,
+  metrics,
+  logger,
+  limits: given,
+  meter,
+  plan,
+  sessions,
+}: BrokerOptions) {
   const limits = { ...DEFAULT_LIMITS, ...given };
   const log = logger.child({ component: 'broker' });
   const quotas = new Quotas({ limits, plan, meter });
@@ -86,6 +98,7 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
     keepaliveLimit: 0,
     maxTopicLevels: limits.maxTopicLevels,
     connectTimeout: 10_000,
+    ...(sessions ? { persistence: sessions.persistence, mq: sessions.mq } : {}),
 
     ...connectHooks({ devices, plan, quotas, keepaliveMaxS: limits.keepaliveMaxS, count, log }),
     ...publishHooks({
@@ -243,6 +256,7 @@ export function createBroker({ devices, writer, metrics, logger, limits: given, 
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       for (const s of sockets) s.destroy();
       await closing;
+      await sessions?.close();
       // Disconnects above queue markOffline writes: let them land while the database is still open.
       await presence.settled();
     },

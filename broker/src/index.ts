@@ -6,6 +6,7 @@ export { ConfigError, count, flag, parseEnv, port } from './env.ts';
 export { type BrokerLimits, DEFAULT_LIMITS } from './limits.ts';
 export { type BrokerMetrics, createBrokerMetrics } from './metrics.ts';
 export { REASONS, type Reason, Rejection } from './reasons.ts';
+export { connectSharedSessions, type SharedSessions } from './shared-sessions.ts';
 export { Spill } from './spill.ts';
 export type { TelemetrySink } from './store-telemetry.ts';
 export { nowMicros, parseTelemetry, type Readings } from './telemetry-parser.ts';

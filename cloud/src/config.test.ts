@@ -41,6 +41,12 @@ describe('configuration', () => {
     expect(loadConfig({ INGEST: 'jetstream', NATS_URL: 'nats://127.0.0.1:4222' }).INGEST_STREAM).toBe('IOTP_TELEMETRY');
   });
 
+  it('shares MQTT sessions in Redis only with REDIS_URL', () => {
+    expect(loadConfig({}).MQTT_SESSIONS).toBe('memory');
+    expect(() => loadConfig({ MQTT_SESSIONS: 'redis' })).toThrow(/MQTT_SESSIONS=redis needs REDIS_URL/);
+    expect(() => loadConfig({ MQTT_SESSIONS: 'disk' })).toThrow(/MQTT_SESSIONS/);
+  });
+
   it('reads the PROXY protocol only from named load balancers', () => {
     expect(loadConfig({}).TRUSTED_PROXIES).toEqual([]);
     expect(() => loadConfig({ MQTT_PROXY_PROTOCOL: 'true' })).toThrow(/needs TRUSTED_PROXIES/);

@@ -52,6 +52,10 @@ export const platformEnv = brokerEnv.extend({
     .string()
     .refine((v) => /^(nats|tls):\/\//.test(v), 'must be a URL like nats://127.0.0.1:4222')
     .optional(),
+  /** `memory`: MQTT sessions live on the node that holds them; `redis` (needs REDIS_URL): shared by every broker node. */
+  MQTT_SESSIONS: z.enum(['memory', 'redis']).default('memory'),
+  /** Prefix of the session keys in Redis: the nodes of one cluster share it. */
+  MQTT_SESSIONS_PREFIX: z.string().min(1).default('iotp:mqtt:'),
   /** `direct`: the broker writes telemetry to the database; `jetstream`: through the stream, by writer nodes. */
   INGEST: z.enum(['direct', 'jetstream']).default('direct'),
   INGEST_STREAM: z
@@ -124,6 +128,8 @@ function checkTogether(c: PlatformConfig): string[] {
   const problems: string[] = [];
   if (c.INGEST === 'jetstream' && !c.NATS_URL)
     problems.push('INGEST=jetstream needs NATS_URL (a NATS server with JetStream)');
+  if (c.MQTT_SESSIONS === 'redis' && !c.REDIS_URL)
+    problems.push('MQTT_SESSIONS=redis needs REDIS_URL (where the sessions are kept)');
   if (c.MQTT_PROXY_PROTOCOL && c.TRUSTED_PROXIES.length === 0)
     problems.push("MQTT_PROXY_PROTOCOL=true needs TRUSTED_PROXIES (the load balancers' addresses)");
   return problems;

@@ -6,6 +6,7 @@ import {
   BatchWriter,
   brokerLimits,
   ConfigError,
+  connectSharedSessions,
   createBroker,
   createBrokerMetrics,
   DeviceStore,
@@ -246,7 +247,13 @@ export async function buildPlatform(
     const streamed = nc && config.INGEST === 'jetstream' ? { nc, stream: config.INGEST_STREAM } : undefined;
     const ingest: TelemetrySink =
       streamed && runs('broker') ? await JetStreamTelemetry.open({ ...streamed, logger, registry }) : writer;
+    // With MQTT_SESSIONS=redis, a persistent session follows its device to whichever node it reconnects to.
+    const sessions =
+      runs('broker') && config.MQTT_SESSIONS === 'redis' && config.REDIS_URL
+        ? await connectSharedSessions({ url: config.REDIS_URL, prefix: config.MQTT_SESSIONS_PREFIX, logger })
+        : undefined;
     const broker = createBroker({
+      sessions,
       devices: new DeviceStore(db.orm),
       writer: ingest,
       metrics,
