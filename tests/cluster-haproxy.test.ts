@@ -1,70 +1,21 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { createServer, connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { type Database, openDatabase } from '@iotp/db';
 import { createTestDatabase, tempDir } from '@iotp/db/testing';
 import { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, localHaproxy, startHaproxy } from './haproxy.ts';
 import { apiClient, creds, logger, until } from './helpers.ts';
-import { type Account, type Ready, setUp, startProcess } from './process.ts';
+import { type Account, setUp, startProcess } from './process.ts';
 import { loadDevice, storedCounts } from './telemetry-load.ts';
 
 /** Each start of a real process costs seconds, more on a busy machine. */
 const SLOW = 180_000;
 const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const ROOT = new URL('..', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-interface Node {
-  name: string;
-  ready: Ready;
-}
-
-/**
- * deploy/haproxy.cfg, the production layout, bound to local ports: each backend's servers become
- * `nodes`, keeping the options of its first server line (send-proxy, the readiness check).
- */
-function localHaproxy(cfg: string, ports: { mqtt: number; http: number }, nodes: Node[]): string {
-  const out: string[] = [];
-  let backend = '';
-  let written = '';
-  for (const line of cfg.split('\n')) {
-    if (/^backend /.test(line)) backend = line;
-    const server = /^(\s*)server \S+ \S+?:\d+(.*)$/.exec(line);
-    if (!server) {
-      out.push(
-        line
-          .replace(/bind :1883$/, `bind 127.0.0.1:${ports.mqtt}`)
-          .replace(/bind :8080$/, `bind 127.0.0.1:${ports.http}`),
-      );
-      continue;
-    }
-    if (written === backend) continue;
-    written = backend;
-    const mqtt = backend.includes('brokers');
-    for (const n of nodes) {
-      const httpPort = new URL(n.ready.http).port;
-      const options = server[2]!.replace(/port 8080/, `port ${httpPort}`).replace(/inter \S+/, 'inter 200ms');
-      out.push(`${server[1]}server ${n.name} 127.0.0.1:${mqtt ? n.ready.mqttPort : httpPort}${options}`);
-    }
-  }
-  // Checks come quicker than in production, so a killed node leaves rotation at once; and a test
-  // machine's file limit allows fewer connections.
-  return out
-    .join('\n')
-    .replace(/default-server inter \S+/g, 'default-server inter 200ms')
-    .replace(/maxconn \d+/, 'maxconn 2000');
-}
 
 /** The fields these tests read from the API's answers. */
 interface HttpBody {
@@ -106,8 +57,7 @@ describe('a cluster behind HAProxy', () => {
   let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
   let db: Database;
   const nodes: ReturnType<typeof startProcess>[] = [];
-  let haproxy: ReturnType<typeof spawn>;
-  let haproxyLog = '';
+  let haproxy: Awaited<ReturnType<typeof startHaproxy>>;
   const ports = { mqtt: 0, http: 0 };
   let account: Account;
 
@@ -135,28 +85,13 @@ describe('a cluster behind HAProxy', () => {
       ports,
       ready.map((r, i) => ({ name: `n${i + 1}`, ready: r })),
     );
-    const cfgPath = join(dir.path, 'haproxy.cfg');
-    await writeFile(cfgPath, cfg);
-    haproxy = spawn('haproxy', ['-db', '-f', cfgPath]);
-    haproxy.stderr?.on('data', (d) => {
-      haproxyLog += d;
-    });
-    haproxy.stdout?.on('data', (d) => {
-      haproxyLog += d;
-    });
-    await until(
-      async () => (await fetch(`http://127.0.0.1:${ports.http}/readyz`).catch(() => undefined))?.status === 200,
-      'HAProxy in front of the nodes',
-      30_000,
-    ).catch((err) => {
-      throw new Error(`${err.message}: ${haproxyLog}`);
-    });
+    haproxy = await startHaproxy(cfg, dir.path);
     account = await setUp({ http: `http://127.0.0.1:${ports.http}`, mqttPort: ports.mqtt }, 6);
     // Measured here: the platform under load, not the free plan's daily quota.
     await db.sql.query("INSERT INTO billing_accounts (org_id, plan) VALUES ($1, 'enterprise')", [account.org]);
   }, SLOW);
   afterAll(async () => {
-    haproxy?.kill('SIGKILL');
+    haproxy?.stop();
     await Promise.all(nodes.map((n) => (n.alive ? n.stop() : undefined)));
     await db?.close();
     await testDb?.drop();

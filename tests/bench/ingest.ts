@@ -8,11 +8,10 @@
  * BENCH_READINGS (3 per message), BENCH_INFLIGHT (64 per client), MOSQUITTO_URL
  * (mqtt://127.0.0.1:1883). Progress goes to stderr; the last stdout line is the JSON result.
  */
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
 import { DeviceStore } from '@iotp/broker';
 import postgres from 'postgres';
+import { type LoadResult, reachable, runLoad } from './run-load.ts';
 import { benchPlatform, progressTo } from './scratch.ts';
 
 const env = process.env;
@@ -23,34 +22,8 @@ const K = Number(env.BENCH_READINGS ?? 3);
 const INFLIGHT = Number(env.BENCH_INFLIGHT ?? 64);
 const MOSQUITTO = env.MOSQUITTO_URL ?? 'mqtt://127.0.0.1:1883';
 const perDevice = Math.ceil(M / D);
+const job = { perDevice, readings: K, inflight: INFLIGHT, qos: 1 } as const;
 const progress = progressTo('ingest');
-
-interface LoadResult {
-  msgs: number;
-  seconds: number;
-  p50: number;
-  p99: number;
-}
-
-function runLoad(job: { url: string; devices: { id: string; secret?: string }[]; label: string }): Promise<LoadResult> {
-  const child = fork(new URL('./load.ts', import.meta.url), { execArgv: ['--import', 'tsx'] });
-  child.send({ ...job, perDevice, readings: K, inflight: INFLIGHT, qos: 1 });
-  return new Promise((resolve, reject) => {
-    child.once('message', (r) => resolve(r as LoadResult));
-    child.once('exit', (code) => code && reject(new Error(`${job.label} load generator exited ${code}`)));
-  });
-}
-
-async function reachable(url: string): Promise<boolean> {
-  const u = new URL(url);
-  return new Promise((resolve) => {
-    const s = connect(Number(u.port || 1883), u.hostname, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
-}
 
 async function main() {
   const bench = await benchPlatform(SERVER, 'bench');
@@ -68,7 +41,7 @@ async function main() {
     progress(`${D} devices x ${perDevice} messages x ${K} readings, QoS 1, ${INFLIGHT} in flight per client`);
 
     progress('platform: durable ingest through the broker into PostgreSQL...');
-    const ours = await runLoad({ url: `mqtt://127.0.0.1:${platform.mqttPort}`, devices, label: 'platform' });
+    const ours = await runLoad({ ...job, url: `mqtt://127.0.0.1:${platform.mqttPort}`, devices, label: 'platform' });
     await platform.writer.flush();
     const [committed] = await platform.db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry');
     progress(
@@ -99,6 +72,7 @@ async function main() {
     if (await reachable(MOSQUITTO)) {
       progress(`baseline: Mosquitto at ${MOSQUITTO} relaying the same load...`);
       mosquitto = await runLoad({
+        ...job,
         url: MOSQUITTO,
         devices: devices.map((d) => ({ id: `bench-${d.id}` })),
         label: 'mosquitto',

@@ -4,16 +4,7 @@
  * device, publishes, and reports {msgs, seconds, latencies (sorted sample, ms)}.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-
-interface Job {
-  url: string;
-  devices: { id: string; secret?: string }[];
-  perDevice: number;
-  readings: number;
-  inflight: number;
-  qos: 0 | 1;
-  label: string;
-}
+import type { LoadJob as Job } from './run-load.ts';
 
 process.once('message', async (job: Job) => {
   const clients: MqttClient[] = await Promise.all(
