@@ -51,10 +51,27 @@ describe('UsageMeter', () => {
     messages(other, org, 4);
     await other.close();
     messages(mine, org, 2);
-    await mine.flush(); // flushed before the lookup: the lookup must not count these twice
-    expect(mine.messagesToday(org)).toBe(2); // the lookup runs in the background
-    await mine.flush(); // queued behind the lookup: once it resolves, the lookup has too
+    await mine.flush(); // reads today's totals back after writing: its own 2 are not counted twice
+    expect(mine.messagesToday(org)).toBe(6);
+    await mine.flush(); // queued behind the lookup the question started: it must not count them twice either
     expect(mine.messagesToday(org)).toBe(6);
     await mine.close();
+  });
+
+  it("counts another node's messages after each flush, so a daily quota holds across broker nodes", async () => {
+    const org = randomUUID();
+    const [a, b] = await Promise.all([new UsageMeter(db.sql, logger).seed(), new UsageMeter(db.sql, logger).seed()]);
+    messages(a, org, 3);
+    messages(b, org, 4);
+    expect(a.messagesToday(org)).toBe(3);
+    await a.flush();
+    await b.flush(); // b reads a's 3 back with its own 4
+    expect(b.messagesToday(org)).toBe(7);
+    messages(b, org, 1);
+    await b.flush();
+    await a.flush();
+    expect(a.messagesToday(org)).toBe(8);
+    expect(b.messagesToday(org)).toBe(8);
+    await Promise.all([a.close(), b.close()]);
   });
 });

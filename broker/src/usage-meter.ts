@@ -117,18 +117,21 @@ export class UsageMeter {
   private load(orgId: string | undefined): Promise<void> {
     const day = this.todayKey;
     if (orgId) this.seeded.add(orgId);
-    return this.exclusive(async () => {
-      const rows = await this.sql.query<{ org_id: string; messages: string }>(STORED_TODAY, [day, orgId ?? null]);
-      if (day !== this.todayKey) return; // midnight passed meanwhile: the next question loads again
-      for (const r of rows) {
-        this.seeded.add(r.org_id);
-        // What this process flushed is in the sum already, and in `today` too.
-        this.stored.set(r.org_id, Math.max(0, Number(r.messages) - (this.flushed.get(r.org_id) ?? 0)));
-      }
-    }).catch((err) => {
+    return this.exclusive(() => this.readStored(day, orgId)).catch((err) => {
       if (orgId) this.seeded.delete(orgId); // ask again next time
       throw err;
     });
+  }
+
+  /** Reads today's stored messages (every process's flushes) of one organization, or of all. Run exclusively. */
+  private async readStored(day: string, orgId: string | undefined): Promise<void> {
+    const rows = await this.sql.query<{ org_id: string; messages: string }>(STORED_TODAY, [day, orgId ?? null]);
+    if (day !== this.todayKey) return; // midnight passed meanwhile: the next question loads again
+    for (const r of rows) {
+      this.seeded.add(r.org_id);
+      // What this process flushed is in the sum already, and in `today` too.
+      this.stored.set(r.org_id, Math.max(0, Number(r.messages) - (this.flushed.get(r.org_id) ?? 0)));
+    }
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -137,42 +140,54 @@ export class UsageMeter {
     return run;
   }
 
-  /** Adds the counted usage to the database; on failure it is kept and added next time. */
+  /**
+   * Adds the counted usage to the database; on failure it is kept and added next time. Then reads
+   * today's totals back, so every process's messages count against a daily quota, not only its own
+   * (several broker nodes see each other's within one flush period).
+   */
   flush(): Promise<void> {
     this.flushing ??= this.exclusive(async () => {
-      const batch = [...this.pending.values()];
-      this.pending = new Map();
-      if (batch.length === 0) return;
-      try {
-        await this.sql.query(UPSERT, [
-          batch.map((c) => c.orgId),
-          batch.map((c) => c.deviceId),
-          batch.map((c) => c.day),
-          batch.map((c) => c.messages),
-          batch.map((c) => c.points),
-          batch.map((c) => c.bytes),
-          batch.map((c) => c.apiCalls),
-        ]);
-      } catch (err) {
-        for (const c of batch) {
-          const key = `${c.orgId}|${c.deviceId}|${c.day}`;
-          const now = this.pending.get(key);
-          if (now) {
-            now.messages += c.messages;
-            now.points += c.points;
-            now.bytes += c.bytes;
-            now.apiCalls += c.apiCalls;
-          } else this.pending.set(key, c);
-        }
-        throw err;
-      }
-      for (const c of batch)
-        if (c.day === this.todayKey && c.messages)
-          this.flushed.set(c.orgId, (this.flushed.get(c.orgId) ?? 0) + c.messages);
+      await this.write();
+      if (this.seeded.size === 0) return;
+      await this.readStored(this.todayKey, undefined).catch((err) =>
+        this.logger.warn({ err }, "reading today's usage back failed"),
+      );
     }).finally(() => {
       this.flushing = undefined;
     });
     return this.flushing;
+  }
+
+  private async write(): Promise<void> {
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    if (batch.length === 0) return;
+    try {
+      await this.sql.query(UPSERT, [
+        batch.map((c) => c.orgId),
+        batch.map((c) => c.deviceId),
+        batch.map((c) => c.day),
+        batch.map((c) => c.messages),
+        batch.map((c) => c.points),
+        batch.map((c) => c.bytes),
+        batch.map((c) => c.apiCalls),
+      ]);
+    } catch (err) {
+      for (const c of batch) {
+        const key = `${c.orgId}|${c.deviceId}|${c.day}`;
+        const now = this.pending.get(key);
+        if (now) {
+          now.messages += c.messages;
+          now.points += c.points;
+          now.bytes += c.bytes;
+          now.apiCalls += c.apiCalls;
+        } else this.pending.set(key, c);
+      }
+      throw err;
+    }
+    for (const c of batch)
+      if (c.day === this.todayKey && c.messages)
+        this.flushed.set(c.orgId, (this.flushed.get(c.orgId) ?? 0) + c.messages);
   }
 
   async close(): Promise<void> {
