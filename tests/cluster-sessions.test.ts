@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { createTestDatabase, tempDir } from '@iotp/db/testing';
 import { Redis } from 'ioredis';
-import mqtt, { type IConnackPacket, type MqttClient } from 'mqtt';
+import mqtt, { type IConnackPacket, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, closed, creds, until } from './helpers.ts';
 import { type Account, type Ready, setUp, startProcess } from './process.ts';
@@ -53,6 +54,9 @@ describe('MQTT sessions shared by the broker nodes', () => {
       REDIS_URL,
       MQTT_SESSIONS: 'redis',
       MQTT_SESSIONS_PREFIX: prefix,
+      // Six connection attempts per address in six seconds, on both nodes together.
+      MQTT_CONNECT_BURST: '6',
+      MQTT_CONNECT_RATE_PER_S: '1',
       MQTT_HOST: '127.0.0.1',
     };
     nodes.push(startProcess({ ...common, ROLES: 'broker,api,worker', DATA_DIR: join(dir.path, 'n1') }));
@@ -118,6 +122,34 @@ describe('MQTT sessions shared by the broker nodes', () => {
     await second.connack;
     await gone;
     expect(second.client.connected).toBe(true);
+  });
+
+  it('holds the connection rate per address across both nodes', async () => {
+    const d = account.devices[1]!;
+    // From an address of its own: the other tests' connections do not count.
+    const attempt = (port: number) =>
+      new Promise<boolean>((resolve) => {
+        const c = new MqttClient(() => tcpConnect({ host: '127.0.0.1', port, localAddress: '127.0.0.7' }), {
+          ...creds(d),
+          protocolVersion: 4,
+          reconnectPeriod: 0,
+        });
+        c.once('connect', () => c.endAsync(true).then(() => resolve(true)));
+        c.once('error', () => c.endAsync(true).then(() => resolve(false)));
+      });
+    const outcomes: boolean[] = [];
+    // Four to each node: each node alone would let all of its four in.
+    for (let i = 0; i < 8; i++) outcomes.push(await attempt(i % 2 ? n2.mqttPort : n1.mqttPort));
+    expect(outcomes).toEqual([true, true, true, true, true, true, false, false]);
+    const refused = await Promise.all(
+      [n1, n2].map(
+        async (n) =>
+          (await (await fetch(`${n.http}/metrics`)).text()).match(
+            /mqtt_rejects_total\{reason="connect_rate"\} (\d+)/,
+          )?.[1],
+      ),
+    );
+    expect(refused.map(Number)).toEqual([1, 1]);
   });
 
   it('ignores and logs unreadable messages on the system relay, and stays up', async () => {

@@ -67,35 +67,41 @@ export function connectHooks(o: ConnectHooksOptions): Required<Pick<AedesOptions
         o.count(reason, { clientId: client.id, address, detail });
         done(authenticateError(new Rejection(reason, detail)), false);
       };
-      if (!o.quotas.connectAllowed(address ?? 'unknown')) return refuse('connect_rate');
-      const early = (client as DeviceClient)[REFUSAL];
-      if (early) return refuse(early.reason, early.detail);
-      if (!username || !password) return refuse('bad_credentials', 'username and password are required');
-      if (client.id !== username) return refuse('client_id_mismatch');
-      // Knows only the canonical spelling of a device id: `A0F2...` is an unknown device.
-      o.devices.checkCredentials(username, password).then(
-        (check) => {
-          if (!check.ok) return refuse(check.why === 'disabled' ? 'not_authorized' : 'bad_credentials');
-          // A failed plan lookup lets the device in: billing trouble must not take a fleet offline.
-          const allowed = o.plan
-            ? o.plan.deviceAllowed(check.device.orgId, check.device.id).catch(() => true)
-            : Promise.resolve(true);
-          return allowed.then((allowed) => {
-            if (!allowed) return refuse('plan_device_limit');
-            (client as DeviceClient)[SESSION] = {
-              ...check.device,
-              prefix: devicePrefix(check.device.id),
-              telemetryTopic: deviceTopic(check.device.id, SUFFIX.telemetry),
-              serial: ++serial,
-            };
-            done(null, true);
-          });
-        },
-        (err) => {
-          o.log.error({ err, clientId: client.id }, 'credential check failed');
-          done(authenticateError(new Rejection('storage_unavailable')), false);
-        },
-      );
+      // Across nodes the count is kept in Redis; a failed count lets the device in.
+      o.quotas
+        .connectAllowed(address ?? 'unknown')
+        .catch(() => true)
+        .then((allowed) => {
+          if (!allowed) return refuse('connect_rate');
+          const early = (client as DeviceClient)[REFUSAL];
+          if (early) return refuse(early.reason, early.detail);
+          if (!username || !password) return refuse('bad_credentials', 'username and password are required');
+          if (client.id !== username) return refuse('client_id_mismatch');
+          // Knows only the canonical spelling of a device id: `A0F2...` is an unknown device.
+          return o.devices.checkCredentials(username, password).then(
+            (check) => {
+              if (!check.ok) return refuse(check.why === 'disabled' ? 'not_authorized' : 'bad_credentials');
+              // A failed plan lookup lets the device in: billing trouble must not take a fleet offline.
+              const allowed = o.plan
+                ? o.plan.deviceAllowed(check.device.orgId, check.device.id).catch(() => true)
+                : Promise.resolve(true);
+              return allowed.then((allowed) => {
+                if (!allowed) return refuse('plan_device_limit');
+                (client as DeviceClient)[SESSION] = {
+                  ...check.device,
+                  prefix: devicePrefix(check.device.id),
+                  telemetryTopic: deviceTopic(check.device.id, SUFFIX.telemetry),
+                  serial: ++serial,
+                };
+                done(null, true);
+              });
+            },
+            (err) => {
+              o.log.error({ err, clientId: client.id }, 'credential check failed');
+              done(authenticateError(new Rejection('storage_unavailable')), false);
+            },
+          );
+        });
     },
   };
 }

@@ -20,7 +20,7 @@ import { type BrokerLimits, DEFAULT_LIMITS } from './limits.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import { Presence } from './presence.ts';
 import { acceptProxyHeader, type ProxyProtocolOptions } from './proxy-protocol.ts';
-import { Quotas } from './quotas.ts';
+import { Quotas, type SharedCounters } from './quotas.ts';
 import { REASONS, type Reason, Rejection } from './reasons.ts';
 import { ReceiveTimes } from './receive-times.ts';
 import type { SharedSessions } from './shared-sessions.ts';
@@ -45,6 +45,8 @@ export interface BrokerOptions {
   };
   /** MQTT sessions shared by every broker node (in Redis); each node's memory by default. Closed with the broker. */
   sessions?: SharedSessions;
+  /** Counters shared by every broker node (Redis), so the connection rate per address holds across them. */
+  counters?: SharedCounters;
 }
 
 /** What devices do on this node, for the cloud services: messages below their own prefix, subscriptions, connections. */
@@ -75,10 +77,11 @@ export function createBroker({
   meter,
   plan,
   sessions,
+  counters,
 }: BrokerOptions) {
   const limits = { ...DEFAULT_LIMITS, ...given };
   const log = logger.child({ component: 'broker' });
-  const quotas = new Quotas({ limits, plan, meter });
+  const quotas = new Quotas({ limits, plan, meter, shared: counters });
   const receiveTimes = new ReceiveTimes();
   const sweeper = setInterval(() => receiveTimes.sweep(), 60_000).unref();
   const presence = new Presence(devices, log);

@@ -8,6 +8,12 @@ export interface QuotaPlan {
   messagesPerDay(orgId: string): Promise<number | null>;
 }
 
+/** Counters with expiry shared by every node (Redis): the shape of the cloud's `RedisCounterStore`. */
+export interface SharedCounters {
+  /** Adds one to `key`, whose window starts at its first hit; returns the count in the window. */
+  incr(key: string, windowS: number): Promise<{ count: number }>;
+}
+
 export interface QuotasOptions {
   limits: Pick<BrokerLimits, 'connectRatePerS' | 'connectBurst' | 'messagesPerS' | 'messagesBurst' | 'maxThrottleMs'>;
   plan?: QuotaPlan;
@@ -15,13 +21,16 @@ export interface QuotasOptions {
   meter?: UsageMeter;
   /** How often idle buckets are forgotten and daily quotas looked up again (ms). */
   refreshMs?: number;
+  /** Connection attempts per address counted across every broker node as well (when REDIS_URL is set). */
+  shared?: SharedCounters;
 }
 
 /**
  * The broker's quotas: connection attempts per address, messages per device (slowed, then
  * disconnected), and the organization's daily message quota from its plan, counted by the meter.
- * Quotas are kept in memory and refreshed in the background: a lookup on the hot path never waits.
- * @example const quotas = new Quotas({ limits, plan, meter }); if (!quotas.connectAllowed(address)) refuse();
+ * Quotas are kept in memory and refreshed in the background: a lookup on the hot path never waits;
+ * only a connection attempt may wait, for the cluster's count of its address.
+ * @example const quotas = new Quotas({ limits, plan, meter }); if (!(await quotas.connectAllowed(address))) refuse();
  */
 export class Quotas {
   private readonly connects: RateLimiter;
@@ -39,9 +48,19 @@ export class Quotas {
     }, o.refreshMs ?? 60_000).unref();
   }
 
-  /** Takes a connection attempt for this address, if it has one left. */
-  connectAllowed(address: string): boolean {
-    return this.connects.tryTake(address);
+  /**
+   * Takes a connection attempt for this address, if it has one left: from this node's bucket, and
+   * with shared counters also from the cluster's, which allows `connectBurst` attempts per
+   * `connectBurst / connectRatePerS` seconds (the time the bucket takes to fill) on all nodes together.
+   * A failed shared count lets the attempt through: a Redis outage must not take a fleet offline.
+   */
+  async connectAllowed(address: string): Promise<boolean> {
+    if (!this.connects.tryTake(address)) return false;
+    const { shared, limits } = this.o;
+    if (!shared) return true;
+    const windowS = Math.max(1, Math.ceil(limits.connectBurst / limits.connectRatePerS));
+    const counted = await shared.incr(`mqtt-connect:${address}`, windowS).catch(() => undefined);
+    return !counted || counted.count <= limits.connectBurst;
   }
 
   /**

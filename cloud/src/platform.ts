@@ -208,11 +208,14 @@ export async function buildPlatform(
       signingKeyPem: config.JWT_SIGNING_KEY,
     }).init();
     let limits: CounterStore = parts.limits ?? new MemoryCounterStore();
-    if (!parts.limits && config.REDIS_URL) {
+    // Shared by every node: the API's credential limits, and the broker's connection rate per address.
+    let shared: RedisCounterStore | undefined;
+    if (config.REDIS_URL) {
       const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
       await redis.connect();
       cleanup.push(async () => void redis.disconnect());
-      limits = new RedisCounterStore(redis);
+      shared = new RedisCounterStore(redis);
+      if (!parts.limits) limits = shared;
     }
     const authRepo = new AuthRepository(db.orm);
     const mailer = new Mailer(db.orm, logger, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
@@ -254,6 +257,7 @@ export async function buildPlatform(
         : undefined;
     const broker = createBroker({
       sessions,
+      counters: shared,
       devices: new DeviceStore(db.orm),
       writer: ingest,
       metrics,
