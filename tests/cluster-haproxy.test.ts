@@ -5,10 +5,11 @@ import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { type Database, openDatabase } from '@iotp/db';
 import { createTestDatabase, tempDir } from '@iotp/db/testing';
-import { MqttClient } from 'mqtt';
+import mqtt, { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, localHaproxy, startHaproxy } from './haproxy.ts';
 import { apiClient, creds, logger, until } from './helpers.ts';
+import { signedFirmware, signingKey } from './ota-fixtures.ts';
 import { type Account, setUp, startProcess } from './process.ts';
 import { loadDevice, storedCounts } from './telemetry-load.ts';
 
@@ -72,6 +73,7 @@ describe('a cluster behind HAProxy', () => {
       MQTT_HOST: '127.0.0.1',
       MQTT_PROXY_PROTOCOL: 'true',
       TRUSTED_PROXIES: '127.0.0.1',
+      OTA_TICK_MS: '100',
     };
     // The first node migrates the database; the others start on it.
     nodes.push(startProcess({ ...common, DATA_DIR: join(dir.path, 'n1') }));
@@ -140,6 +142,89 @@ describe('a cluster behind HAProxy', () => {
     const metrics = await (await fetch(`${(await nodes[0]!.ready).http}/metrics`)).text();
     expect(metrics).toMatch(/mqtt_rejects_total\{reason="proxy_header_untrusted"\} 1/);
   });
+
+  it(
+    'keeps a rollout to max_concurrent 2 while 20 devices spread over the three nodes report on it',
+    async () => {
+      const api = apiClient({ httpPort: ports.http });
+      api.token = (
+        await api.call('POST', '/v1/auth/login', { email: account.email, password: account.password })
+      ).body.access_token;
+      const base = `/v1/orgs/${account.org}`;
+      const key = await signingKey(dir.path);
+      expect((await api.call('POST', `${base}/ota/keys`, { name: 'ci', public_key: key.pem })).status).toBe(201);
+      const fw = await signedFirmware(dir.path, key.privateKey, { version: '2.0.0' });
+      const release = await api.call('POST', `${base}/ota/releases`, fw.manifest);
+      const uploaded = await fetch(`http://127.0.0.1:${ports.http}${base}/ota/releases/${release.body.id}/artifact`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/octet-stream' },
+        body: new Uint8Array(fw.bytes),
+      });
+      expect(uploaded.status).toBe(200);
+
+      // Twenty devices through HAProxy, each updating as soon as it gets its job.
+      const fleet: MqttClient[] = [];
+      const ids = new Set<string>();
+      try {
+        for (let i = 0; i < 20; i++) {
+          const created = await api.call('POST', `${base}/devices`, { name: `fleet${i}`, tags: ['fleet'] });
+          expect(created.status, JSON.stringify(created.body)).toBe(201);
+          const d = { id: created.body.id as string, secret: created.body.mqtt.password as string };
+          ids.add(d.id);
+          const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${ports.mqtt}`, {
+            ...creds(d),
+            protocolVersion: 4,
+            reconnectPeriod: 0,
+          });
+          fleet.push(client);
+          const report = (job: string, state: string) =>
+            client.publishAsync(`devices/${d.id}/ota/status`, JSON.stringify({ job_id: job, state }), { qos: 1 });
+          client.on('message', async (_topic, payload) => {
+            const job = JSON.parse(payload.toString()) as { job_id: string; cancel?: boolean };
+            if (job.cancel) return;
+            for (const state of ['downloading', 'downloaded', 'verifying', 'installing', 'rebooting'])
+              await report(job.job_id, state);
+            await new Promise((r) => setTimeout(r, 50));
+            await report(job.job_id, 'succeeded');
+          });
+          await client.subscribeAsync(`devices/${d.id}/ota/job`, { qos: 1 });
+        }
+        // leastconn spread them: every node holds some, so every node acts on the rollout.
+        const holding = nodes.filter((n) => n.logs(/device connected/).some((l) => ids.has(l.deviceId as string)));
+        expect(holding.length).toBe(3);
+
+        const rollout = await api.call('POST', `${base}/ota/rollouts`, {
+          release_id: release.body.id,
+          target: { tags: ['fleet'] },
+          max_concurrent: 2,
+        });
+        expect(rollout.status, JSON.stringify(rollout.body)).toBe(201);
+        // Jobs under way, sampled from the database while every node's ticks and status reports act on it.
+        let most = 0;
+        await until(
+          async () => {
+            const [open] = await db.sql.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM ota_jobs WHERE rollout_id = $1
+               AND state NOT IN ('succeeded', 'failed', 'rolled_back', 'cancelled')`,
+              [rollout.body.id],
+            );
+            most = Math.max(most, open!.n);
+            return (await api.call('GET', `${base}/ota/rollouts/${rollout.body.id}`)).body.status === 'completed';
+          },
+          'the rollout to complete',
+          120_000,
+        );
+        expect(most).toBe(2);
+        expect((await api.call('GET', `${base}/ota/rollouts/${rollout.body.id}`)).body.counts).toEqual({
+          total: 20,
+          succeeded: 20,
+        });
+      } finally {
+        await Promise.all(fleet.map((c) => c.endAsync(true)));
+      }
+    },
+    SLOW,
+  );
 
   it(
     'loses and doubles nothing acknowledged when a node is killed mid-stream: its devices reconnect through HAProxy to the others',
