@@ -65,4 +65,41 @@ describe('telemetry ingest under database faults (PostgreSQL through a faulty li
     }
     expect(platform.output().stderr).not.toMatch(/TypeError|Unhandled|ECONNRESET/);
   }, 300_000);
+
+  it('says it is not ready while the database answers but refuses telemetry, and stores every acknowledged reading once it takes them again', async () => {
+    const platform = startProcess({
+      DATABASE_URL: testDb.url,
+      DATA_DIR: `${dir.path}/refused`,
+      MQTT_HOST: '127.0.0.1',
+      HTTP_HOST: '127.0.0.1',
+    });
+    const { mqttPort, http } = await platform.ready;
+    const readiness = async () => {
+      const res = await fetch(`${http}/readyz`);
+      return { status: res.status, body: (await res.json()) as { checks: Record<string, { ok: boolean }> } };
+    };
+    expect((await readiness()).status).toBe(200);
+    // What an unlicensed TimescaleDB does: SELECT 1 works, every insert into telemetry fails.
+    await db.sql.exec(`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'function "continuous_agg_invalidation_trigger" is not supported' USING ERRCODE = '0A000'; END $$;
+      CREATE TRIGGER refuse BEFORE INSERT ON telemetry FOR EACH STATEMENT EXECUTE FUNCTION refuse()`);
+    const load = loadDevice(`mqtt://127.0.0.1:${mqttPort}`, await devices.create({ orgId, name: 'refused' }));
+    try {
+      await until(async () => (await readiness()).status === 503, 'not ready while writes fail', 30_000);
+      const { body } = await readiness();
+      expect(body.checks.database?.ok).toBe(true);
+      expect(body.checks.telemetry?.ok).toBe(false);
+      expect(load.acked.size).toBe(0); // QoS 1 means stored: nothing acknowledged meanwhile
+
+      await db.sql.exec('DROP TRIGGER refuse ON telemetry; DROP FUNCTION refuse()');
+      await until(async () => (await readiness()).status === 200, 'ready again', 30_000);
+      await until(() => load.acked.size >= 50, 'acknowledgements again', 30_000);
+      await load.drain();
+      expect(await storedCounts(db.sql, load)).toEqual({ 1: load.acked.size });
+    } finally {
+      await load.end();
+      platform.child.kill('SIGTERM');
+      await platform.exited;
+    }
+  }, 120_000);
 });

@@ -5,6 +5,7 @@ import { type AddressInfo, connect, createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
+import mqemitter from 'mqemitter';
 import mqttPacket, { type IConnectPacket, type Packet } from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +15,7 @@ import {
   connectedClient,
   isDropped,
   isSubscribed,
+  isSystemTopic,
   isTopicTooDeep,
   markDropped,
   parserOf,
@@ -96,6 +98,27 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 describe('aedes-internals', () => {
+  it('sends subscription changes and new clients through its emitter as system messages (shared sessions relay them)', async () => {
+    const mq = mqemitter({ matchEmptyLevels: true });
+    const topics: string[] = [];
+    const emit = mq.emit.bind(mq);
+    mq.emit = (packet, cb) => {
+      topics.push(packet.topic);
+      return emit(packet, cb);
+    };
+    const { aedes, port } = await start({ mq });
+    const c = await dial(port);
+    c.send(connectPacket('sys'));
+    await c.next('connack');
+    c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'a/b', qos: 1 }] });
+    await c.next('suback');
+    // ($SYS/sub/add and $SYS/sub/rm come from the persistence, aedes-persistence's BroadcastPersistence.)
+    await until(() => topics.includes(`$SYS/${aedes.id}/new/subscribes`));
+    expect(topics).toContain(`$SYS/${aedes.id}/new/clients`);
+    expect(topics.filter(isSystemTopic)).toEqual(topics.filter((t) => t.startsWith('$SYS/')));
+    expect(isSystemTopic('devices/x/telemetry')).toBe(false);
+  });
+
   it('is pinned to the installed aedes and the mqtt-packet that aedes loads', async () => {
     const aedesEntry = createRequire(import.meta.url).resolve('aedes');
     expect(installedVersion('aedes', import.meta.url)).toBe(WRITTEN_FOR.aedes);

@@ -12,6 +12,19 @@ import { Rejection } from './reasons.ts';
  */
 export const WRITTEN_FOR = { aedes: '1.2.0', 'mqtt-packet': '9.0.2' } as const;
 
+/**
+ * Aedes' system messages go through its message emitter under this prefix: subscription changes
+ * from the persistence (`$SYS/sub/add`, `$SYS/sub/rm`), a client connecting (`$SYS/{broker}/new/clients`,
+ * which makes other brokers drop a session of the same id) and heartbeats (`$SYS/{broker}/heartbeat`).
+ * Nodes that share sessions relay exactly these (shared-sessions.ts).
+ */
+export const SYSTEM_TOPIC_PREFIX = '$SYS/';
+
+/** Whether an emitted packet is one of Aedes' system messages. */
+export function isSystemTopic(topic: string): boolean {
+  return topic.startsWith(SYSTEM_TOPIC_PREFIX);
+}
+
 /** An Aedes client as it is, beyond `aedes.d.ts`. */
 interface ClientInternals {
   /** Set on a DISCONNECT packet only [MQTT-3.14.4-3], not on a dropped connection. */

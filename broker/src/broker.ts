@@ -83,7 +83,6 @@ export function createBroker({
   const log = logger.child({ component: 'broker' });
   const quotas = new Quotas({ limits, plan, meter, shared: counters });
   const receiveTimes = new ReceiveTimes();
-  const sweeper = setInterval(() => receiveTimes.sweep(), 60_000).unref();
   const presence = new Presence(devices, log);
 
   const count = (reason: Reason, fields: Record<string, unknown>, level: 'warn' | 'info' = 'warn') => {
@@ -251,10 +250,13 @@ export function createBroker({
         }
       }
     },
+    /** Forgets idle rate buckets and receive times, and looks daily quotas up again; the platform's scheduler runs it. */
+    async housekeeping(): Promise<void> {
+      receiveTimes.sweep();
+      await quotas.housekeeping();
+    },
     /** Stops accepting, disconnects every client, and closes Aedes. */
     async close(): Promise<void> {
-      clearInterval(sweeper);
-      quotas.close();
       const closing = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       for (const s of sockets) s.destroy();

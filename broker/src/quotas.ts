@@ -19,8 +19,6 @@ export interface QuotasOptions {
   plan?: QuotaPlan;
   /** Counts today's messages per organization; without it no daily quota applies. */
   meter?: UsageMeter;
-  /** How often idle buckets are forgotten and daily quotas looked up again (ms). */
-  refreshMs?: number;
   /** Connection attempts per address counted across every broker node as well (when REDIS_URL is set). */
   shared?: SharedCounters;
 }
@@ -36,16 +34,17 @@ export class Quotas {
   private readonly connects: RateLimiter;
   private readonly messages: RateLimiter;
   private readonly daily = new Map<string, number | null>();
-  private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly o: QuotasOptions) {
     this.connects = new RateLimiter(o.limits.connectRatePerS, o.limits.connectBurst);
     this.messages = new RateLimiter(o.limits.messagesPerS, o.limits.messagesBurst);
-    this.timer = setInterval(() => {
-      this.connects.sweep();
-      this.messages.sweep();
-      void this.refresh();
-    }, o.refreshMs ?? 60_000).unref();
+  }
+
+  /** Forgets idle buckets and looks the daily quotas up again: the broker's housekeeping runs it each minute. */
+  async housekeeping(): Promise<void> {
+    this.connects.sweep();
+    this.messages.sweep();
+    await this.refresh();
   }
 
   /**
@@ -95,9 +94,5 @@ export class Quotas {
     if (!plan) return;
     for (const orgId of [...this.daily.keys()])
       this.daily.set(orgId, await plan.messagesPerDay(orgId).catch(() => this.daily.get(orgId) ?? null));
-  }
-
-  close(): void {
-    clearInterval(this.timer);
   }
 }

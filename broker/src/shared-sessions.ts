@@ -4,9 +4,7 @@ import { Redis } from 'ioredis';
 import mqemitter from 'mqemitter';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-
-/** Aedes' system topics: subscription changes, broker heartbeats, client takeovers. */
-const SYSTEM = '$SYS/';
+import { isSystemTopic } from './aedes-internals.ts';
 
 /** Where Aedes keeps sessions, and how it hears the other nodes: passed to `createBroker`, which closes it. */
 export interface SharedSessions {
@@ -84,7 +82,7 @@ export async function connectSharedSessions({
     },
     removeListener: (topic, listener, callback) => local.removeListener(topic, listener, callback),
     emit(packet, callback) {
-      if (packet.topic.startsWith(SYSTEM)) {
+      if (isSystemTopic(packet.topic)) {
         const message = { origin, packet: { ...packet, payload: toBase64(packet.payload) } };
         db.publish(channel, JSON.stringify(message)).catch((err: Error) =>
           log.warn({ err: err.message, topic: packet.topic }, 'system message not relayed'),
@@ -115,7 +113,7 @@ export async function connectSharedSessions({
 /** A relayed system message: the process that sent it (Redis hands a publisher's own messages back to it too), and the packet. */
 const relayed = z.object({
   origin: z.string(),
-  packet: z.looseObject({ topic: z.string().startsWith(SYSTEM), payload: z.string() }),
+  packet: z.looseObject({ topic: z.string().refine(isSystemTopic), payload: z.string() }),
 });
 
 function safeJson(text: string): unknown {

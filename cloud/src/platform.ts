@@ -269,8 +269,9 @@ export async function buildPlatform(
         messagesPerDay: (orgId) => billing?.messagesPerDay(orgId) ?? Promise.resolve(null),
       },
     });
-    // Registered before any listener: a failed listen must still stop the broker's timers.
+    // Registered before any listener: a failed listen must still close Aedes and the session store.
     cleanup.push(() => broker.close());
+    scheduler.add({ name: 'broker-housekeeping', everyMs: 60_000, run: () => broker.housekeeping(), scope: 'node' });
     const deviceOrders: DeviceOrders = nc
       ? new NatsDeviceOrders({ nc, devices: broker, logger, registry })
       : new LocalDeviceOrders(broker);

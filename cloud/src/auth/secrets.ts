@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** A random secret of 256 bits, URL-safe, with an optional readable prefix. */
 export function newSecret(prefix = ''): string {
@@ -8,13 +8,6 @@ export function newSecret(prefix = ''): string {
 /** How secrets are stored: SHA-256, hex. Fine for high-entropy secrets; passwords use argon2id. */
 export function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
-}
-
-/** Compares two strings in time that does not depend on where they differ. */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** A new API key `iot_<12 hex>_<secret>`: the visible prefix, the secret (shown once) and its hash. */
