@@ -66,6 +66,46 @@ describe('telemetry ingest under database faults (PostgreSQL through a faulty li
     expect(platform.output().stderr).not.toMatch(/TypeError|Unhandled|ECONNRESET/);
   }, 300_000);
 
+  it('rides out a database that stops answering: not ready meanwhile, acknowledging again without a restart, and a shutdown within its budget', async () => {
+    const platform = startProcess({
+      DATABASE_URL: proxy.url(testDb.url),
+      DATA_DIR: `${dir.path}/blackhole`,
+      MQTT_HOST: '127.0.0.1',
+      HTTP_HOST: '127.0.0.1',
+      SHUTDOWN_TIMEOUT_MS: '3000',
+      WRITER_TIMEOUT_MS: '2000',
+    });
+    const { mqttPort, http } = await platform.ready;
+    const load = loadDevice(`mqtt://127.0.0.1:${mqttPort}`, await devices.create({ orgId, name: 'blackhole' }));
+    try {
+      await until(() => load.acked.size >= 50, 'acknowledgements', 30_000);
+      // Packets go nowhere and nothing comes back: no reset, no error, only silence.
+      proxy.blackhole();
+      await until(async () => (await fetch(`${http}/readyz`)).status === 503, 'not ready in the silence', 30_000);
+      const stalled = load.acked.size;
+      proxy.restore();
+      await until(() => load.acked.size >= stalled + 50, 'acknowledgements again, no restart', 90_000);
+      await until(async () => (await fetch(`${http}/readyz`)).status === 200, 'ready again', 30_000);
+
+      // Silent again, then stopped: the shutdown keeps to SHUTDOWN_TIMEOUT_MS instead of waiting on the database.
+      await load.drain();
+      proxy.blackhole();
+      const asked = Date.now();
+      platform.child.kill('SIGTERM');
+      const code = await Promise.race([
+        platform.exited,
+        new Promise((r) => setTimeout(() => r('still running'), 20_000)),
+      ]);
+      expect(code, `${Date.now() - asked} ms`).toBe(0);
+      proxy.restore();
+      expect(await storedCounts(db.sql, load)).toEqual({ 1: load.acked.size });
+    } finally {
+      proxy.restore();
+      await load.end();
+      if (platform.alive) platform.child.kill('SIGKILL');
+    }
+  }, 240_000);
+
   it('says it is not ready while the database answers but refuses telemetry, and stores every acknowledged reading once it takes them again', async () => {
     const platform = startProcess({
       DATABASE_URL: testDb.url,

@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { json } from './http/openapi.ts';
+import { withTimeout } from './with-timeout.ts';
 
 /** A named dependency check; resolves when the dependency works, throws saying why not. */
 export type ReadinessChecks = Record<string, () => Promise<void>>;
@@ -50,12 +51,4 @@ export function healthRoutes({ checks }: { checks: ReadinessChecks }) {
       const body = { status: ready ? ('ready' as const) : ('not_ready' as const), checks: Object.fromEntries(results) };
       return ready ? c.json(body, 200) : c.json(body, 503);
     });
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

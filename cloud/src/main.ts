@@ -32,6 +32,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: no new connections, flushing accepted telemetry');
+    // close() keeps to SHUTDOWN_TIMEOUT_MS; this is the guard should a step ignore it.
+    setTimeout(() => {
+      logger.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS + 10_000).unref();
     platform.close().then(
       () => {
         logger.info('stopped cleanly');

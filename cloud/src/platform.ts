@@ -54,6 +54,7 @@ import { TelemetryRepository } from './telemetry/telemetry.repository.ts';
 import { TelemetryService } from './telemetry/telemetry.service.ts';
 import { TwinRepository } from './twin/twin.repository.ts';
 import { TwinService } from './twin/twin.service.ts';
+import { withTimeout } from './with-timeout.ts';
 
 /** A listener that could not bind, named by the variable that sets its port. */
 export class PortInUse extends Error {
@@ -155,9 +156,10 @@ export async function buildPlatform(
       logger,
     }),
   );
-  const cleanup: (() => Promise<void>)[] = [() => db.close()];
+  // Each step is told how much of the shutdown budget is left (ms).
+  const cleanup: ((leftMs: number) => Promise<void>)[] = [() => db.close()];
   const undo = async () => {
-    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+    for (const step of cleanup.reverse()) await step(0).catch(() => undefined);
   };
   try {
     // On a server several nodes may share the database: each cluster-wide job runs on one of them a period.
@@ -193,7 +195,7 @@ export async function buildPlatform(
       maxFutureMs: config.TELEMETRY_MAX_FUTURE_MS,
     });
     await writer.start();
-    cleanup.push(() => writer.close(config.SHUTDOWN_TIMEOUT_MS));
+    cleanup.push((leftMs) => writer.close(leftMs));
     // Seeded from usage_daily before the broker listens, so a restart does not reset daily quotas.
     const meter = await new UsageMeter(db.sql, logger).seed();
     cleanup.push(() => meter.close());
@@ -459,10 +461,23 @@ export async function buildPlatform(
         return Object.assign(platform, { httpPort: listening.port, mqttPort, mqttsPort });
       },
       // Reverse start order: stop taking connections, flush the writer, close the database.
+      // Within SHUTDOWN_TIMEOUT_MS even when the database hangs: a step still waiting when its share
+      // of the budget is gone is left behind (what was acknowledged is stored already), and the
+      // database is closed last whatever happened.
       close: () => {
         closing ??= (async () => {
+          const deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
           http?.closeAllConnections?.();
-          for (const step of cleanup.reverse()) await step();
+          await withTimeout(scheduler.stop(), config.SHUTDOWN_TIMEOUT_MS).catch(() => undefined); // no new runs
+          let late = 0;
+          for (const step of cleanup.reverse()) {
+            const leftMs = Math.max(deadline - Date.now(), 1000);
+            await withTimeout(step(leftMs), leftMs).catch((err: Error) => {
+              late++;
+              logger.warn({ err: err.message }, 'a shutdown step did not finish');
+            });
+          }
+          if (late) logger.warn({ steps: late }, 'stopped with shutdown steps left unfinished');
         })();
         return closing;
       },
