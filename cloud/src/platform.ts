@@ -1,59 +1,34 @@
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import {
-  BatchWriter,
-  brokerLimits,
-  ConfigError,
-  connectSharedSessions,
-  createBroker,
-  createBrokerMetrics,
-  DeviceStore,
-  Spill,
-  type TelemetrySink,
-  UsageMeter,
-} from '@iotp/broker';
-import { type Database, EmbeddedJobs, openDatabase, withDatabaseLock } from '@iotp/db';
-import { Redis } from 'ioredis';
-import pLimit from 'p-limit';
+import { type BatchWriter, ConfigError, type createBroker, type UsageMeter } from '@iotp/broker';
+import { type Database, type EmbeddedJobs, openDatabase } from '@iotp/db';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { type App, createApp } from './app.ts';
-import { AuthRepository } from './auth/auth.repository.ts';
-import { type Auth, type AuthOptions, createAuth } from './auth/create-auth.ts';
-import { type CounterStore, MemoryCounterStore, RedisCounterStore } from './auth/rate-limit.ts';
-import { TokenService } from './auth/tokens.ts';
-import { BillingRepository } from './billing/billing.repository.ts';
-import { BillingService } from './billing/billing.service.ts';
-import { PLANS } from './billing/plans.ts';
-import { stripeClient } from './billing/stripe-client.ts';
-import { NatsCommandAnswers } from './cluster/command-answers.ts';
-import { type DevicePublisher, NatsDevicePublisher } from './cluster/device-delivery.ts';
-import { type DeviceOrders, LocalDeviceOrders, NatsDeviceOrders } from './cluster/device-orders.ts';
-import { relayOtaEvents } from './cluster/event-relay.ts';
+import type { App } from './app.ts';
+import type { Auth } from './auth/create-auth.ts';
+import type { TokenService } from './auth/tokens.ts';
+import type { BillingService } from './billing/billing.service.ts';
 import { connectNats } from './cluster/nats.ts';
 import { TelemetryConsumer } from './cluster/telemetry-consumer.ts';
-import { JetStreamTelemetry } from './cluster/telemetry-stream.ts';
 import type { PlatformConfig, Role } from './config.ts';
 import { prepareDataDir } from './data-dir.ts';
 import { routeDeviceEvents } from './device-router.ts';
-import { DeviceRepository } from './devices/device.repository.ts';
-import { DeviceService } from './devices/device.service.ts';
-import { GrafanaAccess, type GrafanaEndpoint } from './grafana/grafana-access.ts';
+import type { DeviceService } from './devices/device.service.ts';
 import { DatabaseJobLeases } from './job-lease.ts';
-import { Mailer } from './mail/mailer.ts';
 import { OrgRepository } from './orgs/org.repository.ts';
-import { OrgService } from './orgs/org.service.ts';
-import { OtaRepository } from './ota/ota.repository.ts';
-import { ReleaseService } from './ota/release.service.ts';
-import { RolloutService } from './ota/rollout.service.ts';
+import type { OrgService } from './orgs/org.service.ts';
+import type { RolloutService } from './ota/rollout.service.ts';
 import { Scheduler } from './scheduler.ts';
-import { FileObjectStore, type ObjectStore, S3ObjectStore } from './storage/object-store.ts';
-import { TelemetryRepository } from './telemetry/telemetry.repository.ts';
-import { TelemetryService } from './telemetry/telemetry.service.ts';
-import { TwinRepository } from './twin/twin.repository.ts';
-import { TwinService } from './twin/twin.service.ts';
+import type { TwinService } from './twin/twin.service.ts';
+import { type AccountParts, wireAccounts } from './wiring/accounts.ts';
+import { wireBroker } from './wiring/broker.ts';
+import { wireDevices } from './wiring/devices.ts';
+import { wireApp } from './wiring/http.ts';
+import { wireIngest } from './wiring/ingest.ts';
+import { wireBilling, wireOrgs } from './wiring/organizations.ts';
+import { wireOta } from './wiring/ota.ts';
+import type { Wiring } from './wiring/wiring.ts';
 import { withTimeout } from './with-timeout.ts';
 
 /** A listener that could not bind, named by the variable that sets its port. */
@@ -69,14 +44,7 @@ export class PortInUse extends Error {
 }
 
 /** Parts a caller supplies instead of those the configuration names (tests, benchmarks). */
-export interface PlatformParts {
-  /** Where avatars and firmware artifacts are kept; by default S3 when S3_ENDPOINT is set, else DATA_DIR. */
-  objects?: ObjectStore;
-  /** Counters of the rate limits; by default Redis when REDIS_URL is set, else in memory. */
-  limits?: CounterStore;
-  /** Tuning of the accounts service (rate limits, refresh-reuse grace) beyond the configuration. */
-  auth?: Pick<AuthOptions, 'rateLimits' | 'refreshReuseGraceS'>;
-}
+export type PlatformParts = AccountParts;
 
 /** The whole platform, built and not yet listening: what `start` serves and what tests call directly. */
 export interface Platform {
@@ -170,238 +138,73 @@ export async function buildPlatform(
     );
     // Before anything it runs is closed: stopping waits for the runs under way.
     cleanup.push(() => scheduler.stop());
-    // PGlite has no background workers: without this, aggregates, compression and retention never run.
-    const embeddedJobs = db.kind === 'embedded' ? new EmbeddedJobs({ sql: db.sql, logger, registry }) : undefined;
-    if (embeddedJobs) {
-      cleanup.push(() => embeddedJobs.stop());
-      scheduler.add({ name: 'embedded-db-jobs', everyMs: 30_000, run: () => embeddedJobs.runDue(), scope: 'node' });
-    }
-    const metrics = createBrokerMetrics(registry);
-    const writer = new BatchWriter({
-      sql: db.sql,
-      logger,
-      metrics: metrics.writer,
-      spill: await Spill.open(join(config.DATA_DIR, 'spill'), {
-        logger,
-        skippedLines: metrics.writer.spillSkippedLines,
-      }),
-      maxRows: config.WRITER_BATCH_ROWS,
-      maxDelayMs: config.WRITER_BATCH_MS,
-      eager: config.WRITER_EAGER,
-      highWaterRows: config.WRITER_HIGH_WATER_ROWS,
-      // PGlite is one backend: parallel batches would only queue behind each other.
-      concurrency: db.kind === 'embedded' ? 1 : config.WRITER_CONCURRENCY,
-      timeoutMs: config.WRITER_TIMEOUT_MS,
-      maxFutureMs: config.TELEMETRY_MAX_FUTURE_MS,
-    });
-    await writer.start();
-    cleanup.push((leftMs) => writer.close(leftMs));
-    // Seeded from usage_daily before the broker listens, so a restart does not reset daily quotas.
-    const meter = await new UsageMeter(db.sql, logger).seed();
-    cleanup.push(() => meter.close());
-    // Each node flushes the counts it holds.
-    scheduler.add({ name: 'usage-flush', everyMs: 10_000, run: () => meter.flush(), scope: 'node' });
-
-    const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.HTTP_PORT}`;
-    const tokens = await new TokenService(db.orm, {
-      issuer: publicUrl,
-      audience: 'iot-platform',
-      accessTtlS: config.ACCESS_TOKEN_TTL_S,
-      signingKeyPem: config.JWT_SIGNING_KEY,
-    }).init();
-    let limits: CounterStore = parts.limits ?? new MemoryCounterStore();
-    // Shared by every node: the API's credential limits, and the broker's connection rate per address.
-    let shared: RedisCounterStore | undefined;
-    if (config.REDIS_URL) {
-      const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
-      await redis.connect();
-      cleanup.push(async () => void redis.disconnect());
-      shared = new RedisCounterStore(redis);
-      if (!parts.limits) limits = shared;
-    }
-    const authRepo = new AuthRepository(db.orm);
-    const mailer = new Mailer(db.orm, logger, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
-    // Mail is sent as it is queued; this retries what the SMTP server could not take.
-    scheduler.add({ name: 'mail-retry', everyMs: 30_000, run: () => mailer.drain() });
-    scheduler.add({ name: 'purge-old-mail', everyMs: 3600_000, run: () => mailer.purge() });
-    const objects = parts.objects ?? objectStore(config);
-    const auth = createAuth({
-      repo: authRepo,
-      tokens,
-      limits,
-      mailer,
-      objects,
-      logger,
-      publicUrl,
-      refreshTtlS: config.REFRESH_TOKEN_TTL_S,
-      adminEmails: config.ADMIN_EMAILS,
-      ...parts.auth,
-    });
-    // After the HTTP server has closed: mail auth queues once it has answered still goes in.
-    cleanup.push(() => auth.settled());
-    const orgRepo = new OrgRepository(db.orm);
-    const billingRepo = new BillingRepository(db.orm);
-    // Organizations and billing need each other (seats; the accounts of organizations): built in
-    // this order, billing looked up when a limit is checked.
-    let billing: BillingService | undefined;
     const runs = (role: Role) => config.ROLES.has(role);
     // With NATS, messages to a device and orders to drop its connection reach whichever node holds it.
     const nc = config.NATS_URL ? await connectNats(config.NATS_URL) : undefined;
     if (nc) cleanup.push(() => nc.drain().catch(() => undefined));
-    // INGEST=jetstream: the broker's PUBACK waits for the stream, and writer nodes fill the database from it.
-    const streamed = nc && config.INGEST === 'jetstream' ? { nc, stream: config.INGEST_STREAM } : undefined;
-    const ingest: TelemetrySink =
-      streamed && runs('broker') ? await JetStreamTelemetry.open({ ...streamed, logger, registry }) : writer;
-    // With MQTT_SESSIONS=redis, a persistent session follows its device to whichever node it reconnects to.
-    const sessions =
-      runs('broker') && config.MQTT_SESSIONS === 'redis' && config.REDIS_URL
-        ? await connectSharedSessions({ url: config.REDIS_URL, prefix: config.MQTT_SESSIONS_PREFIX, logger })
-        : undefined;
-    const broker = createBroker({
-      sessions,
-      counters: shared,
-      devices: new DeviceStore(db.orm),
-      writer: ingest,
-      metrics,
+    const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.HTTP_PORT}`;
+    const w: Wiring = {
+      config,
       logger,
-      limits: brokerLimits(config),
+      registry,
+      db,
+      scheduler,
+      onClose: (step) => void cleanup.push(step),
+      runs,
+      nc,
+      publicUrl,
+    };
+
+    const { metrics, writer, meter, embeddedJobs } = await wireIngest(w);
+    const { tokens, limits, shared, authRepo, mailer, objects, auth } = await wireAccounts(w, parts);
+    const orgRepo = new OrgRepository(db.orm);
+    const billing = wireBilling(w, { orgs: orgRepo, mailer });
+    const { broker, streamed, deviceOrders, toDevices } = await wireBroker(w, {
+      writer,
       meter,
+      metrics,
+      shared,
       plan: {
-        deviceAllowed: (orgId, deviceId) => billing?.deviceAllowed(orgId, deviceId) ?? Promise.resolve(true),
-        messagesPerDay: (orgId) => billing?.messagesPerDay(orgId) ?? Promise.resolve(null),
+        deviceAllowed: (orgId, deviceId) => billing.deviceAllowed(orgId, deviceId),
+        messagesPerDay: (orgId) => billing.messagesPerDay(orgId),
       },
     });
-    // Registered before any listener: a failed listen must still close Aedes and the session store.
-    cleanup.push(() => broker.close());
-    scheduler.add({ name: 'broker-housekeeping', everyMs: 60_000, run: () => broker.housekeeping(), scope: 'node' });
-    const deviceOrders: DeviceOrders = nc
-      ? new NatsDeviceOrders({ nc, devices: broker, logger, registry })
-      : new LocalDeviceOrders(broker);
-    const toDevices: DevicePublisher = nc ? new NatsDevicePublisher({ nc, broker, logger, registry }) : broker;
-    const orgs = new OrgService({
-      orgs: orgRepo,
-      users: authRepo,
-      mailer,
-      logger,
-      publicUrl,
-      onDevicesRevoked: (ids) => void deviceOrders.disconnect(ids),
-      checkSeats: async (orgId, adding) => billing?.checkLimit(orgId, 'seats', adding),
-    });
-    scheduler.add({ name: 'purge-deleted-orgs', everyMs: 3600_000, run: () => orgs.purgeDue() });
-    billing = new BillingService({
-      repo: billingRepo,
-      orgs: orgRepo,
-      mailer,
-      logger,
-      stripe: stripeClient(config.STRIPE_SECRET_KEY, config.STRIPE_API_URL),
-      webhookSecrets: config.STRIPE_WEBHOOK_SECRETS,
-      prices: { pro: config.STRIPE_PRICE_PRO, enterprise: config.STRIPE_PRICE_ENTERPRISE },
-      publicUrl,
-      graceDays: config.BILLING_GRACE_DAYS,
-      meterEvent: config.STRIPE_METER_EVENT,
-      creditsPerMillionOverage: config.CREDITS_PER_MILLION_OVERAGE,
-      creditsPerDeviceLicense: config.CREDITS_PER_DEVICE_LICENSE,
-    });
-    const payments = billing;
-    scheduler.add({ name: 'stripe-events', everyMs: 60_000, run: () => payments.drain() });
-    scheduler.add({ name: 'settle-usage', everyMs: 60_000, run: () => payments.settleUsage() });
-    const deviceRepo = new DeviceRepository(db.orm);
-    const telemetry = new TelemetryService(new TelemetryRepository(db.orm), { timescale: db.timescale });
-    scheduler.add({
-      name: 'telemetry-retention',
-      everyMs: 3600_000,
-      // With billing on, retention follows each organization's plan; without, only explicit settings apply.
-      run: () =>
-        telemetry.applyRetention(
-          payments.configured
-            ? Object.fromEntries(Object.entries(PLANS).map(([n, l]) => [n, l.retention_days]))
-            : undefined,
-        ),
-    });
-    const answers = nc ? new NatsCommandAnswers({ nc, logger }) : undefined;
-    const twins = new TwinService(new TwinRepository(db.orm), deviceRepo, toDevices, logger, answers && { answers });
-    answers?.listen((deviceId, commandId) => void twins.answered(deviceId, commandId));
-    scheduler.add({ name: 'expire-commands', everyMs: 30_000, run: () => twins.expireDue() });
+    const orgs = wireOrgs(w, { orgs: orgRepo, users: authRepo, mailer, billing, deviceOrders });
     // Ports are known once listening: devices get the broker's, and fetch artifacts from PUBLIC_URL
     // or from this host on the HTTP port.
     const ports = { http: config.HTTP_PORT, mqtt: { host: new URL(publicUrl).hostname, port: config.MQTT_PORT } };
-    const downloadBase = () =>
-      config.PUBLIC_URL ?? `http://${config.HTTP_HOST === '0.0.0.0' ? 'localhost' : config.HTTP_HOST}:${ports.http}`;
-    const otaRepo = new OtaRepository(db.orm);
-    // A held rollout lock keeps a pool connection: at most two at once leave the pool to the work.
-    const lockSlots = pLimit(2);
-    const releases = new ReleaseService({
-      repo: otaRepo,
-      objects,
-      tmpDir: join(config.DATA_DIR, 'tmp'),
-      maxArtifactBytes: config.OTA_MAX_ARTIFACT_BYTES,
+    const { deviceRepo, telemetry, twins, devices } = wireDevices(w, {
+      billing,
+      toDevices,
+      deviceOrders,
+      mqtt: ports.mqtt,
     });
-    const rollouts = new RolloutService({
-      checkLimit: (orgId) => payments.checkLimit(orgId, 'rollouts_per_month', 1),
-      clusterLock:
-        db.kind === 'embedded' ? undefined : (key, work) => lockSlots(() => withDatabaseLock(db.sql, key, work)),
-      repo: otaRepo,
+    const { releases, rollouts } = wireOta(w, {
+      objects,
+      tokens,
+      billing,
+      toDevices,
       devices: deviceRepo,
       orgs: orgRepo,
-      broker: toDevices,
-      logger,
-      registry,
-      downloadUrl: async (deviceId, releaseId) => {
-        const token = await tokens.signDownload(deviceId, releaseId, config.OTA_URL_TTL_S);
-        return {
-          url: `${downloadBase()}/v1/ota/download/${releaseId}?token=${token}`,
-          expires_at: new Date(Date.now() + config.OTA_URL_TTL_S * 1000).toISOString(),
-        };
-      },
+      downloadBase: () =>
+        config.PUBLIC_URL ?? `http://${config.HTTP_HOST === '0.0.0.0' ? 'localhost' : config.HTTP_HOST}:${ports.http}`,
     });
     // What devices say reaches the service that handles it: the topic is parsed once.
     routeDeviceEvents(broker.deviceEvents, { twins, rollouts });
-    // Server-sent event streams on any node carry the changes made on every node.
-    if (nc) relayOtaEvents({ nc, events: rollouts.events, logger });
-    scheduler.add({ name: 'advance-rollouts', everyMs: config.OTA_TICK_MS, run: () => rollouts.tick() });
-    const devices = new DeviceService({
-      devices: deviceRepo,
-      mqtt: ports.mqtt,
-      disconnect: (ids) => void deviceOrders.disconnect(ids),
-      checkLimit: (orgId, adding) => payments.checkLimit(orgId, 'devices', adding),
-    });
-    // A node without the api role serves only health, readiness, metrics and docs.
-    const api = runs('api');
-    const app = createApp({
-      ...(api
-        ? {
-            ota: { releases, rollouts, redirectDownloads: config.OTA_DOWNLOAD_REDIRECT },
-            auth: { ...auth, tokens, limits },
-            orgs: { repo: orgRepo, service: orgs },
-            twins,
-            billing,
-            meter,
-            grafana: new GrafanaAccess(db, grafanaEndpoint(config.DATABASE_URL, db.wirePort)),
-            devices,
-            telemetry,
-          }
-        : {}),
-      logger,
-      registry,
-      trustedProxies: config.TRUSTED_PROXIES,
-      checks: {
-        database: () => db.ping(),
-        // Reachable is not enough: ready means telemetry is being stored.
-        ...((streamed ? runs('writer') : runs('broker'))
-          ? {
-              telemetry: async () => {
-                if (writer.problem) throw new Error(writer.problem);
-              },
-            }
-          : {}),
-        ...(runs('broker')
-          ? {
-              broker: async () => {
-                if (!broker.listening) throw new Error('MQTT listener is not accepting connections');
-              },
-            }
-          : {}),
+    const app = wireApp(w, {
+      api: {
+        ota: { releases, rollouts, redirectDownloads: config.OTA_DOWNLOAD_REDIRECT },
+        auth: { ...auth, tokens, limits },
+        orgs: { repo: orgRepo, service: orgs },
+        twins,
+        billing,
+        meter,
+        devices,
+        telemetry,
       },
+      writer,
+      broker,
+      streamed: streamed !== undefined,
     });
 
     let closing: Promise<void> | undefined;
@@ -489,19 +292,6 @@ export async function buildPlatform(
   }
 }
 
-/** S3 when S3_ENDPOINT is set, else files under DATA_DIR. */
-function objectStore(config: PlatformConfig): ObjectStore {
-  return config.S3_ENDPOINT
-    ? new S3ObjectStore({
-        endpoint: config.S3_ENDPOINT,
-        accessKey: config.S3_ACCESS_KEY ?? '',
-        secretKey: config.S3_SECRET_KEY ?? '',
-        bucket: config.S3_BUCKET,
-        region: config.S3_REGION,
-      })
-    : new FileObjectStore(join(config.DATA_DIR, 'objects'));
-}
-
 /** The broker's TLS certificate and key, read from their files; both or neither. */
 async function tlsFiles(cert: string | undefined, key: string | undefined) {
   if (!cert && !key) return undefined;
@@ -529,11 +319,4 @@ function listenHttp(fetch: (req: Request) => Response | Promise<Response>, port:
     ) as Server;
     server.once('error', reject);
   });
-}
-
-/** The database as Grafana reaches it: the server of DATABASE_URL, or the embedded wire port. */
-function grafanaEndpoint(url: string | undefined, wirePort: number | undefined): GrafanaEndpoint {
-  if (!url) return { host: '127.0.0.1', port: wirePort ?? 5433, database: 'postgres' };
-  const u = new URL(url);
-  return { host: u.hostname, port: Number(u.port || 5432), database: u.pathname.slice(1) || 'postgres' };
 }

@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { AuthRepository } from '../auth/auth.repository.ts';
+import { type AuthOptions, createAuth } from '../auth/create-auth.ts';
+import { type CounterStore, MemoryCounterStore, RedisCounterStore } from '../auth/rate-limit.ts';
+import { TokenService } from '../auth/tokens.ts';
+import type { PlatformConfig } from '../config.ts';
+import { Mailer } from '../mail/mailer.ts';
+import { FileObjectStore, type ObjectStore, S3ObjectStore } from '../storage/object-store.ts';
+import type { Wiring } from './wiring.ts';
+
+/** Parts of the accounts a caller may supply instead of those the configuration names (tests, benchmarks). */
+export interface AccountParts {
+  /** Where avatars and firmware artifacts are kept; by default S3 when S3_ENDPOINT is set, else DATA_DIR. */
+  objects?: ObjectStore;
+  /** Counters of the rate limits; by default Redis when REDIS_URL is set, else in memory. */
+  limits?: CounterStore;
+  /** Tuning of the accounts service (rate limits, refresh-reuse grace) beyond the configuration. */
+  auth?: Pick<AuthOptions, 'rateLimits' | 'refreshReuseGraceS'>;
+}
+
+/**
+ * Accounts and what they lean on: tokens, the rate-limit counters (in Redis when REDIS_URL is set,
+ * shared with the broker's connection limit), mail, and the object store.
+ */
+export async function wireAccounts({ config, logger, db, scheduler, onClose, publicUrl }: Wiring, parts: AccountParts) {
+  const tokens = await new TokenService(db.orm, {
+    issuer: publicUrl,
+    audience: 'iot-platform',
+    accessTtlS: config.ACCESS_TOKEN_TTL_S,
+    signingKeyPem: config.JWT_SIGNING_KEY,
+  }).init();
+  let limits: CounterStore = parts.limits ?? new MemoryCounterStore();
+  // Shared by every node: the API's credential limits, and the broker's connection rate per address.
+  let shared: RedisCounterStore | undefined;
+  if (config.REDIS_URL) {
+    const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    await redis.connect();
+    onClose(async () => void redis.disconnect());
+    shared = new RedisCounterStore(redis);
+    if (!parts.limits) limits = shared;
+  }
+  const authRepo = new AuthRepository(db.orm);
+  const mailer = new Mailer(db.orm, logger, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
+  // Mail is sent as it is queued; this retries what the SMTP server could not take.
+  scheduler.add({ name: 'mail-retry', everyMs: 30_000, run: () => mailer.drain() });
+  scheduler.add({ name: 'purge-old-mail', everyMs: 3600_000, run: () => mailer.purge() });
+  const objects = parts.objects ?? objectStore(config);
+  const auth = createAuth({
+    repo: authRepo,
+    tokens,
+    limits,
+    mailer,
+    objects,
+    logger,
+    publicUrl,
+    refreshTtlS: config.REFRESH_TOKEN_TTL_S,
+    adminEmails: config.ADMIN_EMAILS,
+    ...parts.auth,
+  });
+  // After the HTTP server has closed: mail auth queues once it has answered still goes in.
+  onClose(() => auth.settled());
+  return { tokens, limits, shared, authRepo, mailer, objects, auth };
+}
+
+/** S3 when S3_ENDPOINT is set, else files under DATA_DIR. */
+function objectStore(config: PlatformConfig): ObjectStore {
+  return config.S3_ENDPOINT
+    ? new S3ObjectStore({
+        endpoint: config.S3_ENDPOINT,
+        accessKey: config.S3_ACCESS_KEY ?? '',
+        secretKey: config.S3_SECRET_KEY ?? '',
+        bucket: config.S3_BUCKET,
+        region: config.S3_REGION,
+      })
+    : new FileObjectStore(join(config.DATA_DIR, 'objects'));
+}

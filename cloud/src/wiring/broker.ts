@@ -1,0 +1,63 @@
+import {
+  type BatchWriter,
+  type BrokerMetrics,
+  type BrokerOptions,
+  brokerLimits,
+  connectSharedSessions,
+  createBroker,
+  DeviceStore,
+  type TelemetrySink,
+  type UsageMeter,
+} from '@iotp/broker';
+import type { RedisCounterStore } from '../auth/rate-limit.ts';
+import { type DevicePublisher, NatsDevicePublisher } from '../cluster/device-delivery.ts';
+import { type DeviceOrders, LocalDeviceOrders, NatsDeviceOrders } from '../cluster/device-orders.ts';
+import { JetStreamTelemetry } from '../cluster/telemetry-stream.ts';
+import type { Wiring } from './wiring.ts';
+
+export interface BrokerParts {
+  writer: BatchWriter;
+  meter: UsageMeter;
+  metrics: BrokerMetrics;
+  /** Redis counters shared by the nodes, when REDIS_URL is set. */
+  shared?: RedisCounterStore;
+  /** The plan's answers (billing is built later: looked up when asked). */
+  plan: NonNullable<BrokerOptions['plan']>;
+}
+
+/**
+ * The MQTT broker and the ways to its devices: telemetry through the batch writer or, with
+ * INGEST=jetstream, through the stream; sessions in Redis with MQTT_SESSIONS=redis; and with NATS,
+ * messages and orders that reach whichever node holds a device.
+ */
+export async function wireBroker(w: Wiring, { writer, meter, metrics, shared, plan }: BrokerParts) {
+  const { config, logger, registry, db, scheduler, onClose, runs, nc } = w;
+  // INGEST=jetstream: the broker's PUBACK waits for the stream, and writer nodes fill the database from it.
+  const streamed = nc && config.INGEST === 'jetstream' ? { nc, stream: config.INGEST_STREAM } : undefined;
+  const ingest: TelemetrySink =
+    streamed && runs('broker') ? await JetStreamTelemetry.open({ ...streamed, logger, registry }) : writer;
+  // With MQTT_SESSIONS=redis, a persistent session follows its device to whichever node it reconnects to.
+  const sessions =
+    runs('broker') && config.MQTT_SESSIONS === 'redis' && config.REDIS_URL
+      ? await connectSharedSessions({ url: config.REDIS_URL, prefix: config.MQTT_SESSIONS_PREFIX, logger })
+      : undefined;
+  const broker = createBroker({
+    sessions,
+    counters: shared,
+    devices: new DeviceStore(db.orm),
+    writer: ingest,
+    metrics,
+    logger,
+    limits: brokerLimits(config),
+    meter,
+    plan,
+  });
+  // Registered before any listener: a failed listen must still close Aedes and the session store.
+  onClose(() => broker.close());
+  scheduler.add({ name: 'broker-housekeeping', everyMs: 60_000, run: () => broker.housekeeping(), scope: 'node' });
+  const deviceOrders: DeviceOrders = nc
+    ? new NatsDeviceOrders({ nc, devices: broker, logger, registry })
+    : new LocalDeviceOrders(broker);
+  const toDevices: DevicePublisher = nc ? new NatsDevicePublisher({ nc, broker, logger, registry }) : broker;
+  return { broker, streamed, deviceOrders, toDevices };
+}

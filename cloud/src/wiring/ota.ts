@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import { withDatabaseLock } from '@iotp/db';
+import pLimit from 'p-limit';
+import type { TokenService } from '../auth/tokens.ts';
+import type { BillingService } from '../billing/billing.service.ts';
+import type { DevicePublisher } from '../cluster/device-delivery.ts';
+import { relayOtaEvents } from '../cluster/event-relay.ts';
+import type { DeviceRepository } from '../devices/device.repository.ts';
+import type { OrgRepository } from '../orgs/org.repository.ts';
+import { OtaRepository } from '../ota/ota.repository.ts';
+import { ReleaseService } from '../ota/release.service.ts';
+import { RolloutService } from '../ota/rollout.service.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import type { Wiring } from './wiring.ts';
+
+/** Firmware releases and rollouts: signed downloads, a database lock per rollout on a server, events to every node. */
+export function wireOta(
+  { config, logger, registry, db, scheduler, nc }: Wiring,
+  parts: {
+    objects: ObjectStore;
+    tokens: TokenService;
+    billing: BillingService;
+    toDevices: DevicePublisher;
+    devices: DeviceRepository;
+    orgs: OrgRepository;
+    /** Where devices fetch artifacts: PUBLIC_URL, or this host on the HTTP port once it is known. */
+    downloadBase: () => string;
+  },
+) {
+  const repo = new OtaRepository(db.orm);
+  // A held rollout lock keeps a pool connection: at most two at once leave the pool to the work.
+  const lockSlots = pLimit(2);
+  const releases = new ReleaseService({
+    repo,
+    objects: parts.objects,
+    tmpDir: join(config.DATA_DIR, 'tmp'),
+    maxArtifactBytes: config.OTA_MAX_ARTIFACT_BYTES,
+  });
+  const rollouts = new RolloutService({
+    checkLimit: (orgId) => parts.billing.checkLimit(orgId, 'rollouts_per_month', 1),
+    clusterLock:
+      db.kind === 'embedded' ? undefined : (key, work) => lockSlots(() => withDatabaseLock(db.sql, key, work)),
+    repo,
+    devices: parts.devices,
+    orgs: parts.orgs,
+    broker: parts.toDevices,
+    logger,
+    registry,
+    downloadUrl: async (deviceId, releaseId) => {
+      const token = await parts.tokens.signDownload(deviceId, releaseId, config.OTA_URL_TTL_S);
+      return {
+        url: `${parts.downloadBase()}/v1/ota/download/${releaseId}?token=${token}`,
+        expires_at: new Date(Date.now() + config.OTA_URL_TTL_S * 1000).toISOString(),
+      };
+    },
+  });
+  // Server-sent event streams on any node carry the changes made on every node.
+  if (nc) relayOtaEvents({ nc, events: rollouts.events, logger });
+  scheduler.add({ name: 'advance-rollouts', everyMs: config.OTA_TICK_MS, run: () => rollouts.tick() });
+  return { releases, rollouts };
+}
