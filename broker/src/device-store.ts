@@ -1,10 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type Orm, schema } from '@iotp/db';
+import { isCanonicalUuid } from '@iotp/protocol';
 import { eq } from 'drizzle-orm';
 
 const { devices, deviceConnections } = schema;
-/** A device id as the database prints it: lower case, hyphenated. The only spelling a device may use. */
-const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface DeviceIdentity {
   id: string;
@@ -44,7 +43,7 @@ export class DeviceStore {
    * broker keys sessions by the exact string, so another spelling would be a second session.
    */
   async checkCredentials(deviceId: string, secret: Buffer): Promise<CredentialCheck> {
-    if (!CANONICAL_UUID.test(deviceId)) return { ok: false, why: 'unknown' };
+    if (!isCanonicalUuid(deviceId)) return { ok: false, why: 'unknown' };
     const [row] = await this.orm
       .select({ id: devices.id, orgId: devices.orgId, secretHash: devices.secretHash, disabledAt: devices.disabledAt })
       .from(devices)

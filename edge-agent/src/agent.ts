@@ -16,7 +16,7 @@ import { Backoff } from './backoff.ts';
 import type { AgentConfig } from './config.ts';
 import { readJson, writeAtomic } from './files.ts';
 import { OtaAgent, type Report } from './ota.ts';
-import { DiskQueue, type Reading } from './queue.ts';
+import { DiskQueue, toReading } from './queue.ts';
 import { startSources, type Values } from './sources.ts';
 
 export interface AgentStatus {
@@ -115,7 +115,10 @@ export class Agent {
 
   /** Queues a reading set (sent at once when connected, later when not). */
   async record(values: Values): Promise<void> {
-    await this.queue.push([{ ts: nowMs(), ...values } as Reading]);
+    const { reading, refused } = toReading(values, nowMs());
+    if (refused.length > 0) this.log.warn({ refused }, 'metrics dropped: the broker would refuse them');
+    if (Object.keys(reading).length === 1) return; // `ts` alone
+    await this.queue.push([reading]);
     void this.drain();
   }
 

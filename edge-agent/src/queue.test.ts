@@ -2,7 +2,7 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from '@iotp/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiskQueue } from './queue.ts';
+import { DiskQueue, toReading } from './queue.ts';
 
 describe('disk queue', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -47,5 +47,20 @@ describe('disk queue', () => {
       { ts: 3, t: 3 },
     ]);
     expect((await readFile(join(dir.path, 'queue.jsonl'), 'utf8')).split('\n').filter(Boolean)).toHaveLength(2);
+  });
+
+  it('stamps a reading set and leaves out what the broker would refuse with the whole batch', () => {
+    const ts = 1767323045678.001;
+    expect(toReading({ temp: 21.5, door: true, mode: 'eco' }, ts)).toEqual({
+      reading: { ts, temp: 21.5, door: true, mode: 'eco' },
+      refused: [],
+    });
+    expect(toReading({ temp: 1, 'bad name': 2, big: 'x'.repeat(1025), nul: 'a\u0000' }, ts)).toEqual({
+      reading: { ts, temp: 1 },
+      refused: ['big', 'nul', 'bad name'],
+    });
+    // A source's own ts is kept when the broker can read it, else replaced by the agent's.
+    expect(toReading({ ts: '2026-01-02T03:04:05Z', a: 1 }, ts).reading).toEqual({ ts: '2026-01-02T03:04:05Z', a: 1 });
+    expect(toReading({ ts: 'yesterday', a: 1 }, ts)).toEqual({ reading: { ts, a: 1 }, refused: ['ts'] });
   });
 });

@@ -1,11 +1,31 @@
 import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { TelemetryObject } from '@iotp/protocol';
 import { readJson, writeAtomic } from './files.ts';
 
-/** One reading set: a timestamp in ms (fractional: µs) and metric values. */
-export interface Reading {
-  ts: number;
-  [metric: string]: unknown;
+/** One reading set, as the broker accepts it: `ts` (ms, fractional: µs) and metric values. */
+export type Reading = TelemetryObject;
+
+/**
+ * The reading set to queue: `values` stamped `ts` (unless they carry a valid `ts` of their own),
+ * less the metrics the broker would refuse, which it would refuse with the whole batch they go in.
+ * @example const { reading, refused } = toReading({ temp: 21.5, 'bad name': 1 }, Date.now());
+ */
+export function toReading(values: Record<string, unknown>, ts: number): { reading: Reading; refused: string[] } {
+  const reading: Record<string, unknown> = { ts, ...values };
+  const refused: string[] = [];
+  // zod checks values before names, so a second pass may find more; three passes suffice.
+  for (let pass = 0; pass < 3; pass++) {
+    const checked = TelemetryObject.safeParse(reading);
+    if (checked.success) return { reading: checked.data, refused };
+    for (const { path } of checked.error.issues) {
+      const key = String(path[0]);
+      if (!refused.includes(key)) refused.push(key);
+      delete reading[key];
+    }
+    if (refused.includes('ts')) reading.ts = ts;
+  }
+  return { reading: { ts }, refused: Object.keys(values) };
 }
 
 interface Head {

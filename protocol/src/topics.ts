@@ -1,3 +1,5 @@
+import { UUID_SOURCE } from './uuid.ts';
+
 /**
  * A device's topics: each lies below its own prefix `devices/{id}/`, the only place the broker lets
  * it publish or subscribe. Suffixes are the topics below that prefix.
@@ -34,8 +36,8 @@ export type DeviceSuffix = { kind: keyof typeof SUFFIX } | { kind: 'commandRespo
 const BY_SUFFIX = new Map<string, DeviceSuffix>(
   Object.entries(SUFFIX).map(([kind, suffix]) => [suffix, { kind } as DeviceSuffix]),
 );
-/** Command ids are UUIDs the platform hands out; any other id names no command. */
-const COMMAND_RESPONSE = /^commands\/([0-9a-f-]{36})\/response$/;
+/** Command ids are UUIDs the platform hands out, spelt as it spells them; any other id names no command. */
+const COMMAND_RESPONSE = new RegExp(`^commands/(${UUID_SOURCE})/response$`);
 
 /**
  * What a topic below a device's prefix is, or undefined for one the protocol does not define.

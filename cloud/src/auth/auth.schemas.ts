@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
+import { Uuid } from '../http/uuid.ts';
 import { PERMISSIONS } from '../orgs/permissions.ts';
 import { MAX_PASSWORD_LENGTH } from './passwords.ts';
 
 /** The path of a route on one session, API key or user. */
-export const IdParam = z.object({ id: z.string().uuid() });
+export const IdParam = z.object({ id: Uuid });
 
 export const Email = z.string().trim().email('must be an email address').max(254);
 export const Password = z.string().min(1, 'is required').max(MAX_PASSWORD_LENGTH);

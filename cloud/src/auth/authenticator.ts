@@ -30,8 +30,8 @@ export class Authenticator {
   /** Resolves any bearer credential, organization API keys included, or throws Unauthorized. */
   async authenticateAny(bearer: string): Promise<Principal | OrgKeyPrincipal> {
     if (bearer.startsWith('iot_')) return this.o.apiKeys.verify(bearer);
-    const claims = await this.o.tokens.verifyAccess(bearer).catch(() => {
-      throw new Unauthorized('The access token is invalid or expired');
+    const claims = await this.o.tokens.verifyAccess(bearer).catch((err: unknown) => {
+      throw new Unauthorized('The access token is invalid or expired', { cause: err });
     });
     // Revocation is immediate: a logged-out session's access tokens stop working too.
     const found = await this.o.repo.findSessionWithUser(claims.sid);

@@ -116,8 +116,8 @@ export class SignInService {
   /** Second step of a login with MFA: a TOTP code or an unused recovery code. */
   async completeMfa(input: { mfa_token: string; code: string }, ctx: RequestContext): Promise<TokenPair> {
     await this.o.limit('mfaPerAddress', ctx.address);
-    const userId = await this.o.tokens.verifyMfaChallenge(input.mfa_token).catch(() => {
-      throw new Unauthorized('The MFA challenge is invalid or expired; sign in again');
+    const userId = await this.o.tokens.verifyMfaChallenge(input.mfa_token).catch((err: unknown) => {
+      throw new Unauthorized('The MFA challenge is invalid or expired; sign in again', { cause: err });
     });
     await this.o.limit('mfaPerUser', userId);
     const user = await this.o.repo.findUser(userId);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Orm, schema } from '@iotp/db';
+import { Uuid } from '@iotp/protocol';
 import { desc, eq, isNull } from 'drizzle-orm';
 import {
   type CryptoKey,
@@ -34,9 +35,9 @@ export interface TokenOptions {
  * The claims each kind of token must carry. A token only verifies with our key, but its claims still
  * reach SQL as uuid parameters: a signed token with a malformed one must be refused, not a 500.
  */
-const AccessClaims = z.object({ sub: z.uuid(), sid: z.uuid() });
-const MfaClaims = z.object({ sub: z.uuid() });
-const DownloadClaims = z.object({ sub: z.uuid(), rel: z.uuid(), exp: z.number() });
+const AccessClaims = z.object({ sub: Uuid, sid: Uuid });
+const MfaClaims = z.object({ sub: Uuid });
+const DownloadClaims = z.object({ sub: Uuid, rel: Uuid, exp: z.number() });
 
 export type AccessClaims = z.infer<typeof AccessClaims>;
 

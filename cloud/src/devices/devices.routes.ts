@@ -5,6 +5,7 @@ import type { AppEnv } from '../http/env.ts';
 import { exportFile } from '../http/export.ts';
 import { json, jsonBody, noContent, pageOf, problems, routeShapes } from '../http/openapi.ts';
 import { Invalid } from '../http/problem.ts';
+import { Uuid } from '../http/uuid.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { OrgId, orgRoutes } from '../orgs/org-route.ts';
@@ -12,7 +13,7 @@ import { Attributes, Device, RetentionDays, Tag } from './device.schemas.ts';
 import type { DeviceService } from './device.service.ts';
 
 const tags = ['devices'];
-const Params = OrgId.extend({ id: z.string().uuid() });
+const Params = OrgId.extend({ id: Uuid });
 const NewDevice = z.object({
   name: z.string().trim().min(1).max(100),
   type: z.string().trim().max(64).optional(),
@@ -232,8 +233,8 @@ async function bulkInput(contentType: string, text: string) {
   } else {
     try {
       raw = JSON.parse(text);
-    } catch {
-      throw new Invalid('The body is not valid JSON');
+    } catch (err) {
+      throw new Invalid('The body is not valid JSON', undefined, { cause: err });
     }
   }
   const parsed = z.object({ devices: z.array(NewDevice).min(1).max(1000) }).safeParse(raw);

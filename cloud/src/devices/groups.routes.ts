@@ -2,6 +2,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
 import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
+import { Uuid } from '../http/uuid.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { OrgId, orgRoutes } from '../orgs/org-route.ts';
@@ -18,7 +19,7 @@ const Group = z
     created_at: z.string(),
   })
   .openapi('DeviceGroup');
-const GroupParams = OrgId.extend({ groupId: z.string().uuid() });
+const GroupParams = OrgId.extend({ groupId: Uuid });
 
 /** `/v1/orgs/{orgId}/groups`: groups of devices, and which devices are in them. */
 export function groupRoutes(auth: Authenticator, orgs: OrgRepository, groups: GroupService) {
@@ -87,7 +88,7 @@ export function groupRoutes(auth: Authenticator, orgs: OrgRepository, groups: Gr
         method: 'put',
         path: '/v1/orgs/{orgId}/groups/{groupId}/devices/{id}',
         tags,
-        request: { params: GroupParams.extend({ id: z.string().uuid() }) },
+        request: { params: GroupParams.extend({ id: Uuid }) },
         responses: { 204: { description: 'Added' }, ...problems(401, 403, 404, 409) },
       }),
       async (c) => {
@@ -102,7 +103,7 @@ export function groupRoutes(auth: Authenticator, orgs: OrgRepository, groups: Gr
         remove(
           '/v1/orgs/{orgId}/groups/{groupId}/devices/{id}',
           'Removed',
-          { params: GroupParams.extend({ id: z.string().uuid() }) },
+          { params: GroupParams.extend({ id: Uuid }) },
           [401, 403, 404],
         ),
       ),

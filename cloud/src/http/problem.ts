@@ -23,8 +23,10 @@ type Cause = { cause?: unknown };
 
 /*
  * The catalogue: every problem the API answers with has a class here (or beside the one module
- * that raises it, such as `MalformedCsv`), so that one `type` is always built one way. The slugs
- * are a stable, documented API: never change one.
+ * that raises it, such as `MalformedCsv`), so that one `type` is always built one way; nothing
+ * throws a bare `Problem`. The slugs are a stable, documented API: never change one. A problem
+ * thrown in place of a caught error keeps that error as its `cause`, for logs and debugging;
+ * `problemResponse` writes only the members below, never the cause.
  */
 
 export class Invalid extends Problem {
@@ -85,6 +87,27 @@ export class InvalidSignature extends Problem {
 export class ArtifactMismatch extends Problem {
   constructor(detail: string, options?: Cause) {
     super('artifact-mismatch', 400, 'The artifact does not match its manifest', detail, options);
+  }
+}
+/** A release manifest sent without a signature. */
+export class UnsignedRelease extends Problem {
+  constructor(detail = 'Sign it first: firmware-tools sign <manifest> --key <key>') {
+    super('unsigned-release', 400, 'The manifest is not signed', detail);
+  }
+}
+/** A release manifest whose signature is not by one of the organization's active keys, or does not verify. */
+export class BadSignature extends Problem {
+  constructor(detail: string, options?: Cause) {
+    super('bad-signature', 400, 'Signature refused', detail, options);
+  }
+}
+/** A signed download URL whose token does not verify or has expired. */
+export class DownloadUrlExpired extends Problem {
+  constructor(
+    detail = 'Ask for the job again (publish to devices/{id}/ota/request) to get a fresh URL',
+    options?: Cause,
+  ) {
+    super('download-url-expired', 403, 'The download URL is invalid or expired', detail, options);
   }
 }
 /** Billing routes on an installation without Stripe configured. */

@@ -2,6 +2,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ApiKey } from '../auth/auth.schemas.ts';
 import type { AppEnv } from '../http/env.ts';
 import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
+import { Uuid } from '../http/uuid.ts';
 import type { OrgService } from './org.service.ts';
 import { orgContext as ctx, OrgId } from './org-route.ts';
 import type { OrgRoute } from './orgs.routes.ts';
@@ -40,12 +41,7 @@ export function orgApiKeyRoutes(route: OrgRoute, service: OrgService) {
     .openapi(
       route(
         'api_keys:manage',
-        remove(
-          '/v1/orgs/{orgId}/api-keys/{id}',
-          'Revoked',
-          { params: OrgId.extend({ id: z.string().uuid() }) },
-          [401, 403, 404],
-        ),
+        remove('/v1/orgs/{orgId}/api-keys/{id}', 'Revoked', { params: OrgId.extend({ id: Uuid }) }, [401, 403, 404]),
       ),
       (c) => noContent(c, service.revokeApiKey(ctx(c), c.req.valid('param').id)),
     );

@@ -3,6 +3,7 @@ import { requireAuth } from '../auth/authenticate.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
 import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
+import { Uuid } from '../http/uuid.ts';
 import type { OrgService } from './org.service.ts';
 import { orgContext as ctx, OrgId } from './org-route.ts';
 import type { OrgRoute } from './orgs.routes.ts';
@@ -17,7 +18,7 @@ const Invitation = z
     created_at: z.string(),
   })
   .openapi('Invitation');
-const InvitationId = OrgId.extend({ id: z.string().uuid() });
+const InvitationId = OrgId.extend({ id: Uuid });
 
 /** Invitations by email: sent, listed, resent and revoked by the organization, accepted by the invited. */
 export function invitationRoutes(auth: Authenticator, route: OrgRoute, service: OrgService) {

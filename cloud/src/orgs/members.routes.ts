@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import { jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
+import { Uuid } from '../http/uuid.ts';
 import type { OrgService } from './org.service.ts';
 import { orgContext as ctx, OrgId } from './org-route.ts';
 import type { OrgRoute } from './orgs.routes.ts';
@@ -13,7 +14,7 @@ const Member = z.object({
   role: z.string(),
   since: z.string(),
 });
-const MemberId = OrgId.extend({ userId: z.string().uuid() });
+const MemberId = OrgId.extend({ userId: Uuid });
 
 /** `/v1/orgs/{orgId}/members`: who belongs, with which role; removing them, or leaving. */
 export function memberRoutes(route: OrgRoute, service: OrgService) {

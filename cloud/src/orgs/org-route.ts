@@ -1,6 +1,7 @@
 import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/env.ts';
+import { Uuid } from '../http/uuid.ts';
 import type { OrgContext } from './org.service.ts';
 import type { Permission } from './permissions.ts';
 
@@ -8,7 +9,7 @@ import type { Permission } from './permissions.ts';
 export const OrgId = z.object({ orgId: z.string() });
 
 /** The `{orgId}` of operators' routes on an organization (`/v1/admin/orgs/{orgId}`), which no guard checks. */
-export const AdminOrgId = z.object({ orgId: z.string().uuid() });
+export const AdminOrgId = z.object({ orgId: Uuid });
 
 /** Builds organization routes: each declares, in one place, the permission it needs. */
 export function orgRoutes(guard: (p: Permission) => MiddlewareHandler<AppEnv>) {

@@ -238,8 +238,8 @@ export class OrgService {
       try {
         const [at, id] = JSON.parse(Buffer.from(q.cursor, 'base64url').toString()) as [string, string];
         before = { at: new Date(at), id };
-      } catch {
-        throw new Invalid('cursor: is not one this API gave out');
+      } catch (err) {
+        throw new Invalid('cursor: is not one this API gave out', undefined, { cause: err });
       }
     }
     const rows = await this.o.orgs.auditPage(org.id, { ...q, before, limit: q.limit + 1 });

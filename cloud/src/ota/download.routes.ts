@@ -4,7 +4,8 @@ import parseRange from 'range-parser';
 import { InvalidToken, type TokenService } from '../auth/tokens.ts';
 import type { AppEnv } from '../http/env.ts';
 import { problems } from '../http/openapi.ts';
-import { Forbidden, Problem } from '../http/problem.ts';
+import { DownloadUrlExpired, Forbidden } from '../http/problem.ts';
+import { Uuid } from '../http/uuid.ts';
 import type { ReleaseService } from './release.service.ts';
 
 /**
@@ -23,7 +24,7 @@ export function downloadRoutes(
       tags: ['OTA'],
       summary: 'Download an artifact (the URL comes signed in a device job); Range supported',
       request: {
-        params: z.object({ releaseId: z.string().uuid() }),
+        params: z.object({ releaseId: Uuid }),
         query: z.object({ token: z.string().min(1) }),
       },
       responses: {
@@ -40,13 +41,7 @@ export function downloadRoutes(
       try {
         claims = await tokens.verifyDownload(c.req.valid('query').token);
       } catch (err) {
-        if (err instanceof InvalidToken)
-          throw new Problem(
-            'download-url-expired',
-            403,
-            'The download URL is invalid or expired',
-            'Ask for the job again (publish to devices/{id}/ota/request) to get a fresh URL',
-          );
+        if (err instanceof InvalidToken) throw new DownloadUrlExpired(undefined, { cause: err });
         throw err;
       }
       if (claims.releaseId !== releaseId) throw new Forbidden('This URL is for another release');

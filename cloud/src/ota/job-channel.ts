@@ -1,4 +1,4 @@
-import { OTA_STATES, type OtaCancel, type OtaJob, OtaStatusReport, SUFFIX } from '@iotp/protocol';
+import { isCanonicalUuid, OTA_STATES, type OtaCancel, type OtaJob, OtaStatusReport, SUFFIX } from '@iotp/protocol';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { DeviceRepository } from '../devices/device.repository.ts';
@@ -108,7 +108,7 @@ export class JobChannel {
       return this.reject(deviceId, 'invalid', 'status report needs job_id and a known state (see ota/status)');
     const doc = parsed.data;
     const state = doc.state;
-    if (!/^[0-9a-f-]{36}$/.test(doc.job_id)) return this.reject(deviceId, 'unknown_job', `job ${doc.job_id}`);
+    if (!isCanonicalUuid(doc.job_id)) return this.reject(deviceId, 'unknown_job', `job ${doc.job_id}`);
     const job = await this.o.repo.job(deviceId, doc.job_id);
     if (!job) return this.reject(deviceId, 'unknown_job', `job ${doc.job_id}`);
     if (TERMINAL.includes(job.state))

@@ -4,6 +4,7 @@ import { streamSSE } from 'hono/streaming';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
 import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
+import { Uuid } from '../http/uuid.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { orgRoutes } from '../orgs/org-route.ts';
@@ -12,7 +13,7 @@ import type { OtaEvent, RolloutService } from './rollout.service.ts';
 
 const tags = ['OTA'];
 const OrgId = z.object({ orgId: z.string() });
-const Id = OrgId.extend({ id: z.string().uuid() });
+const Id = OrgId.extend({ id: Uuid });
 const Key = z
   .object({
     key_id: z.string(),

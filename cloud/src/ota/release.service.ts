@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { keyId, SignedManifest, signatureProblem } from '@iotp/protocol';
-import { ArtifactMismatch, Conflict, Invalid, NotFound, PayloadTooLarge, Problem } from '../http/problem.ts';
+import {
+  ArtifactMismatch,
+  BadSignature,
+  Conflict,
+  Invalid,
+  NotFound,
+  PayloadTooLarge,
+  UnsignedRelease,
+} from '../http/problem.ts';
 import { type ByteRange, type ObjectStore, objectKeyProblem } from '../storage/object-store.ts';
 import type { KeyRow, OtaRepository, ReleaseRow } from './ota.repository.ts';
 
@@ -30,8 +38,10 @@ export class ReleaseService {
     let key: KeyObject;
     try {
       key = createPublicKey(input.public_key);
-    } catch {
-      throw new Invalid('public_key: must be a PEM public key (the .pub file from firmware-tools keygen)');
+    } catch (err) {
+      throw new Invalid('public_key: must be a PEM public key (the .pub file from firmware-tools keygen)', undefined, {
+        cause: err,
+      });
     }
     if (key.asymmetricKeyType !== 'ed25519') throw new Invalid('public_key: must be an ed25519 key');
     const pem = key.export({ type: 'spki', format: 'pem' }).toString();
@@ -53,17 +63,10 @@ export class ReleaseService {
     const parsed = SignedManifest.safeParse(body);
     if (!parsed.success) {
       const unsigned = typeof body === 'object' && body !== null && !('signature' in body);
-      throw new Problem(
-        unsigned ? 'unsigned-release' : 'invalid-request',
-        400,
-        unsigned ? 'The manifest is not signed' : 'Invalid manifest',
-        unsigned
-          ? 'Sign it first: firmware-tools sign <manifest> --key <key>'
-          : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-        unsigned
-          ? undefined
-          : { extra: { errors: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } },
-      );
+      if (unsigned) throw new UnsignedRelease();
+      throw new Invalid(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), {
+        errors: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      });
     }
     const manifest = parsed.data;
     if (manifest.size > this.o.maxArtifactBytes)
@@ -75,13 +78,7 @@ export class ReleaseService {
       .filter((k) => !k.revokedAt)
       .map((k) => createPublicKey(k.publicKey));
     const problem = signatureProblem(manifest, trusted);
-    if (problem)
-      throw new Problem(
-        'bad-signature',
-        400,
-        'Signature refused',
-        `${problem}; register the public key at /v1/orgs/{orgId}/ota/keys`,
-      );
+    if (problem) throw new BadSignature(`${problem}; register the public key at /v1/orgs/{orgId}/ota/keys`);
     const id = randomUUID();
     const row = await this.o.repo.createRelease({
       id,

@@ -4,13 +4,14 @@ import type { AppEnv } from '../http/env.ts';
 import { ExportFormat, exportContent, exportFile } from '../http/export.ts';
 import { json, problems } from '../http/openapi.ts';
 import { Invalid } from '../http/problem.ts';
+import { Uuid } from '../http/uuid.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { OrgId, orgRoutes } from '../orgs/org-route.ts';
 import { BUCKETS, type Bucket, type TelemetryService } from './telemetry.service.ts';
 
 const tags = ['telemetry'];
-const Params = OrgId.extend({ id: z.string().uuid() });
+const Params = OrgId.extend({ id: Uuid });
 const Metric = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,63}$/, 'must be a metric name');
 const Time = z.string().datetime({ offset: true });
 const Value = z.union([z.number(), z.boolean(), z.string(), z.null()]);

@@ -3,13 +3,14 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import type { DeviceService } from '../devices/device.service.ts';
 import type { AppEnv } from '../http/env.ts';
 import { json, jsonBody, listOf, problems, routeShapes } from '../http/openapi.ts';
+import { Uuid } from '../http/uuid.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { orgRoutes } from '../orgs/org-route.ts';
 import type { TwinService } from './twin.service.ts';
 
 const tags = ['twin and commands'];
-const Params = z.object({ orgId: z.string(), id: z.string().uuid() });
+const Params = z.object({ orgId: z.string(), id: Uuid });
 const Doc = z
   .record(z.string(), z.unknown())
   .refine((d) => JSON.stringify(d).length <= 32_768, 'must be at most 32 KiB as JSON');
@@ -121,7 +122,7 @@ export function twinRoutes(auth: Authenticator, orgs: OrgRepository, twins: Twin
         show(
           '/v1/orgs/{orgId}/devices/{id}/commands/{commandId}',
           Command,
-          { params: Params.extend({ commandId: z.string().uuid() }) },
+          { params: Params.extend({ commandId: Uuid }) },
           [401, 403, 404],
         ),
       ),
@@ -137,7 +138,7 @@ export function twinRoutes(auth: Authenticator, orgs: OrgRepository, twins: Twin
         tags,
         summary: "Send a command to every device of a group; each is stored and answered on the device's own command",
         request: {
-          params: z.object({ orgId: z.string(), groupId: z.string().uuid() }),
+          params: z.object({ orgId: z.string(), groupId: Uuid }),
           body: jsonBody(SendCommand.omit({ timeout_s: true })),
         },
         responses: {
