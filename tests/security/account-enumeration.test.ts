@@ -5,7 +5,7 @@
  * compared byte for byte, and the work done after answering is checked to have happened.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHarness } from '../../cloud/src/auth/testing.ts';
+import { authHarness } from '../../cloud/src/testing.ts';
 
 type Harness = Awaited<ReturnType<typeof authHarness>>;
 const PASSWORD = 'correct horse battery';

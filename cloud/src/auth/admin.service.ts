@@ -1,5 +1,6 @@
+import type { RequestContext } from '../access/request-context.ts';
 import { NotFound } from '../http/problem.ts';
-import type { AuthRepository, RequestContext } from './auth.repository.ts';
+import type { AuthRepository } from './auth.repository.ts';
 import { publicUser } from './users.ts';
 
 /** Operators: list and search users, disable and enable them, read their activity. */

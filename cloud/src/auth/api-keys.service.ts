@@ -1,6 +1,7 @@
+import type { OrgKeyPrincipal, Principal } from '../access/principal.ts';
+import type { RequestContext } from '../access/request-context.ts';
 import { NotFound, Unauthorized } from '../http/problem.ts';
-import type { AuthRepository, RequestContext } from './auth.repository.ts';
-import type { OrgKeyPrincipal, Principal } from './principal.ts';
+import type { AuthRepository } from './auth.repository.ts';
 import { newApiKey, sha256 } from './secrets.ts';
 
 /** A person's own API keys (create, list, revoke), and the check of any API key presented. */

@@ -1,15 +1,12 @@
 import { type Orm, schema } from '@iotp/db';
 import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import type { RequestContext } from '../access/request-context.ts';
 
 const { users, sessions, refreshTokens, apiKeys, emailTokens, userEvents, recoveryCodes } = schema;
 
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
-export interface RequestContext {
-  address?: string;
-  userAgent?: string;
-}
 
 /** Every database access of the account and auth services. */
 export class AuthRepository {

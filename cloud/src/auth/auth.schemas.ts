@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import { PERMISSIONS } from '../access/permissions.ts';
 import { Uuid } from '../http/uuid.ts';
-import { PERMISSIONS } from '../orgs/permissions.ts';
 import { MAX_PASSWORD_LENGTH } from './passwords.ts';
 
 /** The path of a route on one session, API key or user. */

@@ -1,7 +1,7 @@
+import type { OrgKeyPrincipal, Principal } from '../access/principal.ts';
 import { Forbidden, Unauthorized } from '../http/problem.ts';
 import type { ApiKeyService } from './api-keys.service.ts';
 import type { AuthRepository } from './auth.repository.ts';
-import type { OrgKeyPrincipal, Principal } from './principal.ts';
 import type { TokenService } from './tokens.ts';
 
 export interface AuthenticatorOptions {

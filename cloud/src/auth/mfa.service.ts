@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { generateSecret, generateURI } from 'otplib';
+import type { Principal } from '../access/principal.ts';
+import type { RequestContext } from '../access/request-context.ts';
 import { Conflict, Invalid, NotFound } from '../http/problem.ts';
-import type { AuthRepository, RequestContext } from './auth.repository.ts';
-import type { Principal } from './principal.ts';
+import type { AuthRepository } from './auth.repository.ts';
 import { checkSecondFactor, totpOk } from './second-factor.ts';
 import { sha256 } from './secrets.ts';
 

@@ -1,6 +1,6 @@
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHarness } from './testing.ts';
+import { authHarness } from '../testing.ts';
 
 type Harness = Awaited<ReturnType<typeof authHarness>>;
 

@@ -1,9 +1,10 @@
+import type { Principal } from '../access/principal.ts';
+import type { RequestContext } from '../access/request-context.ts';
 import { Invalid, NotFound, PayloadTooLarge, UnsupportedMediaType } from '../http/problem.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import type { AuthRepository, RequestContext } from './auth.repository.ts';
+import type { AuthRepository } from './auth.repository.ts';
 import { AVATAR_MAX_BYTES, sniffImageType } from './avatar.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
-import type { Principal } from './principal.ts';
 import { publicUser } from './users.ts';
 
 export interface ProfileServiceOptions {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authHarness } from '../testing.ts';
 import { type CounterStore, MemoryCounterStore, RedisCounterStore } from './rate-limit.ts';
-import { authHarness } from './testing.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -1,6 +1,7 @@
+import type { Principal } from '../access/principal.ts';
+import type { RequestContext } from '../access/request-context.ts';
 import { NotFound } from '../http/problem.ts';
-import type { AuthRepository, RequestContext } from './auth.repository.ts';
-import type { Principal } from './principal.ts';
+import type { AuthRepository } from './auth.repository.ts';
 
 /** A person's sign-in sessions: list them, end one, end them all. */
 export class SessionService {

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Principal } from '../access/principal.ts';
+import type { RequestContext } from '../access/request-context.ts';
 import { Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthorized } from '../http/problem.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { AfterAnswer } from './after-answer.ts';
-import type { AuthRepository, RequestContext, UserRow } from './auth.repository.ts';
+import type { AuthRepository, UserRow } from './auth.repository.ts';
 import type { Limit } from './credential-limits.ts';
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
-import type { Principal } from './principal.ts';
 import type { CounterStore } from './rate-limit.ts';
 import { checkSecondFactor } from './second-factor.ts';
 import { newSecret, sha256 } from './secrets.ts';

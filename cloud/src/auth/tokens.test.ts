@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHarness, ISSUER } from './testing.ts';
+import { authHarness, ISSUER } from '../testing.ts';
 
 type Harness = Awaited<ReturnType<typeof authHarness>>;
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');

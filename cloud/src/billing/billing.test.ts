@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHarness } from '../auth/testing.ts';
+import { authHarness } from '../testing.ts';
 
 type Harness = Awaited<ReturnType<typeof authHarness>>;
 

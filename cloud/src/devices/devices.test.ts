@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHarness } from '../auth/testing.ts';
 import { parseCsv } from '../http/csv.ts';
+import { authHarness } from '../testing.ts';
 
 type Harness = Awaited<ReturnType<typeof authHarness>>;
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHarness } from '../auth/testing.ts';
+import { authHarness } from '../testing.ts';
 
 type Harness = Awaited<ReturnType<typeof authHarness>>;
 

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
-import type { RequestContext } from '../auth/auth.repository.ts';
-import type { OrgKeyPrincipal, Principal } from '../auth/principal.ts';
-import type { Permission } from '../orgs/permissions.ts';
+import type { Permission } from '../access/permissions.ts';
+import type { OrgKeyPrincipal, Principal } from '../access/principal.ts';
+import type { RequestContext } from '../access/request-context.ts';
 
 /** Hono environment shared by every router: what middleware puts on the context. */
 export interface AppEnv {

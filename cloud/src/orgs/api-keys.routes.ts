@@ -1,4 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { PERMISSIONS } from '../access/permissions.ts';
 import { ApiKey } from '../auth/auth.schemas.ts';
 import type { AppEnv } from '../http/env.ts';
 import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
@@ -6,7 +7,6 @@ import { Uuid } from '../http/uuid.ts';
 import type { OrgService } from './org.service.ts';
 import { orgContext as ctx, OrgId } from './org-route.ts';
 import type { OrgRoute } from './orgs.routes.ts';
-import { PERMISSIONS } from './permissions.ts';
 
 const tags = ['organizations'];
 

@@ -1,11 +1,11 @@
 import type { MiddlewareHandler } from 'hono';
+import { BUILTIN_ROLES, isPermission, type Permission } from '../access/permissions.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { bearerToken } from '../http/bearer.ts';
 import type { AppEnv } from '../http/env.ts';
 import { Forbidden, NotFound } from '../http/problem.ts';
 import { isUuid } from '../http/uuid.ts';
 import type { OrgRepository } from './org.repository.ts';
-import { BUILTIN_ROLES, isPermission, type Permission } from './permissions.ts';
 
 /** The permissions a role grants in an organization: built-in or the organization's own. */
 export async function rolePermissions(orgs: OrgRepository, orgId: string, role: string): Promise<Set<Permission>> {

@@ -1,9 +1,9 @@
 import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
+import type { Permission } from '../access/permissions.ts';
 import type { AppEnv } from '../http/env.ts';
 import { Uuid } from '../http/uuid.ts';
 import type { OrgContext } from './org.service.ts';
-import type { Permission } from './permissions.ts';
 
 /** The `{orgId}` of every organization route; the guard checks it is a UUID. */
 export const OrgId = z.object({ orgId: z.string() });

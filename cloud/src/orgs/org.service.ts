@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { BUILTIN_ROLES, isPermission, type Permission } from '../access/permissions.ts';
 import { publicApiKey } from '../auth/api-keys.service.ts';
 import type { AuthRepository } from '../auth/auth.repository.ts';
 import { newApiKey, newSecret, sha256 } from '../auth/secrets.ts';
@@ -7,7 +8,6 @@ import { Conflict, Forbidden, Invalid, NotFound } from '../http/problem.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { AuditQuery, InvitationRow, OrgRepository, OrgRow } from './org.repository.ts';
 import { rolePermissions } from './org-guard.ts';
-import { BUILTIN_ROLES, isPermission, type Permission } from './permissions.ts';
 
 export interface OrgServiceOptions {
   orgs: OrgRepository;

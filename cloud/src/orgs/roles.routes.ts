@@ -1,10 +1,10 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { PERMISSIONS } from '../access/permissions.ts';
 import type { AppEnv } from '../http/env.ts';
 import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
 import type { OrgService } from './org.service.ts';
 import { orgContext as ctx, OrgId } from './org-route.ts';
 import type { OrgRoute } from './orgs.routes.ts';
-import { PERMISSIONS } from './permissions.ts';
 
 const tags = ['organizations'];
 const RoleName = z.string().regex(/^[a-z][a-z0-9_-]{1,31}$/, 'must be 2-32 lower-case letters, digits, _ or -');

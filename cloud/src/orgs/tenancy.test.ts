@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHarness } from '../auth/testing.ts';
+import { authHarness } from '../testing.ts';
 
 type Harness = Awaited<ReturnType<typeof authHarness>>;
 type Operation = { 'x-required-permission'?: string };

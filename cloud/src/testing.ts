@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import type { SqlClient } from '@iotp/db';
 import { createTestDatabase } from '@iotp/db/testing';
 import pino from 'pino';
-import type { PlanName } from '../billing/plans.ts';
-import { loadConfig } from '../config.ts';
-import { buildPlatform } from '../platform.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
-import type { AuthOptions } from './create-auth.ts';
-import { DEFAULT_RATE_LIMITS } from './credential-limits.ts';
-import type { CounterStore } from './rate-limit.ts';
+import type { AuthOptions } from './auth/create-auth.ts';
+import { DEFAULT_RATE_LIMITS } from './auth/credential-limits.ts';
+import type { CounterStore } from './auth/rate-limit.ts';
+import type { PlanName } from './billing/plans.ts';
+import { loadConfig } from './config.ts';
+import { buildPlatform } from './platform.ts';
+import type { ObjectStore } from './storage/object-store.ts';
 
 /** Puts an organization on a plan, as a paid subscription would (plan limits hold as in production). */
 export function putOnPlan(sql: SqlClient, orgId: string, plan: PlanName) {
