@@ -2,6 +2,7 @@ import { OTA_STATES } from '@iotp/protocol';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  bigserial,
   boolean,
   doublePrecision,
   index,
@@ -650,5 +651,152 @@ export const otaJobs = pgTable(
   (t) => [
     uniqueIndex('ota_jobs_rollout_device_idx').on(t.rolloutId, t.deviceId),
     index('ota_jobs_device_idx').on(t.deviceId, t.state),
+  ],
+);
+
+/**
+ * The outbox of domain events: written in the transaction of the change it records, then published
+ * (NATS JetStream with NATS_URL, in process otherwise) and marked. `id` orders an organization's
+ * events for cursors and server-sent events' Last-Event-ID.
+ */
+export const events = pgTable(
+  'events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    /** `device.created`, `alarm.raised`, ...: one of the platform's event types. */
+    type: text('type').notNull(),
+    subjectType: text('subject_type'),
+    subjectId: text('subject_id'),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 6 }).notNull().defaultNow(),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('events_org_idx').on(t.orgId, t.id),
+    index('events_unpublished_idx')
+      .on(t.id)
+      .where(sql`published_at IS NULL`),
+  ],
+);
+
+export const RULE_KINDS = ['threshold', 'range', 'rate', 'absence', 'offline'] as const;
+export const SEVERITIES = ['info', 'warning', 'minor', 'major', 'critical'] as const;
+
+/** A rule on live telemetry or device state, aimed at devices, a group or tags, with its actions. */
+export const rules = pgTable(
+  'rules',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    /** `{ device_ids }`, `{ group_id }` or `{ tags }`. */
+    target: jsonb('target').$type<Record<string, unknown>>().notNull(),
+    kind: text('kind', { enum: RULE_KINDS }).notNull(),
+    metric: text('metric'),
+    /** What the kind needs: `{ op, value, for_s }`, `{ low, high, for_s }`, `{ per_s }`, `{ period_s }`. */
+    params: jsonb('params').$type<Record<string, unknown>>().notNull(),
+    severity: text('severity', { enum: SEVERITIES }).notNull().default('warning'),
+    /** What happens when it fires: raise an alarm, notify, call webhooks, send a command. */
+    actions: jsonb('actions').$type<Record<string, unknown>[]>().notNull().default([]),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('rules_org_idx').on(t.orgId, t.createdAt)],
+);
+
+/** An alarm a rule raised for a device: at most one open per rule and device. */
+export const alarms = pgTable(
+  'alarms',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    ruleId: uuid('rule_id')
+      .notNull()
+      .references(() => rules.id, { onDelete: 'cascade' }),
+    deviceId: uuid('device_id')
+      .notNull()
+      .references(() => devices.id, { onDelete: 'cascade' }),
+    severity: text('severity', { enum: SEVERITIES }).notNull(),
+    /** The reading that raised it, and what the rule said. */
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+    raisedAt: timestamp('raised_at', { withTimezone: true, precision: 6 }).notNull().defaultNow(),
+    acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true }),
+    acknowledgedBy: uuid('acknowledged_by'),
+    acknowledgeNote: text('acknowledge_note'),
+    clearedAt: timestamp('cleared_at', { withTimezone: true }),
+    /** Who cleared it by hand; null with `cleared_at` set: the condition ended. */
+    clearedBy: uuid('cleared_by'),
+    clearNote: text('clear_note'),
+  },
+  (t) => [
+    uniqueIndex('alarms_open_idx')
+      .on(t.ruleId, t.deviceId)
+      .where(sql`cleared_at IS NULL`),
+    index('alarms_org_idx').on(t.orgId, t.raisedAt.desc()),
+  ],
+);
+
+/** An organization's webhook endpoint: events of the listed types are posted to it, signed. */
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    /** The HMAC-SHA256 signing secret, shown at creation; the receiver checks signatures with it. */
+    secret: text('secret').notNull(),
+    /** Event types it receives; `*` for all. */
+    eventTypes: text('event_types').array().notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    disabledReason: text('disabled_reason'),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('webhook_endpoints_org_idx').on(t.orgId)],
+);
+
+/** One event's delivery to one endpoint, retried with backoff: the delivery log. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    endpointId: uuid('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    eventId: bigint('event_id', { mode: 'number' })
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['pending', 'succeeded', 'failed'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    /** A worker claimed it until then (other nodes skip it). */
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    responseStatus: integer('response_status'),
+    responseMs: integer('response_ms'),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_event_idx').on(t.endpointId, t.eventId),
+    index('webhook_deliveries_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`status = 'pending'`),
+    index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt.desc()),
   ],
 );
