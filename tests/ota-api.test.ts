@@ -362,6 +362,11 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
         expect.objectContaining({ rollout_id: rollout.id, device_id: d.id, state: 'pending' }),
       ]),
     );
+    // The same changes are domain events, in the organization's events.
+    await until(async () => {
+      const jobs = (await api.call('GET', `${base}/events?type=ota.job.changed`)).body.data;
+      return jobs.some((e: { data: { device_id?: string } }) => e.data.device_id === d.id);
+    }, 'ota.job.changed recorded');
     // Another organization's stream is not ours to read.
     const other = apiClient(p);
     await other.signIn('stranger@example.com');

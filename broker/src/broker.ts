@@ -24,7 +24,7 @@ import { Quotas, type SharedCounters } from './quotas.ts';
 import { REASONS, type Reason, Rejection } from './reasons.ts';
 import { ReceiveTimes } from './receive-times.ts';
 import type { SharedSessions } from './shared-sessions.ts';
-import { storeTelemetry, type TelemetrySink } from './store-telemetry.ts';
+import { type ReadingsListener, storeTelemetry, type TelemetrySink } from './store-telemetry.ts';
 import type { UsageMeter } from './usage-meter.ts';
 
 export { type BrokerLimits, DEFAULT_LIMITS } from './limits.ts';
@@ -47,6 +47,8 @@ export interface BrokerOptions {
   sessions?: SharedSessions;
   /** Counters shared by every broker node (Redis), so the connection rate per address holds across them. */
   counters?: SharedCounters;
+  /** Hears each device's readings once taken, e.g. to evaluate rules; must return at once and never throw. */
+  onReadings?: ReadingsListener;
 }
 
 /** What devices do on this node, for the cloud services: messages below their own prefix, subscriptions, connections. */
@@ -78,6 +80,7 @@ export function createBroker({
   plan,
   sessions,
   counters,
+  onReadings,
 }: BrokerOptions) {
   const limits = { ...DEFAULT_LIMITS, ...given };
   const log = logger.child({ component: 'broker' });
@@ -105,7 +108,7 @@ export function createBroker({
     ...connectHooks({ devices, plan, quotas, keepaliveMaxS: limits.keepaliveMaxS, count, log }),
     ...publishHooks({
       quotas,
-      store: storeTelemetry({ limits, writer, metrics, receiveTimes, quotas, meter, count }),
+      store: storeTelemetry({ limits, writer, metrics, receiveTimes, quotas, meter, count, onReadings }),
       // Twin reports, command responses and the like: the cloud listens on `deviceEvents`.
       relay: (deviceId, suffix, payload) => deviceEvents.emit('message', deviceId, suffix, payload),
       count,

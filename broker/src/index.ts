@@ -8,6 +8,6 @@ export { type BrokerMetrics, createBrokerMetrics } from './metrics.ts';
 export { REASONS, type Reason, Rejection } from './reasons.ts';
 export { connectSharedSessions, type SharedSessions } from './shared-sessions.ts';
 export { Spill } from './spill.ts';
-export type { TelemetrySink } from './store-telemetry.ts';
+export type { ReadingsListener, TelemetrySink } from './store-telemetry.ts';
 export { nowMicros, parseTelemetry, type Readings } from './telemetry-parser.ts';
 export { NO_DEVICE, type Usage, UsageMeter } from './usage-meter.ts';

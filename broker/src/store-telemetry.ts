@@ -7,7 +7,7 @@ import type { BrokerMetrics } from './metrics.ts';
 import type { Quotas } from './quotas.ts';
 import { type Reason, Rejection } from './reasons.ts';
 import type { ReceiveTimes } from './receive-times.ts';
-import { nowMicros, parseTelemetry, type ReceiveStamp } from './telemetry-parser.ts';
+import { nowMicros, parseTelemetry, type Readings, type ReceiveStamp } from './telemetry-parser.ts';
 import type { UsageMeter } from './usage-meter.ts';
 
 /**
@@ -25,7 +25,15 @@ export interface StoreTelemetryOptions {
   meter?: UsageMeter;
   /** Counts and logs a refusal. */
   count: (reason: Reason, fields: Record<string, unknown>) => void;
+  /** Hears readings once taken (see `BrokerOptions.onReadings`). */
+  onReadings?: ReadingsListener;
 }
+
+/**
+ * Hears a device's readings once they are taken (QoS 0: handed to the writer; QoS 1 and 2:
+ * committed). Called on the PUBACK path: it must return at once and never throw.
+ */
+export type ReadingsListener = (deviceId: string, orgId: string, readings: Readings) => void;
 
 /** Aedes' `authorizePublish` callback: called with no error, it acknowledges the packet. */
 export type Done = (err?: Error | null) => void;
@@ -39,7 +47,7 @@ export type Done = (err?: Error | null) => void;
 export function storeTelemetry(
   o: StoreTelemetryOptions,
 ): (session: Session, packet: PublishPacket, done: Done) => void {
-  const { limits, writer, meter, receiveTimes, count } = o;
+  const { limits, writer, meter, receiveTimes, count, onReadings } = o;
 
   /** MQTT 3.1.1 cannot refuse one PUBLISH: acknowledge it, so it is not resent forever, and drop it. */
   function drop(session: Session, packet: PublishPacket, why: Rejection, done: Done): void {
@@ -83,10 +91,14 @@ export function storeTelemetry(
     const store = () => {
       if (packet.qos === 0) {
         writer.write(session.id, readings, false);
+        onReadings?.(session.id, session.orgId, readings);
         return done(null);
       }
       writer.write(session.id, readings, true).then(
-        () => done(null),
+        () => {
+          onReadings?.(session.id, session.orgId, readings);
+          done(null);
+        },
         (err: Error) => {
           count('storage_unavailable', { deviceId: session.id, err: err.message });
           done(err); // no PUBACK: the device resends after reconnecting

@@ -21,6 +21,8 @@ import { claimRoutes } from './devices/claim.routes.ts';
 import type { DeviceService } from './devices/device.service.ts';
 import { deviceRoutes } from './devices/devices.routes.ts';
 import { groupRoutes } from './devices/groups.routes.ts';
+import type { EventService } from './events/event.service.ts';
+import { eventRoutes } from './events/events.routes.ts';
 import { grafanaRoutes } from './grafana/grafana.routes.ts';
 import type { GrafanaAccess } from './grafana/grafana-access.ts';
 import { healthRoutes, type ReadinessChecks } from './health.routes.ts';
@@ -38,10 +40,16 @@ import { downloadRoutes } from './ota/download.routes.ts';
 import { otaRoutes } from './ota/ota.routes.ts';
 import type { ReleaseService } from './ota/release.service.ts';
 import type { RolloutService } from './ota/rollout.service.ts';
+import type { AlarmService } from './rules/alarm.service.ts';
+import { alarmRoutes } from './rules/alarms.routes.ts';
+import type { RuleService } from './rules/rule.service.ts';
+import { ruleRoutes } from './rules/rules.routes.ts';
 import { telemetryRoutes } from './telemetry/telemetry.routes.ts';
 import type { TelemetryService } from './telemetry/telemetry.service.ts';
 import { twinRoutes } from './twin/twin.routes.ts';
 import type { TwinService } from './twin/twin.service.ts';
+import type { WebhookService } from './webhooks/webhook.service.ts';
+import { webhookRoutes } from './webhooks/webhooks.routes.ts';
 
 export interface AppOptions {
   logger: Logger;
@@ -65,6 +73,12 @@ export interface AppOptions {
   billing?: BillingService;
   /** Firmware releases and rollouts; needs `orgs`. */
   ota?: { releases: ReleaseService; rollouts: RolloutService; redirectDownloads?: boolean };
+  /** Rules on telemetry and the alarms they raise; needs `orgs`. */
+  rules?: { rules: RuleService; alarms: AlarmService };
+  /** The organization's events, paged and streamed; needs `orgs`. */
+  events?: EventService;
+  /** Webhook endpoints and their delivery log; needs `orgs`. */
+  webhooks?: WebhookService;
   /** Counts API calls per organization. */
   meter?: UsageMeter;
   /** Largest request body accepted, in bytes. */
@@ -103,6 +117,9 @@ export function createApp({
   grafana,
   billing,
   ota,
+  events,
+  webhooks,
+  rules,
   meter,
   maxBodyBytes = 1024 * 1024,
   trustedProxies = [],
@@ -178,6 +195,12 @@ export function createApp({
       app.route('/', billingRoutes(auth.authenticator, orgs.repo, billing));
       app.route('/', walletRoutes(auth.authenticator, orgs.repo, billing));
     }
+    if (orgs && rules) {
+      app.route('/', ruleRoutes(auth.authenticator, orgs.repo, rules.rules));
+      app.route('/', alarmRoutes(auth.authenticator, orgs.repo, rules.alarms));
+    }
+    if (orgs && events) app.route('/', eventRoutes(auth.authenticator, orgs.repo, events));
+    if (orgs && webhooks) app.route('/', webhookRoutes(auth.authenticator, orgs.repo, webhooks));
     if (orgs && ota) {
       app.route('/', otaRoutes(auth.authenticator, orgs.repo, ota.releases, ota.rollouts));
       app.route('/', downloadRoutes(ota.releases, auth.tokens, { redirect: ota.redirectDownloads }));

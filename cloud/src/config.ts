@@ -110,6 +110,15 @@ export const platformEnv = brokerEnv.extend({
     .default(1024 ** 3),
   OTA_TICK_MS: z.coerce.number().int().min(50).default(10_000),
   OTA_DOWNLOAD_REDIRECT: flag(false),
+  /** Lets webhook endpoints on loopback, private and link-local addresses (an operator's own network). */
+  WEBHOOK_ALLOW_PRIVATE: flag(false),
+  /** The first retry of a failed webhook delivery, doubling each time up to an hour, for a day. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(10_000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Failed deliveries in a row after which an endpoint is disabled and its organization's owners told. */
+  WEBHOOK_DISABLE_AFTER: z.coerce.number().int().min(1).default(20),
+  WEBHOOK_TICK_MS: z.coerce.number().int().min(50).default(1000),
+  EVENTS_TICK_MS: z.coerce.number().int().min(50).default(500),
   ADMIN_EMAILS: z
     .string()
     .default('')

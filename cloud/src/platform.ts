@@ -15,6 +15,8 @@ import type { PlatformConfig, Role } from './config.ts';
 import { prepareDataDir } from './data-dir.ts';
 import { routeDeviceEvents } from './device-router.ts';
 import type { DeviceService } from './devices/device.service.ts';
+import type { EventService } from './events/event.service.ts';
+import { recordPlatformEvents } from './events/platform-events.ts';
 import { DatabaseJobLeases } from './job-lease.ts';
 import { OrgRepository } from './orgs/org.repository.ts';
 import type { OrgService } from './orgs/org.service.ts';
@@ -24,10 +26,12 @@ import type { TwinService } from './twin/twin.service.ts';
 import { type AccountParts, wireAccounts } from './wiring/accounts.ts';
 import { wireBroker } from './wiring/broker.ts';
 import { wireDevices } from './wiring/devices.ts';
+import { wireEvents, wireWebhooks } from './wiring/events.ts';
 import { wireApp } from './wiring/http.ts';
 import { wireIngest } from './wiring/ingest.ts';
 import { wireBilling, wireOrgs } from './wiring/organizations.ts';
 import { wireOta } from './wiring/ota.ts';
+import { wireRules } from './wiring/rules.ts';
 import type { Wiring } from './wiring/wiring.ts';
 import { withTimeout } from './with-timeout.ts';
 
@@ -64,6 +68,11 @@ export interface Platform {
   deviceService: DeviceService;
   twins: TwinService;
   rollouts: RolloutService;
+  /** The outbox of domain events: record, page, follow. */
+  events: EventService;
+  webhooks: ReturnType<typeof wireWebhooks>;
+  /** Rules, alarms and the engine that evaluates rules on the broker's readings. */
+  rules: Awaited<ReturnType<typeof wireRules>>;
   /** Background jobs by name (`scheduler.list()`); they run once the platform is started. */
   scheduler: Scheduler;
   /** TimescaleDB's jobs, run by the platform itself on the embedded database. */
@@ -154,12 +163,21 @@ export async function buildPlatform(
       nc,
       publicUrl,
     };
+    // First: every part records what happens through it.
+    const events = wireEvents(w);
 
     const { metrics, writer, meter, embeddedJobs } = await wireIngest(w);
     const { tokens, limits, shared, authRepo, mailer, objects, auth } = await wireAccounts(w, parts);
     const orgRepo = new OrgRepository(db.orm);
     const billing = wireBilling(w, { orgs: orgRepo, mailer });
+    // Loaded before the broker takes readings; a rule's command goes out as the API sends one.
+    const rules = await wireRules(w, {
+      events,
+      sendCommand: (orgId, deviceId, name, params) =>
+        twins.send(orgId, deviceId, { name, params, timeout_s: 0, ttl_s: 3600 }),
+    });
     const { broker, streamed, deviceOrders, toDevices } = await wireBroker(w, {
+      onReadings: rules.engine.onReadings,
       writer,
       meter,
       metrics,
@@ -169,11 +187,12 @@ export async function buildPlatform(
         messagesPerDay: (orgId) => billing.messagesPerDay(orgId),
       },
     });
-    const orgs = wireOrgs(w, { orgs: orgRepo, users: authRepo, mailer, billing, deviceOrders });
+    const orgs = wireOrgs(w, { orgs: orgRepo, users: authRepo, mailer, billing, deviceOrders, events });
     // Ports are known once listening: devices get the broker's, and fetch artifacts from PUBLIC_URL
     // or from this host on the HTTP port.
     const ports = { http: config.HTTP_PORT, mqtt: { host: new URL(publicUrl).hostname, port: config.MQTT_PORT } };
     const { deviceRepo, telemetry, twins, devices } = wireDevices(w, {
+      events,
       billing,
       toDevices,
       deviceOrders,
@@ -191,6 +210,8 @@ export async function buildPlatform(
     });
     // What devices say reaches the service that handles it: the topic is parsed once.
     routeDeviceEvents(broker.deviceEvents, { twins, rollouts });
+    recordPlatformEvents(events, { devices: broker.deviceEvents, ota: rollouts.events, logger });
+    const webhooks = wireWebhooks(w, { events, mailer, orgs: orgRepo });
     const app = wireApp(w, {
       api: {
         ota: { releases, rollouts, redirectDownloads: config.OTA_DOWNLOAD_REDIRECT },
@@ -198,6 +219,9 @@ export async function buildPlatform(
         orgs: { repo: orgRepo, service: orgs },
         twins,
         billing,
+        rules: { rules: rules.rules, alarms: rules.alarms },
+        events,
+        webhooks: webhooks.webhooks,
         meter,
         devices,
         telemetry,
@@ -224,6 +248,9 @@ export async function buildPlatform(
       deviceService: devices,
       twins,
       rollouts,
+      events,
+      webhooks,
+      rules,
       scheduler,
       embeddedJobs,
       async start() {

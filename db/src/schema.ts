@@ -676,9 +676,7 @@ export const events = pgTable(
   },
   (t) => [
     index('events_org_idx').on(t.orgId, t.id),
-    index('events_unpublished_idx')
-      .on(t.id)
-      .where(sql`published_at IS NULL`),
+    index('events_unpublished_idx').on(t.id).where(sql`published_at IS NULL`),
   ],
 );
 
@@ -737,9 +735,7 @@ export const alarms = pgTable(
     clearNote: text('clear_note'),
   },
   (t) => [
-    uniqueIndex('alarms_open_idx')
-      .on(t.ruleId, t.deviceId)
-      .where(sql`cleared_at IS NULL`),
+    uniqueIndex('alarms_open_idx').on(t.ruleId, t.deviceId).where(sql`cleared_at IS NULL`),
     index('alarms_org_idx').on(t.orgId, t.raisedAt.desc()),
   ],
 );
@@ -794,9 +790,7 @@ export const webhookDeliveries = pgTable(
   },
   (t) => [
     uniqueIndex('webhook_deliveries_event_idx').on(t.endpointId, t.eventId),
-    index('webhook_deliveries_due_idx')
-      .on(t.nextAttemptAt)
-      .where(sql`status = 'pending'`),
+    index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
     index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt.desc()),
   ],
 );

@@ -6,7 +6,9 @@
  * Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; a scratch database is
  * created on that server and dropped after), BENCH_DEVICES (100), BENCH_MESSAGES (total, 50000),
  * BENCH_READINGS (3 per message), BENCH_INFLIGHT (64 per client), MOSQUITTO_URL
- * (mqtt://127.0.0.1:1883). Progress goes to stderr; the last stdout line is the JSON result.
+ * (mqtt://127.0.0.1:1883), BENCH_RULES (0; with N > 0 the load runs again with N active rules
+ * watching every device, then once more with none, and the cost of the rules is reported).
+ * Progress goes to stderr; the last stdout line is the JSON result.
  */
 import { randomUUID } from 'node:crypto';
 import { DeviceStore } from '@iotp/broker';
@@ -21,6 +23,7 @@ const M = Number(env.BENCH_MESSAGES ?? 50_000);
 const K = Number(env.BENCH_READINGS ?? 3);
 const INFLIGHT = Number(env.BENCH_INFLIGHT ?? 64);
 const MOSQUITTO = env.MOSQUITTO_URL ?? 'mqtt://127.0.0.1:1883';
+const RULES = Number(env.BENCH_RULES ?? 0);
 const perDevice = Math.ceil(M / D);
 const job = { perDevice, readings: K, inflight: INFLIGHT, qos: 1 } as const;
 const progress = progressTo('ingest');
@@ -80,6 +83,8 @@ async function main() {
       progress(`baseline Mosquitto: ${Math.round(mosquitto.msgs / mosquitto.seconds)} msg/s`);
     } else progress(`Mosquitto not reachable at ${MOSQUITTO}: baseline skipped`);
 
+    const rules = RULES > 0 ? await withRules(bench.platform, org!.id, devices, ours) : undefined;
+
     const result = {
       bench: 'ingest',
       devices: D,
@@ -95,6 +100,7 @@ async function main() {
       baseline_copy_rows_per_s: Math.round(rows / copySeconds),
       baseline_mosquitto_msgs_per_s: mosquitto ? Math.round(mosquitto.msgs / mosquitto.seconds) : null,
       baseline_mosquitto_p99_ms: mosquitto ? Number(mosquitto.p99.toFixed(2)) : null,
+      ...rules,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     if (result.rows_committed !== result.rows_expected) {
@@ -104,6 +110,53 @@ async function main() {
   } finally {
     await bench.stop();
   }
+}
+
+type Bench = Awaited<ReturnType<typeof benchPlatform>>['platform'];
+
+/**
+ * The same load with RULES threshold and range rules watching every device (none fire: the cost
+ * measured is evaluating them), then again with none, so the machine's drift shows. The cost is
+ * against the mean of the runs without rules.
+ */
+async function withRules(platform: Bench, orgId: string, devices: { id: string }[], first: LoadResult) {
+  const ids = devices.map((d) => d.id);
+  for (let i = 0; i < RULES; i += 100) {
+    const values = Array.from({ length: Math.min(100, RULES - i) }, (_, j) => {
+      const n = i + j;
+      const [kind, params] =
+        n % 2 ? ['threshold', { op: 'gt', value: 1000 + n, for_s: 60 }] : ['range', { low: -1 - n, high: 2000 + n }];
+      return { kind, metric: `m${n % K}`, params, name: `bench-${n}` };
+    });
+    await platform.db.sql.query(
+      `INSERT INTO rules (org_id, name, kind, metric, params, target)
+       SELECT $1, v->>'name', v->>'kind', v->>'metric', v->'params', $3::jsonb FROM jsonb_array_elements($2::jsonb) v`,
+      [orgId, JSON.stringify(values), JSON.stringify({ device_ids: ids })],
+    );
+  }
+  await platform.rules.engine.reloadAll();
+  const url = `mqtt://127.0.0.1:${platform.mqttPort}`;
+  const rate = (r: LoadResult) => r.msgs / r.seconds;
+  // Each load connects every device again: let the broker's connection burst per address refill.
+  const refill = () => new Promise((r) => setTimeout(r, Math.ceil((D / 20) * 1000) + 1000));
+  await refill();
+  progress(`platform with ${platform.rules.engine.count()} active rules on every device...`);
+  const ruled = await runLoad({ ...job, url, devices, label: 'platform+rules' });
+  progress(`with rules: ${Math.round(rate(ruled))} msg/s, p99 ${ruled.p99.toFixed(1)} ms`);
+  await platform.db.sql.query('DELETE FROM rules WHERE org_id = $1', [orgId]);
+  await platform.rules.engine.reloadAll();
+  await refill();
+  progress('platform with no rules again...');
+  const again = await runLoad({ ...job, url, devices, label: 'platform again' });
+  progress(`no rules again: ${Math.round(rate(again))} msg/s, p99 ${again.p99.toFixed(1)} ms`);
+  const none = (rate(first) + rate(again)) / 2;
+  return {
+    rules: RULES,
+    rules_msgs_per_s: Math.round(rate(ruled)),
+    rules_p99_ms: Number(ruled.p99.toFixed(2)),
+    no_rules_again_msgs_per_s: Math.round(rate(again)),
+    rules_cost_pct: Number((100 * (1 - rate(ruled) / none)).toFixed(1)),
+  };
 }
 
 await main();

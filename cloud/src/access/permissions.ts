@@ -15,18 +15,34 @@ export const PERMISSIONS = [
   'billing:read',
   'billing:manage',
   'audit:read',
+  'events:read',
+  'webhooks:read',
+  'webhooks:write',
+  'rules:read',
+  'rules:write',
+  'alarms:read',
+  'alarms:write',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
 
 const all = [...PERMISSIONS];
-const readOnly: Permission[] = ['org:read', 'members:read', 'devices:read', 'telemetry:read', 'ota:read'];
+const readOnly: Permission[] = [
+  'org:read',
+  'members:read',
+  'devices:read',
+  'telemetry:read',
+  'ota:read',
+  'events:read',
+  'rules:read',
+  'alarms:read',
+];
 
 /** The built-in roles. Custom roles are sets of the same permissions, named by the organization. */
 export const BUILTIN_ROLES: Record<string, Permission[]> = {
   owner: all,
   admin: all.filter((p) => p !== 'org:delete'),
-  operator: [...readOnly, 'devices:write', 'ota:deploy'],
+  operator: [...readOnly, 'devices:write', 'ota:deploy', 'rules:write', 'alarms:write'],
   viewer: readOnly,
   billing: ['org:read', 'billing:read', 'billing:manage'],
 };

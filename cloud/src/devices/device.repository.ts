@@ -54,9 +54,16 @@ export class DeviceRepository {
     return this.rows.delete(orgId, id);
   }
 
-  /** Creates many devices in one transaction: all or none. */
-  async createMany(values: (typeof devices.$inferInsert)[]): Promise<DeviceRow[]> {
-    return this.orm.transaction(async (tx) => tx.insert(devices).values(values).returning());
+  /** Creates many devices in one transaction: all or none; `also` runs in it (the outbox's events). */
+  async createMany(
+    values: (typeof devices.$inferInsert)[],
+    also?: (rows: DeviceRow[], tx: Orm) => Promise<void>,
+  ): Promise<DeviceRow[]> {
+    return this.orm.transaction(async (tx) => {
+      const rows = await tx.insert(devices).values(values).returning();
+      await also?.(rows, tx as unknown as Orm);
+      return rows;
+    });
   }
 
   async connections(deviceId: string, limit: number) {

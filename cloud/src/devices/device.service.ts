@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { newDeviceSecret } from '@iotp/broker';
 import { sha256 } from '../auth/secrets.ts';
+import type { EventRecorder } from '../events/domain-events.ts';
 import { Conflict, Gone, Invalid, NotFound } from '../http/problem.ts';
 import type { DeviceFilter, DeviceRepository, DeviceRow } from './device.repository.ts';
 import { publicDevice } from './device.schemas.ts';
@@ -22,6 +23,8 @@ export interface DeviceServiceOptions {
   disconnect?: (deviceIds: string[]) => void;
   /** Refuses devices past the plan's limit (throws a 402 problem). */
   checkLimit?: (orgId: string, adding: number) => Promise<void>;
+  /** Records device.created, .deleted and .credentials_rotated. */
+  events?: EventRecorder;
 }
 
 /** The device registry: devices, their credentials and connections, claim codes; and their groups. */
@@ -60,6 +63,7 @@ export class DeviceService {
   async delete(orgId: string, id: string): Promise<void> {
     if (!(await this.o.devices.delete(orgId, id))) throw new NotFound('No such device');
     this.o.disconnect?.([id]);
+    await this.o.events?.record({ orgId, type: 'device.deleted', subjectType: 'device', subjectId: id });
   }
 
   /** A new secret; the old one stops working and a connection made with it is dropped. */
@@ -68,6 +72,7 @@ export class DeviceService {
     const { secret, hash } = newDeviceSecret();
     await this.o.devices.update(orgId, id, { secretHash: hash, disabledAt: null });
     this.o.disconnect?.([id]);
+    await this.o.events?.record({ orgId, type: 'device.credentials_rotated', subjectType: 'device', subjectId: id });
     return { mqtt: this.credentials(id, secret) };
   }
 
@@ -89,6 +94,7 @@ export class DeviceService {
         retentionDays: retention_days,
         ...input,
       })),
+      (created, tx) => this.recordCreated(created, tx),
     );
     return rows.map((row, i) => ({ ...publicDevice(row), mqtt: this.credentials(row.id, secrets[i]!.secret) }));
   }
@@ -125,6 +131,7 @@ export class DeviceService {
       secretHash: '',
     });
     if (!row) throw new Invalid('code: is not a claim code that can be claimed (unknown, mistyped or already claimed)');
+    await this.recordCreated([row]);
     return publicDevice(row);
   }
 
@@ -142,6 +149,19 @@ export class DeviceService {
   /** The ids of a group's devices, for commands (twin routes) and telemetry queries. */
   groupDeviceIds(orgId: string, groupId: string): Promise<string[]> {
     return this.groups.deviceIds(orgId, groupId);
+  }
+
+  private async recordCreated(rows: DeviceRow[], tx?: Parameters<EventRecorder['record']>[1]) {
+    await this.o.events?.record(
+      rows.map((r) => ({
+        orgId: r.orgId,
+        type: 'device.created' as const,
+        subjectType: 'device',
+        subjectId: r.id,
+        data: { name: r.name },
+      })),
+      tx,
+    );
   }
 
   private async found(orgId: string, id: string): Promise<DeviceRow> {

@@ -12,6 +12,7 @@ export const EVENT_TYPES = [
   'alarm.acknowledged',
   'alarm.cleared',
   'ota.job.changed',
+  'ota.rollout.changed',
   'member.joined',
   'invoice.paid',
 ] as const;

@@ -2,6 +2,7 @@ import { type Orm, schema } from '@iotp/db';
 import { and, asc, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
+import { coalesced } from '../coalesced.ts';
 
 const { mailOutbox } = schema;
 
@@ -30,8 +31,6 @@ export interface MailerOptions {
 export class Mailer {
   private readonly transport?: Transporter;
   private readonly log: Logger;
-  private draining: Promise<void> | undefined;
-  private again = false;
 
   constructor(
     private readonly orm: Orm,
@@ -61,22 +60,14 @@ export class Mailer {
    */
   drain(): Promise<void> {
     if (!this.transport) return Promise.resolve();
-    if (this.draining) {
-      this.again = true;
-      return this.draining;
-    }
-    this.draining = (async () => {
-      do {
-        this.again = false;
-        while (await this.sendBatch());
-      } while (this.again);
-    })()
-      .catch((err) => this.log.error({ err }, 'mail outbox drain failed; retried on the next pass'))
-      .finally(() => {
-        this.draining = undefined;
-      });
-    return this.draining;
+    return this.drainOnce().catch((err) =>
+      this.log.error({ err }, 'mail outbox drain failed; retried on the next pass'),
+    );
   }
+
+  private readonly drainOnce = coalesced(async () => {
+    while (await this.sendBatch());
+  });
 
   /**
    * Deletes mail older than `olderThanS` (default 7 days), sent or not: unsent mail that old is past

@@ -4,6 +4,7 @@ import { publicApiKey } from '../auth/api-keys.service.ts';
 import type { AuthRepository } from '../auth/auth.repository.ts';
 import { newApiKey, newSecret, sha256 } from '../auth/secrets.ts';
 import { normalizeEmail } from '../auth/users.ts';
+import type { EventRecorder } from '../events/domain-events.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../http/problem.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { AuditQuery, InvitationRow, OrgRepository, OrgRow } from './org.repository.ts';
@@ -22,6 +23,8 @@ export interface OrgServiceOptions {
   onDevicesRevoked?: (deviceIds: string[]) => void;
   /** Refuses going past the plan's seats, members and open invitations together (throws a 402 problem). */
   checkSeats?: (orgId: string, adding: number) => Promise<void>;
+  /** Records member.joined. */
+  events?: EventRecorder;
 }
 
 /** What the organization guard established about the caller. */
@@ -200,7 +203,16 @@ export class OrgService {
     if (!existing) await this.o.checkSeats?.(invitation.orgId, 0);
     if (!(await this.o.orgs.acceptInvitation(invitation.id)))
       throw new Invalid('token: the invitation was already used');
-    if (!existing) await this.o.orgs.addMember(invitation.orgId, userId, invitation.role);
+    if (!existing) {
+      await this.o.orgs.addMember(invitation.orgId, userId, invitation.role);
+      await this.o.events?.record({
+        orgId: invitation.orgId,
+        type: 'member.joined',
+        subjectType: 'user',
+        subjectId: userId,
+        data: { role: invitation.role },
+      });
+    }
     // The mailed link proves the address is theirs.
     if (!user.emailVerified) await this.o.users.updateUser(userId, { emailVerified: true });
     const org = await this.o.orgs.find(invitation.orgId);

@@ -18,6 +18,7 @@ export interface OtaEvent {
  */
 export class OtaEvents extends EventEmitter<{ event: [OtaEvent] }> {
   private shareWith: ((event: OtaEvent) => void) | undefined;
+  private readonly recorders: ((event: OtaEvent) => void)[] = [];
 
   constructor() {
     super();
@@ -27,6 +28,11 @@ export class OtaEvents extends EventEmitter<{ event: [OtaEvent] }> {
   /** Hands each change made on this node to `send` as well (another node's `receive`). */
   share(send: (event: OtaEvent) => void): void {
     this.shareWith = send;
+  }
+
+  /** Hands each change made on this node to `record` too (the outbox of domain events); once, on that node. */
+  onLocal(record: (event: OtaEvent) => void): void {
+    this.recorders.push(record);
   }
 
   /** A change made on another node: for this node's listeners only. */
@@ -59,5 +65,6 @@ export class OtaEvents extends EventEmitter<{ event: [OtaEvent] }> {
   private local(event: OtaEvent): void {
     this.emit('event', event);
     this.shareWith?.(event);
+    for (const record of this.recorders) record(event);
   }
 }

@@ -23,6 +23,8 @@ export interface BrokerParts {
   shared?: RedisCounterStore;
   /** The plan's answers (billing is built later: looked up when asked). */
   plan: NonNullable<BrokerOptions['plan']>;
+  /** Hears readings as the broker takes them (the rule engine). */
+  onReadings?: BrokerOptions['onReadings'];
 }
 
 /**
@@ -30,7 +32,7 @@ export interface BrokerParts {
  * INGEST=jetstream, through the stream; sessions in Redis with MQTT_SESSIONS=redis; and with NATS,
  * messages and orders that reach whichever node holds a device.
  */
-export async function wireBroker(w: Wiring, { writer, meter, metrics, shared, plan }: BrokerParts) {
+export async function wireBroker(w: Wiring, { writer, meter, metrics, shared, plan, onReadings }: BrokerParts) {
   const { config, logger, registry, db, scheduler, onClose, runs, nc } = w;
   // INGEST=jetstream: the broker's PUBACK waits for the stream, and writer nodes fill the database from it.
   const streamed = nc && config.INGEST === 'jetstream' ? { nc, stream: config.INGEST_STREAM } : undefined;
@@ -51,6 +53,7 @@ export async function wireBroker(w: Wiring, { writer, meter, metrics, shared, pl
     limits: brokerLimits(config),
     meter,
     plan,
+    onReadings,
   });
   // Registered before any listener: a failed listen must still close Aedes and the session store.
   onClose(() => broker.close());

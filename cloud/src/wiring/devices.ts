@@ -5,6 +5,7 @@ import type { DevicePublisher } from '../cluster/device-delivery.ts';
 import type { DeviceOrders } from '../cluster/device-orders.ts';
 import { DeviceRepository } from '../devices/device.repository.ts';
 import { DeviceService } from '../devices/device.service.ts';
+import type { EventRecorder } from '../events/domain-events.ts';
 import { TelemetryRepository } from '../telemetry/telemetry.repository.ts';
 import { TelemetryService } from '../telemetry/telemetry.service.ts';
 import { TwinRepository } from '../twin/twin.repository.ts';
@@ -20,6 +21,7 @@ export function wireDevices(
     deviceOrders: DeviceOrders;
     /** The broker's address as devices are told it; its port is known once listening. */
     mqtt: { host: string; port: number };
+    events?: EventRecorder;
   },
 ) {
   const { billing } = parts;
@@ -52,6 +54,7 @@ export function wireDevices(
     mqtt: parts.mqtt,
     disconnect: (ids) => void parts.deviceOrders.disconnect(ids),
     checkLimit: (orgId, adding) => billing.checkLimit(orgId, 'devices', adding),
+    events: parts.events,
   });
   return { deviceRepo, telemetry, twins, devices };
 }

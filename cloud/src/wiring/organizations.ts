@@ -3,6 +3,7 @@ import { BillingRepository } from '../billing/billing.repository.ts';
 import { BillingService } from '../billing/billing.service.ts';
 import { stripeClient } from '../billing/stripe-client.ts';
 import type { DeviceOrders } from '../cluster/device-orders.ts';
+import type { EventRecorder } from '../events/domain-events.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { OrgService } from '../orgs/org.service.ts';
@@ -41,6 +42,7 @@ export function wireOrgs(
     mailer: Mailer;
     billing: BillingService;
     deviceOrders: DeviceOrders;
+    events?: EventRecorder;
   },
 ) {
   const orgs = new OrgService({
@@ -51,6 +53,7 @@ export function wireOrgs(
     publicUrl,
     onDevicesRevoked: (ids) => void parts.deviceOrders.disconnect(ids),
     checkSeats: (orgId, adding) => parts.billing.checkLimit(orgId, 'seats', adding),
+    events: parts.events,
   });
   scheduler.add({ name: 'purge-deleted-orgs', everyMs: 3600_000, run: () => orgs.purgeDue() });
   return orgs;

@@ -1,0 +1,112 @@
+import { type Orm, rowsOf, schema } from '@iotp/db';
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import type { DomainEvent, EventType, StoredEvent } from './domain-events.ts';
+
+const { events, devices } = schema;
+
+type EventRow = typeof events.$inferSelect;
+
+export interface EventQuery {
+  type?: string;
+  subjectId?: string;
+  since?: Date;
+  /** Events older than this id (the cursor: pages go newest first). */
+  before?: number;
+  limit: number;
+}
+
+/** Every database access of the outbox of domain events. */
+export class EventRepository {
+  constructor(
+    private readonly orm: Orm,
+    /**
+     * Whether the relay holds row locks while it works (`FOR NO KEY UPDATE SKIP LOCKED`, so nodes share the
+     * outbox). Off on the embedded database: one process, and its one connection would wait on itself.
+     */
+    private readonly locking = true,
+  ) {}
+
+  async insert(list: DomainEvent[], tx?: Orm): Promise<void> {
+    await (tx ?? this.orm).insert(events).values(list.map(toRow));
+  }
+
+  /** Records an event of a device, in the device's organization; nothing when the device is gone. */
+  async insertForDevice(deviceId: string, event: Omit<DomainEvent, 'orgId'>): Promise<boolean> {
+    const rows = await this.orm.execute(sql`
+      INSERT INTO events (org_id, type, subject_type, subject_id, data)
+      SELECT org_id, ${event.type}, ${event.subjectType ?? null}, ${event.subjectId ?? null}, ${JSON.stringify(event.data ?? {})}::jsonb
+      FROM devices WHERE ${devices.id} = ${deviceId}
+      RETURNING id`);
+    return rowsOf(rows).length > 0;
+  }
+
+  /** An organization's events, newest first. */
+  async page(orgId: string, q: EventQuery): Promise<StoredEvent[]> {
+    const conditions = [eq(events.orgId, orgId)];
+    if (q.type) conditions.push(eq(events.type, q.type));
+    if (q.subjectId) conditions.push(eq(events.subjectId, q.subjectId));
+    if (q.since) conditions.push(gte(events.createdAt, q.since));
+    if (q.before !== undefined) conditions.push(lt(events.id, q.before));
+    const rows = await this.orm
+      .select()
+      .from(events)
+      .where(and(...conditions))
+      .orderBy(desc(events.id))
+      .limit(q.limit);
+    return rows.map(stored);
+  }
+
+  /** Published events after `afterId`, oldest first: what a resumed stream missed. */
+  async publishedAfter(orgId: string, afterId: number, limit: number): Promise<StoredEvent[]> {
+    const rows = await this.orm
+      .select()
+      .from(events)
+      .where(and(eq(events.orgId, orgId), gt(events.id, afterId), isNotNull(events.publishedAt)))
+      .orderBy(asc(events.id))
+      .limit(limit);
+    return rows.map(stored);
+  }
+
+  /**
+   * Hands up to `limit` unpublished events, in id order, to `work`, and marks published the ones it
+   * returns; on a server inside one transaction holding their rows, which other nodes skip. NO KEY
+   * UPDATE, not UPDATE: handlers insert rows that reference these (webhook deliveries), and the
+   * foreign key check's KEY SHARE lock would wait on this transaction for ever.
+   */
+  async publishBatch(limit: number, work: (batch: StoredEvent[]) => Promise<StoredEvent[]>): Promise<StoredEvent[]> {
+    const run = async (orm: Orm) => {
+      const query = orm.select().from(events).where(isNull(events.publishedAt)).orderBy(asc(events.id)).limit(limit);
+      const rows = this.locking ? await query.for('no key update', { skipLocked: true }) : await query;
+      if (!rows.length) return [];
+      const done = await work(rows.map(stored));
+      if (done.length)
+        await orm
+          .update(events)
+          .set({ publishedAt: new Date() })
+          .where(
+            inArray(
+              events.id,
+              done.map((e) => e.id),
+            ),
+          );
+      return done;
+    };
+    return this.locking ? this.orm.transaction((tx) => run(tx as unknown as Orm)) : run(this.orm);
+  }
+}
+
+function toRow(e: DomainEvent): typeof events.$inferInsert {
+  return { orgId: e.orgId, type: e.type, subjectType: e.subjectType, subjectId: e.subjectId, data: e.data ?? {} };
+}
+
+function stored(r: EventRow): StoredEvent {
+  return {
+    id: r.id,
+    orgId: r.orgId,
+    type: r.type as EventType,
+    subjectType: r.subjectType,
+    subjectId: r.subjectId,
+    data: r.data,
+    createdAt: r.createdAt.toISOString(),
+  };
+}

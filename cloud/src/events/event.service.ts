@@ -1,0 +1,105 @@
+import type { Orm } from '@iotp/db';
+import type { Logger } from 'pino';
+import { coalesced } from '../coalesced.ts';
+import type { DomainEvent, EventFeed, EventRecorder, StoredEvent } from './domain-events.ts';
+import type { EventQuery, EventRepository } from './event.repository.ts';
+import type { EventBus } from './event-bus.ts';
+
+export interface EventServiceOptions {
+  repo: EventRepository;
+  bus: EventBus;
+  logger: Logger;
+  /** Events the relay takes per transaction. */
+  batch?: number;
+}
+
+/**
+ * The outbox of domain events: changes record them (in their transaction), the relay publishes
+ * them in id order, and readers page through them or follow them live.
+ * @example const events = new EventService({ repo, bus: inProcessBus(), logger }); scheduler.add({ name: 'relay-events', everyMs: 500, run: () => events.relay() });
+ */
+export class EventService implements EventRecorder, EventFeed {
+  private readonly publishHandlers: ((event: StoredEvent) => Promise<void>)[] = [];
+  private stopped = false;
+  private readonly log: Logger;
+
+  constructor(private readonly o: EventServiceOptions) {
+    this.log = o.logger.child({ component: 'events' });
+  }
+
+  async record(events: DomainEvent | DomainEvent[], tx?: Orm): Promise<void> {
+    const list = Array.isArray(events) ? events : [events];
+    if (!list.length) return;
+    await this.o.repo.insert(list, tx);
+    // In a transaction the rows show once it commits: a moment later, else on the relay's schedule.
+    this.kick(tx ? 50 : 0);
+  }
+
+  /** Records an event of a device, in the organization the device belongs to. */
+  async recordForDevice(deviceId: string, event: Omit<DomainEvent, 'orgId'>): Promise<void> {
+    if (await this.o.repo.insertForDevice(deviceId, event)) this.kick(0);
+  }
+
+  onPublish(handler: (event: StoredEvent) => Promise<void>): void {
+    this.publishHandlers.push(handler);
+  }
+
+  live(handler: (event: StoredEvent) => void): () => void {
+    return this.o.bus.subscribe(handler);
+  }
+
+  /** An organization's events, newest first; `next_cursor` is the id to pass as `cursor`. */
+  async list(orgId: string, q: EventQuery) {
+    const rows = await this.o.repo.page(orgId, { ...q, limit: q.limit + 1 });
+    const page = rows.slice(0, q.limit);
+    return { data: page, next_cursor: rows.length > q.limit ? String(page[page.length - 1]!.id) : null };
+  }
+
+  /** Published events after `afterId`, oldest first, a page at a time. */
+  publishedAfter(orgId: string, afterId: number, limit = 500): Promise<StoredEvent[]> {
+    return this.o.repo.publishedAfter(orgId, afterId, limit);
+  }
+
+  /**
+   * Publishes what the outbox holds until it is empty: `onPublish` handlers first (an event whose
+   * handler fails stays unpublished, with those after it, and is tried again next run), then the
+   * mark, then, once committed, the live bus, so a stream that reads the table after subscribing
+   * misses nothing.
+   */
+  readonly relay = coalesced(async () => {
+    const size = this.o.batch ?? 100;
+    for (;;) {
+      const done = await this.o.repo.publishBatch(size, (batch) => this.handle(batch));
+      for (const event of done) this.o.bus.publish(event);
+      if (done.length < size) break;
+    }
+  });
+
+  private async handle(batch: StoredEvent[]): Promise<StoredEvent[]> {
+    const done: StoredEvent[] = [];
+    for (const event of batch) {
+      try {
+        for (const handler of this.publishHandlers) await handler(event);
+      } catch (err) {
+        this.log.error({ err, eventId: event.id, type: event.type }, 'event handler failed; publishing again later');
+        break;
+      }
+      done.push(event);
+    }
+    return done;
+  }
+
+  /** No more relaying on this node: waits for the run under way (a shutdown step, before the database closes). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.relay.settled();
+  }
+
+  private kick(delayMs: number): void {
+    if (this.stopped) return;
+    setTimeout(() => {
+      if (this.stopped) return;
+      this.relay().catch((err) => this.log.error({ err }, 'relaying events failed'));
+    }, delayMs).unref();
+  }
+}
