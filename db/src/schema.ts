@@ -794,3 +794,73 @@ export const webhookDeliveries = pgTable(
     index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt.desc()),
   ],
 );
+
+/** A user's in-app inbox: one row per notification, read once `read_at` is set. */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').references(() => organizations.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** What it is about: an event type (`alarm.raised`) or a platform notice. */
+    kind: text('kind').notNull(),
+    severity: text('severity', { enum: SEVERITIES }),
+    title: text('title').notNull(),
+    body: text('body'),
+    link: text('link'),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 6 }).notNull().defaultNow(),
+    readAt: timestamp('read_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('notifications_user_idx').on(t.userId, t.createdAt.desc()),
+    index('notifications_unread_idx').on(t.userId).where(sql`read_at IS NULL`),
+  ],
+);
+
+/** An organization's routing: who gets which severity, on which channels. */
+export const notificationRoutes = pgTable(
+  'notification_routes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    /** Notifications at or above this severity follow the route. */
+    minSeverity: text('min_severity', { enum: SEVERITIES }).notNull(),
+    /** Members with these roles receive them. */
+    roles: text('roles').array().notNull(),
+    /** `email`, `inbox`: each member's own channel preferences still apply. */
+    channels: text('channels').array().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('notification_routes_org_idx').on(t.orgId)],
+);
+
+/** Long work run as a task: its state for the status API; the queue itself is the job runner's. */
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    status: text('status', { enum: ['queued', 'running', 'succeeded', 'failed'] })
+      .notNull()
+      .default('queued'),
+    /** 0 to 100 while running. */
+    progress: integer('progress').notNull().default(0),
+    input: jsonb('input').$type<Record<string, unknown>>().notNull().default({}),
+    result: jsonb('result').$type<Record<string, unknown>>(),
+    error: text('error'),
+    attempts: integer('attempts').notNull().default(0),
+    createdBy: uuid('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('tasks_org_idx').on(t.orgId, t.createdAt.desc())],
+);
