@@ -32,6 +32,8 @@ import { httpMetrics } from './http/http-metrics.ts';
 import { Invalid, NotFound, PayloadTooLarge, problemResponse, UnsupportedMediaType } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
 import { storableText } from './http/storable-text.ts';
+import type { NotificationService } from './notify/notification.service.ts';
+import { inboxRoutes, notificationRouteRoutes } from './notify/notifications.routes.ts';
 import { auditTrail } from './orgs/audit.ts';
 import type { OrgRepository } from './orgs/org.repository.ts';
 import type { OrgService } from './orgs/org.service.ts';
@@ -44,6 +46,10 @@ import type { AlarmService } from './rules/alarm.service.ts';
 import { alarmRoutes } from './rules/alarms.routes.ts';
 import type { RuleService } from './rules/rule.service.ts';
 import { ruleRoutes } from './rules/rules.routes.ts';
+import type { ObjectStore } from './storage/object-store.ts';
+import type { TaskService } from './tasks/task.service.ts';
+import { taskRoutes } from './tasks/tasks.routes.ts';
+import { telemetryExportRoutes } from './tasks/telemetry-export.routes.ts';
 import { telemetryRoutes } from './telemetry/telemetry.routes.ts';
 import type { TelemetryService } from './telemetry/telemetry.service.ts';
 import { twinRoutes } from './twin/twin.routes.ts';
@@ -79,6 +85,10 @@ export interface AppOptions {
   events?: EventService;
   /** Webhook endpoints and their delivery log; needs `orgs`. */
   webhooks?: WebhookService;
+  /** Users' notification inboxes and organizations' notification routes. */
+  notifications?: NotificationService;
+  /** Background tasks, their status and their files; needs `orgs`. */
+  tasks?: { tasks: TaskService; objects: ObjectStore };
   /** Counts API calls per organization. */
   meter?: UsageMeter;
   /** Largest request body accepted, in bytes. */
@@ -119,7 +129,9 @@ export function createApp({
   ota,
   events,
   webhooks,
+  notifications,
   rules,
+  tasks,
   meter,
   maxBodyBytes = 1024 * 1024,
   trustedProxies = [],
@@ -199,8 +211,20 @@ export function createApp({
       app.route('/', ruleRoutes(auth.authenticator, orgs.repo, rules.rules));
       app.route('/', alarmRoutes(auth.authenticator, orgs.repo, rules.alarms));
     }
+    if (orgs && tasks) app.route('/', taskRoutes(auth.authenticator, orgs.repo, tasks.tasks, tasks.objects));
+    if (orgs && tasks && devices && telemetry) {
+      const groupDeviceIds = (orgId: string, groupId: string) => devices.groupDeviceIds(orgId, groupId);
+      app.route(
+        '/',
+        telemetryExportRoutes(auth.authenticator, orgs.repo, { tasks: tasks.tasks, telemetry, groupDeviceIds }),
+      );
+    }
     if (orgs && events) app.route('/', eventRoutes(auth.authenticator, orgs.repo, events));
     if (orgs && webhooks) app.route('/', webhookRoutes(auth.authenticator, orgs.repo, webhooks));
+    if (notifications) app.route('/', inboxRoutes(auth.authenticator, notifications));
+    if (orgs && notifications) {
+      app.route('/', notificationRouteRoutes(auth.authenticator, orgs.repo, notifications));
+    }
     if (orgs && ota) {
       app.route('/', otaRoutes(auth.authenticator, orgs.repo, ota.releases, ota.rollouts));
       app.route('/', downloadRoutes(ota.releases, auth.tokens, { redirect: ota.redirectDownloads }));

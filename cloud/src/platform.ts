@@ -29,9 +29,11 @@ import { wireDevices } from './wiring/devices.ts';
 import { wireEvents, wireWebhooks } from './wiring/events.ts';
 import { wireApp } from './wiring/http.ts';
 import { wireIngest } from './wiring/ingest.ts';
+import { wireNotify } from './wiring/notify.ts';
 import { wireBilling, wireOrgs } from './wiring/organizations.ts';
 import { wireOta } from './wiring/ota.ts';
 import { wireRules } from './wiring/rules.ts';
+import { wireTasks } from './wiring/tasks.ts';
 import type { Wiring } from './wiring/wiring.ts';
 import { withTimeout } from './with-timeout.ts';
 
@@ -71,12 +73,16 @@ export interface Platform {
   /** The outbox of domain events: record, page, follow. */
   events: EventService;
   webhooks: ReturnType<typeof wireWebhooks>;
+  /** Alarm notifications: users' inboxes and organizations' routes. */
+  notify: ReturnType<typeof wireNotify>;
   /** Rules, alarms and the engine that evaluates rules on the broker's readings. */
   rules: Awaited<ReturnType<typeof wireRules>>;
   /** Background jobs by name (`scheduler.list()`); they run once the platform is started. */
   scheduler: Scheduler;
   /** TimescaleDB's jobs, run by the platform itself on the embedded database. */
   embeddedJobs?: EmbeddedJobs;
+  /** Long work as tasks with a status (`tasks.enqueue`); run on nodes with the worker role. */
+  tasks: ReturnType<typeof wireTasks>['tasks'];
   /** Binds the MQTT, MQTT over TLS and HTTP listeners and starts the background jobs. */
   start(): Promise<RunningPlatform>;
   /** Stops accepting, flushes what was accepted, closes the database. */
@@ -212,6 +218,8 @@ export async function buildPlatform(
     routeDeviceEvents(broker.deviceEvents, { twins, rollouts });
     recordPlatformEvents(events, { devices: broker.deviceEvents, ota: rollouts.events, logger });
     const webhooks = wireWebhooks(w, { events, mailer, orgs: orgRepo });
+    const tasks = wireTasks(w, { telemetry, objects });
+    const notify = wireNotify(w, { events, mailer });
     const app = wireApp(w, {
       api: {
         ota: { releases, rollouts, redirectDownloads: config.OTA_DOWNLOAD_REDIRECT },
@@ -222,9 +230,11 @@ export async function buildPlatform(
         rules: { rules: rules.rules, alarms: rules.alarms },
         events,
         webhooks: webhooks.webhooks,
+        notifications: notify.notifications,
         meter,
         devices,
         telemetry,
+        tasks: { tasks: tasks.tasks, objects },
       },
       writer,
       broker,
@@ -250,9 +260,11 @@ export async function buildPlatform(
       rollouts,
       events,
       webhooks,
+      notify,
       rules,
       scheduler,
       embeddedJobs,
+      tasks: tasks.tasks,
       async start() {
         logger.info({ roles: [...config.ROLES] }, 'starting the roles of this node');
         let mqttPort = 0;
@@ -288,6 +300,7 @@ export async function buildPlatform(
           logger.info({ stream: streamed.stream }, 'writing telemetry from the stream');
         }
         scheduler.start(runs('worker') ? 'all' : 'node');
+        await tasks.start();
         return Object.assign(platform, { httpPort: listening.port, mqttPort, mqttsPort });
       },
       // Reverse start order: stop taking connections, flush the writer, close the database.
@@ -345,5 +358,9 @@ function listenHttp(fetch: (req: Request) => Response | Promise<Response>, port:
       resolve({ server: server as Server, port: info.port }),
     ) as Server;
     server.once('error', reject);
+    // Longer than a load balancer's idle timeout (HAProxy, cloud balancers: 60 s), so the server never
+    // closes a kept-alive connection the balancer is about to reuse; Node's 5 s default does.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
   });
 }

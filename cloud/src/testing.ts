@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { SqlClient } from '@iotp/db';
 import { createTestDatabase } from '@iotp/db/testing';
 import pino from 'pino';
+import { SMTPServer } from 'smtp-server';
 import type { AuthOptions } from './auth/create-auth.ts';
 import { DEFAULT_RATE_LIMITS } from './auth/credential-limits.ts';
 import type { CounterStore } from './auth/rate-limit.ts';
@@ -129,5 +130,36 @@ export async function authHarness(
       await testDb?.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A real SMTP server on a free port (or `port`), keeping each mail's raw text; `refuse` makes it answer RCPT for that address with 550. */
+export async function smtpServer({ refuse, port: wanted = 0 }: { refuse?: string; port?: number } = {}) {
+  const received: string[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onRcptTo(address, _session, done) {
+      if (address.address === refuse) return done(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
+      done();
+    },
+    onData(stream, _session, done) {
+      let data = '';
+      stream.on('data', (d) => {
+        data += d;
+      });
+      stream.on('end', () => {
+        received.push(data);
+        done();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(wanted, '127.0.0.1', resolve));
+  const port = (server.server.address() as { port: number }).port;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

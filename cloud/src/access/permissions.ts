@@ -22,6 +22,7 @@ export const PERMISSIONS = [
   'rules:write',
   'alarms:read',
   'alarms:write',
+  'tasks:read',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -36,6 +37,7 @@ const readOnly: Permission[] = [
   'events:read',
   'rules:read',
   'alarms:read',
+  'tasks:read',
 ];
 
 /** The built-in roles. Custom roles are sets of the same permissions, named by the organization. */

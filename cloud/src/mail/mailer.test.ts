@@ -1,42 +1,11 @@
 import { type Database, openDatabase } from '@iotp/db';
 import { createTestDatabase } from '@iotp/db/testing';
 import pino from 'pino';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { smtpServer } from '../testing.ts';
 import { Mailer } from './mailer.ts';
 
 const logger = pino({ level: 'silent' });
-
-/** A real SMTP server on a free port; `refuse` makes it answer RCPT for that address with 550. */
-async function smtpServer(refuse?: string) {
-  const received: string[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onRcptTo(address, _session, done) {
-      if (address.address === refuse) return done(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
-      done();
-    },
-    onData(stream, _session, done) {
-      let data = '';
-      stream.on('data', (d) => {
-        data += d;
-      });
-      stream.on('end', () => {
-        received.push(data);
-        done();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as { port: number }).port;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    port,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe('Mailer', () => {
   let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -77,18 +46,17 @@ describe('Mailer', () => {
     await mailer.drain();
     expect(await sentAt('Later')).toBeNull();
     // The same address again: the next pass (the platform's timer) delivers it.
-    const back = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'] });
-    await new Promise<void>((resolve) => back.listen(port, '127.0.0.1', resolve));
+    const back = await smtpServer({ port });
     try {
       await mailer.drain();
       expect(await sentAt('Later')).toBeTruthy();
     } finally {
-      await new Promise<void>((resolve) => back.close(() => resolve()));
+      await back.close();
     }
   });
 
   it('drops a mail the server refuses for good (5xx) and goes on with the rest', async () => {
-    const smtp = await smtpServer('gone@example.com');
+    const smtp = await smtpServer({ refuse: 'gone@example.com' });
     try {
       const mailer = new Mailer(db.orm, logger, { smtpUrl: smtp.url });
       await mailer.send({ to: 'gone@example.com', subject: 'Refused', text: 't' });
