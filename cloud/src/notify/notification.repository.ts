@@ -128,6 +128,8 @@ export class NotificationRepository {
   }
 
   async updateRoute(orgId: string, id: string, values: Partial<RouteValues>): Promise<RouteRow | undefined> {
+    // Nothing to change (an empty PATCH): the route as it is, or none.
+    if (Object.keys(values).length === 0) return this.findRoute(orgId, id);
     const [row] = await this.orm
       .update(notificationRoutes)
       .set(values)
