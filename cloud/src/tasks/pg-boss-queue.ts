@@ -1,3 +1,4 @@
+import { type SqlClient, withDatabaseLock } from '@iotp/db';
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { TaskJob, TaskQueue } from './task-queue.ts';
@@ -14,9 +15,12 @@ export class PgBossQueue implements TaskQueue {
   private readonly boss: PgBoss;
   private readonly polling: number;
   private started?: Promise<unknown>;
+  private readonly sql: SqlClient;
 
   constructor(options: {
     url: string;
+    /** The platform's own connection, whose database lock lets one node at a time install pg-boss's schema. */
+    sql: SqlClient;
     logger: Logger;
     /** Connections pg-boss holds apart from the platform's pool. */
     poolSize?: number;
@@ -26,18 +30,17 @@ export class PgBossQueue implements TaskQueue {
     expireInS?: number;
   }) {
     const { url, logger, poolSize = 3, expireInS = 15 * 60 } = options;
+    this.sql = options.sql;
     this.boss = new PgBoss({ connectionString: url, max: poolSize, expireInSeconds: expireInS });
     this.boss.on('error', (err) => logger.warn({ err: err.message }, 'task queue error'));
     this.polling = options.pollingIntervalS ?? 1;
   }
 
   private open() {
-    this.started ??= this.boss.start().then(async () => {
-      // Two nodes starting together may both create it: the loser finds it there.
-      if (!(await this.boss.getQueue(QUEUE)))
-        await this.boss.createQueue(QUEUE).catch(async (err) => {
-          if (!(await this.boss.getQueue(QUEUE))) throw err;
-        });
+    // Nodes starting together on a new database deadlocked in pg-boss's schema install: one at a time.
+    this.started ??= withDatabaseLock(this.sql, 'pg-boss:start', async () => {
+      await this.boss.start();
+      if (!(await this.boss.getQueue(QUEUE))) await this.boss.createQueue(QUEUE);
     });
     return this.started;
   }

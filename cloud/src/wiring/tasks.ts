@@ -19,7 +19,7 @@ export function wireTasks(
 ) {
   const log = logger.child({ component: 'tasks' });
   const queue = config.DATABASE_URL
-    ? new PgBossQueue({ url: config.DATABASE_URL, logger: log })
+    ? new PgBossQueue({ url: config.DATABASE_URL, sql: db.sql, logger: log })
     : new InProcessQueue({ logger: log });
   const tasks = new TaskService({ repo: new TaskRepository(db.orm), queue, logger: log });
   tasks.handle(
