@@ -1,8 +1,8 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { streamSSE } from 'hono/streaming';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
 import { pageOf, problems } from '../http/openapi.ts';
+import { SSE_RESPONSE, sseStream } from '../http/sse.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { OrgId, orgRoutes } from '../orgs/org-route.ts';
@@ -78,25 +78,18 @@ export function eventRoutes(auth: Authenticator, orgs: OrgRepository, events: Ev
           'Events as they are published (server-sent events, `id:` the event id); with Last-Event-ID, first those after it',
         request: { params: OrgId, headers: z.object({ 'last-event-id': EventId.optional() }) },
         responses: {
-          200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } },
+          200: SSE_RESPONSE,
           ...problems(400, 401, 403, 404),
         },
       }),
       (c) => {
         const orgId = c.get('org').id;
         const last = c.req.valid('header')['last-event-id'];
-        return streamSSE(c, async (out) => {
-          let writing = Promise.resolve();
-          const send = (e: StoredEvent) => {
-            writing = writing.then(() =>
-              out.writeSSE({ id: String(e.id), event: e.type, data: JSON.stringify(publicEvent(e)) }),
-            );
-          };
-          const stop = await followEvents(events, orgId, last === undefined ? undefined : Number(last), send);
-          out.onAbort(stop);
-          while (!out.aborted) await out.sleep(15_000).then(() => out.writeSSE({ event: 'ping', data: '' }));
-          stop();
-        });
+        return sseStream(c, (send) =>
+          followEvents(events, orgId, last === undefined ? undefined : Number(last), (e: StoredEvent) =>
+            send({ id: String(e.id), event: e.type, data: JSON.stringify(publicEvent(e)) }),
+          ),
+        );
       },
     );
 }

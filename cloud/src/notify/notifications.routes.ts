@@ -1,10 +1,10 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { schema } from '@iotp/db';
-import { streamSSE } from 'hono/streaming';
 import { requireAuth } from '../auth/authenticate.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
 import { json, jsonBody, noContent, pageOf, problems, routeShapes } from '../http/openapi.ts';
+import { SSE_RESPONSE, sseStream } from '../http/sse.ts';
 import { Uuid } from '../http/uuid.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
@@ -86,22 +86,17 @@ export function inboxRoutes(authenticator: Authenticator, inbox: NotificationSer
         path: '/v1/me/notifications/stream',
         summary: 'New notifications as server-sent events (`event: notification`), from the moment of connecting',
         responses: {
-          200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } },
+          200: SSE_RESPONSE,
           ...problems(401, 403),
         },
       }),
       (c) => {
         const userId = c.var.principal.userId;
-        return streamSSE(c, async (out) => {
-          let writing = Promise.resolve();
-          const stop = inbox.follow(userId, (n) => {
-            writing = writing.then(() => out.writeSSE({ id: n.id, event: 'notification', data: JSON.stringify(n) }));
-          });
-          out.onAbort(stop);
-          await out.writeSSE({ event: 'ready', data: '{}' });
-          while (!out.aborted) await out.sleep(15_000).then(() => out.writeSSE({ event: 'ping', data: '' }));
-          stop();
-        });
+        return sseStream(
+          c,
+          (send) => inbox.follow(userId, (n) => send({ id: n.id, event: 'notification', data: JSON.stringify(n) })),
+          { event: 'ready', data: '{}' },
+        );
       },
     )
     .openapi(

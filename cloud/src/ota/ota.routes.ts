@@ -1,9 +1,9 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { OTA_STATES } from '@iotp/protocol';
-import { streamSSE } from 'hono/streaming';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
 import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
+import { SSE_RESPONSE, sseStream } from '../http/sse.ts';
 import { Uuid } from '../http/uuid.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
@@ -303,19 +303,18 @@ export function otaRoutes(
         summary: 'Rollout and device job changes as they happen (server-sent events)',
         request: { params: OrgId },
         responses: {
-          200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } },
+          200: SSE_RESPONSE,
           ...problems(401, 403, 404),
         },
       }),
       (c) => {
         const orgId = c.get('org').id;
-        return streamSSE(c, async (out) => {
-          const send = (e: OtaEvent) => {
-            if (e.org_id === orgId) void out.writeSSE({ event: 'ota', data: JSON.stringify(e) });
+        return sseStream(c, (send) => {
+          const forward = (e: OtaEvent) => {
+            if (e.org_id === orgId) send({ event: 'ota', data: JSON.stringify(e) });
           };
-          rollouts.events.on('event', send);
-          out.onAbort(() => void rollouts.events.off('event', send));
-          while (!out.aborted) await out.sleep(15_000).then(() => out.writeSSE({ event: 'ping', data: '' }));
+          rollouts.events.on('event', forward);
+          return () => void rollouts.events.off('event', forward);
         });
       },
     )
