@@ -13,8 +13,11 @@ export function loadDevice(url: string, d: { id: string; secret: string }, windo
     clean: false,
     reconnectPeriod: 100,
     connectTimeout: 5000,
+    // A CONNACK refused while the database is away (server unavailable) is worth another try;
+    // mqtt.js gives up after one by default.
+    reconnectOnConnackError: true,
   });
-  client.on('error', () => undefined); // refused CONNACKs while the database is away; it retries
+  client.on('error', () => undefined);
   const base = Date.now() - 3_600_000;
   const acked = new Set<number>();
   let sent = 0;

@@ -78,8 +78,16 @@ async function openPostgres(url: string, { poolSize = 10, logger }: DatabaseOpti
     idle_timeout: silenceMs ? Math.min(30, Math.ceil(silenceMs / 2000)) : 30,
     max_lifetime: 30 * 60,
     // The server answers every statement within statementMs, so a silent connection is a dead one;
-    // a transaction left open by a vanished client frees its locks as soon.
-    connection: { statement_timeout: statementMs, idle_in_transaction_session_timeout: statementMs },
+    // a transaction left open by a vanished client frees its locks as soon. A backend that lost its
+    // client in the middle of a request (an Execute without its Sync) runs neither timeout while it
+    // waits for the rest, holding its locks: the server's own keepalives find that dead peer.
+    connection: {
+      statement_timeout: statementMs,
+      idle_in_transaction_session_timeout: statementMs,
+      tcp_keepalives_idle: 30,
+      tcp_keepalives_interval: 10,
+      tcp_keepalives_count: 3,
+    },
     onnotice: (n) => logger.debug({ notice: n.message }, 'postgres notice'),
     // Not in postgres.js's types: the factory of each connection's socket.
     ...{ socket: (o: WatchTarget) => openWatchedSocket(o, { connectTimeoutMs: 5000, silenceMs }) },
