@@ -192,14 +192,14 @@ describe('a cluster of platform nodes', () => {
     const nc = await connect({ servers: NATS_URL });
     try {
       for (const bad of ['not json', '[1, 2]', '{"ids": []}']) nc.publish('iotp.devices.disconnect', bad);
-      for (const bad of ['not json', '{"node": "x", "event": {"state": 1}}']) nc.publish('iotp.events.ota', bad);
+      for (const bad of ['not json', '{"id": "x", "type": 1}']) nc.publish('iotp.events.org.x', bad);
       await nc.flush();
     } finally {
       await nc.close();
     }
     for (const [i, node] of [a, b].entries()) {
       await until(() => nodes[i]!.logs(/disconnect order ignored/).length >= 3, 'the orders to be logged');
-      await until(() => nodes[i]!.logs(/OTA event from the bus ignored/).length >= 2, 'the events to be logged');
+      await until(() => nodes[i]!.logs(/event from the bus ignored/).length >= 2, 'the events to be logged');
       expect((await fetch(`${node.http}/healthz`)).status).toBe(200);
     }
   });

@@ -1,6 +1,8 @@
-import { createTestDatabase, tempDir } from '@iotp/db/testing';
+import { randomUUID } from 'node:crypto';
+import { AckPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, startTestPlatform, type TestPlatform, until } from './helpers.ts';
+import { apiClient, startNodes, type TestPlatform, until } from './helpers.ts';
 
 const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -29,23 +31,22 @@ function follow(url: string, token: string, seen: { id: number; type: string; su
 
 /** Two nodes on one database and one NATS: what happens on one is streamed live on the other. */
 describe('events across nodes (NATS)', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  const dirs: Awaited<ReturnType<typeof tempDir>>[] = [];
+  let cluster: Awaited<ReturnType<typeof startNodes>>;
   let a: TestPlatform;
   let b: TestPlatform;
+  let nc: NatsConnection;
+  // Its own events stream, so parallel runs and earlier ones (whose event ids repeat) never meet.
+  const stream = `TEST_EVENTS_${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    for (let i = 0; i < 2; i++) dirs.push(await tempDir());
-    const env = { NATS_URL, EVENTS_TICK_MS: '100' };
-    a = await startTestPlatform('postgres', env, { reuse: { dir: dirs[0]!, testDb: db } });
-    b = await startTestPlatform('postgres', env, { reuse: { dir: dirs[1]!, testDb: db } });
+    nc = await connect({ servers: NATS_URL });
+    cluster = await startNodes(2, { NATS_URL, EVENTS_TICK_MS: '100', EVENTS_STREAM: stream });
+    [a, b] = cluster.nodes as [TestPlatform, TestPlatform];
   }, 60_000);
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await db?.drop();
-    for (const d of dirs) await d.remove();
+    await cluster?.stop();
+    await (await jetstreamManager(nc)).streams.delete(stream).catch(() => undefined);
+    await nc?.close();
   });
 
   it("streams on node A a device's creation through B's API and its connection to B's broker", async () => {
@@ -66,5 +67,57 @@ describe('events across nodes (NATS)', () => {
     expect(seen.map((e) => e.type)).toEqual(['device.created', 'device.connected', 'device.disconnected']);
     expect(seen.every((e) => e.subject_id === device.id)).toBe(true);
     expect(new Set(seen.map((e) => e.id)).size).toBe(3);
+  });
+
+  it('keeps each published event once in the JetStream stream, read by a durable consumer, also after a relay retry', async () => {
+    const api = apiClient(a);
+    await api.signIn('owner@events-stream.example');
+    const orgId = (await api.call('POST', '/v1/orgs', { name: 'Events stream' })).body.id;
+    for (const name of ['one', 'two']) await api.call('POST', `/v1/orgs/${orgId}/devices`, { name });
+    const unpublished = () =>
+      a.count('SELECT count(*) AS n FROM events WHERE org_id = $1 AND published_at IS NULL', [orgId]);
+    await until(async () => (await unpublished()) === 0, 'the events to be published');
+    const ids = async () =>
+      (await a.db.sql.query<{ id: number }>('SELECT id FROM events WHERE org_id = $1 ORDER BY id', [orgId])).map((r) =>
+        Number(r.id),
+      );
+
+    // An outside reader: a durable consumer of the organization's subject, acknowledging what it handled.
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.add(stream, {
+      durable_name: 'reader',
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: `${stream}.${orgId}`,
+    });
+    const consumer = await jetstream(nc).consumers.get(stream, 'reader');
+    const read = async (): Promise<JsMsg[]> => {
+      const got: JsMsg[] = [];
+      for await (const m of await consumer.fetch({ max_messages: 100, expires: 1000 })) {
+        got.push(m);
+        m.ack();
+      }
+      return got;
+    };
+    const first = await read();
+    expect(first.map((m) => Number(m.headers?.get('Nats-Msg-Id')))).toEqual(await ids());
+    expect(first[0]!.json()).toMatchObject({ id: (await ids())[0], orgId, createdAt: expect.any(String) });
+    expect(first.map((m) => m.json<{ type: string }>().type)).toEqual(
+      expect.arrayContaining(['device.created', 'device.created']),
+    );
+
+    // The relay publishes an event again (as after a pass that failed once the stream had acked): the stream keeps it once.
+    const [again] = await ids();
+    await a.db.sql.query('UPDATE events SET published_at = NULL WHERE id = $1', [again]);
+    await a.events.relay();
+    // B's relay may take it instead (SKIP LOCKED): either way it is published again.
+    await until(async () => (await unpublished()) === 0, 'the event to be published again');
+    expect(await read()).toEqual([]);
+
+    // What happens next is read once too.
+    await api.call('POST', `/v1/orgs/${orgId}/devices`, { name: 'three' });
+    await until(async () => (await unpublished()) === 0, 'the next event to be published');
+    const next = await read();
+    expect(next.map((m) => m.json<{ type: string }>().type)).toEqual(['device.created']);
+    expect(next.map((m) => Number(m.headers?.get('Nats-Msg-Id')))).toEqual((await ids()).slice(first.length));
   });
 });

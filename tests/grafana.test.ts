@@ -98,6 +98,19 @@ describe.each(['postgres', 'embedded'] as const)('Grafana dashboards on %s', (ki
        VALUES ($1, $2, $3, 0, 'rolled_back', 'health check failed', timestamptz '${TO}' - interval '1 hour')`,
       [org!.id, rollout!.id, device!.id],
     );
+    // A rule with one alarm open and one cleared, for the alarms dashboard.
+    const [rule] = await db.sql.query<{ id: string }>(
+      `INSERT INTO rules (org_id, name, target, kind, metric, params, severity, actions)
+       VALUES ($1, 'too hot', '{"tags":["g"]}', 'threshold', 'temp', '{"op":"gt","value":80}', 'major', '[{"type":"alarm"}]')
+       RETURNING id`,
+      [org!.id],
+    );
+    await db.sql.query(
+      `INSERT INTO alarms (org_id, rule_id, device_id, severity, detail, raised_at, cleared_at, clear_note) VALUES
+         ($1, $2, $3, 'major', '{"metric":"temp","value":85}', timestamptz '${FROM}' + interval '1 hour', timestamptz '${FROM}' + interval '2 hours', 'rule disabled'),
+         ($1, $2, $3, 'major', '{"metric":"temp","value":90}', timestamptz '${FROM}' + interval '3 hours', NULL, NULL)`,
+      [org!.id, rule!.id, device!.id],
+    );
   });
   afterAll(async () => {
     await db?.close();

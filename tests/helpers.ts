@@ -87,6 +87,32 @@ export async function startTestPlatform(
   };
 }
 
+/**
+ * `count` platforms on one fresh PostgreSQL database, each with its own DATA_DIR: nodes of a
+ * cluster (give them NATS_URL in `env`). `stop()` closes them and drops the database.
+ * @example const { nodes: [a, b], stop } = await startNodes(2, { NATS_URL });
+ */
+export async function startNodes(count: number, env: Record<string, string> = {}) {
+  const testDb = await createTestDatabase();
+  const dirs: Awaited<ReturnType<typeof tempDir>>[] = [];
+  const nodes: TestPlatform[] = [];
+  const stop = async () => {
+    for (const node of nodes) await node.close();
+    await testDb.drop();
+    for (const d of dirs) await d.remove();
+  };
+  try {
+    for (let i = 0; i < count; i++) {
+      dirs.push(await tempDir());
+      nodes.push(await startTestPlatform('postgres', env, { reuse: { dir: dirs[i]!, testDb } }));
+    }
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+  return { nodes, testDb, stop };
+}
+
 /** Credentials as a device presents them. */
 export const creds = (d: { id: string; secret: string }): IClientOptions => ({
   clientId: d.id,

@@ -64,6 +64,22 @@ describe('notifications of alarms', () => {
     expect((await inbox(owner)).data).toHaveLength(1);
   });
 
+  it('mails an alarm once even when its event is handed over again', async () => {
+    const alarms = (await p.events.list(org, { type: 'alarm.raised', limit: 10 })).data;
+    const critical = alarms.find((e) => e.data.severity === 'critical')!;
+    // The outbox relay hands an event over again after a failure: each channel skips what it has.
+    await p.notify.notifier.handle(critical);
+    await p.notify.notifier.handle(critical);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(alarmMails('owner@notify.example')).toHaveLength(1);
+    expect(
+      await p.count(
+        `SELECT count(*)::int AS n FROM mail_outbox WHERE "to" = 'owner@notify.example' AND subject LIKE '%alarm%'`,
+      ),
+    ).toBe(1);
+    expect((await inbox(owner)).data).toHaveLength(1);
+  });
+
   it('keeps to the inbox once the owner turned email off', async () => {
     const prefs = await owner.api.call('PATCH', '/v1/me/preferences', { notification_channels: [] });
     expect(prefs.status).toBe(200);
@@ -149,6 +165,62 @@ describe('notifications of alarms', () => {
     const [event] = await p.events.list(org, { type: 'rule.fired', limit: 1 }).then((page) => page.data);
     await p.notify.notifier.handle(event!);
     expect((await inbox(owner)).data).toHaveLength(before + 1);
+  });
+});
+
+describe('notification preferences per kind', () => {
+  let p: TestPlatform;
+  let smtp: Awaited<ReturnType<typeof smtpServer>>;
+  let api: ReturnType<typeof apiClient>;
+  let org: string;
+  let n = 0;
+  const mails = (subject: RegExp) =>
+    smtp.received.filter((m) => m.includes('To: muter@notify.example') && subject.test(m));
+
+  async function fire(actions: { type: string }[]) {
+    n++;
+    const d = (await api.call('POST', `/v1/orgs/${org}/devices`, { name: `m${n}` })).body;
+    await api.call('POST', `/v1/orgs/${org}/rules`, {
+      name: `hot ${n}`,
+      kind: 'threshold',
+      metric: 'temperature',
+      params: { op: 'gt', value: 80 },
+      target: { device_ids: [d.id] },
+      severity: 'critical',
+      actions,
+    });
+    const client = await p.connect({ clientId: d.id, username: d.id, password: d.mqtt.password });
+    await client.publishAsync(`devices/${d.id}/telemetry`, JSON.stringify({ temperature: 90 }), { qos: 1 });
+    await p.rules.engine.idle();
+    client.end(true);
+  }
+  const inbox = async () => (await api.call('GET', '/v1/me/notifications')).body.data as { kind: string }[];
+
+  beforeAll(async () => {
+    smtp = await smtpServer();
+    p = await startTestPlatform('postgres', { SMTP_URL: smtp.url });
+    api = apiClient(p);
+    await api.signIn('muter@notify.example');
+    org = (await api.call('POST', '/v1/orgs', { name: 'Mute' })).body.id;
+  });
+  afterAll(async () => {
+    await p?.stop();
+    await smtp?.close();
+  });
+
+  it('keeps a muted kind to the inbox, mails the others, and still sends transactional mail', async () => {
+    const prefs = await api.call('PATCH', '/v1/me/preferences', { notification_mute: ['rule.fired'] });
+    expect(prefs.body).toMatchObject({ notification_mute: ['rule.fired'] });
+    await fire([{ type: 'notify' }]);
+    await until(async () => (await inbox()).some((x) => x.kind === 'rule.fired'), 'the rule notification');
+    // Not muted: an alarm is mailed as before.
+    await fire([{ type: 'alarm' }]);
+    await until(() => mails(/alarm/i).length === 1, 'the alarm mail');
+    expect(mails(/Rule fired/)).toHaveLength(0);
+
+    await api.call('POST', '/v1/auth/password-reset/request', { email: 'muter@notify.example' });
+    await until(() => mails(/Reset your password/).length === 1, 'the reset mail');
+    expect((await inbox()).map((x) => x.kind).sort()).toEqual(['alarm.raised', 'rule.fired']);
   });
 });
 

@@ -373,6 +373,54 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     expect((await other.call('GET', `${base}/ota/events`)).status).toBe(404);
   });
 
+  it('resumes the OTA stream after Last-Event-ID: the missed changes first, then live ones, none twice', async () => {
+    const rel = await release('7.1.0');
+    const d = await device('resumed');
+    const rollout = (
+      await api.call('POST', `${base}/ota/rollouts`, { release_id: rel.id, target: { device_ids: [d.id] } })
+    ).body;
+    await until(() => d.jobs.length > 0, 'job');
+    const unpublished = () => p.count('SELECT count(*) AS n FROM events WHERE published_at IS NULL');
+    await until(async () => (await unpublished()) === 0, 'the changes to be published');
+    type Listed = { id: number; type: string; data: { rollout_id: string } };
+    const ota = ((await api.call('GET', `${base}/events?limit=500`)).body.data as Listed[])
+      .filter((e) => e.type.startsWith('ota.'))
+      .reverse(); // oldest first
+    const created = ota.find((e) => e.data.rollout_id === rollout.id)!;
+
+    const abort = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${p.httpPort}${base}/ota/events`, {
+      headers: { authorization: `Bearer ${api.token}`, 'last-event-id': String(created.id) },
+      signal: abort.signal,
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let text = '';
+    const job = d.jobs[0] as { job_id: string };
+    await d.report(job.job_id, 'downloading');
+    while (!text.includes('"state":"downloading"')) text += new TextDecoder().decode((await reader.read()).value);
+    abort.abort();
+    const ids = text
+      .split('\n')
+      .filter((l) => l.startsWith('id: '))
+      .map((l) => Number(l.slice(4)));
+    const missed = ota.filter((e) => e.id > created.id).map((e) => e.id);
+    expect(missed.length).toBeGreaterThan(0);
+    expect(ids.slice(0, missed.length)).toEqual(missed);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.every((id) => id > created.id)).toBe(true);
+    expect(text.split('\n').filter((l) => l.startsWith('event: '))).toEqual(ids.map(() => 'event: ota'));
+    // The payload is the change as the stream always sent it.
+    expect(sseEvents(text).at(-1)).toEqual({
+      org_id: base.split('/')[3],
+      rollout_id: rollout.id,
+      device_id: d.id,
+      job_id: job.job_id,
+      state: 'downloading',
+      at: expect.any(String),
+    });
+  });
+
   it('answers bad rollout requests with problems that say what to change', async () => {
     const rel = await release('4.0.0');
     const bad = [

@@ -1,6 +1,8 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, startTestPlatform, type TestPlatform, until } from './helpers.ts';
+import { apiClient, startNodes, startTestPlatform, type TestPlatform, until } from './helpers.ts';
+
+const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
 describe('rules and alarms on live telemetry', () => {
   let p: TestPlatform;
@@ -78,7 +80,7 @@ describe('rules and alarms on live telemetry', () => {
       `SELECT type FROM events WHERE (subject_type = 'alarm' AND subject_id = $1) OR (subject_type = 'rule' AND subject_id = $2) ORDER BY id`,
       [open.id, rule.body.id],
     );
-    expect(events.map((e) => e.type)).toEqual(['rule.fired', 'alarm.raised', 'alarm.cleared']);
+    expect(events.map((e) => e.type)).toEqual(['rule.created', 'rule.fired', 'alarm.raised', 'alarm.cleared']);
   });
 
   it('fires a range rule on a group, sends its command, and is acknowledged and cleared by hand', async () => {
@@ -187,6 +189,95 @@ describe('rules and alarms on live telemetry', () => {
     expect(await alarms(`rule_id=${absence.id}&device_id=${offline.id}&state=open`)).toHaveLength(1);
   });
 
+  it("covers a device at once when it takes a rule's tag or joins its group, and lets it go when it leaves", async () => {
+    const hot = { kind: 'threshold', metric: 'temperature', params: { op: 'gt', value: 50 }, severity: 'major' };
+    const byTag = (
+      await http('POST', `/v1/orgs/${org}/rules`, { ...hot, name: 'pumps hot', target: { tags: ['pump'] } })
+    ).body;
+    const group = (await http('POST', `/v1/orgs/${org}/groups`, { name: 'pumps', kind: 'static' })).body;
+    const byGroup = (
+      await http('POST', `/v1/orgs/${org}/rules`, { ...hot, name: 'group hot', target: { group_id: group.id } })
+    ).body;
+    const d = await device('pump-1');
+    const watching = () => p.rules.engine.rulesOf(d.id);
+    await send(d, { ts: at(0), temperature: 60 });
+    expect(await alarms(`device_id=${d.id}`)).toEqual([]); // neither rule watches it yet
+
+    await http('PATCH', `/v1/orgs/${org}/devices/${d.id}`, { tags: ['pump'] });
+    await until(() => watching().includes(byTag.id), 'the tag rule to watch the tagged device');
+    await send(d, { ts: at(10), temperature: 61 });
+    expect(await alarms(`rule_id=${byTag.id}&device_id=${d.id}&state=open`)).toHaveLength(1);
+
+    await http('PUT', `/v1/orgs/${org}/groups/${group.id}/devices/${d.id}`);
+    await until(() => watching().includes(byGroup.id), 'the group rule to watch the new member');
+    await send(d, { ts: at(20), temperature: 62 });
+    expect(await alarms(`rule_id=${byGroup.id}&device_id=${d.id}&state=open`)).toHaveLength(1);
+
+    // A device made with the tag is watched from its creation.
+    const e = await device('pump-2', { tags: ['pump'] });
+    await until(() => p.rules.engine.rulesOf(e.id).includes(byTag.id), 'the tag rule to watch the new device');
+
+    await http('DELETE', `/v1/orgs/${org}/groups/${group.id}/devices/${d.id}`);
+    await http('PATCH', `/v1/orgs/${org}/devices/${d.id}`, { tags: [] });
+    await until(() => watching().length === 0, 'the rules to let the device go');
+    await p.rules.engine.idle();
+    // Its alarms of both rules are cleared, saying why.
+    expect(await alarms(`device_id=${d.id}&state=all`)).toMatchObject([
+      { state: 'cleared', clear_note: "device left the rule's target" },
+      { state: 'cleared', clear_note: "device left the rule's target" },
+    ]);
+    // The events that told every node.
+    const told = await p.db.sql.query<{ type: string }>(
+      `SELECT type FROM events WHERE org_id = $1 AND (subject_id = $2 OR subject_id = $3) AND type LIKE ANY (ARRAY['device.created', 'device.updated', 'group.%']) ORDER BY id`,
+      [org, d.id, group.id],
+    );
+    expect(told.map((r) => r.type)).toEqual([
+      'device.created',
+      'device.updated',
+      'group.device_added',
+      'group.device_removed',
+      'device.updated',
+    ]);
+    for (const r of [byTag, byGroup]) await http('DELETE', `/v1/orgs/${org}/rules/${r.id}`);
+  });
+
+  it('clears the open alarms of a rule disabled or deleted, with the reason, and raises none after', async () => {
+    const d = await device('oven');
+    const rule = (tag: string) => ({
+      name: tag,
+      kind: 'threshold',
+      metric: 'heat',
+      params: { op: 'gt', value: 100 },
+      target: { device_ids: [d.id] },
+    });
+    const off = (await http('POST', `/v1/orgs/${org}/rules`, rule('to disable'))).body;
+    const gone = (await http('POST', `/v1/orgs/${org}/rules`, rule('to delete'))).body;
+    await send(d, { ts: at(0), heat: 150 });
+    const [offAlarm] = await alarms(`rule_id=${off.id}&state=open`);
+    const [goneAlarm] = await alarms(`rule_id=${gone.id}&state=open`);
+    expect(offAlarm && goneAlarm).toBeTruthy();
+
+    expect((await http('PATCH', `/v1/orgs/${org}/rules/${off.id}`, { enabled: false })).status).toBe(200);
+    expect(await alarms(`rule_id=${off.id}`)).toMatchObject([
+      { id: offAlarm.id, state: 'cleared', cleared_by: null, clear_note: 'rule disabled' },
+    ]);
+    expect((await http('DELETE', `/v1/orgs/${org}/rules/${gone.id}`)).status).toBe(204);
+    await send(d, { ts: at(10), heat: 50 });
+    await send(d, { ts: at(20), heat: 160 });
+    expect(await alarms(`rule_id=${off.id}`)).toHaveLength(1); // disabled: nothing raised
+
+    // Each clear is an alarm.cleared event with its reason; the deleted rule's alarm goes with it.
+    const cleared = await p.db.sql.query<{ subject_id: string; data: Record<string, unknown> }>(
+      "SELECT subject_id, data FROM events WHERE type = 'alarm.cleared' AND subject_id = ANY($1::text[]) ORDER BY id",
+      [[offAlarm.id, goneAlarm.id]],
+    );
+    expect(cleared).toMatchObject([
+      { subject_id: offAlarm.id, data: { rule_id: off.id, device_id: d.id, by: null, note: 'rule disabled' } },
+      { subject_id: goneAlarm.id, data: { rule_id: gone.id, note: 'rule deleted' } },
+    ]);
+    expect((await http('GET', `/v1/orgs/${org}/alarms/${goneAlarm.id}`)).status).toBe(404);
+  });
+
   it('answers bad rules with a 400 problem', async () => {
     const good = { name: 'r', kind: 'threshold', metric: 'temperature', target: { tags: ['x'] } };
     const other = (await http('POST', '/v1/orgs', { name: 'Other' })).body.id;
@@ -215,5 +306,89 @@ describe('rules and alarms on live telemetry', () => {
     expect(changed.body).toMatchObject({ kind: 'range', enabled: false, params: { low: 1, high: 2, for_s: 0 } });
     expect((await http('DELETE', `/v1/orgs/${org}/rules/${rule.id}`)).status).toBe(204);
     expect((await http('GET', `/v1/orgs/${org}/rules/${rule.id}`)).status).toBe(404);
+  });
+
+  // Last: it restarts the platform.
+  it('fires an absence rule without an alarm once per silence, across a restart, and again after the next', async () => {
+    const created = (await http('POST', `/v1/orgs/${org}/devices`, { name: 'quiet-pump', tags: ['quiet'] })).body;
+    await p.db.sql.query("UPDATE devices SET created_at = now() - interval '2 hours' WHERE id = $1", [created.id]);
+    const rule = (
+      await http('POST', `/v1/orgs/${org}/rules`, {
+        name: 'no flow',
+        kind: 'absence',
+        metric: 'flow',
+        params: { period_s: 600 },
+        target: { tags: ['quiet'] },
+        actions: [{ type: 'webhook' }],
+      })
+    ).body;
+    const fired = () =>
+      p.count("SELECT count(*)::int AS n FROM events WHERE type = 'rule.fired' AND subject_id = $1", [rule.id]);
+
+    await p.scheduler.runNow('rule-silence');
+    await p.scheduler.runNow('rule-silence');
+    expect(await fired()).toBe(1);
+    p = await p.restart();
+    await p.scheduler.runNow('rule-silence');
+    expect(await fired()).toBe(1);
+    expect(await p.count('SELECT count(*)::int AS n FROM alarms WHERE rule_id = $1', [rule.id])).toBe(0);
+
+    // Heard from (over MQTT), then silent again: one more firing.
+    const client = await p.connect({ clientId: created.id, username: created.id, password: created.mqtt.password });
+    await client.publishAsync(`devices/${created.id}/telemetry`, JSON.stringify({ flow: 3 }), { qos: 1 });
+    await p.scheduler.runNow('rule-silence');
+    expect(await p.count('SELECT count(*)::int AS n FROM rule_silences WHERE rule_id = $1', [rule.id])).toBe(0);
+    expect(await fired()).toBe(1);
+    await p.db.sql.query("UPDATE telemetry_latest SET time = now() - interval '1 hour' WHERE device_id = $1", [
+      created.id,
+    ]);
+    await p.scheduler.runNow('rule-silence');
+    await p.scheduler.runNow('rule-silence');
+    expect(await fired()).toBe(2);
+  });
+});
+
+/** Two nodes on one database and one NATS: a change made through one node's API reaches the other's engine. */
+describe('rules across nodes (NATS)', () => {
+  let cluster: Awaited<ReturnType<typeof startNodes>>;
+  let a: TestPlatform;
+  let b: TestPlatform;
+
+  beforeAll(async () => {
+    cluster = await startNodes(2, { NATS_URL });
+    [a, b] = cluster.nodes as [TestPlatform, TestPlatform];
+  }, 60_000);
+  afterAll(() => cluster?.stop());
+
+  it("watches on node A a device tagged and grouped through node B's API, and clears on B's disable", async () => {
+    const api = apiClient(b);
+    await api.signIn('owner@cluster-rules.example');
+    const http = api.call;
+    const org = (await http('POST', '/v1/orgs', { name: 'Cluster rules' })).body.id;
+    const hot = { kind: 'threshold', metric: 'temperature', params: { op: 'gt', value: 50 } };
+    const byTag = (await http('POST', `/v1/orgs/${org}/rules`, { ...hot, name: 'tag', target: { tags: ['pump'] } }))
+      .body;
+    const group = (await http('POST', `/v1/orgs/${org}/groups`, { name: 'pumps', kind: 'static' })).body;
+    const byGroup = (
+      await http('POST', `/v1/orgs/${org}/rules`, { ...hot, name: 'group', target: { group_id: group.id } })
+    ).body;
+    await until(() => a.rules.engine.count(org) === 2, "B's rules on A");
+    const d = (await http('POST', `/v1/orgs/${org}/devices`, { name: 'pump' })).body;
+    const client = await a.connect({ clientId: d.id, username: d.id, password: d.mqtt.password });
+
+    await http('PATCH', `/v1/orgs/${org}/devices/${d.id}`, { tags: ['pump'] });
+    await http('PUT', `/v1/orgs/${org}/groups/${group.id}/devices/${d.id}`);
+    const watching = () => a.rules.engine.rulesOf(d.id).sort();
+    await until(() => watching().length === 2, 'both rules watching on A');
+    expect(watching()).toEqual([byTag.id, byGroup.id].sort());
+    await client.publishAsync(`devices/${d.id}/telemetry`, JSON.stringify({ temperature: 70 }), { qos: 1 });
+    await a.rules.engine.idle();
+    const open = (await http('GET', `/v1/orgs/${org}/alarms?state=open`)).body.data;
+    expect(open.map((x: { rule_id: string }) => x.rule_id).sort()).toEqual([byTag.id, byGroup.id].sort());
+
+    await http('PATCH', `/v1/orgs/${org}/rules/${byTag.id}`, { enabled: false });
+    await until(() => !a.rules.engine.rulesOf(d.id).includes(byTag.id), 'the disabled rule gone from A');
+    const after = (await http('GET', `/v1/orgs/${org}/alarms?rule_id=${byTag.id}`)).body.data;
+    expect(after).toMatchObject([{ state: 'cleared', clear_note: 'rule disabled' }]);
   });
 });

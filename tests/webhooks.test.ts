@@ -132,7 +132,7 @@ describe('webhooks', () => {
     await api.call('DELETE', `${base}/webhooks/${hook.id}`);
   });
 
-  it('disables an endpoint after repeated failures and mails the owners', async () => {
+  it('disables an endpoint after repeated failures and tells the owners, in the inbox and by mail', async () => {
     const hook = await endpoint('/down');
     await api.call('POST', `${base}/devices`, { name: 'unheard' });
     await until(async () => !(await api.call('GET', `${base}/webhooks/${hook.id}`)).body.enabled, 'disabled');
@@ -147,6 +147,15 @@ describe('webhooks', () => {
         )) === 1,
       'the mail to the owner',
     );
+    const inbox = (await api.call('GET', '/v1/me/notifications')).body.data;
+    expect(inbox.filter((n: { kind: string }) => n.kind === 'webhook.disabled')).toEqual([
+      expect.objectContaining({
+        org_id: orgId,
+        title: 'A webhook endpoint was disabled',
+        link: `/orgs/${orgId}/webhooks/${hook.id}`,
+        data: expect.objectContaining({ webhook_id: hook.id }),
+      }),
+    ]);
     // No more attempts while disabled.
     const seen = hooks.at('/down').length;
     await new Promise((r) => setTimeout(r, 300));

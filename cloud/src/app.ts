@@ -17,6 +17,7 @@ import type { TokenService } from './auth/tokens.ts';
 import { billingRoutes } from './billing/billing.routes.ts';
 import type { BillingService } from './billing/billing.service.ts';
 import { walletRoutes } from './billing/wallet.routes.ts';
+import { bulkDeviceRoutes } from './devices/bulk.routes.ts';
 import { claimRoutes } from './devices/claim.routes.ts';
 import type { DeviceService } from './devices/device.service.ts';
 import { deviceRoutes } from './devices/devices.routes.ts';
@@ -47,6 +48,7 @@ import { alarmRoutes } from './rules/alarms.routes.ts';
 import type { RuleService } from './rules/rule.service.ts';
 import { ruleRoutes } from './rules/rules.routes.ts';
 import type { ObjectStore } from './storage/object-store.ts';
+import { auditExportRoutes } from './tasks/audit-export.routes.ts';
 import type { TaskService } from './tasks/task.service.ts';
 import { taskRoutes } from './tasks/tasks.routes.ts';
 import { telemetryExportRoutes } from './tasks/telemetry-export.routes.ts';
@@ -77,7 +79,7 @@ export interface AppOptions {
   grafana?: GrafanaAccess;
   /** Plans, Stripe and the wallet; needs `orgs`. */
   billing?: BillingService;
-  /** Firmware releases and rollouts; needs `orgs`. */
+  /** Firmware releases and rollouts; needs `orgs` and `events` (the rollout stream is one of its views). */
   ota?: { releases: ReleaseService; rollouts: RolloutService; redirectDownloads?: boolean };
   /** Rules on telemetry and the alarms they raise; needs `orgs`. */
   rules?: { rules: RuleService; alarms: AlarmService };
@@ -212,6 +214,10 @@ export function createApp({
       app.route('/', alarmRoutes(auth.authenticator, orgs.repo, rules.alarms));
     }
     if (orgs && tasks) app.route('/', taskRoutes(auth.authenticator, orgs.repo, tasks.tasks, tasks.objects));
+    if (orgs && tasks) app.route('/', auditExportRoutes(auth.authenticator, orgs.repo, tasks.tasks));
+    if (orgs && tasks && devices) {
+      app.route('/', bulkDeviceRoutes(auth.authenticator, orgs.repo, { tasks: tasks.tasks, devices }));
+    }
     if (orgs && tasks && devices && telemetry) {
       const groupDeviceIds = (orgId: string, groupId: string) => devices.groupDeviceIds(orgId, groupId);
       app.route(
@@ -225,8 +231,8 @@ export function createApp({
     if (orgs && notifications) {
       app.route('/', notificationRouteRoutes(auth.authenticator, orgs.repo, notifications));
     }
-    if (orgs && ota) {
-      app.route('/', otaRoutes(auth.authenticator, orgs.repo, ota.releases, ota.rollouts));
+    if (orgs && ota && events) {
+      app.route('/', otaRoutes(auth.authenticator, orgs.repo, ota.releases, ota.rollouts, events));
       app.route('/', downloadRoutes(ota.releases, auth.tokens, { redirect: ota.redirectDownloads }));
     }
   }

@@ -5,6 +5,12 @@ const databaseUrl = z.string().refine((v) => /^postgres(ql)?:\/\/[^/]+/.test(v) 
   message: 'must be a URL like postgres://user:password@host:5432/database (unset it to use the embedded database)',
 });
 
+const streamName = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a JetStream stream name: letters, digits, _ and -')
+    .default(fallback);
+
 /**
  * What a node runs: the MQTT broker, the HTTP API, the telemetry writer (with `INGEST=jetstream`:
  * consuming the stream; directly, the broker writes), background jobs.
@@ -58,10 +64,7 @@ export const platformEnv = brokerEnv.extend({
   MQTT_SESSIONS_PREFIX: z.string().min(1).default('iotp:mqtt:'),
   /** `direct`: the broker writes telemetry to the database; `jetstream`: through the stream, by writer nodes. */
   INGEST: z.enum(['direct', 'jetstream']).default('direct'),
-  INGEST_STREAM: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a JetStream stream name: letters, digits, _ and -')
-    .default('IOTP_TELEMETRY'),
+  INGEST_STREAM: streamName('IOTP_TELEMETRY'),
   SMTP_URL: z
     .string()
     .refine((v) => /^smtps?:\/\//.test(v), 'must be a URL like smtp://user:password@mail.example.com:587')
@@ -102,6 +105,8 @@ export const platformEnv = brokerEnv.extend({
   CREDITS_PER_DEVICE_LICENSE: z.coerce.number().min(0).default(10),
   CREDITS_PER_MILLION_OVERAGE: z.coerce.number().min(0).default(1),
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
+  /** How long the file a task made (an export) is kept before a background job deletes it. */
+  TASK_RESULT_TTL_HOURS: z.coerce.number().int().min(1).max(8760).default(24),
   OTA_URL_TTL_S: z.coerce.number().int().min(60).max(86_400).default(900),
   OTA_MAX_ARTIFACT_BYTES: z.coerce
     .number()
@@ -119,6 +124,10 @@ export const platformEnv = brokerEnv.extend({
   WEBHOOK_DISABLE_AFTER: z.coerce.number().int().min(1).default(20),
   WEBHOOK_TICK_MS: z.coerce.number().int().min(50).default(1000),
   EVENTS_TICK_MS: z.coerce.number().int().min(50).default(500),
+  /** With NATS_URL: the JetStream stream published events are kept in for outside consumers (subjects `{stream}.{org id}`). */
+  EVENTS_STREAM: streamName('IOTP_EVENTS'),
+  /** How long the events stream keeps an event. */
+  EVENTS_STREAM_MAX_AGE_DAYS: z.coerce.number().positive().max(3650).default(7),
   ADMIN_EMAILS: z
     .string()
     .default('')
@@ -141,6 +150,8 @@ function checkTogether(c: PlatformConfig): string[] {
     problems.push('MQTT_SESSIONS=redis needs REDIS_URL (where the sessions are kept)');
   if (c.MQTT_PROXY_PROTOCOL && c.TRUSTED_PROXIES.length === 0)
     problems.push("MQTT_PROXY_PROTOCOL=true needs TRUSTED_PROXIES (the load balancers' addresses)");
+  if (c.NATS_URL && c.EVENTS_STREAM === c.INGEST_STREAM)
+    problems.push('EVENTS_STREAM and INGEST_STREAM name one stream: give them different names');
   return problems;
 }
 

@@ -73,7 +73,7 @@ export interface Platform {
   /** The outbox of domain events: record, page, follow. */
   events: EventService;
   webhooks: ReturnType<typeof wireWebhooks>;
-  /** Alarm notifications: users' inboxes and organizations' routes. */
+  /** What the platform tells people: alarms, notices and transactional mail; users' inboxes and organizations' routes. */
   notify: ReturnType<typeof wireNotify>;
   /** Rules, alarms and the engine that evaluates rules on the broker's readings. */
   rules: Awaited<ReturnType<typeof wireRules>>;
@@ -170,12 +170,16 @@ export async function buildPlatform(
       publicUrl,
     };
     // First: every part records what happens through it.
-    const events = wireEvents(w);
+    const events = await wireEvents(w);
+    // Then what tells people: the services below send their mail and notices through it.
+    const notify = wireNotify(w, { events });
 
     const { metrics, writer, meter, embeddedJobs } = await wireIngest(w);
-    const { tokens, limits, shared, authRepo, mailer, objects, auth } = await wireAccounts(w, parts);
+    const { tokens, limits, shared, authRepo, objects, auth } = await wireAccounts(w, parts, {
+      notify: notify.notifier,
+    });
     const orgRepo = new OrgRepository(db.orm);
-    const billing = wireBilling(w, { orgs: orgRepo, mailer });
+    const billing = wireBilling(w, { orgs: orgRepo, notify: notify.notifier });
     // Loaded before the broker takes readings; a rule's command goes out as the API sends one.
     const rules = await wireRules(w, {
       events,
@@ -193,7 +197,14 @@ export async function buildPlatform(
         messagesPerDay: (orgId) => billing.messagesPerDay(orgId),
       },
     });
-    const orgs = wireOrgs(w, { orgs: orgRepo, users: authRepo, mailer, billing, deviceOrders, events });
+    const orgs = wireOrgs(w, {
+      orgs: orgRepo,
+      users: authRepo,
+      notify: notify.notifier,
+      billing,
+      deviceOrders,
+      events,
+    });
     // Ports are known once listening: devices get the broker's, and fetch artifacts from PUBLIC_URL
     // or from this host on the HTTP port.
     const ports = { http: config.HTTP_PORT, mqtt: { host: new URL(publicUrl).hostname, port: config.MQTT_PORT } };
@@ -217,9 +228,8 @@ export async function buildPlatform(
     // What devices say reaches the service that handles it: the topic is parsed once.
     routeDeviceEvents(broker.deviceEvents, { twins, rollouts });
     recordPlatformEvents(events, { devices: broker.deviceEvents, ota: rollouts.events, logger });
-    const webhooks = wireWebhooks(w, { events, mailer, orgs: orgRepo });
-    const tasks = wireTasks(w, { telemetry, objects });
-    const notify = wireNotify(w, { events, mailer });
+    const webhooks = wireWebhooks(w, { events, notify: notify.notifier });
+    const tasks = wireTasks(w, { telemetry, objects, orgs, devices });
     const app = wireApp(w, {
       api: {
         ota: { releases, rollouts, redirectDownloads: config.OTA_DOWNLOAD_REDIRECT },

@@ -740,6 +740,25 @@ export const alarms = pgTable(
   ],
 );
 
+/**
+ * A silence (absence, offline) rule without an alarm that fired for a device: it fires once per
+ * silence, and the row goes when the device is heard from again. Rules with an alarm keep this
+ * state in their open alarm.
+ */
+export const ruleSilences = pgTable(
+  'rule_silences',
+  {
+    ruleId: uuid('rule_id')
+      .notNull()
+      .references(() => rules.id, { onDelete: 'cascade' }),
+    deviceId: uuid('device_id')
+      .notNull()
+      .references(() => devices.id, { onDelete: 'cascade' }),
+    firedAt: timestamp('fired_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.ruleId, t.deviceId] })],
+);
+
 /** An organization's webhook endpoint: events of the listed types are posted to it, signed. */
 export const webhookEndpoints = pgTable(
   'webhook_endpoints',

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { PERMISSIONS } from '../access/permissions.ts';
 import { Uuid } from '../http/uuid.ts';
+import { NOTIFICATION_KINDS } from '../notify/preferences.ts';
 import { MAX_PASSWORD_LENGTH } from './passwords.ts';
 
 /** The path of a route on one session, API key or user. */
@@ -66,6 +67,11 @@ export const Preferences = z
     date_format: z.string().max(32),
     time_format: z.enum(['12h', '24h']),
     notification_channels: z.array(z.enum(['email', 'sms', 'push', 'webhook'])),
+    /** Per kind: these reach the inbox only, never by mail; transactional mail (verification, invitations) is not muted. */
+    notification_mute: z
+      .array(z.enum(NOTIFICATION_KINDS))
+      .max(NOTIFICATION_KINDS.length)
+      .openapi({ description: 'Kinds of notification kept to the inbox (not mailed), e.g. ["rule.fired"]' }),
   })
   .partial()
   .strict()

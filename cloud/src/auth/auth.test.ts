@@ -188,6 +188,32 @@ describe('accounts and sessions', () => {
     ).toBe(200);
   });
 
+  it('mails verification and reset whatever the notification preferences, and never into the inbox', async () => {
+    const { access_token } = await h.signupAndLogin('quiet@example.com');
+    const muted = await h.call(
+      'PATCH',
+      '/v1/me/preferences',
+      { notification_channels: [], notification_mute: ['alarm.raised', 'rule.fired', 'webhook.disabled'] },
+      access_token,
+    );
+    expect(muted.status).toBe(200);
+    expect(muted.body.notification_mute).toEqual(['alarm.raised', 'rule.fired', 'webhook.disabled']);
+    const unknown = await h.call(
+      'PATCH',
+      '/v1/me/preferences',
+      { notification_mute: ['device.created'] },
+      access_token,
+    );
+    expect(unknown.status).toBe(400);
+
+    await h.call('POST', '/v1/auth/verify-email/request', undefined, access_token);
+    expect((await h.lastMail('quiet@example.com'))!.subject).toBe('Verify your email address');
+    await h.call('POST', '/v1/auth/password-reset/request', { email: 'quiet@example.com' });
+    expect((await h.lastMail('quiet@example.com'))!.subject).toBe('Reset your password');
+    const inbox = await h.call('GET', '/v1/me/notifications', undefined, access_token);
+    expect(inbox.body.data).toEqual([]);
+  });
+
   it('answers bad input with problem+json: invalid JSON, wrong type, missing field, huge body', async () => {
     const invalid = await h.call('POST', '/v1/auth/login', '{"email": ');
     expect(invalid.status).toBe(400);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Mailer } from '../mail/mailer.ts';
+import type { MailPort } from '../notify/port.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { AdminService } from './admin.service.ts';
 import { AfterAnswer } from './after-answer.ts';
@@ -18,7 +18,8 @@ export interface AuthOptions {
   repo: AuthRepository;
   tokens: TokenService;
   limits: CounterStore;
-  mailer: Mailer;
+  /** Verification, reset and sign-up mail: transactional, through the notifier. */
+  notify: MailPort;
   /** Where avatars are kept. */
   objects: ObjectStore;
   logger: Logger;
@@ -53,7 +54,7 @@ export interface Auth {
 /**
  * Builds the accounts services over one repository, sharing the rate limits and the queue of work
  * done after answering.
- * @example const auth = createAuth({ repo, tokens, limits, mailer, objects, logger }); app.route('/', profileRoutes(auth));
+ * @example const auth = createAuth({ repo, tokens, limits, notify, objects, logger }); app.route('/', profileRoutes(auth));
  */
 export function createAuth(options: AuthOptions): Auth {
   const { repo } = options;

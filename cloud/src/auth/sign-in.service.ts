@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../access/principal.ts';
 import type { RequestContext } from '../access/request-context.ts';
 import { Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthorized } from '../http/problem.ts';
-import type { Mailer } from '../mail/mailer.ts';
+import type { MailPort } from '../notify/port.ts';
 import type { AfterAnswer } from './after-answer.ts';
 import type { AuthRepository, UserRow } from './auth.repository.ts';
 import type { Limit } from './credential-limits.ts';
@@ -17,7 +17,8 @@ import { normalizeEmail, publicUser } from './users.ts';
 export interface SignInOptions {
   repo: AuthRepository;
   tokens: TokenService;
-  mailer: Mailer;
+  /** Where its mail goes: transactional, by email whatever the preferences. */
+  notify: MailPort;
   logger: Logger;
   /** The credential endpoints' rate limits. */
   limit: Limit;
@@ -68,7 +69,7 @@ export class SignInService {
     const user = await this.o.repo.createUser({ email, name: input.name, passwordHash });
     if (!user) {
       // Tell the owner, not the caller. Queued before answering: this row stands for the new user's row.
-      await this.o.mailer.send({
+      await this.o.notify.sendMail({
         to: email,
         subject: 'Someone tried to sign up with your email',
         text: 'An account already exists for this address. If this was you, sign in or reset your password.',
@@ -206,7 +207,7 @@ export class SignInService {
       purpose: 'reset_password',
       expiresAt: new Date(Date.now() + 3600_000),
     });
-    await this.o.mailer.send({
+    await this.o.notify.sendMail({
       to: user.email,
       subject: 'Reset your password',
       text: `Reset your password within an hour: ${this.o.publicUrl ?? ''}/reset-password?token=${token}\nToken: ${token}`,
@@ -249,7 +250,7 @@ export class SignInService {
       purpose: 'verify_email',
       expiresAt: new Date(Date.now() + 48 * 3600_000),
     });
-    await this.o.mailer.send({
+    await this.o.notify.sendMail({
       to: user.email,
       subject: 'Verify your email address',
       text: `Confirm this address within 48 hours: ${this.o.publicUrl ?? ''}/verify-email?token=${token}\nToken: ${token}`,

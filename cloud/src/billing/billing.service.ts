@@ -2,7 +2,7 @@ import { NO_DEVICE } from '@iotp/broker';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import { BillingNotConfigured, Invalid, NotFound } from '../http/problem.ts';
-import type { Mailer } from '../mail/mailer.ts';
+import type { NoticePort } from '../notify/port.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import type { BillingRepository } from './billing.repository.ts';
 import { type CountedLimit, PLANS, PlanLimitReached, type PlanLimits, type PlanName } from './plans.ts';
@@ -12,7 +12,8 @@ import { WalletService } from './wallet.service.ts';
 export interface BillingOptions {
   repo: BillingRepository;
   orgs: OrgRepository;
-  mailer: Mailer;
+  /** Tells the owners and billing members of a failed payment. */
+  notify: NoticePort;
   logger: Logger;
   /** Absent: billing is not configured; everyone is on the free plan. */
   stripe?: Stripe;

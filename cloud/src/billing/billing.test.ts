@@ -199,7 +199,9 @@ describe('billing', () => {
     await webhook(event('evt_sub2', 'customer.subscription.updated', subscription('sub_2', 'active', 'price_ent')));
     expect((await h.call('GET', `/v1/orgs/${orgId}/billing`, undefined, token)).body.plan).toBe('enterprise');
     await webhook(event('evt_fail', 'invoice.payment_failed', { id: 'in_2', object: 'invoice', customer }));
-    expect((await h.lastMail('payer@example.com'))!.subject).toBe('Payment failed');
+    expect((await h.lastMail('payer@example.com'))!.subject).toBe('[major] Payment failed');
+    const inbox = (await h.call('GET', '/v1/me/notifications', undefined, token)).body.data;
+    expect(inbox).toMatchObject([{ kind: 'payment.failed', org_id: orgId, title: 'Payment failed' }]);
     expect((await h.call('GET', `/v1/orgs/${orgId}/billing`, undefined, token)).body.plan).toBe('enterprise'); // grace
     await h.db.sql.query("UPDATE billing_accounts SET past_due_since = now() - interval '8 days'");
     expect((await h.call('GET', `/v1/orgs/${orgId}/billing`, undefined, token)).body).toMatchObject({

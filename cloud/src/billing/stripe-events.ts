@@ -7,7 +7,7 @@ import type { PlanName } from './plans.ts';
 import type { WalletService } from './wallet.service.ts';
 
 export interface StripeEventsOptions
-  extends Pick<BillingOptions, 'repo' | 'orgs' | 'mailer' | 'webhookSecrets' | 'prices' | 'graceDays' | 'toleranceS'> {
+  extends Pick<BillingOptions, 'repo' | 'notify' | 'webhookSecrets' | 'prices' | 'graceDays' | 'toleranceS'> {
   logger: Logger;
   wallet: WalletService;
   /** The Stripe client; throws where billing is not configured. */
@@ -127,12 +127,19 @@ export class StripeEvents {
         if (event.type === 'invoice.paid')
           await this.o.repo.saveAccount(account.orgId, { pastDueSince: null, status: 'active' });
         else if (!account.pastDueSince) {
+          // Told before the account is marked: a retry after a failure between the two tells each member once (the key).
+          await this.o.notify.notice({
+            orgId: account.orgId,
+            roles: ['owner', 'billing'],
+            kind: 'payment.failed',
+            severity: 'major',
+            title: 'Payment failed',
+            body: `A payment failed. Update your payment method within ${this.o.graceDays ?? 7} days to keep your plan.`,
+            link: `/orgs/${account.orgId}/billing`,
+            data: { invoice_id: invoice.id ?? null },
+            key: `stripe:${event.id}`,
+          });
           await this.o.repo.saveAccount(account.orgId, { pastDueSince: new Date(), status: 'past_due' });
-          await this.mailOwners(
-            account.orgId,
-            'Payment failed',
-            `A payment failed. Update your payment method within ${this.o.graceDays ?? 7} days to keep your plan.`,
-          );
         }
         return;
       }
@@ -159,11 +166,6 @@ export class StripeEvents {
       currentPeriodEnd: periodEnd ? new Date(periodEnd * 1000) : null,
       ...(sub.status === 'active' ? { pastDueSince: null } : {}),
     });
-  }
-
-  private async mailOwners(orgId: string, subject: string, text: string) {
-    for (const m of await this.o.orgs.members(orgId))
-      if (m.role === 'owner' || m.role === 'billing') await this.o.mailer.send({ to: m.email, subject, text });
   }
 
   private kick() {

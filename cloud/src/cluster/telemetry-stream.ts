@@ -1,15 +1,9 @@
 import type { Readings, TelemetrySink } from '@iotp/broker';
-import {
-  DiscardPolicy,
-  type JetStreamClient,
-  jetstream,
-  jetstreamManager,
-  RetentionPolicy,
-  StorageType,
-} from '@nats-io/jetstream';
+import { DiscardPolicy, type JetStreamClient, jetstream, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
+import { ensureStream } from './jetstream-streams.ts';
 import type { NatsConnection } from './nats.ts';
 
 /** One device message's readings as they travel through the stream (arrays of one length). */
@@ -47,19 +41,14 @@ export function decodeReadings(data: Uint8Array): { deviceId: string; readings: 
  * writer acknowledged it), on disk, refusing new messages rather than dropping old ones when full,
  * so a full stream shows as "no PUBACK" to devices instead of lost readings.
  */
-export async function ensureTelemetryStream(nc: NatsConnection, stream: string): Promise<void> {
-  const jsm = await jetstreamManager(nc);
-  try {
-    await jsm.streams.info(stream);
-  } catch {
-    await jsm.streams.add({
-      name: stream,
-      subjects: [`${stream}.>`],
-      retention: RetentionPolicy.Workqueue,
-      storage: StorageType.File,
-      discard: DiscardPolicy.New,
-    });
-  }
+export function ensureTelemetryStream(nc: NatsConnection, stream: string): Promise<void> {
+  return ensureStream(nc, {
+    name: stream,
+    subjects: [`${stream}.>`],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    discard: DiscardPolicy.New,
+  });
 }
 
 export interface JetStreamTelemetryOptions {

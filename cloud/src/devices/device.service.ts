@@ -23,7 +23,7 @@ export interface DeviceServiceOptions {
   disconnect?: (deviceIds: string[]) => void;
   /** Refuses devices past the plan's limit (throws a 402 problem). */
   checkLimit?: (orgId: string, adding: number) => Promise<void>;
-  /** Records device.created, .deleted and .credentials_rotated. */
+  /** Records device.created, .updated, .deleted and .credentials_rotated, and groups' changes. */
   events?: EventRecorder;
 }
 
@@ -32,7 +32,7 @@ export class DeviceService {
   readonly groups: GroupService;
 
   constructor(private readonly o: DeviceServiceOptions) {
-    this.groups = new GroupService(o.devices);
+    this.groups = new GroupService(o.devices, o.events);
   }
 
   /** Creates a device; its secret is in this answer only. */
@@ -57,6 +57,16 @@ export class DeviceService {
   ) {
     const row = await this.o.devices.update(orgId, id, patch);
     if (!row) throw new NotFound('No such device');
+    // Rules aimed at tags follow a device's tags on every node from this event (rules/retarget.ts).
+    const changed = Object.keys(patch).filter((k) => patch[k as keyof typeof patch] !== undefined);
+    if (changed.length)
+      await this.o.events?.record({
+        orgId,
+        type: 'device.updated',
+        subjectType: 'device',
+        subjectId: id,
+        data: { changed },
+      });
     return publicDevice(row);
   }
 

@@ -5,8 +5,20 @@ export const EVENT_TYPES = [
   'device.created',
   'device.deleted',
   'device.credentials_rotated',
+  /** `data.changed`: the names of the fields that changed (`tags`, `name`, ...). */
+  'device.updated',
   'device.connected',
   'device.disconnected',
+  /** A group's tags changed (a dynamic group's devices with them), or it was deleted. */
+  'group.updated',
+  'group.deleted',
+  /** `data.device_id` joined or left a static group. */
+  'group.device_added',
+  'group.device_removed',
+  /** A rule's changes: every node reloads the organization's rules from these. */
+  'rule.created',
+  'rule.updated',
+  'rule.deleted',
   'rule.fired',
   'alarm.raised',
   'alarm.acknowledged',

@@ -23,7 +23,10 @@ export function inProcessBus(): EventBus {
   };
 }
 
-/** Apart from `iotp.events.ota` (the OTA relay's subject), so one wildcard hears only these. */
+/**
+ * Core NATS, apart from the events stream's subjects (EventJournal): the stream takes an event before
+ * its mark commits, and live listeners must hear it only after (see followEvents).
+ */
 const subject = (orgId: string) => `iotp.events.org.${orgId}`;
 
 /** An event as it travels; anything else on the subjects is dropped. */

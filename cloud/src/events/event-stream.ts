@@ -1,3 +1,6 @@
+import type { Context } from 'hono';
+import type { SSEMessage } from 'hono/streaming';
+import { sseStream } from '../http/sse.ts';
 import type { StoredEvent } from './domain-events.ts';
 import type { EventService } from './event.service.ts';
 
@@ -41,4 +44,25 @@ export async function followEvents(
   held = undefined;
   for (const event of waiting) if (!replayed.has(event.id)) send(event);
   return stop;
+}
+
+/**
+ * Answers with an organization's events as a server-sent event stream whose `id:` is the event id:
+ * after `lastEventId` (the client's Last-Event-ID) first the ones it missed, then live ones (followEvents).
+ * `message` says what an event is sent as, or nothing to leave it out (a stream of some types only).
+ * @example return eventStream(c, events, orgId, header['last-event-id'], (e) => ({ event: e.type, data: JSON.stringify(e) }));
+ */
+export function eventStream(
+  c: Context,
+  events: EventService,
+  orgId: string,
+  lastEventId: string | undefined,
+  message: (event: StoredEvent) => Omit<SSEMessage, 'id'> | undefined,
+) {
+  return sseStream(c, (send) =>
+    followEvents(events, orgId, lastEventId === undefined ? undefined : Number(lastEventId), (event) => {
+      const m = message(event);
+      if (m) send({ ...m, id: String(event.id) });
+    }),
+  );
 }

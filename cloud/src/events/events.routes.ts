@@ -2,16 +2,17 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
 import { pageOf, problems } from '../http/openapi.ts';
-import { SSE_RESPONSE, sseStream } from '../http/sse.ts';
+import { SSE_RESPONSE } from '../http/sse.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { OrgId, orgRoutes } from '../orgs/org-route.ts';
 import { EVENT_TYPES, type StoredEvent } from './domain-events.ts';
 import type { EventService } from './event.service.ts';
-import { followEvents } from './event-stream.ts';
+import { eventStream } from './event-stream.ts';
 
 const tags = ['events'];
-const EventId = z.string().regex(/^\d{1,18}$/, 'must be an event id');
+/** A Last-Event-ID or cursor: an event id. */
+export const EventId = z.string().regex(/^\d{1,18}$/, 'must be an event id');
 export const Event = z
   .object({
     id: z.number().int(),
@@ -82,14 +83,10 @@ export function eventRoutes(auth: Authenticator, orgs: OrgRepository, events: Ev
           ...problems(400, 401, 403, 404),
         },
       }),
-      (c) => {
-        const orgId = c.get('org').id;
-        const last = c.req.valid('header')['last-event-id'];
-        return sseStream(c, (send) =>
-          followEvents(events, orgId, last === undefined ? undefined : Number(last), (e: StoredEvent) =>
-            send({ id: String(e.id), event: e.type, data: JSON.stringify(publicEvent(e)) }),
-          ),
-        );
-      },
+      (c) =>
+        eventStream(c, events, c.get('org').id, c.req.valid('header')['last-event-id'], (e) => ({
+          event: e.type,
+          data: JSON.stringify(publicEvent(e)),
+        })),
     );
 }

@@ -27,7 +27,7 @@ export function recordPlatformEvents(
   };
   parts.devices.on('connect', connected);
   parts.devices.on('disconnect', disconnected);
-  parts.ota?.onLocal((e) => {
+  parts.ota?.onChange((e) => {
     const job = e.job_id !== undefined;
     void events
       .record({

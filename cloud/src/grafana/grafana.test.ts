@@ -24,6 +24,17 @@ describe("tenants' Grafana logins", () => {
         "INSERT INTO telemetry_latest (time, device_id, metric, value) VALUES (now(), $1::uuid, 'temp', 0)",
         [deviceId],
       );
+      // One alarm open and one cleared, of a rule on the device.
+      const [rule] = await h.db.sql.query<{ id: string }>(
+        `INSERT INTO rules (org_id, name, target, kind, metric, params, severity)
+         VALUES ($1, 'too hot', '{"tags":["x"]}', 'threshold', 'temp', '{"op":"gt","value":1}', 'major') RETURNING id`,
+        [orgId],
+      );
+      await h.db.sql.query(
+        `INSERT INTO alarms (org_id, rule_id, device_id, severity, raised_at, cleared_at) VALUES
+           ($1, $2, $3, 'major', now() - interval '2 hours', now() - interval '1 hour'), ($1, $2, $3, 'major', now(), NULL)`,
+        [orgId, rule!.id, deviceId],
+      );
       tenants.push({ token, orgId, deviceId });
     }
   });
@@ -58,6 +69,15 @@ describe("tenants' Grafana logins", () => {
       expect((await sql`SELECT count(*)::int AS n FROM telemetry WHERE device_id = ${b.deviceId}`)[0]!.n).toBe(0);
       await expect(sql`SELECT * FROM public.telemetry`).rejects.toThrow(/permission denied/);
       await expect(sql`SELECT * FROM public.users`).rejects.toThrow(/permission denied/);
+      // Alarms and rules: the tenant's own, open and cleared, and none of the other organization's.
+      const alarms = await sql`SELECT org_id, device_id, cleared_at IS NULL AS open FROM alarms ORDER BY raised_at`;
+      expect(alarms.map((r) => [r.org_id, r.device_id, r.open])).toEqual([
+        [a.orgId, a.deviceId, false],
+        [a.orgId, a.deviceId, true],
+      ]);
+      expect((await sql`SELECT count(*)::int AS n FROM alarms WHERE org_id = ${b.orgId}`)[0]!.n).toBe(0);
+      expect((await sql`SELECT org_id FROM rules`).map((r) => r.org_id)).toEqual([a.orgId]);
+      await expect(sql`SELECT * FROM public.alarms`).rejects.toThrow(/permission denied/);
       await expect(sql`INSERT INTO devices (id) VALUES (gen_random_uuid())`).rejects.toThrow();
 
       // Every dashboard query runs for the tenant, unchanged.

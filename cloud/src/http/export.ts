@@ -11,7 +11,8 @@ import { csvRecord } from './csv.ts';
 
 export type ExportFormat = 'csv' | 'ndjson';
 
-const TYPES: Record<ExportFormat, string> = {
+/** The content type of each format. */
+export const EXPORT_TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
   ndjson: 'application/x-ndjson',
 };
@@ -36,6 +37,28 @@ export interface ExportOptions<T extends object> {
 }
 
 /**
+ * The text of an export, record by record: the CSV header (`columns`, or the first row's keys)
+ * and each row, or one JSON line per row. The first row is read before anything is yielded, so
+ * a refused query throws on the first `next()`. With `columns`, a CSV of no rows still has its header.
+ * @example for await (const line of exportLines(rows, 'csv', ['ts', 'value'])) out.write(line);
+ */
+export async function* exportLines<T extends object>(
+  rows: Iterable<T> | AsyncIterable<T>,
+  format: ExportFormat,
+  columns?: readonly (keyof T & string)[],
+): AsyncGenerator<string> {
+  const it = Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : rows[Symbol.iterator]();
+  let r = await it.next();
+  let header = format === 'csv' ? columns : undefined;
+  if (format === 'csv' && !header && !r.done) header = Object.keys(r.value) as (keyof T & string)[];
+  if (header) yield csvRecord(header);
+  for (; !r.done; r = await it.next()) {
+    const row = r.value as Record<string, unknown>;
+    yield header ? csvRecord(header.map((k) => row[k])) : `${JSON.stringify(row)}\n`;
+  }
+}
+
+/**
  * Answers with the rows as an attachment. The first row is read before the answer starts, so a
  * refused query is a problem response, not a broken stream. With `columns`, a CSV of no rows still
  * has its header line.
@@ -45,25 +68,12 @@ export async function exportFile<T extends object>(
   c: Context,
   { format, name, rows, columns, status = 200 }: ExportOptions<T>,
 ): Promise<Response> {
-  const it = Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : rows[Symbol.iterator]();
-  const first = await it.next();
+  const lines = exportLines(rows, format, columns);
+  const first = await lines.next();
   c.status(status);
-  c.header('content-type', TYPES[format]);
+  c.header('content-type', EXPORT_TYPES[format]);
   c.header('content-disposition', `attachment; filename="${name}.${format}"`);
   return stream(c, async (out) => {
-    let header = format === 'csv' ? columns : undefined;
-    if (header) await out.write(csvRecord(header));
-    for (let r = first; !r.done; r = await it.next()) {
-      const row = r.value as Record<string, unknown>;
-      if (format === 'ndjson') {
-        await out.write(`${JSON.stringify(row)}\n`);
-        continue;
-      }
-      if (!header) {
-        header = Object.keys(row) as (keyof T & string)[];
-        await out.write(csvRecord(header));
-      }
-      await out.write(csvRecord(header.map((k) => row[k])));
-    }
+    for (let l = first; !l.done; l = await lines.next()) await out.write(l.value);
   });
 }

@@ -3,7 +3,7 @@ import { createTestDatabase } from '@iotp/db/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smtpServer } from '../testing.ts';
-import { Mailer } from './mailer.ts';
+import { keyedId, Mailer } from './mailer.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -65,6 +65,27 @@ describe('Mailer', () => {
       expect(smtp.received).toHaveLength(1);
       expect(await sentAt('Refused')).toBeTruthy();
       expect(await sentAt('Accepted')).toBeTruthy();
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  it('queues a keyed mail once however often it is sent, and sends it once', async () => {
+    const smtp = await smtpServer();
+    try {
+      const mailer = new Mailer(db.orm, logger, { smtpUrl: smtp.url });
+      const mail = { to: 'once@example.com', subject: 'Keyed', text: 't' };
+      await mailer.send(mail, { key: 'event:42:user-1' });
+      await mailer.drain();
+      // Handed over again, as the event outbox does after a failure: sent already, nothing queued.
+      await mailer.send(mail, { key: 'event:42:user-1' });
+      await mailer.send({ ...mail, subject: 'Keyed other' }, { key: 'event:42:user-2' });
+      await mailer.drain();
+      expect(smtp.received.filter((m) => /Subject: Keyed\r?\n/.test(m))).toHaveLength(1);
+      expect(smtp.received).toHaveLength(2);
+      expect(keyedId('event:42:user-1')).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
     } finally {
       await smtp.close();
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Orm, schema } from '@iotp/db';
 import { and, asc, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -10,6 +11,14 @@ export interface Mail {
   to: string;
   subject: string;
   text: string;
+}
+
+export interface SendOptions {
+  /**
+   * Names the mail across retries of whatever sends it (an event and its recipient): a second send
+   * with the same key queues nothing while the first is in the outbox (`purge` ends that after a week).
+   */
+  key?: string;
 }
 
 export interface MailerOptions {
@@ -41,16 +50,21 @@ export class Mailer {
     if (options.smtpUrl) this.transport = nodemailer.createTransport(options.smtpUrl);
   }
 
-  /** Queues a mail; with SMTP configured a drain starts after the current request's work. */
-  async send(mail: Mail): Promise<void> {
-    const [row] = await this.orm.insert(mailOutbox).values(mail).returning({ id: mailOutbox.id });
+  /** Queues a mail, once per `key` when given; with SMTP configured a drain starts after the current request's work. */
+  async send(mail: Mail, { key }: SendOptions = {}): Promise<void> {
+    const [row] = await this.orm
+      .insert(mailOutbox)
+      .values(key ? { ...mail, id: keyedId(key) } : mail)
+      .onConflictDoNothing({ target: mailOutbox.id })
+      .returning({ id: mailOutbox.id });
+    if (!row) return; // queued before under this key
     if (this.transport) setImmediate(() => void this.drain());
     // The embedded default has no SMTP server: mail is read from the outbox. Never its text here:
     // it carries one-time tokens, and logs are kept and shipped.
     else
       this.log.info(
-        { to: mail.to, subject: mail.subject, id: row?.id },
-        `mail kept in the outbox (no SMTP_URL): SELECT text FROM mail_outbox WHERE id = '${row?.id}'`,
+        { to: mail.to, subject: mail.subject, id: row.id },
+        `mail kept in the outbox (no SMTP_URL): SELECT text FROM mail_outbox WHERE id = '${row.id}'`,
       );
   }
 
@@ -125,4 +139,16 @@ export class Mailer {
     }
     return claimed.length === limit;
   }
+}
+
+/**
+ * The outbox row's id for a keyed mail: the key's SHA-256 as a UUID, so the primary key refuses a
+ * second row. Version 8 and the RFC variant bits, as RFC 9562 §5.8 gives custom UUIDs.
+ */
+export function keyedId(key: string): string {
+  const b = createHash('sha256').update(`mail:${key}`).digest().subarray(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x80;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }

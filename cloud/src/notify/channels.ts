@@ -4,9 +4,10 @@ import type { NotificationRepository, NotificationRow, Recipient } from './notif
 /** What a notification says, whoever receives it. */
 export interface Message {
   orgId: string;
-  /** The event it comes from: its type (`alarm.raised`), and its id, which makes delivery idempotent. */
+  /** What it is about: an event's type (`alarm.raised`) or a notice's kind (`webhook.disabled`). */
   kind: string;
-  eventId: number;
+  /** The event or notice it comes from: each channel delivers it to a person once, however often it is handed over. */
+  once: { event_id: number } | { notice_key: string };
   severity: 'info' | 'warning' | 'minor' | 'major' | 'critical';
   title: string;
   body: string;
@@ -41,7 +42,7 @@ export function inboxChannel(repo: NotificationRepository, onCreated: (row: Noti
         title: m.title,
         body: m.body,
         link: m.link,
-        data: { ...m.data, event_id: m.eventId },
+        data: { ...m.data, ...m.once },
       });
       if (row) onCreated(row);
     },
@@ -49,18 +50,26 @@ export function inboxChannel(repo: NotificationRepository, onCreated: (row: Noti
 }
 
 /**
- * Mail through the Mailer's outbox. At least once: an event handed over again after a failure
- * may mail twice.
+ * Mail through the Mailer's outbox, once per message and person: the outbox row is keyed by both,
+ * so an event handed over again after a failure queues no second mail.
  * @example emailChannel(mailer, 'https://iot.example.com')
  */
 export function emailChannel(mailer: Pick<Mailer, 'send'>, baseUrl: string): Channel {
   return {
     name: 'email',
     send: (to, m) =>
-      mailer.send({
-        to: to.email,
-        subject: `[${m.severity}] ${m.title}`,
-        text: `${m.body}\n\n${new URL(m.link, baseUrl).toString()}\n\nChoose your notification channels in your preferences.`,
-      }),
+      mailer.send(
+        {
+          to: to.email,
+          subject: `[${m.severity}] ${m.title}`,
+          text: `${m.body}\n\n${new URL(m.link, baseUrl).toString()}\n\nChoose your notification channels in your preferences.`,
+        },
+        { key: `${onceKey(m)}:${to.userId}` },
+      ),
   };
+}
+
+/** The message's source as one string: `event:42`, `notice:stripe:evt_1`. */
+export function onceKey(m: Pick<Message, 'once'>): string {
+  return 'event_id' in m.once ? `event:${m.once.event_id}` : `notice:${m.once.notice_key}`;
 }

@@ -21,22 +21,22 @@ export class NotificationRepository {
   constructor(private readonly orm: Orm) {}
 
   /**
-   * Writes an inbox row unless the user has one for the same event already: the outbox hands an
-   * event over at least once. Returns the new row, or undefined when it was there.
+   * Writes an inbox row unless the user has one from the same event or notice already (`data.event_id`
+   * or `data.notice_key`): the outbox hands an event over at least once, and a notice may be retried.
+   * Returns the new row, or undefined when it was there.
    */
-  async insertOnce(row: NewNotification & { data: { event_id: number } }): Promise<NotificationRow | undefined> {
+  async insertOnce(
+    row: NewNotification & { data: { event_id: number } | { notice_key: string } },
+  ): Promise<NotificationRow | undefined> {
+    const [field, value] =
+      'event_id' in row.data ? ['event_id', String(row.data.event_id)] : ['notice_key', row.data.notice_key];
     return this.orm.transaction(async (tx) => {
-      // Serializes writers of the same user and event (two relays after a lease change).
-      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`${row.userId}:${row.data.event_id}`}))`);
+      // Serializes writers of the same user and source (two relays after a lease change).
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`${row.userId}:${field}:${value}`}))`);
       const [seen] = await tx
         .select({ id: notifications.id })
         .from(notifications)
-        .where(
-          and(
-            eq(notifications.userId, row.userId),
-            sql`${notifications.data}->>'event_id' = ${String(row.data.event_id)}`,
-          ),
-        )
+        .where(and(eq(notifications.userId, row.userId), sql`${notifications.data}->>${field} = ${value}`))
         .limit(1);
       if (seen) return undefined;
       const [created] = await tx.insert(notifications).values(row).returning();

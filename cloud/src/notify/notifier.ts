@@ -1,9 +1,12 @@
 import { schema } from '@iotp/db';
 import type { Logger } from 'pino';
 import type { StoredEvent } from '../events/domain-events.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import type { RuleAction } from '../rules/rule.schemas.ts';
 import type { Channel, ChannelName, Message } from './channels.ts';
 import type { NotificationRepository, Recipient, RouteValues } from './notification.repository.ts';
+import type { Notice, NotifyPort, TransactionalMail } from './port.ts';
+import { allows } from './preferences.ts';
 
 type Severity = (typeof schema.SEVERITIES)[number];
 const rank = (s: string) => schema.SEVERITIES.indexOf(s as Severity);
@@ -19,18 +22,22 @@ export const DEFAULT_ROUTES: readonly RouteValues[] = [
 export interface NotifierOptions {
   repo: NotificationRepository;
   channels: Channel[];
+  /** The email channel's transport, which transactional mail takes directly. */
+  mailer: Pick<Mailer, 'send'>;
   logger: Logger;
 }
 
 /**
- * Turns published events into notifications: `alarm.raised`, and `rule.fired` of a rule with a
- * `notify` action but no alarm (with an alarm, its `alarm.raised` is the notification). Each of the
- * organization's routes whose `min_severity` the event reaches names roles and channels; a member
- * gets each channel once. A member's `notification_channels` preference, when set, decides the
- * channels beyond the inbox: the inbox is the platform's own record and is always written.
- * @example const notifier = new Notifier({ repo, channels: [inbox, email], logger }); events.onPublish((e) => notifier.handle(e));
+ * Everything the platform tells people. Published events become notifications: `alarm.raised`, and
+ * `rule.fired` of a rule with a `notify` action but no alarm (with an alarm, its `alarm.raised` is
+ * the notification). Each of the organization's routes whose `min_severity` the event reaches names
+ * roles and channels; a member gets each channel once. Services' notices (`notice`) name the roles
+ * themselves and go to the inbox and by mail. Either way the member's preferences (`allows`) decide
+ * the channels beyond the inbox, which is the platform's own record and always written. Transactional
+ * mail (`sendMail`) goes by email only, whatever the preferences.
+ * @example const notifier = new Notifier({ repo, channels: [inbox, email], mailer, logger }); events.onPublish((e) => notifier.handle(e));
  */
-export class Notifier {
+export class Notifier implements NotifyPort {
   private readonly log: Logger;
   private readonly channels: Map<ChannelName, Channel>;
 
@@ -49,23 +56,33 @@ export class Notifier {
     if (!matching.length) return;
     const members = await this.o.repo.members(event.orgId, [...new Set(matching.flatMap((r) => r.roles))]);
     for (const member of members) {
-      const wanted = new Set(matching.filter((r) => r.roles.includes(member.role)).flatMap((r) => r.channels));
-      for (const name of wanted) {
-        const channel = this.channels.get(name as ChannelName);
-        if (!channel || !allows(member, channel.name)) continue;
-        // A failure throws: the outbox hands the event over again, and the inbox skips what it has.
-        await channel.send(member, message);
-      }
+      const wanted = matching.filter((r) => r.roles.includes(member.role)).flatMap((r) => r.channels);
+      await this.deliver(member, wanted as ChannelName[], message);
     }
     this.log.debug({ eventId: event.id, type: event.type, members: members.length }, 'notified');
   }
-}
 
-/** Whether the member's preferences let a channel reach them; unset, every channel does. */
-function allows(member: Recipient, channel: ChannelName): boolean {
-  if (channel === 'inbox') return true;
-  const chosen = member.preferences.notification_channels;
-  return !Array.isArray(chosen) || chosen.includes(channel);
+  async notice(n: Notice): Promise<void> {
+    const { roles, key, data, ...said } = n;
+    const message: Message = { ...said, data: data ?? {}, once: { notice_key: key } };
+    const members = await this.o.repo.members(n.orgId, [...new Set(roles)]);
+    for (const member of members) await this.deliver(member, ['inbox', 'email'], message);
+    this.log.debug({ orgId: n.orgId, kind: n.kind, members: members.length }, 'notice given');
+  }
+
+  /** Not logged: the text may carry a one-time token. */
+  sendMail(mail: TransactionalMail): Promise<void> {
+    return this.o.mailer.send(mail);
+  }
+
+  private async deliver(member: Recipient, wanted: ChannelName[], message: Message): Promise<void> {
+    for (const name of new Set(wanted)) {
+      const channel = this.channels.get(name);
+      if (!channel || !allows(member, channel.name, message.kind)) continue;
+      // A failure throws: the outbox hands the event over again, and each channel skips what it has.
+      await channel.send(member, message);
+    }
+  }
 }
 
 /** What an event says to people, or undefined for events nobody is notified of. */
@@ -74,7 +91,7 @@ export function describe(e: StoredEvent): Message | undefined {
   if (typeof severity !== 'string' || rank(severity) < 0) return undefined;
   const device = typeof e.data.device_id === 'string' ? e.data.device_id : undefined;
   const on = device ? ` on device ${device}` : '';
-  const base = { orgId: e.orgId, kind: e.type, eventId: e.id, severity: severity as Severity };
+  const base = { orgId: e.orgId, kind: e.type, once: { event_id: e.id }, severity: severity as Severity };
   if (e.type === 'alarm.raised') {
     return {
       ...base,

@@ -23,7 +23,8 @@ const AuditEntry = z
     request_id: z.string().nullable(),
   })
   .openapi('AuditEntry');
-const AuditFilters = z.object({
+/** What an audit read or export may be narrowed to. */
+export const AuditFilters = z.object({
   actor: z.string().max(100).optional(),
   action: z.string().max(200).optional(),
   target: z.string().max(100).optional(),
@@ -32,7 +33,7 @@ const AuditFilters = z.object({
 });
 
 /** The filters as the service takes them: times as dates. */
-function filters<Q extends z.infer<typeof AuditFilters>>(q: Q) {
+export function filters<Q extends z.infer<typeof AuditFilters>>(q: Q) {
   return { ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined };
 }
 

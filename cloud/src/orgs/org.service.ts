@@ -6,14 +6,15 @@ import { newApiKey, newSecret, sha256 } from '../auth/secrets.ts';
 import { normalizeEmail } from '../auth/users.ts';
 import type { EventRecorder } from '../events/domain-events.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../http/problem.ts';
-import type { Mailer } from '../mail/mailer.ts';
+import type { MailPort } from '../notify/port.ts';
 import type { AuditQuery, InvitationRow, OrgRepository, OrgRow } from './org.repository.ts';
 import { rolePermissions } from './org-guard.ts';
 
 export interface OrgServiceOptions {
   orgs: OrgRepository;
   users: AuthRepository;
-  mailer: Mailer;
+  /** Invitations: transactional mail, through the notifier. */
+  notify: MailPort;
   logger: Logger;
   publicUrl?: string;
   /** How long a deleted organization's data is kept before it is purged. */
@@ -294,7 +295,7 @@ export class OrgService {
   private async mailInvitation(invitation: InvitationRow, token: string) {
     const org = await this.o.orgs.find(invitation.orgId);
     const link = `${this.o.publicUrl ?? ''}/invitations/accept?token=${token}`;
-    await this.o.mailer.send({
+    await this.o.notify.sendMail({
       to: invitation.email,
       subject: `You are invited to ${org?.name ?? 'an organization'}`,
       text:

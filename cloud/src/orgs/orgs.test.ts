@@ -70,6 +70,8 @@ describe('organizations', () => {
 
   it('refuses expired, revoked and superseded invitations', async () => {
     const person = (await h.signupAndLogin('late@example.com')).access_token;
+    // An invitation is transactional: mailed whatever the invitee's notification preferences.
+    await h.call('PATCH', '/v1/me/preferences', { notification_channels: [] }, person);
     const inv = (
       await h.call('POST', `/v1/orgs/${orgId}/invitations`, { email: 'late@example.com', role: 'viewer' }, owner)
     ).body;
@@ -88,6 +90,7 @@ describe('organizations', () => {
     expect((await h.call('DELETE', `/v1/orgs/${orgId}/invitations/${inv2.id}`, undefined, owner)).status).toBe(204);
     expect((await h.call('POST', '/v1/invitations/accept', { token: third }, person)).status).toBe(400);
     expect((await h.call('GET', `/v1/orgs/${orgId}`, undefined, person)).status).toBe(404);
+    expect((await h.call('GET', '/v1/me/notifications', undefined, person)).body.data).toEqual([]);
   });
 
   it('checks each role against each permission', async () => {

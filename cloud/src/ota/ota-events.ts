@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { JobRow, RolloutRow } from './ota.repository.ts';
 
 /** One change of a rollout or of a device's job, as streamed at `/ota/events`. */
@@ -13,31 +12,16 @@ export interface OtaEvent {
 }
 
 /**
- * Every job and rollout change, for listeners (server-sent events, tests). With several nodes,
- * `share` sends this node's changes to the others, and `receive` takes theirs.
+ * Every job and rollout change made on this node, handed to `onChange` listeners: the outbox of
+ * domain events records each one (`ota.job.changed`, `ota.rollout.changed`), and from there it is
+ * streamed on every node (`/ota/events`) and kept.
+ * @example const events = new OtaEvents(); events.onChange((e) => record(e)); events.job(row);
  */
-export class OtaEvents extends EventEmitter<{ event: [OtaEvent] }> {
-  private shareWith: ((event: OtaEvent) => void) | undefined;
-  private readonly recorders: ((event: OtaEvent) => void)[] = [];
+export class OtaEvents {
+  private readonly listeners: ((event: OtaEvent) => void)[] = [];
 
-  constructor() {
-    super();
-    this.setMaxListeners(100);
-  }
-
-  /** Hands each change made on this node to `send` as well (another node's `receive`). */
-  share(send: (event: OtaEvent) => void): void {
-    this.shareWith = send;
-  }
-
-  /** Hands each change made on this node to `record` too (the outbox of domain events); once, on that node. */
-  onLocal(record: (event: OtaEvent) => void): void {
-    this.recorders.push(record);
-  }
-
-  /** A change made on another node: for this node's listeners only. */
-  receive(event: OtaEvent): void {
-    this.emit('event', event);
+  onChange(listener: (event: OtaEvent) => void): void {
+    this.listeners.push(listener);
   }
 
   rollout(r: RolloutRow, state: string, detail?: string) {
@@ -63,8 +47,6 @@ export class OtaEvents extends EventEmitter<{ event: [OtaEvent] }> {
   }
 
   private local(event: OtaEvent): void {
-    this.emit('event', event);
-    this.shareWith?.(event);
-    for (const record of this.recorders) record(event);
+    for (const listener of this.listeners) listener(event);
   }
 }

@@ -1,17 +1,22 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { OTA_STATES } from '@iotp/protocol';
 import type { Authenticator } from '../auth/authenticator.ts';
+import type { EventType } from '../events/domain-events.ts';
+import type { EventService } from '../events/event.service.ts';
+import { eventStream } from '../events/event-stream.ts';
+import { EventId } from '../events/events.routes.ts';
 import type { AppEnv } from '../http/env.ts';
 import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
-import { SSE_RESPONSE, sseStream } from '../http/sse.ts';
+import { SSE_RESPONSE } from '../http/sse.ts';
 import { Uuid } from '../http/uuid.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { orgRoutes } from '../orgs/org-route.ts';
 import type { ReleaseService } from './release.service.ts';
-import type { OtaEvent, RolloutService } from './rollout.service.ts';
+import type { RolloutService } from './rollout.service.ts';
 
 const tags = ['OTA'];
+const OTA_EVENT_TYPES = new Set<EventType>(['ota.job.changed', 'ota.rollout.changed']);
 const OrgId = z.object({ orgId: z.string() });
 const Id = OrgId.extend({ id: Uuid });
 const Key = z
@@ -112,6 +117,7 @@ export function otaRoutes(
   orgs: OrgRepository,
   releases: ReleaseService,
   rollouts: RolloutService,
+  events: EventService,
 ) {
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
   const { list, remove, show } = routeShapes({ tags });
@@ -300,23 +306,19 @@ export function otaRoutes(
         method: 'get',
         path: '/v1/orgs/{orgId}/ota/events',
         tags,
-        summary: 'Rollout and device job changes as they happen (server-sent events)',
-        request: { params: OrgId },
+        summary:
+          'Rollout and device job changes as they happen (server-sent events, `id:` the event id); with Last-Event-ID, first those after it',
+        request: { params: OrgId, headers: z.object({ 'last-event-id': EventId.optional() }) },
         responses: {
           200: SSE_RESPONSE,
-          ...problems(401, 403, 404),
+          ...problems(400, 401, 403, 404),
         },
       }),
-      (c) => {
-        const orgId = c.get('org').id;
-        return sseStream(c, (send) => {
-          const forward = (e: OtaEvent) => {
-            if (e.org_id === orgId) send({ event: 'ota', data: JSON.stringify(e) });
-          };
-          rollouts.events.on('event', forward);
-          return () => void rollouts.events.off('event', forward);
-        });
-      },
+      (c) =>
+        // The change as the rollout recorded it (an OtaEvent), as this stream has always sent it.
+        eventStream(c, events, c.get('org').id, c.req.valid('header')['last-event-id'], (e) =>
+          OTA_EVENT_TYPES.has(e.type) ? { event: 'ota', data: JSON.stringify(e.data) } : undefined,
+        ),
     )
     .openapi(action('pause', 'Stop starting updates; running ones finish'), async (c) =>
       c.json(await rollouts.pause(c.get('org').id, c.req.valid('param').id), 200),

@@ -39,7 +39,7 @@ export type RolloutServiceOptions = Omit<JobChannelOptions, 'events' | 'serial' 
  * the per-device jobs the agents report on over MQTT (`devices/{id}/ota/job`, `ota/status`).
  */
 export class RolloutService {
-  /** Every job and rollout change, for listeners (server-sent events, tests). */
+  /** Every job and rollout change made here: recorded as domain events, streamed from there. */
   readonly events = new OtaEvents();
   private readonly log: Logger;
   private readonly serial = new KeyedSerial();

@@ -1,7 +1,7 @@
 import { type Orm, schema } from '@iotp/db';
 import { and, desc, eq, getTableColumns, isNotNull, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 
-const { alarms } = schema;
+const { alarms, rules } = schema;
 
 export type AlarmRow = typeof alarms.$inferSelect;
 /** An alarm row with its exact raise time as text, for cursors (µs survive where a Date would not). */
@@ -38,6 +38,24 @@ export class AlarmRepository {
       .where(and(eq(alarms.ruleId, ruleId), eq(alarms.deviceId, deviceId), isNull(alarms.clearedAt)))
       .returning();
     return rows[0];
+  }
+
+  /** Clears every open alarm of a rule (disabled or deleted), with the reason as the note. */
+  clearRule(ruleId: string, note: string, tx: Orm = this.orm): Promise<AlarmRow[]> {
+    return tx
+      .update(alarms)
+      .set({ clearedAt: new Date(), clearedBy: null, clearNote: note })
+      .where(and(eq(alarms.ruleId, ruleId), isNull(alarms.clearedAt)))
+      .returning();
+  }
+
+  /**
+   * Whether the rule is still there and enabled, holding its row until the transaction ends: a rule
+   * being disabled or deleted (which clears its alarms under the row's lock) raises nothing after.
+   */
+  async ruleEnabled(ruleId: string, tx: Orm): Promise<boolean> {
+    const rows = await tx.select({ enabled: rules.enabled }).from(rules).where(eq(rules.id, ruleId)).for('share');
+    return rows[0]?.enabled === true;
   }
 
   async find(orgId: string, id: string): Promise<AlarmRow | undefined> {

@@ -31,6 +31,8 @@ export class AlarmService {
     const actions = rule.actions as RuleAction[];
     const wantsAlarm = actions.some((a) => a.type === 'alarm');
     const fired = await this.o.orm.transaction(async (tx) => {
+      // A change queued or a check begun before the rule was disabled or deleted ends here.
+      if (!(await this.o.repo.ruleEnabled(rule.id, tx))) return false;
       const alarm = wantsAlarm
         ? await this.o.repo.raise({ orgId: rule.orgId, ruleId: rule.id, deviceId, severity: rule.severity, detail }, tx)
         : undefined;
@@ -57,12 +59,22 @@ export class AlarmService {
     }
   }
 
-  /** A rule's condition ended for a device: clear its open alarm, if any. */
-  async end(rule: Pick<RuleRow, 'id'>, deviceId: string): Promise<void> {
+  /** A rule's condition ended for a device (or it left the rule's target: `note`): clear its open alarm, if any. */
+  async end(rule: Pick<RuleRow, 'id'>, deviceId: string, note?: string): Promise<void> {
     await this.o.orm.transaction(async (tx) => {
-      const alarm = await this.o.repo.clearOpen(rule.id, deviceId, { by: null }, tx);
+      const alarm = await this.o.repo.clearOpen(rule.id, deviceId, { by: null, note }, tx);
       if (alarm) await this.o.events?.record(alarmEvent('alarm.cleared', alarm), tx);
     });
+  }
+
+  /** The rule was disabled or deleted: clear its open alarms with the reason, in the change's transaction. */
+  async clearRule(ruleId: string, reason: 'rule disabled' | 'rule deleted', tx: Orm): Promise<void> {
+    const cleared = await this.o.repo.clearRule(ruleId, reason, tx);
+    if (cleared.length)
+      await this.o.events?.record(
+        cleared.map((a) => alarmEvent('alarm.cleared', a)),
+        tx,
+      );
   }
 
   async list(orgId: string, q: Omit<AlarmQuery, 'before'> & { cursor?: string }) {
@@ -140,6 +152,7 @@ function alarmEvent(type: 'alarm.raised' | 'alarm.acknowledged' | 'alarm.cleared
       device_id: a.deviceId,
       severity: a.severity,
       by: type === 'alarm.acknowledged' ? a.acknowledgedBy : type === 'alarm.cleared' ? a.clearedBy : null,
+      ...(type === 'alarm.cleared' && a.clearNote ? { note: a.clearNote } : {}),
     },
   };
 }

@@ -8,7 +8,8 @@ import type { RuleTarget } from './rule.schemas.ts';
 /** What the engine does when a rule's state changes for a device (an `AlarmService`). */
 export interface Firing {
   fire(rule: RuleRow, deviceId: string, detail: Record<string, unknown>): Promise<void>;
-  end(rule: RuleRow, deviceId: string): Promise<void>;
+  /** `note`: why, when not the condition's end (the device left the rule's target). */
+  end(rule: RuleRow, deviceId: string, note?: string): Promise<void>;
 }
 
 export interface RuleEngineOptions {
@@ -20,9 +21,11 @@ export interface RuleEngineOptions {
   maxQueued?: number;
 }
 
-type Queued = { what: Change; rule: LiveRule; deviceId: string; t: number; v: number };
+type Queued = { what: Change; rule: LiveRule; deviceId: string; t: number; v: number; note?: string };
 
 const LIVE_KINDS: RuleRow['kind'][] = ['threshold', 'range', 'rate'];
+/** The note of an alarm cleared because its device no longer is in the rule's target. */
+export const LEFT = "device left the rule's target";
 
 /**
  * Evaluates threshold, range and rate rules on readings as the broker takes them. The active
@@ -41,6 +44,8 @@ export class RuleEngine {
   private current = '';
   private working: Promise<void> | undefined;
   private reloading: Promise<void> = Promise.resolve();
+  /** Organizations with a reload queued and not yet started: more changes join it. */
+  private readonly due = new Map<string, Promise<void>>();
   private readonly log: Logger;
   private readonly dropped: Counter;
   private readonly maxQueued: number;
@@ -83,14 +88,35 @@ export class RuleEngine {
   }
 
   /** Reloads one organization's rules (after a change), keeping the state of rules left as they were. */
-  reload(orgId: string): Promise<void> {
+  reload(orgId: string, starting?: () => void): Promise<void> {
     return this.serially(async () => {
+      starting?.();
       const rows = await this.o.rules.enabled(LIVE_KINDS, orgId);
       await this.install(new Map([[orgId, rows]]));
     });
   }
 
-  /** Reloads every organization's rules: at start and periodically, for changes made on other nodes and in groups. */
+  /**
+   * Reloads an organization's rules after a change told by an event (a rule, a device's tags, a
+   * group's members), once for a burst of them. Never rejects: failures are logged.
+   */
+  reloadSoon(orgId: string): Promise<void> {
+    let queued = this.due.get(orgId);
+    if (!queued) {
+      queued = this.reload(orgId, () => this.due.delete(orgId)).catch(() => undefined);
+      this.due.set(orgId, queued);
+    }
+    return queued;
+  }
+
+  /** The ids of the live rules watching a device, on any metric. */
+  rulesOf(deviceId: string): string[] {
+    const ids = new Set<string>();
+    for (const set of this.byDevice.get(deviceId)?.values() ?? []) for (const r of set.rules) ids.add(r.row.id);
+    return [...ids];
+  }
+
+  /** Reloads every organization's rules: at start, and periodically for what no event told this node. */
   reloadAll(): Promise<void> {
     return this.serially(async () => {
       const byOrg = new Map<string, RuleRow[]>([...this.byOrg.keys()].map((id) => [id, []]));
@@ -122,12 +148,15 @@ export class RuleEngine {
         (await this.o.rules.openAlarms(rows.map((r) => r.id))).map((a) => `${a.ruleId}:${a.deviceId}`),
       );
       const live: LiveRule[] = [];
+      /** `rule:device` of each device a rule watches now. */
+      const watched = new Set<string>();
       const perDevice = new Map<string, Map<string, LiveRule[]>>();
       for (const row of rows) {
         const rule = compile(row);
         if (!rule) continue;
         live.push(rule);
         for (const d of await this.o.rules.targetDevices(orgId, row.target as RuleTarget)) {
+          watched.add(`${row.id}:${d}`);
           const metrics = perDevice.get(d) ?? new Map<string, LiveRule[]>();
           perDevice.set(d, metrics);
           const same = metrics.get(rule.metric) ?? [];
@@ -147,6 +176,14 @@ export class RuleEngine {
       this.devicesOf.set(orgId, new Set(next.keys()));
       if (live.length) this.byOrg.set(orgId, live);
       else this.byOrg.delete(orgId);
+      // A device that left a rule's target (a tag, a group) has the rule's alarm cleared, as silence
+      // rules do; every node may find it, and the first clear is the only one.
+      const byId = new Map(live.map((r) => [r.row.id, r]));
+      for (const key of firing) {
+        const [ruleId, deviceId] = key.split(':') as [string, string];
+        const rule = byId.get(ruleId);
+        if (rule && !watched.has(key)) this.enqueue({ what: 'clear', rule, deviceId, t: 0, v: 0, note: LEFT });
+      }
     }
   }
 
@@ -197,7 +234,7 @@ export class RuleEngine {
             at,
             params: rule.row.params,
           });
-        } else await this.o.firing.end(rule.row, deviceId);
+        } else await this.o.firing.end(rule.row, deviceId, c.note);
       } catch (err) {
         this.log.error({ err, ruleId: rule.row.id, deviceId, change: c.what }, 'alarm change not written');
       }

@@ -3,7 +3,7 @@ import { and, arrayContains, desc, eq, inArray, sql } from 'drizzle-orm';
 import { orgRows } from '../orgs/org.repository.ts';
 import type { RuleTarget } from './rule.schemas.ts';
 
-const { rules, devices, deviceGroups, deviceGroupMembers, alarms } = schema;
+const { rules, devices, deviceGroups, deviceGroupMembers, alarms, ruleSilences } = schema;
 
 export type RuleRow = typeof rules.$inferSelect;
 
@@ -15,8 +15,8 @@ export class RuleRepository {
     this.rows = orgRows(orm, rules);
   }
 
-  async create(values: typeof rules.$inferInsert): Promise<RuleRow> {
-    return (await this.orm.insert(rules).values(values).returning())[0]!;
+  async create(values: typeof rules.$inferInsert, tx: Orm = this.orm): Promise<RuleRow> {
+    return (await tx.insert(rules).values(values).returning())[0]!;
   }
 
   list(orgId: string): Promise<RuleRow[]> {
@@ -27,12 +27,27 @@ export class RuleRepository {
     return this.rows.find(orgId, id);
   }
 
-  update(orgId: string, id: string, values: Partial<typeof rules.$inferInsert>): Promise<RuleRow | undefined> {
-    return this.rows.update(orgId, id, { ...values, updatedAt: new Date() });
+  update(
+    orgId: string,
+    id: string,
+    values: Partial<typeof rules.$inferInsert>,
+    tx?: Orm,
+  ): Promise<RuleRow | undefined> {
+    return (tx ? orgRows(tx, rules) : this.rows).update(orgId, id, { ...values, updatedAt: new Date() });
   }
 
-  delete(orgId: string, id: string): Promise<boolean> {
-    return this.rows.delete(orgId, id);
+  delete(orgId: string, id: string, tx?: Orm): Promise<boolean> {
+    return (tx ? orgRows(tx, rules) : this.rows).delete(orgId, id);
+  }
+
+  /** Holds the organization's rule until the transaction ends; false when there is none. */
+  async lock(orgId: string, id: string, tx: Orm): Promise<boolean> {
+    const rows = await tx
+      .select({ id: rules.id })
+      .from(rules)
+      .where(and(eq(rules.orgId, orgId), eq(rules.id, id)))
+      .for('update');
+    return rows.length > 0;
   }
 
   /** Enabled rules, of one organization or of all, of the given kinds. */
@@ -92,6 +107,30 @@ export class RuleRepository {
       .select({ ruleId: alarms.ruleId, deviceId: alarms.deviceId })
       .from(alarms)
       .where(and(inArray(alarms.ruleId, ruleIds), sql`${alarms.clearedAt} IS NULL`));
+  }
+
+  /** Devices a silence rule without an alarm fired for, and that were not heard from since. */
+  async silenced(ruleId: string): Promise<string[]> {
+    const rows = await this.orm
+      .select({ deviceId: ruleSilences.deviceId })
+      .from(ruleSilences)
+      .where(eq(ruleSilences.ruleId, ruleId));
+    return rows.map((r) => r.deviceId);
+  }
+
+  /** Records that a silence rule fired for a device, until `unsilence`. */
+  async silence(ruleId: string, deviceId: string): Promise<void> {
+    await this.orm.insert(ruleSilences).values({ ruleId, deviceId }).onConflictDoNothing();
+  }
+
+  /** Forgets the silences of a rule (of some devices, or all): the rule fires again at the next. */
+  async unsilence(ruleId: string, deviceIds?: string[], tx: Orm = this.orm): Promise<void> {
+    const where = [eq(ruleSilences.ruleId, ruleId)];
+    if (deviceIds) {
+      if (deviceIds.length === 0) return;
+      where.push(inArray(ruleSilences.deviceId, deviceIds));
+    }
+    await tx.delete(ruleSilences).where(and(...where));
   }
 
   /**

@@ -80,6 +80,31 @@ export class TaskRepository {
       .where(eq(tasks.id, id));
   }
 
+  /** Succeeded tasks whose file is past its `expires_at` and not yet deleted, oldest first. */
+  async dueResults(now: Date, limit: number): Promise<{ id: string; file: string }[]> {
+    const rows = await this.orm
+      .select({ id: tasks.id, file: sql<string>`${tasks.result}->>'file'` })
+      .from(tasks)
+      .where(
+        and(
+          eq(tasks.status, 'succeeded'),
+          sql`${tasks.result}->>'expired_at' IS NULL`,
+          sql`(${tasks.result}->>'expires_at')::timestamptz <= ${now.toISOString()}::timestamptz`,
+        ),
+      )
+      .orderBy(tasks.finishedAt)
+      .limit(limit);
+    return rows;
+  }
+
+  /** The task's file is deleted: its result says since when. */
+  async resultExpired(id: string, at: Date) {
+    await this.orm
+      .update(tasks)
+      .set({ result: sql`${tasks.result} || jsonb_build_object('expired_at', ${at.toISOString()}::text)` })
+      .where(eq(tasks.id, id));
+  }
+
   /** Ids of tasks not finished (queued, or running when their process stopped), oldest first. */
   async unfinished(): Promise<string[]> {
     const rows = await this.orm

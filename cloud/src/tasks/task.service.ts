@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Permission } from '../access/permissions.ts';
 import { NotFound } from '../http/problem.ts';
 import type { TaskRepository, TaskRow, TaskStatus } from './task.repository.ts';
 import type { RetryPolicy, TaskJob, TaskQueue } from './task-queue.ts';
@@ -22,13 +23,31 @@ const DEFAULT_RETRY: RetryPolicy = { retryLimit: 3, retryDelayS: 5 };
  * @example tasks.handle('telemetry-export', exportTelemetry); await tasks.enqueue(orgId, 'telemetry-export', input, userId);
  */
 export class TaskService {
-  private readonly handlers = new Map<string, { handler: TaskHandler; retry: RetryPolicy }>();
+  private readonly handlers = new Map<string, { handler: TaskHandler; retry: RetryPolicy; permission?: Permission }>();
 
-  constructor(private readonly deps: { repo: TaskRepository; queue: TaskQueue; logger: Logger }) {}
+  constructor(
+    private readonly deps: {
+      repo: TaskRepository;
+      queue: TaskQueue;
+      logger: Logger;
+      /** How long a task's file is kept (its result's `expires_at`); kept until deleted by hand without it. */
+      resultTtlMs?: number;
+    },
+  ) {}
 
-  /** Registers the handler of a kind, on every node: enqueuing needs its retry policy, working its handler. */
-  handle(kind: string, handler: TaskHandler, retry: Partial<RetryPolicy> = {}) {
-    this.handlers.set(kind, { handler, retry: { ...DEFAULT_RETRY, ...retry } });
+  /**
+   * Registers the handler of a kind, on every node: enqueuing needs its retry policy, working its
+   * handler. `permission` is what reading its result takes besides `tasks:read` (an audit export
+   * is for those who may read the audit log).
+   */
+  handle(kind: string, handler: TaskHandler, options: Partial<RetryPolicy> & { permission?: Permission } = {}) {
+    const { permission, ...retry } = options;
+    this.handlers.set(kind, { handler, retry: { ...DEFAULT_RETRY, ...retry }, permission });
+  }
+
+  /** The permission reading a kind's result takes besides `tasks:read`, if any. */
+  permissionOf(kind: string): Permission | undefined {
+    return this.handlers.get(kind)?.permission;
   }
 
   async enqueue(orgId: string, kind: string, input: Record<string, unknown>, createdBy?: string): Promise<TaskRow> {
@@ -85,6 +104,9 @@ export class TaskService {
     };
     try {
       const result = await handler({ task, progress });
+      const { resultTtlMs } = this.deps;
+      if (typeof result.file === 'string' && resultTtlMs)
+        result.expires_at = new Date(Date.now() + resultTtlMs).toISOString();
       await this.deps.repo.succeed(id, result);
       log.info('task succeeded');
     } catch (err) {

@@ -3,7 +3,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { AppEnv } from '../http/env.ts';
 import { json, pageOf, problems } from '../http/openapi.ts';
-import { Conflict, Invalid, NotFound } from '../http/problem.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from '../http/problem.ts';
 import { Uuid } from '../http/uuid.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
@@ -11,6 +11,7 @@ import { OrgId, orgRoutes } from '../orgs/org-route.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { TaskRow } from './task.repository.ts';
 import type { TaskService } from './task.service.ts';
+import { TaskResultExpired } from './task-results.ts';
 
 const tags = ['tasks'];
 const Params = OrgId.extend({ taskId: Uuid });
@@ -23,10 +24,10 @@ export const Task = z
     status: z.enum(STATUSES),
     progress: z.number().int().openapi({ description: '0 to 100' }),
     input: z.record(z.string(), z.unknown()),
-    result: z
-      .record(z.string(), z.unknown())
-      .nullable()
-      .openapi({ description: 'Once succeeded; `url` downloads the file a task made' }),
+    result: z.record(z.string(), z.unknown()).nullable().openapi({
+      description:
+        'Once succeeded; `url` downloads the file a task made until `expires_at`, after which the file is deleted, `expired_at` is set and `url` answers 410',
+    }),
     error: z.string().nullable().openapi({ description: 'Why the last attempt failed' }),
     attempts: z.number().int(),
     created_by: z.string().nullable(),
@@ -112,18 +113,22 @@ export function taskRoutes(auth: Authenticator, orgs: OrgRepository, tasks: Task
         method: 'get',
         path: '/v1/orgs/{orgId}/tasks/{taskId}/result',
         tags,
-        summary: 'The file a succeeded task made',
+        summary: 'The file a succeeded task made; 410 `task-result-expired` once its time is up',
         request: { params: Params },
         responses: {
           200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string() } } },
-          ...problems(401, 403, 404, 409),
+          ...problems(401, 403, 404, 409, 410),
         },
       }),
       async (c) => {
-        const task = await tasks.get(c.get('org').id, c.req.valid('param').taskId);
+        const org = c.get('org');
+        const task = await tasks.get(org.id, c.req.valid('param').taskId);
+        const needed = tasks.permissionOf(task.kind);
+        if (needed && !org.permissions.has(needed)) throw new Forbidden(`Reading this file takes ${needed}`);
         const file = task.result?.file;
         if (task.status !== 'succeeded') throw new Conflict(`The task is ${task.status}; it has no result yet`);
         if (typeof file !== 'string') throw new NotFound('This task made no file');
+        if (typeof task.result?.expired_at === 'string') throw new TaskResultExpired(task.result.expired_at);
         const stored = await objects.get(file);
         if (!stored) throw new NotFound('The file of this task is gone');
         return c.body(Readable.toWeb(stored.body) as ReadableStream, 200, {

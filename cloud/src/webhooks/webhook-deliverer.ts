@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { coalesced } from '../coalesced.ts';
-import type { Mailer } from '../mail/mailer.ts';
+import type { NoticePort } from '../notify/port.ts';
 import { signWebhook } from './signature.ts';
 import type { Attempt, WebhookRepository } from './webhook.repository.ts';
 import { postWebhook } from './webhook-post.ts';
@@ -8,9 +8,8 @@ import { postWebhook } from './webhook-post.ts';
 export interface WebhookDelivererOptions {
   repo: WebhookRepository;
   logger: Logger;
-  mailer: Mailer;
-  /** The addresses of an organization's owners, told when an endpoint is disabled. */
-  owners: (orgId: string) => Promise<string[]>;
+  /** Tells the organization's owners when an endpoint is disabled. */
+  notify: NoticePort;
   allowPrivate: boolean;
   /** The first retry; each next one waits twice as long, up to `maxDelayMs`. */
   baseDelayMs?: number;
@@ -27,7 +26,7 @@ export interface WebhookDelivererOptions {
 /**
  * Sends due webhook deliveries, signed, until none is due; several nodes may run it at once (rows
  * are claimed with a lease). 2xx is success; anything else is retried with exponential backoff,
- * then failed; an endpoint failing `disableAfter` times in a row is disabled and its owners mailed.
+ * then failed; an endpoint failing `disableAfter` times in a row is disabled and its owners told.
  * @example scheduler.add({ name: 'deliver-webhooks', everyMs: 1000, run: () => deliverer.drain() });
  */
 export class WebhookDeliverer {
@@ -90,17 +89,27 @@ export class WebhookDeliverer {
       else await this.o.repo.settle(delivery.id, attempt, 'failed');
     }
     const failures = await this.o.repo.countFailure(endpoint.id, !ok);
-    if (!ok && failures >= (this.o.disableAfter ?? 20)) await this.disable(endpoint, failures);
+    if (!ok && failures >= (this.o.disableAfter ?? 20))
+      await this.disable(endpoint, failures, `${delivery.id}:${delivery.attempts}`);
   }
 
-  private async disable(endpoint: { id: string; orgId: string; url: string }, failures: number) {
+  /** `attempt` names the failed attempt that disables: one notice per disabling, however often it is given. */
+  private async disable(endpoint: { id: string; orgId: string; url: string }, failures: number, attempt: string) {
     const reason = `${failures} failed deliveries in a row`;
     if (!(await this.o.repo.disable(endpoint.id, reason))) return;
     this.log.warn({ endpointId: endpoint.id, orgId: endpoint.orgId }, 'webhook endpoint disabled');
-    const text =
-      `The webhook endpoint ${endpoint.url} was disabled after ${reason}. ` +
-      'Fix the receiver, then enable it again (PATCH the webhook with "enabled": true); deliveries left pending resume then.';
-    for (const to of await this.o.owners(endpoint.orgId))
-      await this.o.mailer.send({ to, subject: 'A webhook endpoint was disabled', text });
+    await this.o.notify.notice({
+      orgId: endpoint.orgId,
+      roles: ['owner'],
+      kind: 'webhook.disabled',
+      severity: 'major',
+      title: 'A webhook endpoint was disabled',
+      body:
+        `The webhook endpoint ${endpoint.url} was disabled after ${reason}. ` +
+        'Fix the receiver, then enable it again (PATCH the webhook with "enabled": true); deliveries left pending resume then.',
+      link: `/orgs/${endpoint.orgId}/webhooks/${endpoint.id}`,
+      data: { webhook_id: endpoint.id, url: endpoint.url },
+      key: `webhook.disabled:${endpoint.id}:${attempt}`,
+    });
   }
 }

@@ -5,7 +5,7 @@ import { type AuthOptions, createAuth } from '../auth/create-auth.ts';
 import { type CounterStore, MemoryCounterStore, RedisCounterStore } from '../auth/rate-limit.ts';
 import { TokenService } from '../auth/tokens.ts';
 import type { PlatformConfig } from '../config.ts';
-import { Mailer } from '../mail/mailer.ts';
+import type { MailPort } from '../notify/port.ts';
 import { FileObjectStore, type ObjectStore, S3ObjectStore } from '../storage/object-store.ts';
 import type { Wiring } from './wiring.ts';
 
@@ -21,9 +21,13 @@ export interface AccountParts {
 
 /**
  * Accounts and what they lean on: tokens, the rate-limit counters (in Redis when REDIS_URL is set,
- * shared with the broker's connection limit), mail, and the object store.
+ * shared with the broker's connection limit), and the object store; their mail goes through `notify`.
  */
-export async function wireAccounts({ config, logger, db, scheduler, onClose, publicUrl }: Wiring, parts: AccountParts) {
+export async function wireAccounts(
+  { config, logger, db, onClose, publicUrl }: Wiring,
+  parts: AccountParts,
+  { notify }: { notify: MailPort },
+) {
   const tokens = await new TokenService(db.orm, {
     issuer: publicUrl,
     audience: 'iot-platform',
@@ -41,16 +45,12 @@ export async function wireAccounts({ config, logger, db, scheduler, onClose, pub
     if (!parts.limits) limits = shared;
   }
   const authRepo = new AuthRepository(db.orm);
-  const mailer = new Mailer(db.orm, logger, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
-  // Mail is sent as it is queued; this retries what the SMTP server could not take.
-  scheduler.add({ name: 'mail-retry', everyMs: 30_000, run: () => mailer.drain() });
-  scheduler.add({ name: 'purge-old-mail', everyMs: 3600_000, run: () => mailer.purge() });
   const objects = parts.objects ?? objectStore(config);
   const auth = createAuth({
     repo: authRepo,
     tokens,
     limits,
-    mailer,
+    notify,
     objects,
     logger,
     publicUrl,
@@ -60,7 +60,7 @@ export async function wireAccounts({ config, logger, db, scheduler, onClose, pub
   });
   // After the HTTP server has closed: mail auth queues once it has answered still goes in.
   onClose(() => auth.settled());
-  return { tokens, limits, shared, authRepo, mailer, objects, auth };
+  return { tokens, limits, shared, authRepo, objects, auth };
 }
 
 /** S3 when S3_ENDPOINT is set, else files under DATA_DIR. */

@@ -4,7 +4,7 @@ import { BillingService } from '../billing/billing.service.ts';
 import { stripeClient } from '../billing/stripe-client.ts';
 import type { DeviceOrders } from '../cluster/device-orders.ts';
 import type { EventRecorder } from '../events/domain-events.ts';
-import type { Mailer } from '../mail/mailer.ts';
+import type { NotifyPort } from '../notify/port.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { OrgService } from '../orgs/org.service.ts';
 import type { Wiring } from './wiring.ts';
@@ -12,12 +12,12 @@ import type { Wiring } from './wiring.ts';
 /** Plans, Stripe and the wallet, with the queue of Stripe events and the usage settlement. */
 export function wireBilling(
   { config, logger, db, scheduler, publicUrl }: Wiring,
-  { orgs, mailer }: { orgs: OrgRepository; mailer: Mailer },
+  { orgs, notify }: { orgs: OrgRepository; notify: NotifyPort },
 ) {
   const billing = new BillingService({
     repo: new BillingRepository(db.orm),
     orgs,
-    mailer,
+    notify,
     logger,
     stripe: stripeClient(config.STRIPE_SECRET_KEY, config.STRIPE_API_URL),
     webhookSecrets: config.STRIPE_WEBHOOK_SECRETS,
@@ -39,7 +39,7 @@ export function wireOrgs(
   parts: {
     orgs: OrgRepository;
     users: AuthRepository;
-    mailer: Mailer;
+    notify: NotifyPort;
     billing: BillingService;
     deviceOrders: DeviceOrders;
     events?: EventRecorder;
@@ -48,7 +48,7 @@ export function wireOrgs(
   const orgs = new OrgService({
     orgs: parts.orgs,
     users: parts.users,
-    mailer: parts.mailer,
+    notify: parts.notify,
     logger,
     publicUrl,
     onDevicesRevoked: (ids) => void parts.deviceOrders.disconnect(ids),

@@ -4,7 +4,6 @@ import pLimit from 'p-limit';
 import type { TokenService } from '../auth/tokens.ts';
 import type { BillingService } from '../billing/billing.service.ts';
 import type { DevicePublisher } from '../cluster/device-delivery.ts';
-import { relayOtaEvents } from '../cluster/event-relay.ts';
 import type { DeviceRepository } from '../devices/device.repository.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { OtaRepository } from '../ota/ota.repository.ts';
@@ -13,9 +12,9 @@ import { RolloutService } from '../ota/rollout.service.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { Wiring } from './wiring.ts';
 
-/** Firmware releases and rollouts: signed downloads, a database lock per rollout on a server, events to every node. */
+/** Firmware releases and rollouts: signed downloads, a database lock per rollout on a server. */
 export function wireOta(
-  { config, logger, registry, db, scheduler, nc }: Wiring,
+  { config, logger, registry, db, scheduler }: Wiring,
   parts: {
     objects: ObjectStore;
     tokens: TokenService;
@@ -54,8 +53,6 @@ export function wireOta(
       };
     },
   });
-  // Server-sent event streams on any node carry the changes made on every node.
-  if (nc) relayOtaEvents({ nc, events: rollouts.events, logger });
   scheduler.add({ name: 'advance-rollouts', everyMs: config.OTA_TICK_MS, run: () => rollouts.tick() });
   return { releases, rollouts };
 }
