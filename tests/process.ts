@@ -24,7 +24,9 @@ export interface Ready {
  * @example const p = startProcess({ DATA_DIR: dir }); await p.ready; expect(await p.stop()).toBe(0);
  */
 export function startProcess(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cloud/src/main.ts'], {
+  // CHILD_NODE_ARGS: flags NODE_OPTIONS refuses, such as --cpu-prof (profiling a benchmark's platform).
+  const args = process.env.CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...args, '--import', 'tsx', 'cloud/src/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -8,6 +8,7 @@ import { openEmbedded } from './embedded.ts';
 import { DatabaseUnavailable } from './errors.ts';
 import { migrate, SCHEMA_LOCK } from './migrate.ts';
 import { openWatchedSocket, type WatchTarget } from './pg-socket.ts';
+import { preparing } from './prepared.ts';
 import * as schema from './schema.ts';
 import { pgliteSqlClient, postgresSqlClient, type SqlClient } from './sql-client.ts';
 import { timescaleProblem } from './timescale.ts';
@@ -131,7 +132,7 @@ async function openPostgres(url: string, { poolSize = 10, logger }: DatabaseOpti
     kind: 'postgres',
     timescale,
     sql,
-    orm: drizzlePostgres({ client, schema }) as unknown as Orm,
+    orm: drizzlePostgres({ client: preparing(client), schema }) as unknown as Orm,
     ping: async () => void (await sql.query('SELECT 1')),
     close: () => client.end({ timeout: 5 }),
   };

@@ -10,7 +10,17 @@ export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
 /** Every database access of the account and auth services. */
 export class AuthRepository {
-  constructor(private readonly orm: Orm) {}
+  /** Every authenticated request runs it: built once, not per call. */
+  private readonly sessionWithUser;
+
+  constructor(private readonly orm: Orm) {
+    this.sessionWithUser = orm
+      .select({ session: sessions, user: users })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.id, sql.placeholder('id')))
+      .prepare('session_with_user');
+  }
 
   async findUserByEmail(email: string): Promise<UserRow | undefined> {
     return (await this.orm.select().from(users).where(eq(users.email, email)))[0];
@@ -56,13 +66,7 @@ export class AuthRepository {
 
   /** A session and its user in one round trip: every authenticated request asks for both. */
   async findSessionWithUser(id: string): Promise<{ session: SessionRow; user: UserRow } | undefined> {
-    return (
-      await this.orm
-        .select({ session: sessions, user: users })
-        .from(sessions)
-        .innerJoin(users, eq(users.id, sessions.userId))
-        .where(eq(sessions.id, id))
-    )[0];
+    return (await this.sessionWithUser.execute({ id }))[0];
   }
 
   async findSession(id: string): Promise<SessionRow | undefined> {

@@ -71,7 +71,23 @@ export function orgRows<T extends PgTable & { orgId: PgColumn; id: PgColumn }>(o
  * method that touches an organization's rows takes its id and filters by it here, not in routes.
  */
 export class OrgRepository {
-  constructor(private readonly orm: Orm) {}
+  /** Every organization route asks it: built once, not per call. */
+  private readonly roleOf;
+
+  constructor(private readonly orm: Orm) {
+    this.roleOf = orm
+      .select({ role: memberships.role })
+      .from(memberships)
+      .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+      .where(
+        and(
+          eq(memberships.orgId, sql.placeholder('orgId')),
+          eq(memberships.userId, sql.placeholder('userId')),
+          isNull(organizations.deletedAt),
+        ),
+      )
+      .prepare('membership_role');
+  }
 
   /** Creates an organization with its first owner, in one transaction. */
   async create(values: { name: string; slug?: string }, ownerId: string): Promise<OrgRow | undefined> {
@@ -182,11 +198,7 @@ export class OrgRepository {
   }
 
   async membership(orgId: string, userId: string): Promise<string | undefined> {
-    const [row] = await this.orm
-      .select({ role: memberships.role })
-      .from(memberships)
-      .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-      .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId), isNull(organizations.deletedAt)));
+    const [row] = await this.roleOf.execute({ orgId, userId });
     return row?.role;
   }
 

@@ -1,0 +1,218 @@
+/**
+ * `npm run bench:connections`: many idle devices on one node. Connects BENCH_CONNECTIONS devices
+ * (default 10,000; up to what the file-descriptor limit allows, which the npm script raises) with
+ * keepalive, and reports the connect-and-authenticate rate, the broker's memory per connection
+ * (resident set growth over the connections) and its event-loop delay while they idle, beside
+ * Mosquitto holding the same connections with a password file, measured in the same run.
+ *
+ * The platform runs as `npm start` does, in its own process on a scratch database of DATABASE_URL's
+ * server (default the local PostgreSQL); the clients run in BENCH_CLIENT_PROCESSES child processes
+ * (4). Mosquitto (the `mosquitto` binary) is started on a free port for the run. Progress goes to
+ * stderr; the last stdout line is the JSON result.
+ */
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { newDeviceSecret } from '@iotp/broker';
+import { tempDir } from '@iotp/db/testing';
+import postgres from 'postgres';
+import { startProcess } from '../process.ts';
+import type { IdleJob, IdleReport } from './idle-clients.ts';
+import { progressTo, scratchDatabase } from './scratch.ts';
+
+const env = process.env;
+const SERVER = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const N = Number(env.BENCH_CONNECTIONS ?? 10_000);
+const PROCESSES = Number(env.BENCH_CLIENT_PROCESSES ?? 4);
+const CONCURRENCY = Number(env.BENCH_CONNECT_CONCURRENCY ?? 100);
+const IDLE_S = Number(env.BENCH_IDLE_S ?? 10);
+const KEEPALIVE_S = 60;
+const progress = progressTo('connections');
+
+type Device = { id: string; secret: string; hash: string };
+
+/** Resident set size of a process (bytes), from /proc. */
+function rss(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+  return Number(line?.[1] ?? 0) * 1024;
+}
+
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** Connects the devices from PROCESSES children; resolves once all have tried, with a `close()`. */
+async function connectAll(url: string, devices: Device[]) {
+  const children: ChildProcess[] = [];
+  const reports = await Promise.all(
+    Array.from({ length: PROCESSES }, (_, i) => {
+      const slice = devices.filter((_, j) => j % PROCESSES === i);
+      const child = fork(new URL('./idle-clients.ts', import.meta.url), { execArgv: ['--import', 'tsx'] });
+      children.push(child);
+      const job: IdleJob = {
+        url,
+        devices: slice,
+        concurrency: Math.ceil(CONCURRENCY / PROCESSES),
+        keepaliveS: KEEPALIVE_S,
+      };
+      child.send(job);
+      return new Promise<IdleReport>((resolve, reject) => {
+        child.once('message', (r) => resolve(r as IdleReport));
+        child.once('exit', (code) => reject(new Error(`idle clients exited ${code}`)));
+      });
+    }),
+  );
+  // From the children's own clocks: their start-up is not connecting.
+  const seconds = Math.max(...reports.map((r) => r.seconds));
+  const connected = reports.reduce((n, r) => n + r.connected, 0);
+  const failed = reports.reduce((n, r) => n + r.failed, 0);
+  const firstError = reports.find((r) => r.firstError)?.firstError;
+  return {
+    connected,
+    failed,
+    firstError,
+    seconds,
+    rate: Math.round(connected / seconds),
+    async close() {
+      await Promise.all(
+        children.map((c) => {
+          c.removeAllListeners('exit');
+          const gone = new Promise((r) => c.once('exit', r));
+          c.send('close');
+          return gone;
+        }),
+      );
+    },
+  };
+}
+
+/** The event-loop delay p99 (ms) over the idle period, from the platform's Prometheus metrics. */
+async function idleLag(http: string): Promise<number> {
+  await fetch(`${http}/metrics`).then((r) => r.text()); // resets prom-client's delay histogram
+  await settle(IDLE_S * 1000);
+  const text = await fetch(`${http}/metrics`).then((r) => r.text());
+  const p99 = text.match(/^nodejs_eventloop_lag_p99_seconds (\S+)/m)?.[1];
+  return Number((Number(p99 ?? Number.NaN) * 1000).toFixed(2));
+}
+
+async function platformFigures(devices: Device[]) {
+  const scratch = await scratchDatabase(SERVER, 'benchc');
+  const dir = await tempDir();
+  const sql = postgres(scratch.url, { max: 1, onnotice: () => undefined });
+  const platform = startProcess({
+    DATABASE_URL: scratch.url,
+    DATA_DIR: dir.path,
+    MQTT_HOST: '127.0.0.1',
+    HTTP_HOST: '127.0.0.1',
+    // Every client comes from 127.0.0.1: the per-address connect limit would measure itself.
+    MQTT_CONNECT_RATE_PER_S: String(N * 10),
+    MQTT_CONNECT_BURST: String(N * 10),
+    MQTT_KEEPALIVE_MAX_S: String(KEEPALIVE_S * 2),
+  });
+  try {
+    const { http, mqttPort } = await platform.ready;
+    const [org] = await sql<{ id: string }[]>`INSERT INTO organizations (name) VALUES ('bench') RETURNING id`;
+    await sql`INSERT INTO billing_accounts (org_id, plan) VALUES (${org!.id}, 'enterprise')`;
+    for (let i = 0; i < devices.length; i += 1000) {
+      const rows = devices.slice(i, i + 1000);
+      const hashes = rows.map((d) => d.hash);
+      const names = rows.map((_, j) => `idle-${i + j}`);
+      const inserted = await sql<{ id: string }[]>`
+        INSERT INTO devices (org_id, name, secret_hash)
+        SELECT ${org!.id}, n, h FROM unnest(${sql.array(names)}::text[], ${sql.array(hashes)}::text[]) AS t(n, h)
+        RETURNING id`;
+      inserted.forEach((r, j) => {
+        rows[j]!.id = r.id;
+      });
+    }
+    await settle(2000);
+    const before = rss(platform.child.pid!);
+    progress(`platform: connecting ${devices.length} devices...`);
+    const run = await connectAll(`mqtt://127.0.0.1:${mqttPort}`, devices);
+    progress(`platform: ${run.connected} connected (${run.failed} failed) at ${run.rate}/s; idling ${IDLE_S} s...`);
+    if (run.firstError) progress(`platform: first failure: ${run.firstError}`);
+    const lag = await idleLag(http);
+    const after = rss(platform.child.pid!);
+    await run.close();
+    return {
+      ...run,
+      bytesPerConnection: Math.round((after - before) / Math.max(1, run.connected)),
+      lagP99: lag,
+      rss: after,
+    };
+  } finally {
+    await sql.end();
+    platform.child.kill('SIGTERM');
+    await platform.exited;
+    await scratch.drop();
+    await dir.remove();
+  }
+}
+
+async function mosquittoFigures(devices: Device[]) {
+  const dir = await tempDir();
+  const port = await freePort();
+  // Plain text, then hashed in place by mosquitto_passwd -U, as an operator provisions it.
+  writeFileSync(`${dir.path}/passwd`, devices.map((d) => `${d.id}:${d.secret}\n`).join(''));
+  execFileSync('mosquitto_passwd', ['-U', `${dir.path}/passwd`]);
+  writeFileSync(
+    `${dir.path}/mosquitto.conf`,
+    `listener ${port} 127.0.0.1\nallow_anonymous false\npassword_file ${dir.path}/passwd\nmax_connections -1\npersistence false\nlog_dest stderr\n`,
+  );
+  // Started as root, Mosquitto drops to its own user, which must be able to read the files.
+  chmodSync(dir.path, 0o755);
+  chmodSync(`${dir.path}/passwd`, 0o644);
+  const broker = spawn('mosquitto', ['-c', `${dir.path}/mosquitto.conf`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let said = '';
+  broker.stderr.on('data', (d) => {
+    said += d;
+  });
+  try {
+    await settle(1000);
+    if (broker.exitCode !== null) throw new Error(`mosquitto exited ${broker.exitCode}: ${said}`);
+    const before = rss(broker.pid!);
+    progress(`mosquitto: connecting ${devices.length} devices...`);
+    const run = await connectAll(`mqtt://127.0.0.1:${port}`, devices);
+    progress(`mosquitto: ${run.connected} connected (${run.failed} failed) at ${run.rate}/s`);
+    await settle(IDLE_S * 1000);
+    const after = rss(broker.pid!);
+    await run.close();
+    return { ...run, bytesPerConnection: Math.round((after - before) / Math.max(1, run.connected)) };
+  } finally {
+    broker.kill('SIGTERM');
+    await dir.remove();
+  }
+}
+
+async function main() {
+  const devices = Array.from({ length: N }, () => {
+    const { secret, hash } = newDeviceSecret();
+    return { id: '', secret, hash };
+  });
+  const ours = await platformFigures(devices);
+  const mosquitto = await mosquittoFigures(devices);
+  const result = {
+    bench: 'connections',
+    devices: N,
+    connected: ours.connected,
+    failed: ours.failed,
+    connects_per_s: ours.rate,
+    bytes_per_connection: ours.bytesPerConnection,
+    broker_rss_mb: Math.round(ours.rss / 1048576),
+    idle_event_loop_lag_p99_ms: ours.lagP99,
+    baseline_mosquitto_connected: mosquitto.connected,
+    baseline_mosquitto_connects_per_s: mosquitto.rate,
+    baseline_mosquitto_bytes_per_connection: mosquitto.bytesPerConnection,
+    connect_rate_vs_mosquitto: Number((ours.rate / Math.max(1, mosquitto.rate)).toFixed(2)),
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (ours.failed) process.exitCode = 1;
+}
+
+await main();
