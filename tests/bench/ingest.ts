@@ -7,7 +7,9 @@
  * created on that server and dropped after), BENCH_DEVICES (100), BENCH_MESSAGES (total, 50000),
  * BENCH_READINGS (3 per message), BENCH_INFLIGHT (64 per client), MOSQUITTO_URL
  * (mqtt://127.0.0.1:1883), BENCH_RULES (0; with N > 0 the load runs again with N active rules
- * watching every device, then once more with none, and the cost of the rules is reported).
+ * watching every device, then once more with none, and the cost of the rules is reported),
+ * BENCH_DATABASE=embedded (the default install's embedded TimescaleDB instead of the server; its
+ * baseline is the same rows inserted by bare SQL in the same process, as it takes no COPY stream).
  * Progress goes to stderr; the last stdout line is the JSON result.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,7 +19,8 @@ import { type LoadResult, reachable, runLoad } from './run-load.ts';
 import { benchPlatform, progressTo } from './scratch.ts';
 
 const env = process.env;
-const SERVER = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const EMBEDDED = env.BENCH_DATABASE === 'embedded';
+const SERVER = EMBEDDED ? 'embedded' : (env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
 const D = Number(env.BENCH_DEVICES ?? 100);
 const M = Number(env.BENCH_MESSAGES ?? 50_000);
 const K = Number(env.BENCH_READINGS ?? 3);
@@ -31,7 +34,6 @@ const progress = progressTo('ingest');
 async function main() {
   const bench = await benchPlatform(SERVER, 'bench');
   const { platform } = bench;
-  const url = new URL(bench.url);
   try {
     const store = new DeviceStore(platform.db.orm);
     const [org] = await platform.db.sql.query<{ id: string }>(
@@ -43,7 +45,9 @@ async function main() {
     for (let i = 0; i < D; i++) devices.push(await store.create({ orgId: org!.id, name: `bench-${i}` }));
     progress(`${D} devices x ${perDevice} messages x ${K} readings, QoS 1, ${INFLIGHT} in flight per client`);
 
-    progress('platform: durable ingest through the broker into PostgreSQL...');
+    progress(
+      `platform: durable ingest through the broker into ${EMBEDDED ? 'the embedded database' : 'PostgreSQL'}...`,
+    );
     const ours = await runLoad({ ...job, url: `mqtt://127.0.0.1:${platform.mqttPort}`, devices, label: 'platform' });
     await platform.writer.flush();
     const [committed] = await platform.db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry');
@@ -51,25 +55,9 @@ async function main() {
       `platform: ${Math.round(ours.msgs / ours.seconds)} msg/s, p50 ${ours.p50.toFixed(1)} ms, p99 ${ours.p99.toFixed(1)} ms`,
     );
 
-    progress('baseline: raw COPY of the same number of rows into the same table...');
     const rows = ours.msgs * K;
-    const copyDevices = Array.from({ length: D }, () => randomUUID());
-    const sql = postgres(url.toString(), { max: 1 });
-    const t0 = performance.now();
-    const stream = await sql`COPY telemetry (time, device_id, metric, value) FROM STDIN`.writable();
-    const base = Date.parse('2025-01-01T00:00:00Z');
-    const CHUNK = 10_000;
-    for (let i = 0; i < rows; i += CHUNK) {
-      let text = '';
-      for (let j = i; j < Math.min(rows, i + CHUNK); j++) {
-        text += `${new Date(base + j).toISOString()}\t${copyDevices[j % D]}\tm${j % K}\t${j % 1000}\n`;
-      }
-      if (!stream.write(text)) await new Promise((r) => stream.once('drain', r));
-    }
-    await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
-    const copySeconds = (performance.now() - t0) / 1000;
-    await sql.end();
-    progress(`baseline COPY: ${Math.round(rows / copySeconds)} rows/s`);
+    const copySeconds = EMBEDDED ? await bareInserts(platform, rows) : await rawCopy(bench.url!, rows);
+    progress(`baseline ${EMBEDDED ? 'bare SQL' : 'COPY'}: ${Math.round(rows / copySeconds)} rows/s`);
 
     let mosquitto: LoadResult | undefined;
     if (await reachable(MOSQUITTO)) {
@@ -97,7 +85,8 @@ async function main() {
       p99_ms: Number(ours.p99.toFixed(2)),
       rows_committed: committed!.n,
       rows_expected: ours.msgs * K,
-      baseline_copy_rows_per_s: Math.round(rows / copySeconds),
+      database: EMBEDDED ? 'embedded' : 'server',
+      [EMBEDDED ? 'baseline_bare_sql_rows_per_s' : 'baseline_copy_rows_per_s']: Math.round(rows / copySeconds),
       baseline_mosquitto_msgs_per_s: mosquitto ? Math.round(mosquitto.msgs / mosquitto.seconds) : null,
       baseline_mosquitto_p99_ms: mosquitto ? Number(mosquitto.p99.toFixed(2)) : null,
       ...rules,
@@ -157,6 +146,52 @@ async function withRules(platform: Bench, orgId: string, devices: { id: string }
     no_rules_again_msgs_per_s: Math.round(rate(again)),
     rules_cost_pct: Number((100 * (1 - rate(ruled) / none)).toFixed(1)),
   };
+}
+
+const BASELINE_START = Date.parse('2025-01-01T00:00:00Z');
+
+/** Seconds a raw COPY of `rows` rows into the telemetry table takes on the server. */
+async function rawCopy(url: string, rows: number): Promise<number> {
+  progress('baseline: raw COPY of the same number of rows into the same table...');
+  const copyDevices = Array.from({ length: D }, () => randomUUID());
+  const sql = postgres(url, { max: 1 });
+  const t0 = performance.now();
+  const stream = await sql`COPY telemetry (time, device_id, metric, value) FROM STDIN`.writable();
+  const CHUNK = 10_000;
+  for (let i = 0; i < rows; i += CHUNK) {
+    let text = '';
+    for (let j = i; j < Math.min(rows, i + CHUNK); j++) {
+      text += `${new Date(BASELINE_START + j).toISOString()}\t${copyDevices[j % D]}\tm${j % K}\t${j % 1000}\n`;
+    }
+    if (!stream.write(text)) await new Promise((r) => stream.once('drain', r));
+  }
+  await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  const seconds = (performance.now() - t0) / 1000;
+  await sql.end();
+  return seconds;
+}
+
+/** Seconds the same rows take as bare multi-row INSERTs (10,000 a statement) on the embedded database. */
+async function bareInserts(platform: Bench, rows: number): Promise<number> {
+  progress('baseline: bare SQL inserts of the same number of rows into the same table...');
+  const copyDevices = Array.from({ length: D }, () => randomUUID());
+  const t0 = performance.now();
+  const CHUNK = 10_000;
+  for (let i = 0; i < rows; i += CHUNK) {
+    const n = Math.min(rows, i + CHUNK) - i;
+    const at = (f: (j: number) => string | number) => Array.from({ length: n }, (_, k) => f(i + k));
+    await platform.db.sql.query(
+      `INSERT INTO telemetry (time, device_id, metric, value)
+       SELECT * FROM unnest($1::timestamptz[], $2::uuid[], $3::text[], $4::float8[])`,
+      [
+        at((j) => new Date(BASELINE_START + j).toISOString()),
+        at((j) => copyDevices[j % D]!),
+        at((j) => `m${j % K}`),
+        at((j) => j % 1000),
+      ],
+    );
+  }
+  return (performance.now() - t0) / 1000;
 }
 
 await main();

@@ -39,7 +39,7 @@ async function time(n: number, fn: (i: number) => Promise<unknown>) {
 async function main() {
   const bench = await benchPlatform(SERVER, 'benchq');
   const { platform } = bench;
-  const url = new URL(bench.url);
+  const url = new URL(bench.url!);
   const sql = postgres(url.toString(), { max: 1, onnotice: () => undefined });
   try {
     const api = `http://127.0.0.1:${platform.httpPort}`;

@@ -25,16 +25,17 @@ export async function scratchDatabase(serverUrl: string, prefix: string) {
 export const progressTo = (bench: string) => (msg: string) => process.stderr.write(`[bench:${bench}] ${msg}\n`);
 
 /**
- * The whole platform on free ports over a scratch database of `serverUrl`; `stop()` closes it and
- * drops the database.
+ * The whole platform on free ports over a scratch database of `serverUrl`, or over a fresh embedded
+ * database when `serverUrl` is 'embedded'; `stop()` closes it and drops the database.
  */
-export async function benchPlatform(serverUrl: string, prefix: string) {
-  const scratch = await scratchDatabase(serverUrl, prefix);
+export async function benchPlatform(serverUrl: string | 'embedded', prefix: string) {
+  const scratch = serverUrl === 'embedded' ? undefined : await scratchDatabase(serverUrl, prefix);
   const dir = await tempDir();
+  const { DATABASE_URL: _unused, ...rest } = process.env;
   const platform = await startPlatform(
     loadConfig({
-      ...process.env,
-      DATABASE_URL: scratch.url,
+      ...rest,
+      ...(scratch ? { DATABASE_URL: scratch.url } : { EMBEDDED_PG_PORT: '0' }),
       MQTT_PORT: '0',
       HTTP_PORT: '0',
       MQTT_HOST: '127.0.0.1',
@@ -44,12 +45,13 @@ export async function benchPlatform(serverUrl: string, prefix: string) {
   );
   return {
     platform,
-    url: scratch.url,
+    /** The scratch database's URL; undefined on the embedded database. */
+    url: scratch?.url,
     dataDir: dir.path,
     async stop() {
       await platform.close();
       await dir.remove();
-      await scratch.drop();
+      await scratch?.drop();
     },
   };
 }
