@@ -15,7 +15,7 @@ export interface EventJournalOptions {
 }
 
 /** The subject an organization's events are stored under in the stream. */
-export const journalSubject = (stream: string, orgId: string) => `${stream}.${orgId}`;
+const journalSubject = (stream: string, orgId: string) => `${stream}.${orgId}`;
 
 /**
  * Published domain events, kept in a JetStream stream for outside consumers to read durably:

@@ -2,7 +2,7 @@ import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type StreamConf
 import type { NatsConnection } from './nats.ts';
 
 /** A JetStream stream that could not be created or brought to its settings; `cause` says why. */
-export class StreamSetupFailed extends Error {
+class StreamSetupFailed extends Error {
   override name = 'StreamSetupFailed';
   constructor(
     readonly stream: string,

@@ -7,7 +7,7 @@ import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { OrgId, orgRoutes } from '../orgs/org-route.ts';
 import type { TaskService } from '../tasks/task.service.ts';
-import { publicTask, Task } from '../tasks/tasks.routes.ts';
+import { createdBy, publicTask, Task } from '../tasks/tasks.routes.ts';
 import { type BulkInput, DEVICE_BULK } from './bulk.task.ts';
 import { Tag } from './device.schemas.ts';
 import type { DeviceService } from './device.service.ts';
@@ -71,7 +71,7 @@ export function bulkDeviceRoutes(
         if (op.from_group_id === op.group_id) throw new Invalid('from_group_id: is the group moved to');
         if (op.from_group_id && !groups.has(op.from_group_id)) throw new NotFound('No such group');
       }
-      const by = org.actor.kind === 'user' ? org.actor.userId : undefined;
+      const by = createdBy(org);
       return c.json(publicTask(await deps.tasks.enqueue(org.id, DEVICE_BULK, { ...input }, by)), 202);
     },
   );

@@ -70,6 +70,6 @@ export function emailChannel(mailer: Pick<Mailer, 'send'>, baseUrl: string): Cha
 }
 
 /** The message's source as one string: `event:42`, `notice:stripe:evt_1`. */
-export function onceKey(m: Pick<Message, 'once'>): string {
+function onceKey(m: Pick<Message, 'once'>): string {
   return 'event_id' in m.once ? `event:${m.once.event_id}` : `notice:${m.once.notice_key}`;
 }

@@ -1,5 +1,6 @@
 import { type Orm, schema } from '@iotp/db';
 import { and, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import { orgRows } from '../orgs/org.repository.ts';
 
 const { notifications, notificationRoutes, memberships, users } = schema;
 
@@ -18,7 +19,12 @@ export interface Recipient {
 
 /** Every database access of notifications: users' inbox rows and organizations' routes. */
 export class NotificationRepository {
-  constructor(private readonly orm: Orm) {}
+  /** One of the organization's routes by id: read, changed, deleted. */
+  readonly routes: ReturnType<typeof orgRows<typeof notificationRoutes>>;
+
+  constructor(private readonly orm: Orm) {
+    this.routes = orgRows(orm, notificationRoutes);
+  }
 
   /**
    * Writes an inbox row unless the user has one from the same event or notice already (`data.event_id`
@@ -111,39 +117,12 @@ export class NotificationRepository {
       .orderBy(notificationRoutes.createdAt, notificationRoutes.id);
   }
 
-  async findRoute(orgId: string, id: string): Promise<RouteRow | undefined> {
-    const [row] = await this.orm
-      .select()
-      .from(notificationRoutes)
-      .where(and(eq(notificationRoutes.orgId, orgId), eq(notificationRoutes.id, id)));
-    return row;
-  }
-
   async createRoute(orgId: string, values: RouteValues): Promise<RouteRow> {
     const [row] = await this.orm
       .insert(notificationRoutes)
       .values({ orgId, ...values })
       .returning();
     return row!;
-  }
-
-  async updateRoute(orgId: string, id: string, values: Partial<RouteValues>): Promise<RouteRow | undefined> {
-    // Nothing to change (an empty PATCH): the route as it is, or none.
-    if (Object.keys(values).length === 0) return this.findRoute(orgId, id);
-    const [row] = await this.orm
-      .update(notificationRoutes)
-      .set(values)
-      .where(and(eq(notificationRoutes.orgId, orgId), eq(notificationRoutes.id, id)))
-      .returning();
-    return row;
-  }
-
-  async deleteRoute(orgId: string, id: string): Promise<boolean> {
-    const rows = await this.orm
-      .delete(notificationRoutes)
-      .where(and(eq(notificationRoutes.orgId, orgId), eq(notificationRoutes.id, id)))
-      .returning({ id: notificationRoutes.id });
-    return rows.length > 0;
   }
 
   /** The organization's members holding one of `roles`, with their address and preferences. */

@@ -16,7 +16,7 @@ export class NotificationService {
 
   constructor(
     private readonly repo: NotificationRepository,
-    private readonly feed?: Pick<EventFeed, 'live'>,
+    private readonly feed: Pick<EventFeed, 'live'>,
   ) {}
 
   /** Tells this node's streams of a row just written (the inbox channel calls it). */
@@ -61,7 +61,7 @@ export class NotificationService {
     const local = (row: NotificationRow) => deliver(row);
     this.created.on(userId, local);
     let catchingUp = Promise.resolve();
-    const stopLive = this.feed?.live((event) => {
+    const stopLive = this.feed.live((event) => {
       if (!NOTIFYING.has(event.type) || !last) return;
       const from = last;
       catchingUp = catchingUp
@@ -76,7 +76,7 @@ export class NotificationService {
     });
     return () => {
       this.created.off(userId, local);
-      stopLive?.();
+      stopLive();
     };
   }
 
@@ -85,7 +85,7 @@ export class NotificationService {
   }
 
   async getRoute(orgId: string, id: string) {
-    return publicRoute(await this.foundRoute(this.repo.findRoute(orgId, id)));
+    return publicRoute(await this.foundRoute(this.repo.routes.find(orgId, id)));
   }
 
   async createRoute(orgId: string, body: RouteBody) {
@@ -93,11 +93,11 @@ export class NotificationService {
   }
 
   async updateRoute(orgId: string, id: string, body: Partial<RouteBody>) {
-    return publicRoute(await this.foundRoute(this.repo.updateRoute(orgId, id, routeValues(body))));
+    return publicRoute(await this.foundRoute(this.repo.routes.update(orgId, id, routeValues(body))));
   }
 
   async deleteRoute(orgId: string, id: string) {
-    if (!(await this.repo.deleteRoute(orgId, id))) throw new NotFound('No such notification route');
+    if (!(await this.repo.routes.delete(orgId, id))) throw new NotFound('No such notification route');
   }
 
   private async foundRoute(row: Promise<RouteRow | undefined>) {

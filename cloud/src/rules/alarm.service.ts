@@ -18,6 +18,11 @@ export interface AlarmServiceOptions {
   forget?: (ruleId: string, deviceId: string) => void;
 }
 
+/** Whether a rule's firing raises an alarm (the alarm then holds its state), or only fires. */
+export function wantsAlarm(rule: Pick<RuleRow, 'actions'>): boolean {
+  return (rule.actions as RuleAction[]).some((a) => a.type === 'alarm');
+}
+
 /** Alarms: raised and cleared by rules (`fire`, `end`), acknowledged and cleared by people. */
 export class AlarmService {
   private readonly log: Logger;
@@ -29,14 +34,14 @@ export class AlarmService {
   /** A rule fired for a device: raise its alarm (one open per rule and device), record, send commands. */
   async fire(rule: RuleRow, deviceId: string, detail: Record<string, unknown>): Promise<void> {
     const actions = rule.actions as RuleAction[];
-    const wantsAlarm = actions.some((a) => a.type === 'alarm');
+    const alarmed = wantsAlarm(rule);
     const fired = await this.o.orm.transaction(async (tx) => {
       // A change queued or a check begun before the rule was disabled or deleted ends here.
       if (!(await this.o.repo.ruleEnabled(rule.id, tx))) return false;
-      const alarm = wantsAlarm
+      const alarm = alarmed
         ? await this.o.repo.raise({ orgId: rule.orgId, ruleId: rule.id, deviceId, severity: rule.severity, detail }, tx)
         : undefined;
-      if (wantsAlarm && !alarm) return false; // already open: it fired before
+      if (alarmed && !alarm) return false; // already open: it fired before
       const events: DomainEvent[] = [
         {
           orgId: rule.orgId,
@@ -157,7 +162,7 @@ function alarmEvent(type: 'alarm.raised' | 'alarm.acknowledged' | 'alarm.cleared
   };
 }
 
-export function publicAlarm(a: AlarmRow) {
+function publicAlarm(a: AlarmRow) {
   return {
     id: a.id,
     rule_id: a.ruleId,

@@ -1,5 +1,6 @@
+import { wantsAlarm } from './alarm.service.ts';
 import type { RuleRepository, RuleRow } from './rule.repository.ts';
-import type { RuleAction, RuleTarget } from './rule.schemas.ts';
+import type { RuleTarget } from './rule.schemas.ts';
 import { type Firing, LEFT } from './rule-engine.ts';
 
 /**
@@ -17,7 +18,7 @@ export async function checkSilence(rules: RuleRepository, firing: Firing): Promi
     const periodS = Number((rule.params as { period_s?: number }).period_s);
     const devices = await rules.targetDevices(rule.orgId, rule.target as RuleTarget);
     const quiet = new Set(await rules.silentDevices(kind, devices, periodS, rule.metric ?? undefined));
-    const state = withAlarm(rule) ? alarmState(rules, rule, firing) : silenceState(rules, rule);
+    const state = wantsAlarm(rule) ? alarmState(rules, rule, firing) : silenceState(rules, rule);
     const fired = new Set(await state.fired());
     for (const deviceId of devices) {
       if (quiet.has(deviceId) && !fired.has(deviceId)) {
@@ -41,10 +42,6 @@ interface SilenceState {
   /** After the rule fired for the device. */
   fire(deviceId: string): Promise<void>;
   end(deviceIds: string[], note?: string): Promise<void>;
-}
-
-function withAlarm(rule: RuleRow): boolean {
-  return (rule.actions as RuleAction[]).some((a) => a.type === 'alarm');
 }
 
 /** In the rule's open alarms: `fire` raised one; ending clears it. */

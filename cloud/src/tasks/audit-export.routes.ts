@@ -10,7 +10,7 @@ import { orgGuard } from '../orgs/org-guard.ts';
 import { OrgId, orgRoutes } from '../orgs/org-route.ts';
 import { AUDIT_EXPORT, type AuditExportInput } from './audit-export.task.ts';
 import type { TaskService } from './task.service.ts';
-import { publicTask, Task } from './tasks.routes.ts';
+import { createdBy, publicTask, Task } from './tasks.routes.ts';
 
 /** `POST /v1/orgs/{orgId}/audit/exports`: the audit log as a file made by a task, for logs too long to stream. */
 export function auditExportRoutes(auth: Authenticator, orgs: OrgRepository, tasks: TaskService) {
@@ -44,7 +44,7 @@ export function auditExportRoutes(auth: Authenticator, orgs: OrgRepository, task
         to: body.to ?? new Date().toISOString(),
       };
       if (Date.parse(input.from) > Date.parse(input.to)) throw new Invalid('from: must not be after to');
-      const by = org.actor.kind === 'user' ? org.actor.userId : undefined;
+      const by = createdBy(org);
       return c.json(publicTask(await tasks.enqueue(org.id, AUDIT_EXPORT, { ...input }, by)), 202);
     },
   );

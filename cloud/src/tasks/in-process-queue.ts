@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { TaskJob, TaskQueue } from './task-queue.ts';
 
 /**
@@ -15,7 +14,7 @@ export class InProcessQueue implements TaskQueue {
   private readonly tries = new Map<string, number>();
   private stopped = false;
 
-  constructor(private readonly options: { logger: Logger; concurrency?: number }) {}
+  constructor(private readonly options: { concurrency?: number } = {}) {}
 
   async send(job: TaskJob) {
     this.waiting.push(job);

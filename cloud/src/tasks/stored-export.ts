@@ -7,8 +7,7 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import type { TaskRow } from './task.repository.ts';
 
 /** Where a task's file is kept in the object store. */
-export const resultKey = (orgId: string, taskId: string, format: ExportFormat) =>
-  `exports/${orgId}/${taskId}.${format}`;
+const resultKey = (orgId: string, taskId: string, format: ExportFormat) => `exports/${orgId}/${taskId}.${format}`;
 
 /** What an export task stores as its result: `url` downloads the file while it is kept. */
 export interface StoredExport extends Record<string, unknown> {

@@ -37,6 +37,10 @@ export const Task = z
   })
   .openapi('Task');
 
+/** Who a task is recorded as created by: the signed-in person; none for an organization's API key. */
+export const createdBy = (org: AppEnv['Variables']['org']): string | undefined =>
+  org.actor.kind === 'user' ? org.actor.userId : undefined;
+
 /** A task as the API shows it. */
 export function publicTask(t: TaskRow): z.infer<typeof Task> {
   return {

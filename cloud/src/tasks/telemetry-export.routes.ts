@@ -7,13 +7,11 @@ import { Invalid } from '../http/problem.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { OrgId, orgRoutes } from '../orgs/org-route.ts';
+import { Metric, Time } from '../telemetry/telemetry.routes.ts';
 import type { TelemetryService } from '../telemetry/telemetry.service.ts';
 import type { TaskService } from './task.service.ts';
-import { publicTask, Task } from './tasks.routes.ts';
+import { createdBy, publicTask, Task } from './tasks.routes.ts';
 import { TELEMETRY_EXPORT, type TelemetryExportInput } from './telemetry-export.task.ts';
-
-const Metric = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,63}$/, 'must be a metric name');
-const Time = z.string().datetime({ offset: true });
 
 /** `POST /v1/orgs/{orgId}/telemetry/exports`: a large export as a task, its file downloaded when done. */
 export function telemetryExportRoutes(
@@ -61,12 +59,7 @@ export function telemetryExportRoutes(
       };
       // Refused now, not in the worker: a range too long or a device of another organization.
       await deps.telemetry.export(org.id, deviceIds, input).next();
-      const task = await deps.tasks.enqueue(
-        org.id,
-        TELEMETRY_EXPORT,
-        { ...input },
-        org.actor.kind === 'user' ? org.actor.userId : undefined,
-      );
+      const task = await deps.tasks.enqueue(org.id, TELEMETRY_EXPORT, { ...input }, createdBy(org));
       return c.json(publicTask(task), 202);
     },
   );

@@ -12,8 +12,8 @@ import { BUCKETS, type Bucket, type TelemetryService } from './telemetry.service
 
 const tags = ['telemetry'];
 const Params = OrgId.extend({ id: Uuid });
-const Metric = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,63}$/, 'must be a metric name');
-const Time = z.string().datetime({ offset: true });
+export const Metric = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,63}$/, 'must be a metric name');
+export const Time = z.string().datetime({ offset: true });
 const Value = z.union([z.number(), z.boolean(), z.string(), z.null()]);
 const BucketParam = z.enum(Object.keys(BUCKETS) as [Bucket, ...Bucket[]]);
 const AggParam = z.enum(['avg', 'min', 'max', 'sum', 'count', 'first', 'last']);

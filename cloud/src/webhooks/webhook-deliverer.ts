@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { coalesced } from '../coalesced.ts';
 import type { NoticePort } from '../notify/port.ts';
 import { signWebhook } from './signature.ts';
-import type { Attempt, WebhookRepository } from './webhook.repository.ts';
+import type { WebhookRepository } from './webhook.repository.ts';
 import { postWebhook } from './webhook-post.ts';
 
 export interface WebhookDelivererOptions {
@@ -72,7 +72,7 @@ export class WebhookDeliverer {
       subject_id: event.subjectId,
       data: event.data,
     });
-    const attempt: Attempt = await postWebhook(
+    const attempt = await postWebhook(
       endpoint.url,
       body,
       { 'webhook-id': String(event.id), 'webhook-signature': signWebhook(endpoint.secret, body) },

@@ -3,13 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { hostOf, isRefusedAddress } from './address-guard.ts';
-
-export interface PostResult {
-  /** The receiver's status; undefined when there was no answer. */
-  status?: number;
-  ms: number;
-  error?: string;
-}
+import type { Attempt } from './webhook.repository.ts';
 
 /**
  * POSTs a JSON body and reads no more than the status: the address is checked as the connection is
@@ -21,7 +15,7 @@ export function postWebhook(
   body: string,
   headers: Record<string, string>,
   o: { timeoutMs: number; allowPrivate: boolean },
-): Promise<PostResult> {
+): Promise<Attempt> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
   return new Promise((resolve) => {

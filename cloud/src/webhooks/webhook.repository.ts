@@ -1,4 +1,4 @@
-import { type Orm, schema } from '@iotp/db';
+import { type Orm, rowsOf, schema } from '@iotp/db';
 import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { orgRows } from '../orgs/org.repository.ts';
 
@@ -9,6 +9,7 @@ export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 
 /** What one attempt came to: the receiver's status and time, or why there was none. */
 export interface Attempt {
+  /** The receiver's status; undefined when there was no answer. */
   status?: number;
   ms: number;
   error?: string;
@@ -42,7 +43,7 @@ export class WebhookRepository {
       WHERE org_id = ${event.orgId} AND enabled AND (${event.type} = ANY(event_types) OR '*' = ANY(event_types))
       ON CONFLICT (endpoint_id, event_id) DO NOTHING
       RETURNING id`);
-    return (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows).length;
+    return rowsOf(rows).length;
   }
 
   /**

@@ -26,7 +26,7 @@ export function wireTasks(
   const log = logger.child({ component: 'tasks' });
   const queue = config.DATABASE_URL
     ? new PgBossQueue({ url: config.DATABASE_URL, sql: db.sql, logger: log })
-    : new InProcessQueue({ logger: log });
+    : new InProcessQueue();
   const repo = new TaskRepository(db.orm);
   const resultTtlMs = config.TASK_RESULT_TTL_HOURS * 3600_000;
   const tasks = new TaskService({ repo, queue, logger: log, resultTtlMs });
