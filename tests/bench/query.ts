@@ -4,9 +4,18 @@
  *
  * Loads BENCH_READINGS readings (default 10,000,000) from BENCH_DEVICES devices (1,000) over 30
  * days into a scratch database on DATABASE_URL's server (default the local PostgreSQL), then times
- * BENCH_SAMPLES (200) requests of each kind: latest values, one day of raw points, 30 days in hourly
- * buckets. Progress goes to stderr; the last stdout line is the JSON result.
+ * BENCH_SAMPLES (200) requests of each kind one after another: latest values, one day of raw points,
+ * 30 days in hourly buckets. Then `latest` under load: autocannon with BENCH_CONNECTIONS (50)
+ * connections for BENCH_SECONDS (10) against the API, and against a bare Hono route in the same
+ * process running the same SQL on a pool of the same size. Progress goes to stderr; the last stdout
+ * line is the JSON result.
  */
+
+import { Agent, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import autocannon from 'autocannon';
+import { Hono } from 'hono';
 import postgres from 'postgres';
 import { benchPlatform, progressTo } from './scratch.ts';
 
@@ -15,6 +24,8 @@ const SERVER = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const READINGS = Number(env.BENCH_READINGS ?? 10_000_000);
 const DEVICES = Number(env.BENCH_DEVICES ?? 1000);
 const SAMPLES = Number(env.BENCH_SAMPLES ?? 200);
+const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50);
+const SECONDS = Number(env.BENCH_SECONDS ?? 10);
 const DAYS = 30;
 const END = Date.parse('2026-06-01T00:00:00Z');
 const START = END - DAYS * 86_400_000;
@@ -34,6 +45,44 @@ async function time(n: number, fn: (i: number) => Promise<unknown>) {
     out.push(performance.now() - t0);
   }
   return percentiles(out);
+}
+
+/** One GET over a kept-alive connection: a client as light as the SQL baseline's, not fetch's. */
+function getter(port: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  return (path: string, token: string) =>
+    new Promise<unknown>((resolve, reject) => {
+      const req = request({ port, host: '127.0.0.1', path, agent, headers: { authorization: `Bearer ${token}` } });
+      req.on('error', reject);
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString();
+          if ((res.statusCode ?? 500) >= 400) reject(new Error(`${path}: ${res.statusCode} ${body}`));
+          else resolve(JSON.parse(body));
+        });
+      });
+      req.end();
+    });
+}
+
+/** Requests per second and latency of `paths` (taken in turn) under CONNECTIONS connections. */
+async function load(port: number, paths: string[], token?: string) {
+  let i = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
+  });
+  if (result.non2xx || result.errors) throw new Error(`load: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return {
+    req_per_s: Math.round(result.requests.average),
+    p50_ms: result.latency.p50,
+    p99_ms: result.latency.p99,
+  };
 }
 
 async function main() {
@@ -84,15 +133,16 @@ async function main() {
     const to = new Date(END).toISOString();
     const base = `/v1/orgs/${orgId}/devices`;
 
+    const get = getter(platform.httpPort);
     progress('latest values...');
-    const latest = await time(SAMPLES, (i) => call(`${base}/${device(i)}/telemetry/latest`, undefined, token));
+    const latest = await time(SAMPLES, (i) => get(`${base}/${device(i)}/telemetry/latest`, token));
     const latestSql = await time(
       SAMPLES,
       (i) => sql`SELECT metric, time, value FROM telemetry_latest WHERE device_id = ${device(i)}`,
     );
     progress('one day of raw points...');
     const raw = await time(SAMPLES, (i) =>
-      call(`${base}/${device(i)}/telemetry?metric=temp&from=${day(i)}&to=${dayEnd(i)}&limit=10000`, undefined, token),
+      get(`${base}/${device(i)}/telemetry?metric=temp&from=${day(i)}&to=${dayEnd(i)}&limit=10000`, token),
     );
     const rawSql = await time(
       SAMPLES,
@@ -101,13 +151,21 @@ async function main() {
     );
     progress('30 days in hourly buckets...');
     const hourly = await time(SAMPLES, (i) =>
-      call(`${base}/${device(i)}/telemetry?metric=temp&from=${from}&to=${to}&bucket=1h&agg=avg`, undefined, token),
+      get(`${base}/${device(i)}/telemetry?metric=temp&from=${from}&to=${to}&bucket=1h&agg=avg`, token),
     );
     const hourlySql = await time(
       SAMPLES,
       (i) =>
         sql`SELECT date_bin('1 hour', time, 'epoch'), avg(value) FROM telemetry WHERE device_id = ${device(i)} AND metric = 'temp' AND time >= ${from} AND time < ${to} GROUP BY 1 ORDER BY 1`,
     );
+    progress(`latest under load: ${CONNECTIONS} connections for ${SECONDS} s, the API then a bare route...`);
+    const paths = ids.map((_, i) => `${base}/${device(i)}/telemetry/latest`);
+    const latestLoad = await load(platform.httpPort, paths, token);
+    const bare = await bareRoute(url.toString(), platform.config.DATABASE_POOL_SIZE);
+    const bareLoad = await load(
+      bare.port,
+      ids.map((_, i) => `/latest/${device(i)}`),
+    ).finally(bare.close);
     const result = {
       bench: 'query',
       readings: perDevice * DEVICES,
@@ -121,12 +179,34 @@ async function main() {
       baseline_sql_raw_day: rawSql,
       hourly_30d: hourly,
       baseline_sql_hourly_30d: hourlySql,
+      latest_under_load: latestLoad,
+      baseline_bare_route_under_load: bareLoad,
+      latest_under_load_vs_bare: Number((latestLoad.req_per_s / bareLoad.req_per_s).toFixed(2)),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     await sql.end();
     await bench.stop();
   }
+}
+
+/** The same `latest` SQL behind a Hono route with nothing else: no auth, no checks, no logs. */
+async function bareRoute(databaseUrl: string, poolSize: number) {
+  const sql = postgres(databaseUrl, { max: poolSize, prepare: true, onnotice: () => undefined });
+  const app = new Hono().get('/latest/:id', async (c) => {
+    const rows = await sql`SELECT metric, time, value FROM telemetry_latest WHERE device_id = ${c.req.param('id')}`;
+    return c.json(Object.fromEntries(rows.map((r) => [r.metric, { ts: r.time, value: r.value }])));
+  });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      await new Promise((resolve) => server.close(resolve));
+      await sql.end();
+    },
+  };
 }
 
 await main();

@@ -2,24 +2,55 @@ import { type Orm, schema } from '@iotp/db';
 import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { RequestContext } from '../access/request-context.ts';
 
-const { users, sessions, refreshTokens, apiKeys, emailTokens, userEvents, recoveryCodes } = schema;
+const { users, sessions, refreshTokens, apiKeys, emailTokens, userEvents, recoveryCodes, memberships, organizations } =
+  schema;
 
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
+
+/** What authenticating a request needs of a session and its user, and no more. */
+const CALLER = {
+  session: { id: sessions.id, userId: sessions.userId, revokedAt: sessions.revokedAt },
+  user: {
+    id: users.id,
+    email: users.email,
+    emailVerified: users.emailVerified,
+    isAdmin: users.isAdmin,
+    disabledAt: users.disabledAt,
+  },
+};
+export type Caller = {
+  session: Pick<SessionRow, 'id' | 'userId' | 'revokedAt'>;
+  user: Pick<UserRow, keyof typeof CALLER.user>;
+};
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
 /** Every database access of the account and auth services. */
 export class AuthRepository {
   /** Every authenticated request runs it: built once, not per call. */
   private readonly sessionWithUser;
+  /** And every organization route: the same, with the user's role there. */
+  private readonly sessionWithUserInOrg;
 
   constructor(private readonly orm: Orm) {
     this.sessionWithUser = orm
-      .select({ session: sessions, user: users })
+      .select(CALLER)
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
       .where(eq(sessions.id, sql.placeholder('id')))
       .prepare('session_with_user');
+    this.sessionWithUserInOrg = orm
+      .select({
+        ...CALLER,
+        // A membership of a deleted organization is none.
+        role: sql<string | null>`CASE WHEN ${organizations.id} IS NULL THEN NULL ELSE ${memberships.role} END`,
+      })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .leftJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.orgId, sql.placeholder('orgId'))))
+      .leftJoin(organizations, and(eq(organizations.id, memberships.orgId), isNull(organizations.deletedAt)))
+      .where(eq(sessions.id, sql.placeholder('id')))
+      .prepare('session_with_user_in_org');
   }
 
   async findUserByEmail(email: string): Promise<UserRow | undefined> {
@@ -65,8 +96,13 @@ export class AuthRepository {
   }
 
   /** A session and its user in one round trip: every authenticated request asks for both. */
-  async findSessionWithUser(id: string): Promise<{ session: SessionRow; user: UserRow } | undefined> {
+  async findSessionWithUser(id: string): Promise<Caller | undefined> {
     return (await this.sessionWithUser.execute({ id }))[0];
+  }
+
+  /** The same and the user's role in `orgId` (null: not a member), still in one round trip. */
+  async findSessionWithUserInOrg(id: string, orgId: string): Promise<(Caller & { role: string | null }) | undefined> {
+    return (await this.sessionWithUserInOrg.execute({ id, orgId }))[0];
   }
 
   async findSession(id: string): Promise<SessionRow | undefined> {

@@ -1,7 +1,7 @@
 import type { OrgKeyPrincipal, Principal } from '../access/principal.ts';
 import { Forbidden, Unauthorized } from '../http/problem.ts';
 import type { ApiKeyService } from './api-keys.service.ts';
-import type { AuthRepository } from './auth.repository.ts';
+import type { AuthRepository, Caller } from './auth.repository.ts';
 import type { TokenService } from './tokens.ts';
 
 export interface AuthenticatorOptions {
@@ -30,11 +30,33 @@ export class Authenticator {
   /** Resolves any bearer credential, organization API keys included, or throws Unauthorized. */
   async authenticateAny(bearer: string): Promise<Principal | OrgKeyPrincipal> {
     if (bearer.startsWith('iot_')) return this.o.apiKeys.verify(bearer);
-    const claims = await this.o.tokens.verifyAccess(bearer).catch((err: unknown) => {
+    const claims = await this.accessClaims(bearer);
+    return this.sessionPrincipal(claims, await this.o.repo.findSessionWithUser(claims.sid));
+  }
+
+  /**
+   * Resolves any bearer credential as `authenticateAny` does and, for a session token, the person's
+   * role in `orgId` in the same round trip (`membership.role` undefined: not a member). API keys
+   * come without `membership`: their owner's role is looked up apart.
+   */
+  async authenticateInOrg(
+    bearer: string,
+    orgId: string,
+  ): Promise<{ actor: Principal | OrgKeyPrincipal; membership?: { role?: string } }> {
+    if (bearer.startsWith('iot_')) return { actor: await this.o.apiKeys.verify(bearer) };
+    const claims = await this.accessClaims(bearer);
+    const found = await this.o.repo.findSessionWithUserInOrg(claims.sid, orgId);
+    return { actor: this.sessionPrincipal(claims, found), membership: { role: found?.role ?? undefined } };
+  }
+
+  private async accessClaims(bearer: string) {
+    return this.o.tokens.verifyAccess(bearer).catch((err: unknown) => {
       throw new Unauthorized('The access token is invalid or expired', { cause: err });
     });
+  }
+
+  private sessionPrincipal(claims: { sid: string; sub: string }, found: Caller | undefined): Principal {
     // Revocation is immediate: a logged-out session's access tokens stop working too.
-    const found = await this.o.repo.findSessionWithUser(claims.sid);
     if (!found || found.session.revokedAt || found.session.userId !== claims.sub)
       throw new Unauthorized('The session has ended');
     const { session, user } = found;

@@ -14,6 +14,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 
 const { signingKeys } = schema;
@@ -65,6 +66,12 @@ export class TokenService {
   private configured: Key | undefined;
   /** Another process may have rotated: an unknown kid reloads the keys, at most every 10 s. */
   private loadedAt = 0;
+  /**
+   * Access tokens already verified, until they expire: every API request presents one, and an
+   * Ed25519 check costs more than the rest of the authentication. Forgotten when the keys reload.
+   * Revocation is not cached here: it is the session's, looked up on every request.
+   */
+  private readonly verified = new LRUCache<string, AccessClaims & JWTPayload>({ max: 10_000 });
   readonly accessTtlS: number;
 
   constructor(
@@ -136,8 +143,13 @@ export class TokenService {
   }
 
   async verifyAccess(token: string): Promise<AccessClaims & JWTPayload> {
+    const known = this.verified.get(token);
+    // Expiry by the same clock jose checks: an expired token is verified (and refused) again.
+    if (known && (known.exp ?? 0) * 1000 > Date.now()) return known;
     const payload = await this.verify(token, 'at+jwt');
-    return { ...payload, ...claims(AccessClaims, payload) };
+    const verified = { ...payload, ...claims(AccessClaims, payload) };
+    this.verified.set(token, verified);
+    return verified;
   }
 
   async verifyMfaChallenge(token: string): Promise<string> {
@@ -221,6 +233,7 @@ export class TokenService {
     this.keys = keys;
     this.current = this.configured ?? current;
     this.loadedAt = Date.now();
+    this.verified.clear();
   }
 }
 

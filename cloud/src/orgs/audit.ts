@@ -19,9 +19,10 @@ export function auditTrail({ orgs, logger }: { orgs: OrgRepository; logger: Logg
   return async (c, next) => {
     await next();
     const status = c.res.status;
+    const refused = status === 401 || status === 403 || status === 404;
+    if (SKIP.has(c.req.method) && !refused) return;
     const orgMatch = ORG_PATH.exec(c.req.path);
-    const refusedRead = orgMatch && [401, 403, 404].includes(status);
-    if (SKIP.has(c.req.method) && !refusedRead) return;
+    if (SKIP.has(c.req.method) && !orgMatch) return;
     const org = c.get('org');
     const actor = c.get('actor');
     const ctx = requestContext(c);

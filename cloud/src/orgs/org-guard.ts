@@ -22,19 +22,23 @@ export async function rolePermissions(orgs: OrgRepository, orgId: string, role: 
  */
 export function orgGuard(auth: Authenticator, orgs: OrgRepository, permission: Permission): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const actor = await auth.authenticateAny(bearerToken(c.req.header('authorization')));
-    c.set('actor', actor);
+    const bearer = bearerToken(c.req.header('authorization'));
     const orgId = c.req.param('orgId') ?? '';
     // Made only when thrown: an error's stack costs more than the rest of the guard.
     const hidden = () => new NotFound('No such organization');
-    if (!isUuid(orgId)) throw hidden();
+    if (!isUuid(orgId)) {
+      c.set('actor', await auth.authenticateAny(bearer));
+      throw hidden();
+    }
+    const { actor, membership } = await auth.authenticateInOrg(bearer, orgId);
+    c.set('actor', actor);
     let role: string | undefined;
     let permissions: Set<Permission>;
     if (actor.kind === 'org_key') {
       if (actor.orgId !== orgId || !(await orgs.find(orgId))) throw hidden();
       permissions = new Set(actor.scopes.filter(isPermission));
     } else {
-      role = await orgs.membership(orgId, actor.userId);
+      role = membership ? membership.role : await orgs.membership(orgId, actor.userId);
       if (!role) throw hidden();
       permissions = await rolePermissions(orgs, orgId, role);
       if (actor.scopes !== '*') {

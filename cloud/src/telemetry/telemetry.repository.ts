@@ -34,20 +34,11 @@ const CAGG_AGG: Record<Agg, string> = {
 
 /** Reads of stored telemetry. Callers pass device ids already checked to belong to the organization. */
 export class TelemetryRepository {
-  constructor(private readonly orm: Orm) {}
+  /** The newest value of each metric of a device, read with its ownership in one round trip. */
+  private readonly latestOfOwned;
 
-  /** Which of these devices belong to the organization. */
-  async ownedDevices(orgId: string, ids: string[]): Promise<string[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.orm
-      .select({ id: devices.id })
-      .from(devices)
-      .where(and(eq(devices.orgId, orgId), inArray(devices.id, ids)));
-    return rows.map((r) => r.id);
-  }
-
-  async latest(deviceId: string) {
-    return this.orm
+  constructor(private readonly orm: Orm) {
+    this.latestOfOwned = orm
       .select({
         metric: telemetryLatest.metric,
         ts: iso(telemetryLatest.time),
@@ -55,23 +46,47 @@ export class TelemetryRepository {
         valueBool: telemetryLatest.valueBool,
         valueText: telemetryLatest.valueText,
       })
-      .from(telemetryLatest)
-      .where(eq(telemetryLatest.deviceId, deviceId))
-      .orderBy(telemetryLatest.metric);
+      .from(devices)
+      .leftJoin(telemetryLatest, eq(telemetryLatest.deviceId, devices.id))
+      .where(and(eq(devices.id, sql.placeholder('deviceId')), eq(devices.orgId, sql.placeholder('orgId'))))
+      .orderBy(telemetryLatest.metric)
+      .prepare('telemetry_latest_of_owned');
   }
 
-  /** Metrics these devices have reported. */
-  async knownMetrics(deviceIds: string[]): Promise<string[]> {
+  /** Which of these devices belong to the organization, each with the metrics it has reported. */
+  async ownedWithMetrics(orgId: string, ids: string[]): Promise<Map<string, string[]>> {
+    const owned = new Map<string, string[]>();
+    if (ids.length === 0) return owned;
     const rows = await this.orm
-      .selectDistinct({ metric: telemetryLatest.metric })
-      .from(telemetryLatest)
-      .where(inArray(telemetryLatest.deviceId, deviceIds))
-      .orderBy(telemetryLatest.metric);
-    return rows.map((r) => r.metric);
+      .select({ id: devices.id, metric: telemetryLatest.metric })
+      .from(devices)
+      .leftJoin(telemetryLatest, eq(telemetryLatest.deviceId, devices.id))
+      .where(and(eq(devices.orgId, orgId), inArray(devices.id, ids)));
+    for (const { id, metric } of rows) {
+      const metrics = owned.get(id) ?? [];
+      if (metric !== null) metrics.push(metric);
+      owned.set(id, metrics);
+    }
+    return owned;
   }
 
-  /** Raw points of one metric, newest first, in [from, to), continuing below `before`. */
-  async points(deviceId: string, q: { metric: string; from: string; to: string; before?: string; limit: number }) {
+  /** The newest value of each metric; undefined when the device is not the organization's. */
+  async latest(orgId: string, deviceId: string) {
+    const rows = await this.latestOfOwned.execute({ orgId, deviceId });
+    if (rows.length === 0) return undefined;
+    // A device that has reported nothing yet joins as one row without a metric.
+    return rows.filter((r): r is typeof r & { metric: string; ts: string } => r.metric !== null);
+  }
+
+  /**
+   * Raw points of one metric, newest first, in [from, to), continuing below `before`; none when the
+   * device is not the organization's (checked in the same statement, once, before any row is read).
+   */
+  async points(
+    orgId: string,
+    deviceId: string,
+    q: { metric: string; from: string; to: string; before?: string; limit: number },
+  ) {
     return this.orm
       .select({
         ts: iso(telemetry.time),
@@ -84,6 +99,7 @@ export class TelemetryRepository {
         and(
           eq(telemetry.deviceId, deviceId),
           eq(telemetry.metric, q.metric),
+          sql`EXISTS (SELECT 1 FROM ${devices} WHERE ${devices.id} = ${deviceId} AND ${devices.orgId} = ${orgId})`,
           sql`${telemetry.time} >= ${q.from}::timestamptz`,
           sql`${telemetry.time} < ${q.before && q.before < q.to ? q.before : q.to}::timestamptz`,
         ),
@@ -92,8 +108,12 @@ export class TelemetryRepository {
       .limit(q.limit);
   }
 
-  /** One metric of several devices in time buckets aligned to the epoch, oldest first. */
+  /**
+   * One metric of several devices in time buckets aligned to the epoch, oldest first; none unless
+   * every device (`deviceIds` without repeats) is the organization's, checked once in the statement.
+   */
   async buckets(q: {
+    orgId: string;
     deviceIds: string[];
     metric: string;
     from: string;
@@ -114,6 +134,8 @@ export class TelemetryRepository {
       FROM ${sql.raw(table)}
       WHERE device_id = ANY(${sql.param(q.deviceIds)}::uuid[]) AND metric = ${q.metric}
         AND ${sql.raw(timeColumn)} >= ${q.from}::timestamptz AND ${sql.raw(timeColumn)} < ${q.to}::timestamptz
+        AND (SELECT count(*) FROM devices WHERE org_id = ${q.orgId} AND id = ANY(${sql.param(q.deviceIds)}::uuid[]))
+          = ${q.deviceIds.length}
       GROUP BY 1, 2
       ORDER BY 1, 2`);
     const list = rowsOf<{
