@@ -12,8 +12,8 @@ export interface Session extends DeviceIdentity {
   telemetryTopic: string;
   /** Numbers the connection (1, 2, ...), so a resend on a later one can be told from a new packet. */
   serial: number;
-  /** This connection's row in the device's connection history, once written. */
-  connection?: Promise<string | undefined>;
+  /** This connection's row in the device's connection history (written in the background). */
+  connection?: string;
 }
 
 const SESSION = Symbol('session');
@@ -28,9 +28,9 @@ export function sessionOf(client: Client | null | undefined): Session | undefine
 
 export interface ConnectHooksOptions {
   devices: DeviceStore;
-  /** May this device connect under its organization's plan. */
-  plan?: { deviceAllowed(orgId: string, deviceId: string): Promise<boolean> };
-  quotas: Pick<Quotas, 'connectAllowed'>;
+  /** May this device connect under its organization's plan, and its daily quota. */
+  plan?: { admission(orgId: string, deviceId: string): Promise<{ allowed: boolean; messagesPerDay: number | null }> };
+  quotas: Pick<Quotas, 'connectAllowed' | 'learn'>;
   /** Longest keepalive allowed, in seconds; 0 ("never") is refused too. */
   keepaliveMaxS: number;
   /** Counts and logs a refusal. */
@@ -81,11 +81,22 @@ export function connectHooks(o: ConnectHooksOptions): Required<Pick<AedesOptions
           return o.devices.checkCredentials(username, password).then(
             (check) => {
               if (!check.ok) return refuse(check.why === 'disabled' ? 'not_authorized' : 'bad_credentials');
+              const { orgId } = check.device;
               // A failed plan lookup lets the device in: billing trouble must not take a fleet offline.
-              const allowed = o.plan
-                ? o.plan.deviceAllowed(check.device.orgId, check.device.id).catch(() => true)
+              // The quota comes with the answer; without one the quotas look it up on their own.
+              const admission = o.plan
+                ? o.plan.admission(orgId, check.device.id).then(
+                    (a) => {
+                      o.quotas.learn(orgId, a.messagesPerDay);
+                      return a.allowed;
+                    },
+                    () => {
+                      o.quotas.learn(orgId);
+                      return true;
+                    },
+                  )
                 : Promise.resolve(true);
-              return allowed.then((allowed) => {
+              return admission.then((allowed) => {
                 if (!allowed) return refuse('plan_device_limit');
                 (client as DeviceClient)[SESSION] = {
                   ...check.device,

@@ -40,7 +40,9 @@ export interface BrokerOptions {
   meter?: UsageMeter;
   /** The plan's side: may this device connect, and how many messages a day may its organization send. */
   plan?: {
-    deviceAllowed(orgId: string, deviceId: string): Promise<boolean>;
+    /** On each connect: may this device connect, and the daily quota that then applies. */
+    admission(orgId: string, deviceId: string): Promise<{ allowed: boolean; messagesPerDay: number | null }>;
+    /** The daily quota alone, looked up again by the housekeeping. */
     messagesPerDay(orgId: string): Promise<number | null>;
   };
   /** MQTT sessions shared by every broker node (in Redis); each node's memory by default. Closed with the broker. */
@@ -120,7 +122,6 @@ export function createBroker({
     metrics.connections.inc();
     const session = sessionOf(client);
     if (session) {
-      quotas.learn(session.orgId);
       presence.online(session, remoteAddress(client));
       deviceEvents.emit('connect', session.id);
     }

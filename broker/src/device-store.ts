@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { type Orm, schema } from '@iotp/db';
+import { arrayLiteral, arrayParam, type Orm, schema } from '@iotp/db';
 import { isCanonicalUuid } from '@iotp/protocol';
-import { eq } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 
 const { devices, deviceConnections } = schema;
 
@@ -25,7 +25,19 @@ export function newDeviceSecret(): { secret: string; hash: string } {
 
 /** The broker's reads and writes of the devices table. */
 export class DeviceStore {
-  constructor(private readonly orm: Orm) {}
+  /** Built once: the check runs on every connect, and drizzle would build its SQL anew each time. */
+  private readonly credentials;
+  /** The devices whose credentials are asked for in this turn of the event loop: one query for them all. */
+  private asked: Map<string, ((row: CredentialRow | undefined) => void)[]> | undefined;
+  private failed: ((err: unknown) => void)[] = [];
+
+  constructor(private readonly orm: Orm) {
+    this.credentials = orm
+      .select({ id: devices.id, orgId: devices.orgId, secretHash: devices.secretHash, disabledAt: devices.disabledAt })
+      .from(devices)
+      .where(sql`${devices.id} = ANY(${sql.placeholder('ids')}::uuid[])`)
+      .prepare('device_credentials');
+  }
 
   /** Creates a device with a fresh 256-bit secret; the secret is returned here and never again. */
   async create({ orgId, name }: { orgId: string; name: string }): Promise<DeviceIdentity & { secret: string }> {
@@ -44,10 +56,7 @@ export class DeviceStore {
    */
   async checkCredentials(deviceId: string, secret: Buffer): Promise<CredentialCheck> {
     if (!isCanonicalUuid(deviceId)) return { ok: false, why: 'unknown' };
-    const [row] = await this.orm
-      .select({ id: devices.id, orgId: devices.orgId, secretHash: devices.secretHash, disabledAt: devices.disabledAt })
-      .from(devices)
-      .where(eq(devices.id, deviceId));
+    const row = await this.credentialRow(deviceId);
     // Hash even for unknown devices, so timing does not tell which ids exist.
     const given = Buffer.from(hashDeviceSecret(secret), 'hex');
     const stored = Buffer.from(row?.secretHash ?? '0'.repeat(64), 'hex');
@@ -57,32 +66,96 @@ export class DeviceStore {
     return { ok: true, device: { id: row.id, orgId: row.orgId } };
   }
 
-  /** Marks the device online and opens a connection-history row; returns that row's id. */
-  async markOnline(deviceId: string, address: string | undefined): Promise<string> {
-    return this.orm.transaction(async (tx) => {
-      await tx
-        .update(devices)
-        .set({ online: true, lastSeen: new Date(), lastAddress: address ?? null })
-        .where(eq(devices.id, deviceId));
-      const [row] = await tx
-        .insert(deviceConnections)
-        .values({ deviceId, address: address ?? null })
-        .returning({ id: deviceConnections.id });
-      return row!.id;
+  /**
+   * The stored credentials of a device, read with those of every device that connects in the same
+   * turn of the event loop. The query is sent after each of them asked, so each reads what was
+   * committed before its CONNECT arrived: a revoked or rotated secret is refused as with a query
+   * of its own.
+   */
+  private credentialRow(deviceId: string): Promise<CredentialRow | undefined> {
+    return new Promise((resolve, reject) => {
+      if (!this.asked) {
+        this.asked = new Map();
+        setImmediate(() => this.readCredentials());
+      }
+      const waiting = this.asked.get(deviceId);
+      if (waiting) waiting.push(resolve);
+      else this.asked.set(deviceId, [resolve]);
+      this.failed.push(reject);
     });
   }
 
-  /** Closes a connection-history row; `online` too unless the device is connected again elsewhere. */
-  async markOffline(deviceId: string, connectionId: string | undefined, stillConnected: boolean): Promise<void> {
+  private readCredentials(): void {
+    const asked = this.asked!;
+    const failed = this.failed;
+    this.asked = undefined;
+    this.failed = [];
+    this.credentials.execute({ ids: arrayLiteral([...asked.keys()]) }).then(
+      (rows) => {
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        for (const [id, waiting] of asked) for (const resolve of waiting) resolve(byId.get(id));
+      },
+      (err) => {
+        for (const reject of failed) reject(err);
+      },
+    );
+  }
+
+  /**
+   * Writes presence changes in one transaction, in the order given: opens a connection-history row
+   * per connect, closes the row of each disconnect, and sets each device's `online` to what its last
+   * change says (a disconnect that a newer connection took over leaves it as it is).
+   */
+  async recordPresence(changes: PresenceChange[]): Promise<void> {
+    const opened = changes.filter((c) => c.online);
+    const closed = changes.filter((c): c is PresenceChange & { online: false; connectionId: string } =>
+      Boolean(!c.online && c.connectionId),
+    );
+    // Each device's end state: online or not from its last change, its address from its last connect.
+    const last = new Map<
+      string,
+      { id: string; online: boolean; connected: boolean; address: string | null; at: Date }
+    >();
+    for (const c of changes) {
+      if (!c.online && c.stillConnected) continue;
+      const was = last.get(c.deviceId);
+      const connected = c.online || (was?.connected ?? false);
+      const address = c.online ? c.address : (was?.address ?? null);
+      last.set(c.deviceId, { id: c.deviceId, online: c.online, connected, address, at: c.at });
+    }
+    // In id order: two nodes updating the same devices take their row locks in the same order.
+    const states = [...last.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
     await this.orm.transaction(async (tx) => {
-      if (!stillConnected)
-        await tx.update(devices).set({ online: false, lastSeen: new Date() }).where(eq(devices.id, deviceId));
-      if (connectionId) {
-        await tx
-          .update(deviceConnections)
-          .set({ disconnectedAt: new Date() })
-          .where(eq(deviceConnections.id, connectionId));
-      }
+      if (opened.length)
+        await tx.execute(sql`
+          INSERT INTO ${deviceConnections} (id, device_id, address, connected_at)
+          SELECT u.* FROM unnest(${arrayParam(opened.map((c) => c.connectionId))}::uuid[], ${arrayParam(opened.map((c) => c.deviceId))}::uuid[],
+            ${arrayParam(opened.map((c) => (c.online ? c.address : null)))}::text[], ${arrayParam(opened.map((c) => c.at.toISOString()))}::timestamptz[])
+            AS u(id, device_id, address, at)
+          -- A device deleted meanwhile has no history to keep.
+          WHERE EXISTS (SELECT 1 FROM ${devices} WHERE ${devices.id} = u.device_id)`);
+      if (closed.length)
+        await tx.execute(sql`
+          UPDATE ${deviceConnections} SET disconnected_at = u.at
+          FROM unnest(${arrayParam(closed.map((c) => c.connectionId))}::uuid[], ${arrayParam(closed.map((c) => c.at.toISOString()))}::timestamptz[]) AS u(id, at)
+          WHERE ${deviceConnections.id} = u.id`);
+      if (states.length)
+        await tx.execute(sql`
+          UPDATE ${devices} SET online = u.online, last_seen = u.at,
+            last_address = CASE WHEN u.connected THEN u.address ELSE ${devices.lastAddress} END
+          FROM unnest(${arrayParam(states.map((c) => c.id))}::uuid[], ${arrayParam(states.map((c) => String(c.online)))}::text[]::bool[],
+            ${arrayParam(states.map((c) => String(c.connected)))}::text[]::bool[], ${arrayParam(states.map((c) => c.address))}::text[],
+            ${arrayParam(states.map((c) => c.at.toISOString()))}::timestamptz[])
+            AS u(id, online, connected, address, at)
+          WHERE ${devices.id} = u.id`);
     });
   }
 }
+
+type CredentialRow = { id: string; orgId: string; secretHash: string; disabledAt: Date | null };
+
+/** A device's connection accepted, or closed (`stillConnected`: a newer connection took over). */
+export type PresenceChange = { deviceId: string; connectionId: string | undefined; at: Date } & (
+  | { online: true; connectionId: string; address: string | null }
+  | { online: false; stillConnected: boolean }
+);

@@ -1,47 +1,75 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Session } from './authenticate.ts';
-import type { DeviceStore } from './device-store.ts';
+import type { DeviceStore, PresenceChange } from './device-store.ts';
+
+/** Most changes written in one transaction; more wait for the next. */
+const BATCH = 1000;
 
 /**
  * Keeps each device's online state and connection history in the database: online when its
- * connection is accepted, offline when it closes. Writes run in the background; `settled()`
- * waits for them, so the database is not closed under them.
+ * connection is accepted, offline when it closes. Changes leave the hot path through a queue and
+ * are written in order, one transaction for all that came in while the last one was written (a
+ * connect then a disconnect of the same device ends offline). `settled()` waits for them, so the
+ * database is not closed under them.
  * @example const presence = new Presence(devices, log); presence.online(session, address);
  */
 export class Presence {
-  private readonly pending = new Set<Promise<unknown>>();
+  private queue: PresenceChange[] = [];
+  private writing: Promise<void> | undefined;
 
   constructor(
-    private readonly devices: DeviceStore,
+    private readonly devices: Pick<DeviceStore, 'recordPresence'>,
     private readonly log: Logger,
   ) {}
 
   online(session: Session, address: string | undefined): void {
-    session.connection = this.track(
-      this.devices.markOnline(session.id, address).catch((err) => {
-        this.log.warn({ err }, 'markOnline failed');
-        return undefined;
-      }),
-    );
+    // Named here, so the disconnect can close the row whether or not it is written yet.
+    session.connection = randomUUID();
+    this.push({
+      online: true,
+      deviceId: session.id,
+      connectionId: session.connection,
+      address: address ?? null,
+      at: new Date(),
+    });
   }
 
   /** `stillConnected`: a takeover by a new connection of the same device leaves it online. */
   offline(session: Session, stillConnected: boolean): void {
-    this.track(
-      (session.connection ?? Promise.resolve(undefined))
-        .then((connectionId) => this.devices.markOffline(session.id, connectionId, stillConnected))
-        .catch((err) => this.log.warn({ err }, 'markOffline failed')),
-    );
+    this.push({
+      online: false,
+      deviceId: session.id,
+      connectionId: session.connection,
+      stillConnected,
+      at: new Date(),
+    });
   }
 
-  /** Resolves once every write started so far, and any they started, has landed. */
+  /** Resolves once every change queued so far, and any queued while writing, has landed. */
   async settled(): Promise<void> {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
+    while (this.writing) await this.writing;
   }
 
-  private track<T>(p: Promise<T>): Promise<T> {
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
-    return p;
+  private push(change: PresenceChange): void {
+    this.queue.push(change);
+    this.writing ??= this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    // One turn of the event loop: the connections accepted meanwhile join this transaction.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, BATCH);
+      await this.devices.recordPresence(batch).catch(async (err) => {
+        // One bad change (a device deleted meanwhile) must not lose the others: each on its own.
+        this.log.warn({ err, changes: batch.length }, 'presence batch failed; writing its changes one by one');
+        for (const change of batch)
+          await this.devices
+            .recordPresence([change])
+            .catch((cause) => this.log.warn({ err: cause, deviceId: change.deviceId }, 'presence change failed'));
+      });
+    }
+    this.writing = undefined;
   }
 }

@@ -71,8 +71,15 @@ export class Quotas {
     return wait > this.o.limits.maxThrottleMs ? new Rejection('rate_limited') : wait;
   }
 
-  /** Looks the organization's daily quota up again: called on each connection, so a plan change shows on the next. */
-  learn(orgId: string): void {
+  /**
+   * Takes the organization's daily quota, as the plan gave it with a connect's admission, or looks
+   * it up again (in the background): called on each connection, so a plan change shows on the next.
+   */
+  learn(orgId: string, quota?: number | null): void {
+    if (quota !== undefined) {
+      this.daily.set(orgId, quota);
+      return;
+    }
     const { plan } = this.o;
     if (!plan) return;
     if (!this.daily.has(orgId)) this.daily.set(orgId, null);

@@ -193,7 +193,7 @@ export async function buildPlatform(
       metrics,
       shared,
       plan: {
-        deviceAllowed: (orgId, deviceId) => billing.deviceAllowed(orgId, deviceId),
+        admission: (orgId, deviceId) => billing.admission(orgId, deviceId),
         messagesPerDay: (orgId) => billing.messagesPerDay(orgId),
       },
     });

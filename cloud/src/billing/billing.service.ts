@@ -40,6 +40,7 @@ export class BillingService {
   readonly wallet: WalletService;
   private readonly events: StripeEvents;
   private readonly log: Logger;
+  private readonly planLookups = new Map<string, ReturnType<BillingService['plan']>>();
 
   constructor(private readonly o: BillingOptions) {
     this.log = o.logger.child({ component: 'billing' });
@@ -88,8 +89,34 @@ export class BillingService {
 
   /** For the broker: whether this device is within the plan's device count (oldest devices first). */
   async deviceAllowed(orgId: string, deviceId: string): Promise<boolean> {
-    const { limits } = await this.plan(orgId);
-    return limits.devices === null || (await this.o.repo.deviceRank(orgId, deviceId)) < limits.devices;
+    return (await this.admission(orgId, deviceId)).allowed;
+  }
+
+  /**
+   * For the broker, on each connect: whether the device is within the plan's device count, and the
+   * daily message quota that then applies, from one lookup of the plan.
+   */
+  async admission(orgId: string, deviceId: string): Promise<{ allowed: boolean; messagesPerDay: number | null }> {
+    const { limits } = await this.planOnce(orgId);
+    const allowed = limits.devices === null || (await this.o.repo.deviceRank(orgId, deviceId)) < limits.devices;
+    return { allowed, messagesPerDay: limits.messages_per_day };
+  }
+
+  /**
+   * The plan, looked up once for all who ask in the same turn of the event loop (a fleet connecting
+   * at once), at the end of it: each asked before the lookup was sent, so it reads what was
+   * committed before they asked, as a lookup of their own would.
+   */
+  private planOnce(orgId: string): ReturnType<BillingService['plan']> {
+    let lookup = this.planLookups.get(orgId);
+    if (!lookup) {
+      lookup = new Promise((resolve) => setImmediate(resolve)).then(() => {
+        this.planLookups.delete(orgId);
+        return this.plan(orgId);
+      });
+      this.planLookups.set(orgId, lookup);
+    }
+    return lookup;
   }
 
   /** For the broker: the plan's daily message quota. */

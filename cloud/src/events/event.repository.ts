@@ -1,4 +1,4 @@
-import { type Orm, rowsOf, schema } from '@iotp/db';
+import { arrayParam, type Orm, rowsOf, schema } from '@iotp/db';
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { DomainEvent, EventType, StoredEvent } from './domain-events.ts';
 
@@ -30,12 +30,20 @@ export class EventRepository {
     await (tx ?? this.orm).insert(events).values(list.map(toRow));
   }
 
-  /** Records an event of a device, in the device's organization; nothing when the device is gone. */
-  async insertForDevice(deviceId: string, event: Omit<DomainEvent, 'orgId'>): Promise<boolean> {
+  /**
+   * Records events of devices, each in its device's organization, in the order given (ids follow
+   * it); nothing for a device that is gone. True when any was stored.
+   */
+  async insertForDevices(list: { deviceId: string; event: Omit<DomainEvent, 'orgId'> }[]): Promise<boolean> {
+    const column = (f: (e: (typeof list)[number]) => string | null) => arrayParam(list.map(f));
     const rows = await this.orm.execute(sql`
       INSERT INTO events (org_id, type, subject_type, subject_id, data)
-      SELECT org_id, ${event.type}, ${event.subjectType ?? null}, ${event.subjectId ?? null}, ${JSON.stringify(event.data ?? {})}::jsonb
-      FROM devices WHERE ${devices.id} = ${deviceId}
+      SELECT d.org_id, u.type, u.subject_type, u.subject_id, u.data::jsonb
+      FROM unnest(${column((e) => e.deviceId)}::uuid[], ${column((e) => e.event.type)}::text[],
+        ${column((e) => e.event.subjectType ?? null)}::text[], ${column((e) => e.event.subjectId ?? null)}::text[],
+        ${column((e) => JSON.stringify(e.event.data ?? {}))}::text[]) WITH ORDINALITY AS u(device_id, type, subject_type, subject_id, data, n)
+      JOIN ${devices} d ON d.id = u.device_id
+      ORDER BY u.n
       RETURNING id`);
     return rowsOf(rows).length > 0;
   }

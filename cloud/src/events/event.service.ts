@@ -5,6 +5,16 @@ import type { DomainEvent, EventFeed, EventRecorder, StoredEvent } from './domai
 import type { EventQuery, EventRepository } from './event.repository.ts';
 import type { EventBus } from './event-bus.ts';
 
+/** Most device events inserted by one statement; more wait for the next. */
+const DEVICE_EVENTS_BATCH = 1000;
+
+interface QueuedDeviceEvent {
+  deviceId: string;
+  event: Omit<DomainEvent, 'orgId'>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 export interface EventServiceOptions {
   repo: EventRepository;
   bus: EventBus;
@@ -20,7 +30,10 @@ export interface EventServiceOptions {
  */
 export class EventService implements EventRecorder, EventFeed {
   private readonly publishHandlers: ((event: StoredEvent) => Promise<void>)[] = [];
+  private readonly batchHandlers: ((events: StoredEvent[]) => Promise<void>)[] = [];
   private stopped = false;
+  private deviceEvents: QueuedDeviceEvent[] = [];
+  private insertingDeviceEvents: Promise<void> | undefined;
   private readonly log: Logger;
 
   constructor(private readonly o: EventServiceOptions) {
@@ -35,13 +48,44 @@ export class EventService implements EventRecorder, EventFeed {
     this.kick(tx ? 50 : 0);
   }
 
-  /** Records an event of a device, in the organization the device belongs to. */
-  async recordForDevice(deviceId: string, event: Omit<DomainEvent, 'orgId'>): Promise<void> {
-    if (await this.o.repo.insertForDevice(deviceId, event)) this.kick(0);
+  /**
+   * Records an event of a device, in the organization the device belongs to. Events of devices
+   * (connects, disconnects: thousands a second) are queued and inserted in order, one statement for
+   * all that came in while the last one ran; resolves once this one is stored.
+   */
+  recordForDevice(deviceId: string, event: Omit<DomainEvent, 'orgId'>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.deviceEvents.push({ deviceId, event, resolve, reject });
+      this.insertingDeviceEvents ??= this.insertDeviceEvents();
+    });
+  }
+
+  private async insertDeviceEvents(): Promise<void> {
+    // One turn of the event loop: what is recorded meanwhile joins this statement.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.deviceEvents.length) {
+      const batch = this.deviceEvents.splice(0, DEVICE_EVENTS_BATCH);
+      try {
+        if (await this.o.repo.insertForDevices(batch)) this.kick(0);
+        for (const e of batch) e.resolve();
+      } catch (err) {
+        for (const e of batch) e.reject(err);
+      }
+    }
+    this.insertingDeviceEvents = undefined;
   }
 
   onPublish(handler: (event: StoredEvent) => Promise<void>): void {
     this.publishHandlers.push(handler);
+  }
+
+  /**
+   * Like `onPublish`, for a handler that takes a relay batch at once (in id order), after the
+   * `onPublish` handlers have taken each of its events. It must be idempotent: when it fails it is
+   * called again with one event at a time, and events not marked published are handed again later.
+   */
+  onPublishBatch(handler: (events: StoredEvent[]) => Promise<void>): void {
+    this.batchHandlers.push(handler);
   }
 
   live(handler: (event: StoredEvent) => void): () => void {
@@ -86,11 +130,31 @@ export class EventService implements EventRecorder, EventFeed {
       }
       done.push(event);
     }
-    return done;
+    if (!done.length || !this.batchHandlers.length) return done;
+    try {
+      for (const handler of this.batchHandlers) await handler(done);
+      return done;
+    } catch (err) {
+      this.log.warn({ err, events: done.length }, 'batch event handler failed; handling the events one by one');
+    }
+    // One at a time, so the events before the one that fails are published.
+    const each: StoredEvent[] = [];
+    for (const event of done) {
+      try {
+        for (const handler of this.batchHandlers) await handler([event]);
+      } catch (err) {
+        this.log.error({ err, eventId: event.id, type: event.type }, 'event handler failed; publishing again later');
+        break;
+      }
+      each.push(event);
+    }
+    return each;
   }
 
   /** No more relaying on this node: waits for the run under way (a shutdown step, before the database closes). */
   async stop(): Promise<void> {
+    // The broker closed first: its last disconnects are queued, and stored before the database closes.
+    while (this.insertingDeviceEvents) await this.insertingDeviceEvents;
     this.stopped = true;
     await this.relay.settled();
   }

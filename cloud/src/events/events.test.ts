@@ -82,6 +82,31 @@ describe.each(['postgres', 'embedded'] as const)('events (%s)', (database) => {
     expect((await events('?type=nope')).status).toBe(400);
   });
 
+  it('stores the device events of one turn in the order recorded, in each device’s organization, none for a deleted device', async () => {
+    const [a, b, gone] = devices as [string, string, string];
+    const sequence: [string, string][] = [
+      [a, 'device.connected'],
+      [b, 'device.connected'],
+      [gone, 'device.connected'],
+      [a, 'device.disconnected'],
+      [a, 'device.connected'],
+    ];
+    // Recorded in one turn: they go into one statement.
+    await Promise.all(
+      sequence.map(([id, type]) =>
+        h.platform.events.recordForDevice(id, {
+          type: type as 'device.connected',
+          subjectType: 'device',
+          subjectId: id,
+        }),
+      ),
+    );
+    const listed = (await events('?limit=10')).body.data as Ev[];
+    const recent = listed.filter((e) => e.type.startsWith('device.connected') || e.type === 'device.disconnected');
+    expect(recent.reverse().map((e) => [e.subject_id, e.type])).toEqual(sequence.filter(([id]) => id !== gone));
+    await h.platform.events.relay();
+  });
+
   it('marks what the relay published', async () => {
     const [row] = await h.db.sql.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM events WHERE org_id = $1 AND published_at IS NULL',

@@ -1,4 +1,4 @@
-import { type Orm, rowsOf, schema } from '@iotp/db';
+import { arrayParam, type Orm, rowsOf, schema } from '@iotp/db';
 import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { orgRows } from '../orgs/org.repository.ts';
 
@@ -35,12 +35,17 @@ export class WebhookRepository {
       .orderBy(webhookEndpoints.createdAt);
   }
 
-  /** One pending delivery per enabled endpoint that takes the event's type; none twice. */
-  async enqueue(event: { id: number; orgId: string; type: string }): Promise<number> {
+  /** One pending delivery per event and enabled endpoint that takes the event's type; none twice. */
+  async enqueue(list: { id: number; orgId: string; type: string }[]): Promise<number> {
+    if (!list.length) return 0;
+    // Deliveries in event order, as one event at a time made them.
     const rows = await this.orm.execute(sql`
       INSERT INTO webhook_deliveries (org_id, endpoint_id, event_id)
-      SELECT org_id, id, ${event.id}::int8 FROM webhook_endpoints
-      WHERE org_id = ${event.orgId} AND enabled AND (${event.type} = ANY(event_types) OR '*' = ANY(event_types))
+      SELECT w.org_id, w.id, u.event_id
+      FROM unnest(${arrayParam(list.map((e) => String(e.id)))}::int8[], ${arrayParam(list.map((e) => e.orgId))}::uuid[],
+        ${arrayParam(list.map((e) => e.type))}::text[]) WITH ORDINALITY AS u(event_id, org_id, type, n)
+      JOIN webhook_endpoints w ON w.org_id = u.org_id AND w.enabled AND (u.type = ANY(w.event_types) OR '*' = ANY(w.event_types))
+      ORDER BY u.n, w.id
       ON CONFLICT (endpoint_id, event_id) DO NOTHING
       RETURNING id`);
     return rowsOf(rows).length;

@@ -113,9 +113,9 @@ export class WebhookService {
     return publicDelivery(row ?? found.delivery, found.type);
   }
 
-  /** The `onPublish` handler: one delivery per enabled endpoint that takes the event (idempotent). */
-  async enqueue(event: StoredEvent): Promise<void> {
-    if ((await this.o.repo.enqueue(event)) > 0) this.o.onDue?.();
+  /** The `onPublishBatch` handler: one delivery per event and enabled endpoint that takes it (idempotent). */
+  async enqueue(events: StoredEvent[]): Promise<void> {
+    if ((await this.o.repo.enqueue(events)) > 0) this.o.onDue?.();
   }
 
   private async found(orgId: string, id: string): Promise<EndpointRow> {

@@ -53,7 +53,7 @@ export function wireWebhooks(
     allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
     onDue: () => deliverer.kick(),
   });
-  parts.events.onPublish((event) => webhooks.enqueue(event));
+  parts.events.onPublishBatch((events) => webhooks.enqueue(events));
   scheduler.add({ name: 'deliver-webhooks', everyMs: config.WEBHOOK_TICK_MS, run: () => deliverer.drain() });
   onClose(() => deliverer.stop());
   return { webhooks, deliverer };

@@ -1,0 +1,102 @@
+import { type Database, openDatabase } from '@iotp/db';
+import { createTestDatabase, tempDir } from '@iotp/db/testing';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Session } from './authenticate.ts';
+import { DeviceStore } from './device-store.ts';
+import { Presence } from './presence.ts';
+
+const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
+
+describe.each(['postgres', 'embedded'] as const)('presence on %s', (database) => {
+  let db: Database;
+  let store: DeviceStore;
+  let orgId: string;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    if (database === 'postgres') {
+      const testDb = await createTestDatabase();
+      db = await openDatabase({ url: testDb.url, dataDir: '/unused', poolSize: 2, logger });
+      cleanup = async () => {
+        await db.close();
+        await testDb.drop();
+      };
+    } else {
+      const dir = await tempDir();
+      db = await openDatabase({ dataDir: dir.path, embeddedPort: null, logger });
+      cleanup = async () => {
+        await db.close();
+        await dir.remove();
+      };
+    }
+    store = new DeviceStore(db.orm);
+    [{ id: orgId }] = (await db.sql.query<{ id: string }>(
+      "INSERT INTO organizations (name) VALUES ('p') RETURNING id",
+    )) as [{ id: string }];
+  });
+  afterAll(async () => {
+    await cleanup?.();
+  });
+
+  const session = (device: { id: string; orgId: string }): Session => ({
+    ...device,
+    prefix: `devices/${device.id}/`,
+    telemetryTopic: `devices/${device.id}/telemetry`,
+    serial: 1,
+  });
+  const state = async (id: string) =>
+    (
+      await db.sql.query<{ online: boolean; last_address: string | null }>(
+        'SELECT online, last_address FROM devices WHERE id = $1',
+        [id],
+      )
+    )[0];
+  const history = (id: string) =>
+    db.sql.query<{ address: string | null; closed: boolean }>(
+      'SELECT address, disconnected_at IS NOT NULL AS closed FROM device_connections WHERE device_id = $1 ORDER BY connected_at',
+      [id],
+    );
+
+  it('writes the changes of one tick in order: a connect then a disconnect ends offline', async () => {
+    const presence = new Presence(store, logger);
+    const a = await store.create({ orgId, name: 'a' });
+    const b = await store.create({ orgId, name: 'b' });
+    const sa = session(a);
+    const sb = session(b);
+    presence.online(sa, '10.0.0.1');
+    presence.online(sb, '10.0.0.2');
+    presence.offline(sa, false);
+    await presence.settled();
+    expect(await state(a.id)).toEqual({ online: false, last_address: '10.0.0.1' });
+    expect(await state(b.id)).toEqual({ online: true, last_address: '10.0.0.2' });
+    expect(await history(a.id)).toEqual([{ address: '10.0.0.1', closed: true }]);
+    expect(await history(b.id)).toEqual([{ address: '10.0.0.2', closed: false }]);
+  });
+
+  it('keeps a device online when a newer connection took over, and closes the old row', async () => {
+    const presence = new Presence(store, logger);
+    const d = await store.create({ orgId, name: 'takeover' });
+    const first = session(d);
+    presence.online(first, '10.0.0.3');
+    await presence.settled();
+    const second = session(d);
+    presence.online(second, '10.0.0.4');
+    presence.offline(first, true);
+    await presence.settled();
+    expect(await state(d.id)).toEqual({ online: true, last_address: '10.0.0.4' });
+    expect(await history(d.id)).toEqual([
+      { address: '10.0.0.3', closed: true },
+      { address: '10.0.0.4', closed: false },
+    ]);
+  });
+
+  it('writes the others when a device of the batch is gone', async () => {
+    const presence = new Presence(store, logger);
+    const gone = session({ id: '00000000-0000-4000-8000-00000000dead', orgId });
+    const d = await store.create({ orgId, name: 'kept' });
+    presence.online(gone, '10.0.0.5');
+    presence.online(session(d), '10.0.0.6');
+    await presence.settled();
+    expect(await state(d.id)).toEqual({ online: true, last_address: '10.0.0.6' });
+  });
+});
