@@ -10,6 +10,8 @@
  * watching every device, then once more with none, and the cost of the rules is reported),
  * BENCH_DATABASE=embedded (the default install's embedded TimescaleDB instead of the server; its
  * baseline is the same rows inserted by bare SQL in the same process, as it takes no COPY stream).
+ * `--fleet` (`npm run bench:fleet`): a fleet's load instead of a flood: BENCH_DEVICES (2000) each
+ * publishing once every BENCH_INTERVAL_MS (1000) for BENCH_SECONDS (60), on both brokers.
  * Progress goes to stderr; the last stdout line is the JSON result.
  */
 import { randomUUID } from 'node:crypto';
@@ -19,20 +21,28 @@ import { type LoadResult, reachable, runLoad } from './run-load.ts';
 import { benchPlatform, progressTo } from './scratch.ts';
 
 const env = process.env;
+const FLEET = process.argv.includes('--fleet');
 const EMBEDDED = env.BENCH_DATABASE === 'embedded';
 const SERVER = EMBEDDED ? 'embedded' : (env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
-const D = Number(env.BENCH_DEVICES ?? 100);
-const M = Number(env.BENCH_MESSAGES ?? 50_000);
+const D = Number(env.BENCH_DEVICES ?? (FLEET ? 2000 : 100));
+const INTERVAL_MS = FLEET ? Number(env.BENCH_INTERVAL_MS ?? 1000) : undefined;
+const M = INTERVAL_MS
+  ? D * Math.round((Number(env.BENCH_SECONDS ?? 60) * 1000) / INTERVAL_MS)
+  : Number(env.BENCH_MESSAGES ?? 50_000);
 const K = Number(env.BENCH_READINGS ?? 3);
 const INFLIGHT = Number(env.BENCH_INFLIGHT ?? 64);
 const MOSQUITTO = env.MOSQUITTO_URL ?? 'mqtt://127.0.0.1:1883';
 const RULES = Number(env.BENCH_RULES ?? 0);
 const perDevice = Math.ceil(M / D);
-const job = { perDevice, readings: K, inflight: INFLIGHT, qos: 1 } as const;
-const progress = progressTo('ingest');
+const job = { perDevice, readings: K, inflight: INFLIGHT, qos: 1, intervalMs: INTERVAL_MS } as const;
+const progress = progressTo(FLEET ? 'fleet' : 'ingest');
 
 async function main() {
-  const bench = await benchPlatform(SERVER, 'bench');
+  // A fleet connects from one address here: the per-address connect limit is not what is measured.
+  const bench = await benchPlatform(SERVER, 'bench', {
+    MQTT_CONNECT_RATE_PER_S: String(D),
+    MQTT_CONNECT_BURST: String(D),
+  });
   const { platform } = bench;
   try {
     const store = new DeviceStore(platform.db.orm);
@@ -43,7 +53,9 @@ async function main() {
     await platform.db.sql.query("INSERT INTO billing_accounts (org_id, plan) VALUES ($1, 'enterprise')", [org!.id]);
     const devices = [];
     for (let i = 0; i < D; i++) devices.push(await store.create({ orgId: org!.id, name: `bench-${i}` }));
-    progress(`${D} devices x ${perDevice} messages x ${K} readings, QoS 1, ${INFLIGHT} in flight per client`);
+    progress(
+      `${D} devices x ${perDevice} messages x ${K} readings, QoS 1, ${INTERVAL_MS ? `one every ${INTERVAL_MS} ms` : `${INFLIGHT} in flight`} per client`,
+    );
 
     progress(
       `platform: durable ingest through the broker into ${EMBEDDED ? 'the embedded database' : 'PostgreSQL'}...`,
@@ -74,8 +86,9 @@ async function main() {
     const rules = RULES > 0 ? await withRules(bench.platform, org!.id, devices, ours) : undefined;
 
     const result = {
-      bench: 'ingest',
+      bench: FLEET ? 'fleet' : 'ingest',
       devices: D,
+      interval_ms: INTERVAL_MS ?? null,
       messages: ours.msgs,
       readings_per_message: K,
       qos: 1,

@@ -28,14 +28,35 @@ process.once('message', async (job: Job) => {
       const topic = `devices/${job.devices[c]!.id}/telemetry`;
       let sent = 0;
       let done = 0;
+      const message = (i: number) => {
+        const body: Record<string, number> = { ts: base + i };
+        for (let k = 0; k < job.readings; k++) body[`m${k}`] = (i * 7 + k) % 1000;
+        return JSON.stringify(body);
+      };
+      const { intervalMs } = job;
+      if (intervalMs)
+        return new Promise<void>((resolve, reject) => {
+          // One message per interval, each device at its own phase, as a fleet's clocks fall.
+          const tick = () => {
+            const i = sent++;
+            const t0 = performance.now();
+            client.publish(topic, message(i), { qos: job.qos }, (err) => {
+              if (err) return reject(err);
+              latencies[n++] = performance.now() - t0;
+              if (++done === job.perDevice) resolve();
+            });
+            // On a fixed schedule, so a late tick does not push the next ones back.
+            if (sent < job.perDevice) setTimeout(tick, start + phase + sent * intervalMs - performance.now());
+          };
+          const phase = Math.random() * intervalMs;
+          setTimeout(tick, phase);
+        });
       return new Promise<void>((resolve, reject) => {
         const pump = () => {
           while (sent < job.perDevice && sent - done < job.inflight) {
             const i = sent++;
-            const body: Record<string, number> = { ts: base + i };
-            for (let k = 0; k < job.readings; k++) body[`m${k}`] = (i * 7 + k) % 1000;
             const t0 = performance.now();
-            client.publish(topic, JSON.stringify(body), { qos: job.qos }, (err) => {
+            client.publish(topic, message(i), { qos: job.qos }, (err) => {
               if (err) return reject(err);
               latencies[n++] = performance.now() - t0;
               done++;

@@ -10,6 +10,11 @@ export interface LoadJob {
   inflight: number;
   qos: 0 | 1;
   label: string;
+  /**
+   * Paced like a fleet: each device publishes one message every `intervalMs` (at its own phase)
+   * instead of as fast as `inflight` allows.
+   */
+  intervalMs?: number;
 }
 
 /** What it reports: messages, seconds, and PUBACK latency percentiles (ms). */

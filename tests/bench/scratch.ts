@@ -26,9 +26,10 @@ export const progressTo = (bench: string) => (msg: string) => process.stderr.wri
 
 /**
  * The whole platform on free ports over a scratch database of `serverUrl`, or over a fresh embedded
- * database when `serverUrl` is 'embedded'; `stop()` closes it and drops the database.
+ * database when `serverUrl` is 'embedded', configured by `env` over the process's; `stop()` closes it
+ * and drops the database.
  */
-export async function benchPlatform(serverUrl: string | 'embedded', prefix: string) {
+export async function benchPlatform(serverUrl: string | 'embedded', prefix: string, env: Record<string, string> = {}) {
   const scratch = serverUrl === 'embedded' ? undefined : await scratchDatabase(serverUrl, prefix);
   const dir = await tempDir();
   const { DATABASE_URL: _unused, ...rest } = process.env;
@@ -40,6 +41,7 @@ export async function benchPlatform(serverUrl: string | 'embedded', prefix: stri
       HTTP_PORT: '0',
       MQTT_HOST: '127.0.0.1',
       DATA_DIR: dir.path,
+      ...env,
     }),
     pino({ level: 'warn' }),
   );
