@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { get } from 'node:https';
 import { join } from 'node:path';
 import { tempDir } from '@iotp/db/testing';
 import { buildAgent } from '@iotp/edge-agent/build';
@@ -23,6 +24,7 @@ describe('MQTT over TLS', () => {
     await writeFile(join(dir.path, 'broker.key'), pems.private);
     p = await startTestPlatform('postgres', {
       MQTTS_PORT: '0',
+      MQTT_WSS_PORT: '0',
       MQTT_TLS_CERT: join(dir.path, 'broker.crt'),
       MQTT_TLS_KEY: join(dir.path, 'broker.key'),
     });
@@ -33,17 +35,18 @@ describe('MQTT over TLS', () => {
     await dir?.remove();
   });
 
-  it('takes devices over TLS with the same credentials and rules, and refuses clients that do not trust it', async () => {
-    const d = await p.device();
-    const client = await mqtt.connectAsync(`mqtts://localhost:${p.mqttsPort}`, {
-      ...creds(d),
-      ca,
-      reconnectPeriod: 0,
-      protocolVersion: 4,
-    });
+  /** A new device connects at `url` trusting our CA, and its QoS 1 reading is stored before the PUBACK. */
+  const storesOver = async (url: string, name: string) => {
+    const d = await p.device(name);
+    const client = await mqtt.connectAsync(url, { ...creds(d), ca, reconnectPeriod: 0, protocolVersion: 4 });
     await client.publishAsync(`devices/${d.id}/telemetry`, JSON.stringify({ temp: 20 }), { qos: 1 });
     expect(await p.count('SELECT count(*) AS n FROM telemetry WHERE device_id = $1', [d.id])).toBe(1);
     await client.endAsync();
+    return d;
+  };
+
+  it('takes devices over TLS with the same credentials and rules, and refuses clients that do not trust it', async () => {
+    const d = await storesOver(`mqtts://localhost:${p.mqttsPort}`, 'tls');
 
     const untrusting = mqtt.connectAsync(`mqtts://localhost:${p.mqttsPort}`, {
       ...creds(d),
@@ -57,6 +60,17 @@ describe('MQTT over TLS', () => {
       reconnectPeriod: 0,
     });
     await expect(wrongSecret).rejects.toThrow(/Bad username or password|Not authorized/);
+  });
+
+  it('takes devices over secure WebSocket (wss) with the same certificate, and answers a plain request 426', async () => {
+    await storesOver(`wss://localhost:${p.mqttWssPort}/mqtt`, 'wss');
+    const plain = await new Promise<number>((resolve, reject) =>
+      get(`https://localhost:${p.mqttWssPort}/mqtt`, { ca }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject),
+    );
+    expect(plain).toBe(426);
   });
 
   it('connects the bundled edge agent (one file, run by node alone) with a pinned CA', async () => {

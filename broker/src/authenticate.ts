@@ -2,6 +2,7 @@ import { devicePrefix, deviceTopic, SUFFIX } from '@iotp/protocol';
 import type { AedesOptions, Client } from 'aedes';
 import type { Logger } from 'pino';
 import { authenticateError, remoteAddress } from './aedes-internals.ts';
+import { APP_USERNAME, type AppAccess, authenticateApp } from './app-clients.ts';
 import type { DeviceIdentity, DeviceStore } from './device-store.ts';
 import type { Quotas } from './quotas.ts';
 import { type Reason, Rejection } from './reasons.ts';
@@ -31,6 +32,8 @@ export interface ConnectHooksOptions {
   /** May this device connect under its organization's plan, and its daily quota. */
   plan?: { admission(orgId: string, deviceId: string): Promise<{ allowed: boolean; messagesPerDay: number | null }> };
   quotas: Pick<Quotas, 'connectAllowed' | 'learn'>;
+  /** Applications that connect with an organization API key (user name `apikey`); none without. */
+  apps?: AppAccess;
   /** Longest keepalive allowed, in seconds; 0 ("never") is refused too. */
   keepaliveMaxS: number;
   /** Counts and logs a refusal. */
@@ -41,7 +44,8 @@ export interface ConnectHooksOptions {
 /**
  * The CONNECT hooks: `preConnect` checks the packet, `authenticate` the device's credentials.
  * Client id, user name and device id must be one and the same string, the canonical device id:
- * Aedes keys sessions by it, so takeover, revocation and topic rules all see one device.
+ * Aedes keys sessions by it, so takeover, revocation and topic rules all see one device. An
+ * application connects with the user name `apikey` instead (app-clients.ts).
  * @example new Aedes({ ...connectHooks({ devices, quotas, keepaliveMaxS: 1200, count, log }) })
  */
 export function connectHooks(o: ConnectHooksOptions): Required<Pick<AedesOptions, 'preConnect' | 'authenticate'>> {
@@ -76,6 +80,14 @@ export function connectHooks(o: ConnectHooksOptions): Required<Pick<AedesOptions
           const early = (client as DeviceClient)[REFUSAL];
           if (early) return refuse(early.reason, early.detail);
           if (!username || !password) return refuse('bad_credentials', 'username and password are required');
+          if (username === APP_USERNAME && o.apps)
+            return authenticateApp(client, password.toString(), o.apps).then(
+              (refused) => (refused ? refuse(refused.reason, refused.detail) : done(null, true)),
+              (err) => {
+                o.log.error({ err, clientId: client.id }, 'API key check failed');
+                done(authenticateError(new Rejection('storage_unavailable')), false);
+              },
+            );
           if (client.id !== username) return refuse('client_id_mismatch');
           // Knows only the canonical spelling of a device id: `A0F2...` is an unknown device.
           return o.devices.checkCredentials(username, password).then(

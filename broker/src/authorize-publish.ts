@@ -1,5 +1,6 @@
 import type { AedesOptions, PublishPacket } from 'aedes';
 import { isDropped } from './aedes-internals.ts';
+import { type AppAccess, appSessionOf, mayReceive } from './app-clients.ts';
 import { type Session, sessionOf } from './authenticate.ts';
 import type { Quotas } from './quotas.ts';
 import { type Reason, Rejection } from './reasons.ts';
@@ -11,6 +12,8 @@ export interface PublishHooksOptions {
   store: ReturnType<typeof storeTelemetry>;
   /** Hands on a message a device published below its prefix, other than telemetry. */
   relay(deviceId: string, suffix: string, payload: Buffer): void;
+  /** Applications' rules, when they may connect. */
+  apps?: AppAccess;
   /** Counts and logs a refusal. */
   count: (reason: Reason, fields: Record<string, unknown>) => void;
 }
@@ -38,7 +41,16 @@ export function publishHooks(
   return {
     authorizePublish(client, packet, done) {
       const session = sessionOf(client);
-      if (!session) return done(new Error('not authenticated'));
+      if (!session) {
+        const app = appSessionOf(client);
+        if (!app) return done(new Error('not authenticated'));
+        count('app_publish_not_allowed', {
+          orgId: app.orgId,
+          apiKeyId: app.apiKeyId,
+          topic: packet.topic.slice(0, 200),
+        });
+        return done(new Rejection('app_publish_not_allowed')); // closes the connection
+      }
       if (!packet.topic.startsWith(session.prefix)) {
         count('topic_not_allowed', { deviceId: session.id, topic: packet.topic.slice(0, 200) });
         return done(new Rejection('topic_not_allowed')); // closes the connection
@@ -54,9 +66,12 @@ export function publishHooks(
       else route(session, packet, done);
     },
 
-    /** A dropped reading is not relayed to subscribers either. */
-    authorizeForward(_client, packet) {
-      return isDropped(packet) ? undefined : packet;
+    /** A dropped reading is not relayed to subscribers either; an application gets its organization's messages only. */
+    authorizeForward(client, packet) {
+      if (isDropped(packet)) return undefined;
+      const app = appSessionOf(client);
+      if (app && !(o.apps && mayReceive(app, packet, o.apps.devices))) return undefined;
+      return packet;
     },
   };
 }

@@ -1,8 +1,11 @@
 import { EventEmitter } from 'node:events';
+import { createServer as createHttpServer, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
 import { deviceTopic } from '@iotp/protocol';
-import { Aedes } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import {
   capPacketSize,
@@ -12,6 +15,7 @@ import {
   remoteAddress,
   saidDisconnect,
 } from './aedes-internals.ts';
+import { type AppAccess, appSessionOf } from './app-clients.ts';
 import { connectHooks, sessionOf } from './authenticate.ts';
 import { publishHooks } from './authorize-publish.ts';
 import { subscribeHooks } from './authorize-subscribe.ts';
@@ -26,6 +30,7 @@ import { ReceiveTimes } from './receive-times.ts';
 import type { SharedSessions } from './shared-sessions.ts';
 import { type ReadingsListener, storeTelemetry, type TelemetrySink } from './store-telemetry.ts';
 import type { UsageMeter } from './usage-meter.ts';
+import { mqttOverWebSocket, type WebSocketOptions } from './websocket.ts';
 
 export { type BrokerLimits, DEFAULT_LIMITS } from './limits.ts';
 
@@ -51,6 +56,8 @@ export interface BrokerOptions {
   counters?: SharedCounters;
   /** Hears each device's readings once taken, e.g. to evaluate rules; must return at once and never throw. */
   onReadings?: ReadingsListener;
+  /** Applications that subscribe to their organization's topics with an API key; none without. */
+  apps?: AppAccess;
 }
 
 /** What devices do on this node, for the cloud services: messages below their own prefix, subscriptions, connections. */
@@ -83,6 +90,7 @@ export function createBroker({
   sessions,
   counters,
   onReadings,
+  apps,
 }: BrokerOptions) {
   const limits = { ...DEFAULT_LIMITS, ...given };
   const log = logger.child({ component: 'broker' });
@@ -94,6 +102,9 @@ export function createBroker({
     metrics.rejects.inc({ reason });
     log[level]({ reason, ...fields }, REASONS[reason].text);
   };
+
+  /** The applications connected on this node, by the API key they used: dropped when it is revoked. */
+  const appsByKey = new Map<string, Set<Client>>();
 
   const deviceEvents: DeviceEvents = new EventEmitter();
   deviceEvents.setMaxListeners(50);
@@ -107,19 +118,26 @@ export function createBroker({
     connectTimeout: 10_000,
     ...(sessions ? { persistence: sessions.persistence, mq: sessions.mq } : {}),
 
-    ...connectHooks({ devices, plan, quotas, keepaliveMaxS: limits.keepaliveMaxS, count, log }),
+    ...connectHooks({ devices, plan, quotas, apps, keepaliveMaxS: limits.keepaliveMaxS, count, log }),
     ...publishHooks({
       quotas,
       store: storeTelemetry({ limits, writer, metrics, receiveTimes, quotas, meter, count, onReadings }),
       // Twin reports, command responses and the like: the cloud listens on `deviceEvents`.
       relay: (deviceId, suffix, payload) => deviceEvents.emit('message', deviceId, suffix, payload),
+      apps,
       count,
     }),
-    ...subscribeHooks({ maxSubscriptions: limits.maxSubscriptions, count }),
+    ...subscribeHooks({ maxSubscriptions: limits.maxSubscriptions, apps, count }),
   });
 
   aedes.on('client', (client) => {
     metrics.connections.inc();
+    const app = appSessionOf(client);
+    if (app) {
+      const held = appsByKey.get(app.apiKeyId) ?? new Set();
+      appsByKey.set(app.apiKeyId, held.add(client));
+      return log.info({ clientId: client.id, orgId: app.orgId, apiKeyId: app.apiKeyId }, 'application connected');
+    }
     const session = sessionOf(client);
     if (session) {
       presence.online(session, remoteAddress(client));
@@ -137,6 +155,13 @@ export function createBroker({
   });
   aedes.on('clientDisconnect', (client) => {
     metrics.connections.dec();
+    const app = appSessionOf(client);
+    if (app) {
+      apps?.devices.release(app.orgId);
+      appsByKey.get(app.apiKeyId)?.delete(client);
+      if (appsByKey.get(app.apiKeyId)?.size === 0) appsByKey.delete(app.apiKeyId);
+      return log.info({ clientId: client.id, apiKeyId: app.apiKeyId }, 'application disconnected');
+    }
     const session = sessionOf(client);
     if (session) {
       const stillConnected = connectedClient(aedes, client.id) !== undefined;
@@ -156,12 +181,70 @@ export function createBroker({
     count('protocol_error', { clientId: client.id, err: err.message }, 'info');
   });
 
-  const servers: Server[] = [];
+  const servers: (Server | HttpServer)[] = [];
   const sockets = new Set<Socket>();
+  const webSockets: { close(): void }[] = [];
   let ready: Promise<void> | undefined;
+
+  /** One MQTT connection, over TCP, TLS or a WebSocket: Aedes reads it, within our packet rules. */
+  const handle = (stream: Duplex) => {
+    const client = aedes.handle(stream);
+    capPacketSize(client, limits.maxPacketBytes, (size) => {
+      count('packet_too_large', { clientId: client.id, address: remoteAddress(client), size });
+      stream.destroy();
+    });
+    checkStrings(client, (why) =>
+      count(why.reason, { clientId: client.id, address: remoteAddress(client), detail: why.detail }, 'info'),
+    );
+  };
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  };
+  /** Starts a listener of the broker's, closed with it; resolves with the bound port. */
+  const bind = (s: Server | HttpServer, port: number, host: string) => {
+    servers.push(s);
+    return new Promise<number>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(port, host, () => {
+        s.off('error', reject);
+        const addr = s.address();
+        resolve(typeof addr === 'object' && addr ? addr.port : port);
+      });
+    });
+  };
+  /** Hands a message to the subscribers on this node; resolves once it is handed. */
+  const publish = async (topic: string, payload: string | Buffer, qos: 0 | 1, retain: boolean) => {
+    // Persistence is set up by the first listen; a node that never listens (no broker role, the
+    // test harness) sets it up here, so a retained message or a session queue has a home.
+    ready ??= aedes.listen();
+    await ready;
+    return new Promise<void>((resolve, reject) =>
+      aedes.publish(
+        {
+          cmd: 'publish',
+          topic,
+          payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+          qos,
+          retain,
+          dup: false,
+        },
+        (err?: Error) => (err ? reject(err) : resolve()),
+      ),
+    );
+  };
+  const webSocketOptions = (o: Partial<WebSocketOptions>): WebSocketOptions => ({
+    path: '/mqtt',
+    trusted: [],
+    // A message holds one packet, or a few small ones: a bigger one is refused before it is read.
+    maxPayload: 2 * limits.maxPacketBytes,
+    ...o,
+  });
   return {
     aedes,
     limits,
+    /** Connect and message limits, daily quotas: shared with devices' telemetry over HTTP. */
+    quotas,
     get listening() {
       return servers.length > 0 && servers.every((s) => s.listening);
     },
@@ -180,37 +263,60 @@ export function createBroker({
         throw new Error('the PROXY protocol is read on plain MQTT only: end TLS at the balancer');
       ready ??= aedes.listen(); // sets up persistence; connections before it never get a CONNACK
       await ready;
-      const handle = (socket: Socket) => {
-        const client = aedes.handle(socket);
-        capPacketSize(client, limits.maxPacketBytes, (size) => {
-          count('packet_too_large', { clientId: client.id, address: remoteAddress(client), size });
-          socket.destroy();
-        });
-        checkStrings(client, (why) =>
-          count(why.reason, { clientId: client.id, address: remoteAddress(client), detail: why.detail }, 'info'),
-        );
-      };
       const afterHeader = proxyProtocol
         ? acceptProxyHeader(proxyProtocol, handle, (socket, why) =>
             count(why.reason, { address: socket.remoteAddress, detail: why.detail }),
           )
         : handle;
       const accept = (socket: Socket) => {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
+        track(socket);
         afterHeader(socket);
       };
       const s: Server = tls ? createTlsServer(tls, accept) : createServer(accept);
       if (tls) s.on('tlsClientError', (err) => log.info({ err: err.message }, 'TLS handshake failed'));
-      servers.push(s);
-      return new Promise((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(port, host, () => {
-          s.off('error', reject);
-          const addr = s.address();
-          resolve(typeof addr === 'object' && addr ? addr.port : port);
-        });
-      });
+      return bind(s, port, host);
+    },
+    /**
+     * MQTT over WebSocket on an HTTP server that serves other things too (the API's port): upgrades
+     * of `path` ('/mqtt') become MQTT connections, with the same rules as plain MQTT. Returns what
+     * drops them: the HTTP server's `close` waits for upgraded connections too, so call it first.
+     */
+    async acceptWebSockets(server: HttpServer, o: Partial<WebSocketOptions> = {}): Promise<() => void> {
+      ready ??= aedes.listen();
+      await ready;
+      const ws = mqttOverWebSocket(
+        webSocketOptions(o),
+        (stream, socket) => {
+          track(socket);
+          handle(stream);
+        },
+        (reason, fields) => count(reason, { ...fields, transport: 'websocket' }, 'info'),
+      );
+      webSockets.push(ws);
+      server.on('upgrade', ws.upgrade);
+      return () => {
+        server.off('upgrade', ws.upgrade);
+        ws.close();
+      };
+    },
+    /**
+     * A listener of its own for MQTT over WebSocket, over TLS (wss) when `tls` holds a certificate
+     * and key; a request that is no upgrade is answered 426. Resolves with the bound port.
+     */
+    async listenWebSocket(
+      port: number,
+      host = '0.0.0.0',
+      tls?: { cert: string | Buffer; key: string | Buffer },
+      o: Partial<WebSocketOptions> = {},
+    ): Promise<number> {
+      const onRequest = (_req: unknown, res: ServerResponse) => {
+        res.writeHead(426, { Upgrade: 'websocket', Connection: 'Upgrade', 'Content-Type': 'text/plain' });
+        res.end(`MQTT over WebSocket: connect to ${o.path ?? '/mqtt'} with the "mqtt" subprotocol\n`);
+      };
+      const s = tls ? createHttpsServer(tls, onRequest) : createHttpServer(onRequest);
+      if (tls) s.on('tlsClientError', (err) => log.info({ err: err.message }, 'TLS handshake failed'));
+      await this.acceptWebSockets(s, o); // dropped by `close`, before the servers' close completes
+      return bind(s, port, host);
     },
     deviceEvents,
     /** Publishes to a device's own topic `devices/{id}/{suffix}`; resolves once handed to subscribers. */
@@ -220,29 +326,23 @@ export function createBroker({
       payload: string | Buffer,
       opts: { qos?: 0 | 1; retain?: boolean } = {},
     ) {
-      // Persistence is set up by the first listen; a node that never listens (no broker role, the
-      // test harness) sets it up here, so a retained message or a session queue has a home.
-      ready ??= aedes.listen();
-      await ready;
-      return new Promise<void>((resolve, reject) =>
-        aedes.publish(
-          {
-            cmd: 'publish',
-            topic: deviceTopic(deviceId, suffix),
-            payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
-            qos: opts.qos ?? 1,
-            retain: opts.retain ?? false,
-            dup: false,
-          },
-          (err?: Error) => (err ? reject(err) : resolve()),
-        ),
-      );
+      return publish(deviceTopic(deviceId, suffix), payload, opts.qos ?? 1, opts.retain ?? false);
+    },
+    /**
+     * Publishes to an organization's own topic `orgs/{orgId}/{suffix}` (its events), which only its
+     * applications may subscribe to; resolves once handed to the subscribers on this node.
+     */
+    async publishToOrg(orgId: string, suffix: string, payload: string): Promise<void> {
+      return publish(`orgs/${orgId}/${suffix}`, payload, 1, false);
     },
     /** True while this node holds a live connection of the device. */
     holds(deviceId: string): boolean {
       return connectedClient(aedes, deviceId.toLowerCase()) !== undefined;
     },
-    /** Drops the live connections of these devices (credentials revoked or rotated). */
+    /**
+     * Drops the live connections of these devices (credentials revoked or rotated), and of the
+     * applications connected with these API keys (revoked).
+     */
     disconnectDevices(ids: string[]): void {
       for (const given of ids) {
         // Sessions are keyed by the canonical (lower-case) id; a route may pass on another spelling.
@@ -251,6 +351,10 @@ export function createBroker({
         if (client) {
           log.info({ deviceId: id }, 'device disconnected: credentials revoked');
           client.close();
+        }
+        for (const app of appsByKey.get(id) ?? []) {
+          log.info({ apiKeyId: id, clientId: app.id }, 'application disconnected: API key revoked');
+          app.close();
         }
       }
     },
@@ -263,6 +367,7 @@ export function createBroker({
     async close(): Promise<void> {
       const closing = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      for (const ws of webSockets) ws.close();
       for (const s of sockets) s.destroy();
       await closing;
       await sessions?.close();

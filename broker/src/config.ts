@@ -12,6 +12,16 @@ export const brokerEnv = z.object({
   MQTTS_PORT: port(8883),
   MQTT_TLS_CERT: z.string().optional(),
   MQTT_TLS_KEY: z.string().optional(),
+  /** MQTT over WebSocket on the HTTP port at this path (browsers, apps); empty turns it off. */
+  MQTT_WS_PATH: z
+    .string()
+    .default('/mqtt')
+    .refine(
+      (p) => p === '' || (p.startsWith('/') && !p.startsWith('/v1/')),
+      'must start with / and not be an API path',
+    ),
+  /** MQTT over secure WebSocket (wss), with MQTT_TLS_CERT and MQTT_TLS_KEY, on a port of its own. */
+  MQTT_WSS_PORT: port(8084),
   /** Behind a load balancer: plain MQTT from TRUSTED_PROXIES must start with a PROXY header (v1 or v2). */
   MQTT_PROXY_PROTOCOL: flag(false),
   /** Load balancers whose PROXY headers (MQTT) and X-Forwarded-For (HTTP) are believed; nobody's when empty. */

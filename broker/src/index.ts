@@ -1,13 +1,21 @@
+export { APP_USERNAME, type AppAccess, type OrgDevices, SUBSCRIBE_SCOPE } from './app-clients.ts';
 export { BatchWriter, type BatchWriterOptions, WriterClosed } from './batch-writer.ts';
 export { type Broker, type BrokerOptions, createBroker, type DeviceEvents } from './broker.ts';
 export { type BrokerEnv, brokerEnv, brokerLimits } from './config.ts';
-export { DeviceStore, hashDeviceSecret, newDeviceSecret } from './device-store.ts';
+export {
+  type CredentialCheck,
+  type DeviceIdentity,
+  DeviceStore,
+  hashDeviceSecret,
+  newDeviceSecret,
+} from './device-store.ts';
 export { ConfigError, count, flag, parseEnv, port } from './env.ts';
 export { type BrokerLimits, DEFAULT_LIMITS } from './limits.ts';
 export { type BrokerMetrics, createBrokerMetrics } from './metrics.ts';
+export { type QuotaPlan, Quotas } from './quotas.ts';
 export { REASONS, type Reason, Rejection } from './reasons.ts';
 export { connectSharedSessions, type SharedSessions } from './shared-sessions.ts';
 export { Spill } from './spill.ts';
-export type { ReadingsListener, TelemetrySink } from './store-telemetry.ts';
+export { checkTelemetry, type ReadingsListener, type TelemetrySink } from './store-telemetry.ts';
 export { nowMicros, parseTelemetry, type Readings } from './telemetry-parser.ts';
 export { NO_DEVICE, type Usage, UsageMeter } from './usage-meter.ts';

@@ -33,6 +33,11 @@ export function proxiedAddress(socket: object): string | undefined {
   return proxied.get(socket);
 }
 
+/** Names the client's address of a connection whose socket does not tell it (a WebSocket stream, say). */
+export function nameAddress(socket: object, address: string): void {
+  proxied.set(socket, address);
+}
+
 /** Not enough bytes yet to tell. */
 const MORE = Symbol('more');
 
@@ -132,7 +137,7 @@ export function acceptProxyHeader(
       const header = readProxyHeader(buf);
       if (header === MORE) return;
       if (header instanceof Rejection) return refuse(header);
-      if (header.address) proxied.set(socket, header.address);
+      if (header.address) nameAddress(socket, header.address);
       pass(buf.subarray(header.length));
     };
     // A peer that closed or went silent before its header: counted only when one was owed.

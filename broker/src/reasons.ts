@@ -15,6 +15,11 @@ export const REASONS = {
   topic_not_allowed: { connack: null, mqtt5: 0x87, text: 'topic outside the device namespace' },
   topic_too_deep: { connack: null, mqtt5: 0x90, text: 'topic has too many levels' },
   subscription_not_allowed: { connack: null, mqtt5: 0x87, text: 'subscription outside the device namespace' },
+  app_publish_not_allowed: {
+    connack: null,
+    mqtt5: 0x87,
+    text: 'an application connected with an API key may only subscribe',
+  },
   too_many_subscriptions: { connack: null, mqtt5: 0x97, text: 'too many subscriptions' },
   packet_too_large: { connack: null, mqtt5: 0x95, text: 'packet larger than the broker limit' },
   payload_too_large: { connack: null, mqtt5: 0x95, text: 'telemetry payload larger than the limit' },

@@ -39,6 +39,26 @@ export type ReadingsListener = (deviceId: string, orgId: string, readings: Readi
 export type Done = (err?: Error | null) => void;
 
 /**
+ * What a telemetry message must pass before it is stored, whichever way it came (MQTT, HTTP): its
+ * size, the parser, at least one reading, and the organization's daily quota. Returns the readings
+ * or the Rejection; never throws.
+ * @example const r = checkTelemetry({ limits, quotas }, orgId, payload, { at: nowMicros(), used: 0 });
+ */
+export function checkTelemetry(
+  o: { limits: BrokerLimits; quotas: Pick<Quotas, 'dailyExceeded'> },
+  orgId: string,
+  payload: Buffer,
+  stamp: ReceiveStamp,
+): Readings | Rejection {
+  if (payload.length > o.limits.maxPayloadBytes) return new Rejection('payload_too_large', `${payload.length} bytes`);
+  const readings = parseTelemetry(payload, o.limits, stamp);
+  if (readings instanceof Rejection) return readings;
+  // Nothing to write would never be committed, so never acknowledged: refuse it now.
+  if (readings.time.length === 0) return new Rejection('invalid_shape', 'no readings');
+  return o.quotas.dailyExceeded(orgId) ?? readings;
+}
+
+/**
  * Telemetry storage: parses a device's telemetry PUBLISH, counts it, and hands it to the writer;
  * a QoS 1 or 2 packet is acknowledged (`done`) only once its readings are committed. A resend gets
  * its first copy's receive time, so readings without a time of their own are stored once.
@@ -47,7 +67,7 @@ export type Done = (err?: Error | null) => void;
 export function storeTelemetry(
   o: StoreTelemetryOptions,
 ): (session: Session, packet: PublishPacket, done: Done) => void {
-  const { limits, writer, meter, receiveTimes, count, onReadings } = o;
+  const { writer, meter, receiveTimes, count, onReadings } = o;
 
   /** MQTT 3.1.1 cannot refuse one PUBLISH: acknowledge it, so it is not resent forever, and drop it. */
   function drop(session: Session, packet: PublishPacket, why: Rejection, done: Done): void {
@@ -58,31 +78,17 @@ export function storeTelemetry(
 
   return (session, packet, done) => {
     const payload = packet.payload as Buffer;
-    if (payload.length > limits.maxPayloadBytes) {
-      drop(session, packet, new Rejection('payload_too_large', `${payload.length} bytes`), done);
-      return;
-    }
     // A resend (after a lost PUBACK, or before PUBREL: Aedes authorizes a QoS 2 resend again) gets
     // its first copy's receive time, so its readings without a time of their own are stored once.
     const resentAt = packet.qos > 0 ? receiveTimes.resentAt(session.id, session.serial, packet) : undefined;
     const stamp: ReceiveStamp = { at: resentAt ?? nowMicros(), used: 0 };
-    const readings = parseTelemetry(payload, limits, stamp);
+    const readings = checkTelemetry(o, session.orgId, payload, stamp);
     if (readings instanceof Rejection) {
       drop(session, packet, readings, done);
       return;
     }
     if (packet.qos > 0 && stamp.used > 0 && resentAt === undefined)
       receiveTimes.remember(session.id, session.serial, packet, stamp.at);
-    // Nothing to write would never be committed, so never acknowledged: answer it now.
-    if (readings.time.length === 0) {
-      drop(session, packet, new Rejection('invalid_shape', 'no readings'), done);
-      return;
-    }
-    const overQuota = o.quotas.dailyExceeded(session.orgId);
-    if (overQuota) {
-      drop(session, packet, overQuota, done);
-      return;
-    }
     // A recognised resend was counted when it first came.
     if (resentAt === undefined) {
       meter?.count(session.orgId, session.id, { messages: 1, points: readings.time.length, bytes: payload.length });

@@ -52,6 +52,8 @@ import { auditExportRoutes } from './tasks/audit-export.routes.ts';
 import type { TaskService } from './tasks/task.service.ts';
 import { taskRoutes } from './tasks/tasks.routes.ts';
 import { telemetryExportRoutes } from './tasks/telemetry-export.routes.ts';
+import { DEVICE_TELEMETRY_PATH, deviceIngestRoutes } from './telemetry/device-ingest.routes.ts';
+import type { DeviceIngest } from './telemetry/device-ingest.service.ts';
 import { telemetryRoutes } from './telemetry/telemetry.routes.ts';
 import type { TelemetryService } from './telemetry/telemetry.service.ts';
 import { twinRoutes } from './twin/twin.routes.ts';
@@ -73,6 +75,8 @@ export interface AppOptions {
   devices?: DeviceService;
   /** Telemetry reads; needs `orgs`. */
   telemetry?: TelemetryService;
+  /** Telemetry sent by devices over HTTP, with their own credentials. */
+  deviceTelemetry?: DeviceIngest;
   /** Device twins and commands; needs `orgs`. */
   twins?: TwinService;
   /** Database logins for tenants' Grafana; needs `orgs`. */
@@ -125,6 +129,7 @@ export function createApp({
   orgs,
   devices,
   telemetry,
+  deviceTelemetry,
   twins,
   grafana,
   billing,
@@ -170,7 +175,11 @@ export function createApp({
     await next();
   });
   app.use(storableText());
-  if (orgs) app.use('/v1/*', auditTrail({ orgs: orgs.repo, logger: log }));
+  if (orgs) {
+    // Device telemetry is not audited, as on MQTT: its refusals are counted and logged instead.
+    const audit = auditTrail({ orgs: orgs.repo, logger: log });
+    app.use('/v1/*', (c, next) => (DEVICE_TELEMETRY_PATH.test(c.req.path) ? next() : audit(c, next)));
+  }
   if (meter) {
     app.use('/v1/orgs/*', async (c, next) => {
       await next();
@@ -187,6 +196,7 @@ export function createApp({
   });
 
   app.route('/', healthRoutes({ checks }));
+  if (deviceTelemetry) app.route('/', deviceIngestRoutes(deviceTelemetry));
   if (auth) {
     app.route('/', authRoutes(auth, auth.tokens));
     app.route('/', profileRoutes(auth));

@@ -15,7 +15,9 @@ import type { PlatformConfig, Role } from './config.ts';
 import { prepareDataDir } from './data-dir.ts';
 import { routeDeviceEvents } from './device-router.ts';
 import type { DeviceService } from './devices/device.service.ts';
+import { OrgDeviceIndex } from './devices/org-device-index.ts';
 import type { EventService } from './events/event.service.ts';
+import { eventsToApps } from './events/events-to-apps.ts';
 import { recordPlatformEvents } from './events/platform-events.ts';
 import { DatabaseJobLeases } from './job-lease.ts';
 import { OrgRepository } from './orgs/org.repository.ts';
@@ -25,6 +27,7 @@ import { Scheduler } from './scheduler.ts';
 import type { TwinService } from './twin/twin.service.ts';
 import { type AccountParts, wireAccounts } from './wiring/accounts.ts';
 import { wireBroker } from './wiring/broker.ts';
+import { wireDeviceIngest } from './wiring/device-ingest.ts';
 import { wireDevices } from './wiring/devices.ts';
 import { wireEvents, wireWebhooks } from './wiring/events.ts';
 import { wireApp } from './wiring/http.ts';
@@ -95,6 +98,8 @@ export interface RunningPlatform extends Platform {
   mqttPort: number;
   /** The MQTT-over-TLS port, when a certificate is configured. */
   mqttsPort?: number;
+  /** The MQTT-over-secure-WebSocket port, when a certificate is configured. */
+  mqttWssPort?: number;
 }
 
 /**
@@ -186,16 +191,34 @@ export async function buildPlatform(
       sendCommand: (orgId, deviceId, name, params) =>
         twins.send(orgId, deviceId, { name, params, timeout_s: 0, ttl_s: 3600 }),
     });
-    const { broker, streamed, deviceOrders, toDevices } = await wireBroker(w, {
+    const plan = {
+      admission: (orgId: string, deviceId: string) => billing.admission(orgId, deviceId),
+      messagesPerDay: (orgId: string) => billing.messagesPerDay(orgId),
+    };
+    // Applications subscribe with an organization API key; the devices they may hear are kept in
+    // memory per organization, current through the event feed.
+    const orgDevices = new OrgDeviceIndex((orgId) => deviceRepo.ids(orgId), events);
+    cleanup.push(async () => orgDevices.close());
+    const { broker, streamed, deviceOrders, toDevices, ...ingest } = await wireBroker(w, {
+      apps: { verifyKey: (secret) => auth.apiKeys.orgKey(secret), devices: orgDevices },
       onReadings: rules.engine.onReadings,
       writer,
       meter,
       metrics,
       shared,
-      plan: {
-        admission: (orgId, deviceId) => billing.admission(orgId, deviceId),
-        messagesPerDay: (orgId) => billing.messagesPerDay(orgId),
-      },
+      plan,
+    });
+    // Telemetry over HTTP takes the broker's path: its credential check, limits and sink.
+    const deviceTelemetry = wireDeviceIngest(w, {
+      devices: ingest.devices,
+      sink: ingest.ingest,
+      limits: broker.limits,
+      quotas: broker.quotas,
+      meter,
+      plan,
+      onReadings: rules.engine.onReadings,
+      failures: limits,
+      rateLimits: parts.auth?.rateLimits,
     });
     const orgs = wireOrgs(w, {
       orgs: orgRepo,
@@ -227,6 +250,10 @@ export async function buildPlatform(
     });
     // What devices say reaches the service that handles it: the topic is parsed once.
     routeDeviceEvents(broker.deviceEvents, { twins, rollouts });
+    if (runs('broker')) {
+      const stop = eventsToApps(events, broker, logger);
+      cleanup.push(async () => stop());
+    }
     recordPlatformEvents(events, { devices: broker.deviceEvents, ota: rollouts.events, logger });
     const webhooks = wireWebhooks(w, { events, notify: notify.notifier });
     const tasks = wireTasks(w, { telemetry, objects, orgs, devices });
@@ -244,6 +271,7 @@ export async function buildPlatform(
         meter,
         devices,
         telemetry,
+        deviceTelemetry,
         tasks: { tasks: tasks.tasks, objects },
       },
       writer,
@@ -279,6 +307,7 @@ export async function buildPlatform(
         logger.info({ roles: [...config.ROLES] }, 'starting the roles of this node');
         let mqttPort = 0;
         let mqttsPort: number | undefined;
+        let mqttWssPort: number | undefined;
         if (runs('broker')) {
           // Behind HAProxy (`send-proxy`), the PROXY header names the device's address for limits and logs.
           const proxied = config.MQTT_PROXY_PROTOCOL ? { trusted: config.TRUSTED_PROXIES } : undefined;
@@ -301,6 +330,24 @@ export async function buildPlatform(
         http = listening.server;
         // Closed first on shutdown: no new requests while the rest flushes.
         cleanup.push(() => new Promise<void>((resolve) => listening.server.close(() => resolve())));
+        if (runs('broker') && config.MQTT_WS_PATH) {
+          const dropWebSockets = await broker.acceptWebSockets(listening.server, {
+            path: config.MQTT_WS_PATH,
+            trusted: config.TRUSTED_PROXIES,
+          });
+          // Before the HTTP server closes, which would wait for them.
+          cleanup.push(async () => dropWebSockets());
+          logger.info({ path: config.MQTT_WS_PATH }, 'MQTT over WebSocket on the HTTP port');
+        }
+        if (tls && config.MQTT_WS_PATH) {
+          mqttWssPort = await bind('MQTT_WSS_PORT', config.MQTT_WSS_PORT, () =>
+            broker.listenWebSocket(config.MQTT_WSS_PORT, config.MQTT_HOST, tls, {
+              path: config.MQTT_WS_PATH,
+              trusted: config.TRUSTED_PROXIES,
+            }),
+          );
+          logger.info({ port: mqttWssPort, path: config.MQTT_WS_PATH }, 'MQTT over secure WebSocket listening');
+        }
         ports.http = listening.port;
         logger.info({ port: listening.port }, 'HTTP API listening');
         if (streamed && runs('writer')) {
@@ -311,7 +358,7 @@ export async function buildPlatform(
         }
         scheduler.start(runs('worker') ? 'all' : 'node');
         await tasks.start();
-        return Object.assign(platform, { httpPort: listening.port, mqttPort, mqttsPort });
+        return Object.assign(platform, { httpPort: listening.port, mqttPort, mqttsPort, mqttWssPort });
       },
       // Reverse start order: stop taking connections, flush the writer, close the database.
       // Within SHUTDOWN_TIMEOUT_MS even when the database hangs: a step still waiting when its share

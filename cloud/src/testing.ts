@@ -33,6 +33,8 @@ export async function authHarness(
     objects?: ObjectStore;
     limits?: CounterStore;
     database?: 'postgres' | 'embedded';
+    /** More configuration, as environment variables (e.g. `MQTT_MESSAGES_PER_S`). */
+    env?: Record<string, string>;
     /** Billing through the real Stripe SDK pointed at `apiUrl`. */
     stripe?: { apiUrl: string; webhookSecrets: string[]; prices: Record<string, string> };
   } = {},
@@ -60,6 +62,7 @@ export async function authHarness(
           STRIPE_METER_EVENT: 'data_points',
         }
       : {}),
+    ...options.env,
   });
   const platform = await buildPlatform(config, logger, {
     objects: options.objects,

@@ -210,6 +210,8 @@ describe('bad input is a 4xx problem, never a 500', () => {
         '/v1/orgs/{orgId}/devices/{id}/twin',
         '/v1/orgs/{orgId}/ota/releases',
         '/v1/admin/users',
+        // Device-authenticated: a user's bearer token gets 401 there, hostile ids included.
+        '/v1/devices/{id}/telemetry',
       ]),
     );
     const operations: Operation[] = Object.entries(doc.paths).flatMap(([path, ops]) =>

@@ -35,6 +35,16 @@ export class ApiKeyService {
     await this.repo.recordEvent(principal.userId, 'api_key_revoked', ctx, { apiKeyId: id });
   }
 
+  /** The organization API key behind a secret (an application on MQTT); undefined when it is none, or not valid. */
+  async orgKey(secret: string): Promise<{ orgId: string; apiKeyId: string; scopes: string[] } | undefined> {
+    const principal = await this.verify(secret).catch((err: unknown) => {
+      if (err instanceof Unauthorized) return undefined;
+      throw err;
+    });
+    if (principal?.kind !== 'org_key') return undefined;
+    return { orgId: principal.orgId, apiKeyId: principal.apiKeyId, scopes: principal.scopes };
+  }
+
   /** Resolves an API key (`iot_...`), a person's or an organization's, to who it acts for, or throws Unauthorized. */
   async verify(secret: string): Promise<Principal | OrgKeyPrincipal> {
     const key = await this.repo.findApiKeyByHash(sha256(secret));

@@ -11,6 +11,8 @@ export const DEFAULT_RATE_LIMITS = {
   resetPerAddress: [10, 3600],
   resetPerAccount: [3, 3600],
   verifyPerUser: [5, 3600],
+  /** Failed device logins over HTTP (telemetry): past it the address is blocked for the rest of the window. */
+  deviceAuthFailuresPerAddress: [30, 60],
 } satisfies Record<string, [number, number]>;
 
 export type RateLimits = typeof DEFAULT_RATE_LIMITS;

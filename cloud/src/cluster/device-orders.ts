@@ -8,8 +8,9 @@ export interface LocalDevices {
 }
 
 /**
- * Orders about devices' live connections that must reach whichever node holds them: drop these
- * devices (credentials rotated or revoked, device disabled, organization deleted). Never rejects:
+ * Orders about live connections that must reach whichever node holds them: drop these devices
+ * (credentials rotated or revoked, device disabled, organization deleted), or the applications
+ * connected with these API keys (revoked, organization deleted). Never rejects:
  * the change behind an order is already stored, and a device whose credentials changed is refused
  * at its next connection on any node.
  */

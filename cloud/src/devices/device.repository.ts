@@ -27,6 +27,11 @@ export class DeviceRepository {
     this.rows = orgRows(orm, devices);
   }
 
+  /** The ids of every device of the organization. */
+  async ids(orgId: string): Promise<string[]> {
+    return (await this.orm.select({ id: devices.id }).from(devices).where(eq(devices.orgId, orgId))).map((r) => r.id);
+  }
+
   async list(orgId: string, f: DeviceFilter): Promise<DeviceRow[]> {
     const conditions = [eq(devices.orgId, orgId)];
     if (f.tag) conditions.push(arrayContains(devices.tags, [f.tag]));

@@ -71,6 +71,12 @@ export class UnsupportedMediaType extends Problem {
     super('unsupported-media-type', 415, title, detail);
   }
 }
+/** What cannot be done now but may work soon, such as storing telemetry while the database is down. */
+export class Unavailable extends Problem {
+  constructor(detail: string, options?: Cause) {
+    super('unavailable', 503, 'Service unavailable', detail, options);
+  }
+}
 /** Something that was there once and is no more, for good (RFC 9110 section 15.5.11). */
 export class Gone extends Problem {
   constructor(title: string, detail?: string) {

@@ -155,19 +155,20 @@ export class OrgRepository {
   }
 
   /** Marks an organization deleted and disables its devices' credentials at once. */
-  async markDeleted(orgId: string, purgeAfter: Date): Promise<string[]> {
+  async markDeleted(orgId: string, purgeAfter: Date): Promise<{ devices: string[]; apiKeys: string[] }> {
     return this.orm.transaction(async (tx) => {
       await tx.update(organizations).set({ deletedAt: new Date(), purgeAfter }).where(eq(organizations.id, orgId));
-      await tx
+      const keys = await tx
         .update(apiKeys)
         .set({ revokedAt: new Date() })
-        .where(and(eq(apiKeys.orgId, orgId), isNull(apiKeys.revokedAt)));
+        .where(and(eq(apiKeys.orgId, orgId), isNull(apiKeys.revokedAt)))
+        .returning({ id: apiKeys.id });
       const disabled = await tx
         .update(devices)
         .set({ disabledAt: new Date(), secretHash: '' })
         .where(eq(devices.orgId, orgId))
         .returning({ id: devices.id });
-      return disabled.map((d) => d.id);
+      return { devices: disabled.map((d) => d.id), apiKeys: keys.map((k) => k.id) };
     });
   }
 

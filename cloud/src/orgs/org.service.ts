@@ -20,8 +20,11 @@ export interface OrgServiceOptions {
   /** How long a deleted organization's data is kept before it is purged. */
   purgeGraceS?: number;
   invitationTtlS?: number;
-  /** Called with the device ids whose credentials were revoked, so live connections can be dropped. */
-  onDevicesRevoked?: (deviceIds: string[]) => void;
+  /**
+   * Called with the ids of revoked credentials (devices' and organization API keys'), so the live
+   * connections that use them can be dropped.
+   */
+  onCredentialsRevoked?: (ids: string[]) => void;
   /** Refuses going past the plan's seats, members and open invitations together (throws a 402 problem). */
   checkSeats?: (orgId: string, adding: number) => Promise<void>;
   /** Records member.joined. */
@@ -86,8 +89,8 @@ export class OrgService {
     }
     const purgeAfter = new Date(Date.now() + (this.o.purgeGraceS ?? 7 * 86_400) * 1000);
     const revoked = await this.o.orgs.markDeleted(org.id, purgeAfter);
-    this.o.onDevicesRevoked?.(revoked);
-    this.o.logger.warn({ orgId: org.id, devices: revoked.length, purgeAfter }, 'organization deleted');
+    this.o.onCredentialsRevoked?.([...revoked.devices, ...revoked.apiKeys]);
+    this.o.logger.warn({ orgId: org.id, devices: revoked.devices.length, purgeAfter }, 'organization deleted');
     return { status: 'deleted' as const, purge_after: purgeAfter.toISOString() };
   }
 
@@ -243,6 +246,8 @@ export class OrgService {
 
   async revokeApiKey(org: OrgContext, id: string) {
     if (!(await this.o.orgs.revokeOrgApiKey(org.id, id))) throw new NotFound('No such API key');
+    // Applications connected with it are dropped, on whichever node.
+    this.o.onCredentialsRevoked?.([id]);
   }
 
   async audit(org: OrgContext, q: Omit<AuditQuery, 'before'> & { cursor?: string }) {

@@ -25,6 +25,8 @@ export interface BrokerParts {
   plan: NonNullable<BrokerOptions['plan']>;
   /** Hears readings as the broker takes them (the rule engine). */
   onReadings?: BrokerOptions['onReadings'];
+  /** Applications that subscribe with an organization API key. */
+  apps?: BrokerOptions['apps'];
 }
 
 /**
@@ -32,7 +34,7 @@ export interface BrokerParts {
  * INGEST=jetstream, through the stream; sessions in Redis with MQTT_SESSIONS=redis; and with NATS,
  * messages and orders that reach whichever node holds a device.
  */
-export async function wireBroker(w: Wiring, { writer, meter, metrics, shared, plan, onReadings }: BrokerParts) {
+export async function wireBroker(w: Wiring, { writer, meter, metrics, shared, plan, onReadings, apps }: BrokerParts) {
   const { config, logger, registry, db, scheduler, onClose, runs, nc } = w;
   // INGEST=jetstream: the broker's PUBACK waits for the stream, and writer nodes fill the database from it.
   const streamed = nc && config.INGEST === 'jetstream' ? { nc, stream: config.INGEST_STREAM } : undefined;
@@ -43,10 +45,12 @@ export async function wireBroker(w: Wiring, { writer, meter, metrics, shared, pl
     runs('broker') && config.MQTT_SESSIONS === 'redis' && config.REDIS_URL
       ? await connectSharedSessions({ url: config.REDIS_URL, prefix: config.MQTT_SESSIONS_PREFIX, logger })
       : undefined;
+  // One store: its credential lookups are batched per turn of the event loop, MQTT and HTTP together.
+  const devices = new DeviceStore(db.orm);
   const broker = createBroker({
     sessions,
     counters: shared,
-    devices: new DeviceStore(db.orm),
+    devices,
     writer: ingest,
     metrics,
     logger,
@@ -54,6 +58,7 @@ export async function wireBroker(w: Wiring, { writer, meter, metrics, shared, pl
     meter,
     plan,
     onReadings,
+    apps,
   });
   // Registered before any listener: a failed listen must still close Aedes and the session store.
   onClose(() => broker.close());
@@ -62,5 +67,5 @@ export async function wireBroker(w: Wiring, { writer, meter, metrics, shared, pl
     ? new NatsDeviceOrders({ nc, devices: broker, logger, registry })
     : new LocalDeviceOrders(broker);
   const toDevices: DevicePublisher = nc ? new NatsDevicePublisher({ nc, broker, logger, registry }) : broker;
-  return { broker, streamed, deviceOrders, toDevices };
+  return { broker, streamed, deviceOrders, toDevices, devices, ingest };
 }

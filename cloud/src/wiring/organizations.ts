@@ -51,7 +51,7 @@ export function wireOrgs(
     notify: parts.notify,
     logger,
     publicUrl,
-    onDevicesRevoked: (ids) => void parts.deviceOrders.disconnect(ids),
+    onCredentialsRevoked: (ids) => void parts.deviceOrders.disconnect(ids),
     checkSeats: (orgId, adding) => parts.billing.checkLimit(orgId, 'seats', adding),
     events: parts.events,
   });
