@@ -40,13 +40,32 @@ describe('events across nodes (NATS)', () => {
 
   beforeAll(async () => {
     nc = await connect({ servers: NATS_URL });
-    cluster = await startNodes(2, { NATS_URL, EVENTS_TICK_MS: '100', EVENTS_STREAM: stream });
+    // Sessions remembered for a minute: only the change sent over NATS can make a node forget one.
+    cluster = await startNodes(2, {
+      NATS_URL,
+      EVENTS_TICK_MS: '100',
+      EVENTS_STREAM: stream,
+      AUTH_CACHE_TTL_MS: '60000',
+    });
     [a, b] = cluster.nodes as [TestPlatform, TestPlatform];
   }, 60_000);
   afterAll(async () => {
     await cluster?.stop();
     await (await jetstreamManager(nc)).streams.delete(stream).catch(() => undefined);
     await nc?.close();
+  });
+
+  it('refuses on node B, at once, a session that node B remembered and that ended through node A', async () => {
+    const onA = apiClient(a);
+    await onA.signIn('leaver@cluster.example');
+    const onB = apiClient(b);
+    onB.token = onA.token;
+    const orgId = (await onA.call('POST', '/v1/orgs', { name: 'Leaving' })).body.id;
+    // B looks the session up and remembers it.
+    expect((await onB.call('GET', `/v1/orgs/${orgId}`)).status).toBe(200);
+    expect((await onB.call('GET', `/v1/orgs/${orgId}`)).status).toBe(200);
+    expect((await onA.call('POST', '/v1/auth/logout-all')).status).toBe(204);
+    await until(async () => (await onB.call('GET', `/v1/orgs/${orgId}`)).status === 401, 'the session refused on B');
   });
 
   it("streams on node A a device's creation through B's API and its connection to B's broker", async () => {

@@ -78,6 +78,8 @@ export const platformEnv = brokerEnv.extend({
     )
     .optional(),
   ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(60).max(86_400).default(900),
+  /** How long a session's and its memberships' lookup is believed at most (ms); 0 looks them up on every request. */
+  AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   REFRESH_TOKEN_TTL_S: z.coerce
     .number()
     .int()

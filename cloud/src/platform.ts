@@ -180,10 +180,10 @@ export async function buildPlatform(
     const notify = wireNotify(w, { events });
 
     const { metrics, writer, meter, embeddedJobs } = await wireIngest(w);
-    const { tokens, limits, shared, authRepo, objects, auth } = await wireAccounts(w, parts, {
+    const { tokens, limits, shared, authRepo, objects, auth, callers } = await wireAccounts(w, parts, {
       notify: notify.notifier,
     });
-    const orgRepo = new OrgRepository(db.orm);
+    const orgRepo = new OrgRepository(db.orm, () => callers.changed());
     const billing = wireBilling(w, { orgs: orgRepo, notify: notify.notifier });
     // Loaded before the broker takes readings; a rule's command goes out as the API sends one.
     const rules = await wireRules(w, {

@@ -7,12 +7,15 @@
  * BENCH_SAMPLES (200) requests of each kind one after another: latest values, one day of raw points,
  * 30 days in hourly buckets. Then `latest` under load: autocannon with BENCH_CONNECTIONS (50)
  * connections for BENCH_SECONDS (10) against the API, and against a bare Hono route in the same
- * process running the same SQL on a pool of the same size. Progress goes to stderr; the last stdout
- * line is the JSON result.
+ * process running the same SQL on a pool of the same size. BENCH_PROFILE=dir writes a CPU profile
+ * of the API under load there. Progress goes to stderr; the last stdout line is the JSON result.
  */
 
+import { writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
+import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { Hono } from 'hono';
@@ -160,7 +163,7 @@ async function main() {
     );
     progress(`latest under load: ${CONNECTIONS} connections for ${SECONDS} s, the API then a bare route...`);
     const paths = ids.map((_, i) => `${base}/${device(i)}/telemetry/latest`);
-    const latestLoad = await load(platform.httpPort, paths, token);
+    const latestLoad = await profiled(() => load(platform.httpPort, paths, token));
     const bare = await bareRoute(url.toString(), platform.config.DATABASE_POOL_SIZE);
     const bareLoad = await load(
       bare.port,
@@ -187,6 +190,29 @@ async function main() {
   } finally {
     await sql.end();
     await bench.stop();
+  }
+}
+
+/** Runs `fn`, and with BENCH_PROFILE=dir writes the process's CPU profile meanwhile into that directory. */
+async function profiled<T>(fn: () => Promise<T>): Promise<T> {
+  const dir = env.BENCH_PROFILE;
+  if (!dir) return fn();
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    const file = join(dir, `query-latest-${Date.now()}.cpuprofile`);
+    await writeFile(file, JSON.stringify(profile));
+    session.disconnect();
+    progress(`CPU profile of the API under load: ${file}`);
   }
 }
 

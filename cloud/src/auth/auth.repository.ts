@@ -32,7 +32,14 @@ export class AuthRepository {
   /** And every organization route: the same, with the user's role there. */
   private readonly sessionWithUserInOrg;
 
-  constructor(private readonly orm: Orm) {
+  /**
+   * @param onAccessChange called after each write that changes who a session is or what it may do
+   * (a session revoked, a user updated), so that remembered answers are forgotten.
+   */
+  constructor(
+    private readonly orm: Orm,
+    private readonly onAccessChange: () => void = () => undefined,
+  ) {
     this.sessionWithUser = orm
       .select(CALLER)
       .from(sessions)
@@ -67,13 +74,13 @@ export class AuthRepository {
   }
 
   async updateUser(id: string, values: Partial<typeof users.$inferInsert>): Promise<UserRow | undefined> {
-    return (
-      await this.orm
-        .update(users)
-        .set({ ...values, updatedAt: new Date() })
-        .where(eq(users.id, id))
-        .returning()
-    )[0];
+    const [row] = await this.orm
+      .update(users)
+      .set({ ...values, updatedAt: new Date() })
+      .where(eq(users.id, id))
+      .returning();
+    this.onAccessChange();
+    return row;
   }
 
   async listUsers(q: { search?: string; limit: number; after?: string }): Promise<UserRow[]> {
@@ -128,6 +135,7 @@ export class AuthRepository {
       .set({ revokedAt: new Date(), revokedReason: reason })
       .where(and(eq(sessions.id, id), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
       .returning({ id: sessions.id });
+    this.onAccessChange();
     return rows.length > 0;
   }
 
@@ -138,6 +146,7 @@ export class AuthRepository {
       .where(
         and(eq(sessions.userId, userId), isNull(sessions.revokedAt), except ? ne(sessions.id, except) : undefined),
       );
+    this.onAccessChange();
   }
 
   async addRefreshToken(sessionId: string, tokenHash: string, expiresAt: Date): Promise<void> {

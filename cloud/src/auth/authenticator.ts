@@ -2,6 +2,7 @@ import type { OrgKeyPrincipal, Principal } from '../access/principal.ts';
 import { Forbidden, Unauthorized } from '../http/problem.ts';
 import type { ApiKeyService } from './api-keys.service.ts';
 import type { AuthRepository, Caller } from './auth.repository.ts';
+import type { CallerCache } from './caller-cache.ts';
 import type { TokenService } from './tokens.ts';
 
 export interface AuthenticatorOptions {
@@ -10,6 +11,8 @@ export interface AuthenticatorOptions {
   apiKeys: Pick<ApiKeyService, 'verify'>;
   /** Verified accounts with these emails are platform operators. */
   adminEmails?: string[];
+  /** Remembers sessions and memberships for a few seconds; every request looks them up without. */
+  callers?: CallerCache;
 }
 
 /**
@@ -31,7 +34,8 @@ export class Authenticator {
   async authenticateAny(bearer: string): Promise<Principal | OrgKeyPrincipal> {
     if (bearer.startsWith('iot_')) return this.o.apiKeys.verify(bearer);
     const claims = await this.accessClaims(bearer);
-    return this.sessionPrincipal(claims, await this.o.repo.findSessionWithUser(claims.sid));
+    const found = await this.lookup(`s:${claims.sid}`, () => this.o.repo.findSessionWithUser(claims.sid));
+    return this.sessionPrincipal(claims, found);
   }
 
   /**
@@ -45,8 +49,14 @@ export class Authenticator {
   ): Promise<{ actor: Principal | OrgKeyPrincipal; membership?: { role?: string } }> {
     if (bearer.startsWith('iot_')) return { actor: await this.o.apiKeys.verify(bearer) };
     const claims = await this.accessClaims(bearer);
-    const found = await this.o.repo.findSessionWithUserInOrg(claims.sid, orgId);
+    const found = await this.lookup(`o:${claims.sid}:${orgId}`, () =>
+      this.o.repo.findSessionWithUserInOrg(claims.sid, orgId),
+    );
     return { actor: this.sessionPrincipal(claims, found), membership: { role: found?.role ?? undefined } };
+  }
+
+  private lookup<T>(key: string, load: () => Promise<T>): Promise<T> {
+    return this.o.callers ? this.o.callers.through(key, load) : load();
   }
 
   private async accessClaims(bearer: string) {

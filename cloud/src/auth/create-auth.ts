@@ -6,6 +6,7 @@ import { AfterAnswer } from './after-answer.ts';
 import { ApiKeyService } from './api-keys.service.ts';
 import type { AuthRepository } from './auth.repository.ts';
 import { Authenticator } from './authenticator.ts';
+import type { CallerCache } from './caller-cache.ts';
 import { credentialLimits, type RateLimits } from './credential-limits.ts';
 import { MfaService } from './mfa.service.ts';
 import { ProfileService } from './profile.service.ts';
@@ -30,6 +31,8 @@ export interface AuthOptions {
   rateLimits?: Partial<RateLimits>;
   /** Verified accounts with these emails are platform operators. */
   adminEmails?: string[];
+  /** Sessions and memberships remembered for a few seconds (see CallerCache); none without. */
+  callers?: CallerCache;
   /**
    * A refresh token presented again within this many seconds of its use is refused without
    * revoking its session: parallel refreshes from one client race, and that is not theft.

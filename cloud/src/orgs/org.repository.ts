@@ -74,7 +74,14 @@ export class OrgRepository {
   /** Every organization route asks it: built once, not per call. */
   private readonly roleOf;
 
-  constructor(private readonly orm: Orm) {
+  /**
+   * @param onAccessChange called after each write that changes who may act in an organization (a
+   * member added, removed or given another role, the organization deleted).
+   */
+  constructor(
+    private readonly orm: Orm,
+    private readonly onAccessChange: () => void = () => undefined,
+  ) {
     this.roleOf = orm
       .select({ role: memberships.role })
       .from(memberships)
@@ -156,7 +163,7 @@ export class OrgRepository {
 
   /** Marks an organization deleted and disables its devices' credentials at once. */
   async markDeleted(orgId: string, purgeAfter: Date): Promise<{ devices: string[]; apiKeys: string[] }> {
-    return this.orm.transaction(async (tx) => {
+    const revoked = await this.orm.transaction(async (tx) => {
       await tx.update(organizations).set({ deletedAt: new Date(), purgeAfter }).where(eq(organizations.id, orgId));
       const keys = await tx
         .update(apiKeys)
@@ -170,6 +177,8 @@ export class OrgRepository {
         .returning({ id: devices.id });
       return { devices: disabled.map((d) => d.id), apiKeys: keys.map((k) => k.id) };
     });
+    this.onAccessChange();
+    return revoked;
   }
 
   /** Removes organizations whose grace period is over, with their devices' telemetry. */
@@ -226,6 +235,7 @@ export class OrgRepository {
         target: [memberships.orgId, memberships.userId],
         set: { role },
       });
+    this.onAccessChange();
   }
 
   async setRole(orgId: string, userId: string, role: string): Promise<boolean> {
@@ -234,6 +244,7 @@ export class OrgRepository {
       .set({ role })
       .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
       .returning({ userId: memberships.userId });
+    this.onAccessChange();
     return rows.length > 0;
   }
 
@@ -242,6 +253,7 @@ export class OrgRepository {
       .delete(memberships)
       .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
       .returning({ userId: memberships.userId });
+    this.onAccessChange();
     return rows.length > 0;
   }
 

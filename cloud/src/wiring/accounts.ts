@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { AuthRepository } from '../auth/auth.repository.ts';
+import { CallerCache } from '../auth/caller-cache.ts';
 import { type AuthOptions, createAuth } from '../auth/create-auth.ts';
 import { type CounterStore, MemoryCounterStore, RedisCounterStore } from '../auth/rate-limit.ts';
 import { TokenService } from '../auth/tokens.ts';
@@ -24,7 +25,7 @@ export interface AccountParts {
  * shared with the broker's connection limit), and the object store; their mail goes through `notify`.
  */
 export async function wireAccounts(
-  { config, logger, db, onClose, publicUrl }: Wiring,
+  { config, logger, db, onClose, publicUrl, nc }: Wiring,
   parts: AccountParts,
   { notify }: { notify: MailPort },
 ) {
@@ -44,7 +45,9 @@ export async function wireAccounts(
     shared = new RedisCounterStore(redis);
     if (!parts.limits) limits = shared;
   }
-  const authRepo = new AuthRepository(db.orm);
+  // Who a session is and its roles, remembered briefly; every node forgets on any change (NATS).
+  const callers = new CallerCache({ ttlMs: config.AUTH_CACHE_TTL_MS, nc, logger });
+  const authRepo = new AuthRepository(db.orm, () => callers.changed());
   const objects = parts.objects ?? objectStore(config);
   const auth = createAuth({
     repo: authRepo,
@@ -56,11 +59,12 @@ export async function wireAccounts(
     publicUrl,
     refreshTtlS: config.REFRESH_TOKEN_TTL_S,
     adminEmails: config.ADMIN_EMAILS,
+    callers,
     ...parts.auth,
   });
   // After the HTTP server has closed: mail auth queues once it has answered still goes in.
   onClose(() => auth.settled());
-  return { tokens, limits, shared, authRepo, objects, auth };
+  return { tokens, limits, shared, authRepo, objects, auth, callers };
 }
 
 /** S3 when S3_ENDPOINT is set, else files under DATA_DIR. */
