@@ -68,6 +68,46 @@ describe('events across nodes (NATS)', () => {
     await until(async () => (await onB.call('GET', `/v1/orgs/${orgId}`)).status === 401, 'the session refused on B');
   });
 
+  it('lets an application on node A hear its organization’s devices on node B once each, and no other organization’s', async () => {
+    const api = apiClient(a);
+    await api.signIn('apps@cluster.example');
+    const org = async (name: string) => {
+      const id = (await api.call('POST', '/v1/orgs', { name })).body.id as string;
+      const key = (await api.call('POST', `/v1/orgs/${id}/api-keys`, { name: 'app', scopes: ['telemetry:subscribe'] }))
+        .body.secret as string;
+      const device = (await api.call('POST', `/v1/orgs/${id}/devices`, { name: `${name}-d` })).body;
+      return { id, key, device: device as { id: string; mqtt: { password: string } } };
+    };
+    const [mine, theirs] = [await org('Mine'), await org('Theirs')];
+    const listen = async (o: typeof mine) => {
+      const client = await a.connect({ clientId: `${o.id}:app`, username: 'apikey', password: o.key });
+      await client.subscribeAsync('devices/+/telemetry', { qos: 0 });
+      const got: string[] = [];
+      client.on('message', (_t, payload) => got.push(payload.toString()));
+      return got;
+    };
+    const [heard, overheard] = [await listen(mine), await listen(theirs)];
+    const onB = async (o: typeof mine) => {
+      const { id, mqtt } = o.device;
+      const client = await b.connect({ clientId: id, username: id, password: mqtt.password });
+      return (body: object) => client.publishAsync(`devices/${id}/telemetry`, JSON.stringify(body), { qos: 1 });
+    };
+    const [mineSays, theirsSays] = [await onB(mine), await onB(theirs)];
+    // B learns that A wants this organization's messages: until then they stay on B.
+    await until(async () => {
+      await mineSays({ probe: 1 });
+      return heard.length > 0;
+    }, 'the first relayed reading');
+    await mineSays({ final: 1 });
+    await theirsSays({ final: 2 });
+    await until(() => heard.includes('{"final":1}'), 'the reading relayed');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(heard.filter((m) => m === '{"final":1}')).toHaveLength(1);
+    expect(heard).not.toContain('{"final":2}');
+    expect(overheard.filter((m) => m === '{"final":2}')).toHaveLength(1);
+    expect(overheard.some((m) => m.includes('probe') || m === '{"final":1}')).toBe(false);
+  });
+
   it("streams on node A a device's creation through B's API and its connection to B's broker", async () => {
     const api = apiClient(b);
     await api.signIn('owner@cluster-events.example');

@@ -14,10 +14,12 @@ import {
   checkStrings,
   connectedClient,
   isDropped,
+  isForAppsOnly,
   isSubscribed,
   isSystemTopic,
   isTopicTooDeep,
   markDropped,
+  markForApps,
   parserOf,
   remoteAddress,
   saidDisconnect,
@@ -211,6 +213,28 @@ describe('aedes-internals', () => {
     await sub.next('publish');
     await until(() => pub.got.filter((p) => p.cmd === 'puback').length === 2);
     expect(sub.got.filter((p) => p.cmd === 'publish').map((p) => (p as { topic: string }).topic)).toEqual(['keep']);
+  });
+
+  it('lets authorizeForward see the mark put on the payload of a message published through aedes.publish', async () => {
+    const { aedes, port } = await start({
+      authorizeForward: (_client, packet) => (isForAppsOnly(packet) ? undefined : packet),
+    });
+    const sub = await dial(port);
+    sub.send(connectPacket('sub'));
+    await sub.next('connack');
+    sub.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '#', qos: 0 }] });
+    await sub.next('suback');
+    const marked = Buffer.from('x');
+    markForApps(marked);
+    for (const [topic, payload] of [
+      ['marked', marked],
+      ['plain', Buffer.from('y')],
+    ] as const)
+      await new Promise<void>((resolve) =>
+        aedes.publish({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false }, () => resolve()),
+      );
+    await sub.next('publish');
+    expect(sub.got.filter((p) => p.cmd === 'publish').map((p) => (p as { topic: string }).topic)).toEqual(['plain']);
   });
 
   it('knows the error Aedes raises for a topic deeper than maxTopicLevels', async () => {

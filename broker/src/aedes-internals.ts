@@ -107,6 +107,17 @@ export function isDropped(packet: PublishPacket): boolean {
   return typeof packet.payload !== 'string' && dropped.has(packet.payload);
 }
 
+const forApps = new WeakSet<object>();
+
+/** Marks a message relayed from another node for applications only, on its payload as `markDropped` does. */
+export function markForApps(payload: Buffer): void {
+  forApps.add(payload);
+}
+
+export function isForAppsOnly(packet: PublishPacket): boolean {
+  return typeof packet.payload !== 'string' && forApps.has(packet.payload);
+}
+
 /**
  * Aedes has no packet-size cap, and mqtt-packet buffers a whole packet before emitting it. This
  * checks the Remaining Length as soon as the fixed header is parsed [MQTT-2.2.3], so an oversized

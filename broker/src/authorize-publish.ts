@@ -1,5 +1,5 @@
 import type { AedesOptions, PublishPacket } from 'aedes';
-import { isDropped } from './aedes-internals.ts';
+import { isDropped, isForAppsOnly } from './aedes-internals.ts';
 import { type AppAccess, appSessionOf, mayReceive } from './app-clients.ts';
 import { type Session, sessionOf } from './authenticate.ts';
 import type { Quotas } from './quotas.ts';
@@ -70,8 +70,9 @@ export function publishHooks(
     authorizeForward(client, packet) {
       if (isDropped(packet)) return undefined;
       const app = appSessionOf(client);
-      if (app && !(o.apps && mayReceive(app, packet, o.apps.devices))) return undefined;
-      return packet;
+      // A device's message relayed from another node is there for applications; its devices had it there.
+      if (!app) return isForAppsOnly(packet) ? undefined : packet;
+      return o.apps && mayReceive(app, packet, o.apps.devices) ? packet : undefined;
     },
   };
 }

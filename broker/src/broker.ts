@@ -5,13 +5,15 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
 import { deviceTopic } from '@iotp/protocol';
-import { Aedes, type Client } from 'aedes';
+import { Aedes, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
 import {
   capPacketSize,
   checkStrings,
   connectedClient,
+  isDropped,
   isTopicTooDeep,
+  markForApps,
   remoteAddress,
   saidDisconnect,
 } from './aedes-internals.ts';
@@ -334,6 +336,27 @@ export function createBroker({
      */
     async publishToOrg(orgId: string, suffix: string, payload: string): Promise<void> {
       return publish(`orgs/${orgId}/${suffix}`, payload, 1, false);
+    },
+    /**
+     * Hears every message a device publishes on this node and the broker accepts (telemetry once
+     * stored, dropped readings not), with its organization: what applications on other nodes may
+     * want. Returns what stops it.
+     */
+    onDeviceMessage(listener: (orgId: string, topic: string, payload: Buffer) => void): () => void {
+      const heard = (packet: PublishPacket, client: Client | null) => {
+        const session = sessionOf(client);
+        if (session && !isDropped(packet)) listener(session.orgId, packet.topic, packet.payload as Buffer);
+      };
+      aedes.on('publish', heard);
+      return () => void aedes.off('publish', heard);
+    },
+    /**
+     * Hands a device's message relayed from another node to the applications on this node (QoS 0,
+     * never to devices or a session's queue: they had it on the node it came to).
+     */
+    async publishForApps(topic: string, payload: Buffer): Promise<void> {
+      markForApps(payload);
+      return publish(topic, payload, 0, false);
     },
     /** True while this node holds a live connection of the device. */
     holds(deviceId: string): boolean {

@@ -9,6 +9,7 @@ import type { App } from './app.ts';
 import type { Auth } from './auth/create-auth.ts';
 import type { TokenService } from './auth/tokens.ts';
 import type { BillingService } from './billing/billing.service.ts';
+import { AppRelay } from './cluster/app-relay.ts';
 import { connectNats } from './cluster/nats.ts';
 import { TelemetryConsumer } from './cluster/telemetry-consumer.ts';
 import type { PlatformConfig, Role } from './config.ts';
@@ -253,6 +254,12 @@ export async function buildPlatform(
     if (runs('broker')) {
       const stop = eventsToApps(events, broker, logger);
       cleanup.push(async () => stop());
+      // Several nodes: applications hear their organization's devices on whichever node they are.
+      if (nc) {
+        const relay = new AppRelay({ nc, broker, logger, registry });
+        orgDevices.onHeld = (orgId, held) => relay.held(orgId, held);
+        cleanup.push(async () => relay.close());
+      }
     }
     recordPlatformEvents(events, { devices: broker.deviceEvents, ota: rollouts.events, logger });
     const webhooks = wireWebhooks(w, { events, notify: notify.notifier });

@@ -21,6 +21,9 @@ export class OrgDeviceIndex implements OrgDevices {
   private readonly held = new Map<string, Held>();
   private readonly stop: () => void;
 
+  /** Told when an organization's first application comes to this node, and when its last one leaves. */
+  onHeld: (orgId: string, held: boolean) => void = () => undefined;
+
   constructor(
     private readonly load: (orgId: string) => Promise<string[]>,
     feed: Pick<EventFeed, 'live'>,
@@ -38,8 +41,9 @@ export class OrgDeviceIndex implements OrgDevices {
       });
       held = fresh;
       this.held.set(orgId, held);
+      this.onHeld(orgId, true);
       // A failed load is forgotten, so the next application tries again.
-      held.loading.catch(() => this.held.get(orgId) === fresh && this.held.delete(orgId));
+      held.loading.catch(() => this.held.get(orgId) === fresh && this.forget(orgId));
     }
     held.holders++;
     try {
@@ -52,7 +56,12 @@ export class OrgDeviceIndex implements OrgDevices {
 
   release(orgId: string): void {
     const held = this.held.get(orgId);
-    if (held && --held.holders <= 0) this.held.delete(orgId);
+    if (held && --held.holders <= 0) this.forget(orgId);
+  }
+
+  private forget(orgId: string): void {
+    this.held.delete(orgId);
+    this.onHeld(orgId, false);
   }
 
   has(orgId: string, deviceId: string): boolean {
