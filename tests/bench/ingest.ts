@@ -12,13 +12,14 @@
  * baseline is the same rows inserted by bare SQL in the same process, as it takes no COPY stream).
  * `--fleet` (`npm run bench:fleet`): a fleet's load instead of a flood: BENCH_DEVICES (2000) each
  * publishing once every BENCH_INTERVAL_MS (1000) for BENCH_SECONDS (60), on both brokers.
- * Progress goes to stderr; the last stdout line is the JSON result.
+ * BENCH_PROFILE=dir writes a CPU profile of the platform during its load there. Progress goes to
+ * stderr; the last stdout line is the JSON result.
  */
 import { randomUUID } from 'node:crypto';
 import { DeviceStore } from '@iotp/broker';
 import postgres from 'postgres';
 import { type LoadResult, reachable, runLoad } from './run-load.ts';
-import { benchPlatform, progressTo } from './scratch.ts';
+import { benchPlatform, profiled, progressTo } from './scratch.ts';
 
 const env = process.env;
 const FLEET = process.argv.includes('--fleet');
@@ -51,7 +52,7 @@ async function main() {
     );
     // The bench measures the platform, not the free plan's limits.
     await platform.db.sql.query("INSERT INTO billing_accounts (org_id, plan) VALUES ($1, 'enterprise')", [org!.id]);
-    const devices = [];
+    const devices: { id: string; secret: string }[] = [];
     for (let i = 0; i < D; i++) devices.push(await store.create({ orgId: org!.id, name: `bench-${i}` }));
     progress(
       `${D} devices x ${perDevice} messages x ${K} readings, QoS 1, ${INTERVAL_MS ? `one every ${INTERVAL_MS} ms` : `${INFLIGHT} in flight`} per client`,
@@ -60,7 +61,9 @@ async function main() {
     progress(
       `platform: durable ingest through the broker into ${EMBEDDED ? 'the embedded database' : 'PostgreSQL'}...`,
     );
-    const ours = await runLoad({ ...job, url: `mqtt://127.0.0.1:${platform.mqttPort}`, devices, label: 'platform' });
+    const ours = await profiled('ingest', () =>
+      runLoad({ ...job, url: `mqtt://127.0.0.1:${platform.mqttPort}`, devices, label: 'platform' }),
+    );
     await platform.writer.flush();
     const [committed] = await platform.db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry');
     progress(

@@ -11,16 +11,13 @@
  * of the API under load there. Progress goes to stderr; the last stdout line is the JSON result.
  */
 
-import { writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { Hono } from 'hono';
 import postgres from 'postgres';
-import { benchPlatform, progressTo } from './scratch.ts';
+import { benchPlatform, profiled, progressTo } from './scratch.ts';
 
 const env = process.env;
 const SERVER = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -163,7 +160,7 @@ async function main() {
     );
     progress(`latest under load: ${CONNECTIONS} connections for ${SECONDS} s, the API then a bare route...`);
     const paths = ids.map((_, i) => `${base}/${device(i)}/telemetry/latest`);
-    const latestLoad = await profiled(() => load(platform.httpPort, paths, token));
+    const latestLoad = await profiled('query-latest', () => load(platform.httpPort, paths, token));
     const bare = await bareRoute(url.toString(), platform.config.DATABASE_POOL_SIZE);
     const bareLoad = await load(
       bare.port,
@@ -190,29 +187,6 @@ async function main() {
   } finally {
     await sql.end();
     await bench.stop();
-  }
-}
-
-/** Runs `fn`, and with BENCH_PROFILE=dir writes the process's CPU profile meanwhile into that directory. */
-async function profiled<T>(fn: () => Promise<T>): Promise<T> {
-  const dir = env.BENCH_PROFILE;
-  if (!dir) return fn();
-  const session = new Session();
-  session.connect();
-  const post = (method: string) =>
-    new Promise<unknown>((resolve, reject) =>
-      session.post(method, (err, result) => (err ? reject(err) : resolve(result))),
-    );
-  await post('Profiler.enable');
-  await post('Profiler.start');
-  try {
-    return await fn();
-  } finally {
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    const file = join(dir, `query-latest-${Date.now()}.cpuprofile`);
-    await writeFile(file, JSON.stringify(profile));
-    session.disconnect();
-    progress(`CPU profile of the API under load: ${file}`);
   }
 }
 

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
 import { loadConfig } from '@iotp/cloud/config';
 import { startPlatform } from '@iotp/cloud/platform';
 import { tempDir } from '@iotp/db/testing';
@@ -56,4 +59,30 @@ export async function benchPlatform(serverUrl: string | 'embedded', prefix: stri
       await scratch?.drop();
     },
   };
+}
+
+/**
+ * Runs `fn`, and with BENCH_PROFILE=dir writes this process's CPU profile meanwhile into that
+ * directory, as `{name}-{time}.cpuprofile` (open it in Chrome's DevTools or speedscope).
+ */
+export async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return fn();
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    const file = join(dir, `${name}-${Date.now()}.cpuprofile`);
+    await writeFile(file, JSON.stringify(profile));
+    session.disconnect();
+    process.stderr.write(`[bench] CPU profile: ${file}\n`);
+  }
 }
