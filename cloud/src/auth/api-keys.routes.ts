@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import { requestContext } from '../http/env.ts';
 import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
-import { API_KEY_SCOPES, ApiKey, IdParam } from './auth.schemas.ts';
+import { API_KEY_SCOPES, ApiKey, IdParam, KeyExpiry } from './auth.schemas.ts';
 import { requireAuth } from './authenticate.ts';
 import type { Auth } from './create-auth.ts';
 
@@ -28,7 +28,7 @@ export function personalApiKeyRoutes({ apiKeys, authenticator }: Pick<Auth, 'api
             z.object({
               name: z.string().trim().min(1).max(100),
               scopes: z.array(z.enum(API_KEY_SCOPES)).min(1),
-              expires_at: z.string().datetime({ offset: true }).optional(),
+              expires_at: KeyExpiry.optional(),
             }),
           ),
         },

@@ -48,7 +48,9 @@ export class ApiKeyService {
   /** Resolves an API key (`iot_...`), a person's or an organization's, to who it acts for, or throws Unauthorized. */
   async verify(secret: string): Promise<Principal | OrgKeyPrincipal> {
     const key = await this.repo.findApiKeyByHash(sha256(secret));
-    if (!key || key.revokedAt || (key.expiresAt && key.expiresAt < new Date())) throw new Unauthorized();
+    if (!key || key.revokedAt) throw new Unauthorized();
+    if (key.expiresAt && key.expiresAt < new Date())
+      throw new Unauthorized(`The API key expired at ${key.expiresAt.toISOString()}: create another`);
     void this.repo.touchApiKey(key.id).catch(() => undefined);
     if (!key.userId) return { kind: 'org_key', orgId: key.orgId!, apiKeyId: key.id, scopes: key.scopes };
     const user = await this.repo.findUser(key.userId);

@@ -77,6 +77,24 @@ export const Preferences = z
   .strict()
   .openapi('Preferences');
 
+/** When an API key stops working: a time to come (one already past would make a key that never works). */
+export const KeyExpiry = z
+  .string()
+  .datetime({ offset: true })
+  .refine((at) => Date.parse(at) > Date.now(), 'must be in the future')
+  .openapi({ example: '2027-06-30T00:00:00Z', description: 'When the key stops working; never when left out' });
+
+/** What a user's preferences are until they choose: every channel, nothing muted. */
+export const DEFAULT_PREFERENCES = {
+  language: 'en',
+  timezone: 'UTC',
+  theme: 'system',
+  date_format: 'YYYY-MM-DD',
+  time_format: '24h',
+  notification_channels: ['email', 'sms', 'push', 'webhook'],
+  notification_mute: [],
+} as const satisfies z.infer<typeof Preferences>;
+
 export const Session = z
   .object({
     id: z.string().uuid(),

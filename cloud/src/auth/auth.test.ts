@@ -40,7 +40,14 @@ describe('accounts and sessions', () => {
     const fresh = await h.call('POST', '/v1/auth/signup', { email: 'fresh@example.com', password: PASSWORD });
     expect(again.status).toBe(fresh.status);
     expect(Object.keys(again.body).sort()).toEqual(Object.keys(fresh.body).sort());
-    expect((await h.lastMail('known@example.com'))!.subject).toMatch(/tried to sign up/);
+    // Both sign-ups mail after answering, in either order: the verification and the warning.
+    await h.platform.auth.settled();
+    const mails = await h.db.sql.query<{ subject: string }>('SELECT subject FROM mail_outbox WHERE "to" = $1', [
+      'known@example.com',
+    ]);
+    expect(mails.map((m) => m.subject)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/tried to sign up/), expect.stringMatching(/Verify/)]),
+    );
 
     const wrong = await h.call('POST', '/v1/auth/login', { email: 'known@example.com', password: 'not the password' });
     const unknown = await h.call('POST', '/v1/auth/login', {
@@ -115,13 +122,23 @@ describe('accounts and sessions', () => {
     const bad = await h.call('PATCH', '/v1/me', { profile: { website: 'not a url' } }, access_token);
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].path).toBe('profile.website');
+    const defaults = await h.call('GET', '/v1/me/preferences', undefined, access_token);
+    expect(defaults.body).toEqual({
+      language: 'en',
+      timezone: 'UTC',
+      theme: 'system',
+      date_format: 'YYYY-MM-DD',
+      time_format: '24h',
+      notification_channels: ['email', 'sms', 'push', 'webhook'],
+      notification_mute: [],
+    });
     const prefs = await h.call(
       'PATCH',
       '/v1/me/preferences',
       { timezone: 'Europe/Paris', theme: 'dark' },
       access_token,
     );
-    expect(prefs.body).toEqual({ timezone: 'Europe/Paris', theme: 'dark' });
+    expect(prefs.body).toEqual({ ...defaults.body, timezone: 'Europe/Paris', theme: 'dark' });
     const badTz = await h.call('PATCH', '/v1/me/preferences', { timezone: 'Mars/Olympus' }, access_token);
     expect(badTz.status).toBe(400);
     expect((await h.call('GET', '/v1/me/preferences', undefined, access_token)).body.theme).toBe('dark');
@@ -266,6 +283,33 @@ describe('API keys', () => {
     expect((await h.call('DELETE', `/v1/me/api-keys/${created.body.id}`, undefined, access_token)).status).toBe(204);
     expect((await h.call('GET', '/v1/me', undefined, key)).status).toBe(401);
     expect((await h.call('GET', '/v1/me', undefined, `${key.slice(0, -1)}x`)).status).toBe(401);
+  });
+
+  it('refuses an expiry in the past at creation, and says a key expired when it is used after', async () => {
+    const { access_token } = await h.signupAndLogin('expiring@example.com');
+    const past = await h.call(
+      'POST',
+      '/v1/me/api-keys',
+      { name: 'old', scopes: ['profile:read'], expires_at: '2020-01-01T00:00:00Z' },
+      access_token,
+    );
+    expect(past.status).toBe(400);
+    expect(past.body.errors[0]).toMatchObject({ path: 'expires_at', message: 'must be in the future' });
+    const soon = new Date(Date.now() + 3_600_000).toISOString();
+    const created = await h.call(
+      'POST',
+      '/v1/me/api-keys',
+      { name: 'soon', scopes: ['profile:read'], expires_at: soon },
+      access_token,
+    );
+    expect(created.status).toBe(201);
+    expect((await h.call('GET', '/v1/me', undefined, created.body.secret)).status).toBe(200);
+    await h.db.sql.query("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1", [
+      created.body.id,
+    ]);
+    const expired = await h.call('GET', '/v1/me', undefined, created.body.secret);
+    expect(expired.status).toBe(401);
+    expect(expired.body.detail).toMatch(/expired at .*create another/);
   });
 });
 

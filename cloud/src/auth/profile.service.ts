@@ -3,6 +3,7 @@ import type { RequestContext } from '../access/request-context.ts';
 import { Invalid, NotFound, PayloadTooLarge, UnsupportedMediaType } from '../http/problem.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { AuthRepository } from './auth.repository.ts';
+import { DEFAULT_PREFERENCES } from './auth.schemas.ts';
 import { AVATAR_MAX_BYTES, sniffImageType } from './avatar.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import { publicUser } from './users.ts';
@@ -58,17 +59,18 @@ export class ProfileService {
     await this.o.repo.updateUser(userId, { avatarKey: null });
   }
 
+  /** The user's preferences, the defaults filled in where nothing was chosen. */
   async preferences(userId: string) {
     const user = await this.o.repo.findUser(userId);
     if (!user) throw new NotFound();
-    return user.preferences;
+    return { ...DEFAULT_PREFERENCES, ...user.preferences };
   }
 
   async updatePreferences(userId: string, patch: Record<string, unknown>) {
     const current = await this.o.repo.findUser(userId);
     if (!current) throw new NotFound();
     const user = await this.o.repo.updateUser(userId, { preferences: { ...current.preferences, ...patch } });
-    return user!.preferences;
+    return { ...DEFAULT_PREFERENCES, ...user!.preferences };
   }
 
   /** Ends every other session of the account: whoever knew the old password is signed out. */

@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { PERMISSIONS } from '../access/permissions.ts';
-import { ApiKey } from '../auth/auth.schemas.ts';
+import { ApiKey, KeyExpiry } from '../auth/auth.schemas.ts';
 import type { AppEnv } from '../http/env.ts';
 import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
 import { Uuid } from '../http/uuid.ts';
@@ -26,7 +26,7 @@ export function orgApiKeyRoutes(route: OrgRoute, service: OrgService) {
             z.object({
               name: z.string().trim().min(1).max(100),
               scopes: z.array(z.enum(PERMISSIONS)).min(1),
-              expires_at: z.string().datetime({ offset: true }).optional(),
+              expires_at: KeyExpiry.optional(),
             }),
           ),
         },
