@@ -88,7 +88,9 @@ export class DeviceCaService {
       Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)),
     );
     if (!row) throw new NotFound('No such device CA');
-    if (patch.active === false) await this.o.orders.disconnect([id]);
+    // Deactivated: its devices are dropped on every node. Reactivated: it has none to drop, and every
+    // node reads the CAs again. Other changes are read when a refusal may come from them.
+    if (patch.active !== undefined) await this.o.orders.disconnect([id]);
     return publicCa(row);
   }
 
