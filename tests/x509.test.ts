@@ -118,6 +118,27 @@ describe('X.509 devices', () => {
     expect(await p.count('SELECT count(*) AS n FROM devices WHERE id = $1', [unknown])).toBe(0);
   });
 
+  it("holds just-in-time registration to the plan's device limit", async () => {
+    const full = (await a.call('POST', '/v1/orgs', { name: 'Full' })).body.id as string;
+    // The free plan's 25 devices.
+    await p.db.sql.query(
+      "INSERT INTO devices (org_id, name, secret_hash) SELECT $1, 'd' || g, '' FROM generate_series(1, 25) g",
+      [full],
+    );
+    const ca = await certs.ca('full');
+    const res = await a.call('POST', `/v1/orgs/${full}/device-cas`, {
+      name: 'ca',
+      certificate_pem: ca.cert,
+      auto_register: true,
+    });
+    expect(res.status).toBe(201);
+    const id = randomUUID();
+    const limited = await refused('plan_device_limit');
+    await expect(connect(id, await certs.device(ca, id))).rejects.toThrow(/Not authorized/);
+    expect(await refused('plan_device_limit')).toBe(limited + 1);
+    expect(await p.count('SELECT count(*) AS n FROM devices WHERE org_id = $1', [full])).toBe(25);
+  });
+
   it('refuses a revoked serial and drops the device connected with it', async () => {
     const ca = await certs.ca('revoking');
     const caId = await registerCa(ca);
