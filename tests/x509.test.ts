@@ -55,6 +55,7 @@ describe('X.509 devices', () => {
     await writeFile(join(dir.path, 'broker.key'), pems.private);
     p = await startTestPlatform('postgres', {
       MQTTS_PORT: '0',
+      MQTT_WSS_PORT: '0',
       MQTT_TLS_CERT: join(dir.path, 'broker.crt'),
       MQTT_TLS_KEY: join(dir.path, 'broker.key'),
       DEVICE_CA_KEY_SECRET: 'a test secret of some length',
