@@ -111,6 +111,12 @@ describe('X.509 devices', () => {
     const again = await connect(id, tls);
     await again.endAsync();
     expect(await p.count('SELECT count(*) AS n FROM devices WHERE id = $1 AND org_id = $2', [id, orgA])).toBe(1);
+    // Its first two connections at once: one device, and neither is refused for it.
+    const twin = randomUUID();
+    const twinTls = await certs.device(jit, twin);
+    const both = await Promise.allSettled([connect(twin, twinTls), connect(twin, twinTls)]);
+    expect(both.filter((r) => r.status === 'rejected')).toEqual([]);
+    expect(await p.count('SELECT count(*) AS n FROM devices WHERE id = $1', [twin])).toBe(1);
 
     const off = await certs.ca('nojit');
     await registerCa(off);

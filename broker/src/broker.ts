@@ -367,7 +367,10 @@ export function createBroker({
       certificates?.forget();
       for (const given of ids) {
         for (const device of byCertificate.get(given) ?? []) {
-          log.info({ deviceId: device.id, certificate: given }, 'device disconnected: certificate revoked');
+          log.info(
+            { deviceId: device.id, certificate: given },
+            'device disconnected: certificate revoked or CA deactivated',
+          );
           device.close();
         }
         // Sessions are keyed by the canonical (lower-case) id; a route may pass on another spelling.

@@ -111,7 +111,7 @@ export class DeviceService {
 
   /**
    * Just-in-time registration: the device a certificate of the organization's CA names, made on
-   * its first connection; false when the plan has no room for it.
+   * its first connection; false when it cannot be (the plan has no room for it).
    */
   async adopt(orgId: string, id: string): Promise<boolean> {
     try {
@@ -121,9 +121,10 @@ export class DeviceService {
       throw err;
     }
     // No usable secret: the device proves itself with its certificate.
-    const values = [{ id, orgId, name: `device ${id.slice(0, 8)}`, secretHash: '' }];
-    await this.o.devices.createMany(values, (created, tx) => this.recordCreated(created, tx));
-    return true;
+    const value = { id, orgId, name: `device ${id.slice(0, 8)}`, secretHash: '' };
+    if (await this.o.devices.createIfAbsent(value, (created, tx) => this.recordCreated(created, tx))) return true;
+    // Its first two connections at once: the other one made it.
+    return (await this.o.devices.find(orgId, id)) !== undefined;
   }
 
   async connections(orgId: string, id: string, limit: number) {
