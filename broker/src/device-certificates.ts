@@ -39,7 +39,7 @@ export interface DeviceCertificatesOptions {
   now?: () => number;
 }
 
-/** A serial as stored: lower-case hex without leading zeros, as `openssl x509 -serial` prints it lower-cased. */
+/** A serial as stored: lower-case hex without leading zeros, as `openssl x509 -serial` prints it, lower-cased. */
 export function normalizeSerial(serial: string): string {
   return serial.toLowerCase().replace(/^0+(?=.)/, '');
 }
@@ -49,7 +49,7 @@ export function normalizeSerial(serial: string): string {
  * organizations' CAs (kept in memory by issuer name, read again when an order says they changed),
  * its serial must not be revoked, and its subject CN names the device, of the CA's organization
  * only. Only a leaf signed by the CA itself is taken: no intermediate certificates.
- * @example const certs = new DeviceCertificates({ orm, devices }); const check = await certs.check(peer);
+ * @example const certs = new DeviceCertificates({ orm, devices }); const check = await certs.check(peer, client.id);
  */
 export class DeviceCertificates {
   private cas: Promise<Map<string, Ca[]>> | undefined;
