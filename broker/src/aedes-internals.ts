@@ -1,5 +1,7 @@
 import { isUtf8 } from 'node:buffer';
+import type { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Aedes, AuthenticateError, Client, PublishPacket } from 'aedes';
 import type { Parser } from 'mqtt-packet';
 import { proxiedAddress } from './proxy-protocol.ts';
@@ -55,6 +57,12 @@ const internals = (client: Client) => client as unknown as ClientInternals;
 export function remoteAddress(client: Client): string | undefined {
   const conn = client.conn as Partial<Socket> | undefined;
   return conn && (proxiedAddress(conn) ?? conn.remoteAddress);
+}
+
+/** The client certificate the device presented, when it connected over TLS with one (MQTTS only). */
+export function peerCertificate(client: Client): X509Certificate | undefined {
+  const conn = client.conn as Partial<TLSSocket> | undefined;
+  return conn?.getPeerX509Certificate?.() ?? undefined;
 }
 
 /** How many filters the client is subscribed to. */

@@ -1,8 +1,9 @@
 import { devicePrefix, deviceTopic, SUFFIX } from '@iotp/protocol';
 import type { AedesOptions, Client } from 'aedes';
 import type { Logger } from 'pino';
-import { authenticateError, remoteAddress } from './aedes-internals.ts';
+import { authenticateError, peerCertificate, remoteAddress } from './aedes-internals.ts';
 import { APP_USERNAME, type AppAccess, authenticateApp } from './app-clients.ts';
+import type { DeviceCertificates } from './device-certificates.ts';
 import type { DeviceIdentity, DeviceStore } from './device-store.ts';
 import type { Quotas } from './quotas.ts';
 import { type Reason, Rejection } from './reasons.ts';
@@ -15,6 +16,8 @@ export interface Session extends DeviceIdentity {
   serial: number;
   /** This connection's row in the device's connection history (written in the background). */
   connection?: string;
+  /** The client certificate it connected with: dropped when its CA is deactivated or its serial revoked. */
+  certificate?: { caId: string; serial: string };
 }
 
 const SESSION = Symbol('session');
@@ -34,6 +37,8 @@ export interface ConnectHooksOptions {
   quotas: Pick<Quotas, 'connectAllowed' | 'learn'>;
   /** Applications that connect with an organization API key (user name `apikey`); none without. */
   apps?: AppAccess;
+  /** Devices that present a client certificate over TLS (X.509); none without. */
+  certificates?: Pick<DeviceCertificates, 'check'>;
   /** Longest keepalive allowed, in seconds; 0 ("never") is refused too. */
   keepaliveMaxS: number;
   /** Counts and logs a refusal. */
@@ -45,7 +50,9 @@ export interface ConnectHooksOptions {
  * The CONNECT hooks: `preConnect` checks the packet, `authenticate` the device's credentials.
  * Client id, user name and device id must be one and the same string, the canonical device id:
  * Aedes keys sessions by it, so takeover, revocation and topic rules all see one device. An
- * application connects with the user name `apikey` instead (app-clients.ts).
+ * application connects with the user name `apikey` instead (app-clients.ts). A device that presents
+ * a client certificate is the device its CN names (device-certificates.ts), whatever the user name
+ * and password say.
  * @example new Aedes({ ...connectHooks({ devices, quotas, keepaliveMaxS: 1200, count, log }) })
  */
 export function connectHooks(o: ConnectHooksOptions): Required<Pick<AedesOptions, 'preConnect' | 'authenticate'>> {
@@ -71,6 +78,35 @@ export function connectHooks(o: ConnectHooksOptions): Required<Pick<AedesOptions
         o.count(reason, { clientId: client.id, address, detail });
         done(authenticateError(new Rejection(reason, detail)), false);
       };
+      /** A device that proved who it is: under its organization's plan, its session starts. */
+      const admit = (device: DeviceIdentity, certificate?: Session['certificate']) => {
+        const { orgId } = device;
+        // A failed plan lookup lets the device in: billing trouble must not take a fleet offline.
+        // The quota comes with the answer; without one the quotas look it up on their own.
+        const admission = o.plan
+          ? o.plan.admission(orgId, device.id).then(
+              (a) => {
+                o.quotas.learn(orgId, a.messagesPerDay);
+                return a.allowed;
+              },
+              () => {
+                o.quotas.learn(orgId);
+                return true;
+              },
+            )
+          : Promise.resolve(true);
+        return admission.then((allowed) => {
+          if (!allowed) return refuse('plan_device_limit');
+          (client as DeviceClient)[SESSION] = {
+            ...device,
+            prefix: devicePrefix(device.id),
+            telemetryTopic: deviceTopic(device.id, SUFFIX.telemetry),
+            serial: ++serial,
+            ...(certificate ? { certificate } : {}),
+          };
+          done(null, true);
+        });
+      };
       // Across nodes the count is kept in Redis; a failed count lets the device in.
       o.quotas
         .connectAllowed(address ?? 'unknown')
@@ -79,6 +115,18 @@ export function connectHooks(o: ConnectHooksOptions): Required<Pick<AedesOptions
           if (!allowed) return refuse('connect_rate');
           const early = (client as DeviceClient)[REFUSAL];
           if (early) return refuse(early.reason, early.detail);
+          const peer = o.certificates && peerCertificate(client);
+          if (peer && o.certificates)
+            return o.certificates.check(peer, client.id).then(
+              (check) => {
+                if (check instanceof Rejection) return refuse(check.reason, check.detail);
+                return admit(check.device, { caId: check.caId, serial: check.serial });
+              },
+              (err) => {
+                o.log.error({ err, clientId: client.id }, 'certificate check failed');
+                done(authenticateError(new Rejection('storage_unavailable')), false);
+              },
+            );
           if (!username || !password) return refuse('bad_credentials', 'username and password are required');
           if (username === APP_USERNAME && o.apps)
             return authenticateApp(client, password.toString(), o.apps).then(
@@ -93,31 +141,7 @@ export function connectHooks(o: ConnectHooksOptions): Required<Pick<AedesOptions
           return o.devices.checkCredentials(username, password).then(
             (check) => {
               if (!check.ok) return refuse(check.why === 'disabled' ? 'not_authorized' : 'bad_credentials');
-              const { orgId } = check.device;
-              // A failed plan lookup lets the device in: billing trouble must not take a fleet offline.
-              // The quota comes with the answer; without one the quotas look it up on their own.
-              const admission = o.plan
-                ? o.plan.admission(orgId, check.device.id).then(
-                    (a) => {
-                      o.quotas.learn(orgId, a.messagesPerDay);
-                      return a.allowed;
-                    },
-                    () => {
-                      o.quotas.learn(orgId);
-                      return true;
-                    },
-                  )
-                : Promise.resolve(true);
-              return admission.then((allowed) => {
-                if (!allowed) return refuse('plan_device_limit');
-                (client as DeviceClient)[SESSION] = {
-                  ...check.device,
-                  prefix: devicePrefix(check.device.id),
-                  telemetryTopic: deviceTopic(check.device.id, SUFFIX.telemetry),
-                  serial: ++serial,
-                };
-                done(null, true);
-              });
+              return admit(check.device);
             },
             (err) => {
               o.log.error({ err, clientId: client.id }, 'credential check failed');

@@ -21,6 +21,7 @@ import { type AppAccess, appSessionOf } from './app-clients.ts';
 import { connectHooks, sessionOf } from './authenticate.ts';
 import { publishHooks } from './authorize-publish.ts';
 import { subscribeHooks } from './authorize-subscribe.ts';
+import type { DeviceCertificates } from './device-certificates.ts';
 import type { DeviceStore } from './device-store.ts';
 import { type BrokerLimits, DEFAULT_LIMITS } from './limits.ts';
 import type { BrokerMetrics } from './metrics.ts';
@@ -60,6 +61,8 @@ export interface BrokerOptions {
   onReadings?: ReadingsListener;
   /** Applications that subscribe to their organization's topics with an API key; none without. */
   apps?: AppAccess;
+  /** Devices with a client certificate of their organization's CA, on the TLS listener; none without. */
+  certificates?: DeviceCertificates;
 }
 
 /** What devices do on this node, for the cloud services: messages below their own prefix, subscriptions, connections. */
@@ -93,6 +96,7 @@ export function createBroker({
   counters,
   onReadings,
   apps,
+  certificates,
 }: BrokerOptions) {
   const limits = { ...DEFAULT_LIMITS, ...given };
   const log = logger.child({ component: 'broker' });
@@ -107,6 +111,14 @@ export function createBroker({
 
   /** The applications connected on this node, by the API key they used: dropped when it is revoked. */
   const appsByKey = new Map<string, Set<Client>>();
+  /** The devices connected on this node with a certificate, by its CA id and by `{caId}/{serial}`. */
+  const byCertificate = new Map<string, Set<Client>>();
+  const holdAs = (key: string, client: Client, add: boolean) => {
+    const held = byCertificate.get(key) ?? new Set();
+    if (add) byCertificate.set(key, held.add(client));
+    else if (held.delete(client) && held.size === 0) byCertificate.delete(key);
+  };
+  const certificateKeys = (c: { caId: string; serial: string }) => [c.caId, `${c.caId}/${c.serial}`];
 
   const deviceEvents: DeviceEvents = new EventEmitter();
   deviceEvents.setMaxListeners(50);
@@ -120,7 +132,7 @@ export function createBroker({
     connectTimeout: 10_000,
     ...(sessions ? { persistence: sessions.persistence, mq: sessions.mq } : {}),
 
-    ...connectHooks({ devices, plan, quotas, apps, keepaliveMaxS: limits.keepaliveMaxS, count, log }),
+    ...connectHooks({ devices, plan, quotas, apps, certificates, keepaliveMaxS: limits.keepaliveMaxS, count, log }),
     ...publishHooks({
       quotas,
       store: storeTelemetry({ limits, writer, metrics, receiveTimes, quotas, meter, count, onReadings }),
@@ -142,6 +154,7 @@ export function createBroker({
     }
     const session = sessionOf(client);
     if (session) {
+      if (session.certificate) for (const key of certificateKeys(session.certificate)) holdAs(key, client, true);
       presence.online(session, remoteAddress(client));
       deviceEvents.emit('connect', session.id);
     }
@@ -166,6 +179,7 @@ export function createBroker({
     }
     const session = sessionOf(client);
     if (session) {
+      if (session.certificate) for (const key of certificateKeys(session.certificate)) holdAs(key, client, false);
       const stillConnected = connectedClient(aedes, client.id) !== undefined;
       // After DISCONNECT [MQTT-3.14.4] the client had every acknowledgement: nothing will be resent.
       if (saidDisconnect(client) && !stillConnected) receiveTimes.forget(session.id);
@@ -274,7 +288,11 @@ export function createBroker({
         track(socket);
         afterHeader(socket);
       };
-      const s: Server = tls ? createTlsServer(tls, accept) : createServer(accept);
+      // A client certificate is asked for and checked by `authenticate` against the organizations'
+      // CAs; a device without one (a password device) is let through the handshake all the same.
+      const s: Server = tls
+        ? createTlsServer({ ...tls, requestCert: certificates !== undefined, rejectUnauthorized: false }, accept)
+        : createServer(accept);
       if (tls) s.on('tlsClientError', (err) => log.info({ err: err.message }, 'TLS handshake failed'));
       return bind(s, port, host);
     },
@@ -363,11 +381,21 @@ export function createBroker({
       return connectedClient(aedes, deviceId.toLowerCase()) !== undefined;
     },
     /**
-     * Drops the live connections of these devices (credentials revoked or rotated), and of the
-     * applications connected with these API keys (revoked).
+     * Drops the live connections of these devices (credentials revoked or rotated), of the
+     * applications connected with these API keys (revoked), and of the devices connected with a
+     * certificate of these CAs (deactivated, deleted) or with these `{caId}/{serial}` (revoked).
+     * The CAs are read again at the next certificate: changes to them come as these orders.
      */
     disconnectDevices(ids: string[]): void {
+      certificates?.forget();
       for (const given of ids) {
+        for (const device of byCertificate.get(given) ?? []) {
+          log.info(
+            { deviceId: device.id, certificate: given },
+            'device disconnected: certificate revoked or CA deactivated',
+          );
+          device.close();
+        }
         // Sessions are keyed by the canonical (lower-case) id; a route may pass on another spelling.
         const id = given.toLowerCase();
         const client = connectedClient(aedes, id);

@@ -66,6 +66,13 @@ export class DeviceStore {
     return { ok: true, device: { id: row.id, orgId: row.orgId } };
   }
 
+  /** The device with this canonical id, for a device that proved itself otherwise (a certificate). */
+  async find(deviceId: string): Promise<(DeviceIdentity & { disabled: boolean }) | undefined> {
+    if (!isCanonicalUuid(deviceId)) return undefined;
+    const row = await this.credentialRow(deviceId);
+    return row && { id: row.id, orgId: row.orgId, disabled: row.disabledAt !== null };
+  }
+
   /**
    * The stored credentials of a device, read with those of every device that connects in the same
    * turn of the event loop. The query is sent after each of them asked, so each reads what was

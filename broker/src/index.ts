@@ -3,6 +3,12 @@ export { BatchWriter, type BatchWriterOptions, WriterClosed } from './batch-writ
 export { type Broker, type BrokerOptions, createBroker, type DeviceEvents } from './broker.ts';
 export { type BrokerEnv, brokerEnv, brokerLimits } from './config.ts';
 export {
+  type CertificateCheck,
+  DeviceCertificates,
+  type DeviceCertificatesOptions,
+  normalizeSerial,
+} from './device-certificates.ts';
+export {
   type CredentialCheck,
   type DeviceIdentity,
   DeviceStore,

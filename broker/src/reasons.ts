@@ -34,6 +34,19 @@ export const REASONS = {
   rate_limited: { connack: null, mqtt5: 0x96, text: 'publishing faster than the per-device limit' },
   storage_unavailable: { connack: null, mqtt5: 0x80, text: 'telemetry could not be stored' },
   quota_exceeded: { connack: null, mqtt5: 0x97, text: "the organization's daily message quota is used up" },
+  // X.509 devices (device-certificates.ts): 4 for a certificate we cannot trust, 5 for one we refuse.
+  certificate_invalid: {
+    connack: 4,
+    mqtt5: 0x86,
+    text: 'client certificate not signed by a registered CA, expired, or not for a device',
+  },
+  certificate_revoked: { connack: 5, mqtt5: 0x87, text: 'client certificate revoked' },
+  ca_inactive: { connack: 5, mqtt5: 0x87, text: "the client certificate's CA is deactivated" },
+  certificate_device_unknown: {
+    connack: 5,
+    mqtt5: 0x87,
+    text: "the certificate's CN is no device of the CA's organization, and the CA does not register devices",
+  },
   plan_device_limit: { connack: 5, mqtt5: 0x97, text: 'the organization has more devices than its plan allows' },
   protocol_error: { connack: null, mqtt5: 0x82, text: 'protocol error' },
   // Before any MQTT packet: no CONNACK, the connection is dropped.

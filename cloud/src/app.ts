@@ -17,6 +17,8 @@ import type { TokenService } from './auth/tokens.ts';
 import { billingRoutes } from './billing/billing.routes.ts';
 import type { BillingService } from './billing/billing.service.ts';
 import { walletRoutes } from './billing/wallet.routes.ts';
+import type { DeviceCaService } from './device-cas/device-ca.service.ts';
+import { deviceCaRoutes } from './device-cas/device-cas.routes.ts';
 import { bulkDeviceRoutes } from './devices/bulk.routes.ts';
 import { claimRoutes } from './devices/claim.routes.ts';
 import type { DeviceService } from './devices/device.service.ts';
@@ -73,6 +75,8 @@ export interface AppOptions {
   orgs?: { repo: OrgRepository; service: OrgService };
   /** The device registry and telemetry reads; needs `orgs`. */
   devices?: DeviceService;
+  /** Organizations' device CAs (X.509 devices); needs `orgs`. */
+  deviceCas?: DeviceCaService;
   /** Telemetry reads; needs `orgs`. */
   telemetry?: TelemetryService;
   /** Telemetry sent by devices over HTTP, with their own credentials. */
@@ -128,6 +132,7 @@ export function createApp({
   auth,
   orgs,
   devices,
+  deviceCas,
   telemetry,
   deviceTelemetry,
   twins,
@@ -210,6 +215,7 @@ export function createApp({
       app.route('/', deviceRoutes(auth.authenticator, orgs.repo, devices));
       app.route('/', groupRoutes(auth.authenticator, orgs.repo, devices.groups));
     }
+    if (orgs && deviceCas) app.route('/', deviceCaRoutes(auth.authenticator, orgs.repo, deviceCas));
     if (orgs && devices && telemetry) {
       app.route(
         '/',

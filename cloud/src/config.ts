@@ -117,6 +117,8 @@ export const platformEnv = brokerEnv.extend({
     .default(1024 ** 3),
   OTA_TICK_MS: z.coerce.number().int().min(50).default(10_000),
   OTA_DOWNLOAD_REDIRECT: flag(false),
+  /** Encrypts the private keys of device CAs the platform makes; unset, it makes none. */
+  DEVICE_CA_KEY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Lets webhook endpoints on loopback, private and link-local addresses (an operator's own network). */
   WEBHOOK_ALLOW_PRIVATE: flag(false),
   /** The first retry of a failed webhook delivery, doubling each time up to an hour, for a day. */

@@ -208,6 +208,7 @@ export async function buildPlatform(
       metrics,
       shared,
       plan,
+      register: (orgId, deviceId) => devices.adopt(orgId, deviceId),
     });
     // Telemetry over HTTP takes the broker's path: its credential check, limits and sink.
     const deviceTelemetry = wireDeviceIngest(w, {
@@ -232,7 +233,7 @@ export async function buildPlatform(
     // Ports are known once listening: devices get the broker's, and fetch artifacts from PUBLIC_URL
     // or from this host on the HTTP port.
     const ports = { http: config.HTTP_PORT, mqtt: { host: new URL(publicUrl).hostname, port: config.MQTT_PORT } };
-    const { deviceRepo, telemetry, twins, devices } = wireDevices(w, {
+    const { deviceRepo, telemetry, twins, devices, deviceCas } = wireDevices(w, {
       events,
       billing,
       toDevices,
@@ -277,6 +278,7 @@ export async function buildPlatform(
         notifications: notify.notifications,
         meter,
         devices,
+        deviceCas,
         telemetry,
         deviceTelemetry,
         tasks: { tasks: tasks.tasks, objects },

@@ -142,6 +142,48 @@ export const devices = pgTable(
 );
 
 /**
+ * An organization's certificate authority for devices (X.509): a device presenting a client
+ * certificate it signed connects as the device its subject CN names, in this organization only.
+ * `private_key_pem` is set when the platform made the CA: PKCS#8, encrypted with DEVICE_CA_KEY_SECRET.
+ */
+export const deviceCas = pgTable(
+  'device_cas',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    certificatePem: text('certificate_pem').notNull(),
+    fingerprintSha256: text('fingerprint_sha256').notNull(),
+    subject: text('subject').notNull(),
+    notAfter: timestamp('not_after', { withTimezone: true }).notNull(),
+    /** Just-in-time registration: an unknown UUID in a certificate's CN becomes a device of this organization. */
+    autoRegister: boolean('auto_register').notNull().default(false),
+    active: boolean('active').notNull().default(true),
+    privateKeyPem: text('private_key_pem'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('device_cas_org_fingerprint_idx').on(t.orgId, t.fingerprintSha256),
+    index('device_cas_org_idx').on(t.orgId, t.createdAt),
+  ],
+);
+
+/** Device certificates refused from now on, by their CA and serial (lower-case hex, no leading zeros). */
+export const revokedCertificates = pgTable(
+  'revoked_certificates',
+  {
+    caId: uuid('ca_id')
+      .notNull()
+      .references(() => deviceCas.id, { onDelete: 'cascade' }),
+    serial: text('serial').notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.caId, t.serial] })],
+);
+
+/**
  * Narrow telemetry: one row per reading. A hypertable when TimescaleDB is present.
  * The unique key (device, metric, time) makes a retried batch idempotent: a reading is never
  * stored twice, and it also serves "one device, one metric, a time range".

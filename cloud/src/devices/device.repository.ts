@@ -71,6 +71,18 @@ export class DeviceRepository {
     });
   }
 
+  /** Creates a device with a given id unless one has it already (then undefined); `also` runs in the transaction. */
+  async createIfAbsent(
+    value: typeof devices.$inferInsert,
+    also?: (rows: DeviceRow[], tx: Orm) => Promise<void>,
+  ): Promise<DeviceRow | undefined> {
+    return this.orm.transaction(async (tx) => {
+      const rows = await tx.insert(devices).values(value).onConflictDoNothing().returning();
+      if (rows.length) await also?.(rows, tx as unknown as Orm);
+      return rows[0];
+    });
+  }
+
   async connections(deviceId: string, limit: number) {
     return this.orm
       .select()

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { newDeviceSecret } from '@iotp/broker';
 import { sha256 } from '../auth/secrets.ts';
 import type { EventRecorder } from '../events/domain-events.ts';
-import { Conflict, Gone, Invalid, NotFound } from '../http/problem.ts';
+import { Conflict, Gone, Invalid, NotFound, Problem } from '../http/problem.ts';
 import type { DeviceFilter, DeviceRepository, DeviceRow } from './device.repository.ts';
 import { publicDevice } from './device.schemas.ts';
 import { GroupService } from './group.service.ts';
@@ -107,6 +107,24 @@ export class DeviceService {
       (created, tx) => this.recordCreated(created, tx),
     );
     return rows.map((row, i) => ({ ...publicDevice(row), mqtt: this.credentials(row.id, secrets[i]!.secret) }));
+  }
+
+  /**
+   * Just-in-time registration: the device a certificate of the organization's CA names, made on
+   * its first connection; false when it cannot be (the plan has no room for it).
+   */
+  async adopt(orgId: string, id: string): Promise<boolean> {
+    try {
+      await this.o.checkLimit?.(orgId, 1);
+    } catch (err) {
+      if (err instanceof Problem && err.status === 402) return false;
+      throw err;
+    }
+    // No usable secret: the device proves itself with its certificate.
+    const value = { id, orgId, name: `device ${id.slice(0, 8)}`, secretHash: '' };
+    if (await this.o.devices.createIfAbsent(value, (created, tx) => this.recordCreated(created, tx))) return true;
+    // Its first two connections at once: the other one made it.
+    return (await this.o.devices.find(orgId, id)) !== undefined;
   }
 
   async connections(orgId: string, id: string, limit: number) {

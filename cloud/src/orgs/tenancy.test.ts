@@ -14,7 +14,7 @@ async function orgOperations(h: Harness) {
 
 describe('tenancy', () => {
   let h: Harness;
-  const a = { token: '', orgId: '', deviceId: '', userId: '', invitationId: '', keyId: '', orgKey: '' };
+  const a = { token: '', orgId: '', deviceId: '', userId: '', invitationId: '', keyId: '', orgKey: '', caId: '' };
   const b = { token: '', orgId: '', orgKey: '' };
   /** A's rows, to prove nothing of A changed. */
   const snapshot = async () =>
@@ -24,12 +24,15 @@ describe('tenancy', () => {
               (SELECT json_agg(i ORDER BY id) FROM invitations i WHERE org_id = $1) AS invitations,
               (SELECT json_agg(k ORDER BY id) FROM api_keys k WHERE org_id = $1) AS keys,
               (SELECT json_agg(r) FROM org_roles r WHERE org_id = $1) AS roles,
+              (SELECT json_agg(c ORDER BY id) FROM device_cas c WHERE org_id = $1) AS cas,
+              (SELECT json_agg(r ORDER BY serial) FROM revoked_certificates r
+                 JOIN device_cas c ON c.id = r.ca_id WHERE c.org_id = $1) AS revoked,
               (SELECT row_to_json(o) FROM organizations o WHERE id = $1) AS org`,
       [a.orgId],
     );
 
   beforeAll(async () => {
-    h = await authHarness();
+    h = await authHarness({ env: { DEVICE_CA_KEY_SECRET: 'tenancy test secret' } });
     a.token = (await h.signupAndLogin('alice@a.example')).access_token;
     a.userId = (await h.call('GET', '/v1/me', undefined, a.token)).body.id;
     a.orgId = (await h.call('POST', '/v1/orgs', { name: 'A' }, a.token)).body.id;
@@ -41,6 +44,9 @@ describe('tenancy', () => {
       .body;
     a.keyId = key.id;
     a.orgKey = key.secret;
+    a.caId = (await h.call('POST', `/v1/orgs/${a.orgId}/device-cas`, { name: 'ca', generate: true }, a.token)).body.id;
+    expect(a.caId).toMatch(/^[0-9a-f-]{36}$/);
+    await h.call('POST', `/v1/orgs/${a.orgId}/device-cas/${a.caId}/revocations`, { serial: '0a' }, a.token);
     await h.call('PUT', `/v1/orgs/${a.orgId}/roles/custom`, { permissions: ['devices:read'] }, a.token);
     await h.db.sql.query(
       "INSERT INTO telemetry (time, device_id, metric, value) VALUES (now() - interval '1 minute', $1, 'temp', 1)",
@@ -92,13 +98,23 @@ describe('tenancy', () => {
         .replace('{orgId}', a.orgId)
         .replace(
           '{id}',
-          path.includes('/devices/') ? a.deviceId : path.includes('/invitations/') ? a.invitationId : a.keyId,
+          path.includes('/devices/')
+            ? a.deviceId
+            : path.includes('/invitations/')
+              ? a.invitationId
+              : path.includes('/device-cas/')
+                ? a.caId
+                : a.keyId,
         )
         .replace('{userId}', a.userId)
         .replace('{name}', 'custom');
     const bodies: Record<string, unknown> = {
       POST: { name: 'x', email: 'y@b.example', role: 'viewer', scopes: ['devices:read'], token: 'x' },
       PATCH: { name: 'stolen', role: 'admin' },
+      // Device CAs: a revocation, a certificate for A's device, a deactivation.
+      'POST /v1/orgs/{orgId}/device-cas/{id}/revocations': { serial: '0b' },
+      'POST /v1/orgs/{orgId}/device-cas/{id}/certificates': { device_id: a.deviceId },
+      'PATCH /v1/orgs/{orgId}/device-cas/{id}': { active: false },
       PUT: { permissions: ['devices:read'] },
       DELETE: { confirmation_token: 'x' },
     };
@@ -109,7 +125,8 @@ describe('tenancy', () => {
         ['user', b.token],
         ['org key', b.orgKey],
       ] as const) {
-        const res = await h.call(method, fill(path) + (method === 'GET' ? query : ''), bodies[method], token);
+        const body = bodies[`${method} ${path}`] ?? bodies[method];
+        const res = await h.call(method, fill(path) + (method === 'GET' ? query : ''), body, token);
         if (res.status !== 404) leaks.push(`${who} ${method} ${path}: ${res.status}`);
         if (JSON.stringify(res.body ?? '').includes(a.deviceId))
           leaks.push(`${who} ${method} ${path}: body names A's device`);
@@ -163,6 +180,18 @@ describe('tenancy', () => {
     expect((await h.call('PATCH', `/v1/orgs/${b.orgId}/members/${a.userId}`, { role: 'viewer' }, b.token)).status).toBe(
       404,
     );
+    // A's device CA, through B's organization: not found, and nothing signed or changed.
+    const ca = `/v1/orgs/${b.orgId}/device-cas/${a.caId}`;
+    for (const [method, path, body] of [
+      ['GET', ca, undefined],
+      ['PATCH', ca, { active: false }],
+      ['DELETE', ca, undefined],
+      ['GET', `${ca}/revocations`, undefined],
+      ['POST', `${ca}/revocations`, { serial: '0c' }],
+      ['POST', `${ca}/certificates`, { device_id: a.deviceId }],
+    ] as const)
+      expect((await h.call(method, path, body, b.token)).status, `${method} ${path}`).toBe(404);
+    expect((await h.call('GET', `/v1/orgs/${b.orgId}/device-cas`, undefined, b.token)).body.data).toEqual([]);
     const list = await h.call('GET', `/v1/orgs/${b.orgId}/devices`, undefined, b.token);
     expect(list.body.data).toEqual([]);
     // A's org key is A's alone.

@@ -5,6 +5,8 @@ import {
   brokerLimits,
   connectSharedSessions,
   createBroker,
+  DeviceCertificates,
+  type DeviceCertificatesOptions,
   DeviceStore,
   type TelemetrySink,
   type UsageMeter,
@@ -27,6 +29,8 @@ export interface BrokerParts {
   onReadings?: BrokerOptions['onReadings'];
   /** Applications that subscribe with an organization API key. */
   apps?: BrokerOptions['apps'];
+  /** Just-in-time registration of a device whose certificate's CA allows it (the registry is built later). */
+  register?: DeviceCertificatesOptions['register'];
 }
 
 /**
@@ -34,7 +38,10 @@ export interface BrokerParts {
  * INGEST=jetstream, through the stream; sessions in Redis with MQTT_SESSIONS=redis; and with NATS,
  * messages and orders that reach whichever node holds a device.
  */
-export async function wireBroker(w: Wiring, { writer, meter, metrics, shared, plan, onReadings, apps }: BrokerParts) {
+export async function wireBroker(
+  w: Wiring,
+  { writer, meter, metrics, shared, plan, onReadings, apps, register }: BrokerParts,
+) {
   const { config, logger, registry, db, scheduler, onClose, runs, nc } = w;
   // INGEST=jetstream: the broker's PUBACK waits for the stream, and writer nodes fill the database from it.
   const streamed = nc && config.INGEST === 'jetstream' ? { nc, stream: config.INGEST_STREAM } : undefined;
@@ -59,6 +66,8 @@ export async function wireBroker(w: Wiring, { writer, meter, metrics, shared, pl
     plan,
     onReadings,
     apps,
+    // Devices with a client certificate of their organization's CA, on the MQTTS listener.
+    certificates: new DeviceCertificates({ orm: db.orm, devices, register }),
   });
   // Registered before any listener: a failed listen must still close Aedes and the session store.
   onClose(() => broker.close());

@@ -3,6 +3,8 @@ import { PLANS } from '../billing/plans.ts';
 import { NatsCommandAnswers } from '../cluster/command-answers.ts';
 import type { DevicePublisher } from '../cluster/device-delivery.ts';
 import type { DeviceOrders } from '../cluster/device-orders.ts';
+import { DeviceCaRepository } from '../device-cas/device-ca.repository.ts';
+import { DeviceCaService } from '../device-cas/device-ca.service.ts';
 import { DeviceRepository } from '../devices/device.repository.ts';
 import { DeviceService } from '../devices/device.service.ts';
 import type { EventRecorder } from '../events/domain-events.ts';
@@ -12,9 +14,9 @@ import { TwinRepository } from '../twin/twin.repository.ts';
 import { TwinService } from '../twin/twin.service.ts';
 import type { Wiring } from './wiring.ts';
 
-/** The device registry, telemetry reads and retention, and twins with commands. */
+/** The device registry and its CAs, telemetry reads and retention, and twins with commands. */
 export function wireDevices(
-  { logger, db, scheduler, nc }: Wiring,
+  { config, logger, db, scheduler, nc }: Wiring,
   parts: {
     billing: BillingService;
     toDevices: DevicePublisher;
@@ -56,5 +58,10 @@ export function wireDevices(
     checkLimit: (orgId, adding) => billing.checkLimit(orgId, 'devices', adding),
     events: parts.events,
   });
-  return { deviceRepo, telemetry, twins, devices };
+  const deviceCas = new DeviceCaService({
+    repo: new DeviceCaRepository(db.orm),
+    orders: parts.deviceOrders,
+    keySecret: config.DEVICE_CA_KEY_SECRET,
+  });
+  return { deviceRepo, telemetry, twins, devices, deviceCas };
 }
