@@ -21,12 +21,21 @@ const AuditEntry = z
     address: z.string().nullable(),
     user_agent: z.string().nullable(),
     request_id: z.string().nullable(),
+    detail: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({
+        description: 'What changed, as { field: { before, after } }, where the route tells it',
+        example: { role: { before: 'viewer', after: 'operator' } },
+      }),
   })
   .openapi('AuditEntry');
 /** What an audit read or export may be narrowed to. */
 export const AuditFilters = z.object({
   actor: z.string().max(100).optional(),
-  action: z.string().max(200).optional(),
+  action: z.string().max(200).optional().openapi({
+    description: 'A part of the action, taken literally, e.g. `members` or `PATCH /v1/orgs/{orgId}/members/{userId}`',
+  }),
   target: z.string().max(100).optional(),
   from: z.string().datetime({ offset: true }).optional(),
   to: z.string().datetime({ offset: true }).optional(),

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { requireAuth } from '../auth/authenticate.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
-import type { AppEnv } from '../http/env.ts';
+import { type AppEnv, noteAudit } from '../http/env.ts';
 import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
 import { Uuid } from '../http/uuid.ts';
 import type { OrgService } from './org.service.ts';
@@ -38,7 +38,11 @@ export function invitationRoutes(auth: Authenticator, route: OrgRoute, service: 
           ...problems(400, 401, 402, 403),
         },
       }),
-      async (c) => c.json(await service.acceptInvitation(c.var.principal.userId, c.req.valid('json').token), 200),
+      async (c) => {
+        const joined = await service.acceptInvitation(c.var.principal.userId, c.req.valid('json').token);
+        noteAudit(c, { orgId: joined.org_id, detail: { role: { before: null, after: joined.role } } });
+        return c.json(joined, 200);
+      },
     )
     .openapi(
       route('members:manage', {

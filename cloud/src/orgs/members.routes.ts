@@ -1,5 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppEnv } from '../http/env.ts';
+import { type AppEnv, noteAudit } from '../http/env.ts';
 import { jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
 import { Uuid } from '../http/uuid.ts';
 import type { OrgService } from './org.service.ts';
@@ -32,7 +32,13 @@ export function memberRoutes(route: OrgRoute, service: OrgService) {
         request: { params: MemberId, body: jsonBody(z.object({ role: z.string().min(1).max(32) })) },
         responses: { 204: { description: 'Changed' }, ...problems(400, 401, 403, 404, 409) },
       }),
-      (c) => noContent(c, service.changeRole(ctx(c), c.req.valid('param').userId, c.req.valid('json').role)),
+      (c) =>
+        noContent(
+          c,
+          service
+            .changeRole(ctx(c), c.req.valid('param').userId, c.req.valid('json').role)
+            .then((detail) => noteAudit(c, { detail })),
+        ),
     )
     .openapi(
       // Leaving needs only membership; removing someone else needs members:manage (checked in the service).
@@ -45,6 +51,10 @@ export function memberRoutes(route: OrgRoute, service: OrgService) {
           [401, 403, 404, 409],
         ),
       ),
-      (c) => noContent(c, service.removeMember(ctx(c), c.req.valid('param').userId)),
+      (c) =>
+        noContent(
+          c,
+          service.removeMember(ctx(c), c.req.valid('param').userId).then((detail) => noteAudit(c, { detail })),
+        ),
     );
 }

@@ -1,5 +1,5 @@
 import { type Orm, schema } from '@iotp/db';
-import { and, desc, eq, gte, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, ilike, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 
 const { organizations, memberships, orgRoles, invitations, auditLog, users, apiKeys, devices } = schema;
@@ -358,7 +358,14 @@ export class OrgRepository {
   async auditPage(orgId: string, q: AuditQuery): Promise<AuditRow[]> {
     const conditions = [eq(auditLog.orgId, orgId)];
     if (q.actor) conditions.push(eq(auditLog.actorId, q.actor));
-    if (q.action) conditions.push(sql`${auditLog.action} ILIKE ${`%${q.action}%`}`);
+    if (q.action) {
+      // A part of the action, taken literally (`_` and `%` are no wildcards here). Entries written
+      // before actions named parameters as the API documents them (`{orgId}`) have `:orgId`: the
+      // log is append-only, so the filter matches both spellings.
+      const like = (s: string) => `%${s.replace(/[\\%_]/g, '\\$&')}%`;
+      const older = q.action.replace(/\{(\w+)\}/g, ':$1');
+      conditions.push(or(ilike(auditLog.action, like(q.action)), ilike(auditLog.action, like(older)))!);
+    }
     if (q.target) conditions.push(eq(auditLog.targetId, q.target));
     if (q.from) conditions.push(gte(auditLog.createdAt, q.from));
     if (q.to) conditions.push(lt(auditLog.createdAt, q.to));

@@ -72,7 +72,10 @@ export class OrgService {
       ...(patch.slug !== undefined ? { slug: patch.slug } : {}),
       ...(patch.settings ? { settings: { ...current.settings, ...patch.settings } } : {}),
     });
-    return { ...publicOrg(row!), role: org.role ?? null };
+    return {
+      org: { ...publicOrg(row!), role: org.role ?? null },
+      changes: changes(publicOrg(current), publicOrg(row!)),
+    };
   }
 
   /** Step one of a deletion: a confirmation token, valid for ten minutes. */
@@ -113,6 +116,7 @@ export class OrgService {
       throw new Conflict('The last owner cannot be demoted; make someone else owner first');
     }
     await this.o.orgs.setRole(org.id, userId, role);
+    return { role: { before: current, after: role } };
   }
 
   async removeMember(org: OrgContext, userId: string) {
@@ -126,6 +130,7 @@ export class OrgService {
       throw new Conflict('The last owner cannot leave; make someone else owner first, or delete the organization');
     }
     await this.o.orgs.removeMember(org.id, userId);
+    return { role: { before: current, after: null } };
   }
 
   async roles(org: OrgContext) {
@@ -143,8 +148,12 @@ export class OrgService {
     // Nobody can create a role stronger than their own.
     const beyond = permissions.filter((p) => !org.permissions.has(p as Permission));
     if (beyond.length) throw new Forbidden(`You cannot grant what you do not hold: ${beyond.join(', ')}`);
+    const before = await this.o.orgs.customRole(org.id, name);
     await this.o.orgs.putRole(org.id, name, permissions);
-    return { name, permissions, builtin: false };
+    return {
+      role: { name, permissions, builtin: false },
+      changes: { permissions: { before: before?.permissions ?? null, after: permissions } },
+    };
   }
 
   async deleteRole(org: OrgContext, name: string) {
@@ -324,6 +333,15 @@ function publicInvitation(i: InvitationRow) {
   };
 }
 
+/** The fields that differ between two versions of a thing, each as `{ before, after }`. */
+function changes(before: Record<string, unknown>, after: Record<string, unknown>) {
+  const changed: Record<string, { before: unknown; after: unknown }> = {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)]))
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+      changed[key] = { before: before[key] ?? null, after: after[key] ?? null };
+  return changed;
+}
+
 function publicAudit(a: import('./org.repository.ts').AuditRow) {
   return {
     id: a.id,
@@ -338,6 +356,7 @@ function publicAudit(a: import('./org.repository.ts').AuditRow) {
     address: a.address,
     user_agent: a.userAgent,
     request_id: a.requestId,
+    detail: a.detail ?? null,
   };
 }
 

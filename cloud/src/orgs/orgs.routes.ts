@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { TimeZone } from '../auth/auth.schemas.ts';
 import { requireAuth } from '../auth/authenticate.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
-import type { AppEnv } from '../http/env.ts';
+import { type AppEnv, noteAudit } from '../http/env.ts';
 import { json, jsonBody, listOf, problems, routeShapes } from '../http/openapi.ts';
 import { orgApiKeyRoutes } from './api-keys.routes.ts';
 import { auditRoutes } from './audit.routes.ts';
@@ -69,7 +69,12 @@ function orgsRoutes(auth: Authenticator, route: OrgRoute, service: OrgService) {
         request: { body: jsonBody(z.object({ name: z.string().trim().min(1).max(100), slug: Slug.optional() })) },
         responses: { 201: json(Org), ...problems(400, 401, 409) },
       }),
-      async (c) => c.json(await service.create(c.var.principal.userId, c.req.valid('json')), 201),
+      async (c) => {
+        const org = await service.create(c.var.principal.userId, c.req.valid('json'));
+        // The path names no organization: the entry goes to the new one's log.
+        noteAudit(c, { orgId: org.id });
+        return c.json(org, 201);
+      },
     )
     .openapi(
       createRoute({
@@ -106,7 +111,11 @@ function orgsRoutes(auth: Authenticator, route: OrgRoute, service: OrgService) {
         },
         responses: { 200: json(Org), ...problems(400, 401, 403, 404, 409) },
       }),
-      async (c) => c.json(await service.update(ctx(c), c.req.valid('json')), 200),
+      async (c) => {
+        const { org, changes } = await service.update(ctx(c), c.req.valid('json'));
+        noteAudit(c, { detail: changes });
+        return c.json(org, 200);
+      },
     )
     .openapi(
       route('org:delete', {

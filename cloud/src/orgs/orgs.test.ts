@@ -200,6 +200,40 @@ describe('organizations', () => {
     await expect(h.db.sql.query("UPDATE audit_log SET action = 'x'")).rejects.toThrow(/append-only/);
   });
 
+  it('says in the audit log what changed, records creation and joining in the organization, and filters literally', async () => {
+    type Entry = { action: string; actor_id: string | null; detail: Record<string, unknown> | null };
+    const log = async (query: string) =>
+      (await h.call('GET', `/v1/orgs/${orgId}/audit?limit=500&${query}`, undefined, owner)).body.data as Entry[];
+    // Made in the first test and the invitation test above.
+    const created = await log(`action=${encodeURIComponent('POST /v1/orgs')}`);
+    expect(created.map((e) => e.action)).toContain('POST /v1/orgs');
+    const patches = (await log(`action=${encodeURIComponent('PATCH /v1/orgs/{orgId}')}`)).filter((e) =>
+      e.action.endsWith('{orgId}'),
+    );
+    expect(patches.map((e) => e.detail)).toContainEqual({
+      settings: { before: {}, after: { retention_days: 30, timezone: 'Europe/Paris' } },
+    });
+    expect((await log('action=invitations/accept')).map((e) => e.detail)).toContainEqual({
+      role: { before: null, after: 'operator' },
+    });
+
+    const member = (await h.signupAndLogin('audited@example.com')).access_token;
+    const me = (await h.call('GET', '/v1/me', undefined, member)).body.id as string;
+    await h.db.sql.query("INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, 'viewer')", [orgId, me]);
+    expect((await h.call('PATCH', `/v1/orgs/${orgId}/members/${me}`, { role: 'operator' }, owner)).status).toBe(204);
+    expect((await h.call('DELETE', `/v1/orgs/${orgId}/members/${me}`, undefined, owner)).status).toBe(204);
+    const changes = await log(`action=${encodeURIComponent('/members/{userId}')}`);
+    expect(changes.slice(0, 2).map((e) => [e.action, e.detail])).toEqual([
+      ['DELETE /v1/orgs/{orgId}/members/{userId}', { role: { before: 'operator', after: null } }],
+      ['PATCH /v1/orgs/{orgId}/members/{userId}', { role: { before: 'viewer', after: 'operator' } }],
+    ]);
+    const roleMade = await h.call('PUT', `/v1/orgs/${orgId}/roles/inspector`, { permissions: ['audit:read'] }, owner);
+    expect(roleMade.status).toBe(200);
+    expect((await log('action=/roles/'))[0]?.detail).toEqual({ permissions: { before: null, after: ['audit:read'] } });
+    // `_` is no wildcard: "api_keys" is not "api-keys".
+    expect(await log('action=api_keys')).toEqual([]);
+  });
+
   it('deletes in two steps: devices lose their credentials at once, data goes after the grace period', async () => {
     const doomed = (await h.call('POST', '/v1/orgs', { name: 'Doomed' }, owner)).body.id;
     await h.db.sql.query("INSERT INTO devices (org_id, name, secret_hash) VALUES ($1, 'd1', 'abc')", [doomed]);

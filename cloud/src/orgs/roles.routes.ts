@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { PERMISSIONS } from '../access/permissions.ts';
-import type { AppEnv } from '../http/env.ts';
+import { type AppEnv, noteAudit } from '../http/env.ts';
 import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
 import type { OrgService } from './org.service.ts';
 import { orgContext as ctx, OrgId } from './org-route.ts';
@@ -30,8 +30,15 @@ export function roleRoutes(route: OrgRoute, service: OrgService) {
         },
         responses: { 200: json(Role), ...problems(400, 401, 403, 404, 409) },
       }),
-      async (c) =>
-        c.json(await service.putRole(ctx(c), c.req.valid('param').name, c.req.valid('json').permissions), 200),
+      async (c) => {
+        const { role, changes } = await service.putRole(
+          ctx(c),
+          c.req.valid('param').name,
+          c.req.valid('json').permissions,
+        );
+        noteAudit(c, { detail: changes });
+        return c.json(role, 200);
+      },
     )
     .openapi(
       route(
