@@ -30,6 +30,8 @@ export class DeviceStore {
   /** The devices whose credentials are asked for in this turn of the event loop: one query for them all. */
   private asked: Map<string, ((row: CredentialRow | undefined) => void)[]> | undefined;
   private failed: ((err: unknown) => void)[] = [];
+  /** A read is on its way: who asks meanwhile waits for it to end, then goes in one read. */
+  private reading = false;
 
   constructor(private readonly orm: Orm) {
     this.credentials = orm
@@ -74,16 +76,17 @@ export class DeviceStore {
   }
 
   /**
-   * The stored credentials of a device, read with those of every device that connects in the same
-   * turn of the event loop. The query is sent after each of them asked, so each reads what was
-   * committed before its CONNECT arrived: a revoked or rotated secret is refused as with a query
-   * of its own.
+   * The stored credentials of a device, read with those of every device that connects meanwhile:
+   * in the same turn of the event loop, or while the read before is on its way (a fleet
+   * reconnecting at once costs a few queries, not one per device). The query is sent after each of
+   * them asked, so each reads what was committed before its CONNECT arrived: a revoked or rotated
+   * secret is refused as with a query of its own.
    */
   private credentialRow(deviceId: string): Promise<CredentialRow | undefined> {
     return new Promise((resolve, reject) => {
       if (!this.asked) {
         this.asked = new Map();
-        setImmediate(() => this.readCredentials());
+        if (!this.reading) setImmediate(() => this.readCredentials());
       }
       const waiting = this.asked.get(deviceId);
       if (waiting) waiting.push(resolve);
@@ -97,15 +100,23 @@ export class DeviceStore {
     const failed = this.failed;
     this.asked = undefined;
     this.failed = [];
-    this.credentials.execute({ ids: arrayLiteral([...asked.keys()]) }).then(
-      (rows) => {
-        const byId = new Map(rows.map((r) => [r.id, r]));
-        for (const [id, waiting] of asked) for (const resolve of waiting) resolve(byId.get(id));
-      },
-      (err) => {
-        for (const reject of failed) reject(err);
-      },
-    );
+    this.reading = true;
+    this.credentials
+      .execute({ ids: arrayLiteral([...asked.keys()]) })
+      .then(
+        (rows) => {
+          const byId = new Map(rows.map((r) => [r.id, r]));
+          for (const [id, waiting] of asked) for (const resolve of waiting) resolve(byId.get(id));
+        },
+        (err) => {
+          for (const reject of failed) reject(err);
+        },
+      )
+      .finally(() => {
+        this.reading = false;
+        // Those who asked while this read was on its way go in the next one.
+        if (this.asked) this.readCredentials();
+      });
   }
 
   /**
