@@ -21,6 +21,8 @@ export interface PublishHooksOptions {
 /**
  * The PUBLISH hooks: a device may publish only under `devices/{id}/`, at its message rate; its
  * telemetry goes to `store`, which calls `done` (letting Aedes acknowledge it) once it is stored.
+ * A PUBLISH outside its namespace closes the connection (MQTT 5: DISCONNECT 0x87); past its rate,
+ * a 3.1.1 device is disconnected and an MQTT 5 one gets PUBACK 0x96 (QoS 0: DISCONNECT 0x96).
  * @example new Aedes({ ...publishHooks({ quotas, store, relay, count }) })
  */
 export function publishHooks(
@@ -49,15 +51,17 @@ export function publishHooks(
           apiKeyId: app.apiKeyId,
           topic: packet.topic.slice(0, 200),
         });
-        return done(new Rejection('app_publish_not_allowed')); // closes the connection
+        return done(new Rejection('app_publish_not_allowed', undefined, { disconnect: true }));
       }
       if (!packet.topic.startsWith(session.prefix)) {
         count('topic_not_allowed', { deviceId: session.id, topic: packet.topic.slice(0, 200) });
-        return done(new Rejection('topic_not_allowed')); // closes the connection
+        return done(new Rejection('topic_not_allowed', undefined, { disconnect: true }));
       }
       const wait = o.quotas.messageDelay(session.id);
       if (wait instanceof Rejection) {
-        count(wait.reason, { deviceId: session.id, disconnected: true });
+        // 3.1.1 closes on any refusal; MQTT 5 can refuse the one message, when it is acknowledged.
+        wait.disconnect = !session.v5 || packet.qos === 0;
+        count(wait.reason, { deviceId: session.id, disconnected: wait.disconnect });
         return done(wait);
       }
       // Slowed: the message (and its PUBACK) waits. Aedes goes on reading the socket meanwhile, so
