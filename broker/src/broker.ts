@@ -13,6 +13,7 @@ import {
   connectedClient,
   isPacketTooLarge,
   isTopicTooDeep,
+  memoryPersistence,
   remoteAddress,
   saidDisconnect,
 } from './aedes-internals.ts';
@@ -133,7 +134,7 @@ export function createBroker({
     sessionExpiryIntervalLimit: limits.sessionExpiryMaxS,
     maxTopicLevels: limits.maxTopicLevels,
     connectTimeout: 10_000,
-    ...(sessions ? { persistence: sessions.persistence, mq: sessions.mq } : {}),
+    ...(sessions ? { persistence: sessions.persistence, mq: sessions.mq } : { persistence: memoryPersistence() }),
 
     ...connectHooks({ devices, plan, quotas, apps, keepaliveMaxS: limits.keepaliveMaxS, count, log }),
     ...publishHooks({
