@@ -21,8 +21,8 @@ export interface PublishHooksOptions {
 /**
  * The PUBLISH hooks: a device may publish only under `devices/{id}/`, at its message rate; its
  * telemetry goes to `store`, which calls `done` (letting Aedes acknowledge it) once it is stored.
- * A PUBLISH outside its namespace closes the connection (MQTT 5: DISCONNECT 0x87); past its rate,
- * a 3.1.1 device is disconnected and an MQTT 5 one gets PUBACK 0x96 (QoS 0: DISCONNECT 0x96).
+ * A PUBLISH outside its namespace, or too far past its rate, closes the connection (MQTT 5: after a
+ * DISCONNECT 0x87 or 0x96, which PUBACK cannot carry).
  * @example new Aedes({ ...publishHooks({ quotas, store, relay, count }) })
  */
 export function publishHooks(
@@ -59,9 +59,8 @@ export function publishHooks(
       }
       const wait = o.quotas.messageDelay(session.id);
       if (wait instanceof Rejection) {
-        // 3.1.1 closes on any refusal; MQTT 5 can refuse the one message, when it is acknowledged.
-        wait.disconnect = !session.v5 || packet.qos === 0;
-        count(wait.reason, { deviceId: session.id, disconnected: wait.disconnect });
+        count(wait.reason, { deviceId: session.id, disconnected: true });
+        wait.disconnect = true;
         return done(wait);
       }
       // Slowed: the message (and its PUBACK) waits. Aedes goes on reading the socket meanwhile, so

@@ -51,12 +51,24 @@ export const REASONS = {
 
 export type Reason = keyof typeof REASONS;
 
+/** The failure reason codes a PUBACK or PUBREC may carry [MQTT-3.4.2.1, 3.5.2.1]. */
+const PUBACK_FAILURES: ReadonlySet<number> = new Set([0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0x99]);
+
+/**
+ * The refusal as a PUBACK may carry it: a reason code PUBACK does not define (0x95 packet too large)
+ * becomes 0x83 implementation specific error; the reason string (its message) still says which.
+ */
+export function asPubackRefusal(why: Rejection): Rejection {
+  if (!PUBACK_FAILURES.has(why.reasonCode)) why.reasonCode = 0x83;
+  return why;
+}
+
 /** A refusal with its reason; hot-path validators return these rather than throw. */
 export class Rejection extends Error {
   override name = 'Rejection';
   readonly returnCode?: number;
   /** The MQTT 5 reason code: Aedes (as patched) answers CONNACK, PUBACK or PUBREC with it. */
-  readonly reasonCode: number;
+  reasonCode: number;
   /**
    * Set by whoever refuses a PUBLISH when the connection must close rather than the message be
    * acknowledged with `reasonCode`: an MQTT 5 client then gets a DISCONNECT with it, and no PUBACK.

@@ -5,7 +5,7 @@ import type { BatchWriter } from './batch-writer.ts';
 import type { BrokerLimits } from './limits.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import type { Quotas } from './quotas.ts';
-import { type Reason, Rejection } from './reasons.ts';
+import { asPubackRefusal, type Reason, Rejection } from './reasons.ts';
 import type { ReceiveTimes } from './receive-times.ts';
 import { nowMicros, parseTelemetry, type Readings, type ReceiveStamp } from './telemetry-parser.ts';
 import type { UsageMeter } from './usage-meter.ts';
@@ -71,13 +71,14 @@ export function storeTelemetry(
 
   /**
    * MQTT 3.1.1 cannot refuse one PUBLISH: acknowledge it, so it is not resent forever, and drop it.
-   * MQTT 5 can: PUBACK (PUBREC) with the reason code, e.g. 0x99 payload format invalid, 0x97 quota
-   * exceeded [MQTT-3.4.2.1]; Aedes (patched) then does not deliver it. A QoS 0 one is just dropped.
+   * MQTT 5 can: PUBACK (PUBREC) with the reason code, 0x99 payload format invalid, 0x97 quota
+   * exceeded, 0x83 for a payload too large [MQTT-3.4.2.1]; Aedes (patched) then does not deliver it.
+   * A QoS 0 one is just dropped.
    */
   function drop(session: Session, packet: PublishPacket, why: Rejection, done: Done): void {
     count(why.reason, { deviceId: session.id, detail: why.message });
     if (session.v5) {
-      done(why);
+      done(asPubackRefusal(why));
       return;
     }
     markDropped(packet);
