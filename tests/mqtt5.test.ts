@@ -120,7 +120,7 @@ describe('MQTT 5 beside 3.1.1: reason codes and limits', () => {
     const c = await p.connect(v5(d));
     // The one boundary swapped: the database is up, the writer says it could not commit.
     const write = p.writer.write;
-    p.writer.write = (() => Promise.reject(new Error('database down'))) as typeof write;
+    p.writer.write = (() => Promise.reject(new Error('database down'))) as unknown as typeof write;
     try {
       const bye = disconnectOf(c);
       let acked = false;
