@@ -121,8 +121,9 @@ export function saidDisconnect(client: Client): boolean {
 }
 
 /**
- * The error `authenticate` refuses with: Aedes answers CONNACK with its `returnCode` when that is
- * 2 to 5, and with 5 (not authorized) otherwise, or when there is none.
+ * The error `authenticate` refuses with: Aedes answers a 3.1.1 CONNACK with its `returnCode` when
+ * that is 2 to 5, and with 5 (not authorized) otherwise, or when there is none; an MQTT 5 CONNACK
+ * with its `reasonCode` (as patched), else the 3.1.1 code's counterpart.
  */
 export function authenticateError(why: Rejection): AuthenticateError {
   return why as Rejection & AuthenticateError;
