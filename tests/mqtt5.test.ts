@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import type { IClientOptions, MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import mqttPacket, { type IConnectPacket, type IDisconnectPacket, type Packet } from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closed, creds, metric, startTestPlatform, type TestPlatform, until } from './helpers.ts';
@@ -191,6 +191,38 @@ describe('MQTT 5 beside 3.1.1: reason codes and limits', () => {
     });
     await raw.closed;
     expect(raw.got.at(-1)).toMatchObject({ cmd: 'disconnect', reasonCode: 0x94 });
+  });
+  it('closes an oversized packet with DISCONNECT 0x95, counted once, as on 3.1.1', async () => {
+    const d = await p.device();
+    const before = await metric(p, 'mqtt_rejects_total{reason="packet_too_large"}');
+    const raw = await rawV5(p.mqttPort);
+    raw.send(connectOf(d, 30));
+    await until(() => raw.got.length > 0, 'CONNACK');
+    const payload = Buffer.alloc(300 * 1024, 0x20);
+    raw.send({
+      cmd: 'publish',
+      topic: `devices/${d.id}/telemetry`,
+      payload,
+      qos: 1,
+      messageId: 1,
+      dup: false,
+      retain: false,
+    });
+    await raw.closed;
+    expect(raw.got.at(-1)).toMatchObject({ cmd: 'disconnect', reasonCode: 0x95 });
+    expect(await metric(p, 'mqtt_rejects_total{reason="packet_too_large"}')).toBe(before + 1);
+  });
+
+  it('speaks MQTT 5 over WebSocket too', async () => {
+    const d = await p.device();
+    const ws = await mqtt.connectAsync(`ws://127.0.0.1:${p.httpPort}/mqtt`, { ...v5(d), reconnectPeriod: 0 });
+    try {
+      expect(await codeOf(ws.publishAsync(topic(d), 'not json', { qos: 1 }))).toBe(0x99);
+      await ws.publishAsync(topic(d), '{"t": 1}', { qos: 1 });
+      expect(await p.count('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1', [d.id])).toBe(1);
+    } finally {
+      ws.end(true);
+    }
   });
 });
 
