@@ -163,7 +163,13 @@ describe('MQTT 5 beside 3.1.1: reason codes and limits', () => {
       expect(raw.got[0]).toMatchObject({
         cmd: 'connack',
         reasonCode: 0,
-        properties: { serverKeepAlive: 60, topicAliasMaximum: 4, maximumPacketSize: 256 * 1024, receiveMaximum: 1000 },
+        // The whole packet: MQTT_MAX_PACKET_BYTES of Remaining Length and the fixed header's 4 bytes.
+        properties: {
+          serverKeepAlive: 60,
+          topicAliasMaximum: 4,
+          maximumPacketSize: 256 * 1024 + 4,
+          receiveMaximum: 1000,
+        },
       });
       raw.send({ cmd: 'disconnect' });
       await raw.closed;

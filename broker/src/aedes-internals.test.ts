@@ -22,6 +22,7 @@ import {
   saidDisconnect,
   subscriptionCount,
   WRITTEN_FOR,
+  wholePacketBytes,
 } from './aedes-internals.ts';
 import { connectPacket, dial, startAedes as start, until } from './aedes-testing.ts';
 import { Rejection } from './reasons.ts';
@@ -231,5 +232,17 @@ describe('aedes-internals', () => {
     await until(() => errors.length > 0);
     expect(isPacketTooLarge(errors[0]!)).toBe(true);
     expect(isPacketTooLarge(new Error('packet too large'))).toBe(false);
+    // What mqtt-packet writes: the fixed header's byte, the Remaining Length's bytes, the rest.
+    for (const n of [0, 124, 125, 16_380, 16_381, 262_141]) {
+      const packet = {
+        cmd: 'publish',
+        topic: 't',
+        payload: Buffer.alloc(n),
+        qos: 0,
+        dup: false,
+        retain: false,
+      } as const;
+      expect(wholePacketBytes(3 + n)).toBe(mqttPacket.generate(packet).length);
+    }
   });
 });

@@ -152,11 +152,21 @@ export function isDropped(packet: PublishPacket): boolean {
 }
 
 /**
+ * The size of a whole packet whose Remaining Length is `remaining`: the fixed header's byte, the
+ * Remaining Length's own bytes (1 to 4) [MQTT-2.2.3], and the rest. MQTT 5's Maximum Packet Size
+ * counts all of it; our limit counts the Remaining Length, as capPacketSize reads it.
+ */
+export function wholePacketBytes(remaining: number): number {
+  return 1 + (remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4) + remaining;
+}
+
+/**
  * mqtt-packet buffers a whole packet before emitting it. This checks the Remaining Length as soon
  * as the fixed header is parsed [MQTT-2.2.3], so an oversized packet is refused before its body is
  * read. Aedes 2 checks its `maximumPacketSize` (the whole packet) only after a read is parsed, and
  * answers a connected MQTT 5 client with DISCONNECT 0x95 [MQTT-3.2.2-15]: such clients are left to
- * it; for the others (3.1.1, or before CONNECT) Aedes' check is disarmed once this one refused.
+ * it (given `wholePacketBytes(maxBytes)`, both limits are the same); for the others (3.1.1, or
+ * before CONNECT) Aedes' check is disarmed once this one refused.
  */
 export function capPacketSize(client: Client, maxBytes: number, onTooLarge: (size: number) => void): void {
   const parser = internals(client)._parser;

@@ -16,6 +16,7 @@ import {
   memoryPersistence,
   remoteAddress,
   saidDisconnect,
+  wholePacketBytes,
 } from './aedes-internals.ts';
 import { type AppAccess, appSessionOf } from './app-clients.ts';
 import { connectHooks, sessionOf } from './authenticate.ts';
@@ -128,7 +129,7 @@ export function createBroker({
     // MQTT 5 client the Server Keep Alive instead [MQTT-3.2.2-21].
     keepaliveLimit: 0,
     // MQTT 5, advertised in CONNACK and enforced.
-    maximumPacketSize: limits.maxPacketBytes,
+    maximumPacketSize: wholePacketBytes(limits.maxPacketBytes),
     topicAliasMaximum: limits.topicAliasMax,
     receiveMaximum: limits.receiveMaximum,
     sessionExpiryIntervalLimit: limits.sessionExpiryMaxS,
