@@ -13,14 +13,20 @@ const SLOW = 180_000;
 const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** Connects a device with a persistent session [MQTT-3.1.2-4]; resolves with the client and its CONNACK. */
-function persistent(port: number, d: { id: string; secret: string }) {
-  const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
-    ...creds(d),
-    clean: false,
-    protocolVersion: 4,
-    reconnectPeriod: 0,
-  });
+/**
+ * Connects a device with a persistent session [MQTT-3.1.2-4] (MQTT 5: a Session Expiry Interval of
+ * `expiryS`, from an address of its own, so its connections count apart from the other tests');
+ * resolves with the client and its CONNACK.
+ */
+function persistent(port: number, d: { id: string; secret: string }, mqtt5?: { expiryS: number }) {
+  const options = { ...creds(d), clean: false, reconnectPeriod: 0 };
+  const client = mqtt5
+    ? new MqttClient(() => tcpConnect({ host: '127.0.0.1', port, localAddress: '127.0.0.8' }), {
+        ...options,
+        protocolVersion: 5,
+        properties: { sessionExpiryInterval: mqtt5.expiryS },
+      })
+    : mqtt.connect(`mqtt://127.0.0.1:${port}`, { ...options, protocolVersion: 4 });
   // Listening from the start: messages queued for the session arrive right after the CONNACK.
   const desired: unknown[] = [];
   client.on('message', (topic, payload) => {
@@ -58,12 +64,13 @@ describe('MQTT sessions shared by the broker nodes', () => {
       MQTT_CONNECT_BURST: '6',
       MQTT_CONNECT_RATE_PER_S: '1',
       MQTT_HOST: '127.0.0.1',
+      MQTT_SESSION_EXPIRY_MAX_S: '2',
     };
     nodes.push(startProcess({ ...common, ROLES: 'broker,api,worker', DATA_DIR: join(dir.path, 'n1') }));
     n1 = await nodes[0]!.ready;
     nodes.push(startProcess({ ...common, ROLES: 'broker,api', DATA_DIR: join(dir.path, 'n2') }));
     n2 = await nodes[1]!.ready;
-    account = await setUp(n1, 2);
+    account = await setUp(n1, 3);
   }, SLOW);
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.endAsync(true)));
@@ -122,6 +129,30 @@ describe('MQTT sessions shared by the broker nodes', () => {
     await second.connack;
     await gone;
     expect(second.client.connected).toBe(true);
+  });
+
+  it("keeps an MQTT 5 session that moved to another node past the first node's expiry timer", async () => {
+    const d = account.devices[2]!;
+    const api = apiClient({ httpPort: Number(new URL(n2.http).port) });
+    await api.signIn(account.email, account.password);
+    const first = persistent(n1.mqttPort, d, { expiryS: 2 });
+    clients.push(first.client);
+    await first.connack;
+    await first.client.subscribeAsync(`devices/${d.id}/twin/desired`, { qos: 1 });
+    await first.client.endAsync(); // node 1 now times the session: 2 s
+    const second = persistent(n2.mqttPort, d, { expiryS: 2 });
+    clients.push(second.client);
+    expect((await second.connack).sessionPresent).toBe(true);
+    // Node 1's timer would have wiped the session node 2 now holds: the takeover cleared it.
+    await new Promise((r) => setTimeout(r, 3000));
+    await second.client.endAsync();
+    expect(
+      (await api.call('PATCH', `/v1/orgs/${account.org}/devices/${d.id}/twin`, { desired: { t: 1 } })).status,
+    ).toBe(200);
+    const third = persistent(n1.mqttPort, d, { expiryS: 2 });
+    clients.push(third.client);
+    expect((await third.connack).sessionPresent).toBe(true);
+    await until(() => third.desired.length > 0, 'the desired state queued for the session');
   });
 
   it('holds the connection rate per address across both nodes', async () => {

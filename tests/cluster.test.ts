@@ -86,44 +86,57 @@ describe('a cluster of platform nodes', () => {
     SLOW,
   );
 
-  it('delivers a command and a twin update sent through node A to a device on node B, and the answer comes back through A', async () => {
-    const api = apiClient({ httpPort: Number(new URL(a.http).port) });
-    await api.signIn(account.email, account.password);
-    const device = account.devices[2]!;
-    const base = `/v1/orgs/${account.org}/devices/${device.id}`;
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${b.mqttPort}`, {
-      ...creds(device),
-      reconnectPeriod: 0,
-      protocolVersion: 4,
-    });
-    try {
-      const desired: unknown[] = [];
-      client.on('message', (topic, payload) => {
-        const body = JSON.parse(payload.toString());
-        if (topic.endsWith('/twin/desired')) desired.push(body);
-        else if (topic.endsWith('/commands'))
-          client.publish(
-            `devices/${device.id}/commands/${body.id}/response`,
-            JSON.stringify({ status: 'succeeded', result: { echo: body.name, on: 'b' } }),
-            { qos: 1 },
-          );
+  it.each([4, 5] as const)(
+    'delivers a command and a twin update sent through node A to a device on node B, and the answer comes back through A (MQTT %s)',
+    async (protocolVersion) => {
+      const api = apiClient({ httpPort: Number(new URL(a.http).port) });
+      await api.signIn(account.email, account.password);
+      const device = account.devices[2]!;
+      const base = `/v1/orgs/${account.org}/devices/${device.id}`;
+      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${b.mqttPort}`, {
+        ...creds(device),
+        reconnectPeriod: 0,
+        protocolVersion,
       });
-      await client.subscribeAsync([`devices/${device.id}/commands`, `devices/${device.id}/twin/desired`], { qos: 1 });
-      // The device shows online once node B has recorded it.
-      await until(async () => (await api.call('GET', base)).body.online === true, 'the device to be online');
+      try {
+        const desired: unknown[] = [];
+        const correlation: string[] = [];
+        client.on('message', (topic, payload, packet) => {
+          const body = JSON.parse(payload.toString());
+          if (topic.endsWith('/twin/desired')) desired.push(body);
+          else if (topic.endsWith('/commands')) {
+            // MQTT 5: the response topic and correlation data came across the nodes with the command.
+            const { responseTopic, correlationData } = packet.properties ?? {};
+            if (correlationData) correlation.push(correlationData.toString());
+            client.publish(
+              responseTopic ?? `devices/${device.id}/commands/${body.id}/response`,
+              JSON.stringify({ status: 'succeeded', result: { echo: body.name, on: 'b' } }),
+              { qos: 1, ...(correlationData ? { properties: { correlationData } } : {}) },
+            );
+          }
+        });
+        await client.subscribeAsync([`devices/${device.id}/commands`, `devices/${device.id}/twin/desired`], { qos: 1 });
+        // The device shows online once node B has recorded it.
+        await until(async () => (await api.call('GET', base)).body.online === true, 'the device to be online');
 
-      const answered = await api.call('POST', `${base}/commands`, { name: 'ping', timeout_s: 20 });
-      expect(answered.status, JSON.stringify(answered.body)).toBe(200);
-      expect(answered.body).toMatchObject({ status: 'succeeded', result: { echo: 'ping', on: 'b' } });
+        const answered = await api.call('POST', `${base}/commands`, { name: 'ping', timeout_s: 20 });
+        expect(answered.status, JSON.stringify(answered.body)).toBe(200);
+        expect(answered.body).toMatchObject({ status: 'succeeded', result: { echo: 'ping', on: 'b' } });
+        expect(correlation).toEqual(protocolVersion === 5 ? [answered.body.id] : []);
 
-      const set = await api.call('PATCH', `${base}/twin`, { desired: { target: 21 } });
-      expect(set.status).toBe(200);
-      await until(() => desired.length > 0, 'the desired state to reach the device on node B');
-      expect(desired.at(-1)).toMatchObject({ desired: { target: 21 } });
-    } finally {
-      await client.endAsync();
-    }
-  });
+        const set = await api.call('PATCH', `${base}/twin`, { desired: { target: 21 + protocolVersion } });
+        expect(set.status).toBe(200);
+        // The first run's desired state is retained: the new one is the one that counts.
+        await until(
+          () => desired.some((m) => (m as { desired: { target: number } }).desired.target === 21 + protocolVersion),
+          'the desired state to reach the device on node B',
+        );
+      } finally {
+        await client.endAsync();
+        await until(async () => (await api.call('GET', base)).body.online === false, 'the device offline');
+      }
+    },
+  );
 
   it('gives a device the desired state set through node A while it was offline when it subscribes on node B', async () => {
     const api = apiClient({ httpPort: Number(new URL(a.http).port) });

@@ -98,7 +98,7 @@ describe('background tasks on PostgreSQL (pg-boss)', () => {
     const listed = (await client.call('GET', `/v1/orgs/${orgId}/audit?limit=500&to=${res.body.input.to}`)).body.data;
     expect(finished.result.rows).toBe(listed.length);
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(listed.map((e: { id: string }) => e.id));
-    expect(lines.some((l) => l.includes('POST /v1/orgs/:orgId/devices'))).toBe(true);
+    expect(lines.some((l) => l.includes('POST /v1/orgs/{orgId}/devices'))).toBe(true);
 
     // NDJSON too, narrowed like the audit API.
     const nd = await client.call('POST', `/v1/orgs/${orgId}/audit/exports`, { format: 'ndjson', action: 'devices' });

@@ -1,31 +1,32 @@
-import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { type AddressInfo, connect, createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Aedes, type AedesOptions, type Client } from 'aedes';
 import mqemitter from 'mqemitter';
-import mqttPacket, { type IConnectPacket, type Packet } from 'mqtt-packet';
-import { afterEach, describe, expect, it } from 'vitest';
+import mqttPacket from 'mqtt-packet';
+import { describe, expect, it } from 'vitest';
 import {
   authenticateError,
   capPacketSize,
   checkStrings,
   connectedClient,
+  imposeServerKeepAlive,
   isDropped,
   isForAppsOnly,
+  isPacketTooLarge,
   isSubscribed,
   isSystemTopic,
   isTopicTooDeep,
   markDropped,
   markForApps,
   parserOf,
+  protocolVersion,
   remoteAddress,
   saidDisconnect,
   subscriptionCount,
   WRITTEN_FOR,
+  wholePacketBytes,
 } from './aedes-internals.ts';
+import { connectPacket, dial, startAedes as start, until } from './aedes-testing.ts';
 import { Rejection } from './reasons.ts';
 
 /** The version of `name` that Node loads when `from` imports it. */
@@ -38,65 +39,6 @@ function installedVersion(name: string, from: string): string {
     dir = dirname(dir);
   }
   throw new Error(`no package.json of ${name} above ${from}`);
-}
-
-const running: { aedes: Aedes; server: Server }[] = [];
-afterEach(async () => {
-  for (const { aedes, server } of running.splice(0)) {
-    await new Promise<void>((resolve) => aedes.close(() => resolve()));
-    server.close();
-  }
-});
-
-/** A real Aedes on a free port; `hook` sees each client as its socket is handed over. */
-async function start(options: AedesOptions = {}, hook?: (client: Client) => void) {
-  const aedes = new Aedes(options);
-  await aedes.listen();
-  const server = createServer((socket) => {
-    const client = aedes.handle(socket);
-    hook?.(client);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  running.push({ aedes, server });
-  return { aedes, port: (server.address() as AddressInfo).port };
-}
-
-/** A bare MQTT 3.1.1 connection that writes packets (or bytes) as given and keeps what comes back. */
-async function dial(port: number) {
-  const socket = connect(port, '127.0.0.1');
-  socket.on('error', () => undefined);
-  await once(socket, 'connect');
-  const got: Packet[] = [];
-  const parser = mqttPacket.parser({ protocolVersion: 4 });
-  parser.on('packet', (p: Packet) => got.push(p));
-  socket.on('data', (d) => parser.parse(d));
-  const closed = once(socket, 'close').then(() => true);
-  const send = (p: Packet | Buffer) => socket.write(Buffer.isBuffer(p) ? p : mqttPacket.generate(p));
-  /** The first packet of this kind received, waiting for it up to 2 s. */
-  const next = async (cmd: Packet['cmd']) => {
-    for (let i = 0; i < 200; i++) {
-      const p = got.find((q) => q.cmd === cmd);
-      if (p) return p;
-      await sleep(10);
-    }
-    throw new Error(`no ${cmd}`);
-  };
-  return { socket, got, closed, send, next };
-}
-
-const connectPacket = (clientId: string): IConnectPacket => ({
-  cmd: 'connect',
-  protocolId: 'MQTT',
-  protocolVersion: 4,
-  clean: true,
-  keepalive: 60,
-  clientId,
-});
-
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await sleep(10);
-  expect(check()).toBe(true);
 }
 
 describe('aedes-internals', () => {
@@ -290,5 +232,41 @@ describe('aedes-internals', () => {
     ok.send(connectPacket('a\uFFFDb'));
     expect(await ok.next('connack')).toMatchObject({ returnCode: 0 });
     expect(invalid).toHaveLength(2);
+  });
+
+  it('imposes a Server Keep Alive on an MQTT 5 client, knows its version, refuses its oversized packet', async () => {
+    const errors: Error[] = [];
+    const { aedes, port } = await start({
+      maximumPacketSize: 100,
+      preConnect: (client, _packet, done) => {
+        imposeServerKeepAlive(client, 30);
+        done(null, true);
+      },
+    });
+    aedes.on('clientError', (_client, err) => errors.push(err));
+    const c = await dial(port, 5);
+    c.send({ ...connectPacket('five', 5), keepalive: 0 });
+    expect(await c.next('connack')).toMatchObject({ reasonCode: 0, properties: { serverKeepAlive: 30 } });
+    expect(protocolVersion(connectedClient(aedes, 'five')!)).toBe(5);
+    // Client ids and filters come from the wire: an inherited name is no client.
+    expect(connectedClient(aedes, 'constructor')).toBeUndefined();
+    expect(isSubscribed(connectedClient(aedes, 'five')!, 'constructor')).toBe(false);
+    c.send({ cmd: 'publish', topic: 't', payload: Buffer.alloc(200), qos: 0, dup: false, retain: false });
+    expect(await c.next('disconnect')).toMatchObject({ reasonCode: 0x95 });
+    await until(() => errors.length > 0);
+    expect(isPacketTooLarge(errors[0]!)).toBe(true);
+    expect(isPacketTooLarge(new Error('packet too large'))).toBe(false);
+    // What mqtt-packet writes: the fixed header's byte, the Remaining Length's bytes, the rest.
+    for (const n of [0, 124, 125, 16_380, 16_381, 262_141]) {
+      const packet = {
+        cmd: 'publish',
+        topic: 't',
+        payload: Buffer.alloc(n),
+        qos: 0,
+        dup: false,
+        retain: false,
+      } as const;
+      expect(wholePacketBytes(3 + n)).toBe(mqttPacket.generate(packet).length);
+    }
   });
 });

@@ -2,7 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import type { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { Aedes, AuthenticateError, Client, PublishPacket } from 'aedes';
+import type { Aedes, AedesOptions, AuthenticateError, Client, PublishPacket } from 'aedes';
+import aedesPersistence from 'aedes-persistence';
 import type { Parser } from 'mqtt-packet';
 import { proxiedAddress } from './proxy-protocol.ts';
 import { Rejection } from './reasons.ts';
@@ -11,8 +12,17 @@ import { Rejection } from './reasons.ts';
  * Every place the broker leans on Aedes or mqtt-packet beyond their typed API: private fields,
  * parser hooks, error texts, which object reaches which hook. Written against these versions;
  * aedes-internals.test.ts fails when another is installed, and exercises each function below.
+ *
+ * What patches/aedes+2.0.0-beta.1.patch adds to that beta (applied by `patch-package` on install):
+ * three fixes of aedes 1.2.0 it lacks (null-prototype `clients` and `subscriptions` maps,
+ * GHSA-52qw-whmv-87c5; the `maxInflightInbound` cap of 1000 QoS 2 messages awaiting PUBREL,
+ * GHSA-5jvp-3p2v-5qgf; `cleanIncoming` when a clean session ends, [MQTT-3.1.2-6]); a hook error's
+ * `reasonCode` as the MQTT 5 CONNACK, PUBACK or PUBREC reason code, and its `disconnect` flag to
+ * close an MQTT 5 connection (DISCONNECT with that code) rather than acknowledge; Receive Maximum
+ * enforced (DISCONNECT 0x93) [MQTT-3.3.4-9]; and in a cluster, a client connecting to another node
+ * clears this node's session-expiry and will-delay timers for it. aedes-internals.test.ts checks each.
  */
-export const WRITTEN_FOR = { aedes: '1.2.0', 'mqtt-packet': '9.0.2' } as const;
+export const WRITTEN_FOR = { aedes: '2.0.0-beta.1', 'mqtt-packet': '9.0.2' } as const;
 
 /**
  * Aedes' system messages go through its message emitter under this prefix: subscription changes
@@ -35,6 +45,8 @@ interface ClientInternals {
   subscriptions: Record<string, unknown>;
   /** The client's mqtt-packet parser, fed every byte from the socket. */
   _parser: ParserInternals;
+  /** MQTT 5 Server Keep Alive: set before CONNACK, it is the keepalive timed and advertised. */
+  _serverKeepAlive?: number;
 }
 
 /** mqtt-packet's Parser as it is, beyond `types/index.d.ts`. */
@@ -52,6 +64,15 @@ interface ParserInternals extends Parser {
 }
 
 const internals = (client: Client) => client as unknown as ClientInternals;
+
+/**
+ * Sessions in this process's memory: aedes-persistence 11 rather than the 10 Aedes 2 bundles, as it
+ * ends a clean session's QoS 2 state with the connection [MQTT-3.1.2-6] (`cleanIncoming`). Its
+ * types declare an ES default export; the package is CommonJS, whose export is the factory itself.
+ */
+export function memoryPersistence(): NonNullable<AedesOptions['persistence']> {
+  return (aedesPersistence as unknown as () => NonNullable<AedesOptions['persistence']>)();
+}
 
 /** The client's address: the one a load balancer's PROXY header named, else the peer's, when the connection is a socket. */
 export function remoteAddress(client: Client): string | undefined {
@@ -72,12 +93,34 @@ export function subscriptionCount(client: Client): number {
 
 /** Whether the client is subscribed to this very filter. */
 export function isSubscribed(client: Client, filter: string): boolean {
-  return filter in internals(client).subscriptions;
+  return Object.hasOwn(internals(client).subscriptions, filter);
 }
 
 /** The client connected now under this id (a takeover replaces the old one), if any. */
 export function connectedClient(aedes: Aedes, id: string): Client | undefined {
-  return (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[id];
+  const { clients } = aedes as unknown as { clients: Record<string, Client | undefined> };
+  // A client id comes from the wire: `constructor` must not read an inherited property.
+  return Object.hasOwn(clients, id) ? clients[id] : undefined;
+}
+
+/**
+ * MQTT 5 Server Keep Alive [MQTT-3.2.2-21]: the client must use `seconds` instead of the keepalive
+ * it asked for. Aedes sets it itself only with a `keepaliveLimit`, which also makes it refuse a
+ * 3.1.1 client with CONNACK 6 (undefined in 3.1.1); set in `preConnect`, before Aedes times the
+ * keepalive and writes the CONNACK, which carries it.
+ */
+export function imposeServerKeepAlive(client: Client, seconds: number): void {
+  internals(client)._serverKeepAlive = seconds;
+}
+
+/** The protocol version the client connected with (4 = 3.1.1, 5), once its CONNECT was read. */
+export function protocolVersion(client: Client): number | null {
+  return client.version ?? null;
+}
+
+/** Aedes' own error for a packet above its `maximumPacketSize` (an MQTT 5 client gets DISCONNECT 0x95). */
+export function isPacketTooLarge(err: Error): boolean {
+  return err.message === 'packet too large' && 'maximumPacketSize' in err;
 }
 
 /** Whether the client said DISCONNECT before its connection closed [MQTT-3.14.4]. */
@@ -86,8 +129,9 @@ export function saidDisconnect(client: Client): boolean {
 }
 
 /**
- * The error `authenticate` refuses with: Aedes answers CONNACK with its `returnCode` when that is
- * 2 to 5, and with 5 (not authorized) otherwise, or when there is none.
+ * The error `authenticate` refuses with: Aedes answers a 3.1.1 CONNACK with its `returnCode` when
+ * that is 2 to 5, and with 5 (not authorized) otherwise, or when there is none; an MQTT 5 CONNACK
+ * with its `reasonCode` (as patched), else the 3.1.1 code's counterpart.
  */
 export function authenticateError(why: Rejection): AuthenticateError {
   return why as Rejection & AuthenticateError;
@@ -127,18 +171,32 @@ export function isForAppsOnly(packet: PublishPacket): boolean {
 }
 
 /**
- * Aedes has no packet-size cap, and mqtt-packet buffers a whole packet before emitting it. This
- * checks the Remaining Length as soon as the fixed header is parsed [MQTT-2.2.3], so an oversized
- * packet is refused before its body is read.
+ * The size of a whole packet whose Remaining Length is `remaining`: the fixed header's byte, the
+ * Remaining Length's own bytes (1 to 4) [MQTT-2.2.3], and the rest. MQTT 5's Maximum Packet Size
+ * counts all of it; our limit counts the Remaining Length, as capPacketSize reads it.
+ */
+export function wholePacketBytes(remaining: number): number {
+  return 1 + (remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4) + remaining;
+}
+
+/**
+ * mqtt-packet buffers a whole packet before emitting it. This checks the Remaining Length as soon
+ * as the fixed header is parsed [MQTT-2.2.3], so an oversized packet is refused before its body is
+ * read. Aedes 2 checks its `maximumPacketSize` (the whole packet) only after a read is parsed, and
+ * answers a connected MQTT 5 client with DISCONNECT 0x95 [MQTT-3.2.2-15]: such clients are left to
+ * it (given `wholePacketBytes(maxBytes)`, both limits are the same); for the others (3.1.1, or
+ * before CONNECT) Aedes' check is disarmed once this one refused.
  */
 export function capPacketSize(client: Client, maxBytes: number, onTooLarge: (size: number) => void): void {
   const parser = internals(client)._parser;
   const parseLength = parser._parseLength;
   parser._parseLength = function (this: ParserInternals) {
     const done = parseLength.call(this);
-    if (done && this.packet.length > maxBytes) {
+    if (done && this.packet.length > maxBytes && !(client.version === 5 && client.connected)) {
+      const size = this.packet.length;
       this._list.consume(this._list.length);
-      onTooLarge(this.packet.length);
+      this.packet.length = 0; // counted once: Aedes' own check looks at this length next
+      onTooLarge(size);
       return false;
     }
     return done;

@@ -1,7 +1,13 @@
 import { devicePrefix, deviceTopic, SUFFIX } from '@iotp/protocol';
 import type { AedesOptions, Client } from 'aedes';
 import type { Logger } from 'pino';
-import { authenticateError, peerCertificate, remoteAddress } from './aedes-internals.ts';
+import {
+  authenticateError,
+  imposeServerKeepAlive,
+  peerCertificate,
+  protocolVersion,
+  remoteAddress,
+} from './aedes-internals.ts';
 import { APP_USERNAME, type AppAccess, authenticateApp } from './app-clients.ts';
 import type { DeviceCertificates } from './device-certificates.ts';
 import type { DeviceIdentity, DeviceStore } from './device-store.ts';
@@ -18,6 +24,8 @@ export interface Session extends DeviceIdentity {
   connection?: string;
   /** The client certificate it connected with: dropped when its CA is deactivated or its serial revoked. */
   certificate?: { caId: string; serial: string };
+  /** Connected with MQTT 5: a refused PUBLISH is answered with its reason code, not acknowledged and dropped. */
+  v5: boolean;
 }
 
 const SESSION = Symbol('session');
@@ -39,7 +47,7 @@ export interface ConnectHooksOptions {
   apps?: AppAccess;
   /** Devices that present a client certificate over TLS (X.509); none without. */
   certificates?: Pick<DeviceCertificates, 'check'>;
-  /** Longest keepalive allowed, in seconds; 0 ("never") is refused too. */
+  /** Longest keepalive allowed, in seconds; 0 ("never") is refused too (MQTT 5: imposed instead). */
   keepaliveMaxS: number;
   /** Counts and logs a refusal. */
   count: (reason: Reason, fields: Record<string, unknown>) => void;
@@ -65,10 +73,13 @@ export function connectHooks(o: ConnectHooksOptions): Required<Pick<AedesOptions
         o.count(why.reason, { clientId: packet.clientId.slice(0, 100), address: remoteAddress(client) });
         return done(why, false);
       }
-      // Aedes would answer CONNACK 6, which 3.1.1 does not define: authenticate answers instead.
       const keepalive = packet.keepalive ?? 0;
-      if (keepalive === 0 || keepalive > o.keepaliveMaxS)
-        (client as DeviceClient)[REFUSAL] = new Rejection('keepalive_too_long', `${keepalive} s`);
+      if (keepalive === 0 || keepalive > o.keepaliveMaxS) {
+        // MQTT 5: the server's keepalive applies instead [MQTT-3.2.2-21]. 3.1.1 has no way to say
+        // so (Aedes would answer CONNACK 6, which it does not define): authenticate refuses it.
+        if (packet.protocolVersion === 5) imposeServerKeepAlive(client, o.keepaliveMaxS);
+        else (client as DeviceClient)[REFUSAL] = new Rejection('keepalive_too_long', `${keepalive} s`);
+      }
       done(null, true);
     },
 
@@ -102,6 +113,7 @@ export function connectHooks(o: ConnectHooksOptions): Required<Pick<AedesOptions
             prefix: devicePrefix(device.id),
             telemetryTopic: deviceTopic(device.id, SUFFIX.telemetry),
             serial: ++serial,
+            v5: protocolVersion(client) === 5,
             ...(certificate ? { certificate } : {}),
           };
           done(null, true);

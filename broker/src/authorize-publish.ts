@@ -21,6 +21,8 @@ export interface PublishHooksOptions {
 /**
  * The PUBLISH hooks: a device may publish only under `devices/{id}/`, at its message rate; its
  * telemetry goes to `store`, which calls `done` (letting Aedes acknowledge it) once it is stored.
+ * A PUBLISH outside its namespace, or too far past its rate, closes the connection (MQTT 5: after a
+ * DISCONNECT 0x87 or 0x96, which PUBACK cannot carry).
  * @example new Aedes({ ...publishHooks({ quotas, store, relay, count }) })
  */
 export function publishHooks(
@@ -49,15 +51,16 @@ export function publishHooks(
           apiKeyId: app.apiKeyId,
           topic: packet.topic.slice(0, 200),
         });
-        return done(new Rejection('app_publish_not_allowed')); // closes the connection
+        return done(new Rejection('app_publish_not_allowed', undefined, { disconnect: true }));
       }
       if (!packet.topic.startsWith(session.prefix)) {
         count('topic_not_allowed', { deviceId: session.id, topic: packet.topic.slice(0, 200) });
-        return done(new Rejection('topic_not_allowed')); // closes the connection
+        return done(new Rejection('topic_not_allowed', undefined, { disconnect: true }));
       }
       const wait = o.quotas.messageDelay(session.id);
       if (wait instanceof Rejection) {
         count(wait.reason, { deviceId: session.id, disconnected: true });
+        wait.disconnect = true;
         return done(wait);
       }
       // Slowed: the message (and its PUBACK) waits. Aedes goes on reading the socket meanwhile, so

@@ -12,10 +12,13 @@ import {
   checkStrings,
   connectedClient,
   isDropped,
+  isPacketTooLarge,
   isTopicTooDeep,
   markForApps,
+  memoryPersistence,
   remoteAddress,
   saidDisconnect,
+  wholePacketBytes,
 } from './aedes-internals.ts';
 import { type AppAccess, appSessionOf } from './app-clients.ts';
 import { connectHooks, sessionOf } from './authenticate.ts';
@@ -36,6 +39,16 @@ import type { UsageMeter } from './usage-meter.ts';
 import { mqttOverWebSocket, type WebSocketOptions } from './websocket.ts';
 
 export { type BrokerLimits, DEFAULT_LIMITS } from './limits.ts';
+
+/**
+ * MQTT 5 properties of a message to a device (MQTT 3.1.1 subscribers get the message without):
+ * a command's Response Topic and Correlation Data [MQTT-4.10], how long it may wait queued
+ * (Message Expiry Interval, seconds), user properties.
+ */
+export type PublishProperties = Pick<
+  NonNullable<PublishPacket['properties']>,
+  'responseTopic' | 'correlationData' | 'messageExpiryInterval' | 'userProperties' | 'contentType'
+>;
 
 export interface BrokerOptions {
   devices: DeviceStore;
@@ -126,11 +139,17 @@ export function createBroker({
   const aedes = new Aedes({
     // Client id = device id, a UUID: longer than 3.1.1's suggested 23 characters.
     maxClientsIdLength: 64,
-    // Checked by the connect hooks, so that a refusal gets a return code 3.1.1 defines.
+    // Checked by the connect hooks, so that a refusal gets a return code 3.1.1 defines and an
+    // MQTT 5 client the Server Keep Alive instead [MQTT-3.2.2-21].
     keepaliveLimit: 0,
+    // MQTT 5, advertised in CONNACK and enforced.
+    maximumPacketSize: wholePacketBytes(limits.maxPacketBytes),
+    topicAliasMaximum: limits.topicAliasMax,
+    receiveMaximum: limits.receiveMaximum,
+    sessionExpiryIntervalLimit: limits.sessionExpiryMaxS,
     maxTopicLevels: limits.maxTopicLevels,
     connectTimeout: 10_000,
-    ...(sessions ? { persistence: sessions.persistence, mq: sessions.mq } : {}),
+    ...(sessions ? { persistence: sessions.persistence, mq: sessions.mq } : { persistence: memoryPersistence() }),
 
     ...connectHooks({ devices, plan, quotas, apps, certificates, keepaliveMaxS: limits.keepaliveMaxS, count, log }),
     ...publishHooks({
@@ -190,6 +209,11 @@ export function createBroker({
   });
   aedes.on('clientError', (client, err) => {
     if (err instanceof Rejection) return; // counted where it was raised
+    // Aedes refuses an oversized packet of an MQTT 5 client (DISCONNECT 0x95); capPacketSize the others'.
+    if (isPacketTooLarge(err)) {
+      if (client.version === 5) count('packet_too_large', { clientId: client.id, address: remoteAddress(client) });
+      return;
+    }
     count(isTopicTooDeep(err) ? 'topic_too_deep' : 'protocol_error', { clientId: client.id, err: err.message }, 'info');
   });
   aedes.on('connectionError', (client, err) => {
@@ -230,7 +254,13 @@ export function createBroker({
     });
   };
   /** Hands a message to the subscribers on this node; resolves once it is handed. */
-  const publish = async (topic: string, payload: string | Buffer, qos: 0 | 1, retain: boolean) => {
+  const publish = async (
+    topic: string,
+    payload: string | Buffer,
+    qos: 0 | 1,
+    retain: boolean,
+    properties?: PublishProperties,
+  ) => {
     // Persistence is set up by the first listen; a node that never listens (no broker role, the
     // test harness) sets it up here, so a retained message or a session queue has a home.
     ready ??= aedes.listen();
@@ -244,6 +274,7 @@ export function createBroker({
           qos,
           retain,
           dup: false,
+          ...(properties ? { properties } : {}),
         },
         (err?: Error) => (err ? reject(err) : resolve()),
       ),
@@ -339,14 +370,17 @@ export function createBroker({
       return bind(s, port, host);
     },
     deviceEvents,
-    /** Publishes to a device's own topic `devices/{id}/{suffix}`; resolves once handed to subscribers. */
+    /**
+     * Publishes to a device's own topic `devices/{id}/{suffix}`; resolves once handed to subscribers.
+     * MQTT 5 `properties` (a response topic and correlation data, a message expiry) reach MQTT 5 devices.
+     */
     async publishToDevice(
       deviceId: string,
       suffix: string,
       payload: string | Buffer,
-      opts: { qos?: 0 | 1; retain?: boolean } = {},
+      opts: { qos?: 0 | 1; retain?: boolean; properties?: PublishProperties } = {},
     ) {
-      return publish(deviceTopic(deviceId, suffix), payload, opts.qos ?? 1, opts.retain ?? false);
+      return publish(deviceTopic(deviceId, suffix), payload, opts.qos ?? 1, opts.retain ?? false, opts.properties);
     },
     /**
      * Publishes to an organization's own topic `orgs/{orgId}/{suffix}` (its events), which only its

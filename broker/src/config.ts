@@ -35,6 +35,10 @@ export const brokerEnv = z.object({
   MQTT_MESSAGES_BURST: count(d.messagesBurst),
   MQTT_MAX_TOPIC_LEVELS: count(d.maxTopicLevels).pipe(z.number().max(100, 'must be at most 100')),
   MQTT_MAX_SUBSCRIPTIONS: count(d.maxSubscriptions),
+  /** MQTT 5 only: highest Topic Alias, unacknowledged messages in flight, longest session expiry. */
+  MQTT_TOPIC_ALIAS_MAX: count(d.topicAliasMax).pipe(z.number().max(65535, 'must be at most 65535')),
+  MQTT_RECEIVE_MAXIMUM: count(d.receiveMaximum).pipe(z.number().max(65535, 'must be at most 65535')),
+  MQTT_SESSION_EXPIRY_MAX_S: count(d.sessionExpiryMaxS),
   TELEMETRY_MAX_READINGS: count(d.maxReadings),
   TELEMETRY_MAX_FUTURE_MS: count(d.maxFutureMs),
   WRITER_BATCH_ROWS: count(5000),
@@ -60,6 +64,9 @@ export function brokerLimits(env: BrokerEnv) {
     messagesBurst: env.MQTT_MESSAGES_BURST,
     maxTopicLevels: env.MQTT_MAX_TOPIC_LEVELS,
     maxSubscriptions: env.MQTT_MAX_SUBSCRIPTIONS,
+    topicAliasMax: env.MQTT_TOPIC_ALIAS_MAX,
+    receiveMaximum: env.MQTT_RECEIVE_MAXIMUM,
+    sessionExpiryMaxS: env.MQTT_SESSION_EXPIRY_MAX_S,
     maxReadings: env.TELEMETRY_MAX_READINGS,
     maxFutureMs: env.TELEMETRY_MAX_FUTURE_MS,
   };

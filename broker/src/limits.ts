@@ -17,6 +17,16 @@ export interface BrokerLimits extends ParseLimits {
   maxThrottleMs: number;
   maxTopicLevels: number;
   maxSubscriptions: number;
+  /** MQTT 5: highest Topic Alias a client may use towards the broker (0: none); above it, DISCONNECT 0x94. */
+  topicAliasMax: number;
+  /** MQTT 5: unacknowledged QoS 1 and 2 messages a client may have in flight; above it, DISCONNECT 0x93. */
+  receiveMaximum: number;
+  /**
+   * MQTT 5: longest Session Expiry Interval granted, in seconds (a longer one, or "never", is cut to
+   * it and the CONNACK says so). Kept short: expiry timers live in the node's memory (lost when it
+   * restarts, when the session then stays until the device reconnects with a clean start).
+   */
+  sessionExpiryMaxS: number;
 }
 
 export const DEFAULT_LIMITS: BrokerLimits = {
@@ -30,6 +40,11 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   maxThrottleMs: 10_000,
   maxTopicLevels: 8,
   maxSubscriptions: 32,
+  topicAliasMax: 16,
+  // mqtt.js does not wait for the broker's Receive Maximum: a device flushing its offline queue
+  // must not be cut off, so this is as generous as the QoS 2 cap Aedes keeps anyway.
+  receiveMaximum: 1000,
+  sessionExpiryMaxS: 900,
   maxReadings: 1000,
   maxFutureMs: 10 * 60 * 1000,
   maxTextLength: 1024,

@@ -43,6 +43,7 @@ describe.each(['postgres', 'embedded'] as const)('presence on %s', (database) =>
     prefix: `devices/${device.id}/`,
     telemetryTopic: `devices/${device.id}/telemetry`,
     serial: 1,
+    v5: false,
   });
   const state = async (id: string) =>
     (

@@ -1,7 +1,7 @@
 /**
  * Every reason the broker refuses or drops something, in one table: the Prometheus label, the
- * MQTT 3.1.1 CONNACK return code where one applies, and the MQTT 5 reason code (spec §2.4) to
- * answer with once the broker speaks MQTT 5.
+ * MQTT 3.1.1 CONNACK return code where one applies, and the MQTT 5 reason code (spec §2.4) an
+ * MQTT 5 client is answered with (CONNACK, PUBACK, PUBREC or DISCONNECT).
  */
 export const REASONS = {
   bad_credentials: { connack: 4, mqtt5: 0x86, text: 'bad username or password' },
@@ -64,17 +64,39 @@ export const REASONS = {
 
 export type Reason = keyof typeof REASONS;
 
+/** The failure reason codes a PUBACK or PUBREC may carry [MQTT-3.4.2.1, 3.5.2.1]. */
+const PUBACK_FAILURES: ReadonlySet<number> = new Set([0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0x99]);
+
+/**
+ * The refusal as a PUBACK may carry it: a reason code PUBACK does not define (0x95 packet too large)
+ * becomes 0x83 implementation specific error; the reason string (its message) still says which.
+ */
+export function asPubackRefusal(why: Rejection): Rejection {
+  if (!PUBACK_FAILURES.has(why.reasonCode)) why.reasonCode = 0x83;
+  return why;
+}
+
 /** A refusal with its reason; hot-path validators return these rather than throw. */
 export class Rejection extends Error {
   override name = 'Rejection';
   readonly returnCode?: number;
+  /** The MQTT 5 reason code: Aedes (as patched) answers CONNACK, PUBACK or PUBREC with it. */
+  reasonCode: number;
+  /**
+   * Set by whoever refuses a PUBLISH when the connection must close rather than the message be
+   * acknowledged with `reasonCode`: an MQTT 5 client then gets a DISCONNECT with it, and no PUBACK.
+   */
+  disconnect?: boolean;
   constructor(
     readonly reason: Reason,
     readonly detail?: string,
+    options?: { cause?: unknown; disconnect?: boolean },
   ) {
-    super(detail ? `${REASONS[reason].text}: ${detail}` : REASONS[reason].text);
-    // Aedes answers CONNACK with `returnCode` when authenticate fails with it.
+    super(detail ? `${REASONS[reason].text}: ${detail}` : REASONS[reason].text, options);
+    // Aedes answers a 3.1.1 CONNACK with `returnCode` when authenticate fails with it.
     const code = REASONS[reason].connack;
     if (code !== null) this.returnCode = code;
+    this.reasonCode = REASONS[reason].mqtt5;
+    if (options?.disconnect) this.disconnect = true;
   }
 }

@@ -5,7 +5,7 @@ import type { BatchWriter } from './batch-writer.ts';
 import type { BrokerLimits } from './limits.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import type { Quotas } from './quotas.ts';
-import { type Reason, Rejection } from './reasons.ts';
+import { asPubackRefusal, type Reason, Rejection } from './reasons.ts';
 import type { ReceiveTimes } from './receive-times.ts';
 import { nowMicros, parseTelemetry, type Readings, type ReceiveStamp } from './telemetry-parser.ts';
 import type { UsageMeter } from './usage-meter.ts';
@@ -69,9 +69,18 @@ export function storeTelemetry(
 ): (session: Session, packet: PublishPacket, done: Done) => void {
   const { writer, meter, receiveTimes, count, onReadings } = o;
 
-  /** MQTT 3.1.1 cannot refuse one PUBLISH: acknowledge it, so it is not resent forever, and drop it. */
+  /**
+   * MQTT 3.1.1 cannot refuse one PUBLISH: acknowledge it, so it is not resent forever, and drop it.
+   * MQTT 5 can: PUBACK (PUBREC) with the reason code, 0x99 payload format invalid, 0x97 quota
+   * exceeded, 0x83 for a payload too large [MQTT-3.4.2.1]; Aedes (patched) then does not deliver it.
+   * A QoS 0 one is just dropped.
+   */
   function drop(session: Session, packet: PublishPacket, why: Rejection, done: Done): void {
     count(why.reason, { deviceId: session.id, detail: why.message });
+    if (session.v5) {
+      done(asPubackRefusal(why));
+      return;
+    }
     markDropped(packet);
     done(null);
   }
@@ -107,7 +116,9 @@ export function storeTelemetry(
         },
         (err: Error) => {
           count('storage_unavailable', { deviceId: session.id, err: err.message });
-          done(err); // no PUBACK: the device resends after reconnecting
+          // No PUBACK, whatever the reason code: one would end delivery. The connection is closed
+          // (MQTT 5: after a DISCONNECT) and the device resends after reconnecting [MQTT-4.4.0-1].
+          done(new Rejection('storage_unavailable', undefined, { cause: err, disconnect: true }));
         },
       );
     };

@@ -12,8 +12,12 @@
  * baseline is the same rows inserted by bare SQL in the same process, as it takes no COPY stream).
  * `--fleet` (`npm run bench:fleet`): a fleet's load instead of a flood: BENCH_DEVICES (2000) each
  * publishing once every BENCH_INTERVAL_MS (1000) for BENCH_SECONDS (60), on both brokers.
- * BENCH_PROFILE=dir writes a CPU profile of the platform during its load there. Progress goes to
- * stderr; the last stdout line is the JSON result.
+ * BENCH_PROTOCOL (4, i.e. 3.1.1; or 5; or a list, `4,5`) and BENCH_TRANSPORT (tcp; or ws, MQTT over
+ * WebSocket on the HTTP port; or `tcp,ws`): the load runs once per protocol and transport, the first
+ * as the headline (and against Mosquitto), the others reported side by side in `variants`.
+ * BENCH_PROFILE=dir writes a CPU profile of the platform during its (first) load there.
+ * @example BENCH_MESSAGES=2000 BENCH_PROTOCOL=4,5 BENCH_TRANSPORT=tcp,ws npm run bench:ingest
+ * Progress goes to stderr; the last stdout line is the JSON result.
  */
 import { randomUUID } from 'node:crypto';
 import { DeviceStore } from '@iotp/broker';
@@ -34,8 +38,20 @@ const K = Number(env.BENCH_READINGS ?? 3);
 const INFLIGHT = Number(env.BENCH_INFLIGHT ?? 64);
 const MOSQUITTO = env.MOSQUITTO_URL ?? 'mqtt://127.0.0.1:1883';
 const RULES = Number(env.BENCH_RULES ?? 0);
+const PROTOCOLS = list(env.BENCH_PROTOCOL ?? '4', { '4': 4, '3.1.1': 4, '5': 5 } as const);
+const TRANSPORTS = list(env.BENCH_TRANSPORT ?? 'tcp', { tcp: 'tcp', ws: 'ws' } as const);
+const VARIANTS = TRANSPORTS.flatMap((transport) =>
+  PROTOCOLS.map((protocolVersion) => ({ transport, protocolVersion })),
+);
 const perDevice = Math.ceil(M / D);
-const job = { perDevice, readings: K, inflight: INFLIGHT, qos: 1, intervalMs: INTERVAL_MS } as const;
+const job = {
+  perDevice,
+  readings: K,
+  inflight: INFLIGHT,
+  qos: 1,
+  intervalMs: INTERVAL_MS,
+  protocolVersion: VARIANTS[0]!.protocolVersion,
+} as const;
 const progress = progressTo(FLEET ? 'fleet' : 'ingest');
 
 async function main() {
@@ -61,14 +77,39 @@ async function main() {
     progress(
       `platform: durable ingest through the broker into ${EMBEDDED ? 'the embedded database' : 'PostgreSQL'}...`,
     );
+    const urlOf = (transport: 'tcp' | 'ws') =>
+      transport === 'ws' ? `ws://127.0.0.1:${platform.httpPort}/mqtt` : `mqtt://127.0.0.1:${platform.mqttPort}`;
+    const label = (v: (typeof VARIANTS)[number]) =>
+      `MQTT ${v.protocolVersion === 5 ? '5' : '3.1.1'} over ${v.transport}`;
+    progress(`${label(VARIANTS[0]!)}...`);
     const ours = await profiled('ingest', () =>
-      runLoad({ ...job, url: `mqtt://127.0.0.1:${platform.mqttPort}`, devices, label: 'platform' }),
+      runLoad({ ...job, url: urlOf(VARIANTS[0]!.transport), devices, label: 'platform' }),
     );
     await platform.writer.flush();
     const [committed] = await platform.db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry');
     progress(
       `platform: ${Math.round(ours.msgs / ours.seconds)} msg/s, p50 ${ours.p50.toFixed(1)} ms, p99 ${ours.p99.toFixed(1)} ms`,
     );
+    const variants = [];
+    let rowsExpected = ours.msgs * K;
+    for (const v of VARIANTS.slice(1)) {
+      await new Promise((r) => setTimeout(r, 1500)); // the connection burst per address refills
+      progress(`${label(v)}...`);
+      const r = await runLoad({ ...job, ...v, url: urlOf(v.transport), devices, label: label(v) });
+      rowsExpected += r.msgs * K;
+      progress(
+        `${label(v)}: ${Math.round(r.msgs / r.seconds)} msg/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`,
+      );
+      variants.push({
+        protocol: v.protocolVersion === 5 ? '5' : '3.1.1',
+        transport: v.transport,
+        msgs_per_s: Math.round(r.msgs / r.seconds),
+        p50_ms: Number(r.p50.toFixed(2)),
+        p99_ms: Number(r.p99.toFixed(2)),
+      });
+    }
+    await platform.writer.flush();
+    const [allCommitted] = await platform.db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry');
 
     const rows = ours.msgs * K;
     const copySeconds = EMBEDDED ? await bareInserts(platform, rows) : await rawCopy(bench.url!, rows);
@@ -95,6 +136,8 @@ async function main() {
       messages: ours.msgs,
       readings_per_message: K,
       qos: 1,
+      protocol: VARIANTS[0]!.protocolVersion === 5 ? '5' : '3.1.1',
+      transport: VARIANTS[0]!.transport,
       msgs_per_s: Math.round(ours.msgs / ours.seconds),
       rows_per_s: Math.round(committed!.n / ours.seconds),
       p50_ms: Number(ours.p50.toFixed(2)),
@@ -105,10 +148,11 @@ async function main() {
       [EMBEDDED ? 'baseline_bare_sql_rows_per_s' : 'baseline_copy_rows_per_s']: Math.round(rows / copySeconds),
       baseline_mosquitto_msgs_per_s: mosquitto ? Math.round(mosquitto.msgs / mosquitto.seconds) : null,
       baseline_mosquitto_p99_ms: mosquitto ? Number(mosquitto.p99.toFixed(2)) : null,
+      ...(variants.length ? { variants, rows_committed_all: allCommitted!.n, rows_expected_all: rowsExpected } : {}),
       ...rules,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
-    if (result.rows_committed !== result.rows_expected) {
+    if (result.rows_committed !== result.rows_expected || allCommitted!.n !== rowsExpected) {
       progress(`LOST OR DOUBLED ROWS: committed ${result.rows_committed}, expected ${result.rows_expected}`);
       process.exitCode = 1;
     }
@@ -211,3 +255,14 @@ async function bareInserts(platform: Bench, rows: number): Promise<number> {
 }
 
 await main();
+
+/** A comma-separated choice of `allowed` keys, as their values; exits listing the allowed ones otherwise. */
+function list<T>(given: string, allowed: Record<string, T>): T[] {
+  const out = given.split(',').map((g) => g.trim());
+  const bad = out.filter((g) => !Object.hasOwn(allowed, g));
+  if (bad.length) {
+    process.stderr.write(`${bad.join(', ')}: not one of ${Object.keys(allowed).join(', ')}\n`);
+    process.exit(2);
+  }
+  return out.map((g) => allowed[g]!);
+}

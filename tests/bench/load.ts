@@ -1,6 +1,7 @@
 /**
  * MQTT load generator, run as a child process so it does not share a core with the broker under
- * test. Receives {url, devices, messages, readings, inflight, qos} over IPC, connects one client per
+ * test. Receives {url, devices, messages, readings, inflight, qos, protocolVersion} over IPC (a ws://
+ * URL for MQTT over WebSocket), connects one client per
  * device, publishes, and reports {msgs, seconds, latencies (sorted sample, ms)}.
  */
 import mqtt, { type MqttClient } from 'mqtt';
@@ -16,6 +17,7 @@ process.once('message', async (job: Job) => {
         reconnectPeriod: 0,
         connectTimeout: 30_000,
         keepalive: 60,
+        protocolVersion: job.protocolVersion ?? 4,
       }),
     ),
   );

@@ -10,6 +10,8 @@ export interface LoadJob {
   inflight: number;
   qos: 0 | 1;
   label: string;
+  /** MQTT 3.1.1 (4, the default) or 5; the URL says the transport (mqtt://, ws://). */
+  protocolVersion?: 4 | 5;
   /**
    * Paced like a fleet: each device publishes one message every `intervalMs` (at its own phase)
    * instead of as fast as `inflight` allows.

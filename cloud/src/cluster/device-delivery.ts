@@ -1,4 +1,4 @@
-import type { DeviceEvents } from '@iotp/broker';
+import type { DeviceEvents, PublishProperties } from '@iotp/broker';
 import { type Msg, headers as natsHeaders, RequestError, type Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
@@ -7,6 +7,8 @@ import type { NatsConnection } from './nats.ts';
 export interface PublishOptions {
   qos?: 0 | 1;
   retain?: boolean;
+  /** MQTT 5 properties, for MQTT 5 devices: a response topic and correlation data, a message expiry. */
+  properties?: PublishProperties;
 }
 
 /** What delivery needs of this node's broker. */
@@ -24,6 +26,8 @@ export interface LocalBroker {
  */
 export interface DevicePublisher {
   publishToDevice(deviceId: string, suffix: string, payload: string | Buffer, opts?: PublishOptions): Promise<void>;
+  /** True while this node holds the device's live connection. */
+  holds(deviceId: string): boolean;
 }
 
 const subject = (deviceId: string) => `iotp.devices.${deviceId.toLowerCase()}.deliver`;
@@ -61,6 +65,10 @@ export class NatsDevicePublisher implements DevicePublisher {
     });
   }
 
+  holds(deviceId: string): boolean {
+    return this.broker.holds(deviceId);
+  }
+
   async publishToDevice(deviceId: string, suffix: string, payload: string | Buffer, opts: PublishOptions = {}) {
     if (this.broker.holds(deviceId)) {
       this.sent.inc({ result: 'local' });
@@ -70,6 +78,7 @@ export class NatsDevicePublisher implements DevicePublisher {
     h.set('suffix', suffix);
     h.set('qos', String(opts.qos ?? 1));
     h.set('retain', String(opts.retain ?? false));
+    if (opts.properties) h.set('properties', encodeProperties(opts.properties));
     try {
       const answer = await this.nc.request(
         subject(deviceId),
@@ -111,9 +120,14 @@ export class NatsDevicePublisher implements DevicePublisher {
     const suffix = msg.headers?.get('suffix') ?? '';
     const qos = msg.headers?.get('qos') === '0' ? 0 : 1;
     const retain = msg.headers?.get('retain') === 'true';
+    const properties = msg.headers?.get('properties');
     try {
       if (!suffix) throw new Error('no suffix header');
-      await this.broker.publishToDevice(deviceId, suffix, Buffer.from(msg.data), { qos, retain });
+      await this.broker.publishToDevice(deviceId, suffix, Buffer.from(msg.data), {
+        qos,
+        retain,
+        ...(properties ? { properties: decodeProperties(properties) } : {}),
+      });
       msg.respond('');
     } catch (err) {
       this.log.warn({ err, deviceId }, 'message for a device of this node not delivered');
@@ -122,6 +136,16 @@ export class NatsDevicePublisher implements DevicePublisher {
       msg.respond('', { headers: h });
     }
   }
+}
+
+/** MQTT 5 properties as a header: JSON, with the correlation data (bytes) in base64. */
+function encodeProperties(p: PublishProperties): string {
+  return JSON.stringify({ ...p, correlationData: p.correlationData?.toString('base64') });
+}
+
+function decodeProperties(header: string): PublishProperties {
+  const { correlationData, ...rest } = JSON.parse(header) as PublishProperties & { correlationData?: string };
+  return { ...rest, ...(correlationData ? { correlationData: Buffer.from(correlationData, 'base64') } : {}) };
 }
 
 /** NATS answers at once when nobody subscribes to the subject: no node holds the device. */

@@ -1,4 +1,13 @@
-import { type Command, CommandResponse, SUFFIX, type TwinDesired, TwinReported } from '@iotp/protocol';
+import type { PublishProperties } from '@iotp/broker';
+import {
+  type Command,
+  CommandResponse,
+  commandResponseSuffix,
+  deviceTopic,
+  SUFFIX,
+  type TwinDesired,
+  TwinReported,
+} from '@iotp/protocol';
 import type { Logger } from 'pino';
 import type { DeviceRepository } from '../devices/device.repository.ts';
 import { Conflict, NotFound } from '../http/problem.ts';
@@ -15,14 +24,18 @@ export interface DevicePublisher {
     deviceId: string,
     suffix: string,
     payload: string,
-    opts?: { qos?: 0 | 1; retain?: boolean },
+    opts?: { qos?: 0 | 1; retain?: boolean; properties?: PublishProperties },
   ): Promise<void>;
+  /** True while this node holds the device's connection: online even before its presence is written. */
+  holds?(deviceId: string): boolean;
 }
 
 /**
  * Device twins (desired, reported, delta, version) and commands with a time-to-live. Devices get
  * the desired state retained on `devices/{id}/twin/desired` and commands on `devices/{id}/commands`;
- * they report on `twin/reported` and answer on `commands/{commandId}/response`.
+ * they report on `twin/reported` and answer on `commands/{commandId}/response`. An MQTT 5 device
+ * gets that topic as the command's Response Topic and the command id as its Correlation Data
+ * [MQTT-4.10], and the command expires from its session queue with its time-to-live.
  */
 export class TwinService {
   private readonly waiters = new Map<string, (row: CommandRow) => void>();
@@ -134,7 +147,8 @@ export class TwinService {
       params: input.params ?? null,
       expiresAt: new Date(Date.now() + input.ttl_s * 1000),
     });
-    if (!device.online) return { done: false as const, command: publicCommand(cmd) };
+    // Presence is written just after a connect: a device connected to this node is online already.
+    if (!device.online && !this.broker.holds?.(deviceId)) return { done: false as const, command: publicCommand(cmd) };
     const answered = new Promise<CommandRow | undefined>((resolve) => {
       const timer = setTimeout(() => {
         this.waiters.delete(cmd.id);
@@ -170,7 +184,15 @@ export class TwinService {
 
   private async deliver(cmd: CommandRow) {
     const message: Command = { id: cmd.id, name: cmd.name, params: cmd.params };
-    await this.broker.publishToDevice(cmd.deviceId, SUFFIX.commands, JSON.stringify(message), { qos: 1 });
+    const ttlS = Math.ceil((cmd.expiresAt.getTime() - Date.now()) / 1000);
+    await this.broker.publishToDevice(cmd.deviceId, SUFFIX.commands, JSON.stringify(message), {
+      qos: 1,
+      properties: {
+        responseTopic: deviceTopic(cmd.deviceId, commandResponseSuffix(cmd.id)),
+        correlationData: Buffer.from(cmd.id),
+        ...(ttlS > 0 ? { messageExpiryInterval: ttlS } : {}),
+      },
+    });
     await this.twins.markDelivered(cmd.id);
   }
 

@@ -1,0 +1,127 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AedesOptions, Client } from 'aedes';
+import type { IConnackPacket, IDisconnectPacket, IPubackPacket, IPublishPacket } from 'mqtt-packet';
+import { describe, expect, it } from 'vitest';
+import { authenticateError, memoryPersistence } from './aedes-internals.ts';
+import { connectPacket, dial, startAedes, until } from './aedes-testing.ts';
+import { Rejection } from './reasons.ts';
+
+const publish = (messageId: number, qos: 1 | 2, topic = 't'): IPublishPacket => ({
+  cmd: 'publish',
+  topic,
+  payload: Buffer.from('x'),
+  qos,
+  messageId,
+  dup: false,
+  retain: false,
+});
+
+/** What patches/aedes+2.0.0-beta.1.patch changes in Aedes, each on a real broker. */
+describe('aedes patch', () => {
+  it("keeps 1.2.0's fixes: null-prototype maps, the inbound QoS 2 cap, cleanIncoming", async () => {
+    // aedes-persistence 11, as the broker uses: the 10 that Aedes 2 bundles has no cleanIncoming.
+    const { aedes, port } = await startAedes({
+      maxInflightInbound: 2,
+      persistence: memoryPersistence(),
+    } as AedesOptions);
+    expect(Object.getPrototypeOf((aedes as unknown as { clients: object }).clients)).toBeNull();
+
+    const c = await dial(port);
+    c.send(connectPacket('q2'));
+    await c.next('connack');
+    const client = (aedes as unknown as { clients: Record<string, Client & { subscriptions: object }> }).clients.q2!;
+    expect(Object.getPrototypeOf(client.subscriptions)).toBeNull();
+    // Two QoS 2 messages awaiting PUBREL are allowed, a third one closes the connection.
+    c.send(publish(1, 2));
+    c.send(publish(2, 2));
+    await until(() => c.got.filter((p) => p.cmd === 'pubrec').length === 2);
+    const { persistence } = aedes as unknown as {
+      persistence: { incomingGetPacket(c: Client, p: IPublishPacket): Promise<unknown> };
+    };
+    const stored = () =>
+      persistence.incomingGetPacket(client, { messageId: 1 } as IPublishPacket).then(
+        () => true,
+        () => false,
+      );
+    expect(await stored()).toBe(true);
+    c.send(publish(3, 2));
+    expect(await c.closed).toBe(true);
+    // [MQTT-3.1.2-6] a clean session's QoS 2 state goes with it.
+    for (let i = 0; i < 100 && (await stored()); i++) await sleep(10);
+    expect(await stored()).toBe(false);
+    expect(new (aedes.constructor as new () => { maxInflightInbound: number })().maxInflightInbound).toBe(1000);
+  });
+
+  it("answers an MQTT 5 CONNACK with the error's reasonCode, 3.1.1 with its returnCode", async () => {
+    const { port } = await startAedes({
+      authenticate: (_client, _u, _p, done) => done(authenticateError(new Rejection('connect_rate')), false),
+    });
+    const v5 = await dial(port, 5);
+    v5.send(connectPacket('a', 5));
+    expect(((await v5.next('connack')) as IConnackPacket).reasonCode).toBe(0x9f);
+    const v4 = await dial(port);
+    v4.send(connectPacket('b'));
+    expect(((await v4.next('connack')) as IConnackPacket).returnCode).toBe(3);
+  });
+
+  it("answers an MQTT 5 PUBACK with the error's reasonCode, or closes with a DISCONNECT when it says so", async () => {
+    const { port } = await startAedes({
+      authorizePublish: (_client, packet, done) => {
+        if (packet.topic === 'bad') return done(new Rejection('malformed_json'));
+        if (packet.topic === 'down') return done(new Rejection('storage_unavailable', undefined, { disconnect: true }));
+        done(null);
+      },
+    });
+    const v5 = await dial(port, 5);
+    v5.send(connectPacket('a', 5));
+    await v5.next('connack');
+    v5.send(publish(1, 1, 'bad'));
+    expect(((await v5.next('puback')) as IPubackPacket).reasonCode).toBe(0x99);
+    v5.send(publish(2, 1, 'down'));
+    expect(((await v5.next('disconnect')) as IDisconnectPacket).reasonCode).toBe(0x80);
+    expect(await v5.closed).toBe(true);
+    expect(v5.got.filter((p) => p.cmd === 'puback')).toHaveLength(1);
+
+    const v4 = await dial(port);
+    v4.send(connectPacket('b'));
+    await v4.next('connack');
+    v4.send(publish(1, 1, 'down'));
+    expect(await v4.closed).toBe(true);
+    expect(v4.got.map((p) => p.cmd)).toEqual(['connack']);
+  });
+
+  it('enforces the Receive Maximum it advertises: DISCONNECT 0x93 past it [MQTT-3.3.4-9]', async () => {
+    const held: (() => void)[] = [];
+    const { port } = await startAedes({
+      receiveMaximum: 2,
+      authorizePublish: (_client, _packet, done) => held.push(() => done(null)),
+    });
+    const c = await dial(port, 5);
+    c.send(connectPacket('rm', 5));
+    expect(((await c.next('connack')) as IConnackPacket).properties?.receiveMaximum).toBe(2);
+    c.send(publish(1, 1));
+    c.send(publish(2, 1));
+    await until(() => held.length === 2);
+    for (const release of held.splice(0)) release();
+    await until(() => c.got.filter((p) => p.cmd === 'puback').length === 2);
+    c.send(publish(3, 1));
+    c.send(publish(4, 1));
+    c.send(publish(5, 1));
+    expect(((await c.next('disconnect')) as IDisconnectPacket).reasonCode).toBe(0x93);
+  });
+
+  it("clears a session's expiry timer when the client connects to another node", async () => {
+    const { aedes, port } = await startAedes({ sessionExpiryIntervalLimit: 60 });
+    const c = await dial(port, 5);
+    c.send({ ...connectPacket('moved', 5), properties: { sessionExpiryInterval: 30 } });
+    await c.next('connack');
+    c.send({ cmd: 'disconnect', reasonCode: 0 });
+    await c.closed;
+    const expiring = (aedes as unknown as { expiringSessions: Map<string, unknown> }).expiringSessions;
+    await until(() => expiring.has('moved'));
+    // What another node sharing the persistence says when the client connects to it.
+    const { mq } = aedes as unknown as { mq: { emit(p: object): void } };
+    mq.emit({ cmd: 'publish', topic: '$SYS/other-node/new/clients', payload: Buffer.from('moved') });
+    await until(() => !expiring.has('moved'));
+  });
+});
