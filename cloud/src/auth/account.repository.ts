@@ -83,18 +83,16 @@ export class AccountRepository {
     await this.orm.transaction(async (tx) => {
       const orgs = await tx.select({ id: memberships.orgId }).from(memberships).where(eq(memberships.userId, userId));
       if (orgs.length) {
-        await tx
-          .insert(auditLog)
-          .values(
-            orgs.map(({ id }) => ({
-              ...audit,
-              orgId: id,
-              targetType: 'user',
-              targetId: userId,
-              result: 'success' as const,
-              status: 200,
-            })),
-          );
+        await tx.insert(auditLog).values(
+          orgs.map(({ id }) => ({
+            ...audit,
+            orgId: id,
+            targetType: 'user',
+            targetId: userId,
+            result: 'success' as const,
+            status: 200,
+          })),
+        );
       }
       await tx.delete(users).where(eq(users.id, userId));
     });
@@ -104,18 +102,16 @@ export class AccountRepository {
   /** One entry in the trail of each organization in `orgIds` about the user `userId`. */
   async auditOrgs(orgIds: string[], userId: string, audit: AccountAudit): Promise<void> {
     if (!orgIds.length) return;
-    await this.orm
-      .insert(auditLog)
-      .values(
-        orgIds.map((orgId) => ({
-          ...audit,
-          orgId,
-          targetType: 'user',
-          targetId: userId,
-          result: 'success' as const,
-          status: 200,
-        })),
-      );
+    await this.orm.insert(auditLog).values(
+      orgIds.map((orgId) => ({
+        ...audit,
+        orgId,
+        targetType: 'user',
+        targetId: userId,
+        result: 'success' as const,
+        status: 200,
+      })),
+    );
   }
 
   /** Everything kept about the user beyond the users row, for their export. */

@@ -17,7 +17,6 @@ const UserPatch = z
     disabled: z.boolean().optional(),
   })
   .strict()
-  .refine((p) => Object.keys(p).length > 0, 'send at least one field')
   .openapi('AdminUserPatch', { example: { name: 'Ada Lovelace', email: 'ada@example.com', email_verified: true } });
 const security = [{ bearer: [] }];
 
