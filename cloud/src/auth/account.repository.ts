@@ -1,7 +1,8 @@
 import { type Orm, schema } from '@iotp/db';
 import { and, asc, desc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
 
-const { users, sessions, apiKeys, userEvents, memberships, organizations, notifications, auditLog } = schema;
+const { users, sessions, apiKeys, userEvents, memberships, organizations, notifications, auditLog, mailOutbox } =
+  schema;
 
 /** What an account's entry in an organization's audit trail says, beyond the organization. */
 export type AccountAudit = Pick<
@@ -77,9 +78,10 @@ export class AccountRepository {
   /**
    * Removes the user and, by cascade, their memberships, sessions, keys, tokens, activity and
    * inbox; each organization they belonged to gets `audit` in its trail, naming the user by id only
-   * (the trail is append-only and outlives the account, so it never holds the email).
+   * (the trail is append-only and outlives the account, so it never holds the email). The mail kept
+   * for the address goes too.
    */
-  async purge(userId: string, audit: AccountAudit): Promise<void> {
+  async purge(userId: string, email: string, audit: AccountAudit): Promise<void> {
     await this.orm.transaction(async (tx) => {
       const orgs = await tx.select({ id: memberships.orgId }).from(memberships).where(eq(memberships.userId, userId));
       if (orgs.length) {
@@ -95,6 +97,7 @@ export class AccountRepository {
         );
       }
       await tx.delete(users).where(eq(users.id, userId));
+      await tx.delete(mailOutbox).where(eq(mailOutbox.to, email));
     });
     this.onAccessChange();
   }

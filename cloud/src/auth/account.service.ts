@@ -199,7 +199,7 @@ export class AccountService {
   private async purge(userId: string, audit: AccountAudit): Promise<void> {
     const user = await this.o.repo.findUser(userId);
     if (!user) return;
-    await this.o.accounts.purge(userId, audit);
+    await this.o.accounts.purge(userId, user.email, audit);
     if (user.avatarKey) {
       await this.o.objects.delete(user.avatarKey).catch((err: unknown) => {
         this.o.logger.warn({ err, userId }, 'avatar of a purged account not deleted');

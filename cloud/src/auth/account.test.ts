@@ -115,8 +115,14 @@ describe.each(['postgres', 'embedded'] as const)('account management (%s)', (dat
     // MFA off this time: the password alone confirms.
     await h.call('POST', '/v1/me/mfa/totp/disable', { code: await generate({ secret }) }, token);
     expect((await h.call('POST', '/v1/me/deletion', { password: PASSWORD }, token)).status).toBe(202);
+    // What the hourly cluster-wide job runs.
+    expect(h.platform.scheduler.list()).toContainEqual({ name: 'purge-deleted-accounts', everyMs: 3600_000 });
     expect(await h.service.account.purgeDue()).toEqual([me.id]);
     expect((await h.lastMail(email))!.subject).toBe('Your account has been deleted');
+    const outbox = await h.db.sql.query<{ subject: string }>('SELECT subject FROM mail_outbox WHERE "to" = $1', [
+      email,
+    ]);
+    expect(outbox.map((m) => m.subject)).toEqual(['Your account has been deleted']);
     const left = await h.db.sql.query<{ users: number; members: number; events: number }>(
       `SELECT (SELECT count(*)::int FROM users WHERE id = $1) AS users,
               (SELECT count(*)::int FROM memberships WHERE user_id = $1) AS members,
