@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { accountRoutes } from './auth/account.routes.ts';
 import { adminRoutes } from './auth/admin.routes.ts';
 import { personalApiKeyRoutes } from './auth/api-keys.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
@@ -209,6 +210,7 @@ export function createApp({
     app.route('/', personalApiKeyRoutes(auth));
     app.route('/', mfaRoutes(auth));
     app.route('/', adminRoutes(auth));
+    app.route('/', accountRoutes(auth));
     if (orgs) app.route('/', organizationRoutes(auth.authenticator, orgs.repo, orgs.service));
     if (orgs && devices) {
       app.route('/', claimRoutes(auth.authenticator, orgs.repo, devices, auth.limits));

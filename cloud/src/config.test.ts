@@ -9,6 +9,12 @@ describe('configuration', () => {
     expect(c.DATABASE_URL).toBeUndefined();
   });
 
+  it('keeps a deleted account 14 days by default, 0 to 90 when set', () => {
+    expect(loadConfig({}).ACCOUNT_DELETION_GRACE_DAYS).toBe(14);
+    expect(loadConfig({ ACCOUNT_DELETION_GRACE_DAYS: '0' }).ACCOUNT_DELETION_GRACE_DAYS).toBe(0);
+    expect(() => loadConfig({ ACCOUNT_DELETION_GRACE_DAYS: '91' })).toThrow(/ACCOUNT_DELETION_GRACE_DAYS/);
+  });
+
   it('lists every bad variable with what it allows', () => {
     const err = (() => {
       try {

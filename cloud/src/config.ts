@@ -107,6 +107,8 @@ export const platformEnv = brokerEnv.extend({
   CREDITS_PER_DEVICE_LICENSE: z.coerce.number().min(0).default(10),
   CREDITS_PER_MILLION_OVERAGE: z.coerce.number().min(0).default(1),
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
+  /** How long a deleted account can still be recovered (sign-in refused meanwhile) before it is purged. */
+  ACCOUNT_DELETION_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(14),
   /** How long the file a task made (an export) is kept before a background job deletes it. */
   TASK_RESULT_TTL_HOURS: z.coerce.number().int().min(1).max(8760).default(24),
   OTA_URL_TTL_S: z.coerce.number().int().min(60).max(86_400).default(900),

@@ -231,10 +231,17 @@ export const users = pgTable(
     mfaSecret: text('mfa_secret'),
     mfaEnabled: boolean('mfa_enabled').notNull().default(false),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    /** The user asked to delete the account: signing in is refused until it is cancelled or purged. */
+    deletionRequestedAt: timestamp('deletion_requested_at', { withTimezone: true }),
+    /** When a requested deletion is carried out (the account and its personal data purged). */
+    purgeAfter: timestamp('purge_after', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('users_email_idx').on(t.email)],
+  (t) => [
+    uniqueIndex('users_email_idx').on(t.email),
+    index('users_purge_idx').on(t.purgeAfter).where(sql`${t.purgeAfter} IS NOT NULL`),
+  ],
 );
 
 /** One login: the family its refresh tokens descend from. Revoking it ends them all. */

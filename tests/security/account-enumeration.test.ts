@@ -22,7 +22,7 @@ async function answer(h: Harness, path: string, body: unknown) {
   return { status: res.status, headers, body: { ...json, instance: json.instance && 'request id' } };
 }
 
-describe('account enumeration through sign-up, login and password reset', () => {
+describe('account enumeration through sign-up, login, password reset and deletion cancel', () => {
   let h: Harness;
   const count = async (sql: string, params: unknown[]) =>
     Number((await h.db.sql.query<{ n: string }>(sql, params))[0]!.n);
@@ -62,6 +62,14 @@ describe('account enumeration through sign-up, login and password reset', () => 
     // The failure is still in the account's activity, written once the answer has gone.
     await h.service.settled();
     expect(await events('owner@example.com', 'login_failed')).toBe(1);
+  });
+
+  it('answers a cancellation of a deletion with a wrong password exactly as one for an unknown email', async () => {
+    const body = { password: 'not the password' };
+    const known = await answer(h, '/v1/auth/deletion/cancel', { ...body, email: 'owner@example.com' });
+    const unknown = await answer(h, '/v1/auth/deletion/cancel', { ...body, email: 'nobody@example.com' });
+    expect(known.status).toBe(401);
+    expect(known).toEqual(unknown);
   });
 
   it('answers a sign-up with a taken email as a new one, and tells the owner instead', async () => {

@@ -1,16 +1,27 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { AppEnv } from '../http/env.ts';
 import { requestContext } from '../http/env.ts';
-import { json, pageOf, problems } from '../http/openapi.ts';
-import { IdParam, User } from './auth.schemas.ts';
+import { json, jsonBody, noContent, pageOf, problems } from '../http/openapi.ts';
+import { Email, IdParam, User } from './auth.schemas.ts';
 import { requireAuth } from './authenticate.ts';
 import type { Auth } from './create-auth.ts';
 
 const tags = ['admin'];
+
+const UserPatch = z
+  .object({
+    name: z.string().trim().max(100).nullable().optional(),
+    email: Email.optional(),
+    email_verified: z.boolean().optional(),
+    disabled: z.boolean().optional(),
+  })
+  .strict()
+  .openapi('AdminUserPatch', { example: { name: 'Ada Lovelace', email: 'ada@example.com', email_verified: true } });
 const security = [{ bearer: [] }];
 
 /** Platform operators: find users, disable and re-enable them, read their activity. */
-export function adminRoutes({ admin, authenticator }: Pick<Auth, 'admin' | 'authenticator'>) {
+export function adminRoutes({ admin, account, authenticator }: Pick<Auth, 'admin' | 'account' | 'authenticator'>) {
   const operator = requireAuth(authenticator, { sessionOnly: true, admin: true });
   const setDisabled = (disabled: boolean) =>
     createRoute({
@@ -22,7 +33,39 @@ export function adminRoutes({ admin, authenticator }: Pick<Auth, 'admin' | 'auth
       request: { params: IdParam },
       responses: { 200: json(User), ...problems(401, 403, 404) },
     });
+  const actor = (c: Context<AppEnv>) => ({
+    ...requestContext(c),
+    userId: c.var.principal.userId,
+    requestId: c.get('requestId'),
+  });
   return new OpenAPIHono<AppEnv>()
+    .openapi(
+      createRoute({
+        method: 'patch',
+        path: '/v1/admin/users/{id}',
+        tags,
+        security,
+        summary: 'Change a user: name, email (unverified again unless email_verified is sent), verification, disabling',
+        middleware: [operator],
+        request: { params: IdParam, body: jsonBody(UserPatch) },
+        responses: { 200: json(User), ...problems(400, 401, 403, 404, 409) },
+      }),
+      async (c) => c.json(await admin.update(c.req.valid('param').id, c.req.valid('json'), actor(c)), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'delete',
+        path: '/v1/admin/users/{id}',
+        tags,
+        security,
+        summary:
+          'Purge a user now (memberships, sessions, keys, personal data); refused while they are the last owner of an organization',
+        middleware: [operator],
+        request: { params: IdParam },
+        responses: { 204: { description: 'Purged' }, ...problems(401, 403, 404, 409) },
+      }),
+      (c) => noContent(c, account.purgeNow(c.req.valid('param').id, actor(c))),
+    )
     .openapi(
       createRoute({
         method: 'get',

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { MailPort } from '../notify/port.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
+import type { AccountRepository } from './account.repository.ts';
+import { AccountService } from './account.service.ts';
 import { AdminService } from './admin.service.ts';
 import { AfterAnswer } from './after-answer.ts';
 import { ApiKeyService } from './api-keys.service.ts';
@@ -17,6 +19,8 @@ import type { TokenService } from './tokens.ts';
 
 export interface AuthOptions {
   repo: AuthRepository;
+  /** Deletion, purge, export and search among co-members. */
+  accounts: AccountRepository;
   tokens: TokenService;
   limits: CounterStore;
   /** Verification, reset and sign-up mail: transactional, through the notifier. */
@@ -38,6 +42,8 @@ export interface AuthOptions {
    * revoking its session: parallel refreshes from one client race, and that is not theft.
    */
   refreshReuseGraceS?: number;
+  /** Days between a deletion request and the purge (ACCOUNT_DELETION_GRACE_DAYS); 14 by default. */
+  deletionGraceDays?: number;
 }
 
 /** Accounts and authentication, one service per concern. */
@@ -48,6 +54,7 @@ export interface Auth {
   profile: ProfileService;
   mfa: MfaService;
   admin: AdminService;
+  account: AccountService;
   /** What most routes need: who the bearer credential names. */
   authenticator: Authenticator;
   /** Resolves when the work started after earlier answers has ended (tests, shutdown). */
@@ -64,11 +71,12 @@ export function createAuth(options: AuthOptions): Auth {
   const logger = options.logger.child({ component: 'auth' });
   const afterAnswer = new AfterAnswer(logger);
   const apiKeys = new ApiKeyService(repo);
+  const limit = credentialLimits(options.limits, options.rateLimits);
   return {
     signIn: new SignInService({
       ...options,
       logger,
-      limit: credentialLimits(options.limits, options.rateLimits),
+      limit,
       lockouts: options.limits,
       afterAnswer,
     }),
@@ -76,7 +84,8 @@ export function createAuth(options: AuthOptions): Auth {
     apiKeys,
     profile: new ProfileService(options),
     mfa: new MfaService(repo),
-    admin: new AdminService(repo),
+    admin: new AdminService(repo, options.accounts),
+    account: new AccountService({ ...options, logger, limit, graceDays: options.deletionGraceDays ?? 14 }),
     authenticator: new Authenticator({ ...options, apiKeys }),
     settled: () => afterAnswer.settled(),
   };

@@ -11,6 +11,10 @@ export const DEFAULT_RATE_LIMITS = {
   resetPerAddress: [10, 3600],
   resetPerAccount: [3, 3600],
   verifyPerUser: [5, 3600],
+  /** Exports of one's own data: each reads every table the account touches. */
+  exportPerUser: [5, 3600],
+  /** Requesting or cancelling an account's deletion checks its password, as a login does. */
+  deletionPerAccount: [10, 3600],
   /** Failed device logins over HTTP (telemetry): past it the address is blocked for the rest of the window. */
   deviceAuthFailuresPerAddress: [30, 60],
 } satisfies Record<string, [number, number]>;

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Principal } from '../access/principal.ts';
 import type { RequestContext } from '../access/request-context.ts';
-import { Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthorized } from '../http/problem.ts';
+import {
+  AccountDeletionPending,
+  Conflict,
+  Forbidden,
+  Invalid,
+  NotFound,
+  RateLimited,
+  Unauthorized,
+} from '../http/problem.ts';
 import type { MailPort } from '../notify/port.ts';
 import type { AfterAnswer } from './after-answer.ts';
 import type { AuthRepository, UserRow } from './auth.repository.ts';
@@ -107,6 +115,8 @@ export class SignInService {
     }
     if (!(await verifyPassword(user.passwordHash, input.password))) return this.loginFailed(email, user, ctx);
     if (user.disabledAt) throw new Forbidden('This account is disabled; contact an administrator');
+    // Only once the password is right: the problem tells when the account goes and how to keep it.
+    if (user.purgeAfter) throw new AccountDeletionPending(user.purgeAfter);
     await this.o.lockouts.reset(`login-fail:${email}`);
     if (user.mfaEnabled) {
       return { mfa_required: true as const, mfa_token: await this.o.tokens.signMfaChallenge(user.id) };
@@ -124,6 +134,7 @@ export class SignInService {
     await this.o.limit('mfaPerUser', userId);
     const user = await this.o.repo.findUser(userId);
     if (!user?.mfaEnabled || !user.mfaSecret || user.disabledAt) throw new Unauthorized();
+    if (user.purgeAfter) throw new AccountDeletionPending(user.purgeAfter);
     if (!(await checkSecondFactor(this.o.repo, user, input.code))) {
       await this.o.repo.recordEvent(user.id, 'mfa_failed', ctx);
       throw new Unauthorized('The code is wrong or expired');
@@ -150,7 +161,7 @@ export class SignInService {
     }
     const session = await this.o.repo.findSession(result.sessionId);
     const user = session && (await this.o.repo.findUser(session.userId));
-    if (!session || session.revokedAt || !user || user.disabledAt)
+    if (!session || session.revokedAt || !user || user.disabledAt || user.purgeAfter)
       throw new Unauthorized('The session has ended; sign in again');
     await this.o.repo.touchSession(session.id);
     return this.issueTokens(user.id, session.id);

@@ -133,6 +133,30 @@ export class NeedsDatabaseServer extends Problem {
     super('needs-database-server', 409, 'Needs a PostgreSQL server', detail);
   }
 }
+/** Deleting an account, or purging it, would leave these organizations without an owner. */
+export class LastOwner extends Problem {
+  constructor(orgs: { id: string; name: string }[]) {
+    super(
+      'last-owner',
+      409,
+      'The account is the last owner of organizations',
+      `Make another member owner (PATCH /v1/orgs/{orgId}/members/{userId} with role owner) or delete these organizations first: ${orgs.map((o) => o.name).join(', ')}`,
+      { extra: { organizations: orgs } },
+    );
+  }
+}
+/** A sign-in to an account whose deletion is pending: when it goes, and how to keep it. */
+export class AccountDeletionPending extends Problem {
+  constructor(purgeAfter: Date) {
+    super(
+      'account-deletion-pending',
+      403,
+      'This account is being deleted',
+      `The account will be deleted on ${purgeAfter.toISOString()}; to keep it, send POST /v1/auth/deletion/cancel with your email and password (and MFA code), then sign in`,
+      { extra: { purge_after: purgeAfter.toISOString(), cancel: 'POST /v1/auth/deletion/cancel' } },
+    );
+  }
+}
 /** Hono's own refusals below 500, such as a body that is not JSON. */
 class Refused extends Problem {
   constructor(err: HTTPException) {

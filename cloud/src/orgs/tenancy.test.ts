@@ -198,6 +198,20 @@ describe('tenancy', () => {
     expect((await h.call('GET', `/v1/orgs/${b.orgId}/devices`, undefined, a.orgKey)).status).toBe(404);
   });
 
+  it("does not show A's people to B through the org-less user routes", async () => {
+    for (const search of ['alice@a.example', 'alice', 'a.example', 'x@a.example']) {
+      const res = await h.call('GET', `/v1/users?search=${encodeURIComponent(search)}`, undefined, b.token);
+      expect(res.body, search).toEqual({ data: [], next_cursor: null });
+    }
+    expect((await h.call('GET', `/v1/users/${a.userId}/avatar`, undefined, b.token)).status).toBe(404);
+    // An organization's key is no person: it finds nobody, A's key included.
+    expect((await h.call('GET', '/v1/users?search=alice', undefined, b.orgKey)).status).toBe(403);
+    expect((await h.call('GET', '/v1/users?search=alice', undefined, a.orgKey)).status).toBe(403);
+    // A finds A's own, and not B's owner.
+    const own = await h.call('GET', '/v1/users?search=example', undefined, a.token);
+    expect(own.body.data.map((u: { id: string }) => u.id)).toEqual([a.userId]);
+  });
+
   it("records the outsider's attempts in A's audit log", async () => {
     const log = await h.call('GET', `/v1/orgs/${a.orgId}/audit?limit=500`, undefined, a.token);
     const bobId = (await h.call('GET', '/v1/me', undefined, b.token)).body.id;

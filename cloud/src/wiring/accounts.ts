@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { AccountRepository } from '../auth/account.repository.ts';
 import { AuthRepository } from '../auth/auth.repository.ts';
 import { CallerCache } from '../auth/caller-cache.ts';
 import { type AuthOptions, createAuth } from '../auth/create-auth.ts';
@@ -25,7 +26,7 @@ export interface AccountParts {
  * shared with the broker's connection limit), and the object store; their mail goes through `notify`.
  */
 export async function wireAccounts(
-  { config, logger, db, onClose, publicUrl, nc }: Wiring,
+  { config, logger, db, onClose, publicUrl, nc, scheduler }: Wiring,
   parts: AccountParts,
   { notify }: { notify: MailPort },
 ) {
@@ -51,6 +52,7 @@ export async function wireAccounts(
   const objects = parts.objects ?? objectStore(config);
   const auth = createAuth({
     repo: authRepo,
+    accounts: new AccountRepository(db.orm, () => callers.changed()),
     tokens,
     limits,
     notify,
@@ -60,8 +62,11 @@ export async function wireAccounts(
     refreshTtlS: config.REFRESH_TOKEN_TTL_S,
     adminEmails: config.ADMIN_EMAILS,
     callers,
+    deletionGraceDays: config.ACCOUNT_DELETION_GRACE_DAYS,
     ...parts.auth,
   });
+  // Accounts past their deletion grace period go, with their personal data (once across the cluster).
+  scheduler.add({ name: 'purge-deleted-accounts', everyMs: 3600_000, run: () => auth.account.purgeDue() });
   // After the HTTP server has closed: mail auth queues once it has answered still goes in.
   onClose(() => auth.settled());
   return { tokens, limits, shared, authRepo, objects, auth, callers };
