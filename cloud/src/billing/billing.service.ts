@@ -5,6 +5,7 @@ import { BillingNotConfigured, Invalid, NotFound } from '../http/problem.ts';
 import type { NoticePort } from '../notify/port.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import type { BillingRepository } from './billing.repository.ts';
+import { CatalogService } from './catalog.service.ts';
 import { type CountedLimit, PLANS, PlanLimitReached, type PlanLimits, type PlanName } from './plans.ts';
 import { StripeEvents } from './stripe-events.ts';
 import { WalletService } from './wallet.service.ts';
@@ -24,8 +25,6 @@ export interface BillingOptions {
   publicUrl: string;
   /** Stripe billing meter event name for data points (pay as you go); unset: no metered reporting. */
   meterEvent?: string;
-  /** Credits a device license costs. */
-  creditsPerDeviceLicense?: number;
   /** Credits charged per million data points over the plan's daily allowance. */
   creditsPerMillionOverage?: number;
   /** Days a failed payment is tolerated before the plan falls back to free. */
@@ -38,6 +37,8 @@ export interface BillingOptions {
 export class BillingService {
   /** The credit wallet and orders. */
   readonly wallet: WalletService;
+  /** What can be bought, and ordering it. */
+  readonly catalog: CatalogService;
   private readonly events: StripeEvents;
   private readonly log: Logger;
   private readonly planLookups = new Map<string, ReturnType<BillingService['plan']>>();
@@ -49,8 +50,8 @@ export class BillingService {
       orgs: o.orgs,
       logger: this.log,
       billingConfigured: o.stripe !== undefined,
-      creditsPerDeviceLicense: o.creditsPerDeviceLicense,
     });
+    this.catalog = new CatalogService({ repo: o.repo.catalog, billing: this, wallet: this.wallet });
     this.events = new StripeEvents({ ...o, logger: this.log, wallet: this.wallet, stripe: () => this.stripe() });
   }
 
@@ -156,7 +157,8 @@ export class BillingService {
     return { messages_today: Number(row?.messages ?? 0), data_points_today: Number(row?.points ?? 0) };
   }
 
-  async checkout(orgId: string, plan: PlanName) {
+  /** A Stripe Checkout session for a plan's subscription, with its pending order. */
+  async checkout(orgId: string, plan: PlanName, itemId?: string) {
     const stripe = this.stripe();
     const price = this.o.prices[plan];
     if (!price)
@@ -176,11 +178,40 @@ export class BillingService {
       },
       { idempotencyKey: `checkout:${orgId}:${plan}:${Math.floor(Date.now() / 60_000)}` },
     );
-    await this.wallet.recordOrder(orgId, 'plan', plan, session.id);
+    await this.wallet.recordOrder(orgId, { kind: 'plan', item: plan, itemId }, session.id);
     return { url: session.url, id: session.id };
   }
 
-  async topUp(orgId: string, credits: number) {
+  /** Buys credits at 1 USD each through Stripe Checkout; they arrive when the payment does. */
+  topUp(orgId: string, credits: number) {
+    return this.pay(orgId, {
+      kind: 'credits',
+      name: `${credits} platform credits`,
+      unitAmount: credits * 100,
+      currency: 'usd',
+      quantity: 1,
+      metadata: { kind: 'topup', credits: String(credits) },
+      item: `${credits} credits`,
+    });
+  }
+
+  /**
+   * A one-off payment through Stripe Checkout (credits, device licenses), with its pending order;
+   * `checkout.session.completed` fulfils it from `metadata.kind`.
+   */
+  async pay(
+    orgId: string,
+    p: {
+      kind: 'credits' | 'licenses';
+      name: string;
+      unitAmount: number;
+      currency: string;
+      quantity: number;
+      metadata: Record<string, string>;
+      item: string;
+      itemId?: string;
+    },
+  ) {
     const stripe = this.stripe();
     const customer = await this.customer(orgId);
     const session = await stripe.checkout.sessions.create(
@@ -189,21 +220,21 @@ export class BillingService {
         customer,
         line_items: [
           {
-            quantity: 1,
-            price_data: {
-              currency: 'usd',
-              unit_amount: credits * 100,
-              product_data: { name: `${credits} platform credits` },
-            },
+            quantity: p.quantity,
+            price_data: { currency: p.currency, unit_amount: p.unitAmount, product_data: { name: p.name } },
           },
         ],
-        success_url: `${this.o.publicUrl}/billing?topup=success`,
-        cancel_url: `${this.o.publicUrl}/billing?topup=cancelled`,
-        metadata: { org_id: orgId, kind: 'topup', credits: String(credits) },
+        success_url: `${this.o.publicUrl}/billing?order=success`,
+        cancel_url: `${this.o.publicUrl}/billing?order=cancelled`,
+        metadata: { org_id: orgId, ...p.metadata },
       },
-      { idempotencyKey: `topup:${orgId}:${credits}:${Math.floor(Date.now() / 60_000)}` },
+      { idempotencyKey: `pay:${orgId}:${p.itemId ?? p.kind}:${p.item}:${Math.floor(Date.now() / 60_000)}` },
     );
-    await this.wallet.recordOrder(orgId, 'credits', `${credits} credits`, session.id);
+    await this.wallet.recordOrder(
+      orgId,
+      { kind: p.kind, item: p.item, quantity: p.quantity, itemId: p.itemId },
+      session.id,
+    );
     return { url: session.url, id: session.id };
   }
 
