@@ -93,7 +93,7 @@ describe('plan limits on every door, without Stripe', () => {
     // The grant is in the organization's audit log under the operator, and on its statement.
     const audit = await owner.call('GET', `${base}/audit?action=/credits`);
     expect(audit.body.data).toContainEqual(
-      expect.objectContaining({ actor_id: opsId, result: 'success', action: 'POST /v1/admin/orgs/:orgId/credits' }),
+      expect.objectContaining({ actor_id: opsId, result: 'success', action: 'POST /v1/admin/orgs/{orgId}/credits' }),
     );
     const statement = await fetch(`http://127.0.0.1:${p.httpPort}${base}/wallet/statement?format=csv`, {
       headers: { authorization: `Bearer ${owner.token}` },

@@ -265,3 +265,22 @@ describe('catalog', () => {
     expect((await h.call('GET', '/v1/catalog/plan-pro')).body.price).toBe(4900);
   });
 });
+
+describe('catalog on the embedded database', () => {
+  it('is seeded by the migration, filtered, and sells a device license from the wallet', async () => {
+    const h = await authHarness({ database: 'embedded', adminEmails: [] });
+    try {
+      const token = (await h.signupAndLogin('solo@example.com')).access_token;
+      const orgId = (await h.call('POST', '/v1/orgs', { name: 'Solo' }, token)).body.id;
+      const plans = (await h.call('GET', '/v1/catalog?kind=plan&q=DEVICES')).body.data;
+      expect(plans.map((p: { id: string }) => p.id)).toEqual(['plan-free', 'plan-pro']);
+      await h.billing.wallet.grantCredits(orgId, { credits: 20, reason: 'trial', idempotency_key: 'trial-0001' });
+      const order = await h.call('POST', `/v1/orgs/${orgId}/orders`, { item_id: 'device-license', quantity: 2 }, token);
+      expect(order.body).toMatchObject({ status: 'fulfilled', item_id: 'device-license' });
+      const limits = (await h.call('GET', `/v1/orgs/${orgId}/billing`, undefined, token)).body.limits;
+      expect(limits.devices).toBe(PLANS.free.devices + 2);
+    } finally {
+      await h.close();
+    }
+  });
+});
