@@ -123,6 +123,9 @@ function check(item: CatalogInput) {
   if (item.kind === 'credit_pack' && !item.credits) throw new Invalid('credits: how many credits the pack holds');
   if (item.kind === 'credit_pack' && item.currency === CREDITS) throw new Invalid('currency: credits buy no credits');
   if (item.kind === 'device_license' && !item.devices) throw new Invalid('devices: how many devices a license adds');
+  if (item.kind !== 'credit_pack' && item.credits) throw new Invalid('credits: only for items of kind credit_pack');
+  if (item.kind !== 'device_license' && item.devices)
+    throw new Invalid('devices: only for items of kind device_license');
 }
 
 /** An item as the API shows it; a plan with the limits billing enforces. */

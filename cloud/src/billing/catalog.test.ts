@@ -15,14 +15,14 @@ describe('catalog', () => {
   let token: string;
   let orgId: string;
   const orders = () => `/v1/orgs/${orgId}/orders`;
-  /** Stripe tells that a Checkout session was paid. */
-  const paid = async (session: { id: string }, metadata: Record<string, string>) => {
+  /** Stripe tells of an event, signed; handled before this returns. */
+  const webhook = async (id: string, type: string, object: Record<string, unknown>) => {
     const payload = JSON.stringify({
-      id: `evt_${session.id}`,
+      id,
       object: 'event',
-      type: 'checkout.session.completed',
+      type,
       created: Math.floor(Date.now() / 1000),
-      data: { object: { id: session.id, object: 'checkout.session', payment_status: 'paid', metadata } },
+      data: { object },
     });
     const res = await h.app.request('/v1/billing/stripe/webhook', {
       method: 'POST',
@@ -35,6 +35,14 @@ describe('catalog', () => {
     expect(res.status).toBe(200);
     await h.billing.drain();
   };
+  /** Stripe tells that a Checkout session was paid. */
+  const paid = (session: { id: string }, metadata: Record<string, string>) =>
+    webhook(`evt_${session.id}`, 'checkout.session.completed', {
+      id: session.id,
+      object: 'checkout.session',
+      payment_status: 'paid',
+      metadata,
+    });
   const deviceLimit = async () =>
     (await h.call('GET', `/v1/orgs/${orgId}/billing`, undefined, token)).body.limits.devices as number;
 
@@ -226,6 +234,10 @@ describe('catalog', () => {
     await paid(order.body.checkout, { org_id: orgId, kind: 'licenses', devices: '20' });
     await paid({ id: order.body.checkout.id }, { org_id: orgId, kind: 'licenses', devices: '20' }); // a replay
     expect(await deviceLimit()).toBe(before + 20);
+    await h.db.sql.query("UPDATE orders SET stripe_payment_intent = 'pi_licenses' WHERE id = $1", [order.body.id]);
+    await webhook('evt_refund', 'charge.refunded', { id: 'ch_9', object: 'charge', payment_intent: 'pi_licenses' });
+    expect(await deviceLimit()).toBe(before); // refunded licenses go with their payment
+    expect((await h.call('PATCH', '/v1/admin/catalog/devices-10', { credits: 5 }, ops)).status).toBe(400);
 
     const removed = await h.call('DELETE', '/v1/admin/catalog/devices-10', undefined, ops);
     expect(removed.status).toBe(200);

@@ -157,6 +157,14 @@ export class WalletRepository {
     });
   }
 
+  /** Lowers the device limit by `devices` licenses refunded, never below the plan's own. */
+  async removeDevices(orgId: string, devices: number): Promise<void> {
+    await this.orm
+      .update(billingAccounts)
+      .set({ extraDevices: sql`greatest(${billingAccounts.extraDevices} - ${devices}, 0)`, updatedAt: new Date() })
+      .where(eq(billingAccounts.orgId, orgId));
+  }
+
   async order(orgId: string, where: { id?: string; checkoutId?: string }): Promise<OrderRow | undefined> {
     const match = where.id ? eq(orders.id, where.id) : eq(orders.stripeCheckoutId, where.checkoutId ?? '');
     return (

@@ -150,6 +150,8 @@ export class WalletService {
   /** Marks the order paid by this payment intent refunded, and takes bought credits back. */
   async refund(paymentIntent: string): Promise<void> {
     const order = await this.o.repo.refundOrder(paymentIntent);
+    // Licenses paid by card are taken back with their payment (the newest devices then lose their place).
+    if (order?.kind === 'licenses') return this.o.repo.removeDevices(order.orgId, Number.parseInt(order.item, 10));
     if (order?.kind !== 'credits') return;
     // Take the refunded credits back, as far as the balance allows: the wallet never goes negative.
     const credits = Number.parseInt(order.item, 10) * CREDIT;
