@@ -1,13 +1,13 @@
 import { Conflict, Invalid, NotFound } from '../http/problem.ts';
-import type { BillingService } from './billing.service.ts';
 import type { CatalogFilter, CatalogRepository, CatalogRow } from './catalog.repository.ts';
 import { PAID_PLANS, PLANS, type PlanName } from './plans.ts';
+import type { StripeCheckout } from './stripe-checkout.ts';
 import type { WalletService } from './wallet.service.ts';
 
 export interface CatalogOptions {
   repo: CatalogRepository;
   /** Stripe Checkout for plans and paid items. */
-  billing: Pick<BillingService, 'checkout' | 'pay'>;
+  checkouts: Pick<StripeCheckout, 'checkout' | 'pay'>;
   /** Items priced in credits are paid from the wallet. */
   wallet: WalletService;
 }
@@ -51,7 +51,7 @@ export class CatalogService {
       if (quantity !== 1) throw new Invalid('quantity: a plan is bought one at a time');
       if (!PAID_PLANS.includes(item.plan as (typeof PAID_PLANS)[number]))
         throw new Invalid(`item_id: the ${item.plan} plan is not bought`);
-      const session = await this.o.billing.checkout(orgId, item.plan as PlanName, item.id);
+      const session = await this.o.checkouts.checkout(orgId, item.plan as PlanName, item.id);
       return this.withCheckout(orgId, session);
     }
     if (item.kind === 'device_license' && item.currency === CREDITS) {
@@ -65,7 +65,7 @@ export class CatalogService {
     }
     const licenses = item.kind === 'device_license';
     const total = (licenses ? item.devices! : item.credits!) * quantity;
-    const session = await this.o.billing.pay(orgId, {
+    const session = await this.o.checkouts.pay(orgId, {
       kind: licenses ? 'licenses' : 'credits',
       name: item.name,
       unitAmount: item.price,

@@ -76,7 +76,7 @@ export function walletRoutes(auth: Authenticator, orgs: OrgRepository, billing: 
         request: { params: OrgId, body: jsonBody(z.object({ credits: z.number().int().min(1).max(1_000_000) })) },
         responses: { 200: json(CheckoutSession), ...problems(400, 401, 403, 404) },
       }),
-      async (c) => c.json(await billing.topUp(c.get('org').id, c.req.valid('json').credits), 200),
+      async (c) => c.json(await billing.checkouts.topUp(c.get('org').id, c.req.valid('json').credits), 200),
     )
     .openapi(
       route('billing:manage', {
