@@ -17,6 +17,7 @@ import { sessionRoutes } from './auth/sessions.routes.ts';
 import type { TokenService } from './auth/tokens.ts';
 import { billingRoutes } from './billing/billing.routes.ts';
 import type { BillingService } from './billing/billing.service.ts';
+import { catalogRoutes } from './billing/catalog.routes.ts';
 import { walletRoutes } from './billing/wallet.routes.ts';
 import type { DeviceCaService } from './device-cas/device-ca.service.ts';
 import { deviceCaRoutes } from './device-cas/device-cas.routes.ts';
@@ -231,6 +232,7 @@ export function createApp({
     if (orgs && billing) {
       app.route('/', billingRoutes(auth.authenticator, orgs.repo, billing));
       app.route('/', walletRoutes(auth.authenticator, orgs.repo, billing));
+      app.route('/', catalogRoutes(auth.authenticator, billing.catalog));
     }
     if (orgs && rules) {
       app.route('/', ruleRoutes(auth.authenticator, orgs.repo, rules.rules));

@@ -104,7 +104,6 @@ export const platformEnv = brokerEnv.extend({
   STRIPE_PRICE_PRO: z.string().optional(),
   STRIPE_PRICE_ENTERPRISE: z.string().optional(),
   STRIPE_METER_EVENT: z.string().optional(),
-  CREDITS_PER_DEVICE_LICENSE: z.coerce.number().min(0).default(10),
   CREDITS_PER_MILLION_OVERAGE: z.coerce.number().min(0).default(1),
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
   /** How long a deleted account can still be recovered (sign-in refused meanwhile) before it is purged. */

@@ -548,6 +548,30 @@ export const usageDaily = pgTable(
 );
 
 /** What an organization bought, from checkout to fulfilment, tied to Stripe and to the ledger. */
+/**
+ * What can be bought (#19): plans (their limits stay in code, `PLANS`, named by `plan`), credit
+ * packs (`credits` each) and device licenses (`devices` each). `price` is in the currency's minor
+ * units, or in whole credits when `currency` is `credits` (paid from the wallet).
+ */
+export const catalogItems = pgTable(
+  'catalog_items',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['plan', 'credit_pack', 'device_license'] }).notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    price: bigint('price', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    plan: text('plan'),
+    credits: integer('credits'),
+    devices: integer('devices'),
+    active: boolean('active').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('catalog_items_kind_idx').on(t.kind, t.price)],
+);
+
 export const orders = pgTable(
   'orders',
   {
@@ -564,6 +588,8 @@ export const orders = pgTable(
     stripePaymentIntent: text('stripe_payment_intent'),
     quantity: integer('quantity').notNull().default(1),
     ledgerTxId: uuid('ledger_tx_id'),
+    /** The catalog item bought; an item some order names is deactivated, never deleted. */
+    catalogItemId: text('catalog_item_id').references(() => catalogItems.id, { onDelete: 'restrict' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

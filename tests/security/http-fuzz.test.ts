@@ -210,6 +210,10 @@ describe('bad input is a 4xx problem, never a 500', () => {
         '/v1/orgs/{orgId}/devices/{id}/twin',
         '/v1/orgs/{orgId}/ota/releases',
         '/v1/admin/users',
+        // Public, and operators' changes to it.
+        '/v1/catalog',
+        '/v1/catalog/{id}',
+        '/v1/admin/catalog/{id}',
         // Device-authenticated: a user's bearer token gets 401 there, hostile ids included.
         '/v1/devices/{id}/telemetry',
       ]),

@@ -1,5 +1,6 @@
 import { type Orm, rowsOf, schema } from '@iotp/db';
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { CatalogRepository } from './catalog.repository.ts';
 import type { CountedLimit } from './plans.ts';
 import { WalletRepository } from './wallet.repository.ts';
 
@@ -11,9 +12,12 @@ export type AccountRow = typeof billingAccounts.$inferSelect;
 export class BillingRepository {
   /** The credit ledger and orders. */
   readonly wallet: WalletRepository;
+  /** What can be bought. */
+  readonly catalog: CatalogRepository;
 
   constructor(private readonly orm: Orm) {
     this.wallet = new WalletRepository(orm);
+    this.catalog = new CatalogRepository(orm);
   }
 
   async account(orgId: string): Promise<AccountRow> {

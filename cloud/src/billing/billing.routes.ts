@@ -52,7 +52,7 @@ export function billingRoutes(auth: Authenticator, orgs: OrgRepository, billing:
         request: { params: OrgId, body: jsonBody(z.object({ plan: z.enum(PAID_PLANS) })) },
         responses: { 200: json(CheckoutSession), ...problems(400, 401, 403, 404) },
       }),
-      async (c) => c.json(await billing.checkout(c.get('org').id, c.req.valid('json').plan), 200),
+      async (c) => c.json(await billing.checkouts.checkout(c.get('org').id, c.req.valid('json').plan), 200),
     )
     .openapi(
       route('billing:manage', {
@@ -63,11 +63,11 @@ export function billingRoutes(auth: Authenticator, orgs: OrgRepository, billing:
         request: { params: OrgId },
         responses: { 200: json(Url), ...problems(401, 403, 404) },
       }),
-      async (c) => c.json(await billing.portal(c.get('org').id), 200),
+      async (c) => c.json(await billing.checkouts.portal(c.get('org').id), 200),
     )
     .openapi(
       route('billing:read', list('/v1/orgs/{orgId}/billing/invoices', Row, { params: OrgId }, [401, 403, 404])),
-      async (c) => c.json({ data: await billing.invoices(c.get('org').id) }, 200),
+      async (c) => c.json({ data: await billing.checkouts.invoices(c.get('org').id) }, 200),
     )
     .openapi(
       route('billing:read', {

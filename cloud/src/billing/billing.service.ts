@@ -1,11 +1,13 @@
 import { NO_DEVICE } from '@iotp/broker';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
-import { BillingNotConfigured, Invalid, NotFound } from '../http/problem.ts';
+import { BillingNotConfigured, NotFound } from '../http/problem.ts';
 import type { NoticePort } from '../notify/port.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import type { BillingRepository } from './billing.repository.ts';
+import { CatalogService } from './catalog.service.ts';
 import { type CountedLimit, PLANS, PlanLimitReached, type PlanLimits, type PlanName } from './plans.ts';
+import { StripeCheckout } from './stripe-checkout.ts';
 import { StripeEvents } from './stripe-events.ts';
 import { WalletService } from './wallet.service.ts';
 
@@ -24,8 +26,6 @@ export interface BillingOptions {
   publicUrl: string;
   /** Stripe billing meter event name for data points (pay as you go); unset: no metered reporting. */
   meterEvent?: string;
-  /** Credits a device license costs. */
-  creditsPerDeviceLicense?: number;
   /** Credits charged per million data points over the plan's daily allowance. */
   creditsPerMillionOverage?: number;
   /** Days a failed payment is tolerated before the plan falls back to free. */
@@ -34,10 +34,14 @@ export interface BillingOptions {
   toleranceS?: number;
 }
 
-/** Plans and limits, Stripe checkout, portal and invoices; Stripe's events in `StripeEvents`, credits in `wallet`. */
+/** Plans and limits, usage; Stripe Checkout and the portal in `checkouts`, Stripe's events in `StripeEvents`, credits in `wallet`, what can be bought in `catalog`. */
 export class BillingService {
   /** The credit wallet and orders. */
   readonly wallet: WalletService;
+  /** What can be bought, and ordering it. */
+  readonly catalog: CatalogService;
+  /** Stripe Checkout and the customer portal. */
+  readonly checkouts: StripeCheckout;
   private readonly events: StripeEvents;
   private readonly log: Logger;
   private readonly planLookups = new Map<string, ReturnType<BillingService['plan']>>();
@@ -49,8 +53,9 @@ export class BillingService {
       orgs: o.orgs,
       logger: this.log,
       billingConfigured: o.stripe !== undefined,
-      creditsPerDeviceLicense: o.creditsPerDeviceLicense,
     });
+    this.checkouts = new StripeCheckout({ ...o, wallet: this.wallet, stripe: () => this.stripe() });
+    this.catalog = new CatalogService({ repo: o.repo.catalog, checkouts: this.checkouts, wallet: this.wallet });
     this.events = new StripeEvents({ ...o, logger: this.log, wallet: this.wallet, stripe: () => this.stripe() });
   }
 
@@ -156,83 +161,6 @@ export class BillingService {
     return { messages_today: Number(row?.messages ?? 0), data_points_today: Number(row?.points ?? 0) };
   }
 
-  async checkout(orgId: string, plan: PlanName) {
-    const stripe = this.stripe();
-    const price = this.o.prices[plan];
-    if (!price)
-      throw new Invalid(
-        `plan: ${plan} cannot be bought here${plan === 'free' ? '' : '; its Stripe price is not configured'}`,
-      );
-    const customer = await this.customer(orgId);
-    const session = await stripe.checkout.sessions.create(
-      {
-        mode: 'subscription',
-        customer,
-        line_items: [{ price, quantity: 1 }],
-        success_url: `${this.o.publicUrl}/billing?checkout=success`,
-        cancel_url: `${this.o.publicUrl}/billing?checkout=cancelled`,
-        metadata: { org_id: orgId, kind: 'plan', plan },
-        subscription_data: { metadata: { org_id: orgId } },
-      },
-      { idempotencyKey: `checkout:${orgId}:${plan}:${Math.floor(Date.now() / 60_000)}` },
-    );
-    await this.wallet.recordOrder(orgId, 'plan', plan, session.id);
-    return { url: session.url, id: session.id };
-  }
-
-  async topUp(orgId: string, credits: number) {
-    const stripe = this.stripe();
-    const customer = await this.customer(orgId);
-    const session = await stripe.checkout.sessions.create(
-      {
-        mode: 'payment',
-        customer,
-        line_items: [
-          {
-            quantity: 1,
-            price_data: {
-              currency: 'usd',
-              unit_amount: credits * 100,
-              product_data: { name: `${credits} platform credits` },
-            },
-          },
-        ],
-        success_url: `${this.o.publicUrl}/billing?topup=success`,
-        cancel_url: `${this.o.publicUrl}/billing?topup=cancelled`,
-        metadata: { org_id: orgId, kind: 'topup', credits: String(credits) },
-      },
-      { idempotencyKey: `topup:${orgId}:${credits}:${Math.floor(Date.now() / 60_000)}` },
-    );
-    await this.wallet.recordOrder(orgId, 'credits', `${credits} credits`, session.id);
-    return { url: session.url, id: session.id };
-  }
-
-  async portal(orgId: string) {
-    const stripe = this.stripe();
-    const session = await stripe.billingPortal.sessions.create(
-      { customer: await this.customer(orgId), return_url: `${this.o.publicUrl}/billing` },
-      { idempotencyKey: `portal:${orgId}:${Math.floor(Date.now() / 60_000)}` },
-    );
-    return { url: session.url };
-  }
-
-  async invoices(orgId: string) {
-    const stripe = this.stripe();
-    const account = await this.o.repo.account(orgId);
-    if (!account.stripeCustomerId) return [];
-    const list = await stripe.invoices.list({ customer: account.stripeCustomerId, limit: 100 });
-    return list.data.map((i) => ({
-      id: i.id,
-      number: i.number,
-      status: i.status,
-      amount_due: i.amount_due,
-      amount_paid: i.amount_paid,
-      currency: i.currency,
-      created: new Date(i.created * 1000).toISOString(),
-      hosted_invoice_url: i.hosted_invoice_url ?? null,
-    }));
-  }
-
   /**
    * Verifies a webhook on its raw body against each configured secret, stores it once, and leaves
    * the work to `drain()`: Stripe gets its 2xx at once.
@@ -274,19 +202,6 @@ export class BillingService {
         await this.o.repo.markReported(usage.orgId, day, usage.points);
       }
     }
-  }
-
-  private async customer(orgId: string): Promise<string> {
-    const account = await this.o.repo.account(orgId);
-    if (account.stripeCustomerId) return account.stripeCustomerId;
-    const org = await this.o.orgs.find(orgId);
-    if (!org) throw new NotFound('No such organization');
-    const customer = await this.stripe().customers.create(
-      { name: org.name, metadata: { org_id: orgId } },
-      { idempotencyKey: `customer:${orgId}` },
-    );
-    await this.o.repo.saveAccount(orgId, { stripeCustomerId: customer.id });
-    return customer.id;
   }
 
   private stripe(): Stripe {

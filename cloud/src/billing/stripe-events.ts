@@ -93,6 +93,7 @@ export class StripeEvents {
         const paymentIntent = typeof s.payment_intent === 'string' ? s.payment_intent : undefined;
         await this.o.wallet.advanceOrder(s.id, 'paid', ['pending'], { paymentIntent });
         if (s.metadata?.kind === 'topup') await this.o.wallet.fulfilTopUp(orgId, s.id, Number(s.metadata.credits));
+        if (s.metadata?.kind === 'licenses') await this.o.wallet.fulfilLicenses(s.id, Number(s.metadata.devices));
         if (s.metadata?.kind === 'plan' && typeof s.subscription === 'string') {
           await this.reconcile(await stripe.subscriptions.retrieve(s.subscription), orgId);
           await this.o.wallet.advanceOrder(s.id, 'fulfilled', ['pending', 'paid']);

@@ -114,16 +114,14 @@ export class WalletRepository {
   /** Buys device licenses with credits: the debit, the order and the extra devices in one transaction. */
   async buyLicenses(
     orgId: string,
-    quantity: number,
-    credits: number,
-    idempotencyKey: string,
+    p: { quantity: number; devices: number; credits: number; idempotencyKey: string; itemId: string },
   ): Promise<OrderRow | 'insufficient'> {
     const moved = await this.move(orgId, {
-      amount: -credits,
+      amount: -p.credits,
       counterpart: SALES,
       kind: 'order',
-      memo: `${quantity} device licenses`,
-      idempotencyKey,
+      memo: `${p.devices} device licenses`,
+      idempotencyKey: p.idempotencyKey,
     });
     if (moved === 'insufficient') return 'insufficient';
     return this.orm.transaction(async (tx) => {
@@ -134,23 +132,61 @@ export class WalletRepository {
         .values({
           orgId,
           kind: 'licenses',
-          item: `${quantity} device licenses`,
-          quantity,
+          item: `${p.devices} device licenses`,
+          quantity: p.quantity,
           status: 'fulfilled',
           ledgerTxId: moved.txId,
+          catalogItemId: p.itemId,
         })
         .returning();
-      await tx
-        .insert(billingAccounts)
-        .values({ orgId, extraDevices: quantity })
-        .onConflictDoUpdate({
-          target: billingAccounts.orgId,
-          set: { extraDevices: sql`${billingAccounts.extraDevices} + ${quantity}`, updatedAt: new Date() },
-        });
+      await addDevices(tx, orgId, p.devices);
       return order!;
     });
   }
+
+  /** Fulfils device licenses paid through Stripe Checkout, once: the order and the extra devices together. */
+  async fulfilLicenses(checkoutId: string, devices: number): Promise<OrderRow | undefined> {
+    return this.orm.transaction(async (tx) => {
+      const [order] = await tx
+        .update(orders)
+        .set({ status: 'fulfilled', updatedAt: new Date() })
+        .where(and(eq(orders.stripeCheckoutId, checkoutId), inArray(orders.status, ['pending', 'paid'])))
+        .returning();
+      if (order) await addDevices(tx, order.orgId, devices);
+      return order;
+    });
+  }
+
+  /** Lowers the device limit by `devices` licenses refunded, never below the plan's own. */
+  async removeDevices(orgId: string, devices: number): Promise<void> {
+    await this.orm
+      .update(billingAccounts)
+      .set({ extraDevices: sql`greatest(${billingAccounts.extraDevices} - ${devices}, 0)`, updatedAt: new Date() })
+      .where(eq(billingAccounts.orgId, orgId));
+  }
+
+  async order(orgId: string, where: { id?: string; checkoutId?: string }): Promise<OrderRow | undefined> {
+    const match = where.id ? eq(orders.id, where.id) : eq(orders.stripeCheckoutId, where.checkoutId ?? '');
+    return (
+      await this.orm
+        .select()
+        .from(orders)
+        .where(and(eq(orders.orgId, orgId), match))
+    )[0];
+  }
+
   async orders(orgId: string): Promise<OrderRow[]> {
     return this.orm.select().from(orders).where(eq(orders.orgId, orgId)).orderBy(desc(orders.createdAt)).limit(200);
   }
+}
+
+/** Raises the device limit by `devices` (plan limit + licenses bought), in the caller's transaction. */
+async function addDevices(tx: Pick<Orm, 'insert'>, orgId: string, devices: number) {
+  await tx
+    .insert(billingAccounts)
+    .values({ orgId, extraDevices: devices })
+    .onConflictDoUpdate({
+      target: billingAccounts.orgId,
+      set: { extraDevices: sql`${billingAccounts.extraDevices} + ${devices}`, updatedAt: new Date() },
+    });
 }

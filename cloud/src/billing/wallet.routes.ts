@@ -10,6 +10,7 @@ import { orgGuard } from '../orgs/org-guard.ts';
 import { AdminOrgId, OrgId, orgRoutes } from '../orgs/org-route.ts';
 import { CheckoutSession } from './billing.routes.ts';
 import type { BillingService } from './billing.service.ts';
+import { NewOrder, Order } from './catalog.schemas.ts';
 
 const tags = ['billing'];
 
@@ -28,27 +29,25 @@ export function walletRoutes(auth: Authenticator, orgs: OrgRepository, billing: 
         method: 'post',
         path: '/v1/orgs/{orgId}/orders',
         tags,
-        summary: 'Buy device licenses with credits (each raises the device limit by one); once per idempotency key',
-        request: {
-          params: OrgId,
-          body: jsonBody(
-            z.object({
-              item: z.literal('device_licenses'),
-              quantity: z.number().int().min(1).max(100_000),
-              idempotency_key: z.string().min(8).max(100),
-            }),
-          ),
+        summary:
+          'Order an item of the catalog: plans and items priced in money through Stripe Checkout (the order is pending until paid), items priced in credits from the wallet at once',
+        request: { params: OrgId, body: jsonBody(NewOrder) },
+        responses: {
+          201: json(Order, 'The order; with checkout, where to pay'),
+          ...problems(400, 401, 402, 403, 404, 409, 503),
         },
-        responses: { 201: json(z.record(z.string(), z.unknown())), ...problems(400, 401, 402, 403, 404) },
       }),
-      async (c) => c.json(await wallet.buyLicenses(c.get('org').id, c.req.valid('json')), 201),
+      async (c) => {
+        const { item_id = 'device-license', quantity, idempotency_key = `order:${randomUUID()}` } = c.req.valid('json');
+        return c.json(await billing.catalog.order(c.get('org').id, { item_id, quantity, idempotency_key }), 201);
+      },
     )
     .openapi(
       route(
         'billing:read',
         list(
           '/v1/orgs/{orgId}/orders',
-          z.record(z.string(), z.unknown()),
+          Order,
           {
             summary: 'What was bought: pending, paid, fulfilled, failed or refunded, with its Stripe and ledger links',
             params: OrgId,
@@ -77,7 +76,7 @@ export function walletRoutes(auth: Authenticator, orgs: OrgRepository, billing: 
         request: { params: OrgId, body: jsonBody(z.object({ credits: z.number().int().min(1).max(1_000_000) })) },
         responses: { 200: json(CheckoutSession), ...problems(400, 401, 403, 404) },
       }),
-      async (c) => c.json(await billing.topUp(c.get('org').id, c.req.valid('json').credits), 200),
+      async (c) => c.json(await billing.checkouts.topUp(c.get('org').id, c.req.valid('json').credits), 200),
     )
     .openapi(
       route('billing:manage', {

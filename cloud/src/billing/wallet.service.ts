@@ -10,8 +10,6 @@ export interface WalletOptions {
   logger: Logger;
   /** Whether Stripe is configured: says how to get more credits when they run out. */
   billingConfigured: boolean;
-  /** Credits a device license costs. */
-  creditsPerDeviceLicense?: number;
 }
 
 /** One credit in the ledger's unit (micro-credits). */
@@ -75,31 +73,55 @@ export class WalletService {
     return moved !== 'insufficient';
   }
 
-  /** Buys device licenses with credits: each raises the device limit by one. */
-  async buyLicenses(orgId: string, input: { quantity: number; idempotency_key: string }) {
-    const credits = Math.round((this.o.creditsPerDeviceLicense ?? 10) * input.quantity * CREDIT);
-    const order = await this.o.repo.buyLicenses(orgId, input.quantity, credits, input.idempotency_key);
+  /**
+   * Buys device licenses with credits, once per idempotency key: `devices` more allowed, for
+   * `credits` (whole credits, the catalog item's price times the quantity).
+   */
+  async buyLicenses(
+    orgId: string,
+    input: { itemId: string; quantity: number; devices: number; credits: number; idempotency_key: string },
+  ) {
+    const order = await this.o.repo.buyLicenses(orgId, {
+      ...input,
+      credits: Math.round(input.credits * CREDIT),
+      idempotencyKey: input.idempotency_key,
+    });
     if (order === 'insufficient') throw new InsufficientCredits(orgId, this.o.billingConfigured);
-    return (await this.orders(orgId)).find((o) => o.id === order.id)!;
+    return this.order(orgId, { id: order.id });
+  }
+
+  /** One order of the organization, by id or by its Stripe Checkout session. */
+  async order(orgId: string, where: { id?: string; checkoutId?: string }) {
+    const row = await this.o.repo.order(orgId, where);
+    if (!row) throw new NotFound('No such order');
+    return orderJson(row);
   }
 
   async orders(orgId: string) {
-    return (await this.o.repo.orders(orgId)).map((o) => ({
-      id: o.id,
-      kind: o.kind,
-      item: o.item,
-      quantity: o.quantity,
-      status: o.status,
-      stripe_checkout_id: o.stripeCheckoutId,
-      ledger_transaction_id: o.ledgerTxId,
-      created_at: o.createdAt.toISOString(),
-      updated_at: o.updatedAt.toISOString(),
-    }));
+    return (await this.o.repo.orders(orgId)).map(orderJson);
   }
 
   /** An order paid through a Stripe Checkout session, pending until Stripe says it is paid. */
-  async recordOrder(orgId: string, kind: 'plan' | 'credits', item: string, checkoutId: string) {
-    await this.o.repo.createOrder({ orgId, kind, item, stripeCheckoutId: checkoutId }).catch(() => undefined); // the same session twice
+  async recordOrder(
+    orgId: string,
+    order: { kind: OrderRow['kind']; item: string; quantity?: number; itemId?: string },
+    checkoutId: string,
+  ) {
+    await this.o.repo
+      .createOrder({
+        orgId,
+        kind: order.kind,
+        item: order.item,
+        quantity: order.quantity ?? 1,
+        catalogItemId: order.itemId,
+        stripeCheckoutId: checkoutId,
+      })
+      .catch(() => undefined); // the same session twice
+  }
+
+  /** Raises the device limit by the licenses a paid checkout bought, once, and marks its order fulfilled. */
+  async fulfilLicenses(checkoutId: string, devices: number): Promise<void> {
+    await this.o.repo.fulfilLicenses(checkoutId, devices);
   }
 
   /** Moves the order of a checkout session forward; a step already taken is not taken again. */
@@ -128,6 +150,8 @@ export class WalletService {
   /** Marks the order paid by this payment intent refunded, and takes bought credits back. */
   async refund(paymentIntent: string): Promise<void> {
     const order = await this.o.repo.refundOrder(paymentIntent);
+    // Licenses paid by card are taken back with their payment (the newest devices then lose their place).
+    if (order?.kind === 'licenses') return this.o.repo.removeDevices(order.orgId, Number.parseInt(order.item, 10));
     if (order?.kind !== 'credits') return;
     // Take the refunded credits back, as far as the balance allows: the wallet never goes negative.
     const credits = Number.parseInt(order.item, 10) * CREDIT;
@@ -146,4 +170,19 @@ export class WalletService {
         'refunded credits already spent',
       );
   }
+}
+
+function orderJson(o: OrderRow) {
+  return {
+    id: o.id,
+    kind: o.kind,
+    item: o.item,
+    item_id: o.catalogItemId,
+    quantity: o.quantity,
+    status: o.status,
+    stripe_checkout_id: o.stripeCheckoutId,
+    ledger_transaction_id: o.ledgerTxId,
+    created_at: o.createdAt.toISOString(),
+    updated_at: o.updatedAt.toISOString(),
+  };
 }

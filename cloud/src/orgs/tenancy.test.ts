@@ -27,6 +27,7 @@ describe('tenancy', () => {
               (SELECT json_agg(c ORDER BY id) FROM device_cas c WHERE org_id = $1) AS cas,
               (SELECT json_agg(r ORDER BY serial) FROM revoked_certificates r
                  JOIN device_cas c ON c.id = r.ca_id WHERE c.org_id = $1) AS revoked,
+              (SELECT json_agg(o ORDER BY id) FROM orders o WHERE org_id = $1) AS orders,
               (SELECT row_to_json(o) FROM organizations o WHERE id = $1) AS org`,
       [a.orgId],
     );
@@ -115,6 +116,8 @@ describe('tenancy', () => {
       'POST /v1/orgs/{orgId}/device-cas/{id}/revocations': { serial: '0b' },
       'POST /v1/orgs/{orgId}/device-cas/{id}/certificates': { device_id: a.deviceId },
       'PATCH /v1/orgs/{orgId}/device-cas/{id}': { active: false },
+      // An order of something A could buy (B's wallet path would otherwise fulfil it at once).
+      'POST /v1/orgs/{orgId}/orders': { item_id: 'credits-100', quantity: 1 },
       PUT: { permissions: ['devices:read'] },
       DELETE: { confirmation_token: 'x' },
     };
@@ -144,7 +147,13 @@ describe('tenancy', () => {
       .filter(([path]) => path.startsWith('/v1/admin/'))
       .flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ path, method: method.toUpperCase() })));
     expect(ops.map((o) => `${o.method} ${o.path}`)).toEqual(
-      expect.arrayContaining(['POST /v1/admin/orgs/{orgId}/credits', 'PUT /v1/admin/orgs/{orgId}/limits']),
+      expect.arrayContaining([
+        'POST /v1/admin/orgs/{orgId}/credits',
+        'PUT /v1/admin/orgs/{orgId}/limits',
+        'POST /v1/admin/catalog',
+        'PATCH /v1/admin/catalog/{id}',
+        'DELETE /v1/admin/catalog/{id}',
+      ]),
     );
     const body = { credits: 1000, reason: 'free money', seats: null, count: 1 };
     const leaks: string[] = [];

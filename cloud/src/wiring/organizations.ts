@@ -26,7 +26,6 @@ export function wireBilling(
     graceDays: config.BILLING_GRACE_DAYS,
     meterEvent: config.STRIPE_METER_EVENT,
     creditsPerMillionOverage: config.CREDITS_PER_MILLION_OVERAGE,
-    creditsPerDeviceLicense: config.CREDITS_PER_DEVICE_LICENSE,
   });
   scheduler.add({ name: 'stripe-events', everyMs: 60_000, run: () => billing.drain() });
   scheduler.add({ name: 'settle-usage', everyMs: 60_000, run: () => billing.settleUsage() });
