@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import { requestContext } from '../http/env.ts';
@@ -6,6 +5,7 @@ import { exportContent, exportFile } from '../http/export.ts';
 import { json, jsonBody, pageOf, problems } from '../http/openapi.ts';
 import { Email, IdParam, Password } from './auth.schemas.ts';
 import { requireAuth } from './authenticate.ts';
+import { avatarResponse } from './avatar.ts';
 import type { Auth } from './create-auth.ts';
 
 const security = [{ bearer: [] }];
@@ -140,13 +140,6 @@ export function accountRoutes({ account, authenticator }: Pick<Auth, 'account' |
           ...problems(401, 403, 404),
         },
       }),
-      async (c) => {
-        const image = await account.avatar(c.var.principal.userId, c.req.valid('param').id);
-        return c.body(Readable.toWeb(image.body) as ReadableStream, 200, {
-          'content-type': image.contentType,
-          'content-length': String(image.size),
-          'x-content-type-options': 'nosniff',
-        });
-      },
+      async (c) => avatarResponse(c, await account.avatar(c.var.principal.userId, c.req.valid('param').id)),
     );
 }

@@ -1,15 +1,17 @@
 import type { Logger } from 'pino';
 import type { RequestContext } from '../access/request-context.ts';
 import { Conflict, Invalid, LastOwner, NotFound, Unauthorized } from '../http/problem.ts';
+import { publicNotification } from '../notify/notification.service.ts';
 import type { MailPort } from '../notify/port.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { AccountAudit, AccountRepository } from './account.repository.ts';
+import { publicApiKey } from './api-keys.service.ts';
 import type { AuthRepository, UserRow } from './auth.repository.ts';
 import { DEFAULT_PREFERENCES } from './auth.schemas.ts';
 import type { Limit } from './credential-limits.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import { checkSecondFactor } from './second-factor.ts';
-import { normalizeEmail, publicUser } from './users.ts';
+import { normalizeEmail, publicActivity, publicSession, publicUser } from './users.ts';
 
 export interface AccountServiceOptions {
   repo: AuthRepository;
@@ -124,52 +126,12 @@ export class AccountService {
     const iso = (d: Date | null) => d?.toISOString() ?? null;
     yield { record: 'profile', exported_at: new Date().toISOString(), ...publicUser(user) };
     yield { record: 'preferences', ...DEFAULT_PREFERENCES, ...user.preferences };
-    for (const s of data.sessions)
-      yield {
-        record: 'session',
-        id: s.id,
-        user_agent: s.userAgent,
-        address: s.address,
-        created_at: iso(s.createdAt),
-        last_used_at: iso(s.lastUsedAt),
-        revoked_at: iso(s.revokedAt),
-      };
-    for (const k of data.apiKeys)
-      yield {
-        record: 'api_key',
-        id: k.id,
-        name: k.name,
-        prefix: k.prefix,
-        scopes: k.scopes,
-        expires_at: iso(k.expiresAt),
-        last_used_at: iso(k.lastUsedAt),
-        revoked_at: iso(k.revokedAt),
-        created_at: iso(k.createdAt),
-      };
+    for (const s of data.sessions) yield { record: 'session', ...publicSession(s), revoked_at: iso(s.revokedAt) };
+    for (const k of data.apiKeys) yield { record: 'api_key', ...publicApiKey(k), revoked_at: iso(k.revokedAt) };
     for (const m of data.memberships)
       yield { record: 'membership', org_id: m.orgId, org_name: m.name, role: m.role, since: iso(m.since) };
-    for (const e of data.events)
-      yield {
-        record: 'activity',
-        type: e.type,
-        address: e.address,
-        user_agent: e.userAgent,
-        detail: e.detail,
-        at: iso(e.createdAt),
-      };
-    for (const n of data.notifications)
-      yield {
-        record: 'notification',
-        id: n.id,
-        org_id: n.orgId,
-        kind: n.kind,
-        severity: n.severity,
-        title: n.title,
-        body: n.body,
-        link: n.link,
-        created_at: iso(n.createdAt),
-        read_at: iso(n.readAt),
-      };
+    for (const e of data.events) yield { record: 'activity', ...publicActivity(e) };
+    for (const n of data.notifications) yield { record: 'notification', ...publicNotification(n) };
   }
 
   /** Users who share an organization with the caller; nobody else, whatever the search. */

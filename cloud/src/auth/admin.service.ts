@@ -3,7 +3,7 @@ import { Conflict, NotFound } from '../http/problem.ts';
 import type { AccountRepository } from './account.repository.ts';
 import type { Actor } from './account.service.ts';
 import type { AuthRepository } from './auth.repository.ts';
-import { normalizeEmail, publicUser } from './users.ts';
+import { normalizeEmail, publicActivity, publicUser } from './users.ts';
 
 /** What an operator may change of a user. */
 export interface UserPatch {
@@ -94,12 +94,6 @@ export class AdminService {
 
   async activity(userId: string, limit: number) {
     if (!(await this.repo.findUser(userId))) throw new NotFound('No such user');
-    return (await this.repo.listEvents(userId, limit)).map((e) => ({
-      type: e.type,
-      address: e.address,
-      user_agent: e.userAgent,
-      detail: e.detail,
-      at: e.createdAt.toISOString(),
-    }));
+    return (await this.repo.listEvents(userId, limit)).map(publicActivity);
   }
 }

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import type { Context } from 'hono';
 /** Avatars up to 1 MiB: the API's body limit. */
 export const AVATAR_MAX_BYTES = 1024 * 1024;
 
@@ -17,4 +19,16 @@ export function sniffImageType(b: Buffer): ImageType | undefined {
     return 'image/webp';
   }
   return undefined;
+}
+
+/** An avatar as the answer to a GET: its bytes streamed, with its type, and never sniffed by the browser. */
+export function avatarResponse(
+  c: Context,
+  image: { body: NodeJS.ReadableStream | Readable; contentType: string; size: number },
+): Response {
+  return c.body(Readable.toWeb(image.body as Readable) as ReadableStream, 200, {
+    'content-type': image.contentType,
+    'content-length': String(image.size),
+    'x-content-type-options': 'nosniff',
+  });
 }

@@ -1,10 +1,10 @@
-import { Readable } from 'node:stream';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import { requestContext } from '../http/env.ts';
 import { json, jsonBody, noContent, problems } from '../http/openapi.ts';
 import { Password, Preferences, Profile, User } from './auth.schemas.ts';
 import { requireAuth } from './authenticate.ts';
+import { avatarResponse } from './avatar.ts';
 import type { Auth } from './create-auth.ts';
 import type { ProfileService } from './profile.service.ts';
 
@@ -83,14 +83,7 @@ export function profileRoutes({ profile, authenticator }: Pick<Auth, 'profile' |
           ...problems(401, 403, 404),
         },
       }),
-      async (c) => {
-        const image = await profile.avatar(c.var.principal.userId);
-        return c.body(Readable.toWeb(image.body) as ReadableStream, 200, {
-          'content-type': image.contentType,
-          'content-length': String(image.size),
-          'x-content-type-options': 'nosniff',
-        });
-      },
+      async (c) => avatarResponse(c, await profile.avatar(c.var.principal.userId)),
     )
     .openapi(
       createRoute({

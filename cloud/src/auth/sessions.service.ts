@@ -2,6 +2,7 @@ import type { Principal } from '../access/principal.ts';
 import type { RequestContext } from '../access/request-context.ts';
 import { NotFound } from '../http/problem.ts';
 import type { AuthRepository } from './auth.repository.ts';
+import { publicSession } from './users.ts';
 
 /** A person's sign-in sessions: list them, end one, end them all. */
 export class SessionService {
@@ -9,11 +10,7 @@ export class SessionService {
 
   async list(principal: Principal) {
     return (await this.repo.listSessions(principal.userId)).map((s) => ({
-      id: s.id,
-      user_agent: s.userAgent,
-      address: s.address,
-      created_at: s.createdAt.toISOString(),
-      last_used_at: s.lastUsedAt.toISOString(),
+      ...publicSession(s),
       current: s.id === principal.sessionId,
     }));
   }

@@ -1,4 +1,4 @@
-import type { UserRow } from './auth.repository.ts';
+import type { SessionRow, UserRow } from './auth.repository.ts';
 
 /** Emails are kept and compared trimmed and in lower case. */
 export function normalizeEmail(email: string): string {
@@ -23,4 +23,26 @@ export function publicUser(
     disabled: u.disabledAt !== null,
     created_at: u.createdAt.toISOString(),
   };
+}
+
+/** A sign-in session as the API shows it: where and when, never its tokens. */
+export function publicSession(s: Pick<SessionRow, 'id' | 'userAgent' | 'address' | 'createdAt' | 'lastUsedAt'>) {
+  return {
+    id: s.id,
+    user_agent: s.userAgent,
+    address: s.address,
+    created_at: s.createdAt.toISOString(),
+    last_used_at: s.lastUsedAt.toISOString(),
+  };
+}
+
+/** An entry of a user's activity (signed in, password changed, disabled...). */
+export function publicActivity(e: {
+  type: string;
+  address: string | null;
+  userAgent: string | null;
+  detail: unknown;
+  createdAt: Date;
+}) {
+  return { type: e.type, address: e.address, user_agent: e.userAgent, detail: e.detail, at: e.createdAt.toISOString() };
 }
