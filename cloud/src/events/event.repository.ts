@@ -77,12 +77,15 @@ export class EventRepository {
 
   /**
    * Hands up to `limit` unpublished events, in id order, to `work`, and marks published the ones it
-   * returns; on a server inside one transaction holding their rows, which other nodes skip. NO KEY
+   * returns; on a server inside one transaction that holds the relay's advisory lock, so the nodes
+   * relay one at a time and what was committed first goes out first (with rows skipped instead, a
+   * node could publish a later event while another still held an earlier one). NO KEY
    * UPDATE, not UPDATE: handlers insert rows that reference these (webhook deliveries), and the
    * foreign key check's KEY SHARE lock would wait on this transaction for ever.
    */
   async publishBatch(limit: number, work: (batch: StoredEvent[]) => Promise<StoredEvent[]>): Promise<StoredEvent[]> {
     const run = async (orm: Orm) => {
+      if (this.locking) await orm.execute(sql`SELECT pg_advisory_xact_lock(hashtext('iotp.events.relay'))`);
       const query = orm.select().from(events).where(isNull(events.publishedAt)).orderBy(asc(events.id)).limit(limit);
       const rows = this.locking ? await query.for('no key update', { skipLocked: true }) : await query;
       if (!rows.length) return [];
