@@ -1,3 +1,4 @@
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authHarness } from '../testing.ts';
 
@@ -10,6 +11,14 @@ async function orgOperations(h: Harness) {
   return Object.entries(doc.paths)
     .filter(([path]) => path.startsWith('/v1/orgs/{orgId}'))
     .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method: method.toUpperCase(), op })));
+}
+
+async function until(check: () => boolean, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 describe('tenancy', () => {
@@ -219,6 +228,59 @@ describe('tenancy', () => {
     // A finds A's own, and not B's owner.
     const own = await h.call('GET', '/v1/users?search=example', undefined, a.token);
     expect(own.body.data.map((u: { id: string }) => u.id)).toEqual([a.userId]);
+  });
+
+  it("keeps A's devices from B's applications on MQTT, and B's key out of A's topics", async () => {
+    const port = await h.platform.broker.listen(0, '127.0.0.1');
+    const key = (
+      await h.call('POST', `/v1/orgs/${b.orgId}/api-keys`, { name: 'app', scopes: ['telemetry:subscribe'] }, b.token)
+    ).body.secret as string;
+    const app = (clientId: string) =>
+      mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+        clientId,
+        username: 'apikey',
+        password: key,
+        reconnectPeriod: 0,
+      });
+    // Not under A's prefix, nor as A's device.
+    await expect(app(`${a.orgId}:spy`)).rejects.toThrow(/Identifier rejected/);
+    await expect(app(a.deviceId)).rejects.toThrow(/Identifier rejected/);
+    const spy = await app(`${b.orgId}:spy`);
+    try {
+      for (const filter of [`devices/${a.deviceId}/#`, `orgs/${a.orgId}/#`, '#', `$SYS/#`])
+        await expect(spy.subscribeAsync(filter, { qos: 0 }), filter).rejects.toThrow(/Unspecified error/);
+      const heard: string[] = [];
+      spy.on('message', (topic) => heard.push(topic));
+      await spy.subscribeAsync(['devices/+/telemetry', `orgs/${b.orgId}/events/#`], { qos: 0 });
+      const secret = (
+        await h.call('POST', `/v1/orgs/${a.orgId}/devices/${a.deviceId}/credentials/rotate`, undefined, a.token)
+      ).body.mqtt.password as string;
+      const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+        clientId: a.deviceId,
+        username: a.deviceId,
+        password: secret,
+        reconnectPeriod: 0,
+        protocolVersion: 4,
+      });
+      await device.publishAsync(`devices/${a.deviceId}/telemetry`, '{"temp": 3}', { qos: 1 });
+      await device.endAsync();
+      // B's own device, after A's: once B's application hears it, A's reading would have come first.
+      const own = (await h.call('POST', `/v1/orgs/${b.orgId}/devices`, { name: 'b-device' }, b.token)).body;
+      await h.platform.events.relay(); // device.created reaches the index of B's devices
+      const mine = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+        clientId: own.id,
+        username: own.id,
+        password: own.mqtt.password,
+        reconnectPeriod: 0,
+        protocolVersion: 4,
+      });
+      await mine.publishAsync(`devices/${own.id}/telemetry`, '{"temp": 4}', { qos: 1 });
+      await mine.endAsync();
+      await until(() => heard.includes(`devices/${own.id}/telemetry`));
+      expect(heard.filter((t) => t.startsWith('devices/'))).toEqual([`devices/${own.id}/telemetry`]);
+    } finally {
+      await spy.endAsync();
+    }
   });
 
   it("records the outsider's attempts in A's audit log", async () => {
