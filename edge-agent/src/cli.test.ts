@@ -23,6 +23,7 @@ describe('edge-agent CLI', () => {
     const help = await agent('run', '--help');
     expect(help.out).toMatch(/edge-agent run --config \/etc\/edge-agent\/agent.json/);
     expect(help.out).toMatch(/"public_keys"/);
+    expect((await agent('--version')).out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it('says in one line what is wrong with a configuration, and exits 1', async () => {

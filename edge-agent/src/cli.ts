@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import pkg from '../package.json' with { type: 'json' };
 import pino from 'pino';
 import { Agent, type AgentStatus, type ConnectionError } from './agent.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -28,6 +29,7 @@ agent.json:
 /** `edge-agent`: the on-device agent (telemetry, twin, commands, OTA) and its status. */
 export function program(): Command {
   const cli = new Command('edge-agent')
+    .version(pkg.version, '-V, --version', 'the version of edge-agent')
     .description('Connects a device to the platform: telemetry with store-and-forward, twin, commands, OTA updates')
     .showHelpAfterError();
 

@@ -87,6 +87,7 @@ describe('firmware-tools', () => {
       spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
     const help = run('pack', '--help');
     expect(help.stdout).toMatch(/Example:\n {2}\$ firmware-tools pack/);
+    expect(run('--version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const base = join(dir.path, 'cli-key');
     const keys = run('--json', 'keygen', base);
     expect(JSON.parse(keys.stdout)).toMatchObject({ privateKey: `${base}.key`, keyId: expect.any(String) });

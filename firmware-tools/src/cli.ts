@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import pkg from '../package.json' with { type: 'json' };
 import { pack, signManifest, verifyArtifact } from './artifact.ts';
 import { ToolError } from './errors.ts';
 import { keygen } from './keys.ts';
@@ -21,6 +22,7 @@ The platform is reached with --url, --org and --api-key, or IOTP_URL, IOTP_ORG a
 /** `firmware-tools`: build, sign and check firmware artifacts for over-the-air updates. */
 export function program(): Command {
   const cli = new Command('firmware-tools')
+    .version(pkg.version, '-V, --version', 'the version of firmware-tools')
     .description('Build, sign and check firmware for over-the-air updates')
     .option('--json', 'print results as JSON, for scripts')
     .showHelpAfterError();
