@@ -194,14 +194,15 @@ export class FileService {
       await spooled.remove();
     }
     await this.o.repo.deleteUpload(owner, id);
-    await Promise.all(keys.map((key) => objects.delete(key)));
+    // One at a time: some S3-compatible servers answer 500 to a burst of deletes.
+    for (const key of keys) await objects.delete(key);
     return file;
   }
 
   async abort(owner: Owner, id: string) {
     const upload = await this.o.repo.deleteUpload(owner, id);
     if (!upload) throw new NotFound('No such upload');
-    await Promise.all(publicUpload(upload).parts.map((p) => this.o.objects.delete(partKey(owner, id, p.number))));
+    for (const p of publicUpload(upload).parts) await this.o.objects.delete(partKey(owner, id, p.number));
   }
 
   /** Puts a spooled body in the store and records it, within the quotas. */
