@@ -252,6 +252,8 @@ const partKey = (owner: Owner, uploadId: string, n: number) => `uploads/${owner.
 
 function decodeCursor(cursor: string): string {
   const path = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!path) throw new Invalid('cursor: not one this API gave');
+  // Only what `list` made: the base64url of a valid path (anything else could carry NUL or broken UTF-8).
+  if (Buffer.from(path).toString('base64url') !== cursor || objectKeyProblem(path))
+    throw new Invalid('cursor: not one this API gave');
   return path;
 }
