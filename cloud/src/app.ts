@@ -28,6 +28,8 @@ import { deviceRoutes } from './devices/devices.routes.ts';
 import { groupRoutes } from './devices/groups.routes.ts';
 import type { EventService } from './events/event.service.ts';
 import { eventRoutes } from './events/events.routes.ts';
+import type { FileService } from './files/file.service.ts';
+import { myFileRoutes, orgFileRoutes, signedFileRoutes } from './files/files.routes.ts';
 import { grafanaRoutes } from './grafana/grafana.routes.ts';
 import type { GrafanaAccess } from './grafana/grafana-access.ts';
 import { healthRoutes, type ReadinessChecks } from './health.routes.ts';
@@ -101,6 +103,8 @@ export interface AppOptions {
   notifications?: NotificationService;
   /** Background tasks, their status and their files; needs `orgs`. */
   tasks?: { tasks: TaskService; objects: ObjectStore };
+  /** Files of organizations and users; needs `auth` (and `orgs` for organizations' files). */
+  files?: { service: FileService; publicUrl: string; urlTtlS: number };
   /** Counts API calls per organization. */
   meter?: UsageMeter;
   /** Largest request body accepted, in bytes. */
@@ -110,6 +114,9 @@ export interface AppOptions {
 }
 
 const ARTIFACT_PATH = /^\/v1\/orgs\/[^/]+\/ota\/releases\/[^/]+\/artifact$/;
+/** Where a file's bytes are the body: streamed to storage within FILES_MAX_BYTES, in any content type. */
+const FILE_BODY_PATH = /^\/v1\/(?:(?:orgs\/[^/]+|me)\/files(?:\/uploads\/[^/]+\/parts\/[^/]+)?|files\/upload)$/;
+const fileBody = (path: string, method: string) => (method === 'PUT' || method === 'POST') && FILE_BODY_PATH.test(path);
 
 /** An OpenAPIHono whose request validation failures become `invalid-request` problems. */
 export function createRouter() {
@@ -146,6 +153,7 @@ export function createApp({
   notifications,
   rules,
   tasks,
+  files,
   meter,
   maxBodyBytes = 1024 * 1024,
   trustedProxies = [],
@@ -157,7 +165,9 @@ export function createApp({
   app.use(requestLog({ logger: log }));
   app.use(httpMetrics({ registry }));
   // Artifacts stream to storage with their own limit (OTA_MAX_ARTIFACT_BYTES), checked against the manifest.
-  const artifactUpload = (path: string, method: string) => method === 'PUT' && ARTIFACT_PATH.test(path);
+  // Files likewise, with FILES_MAX_BYTES.
+  const artifactUpload = (path: string, method: string) =>
+    (method === 'PUT' && ARTIFACT_PATH.test(path)) || fileBody(path, method);
   const limitBody = bodyLimit({
     maxSize: maxBodyBytes,
     onError: () => {
@@ -175,13 +185,17 @@ export function createApp({
     // Besides JSON: an avatar image, and CSV for bulk device registration.
     const image = c.req.path === '/v1/me/avatar' && /^image\//i.test(type ?? '');
     const csv = c.req.path.endsWith('/devices/bulk') && /^text\/csv/i.test(type ?? '');
-    const artifact = artifactUpload(c.req.path, c.req.method) && /^application\/octet-stream/i.test(type ?? '');
+    const artifact =
+      fileBody(c.req.path, c.req.method) ||
+      (artifactUpload(c.req.path, c.req.method) && /^application\/octet-stream/i.test(type ?? ''));
     if (type && c.req.method !== 'GET' && !image && !csv && !artifact && !/^application\/(.+\+)?json\b/i.test(type)) {
       throw new UnsupportedMediaType('Send the body as application/json');
     }
     await next();
   });
-  app.use(storableText());
+  // A file's body is bytes, not text for the database: reading it here would buffer it whole.
+  const storable = storableText();
+  app.use((c, next) => (fileBody(c.req.path, c.req.method) ? next() : storable(c, next)));
   if (orgs) {
     // Device telemetry is not audited, as on MQTT: its refusals are counted and logged instead.
     const audit = auditTrail({ orgs: orgs.repo, logger: log });
@@ -255,6 +269,12 @@ export function createApp({
     if (notifications) app.route('/', inboxRoutes(auth.authenticator, notifications));
     if (orgs && notifications) {
       app.route('/', notificationRouteRoutes(auth.authenticator, orgs.repo, notifications));
+    }
+    if (files) {
+      const parts = { files: files.service, tokens: auth.tokens, publicUrl: files.publicUrl, urlTtlS: files.urlTtlS };
+      if (orgs) app.route('/', orgFileRoutes(auth.authenticator, orgs.repo, parts));
+      app.route('/', myFileRoutes(auth.authenticator, parts));
+      app.route('/', signedFileRoutes(parts));
     }
     if (orgs && ota && events) {
       app.route('/', otaRoutes(auth.authenticator, orgs.repo, ota.releases, ota.rollouts, events));

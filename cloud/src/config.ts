@@ -116,6 +116,19 @@ export const platformEnv = brokerEnv.extend({
     .int()
     .positive()
     .default(1024 ** 3),
+  /** Largest file a client may upload to /files (bytes). */
+  FILES_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(100 * 1024 ** 2),
+  /** Longest life of a signed file URL (seconds). */
+  FILES_URL_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .default(900),
   OTA_TICK_MS: z.coerce.number().int().min(50).default(10_000),
   OTA_DOWNLOAD_REDIRECT: flag(false),
   /** Encrypts the private keys of device CAs the platform makes; unset, it makes none. */

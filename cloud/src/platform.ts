@@ -31,6 +31,7 @@ import { wireBroker } from './wiring/broker.ts';
 import { wireDeviceIngest } from './wiring/device-ingest.ts';
 import { wireDevices } from './wiring/devices.ts';
 import { wireEvents, wireWebhooks } from './wiring/events.ts';
+import { wireFiles } from './wiring/files.ts';
 import { wireApp } from './wiring/http.ts';
 import { wireIngest } from './wiring/ingest.ts';
 import { wireNotify } from './wiring/notify.ts';
@@ -265,6 +266,7 @@ export async function buildPlatform(
     recordPlatformEvents(events, { devices: broker.deviceEvents, ota: rollouts.events, logger });
     const webhooks = wireWebhooks(w, { events, notify: notify.notifier });
     const tasks = wireTasks(w, { telemetry, objects, orgs, devices });
+    const files = wireFiles(w, { objects, billing });
     const app = wireApp(w, {
       api: {
         ota: { releases, rollouts, redirectDownloads: config.OTA_DOWNLOAD_REDIRECT },
@@ -282,6 +284,7 @@ export async function buildPlatform(
         telemetry,
         deviceTelemetry,
         tasks: { tasks: tasks.tasks, objects },
+        files,
       },
       writer,
       broker,

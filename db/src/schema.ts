@@ -958,3 +958,41 @@ export const tasks = pgTable(
   },
   (t) => [index('tasks_org_idx').on(t.orgId, t.createdAt.desc())],
 );
+
+/**
+ * Files kept for an organization or a user (exactly one of `org_id`, `user_id`), named by `path`.
+ * The bytes live in the object store under `object_key`, which the platform generates from ids:
+ * never from the path a client chose.
+ */
+export const files = pgTable(
+  'files',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').references(() => organizations.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    path: text('path').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    contentType: text('content_type').notNull(),
+    sha256: text('sha256').notNull(),
+    objectKey: text('object_key').notNull(),
+    createdBy: uuid('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  // NULLs are distinct in a unique index: one index per kind of owner.
+  (t) => [
+    uniqueIndex('files_org_path_idx').on(t.orgId, t.path),
+    uniqueIndex('files_user_path_idx').on(t.userId, t.path),
+  ],
+);
+
+/** A multipart upload under way: its parts are objects `<object_key>.parts/<n>` until it completes. */
+export const fileUploads = pgTable('file_uploads', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  orgId: uuid('org_id').references(() => organizations.id, { onDelete: 'cascade' }),
+  userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+  path: text('path').notNull(),
+  createdBy: uuid('created_by'),
+  /** Part number -> its size in bytes. */
+  parts: jsonb('parts').$type<Record<string, number>>().notNull().default({}),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});

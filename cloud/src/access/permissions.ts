@@ -24,6 +24,8 @@ export const PERMISSIONS = [
   'alarms:read',
   'alarms:write',
   'tasks:read',
+  'files:read',
+  'files:write',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -40,13 +42,14 @@ const readOnly: Permission[] = [
   'rules:read',
   'alarms:read',
   'tasks:read',
+  'files:read',
 ];
 
 /** The built-in roles. Custom roles are sets of the same permissions, named by the organization. */
 export const BUILTIN_ROLES: Record<string, Permission[]> = {
   owner: all,
   admin: all.filter((p) => p !== 'org:delete'),
-  operator: [...readOnly, 'devices:write', 'ota:deploy', 'rules:write', 'alarms:write'],
+  operator: [...readOnly, 'devices:write', 'ota:deploy', 'rules:write', 'alarms:write', 'files:write'],
   viewer: readOnly,
   billing: ['org:read', 'billing:read', 'billing:manage'],
 };

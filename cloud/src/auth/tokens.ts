@@ -39,6 +39,21 @@ export interface TokenOptions {
 const AccessClaims = z.object({ sub: Uuid, sid: Uuid });
 const MfaClaims = z.object({ sub: Uuid });
 const DownloadClaims = z.object({ sub: Uuid, rel: Uuid, exp: z.number() });
+const FileDownloadClaims = z.object({ sub: Uuid, exp: z.number() });
+const FileUploadClaims = z.object({
+  sub: Uuid,
+  own: z.enum(['org', 'user']),
+  path: z.string().min(1),
+  by: Uuid.nullable(),
+  exp: z.number(),
+});
+
+/** Who may upload through a signed file URL: to this owner's `path`, as `by`. */
+export interface FileUploadGrant {
+  owner: { kind: 'org' | 'user'; id: string };
+  path: string;
+  by: string | null;
+}
 
 export type AccessClaims = z.infer<typeof AccessClaims>;
 
@@ -164,6 +179,27 @@ export class TokenService {
   async verifyDownload(token: string): Promise<{ deviceId: string; releaseId: string; expiresAt: number }> {
     const { sub, rel, exp } = claims(DownloadClaims, await this.verify(token, 'ota-download+jwt'));
     return { deviceId: sub, releaseId: rel, expiresAt: exp * 1000 };
+  }
+
+  /** A short-lived token in a signed file download URL: whoever holds it may fetch this file. */
+  async signFileDownload(fileId: string, ttlS: number): Promise<string> {
+    return this.sign({ sub: fileId }, 'file-download+jwt', ttlS);
+  }
+
+  async verifyFileDownload(token: string): Promise<{ fileId: string; expiresAt: number }> {
+    const { sub, exp } = claims(FileDownloadClaims, await this.verify(token, 'file-download+jwt'));
+    return { fileId: sub, expiresAt: exp * 1000 };
+  }
+
+  /** A short-lived token in a signed file upload URL: whoever holds it may upload this one path. */
+  async signFileUpload(grant: FileUploadGrant, ttlS: number): Promise<string> {
+    const { owner, path, by } = grant;
+    return this.sign({ sub: owner.id, own: owner.kind, path, by }, 'file-upload+jwt', ttlS);
+  }
+
+  async verifyFileUpload(token: string): Promise<FileUploadGrant> {
+    const { sub, own, path, by } = claims(FileUploadClaims, await this.verify(token, 'file-upload+jwt'));
+    return { owner: { kind: own, id: sub }, path, by };
   }
 
   /** The public keys that verify current tokens, as a JWK Set. */

@@ -4,7 +4,8 @@ import { CatalogRepository } from './catalog.repository.ts';
 import type { CountedLimit } from './plans.ts';
 import { WalletRepository } from './wallet.repository.ts';
 
-const { billingAccounts, stripeEvents, devices, usageDaily, usageReports, memberships, invitations, rollouts } = schema;
+const { billingAccounts, stripeEvents, devices, usageDaily, usageReports, memberships, invitations, rollouts, files } =
+  schema;
 
 export type AccountRow = typeof billingAccounts.$inferSelect;
 
@@ -62,6 +63,13 @@ export class BillingRepository {
   /** How much of a counted limit the organization uses now. */
   async countOf(orgId: string, limit: CountedLimit): Promise<number> {
     if (limit === 'devices') return this.deviceCount(orgId);
+    if (limit === 'files_bytes' || limit === 'files_count') {
+      const [row] = await this.orm
+        .select({ n: limit === 'files_bytes' ? sql<string>`coalesce(sum(${files.size}), 0)` : sql<string>`count(*)` })
+        .from(files)
+        .where(eq(files.orgId, orgId));
+      return Number(row?.n ?? 0);
+    }
     const query =
       limit === 'seats'
         ? sql`SELECT (SELECT count(*) FROM ${memberships} WHERE ${memberships.orgId} = ${orgId})

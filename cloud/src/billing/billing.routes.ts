@@ -111,6 +111,8 @@ export function billingRoutes(auth: Authenticator, orgs: OrgRepository, billing:
                 data_points_per_day: Limit,
                 rollouts_per_month: Limit,
                 seats: Limit,
+                files_bytes: Limit,
+                files_count: Limit,
                 retention_days: z.number().int().min(1).max(3650),
               })
               .partial()

@@ -37,6 +37,8 @@ export const CatalogItem = z
         retention_days: z.number().int(),
         rollouts_per_month: Limit,
         seats: Limit,
+        files_bytes: Limit.optional(),
+        files_count: Limit.optional(),
       })
       .nullable()
       .openapi({ description: 'For plans: the limits billing enforces (null: none)' }),

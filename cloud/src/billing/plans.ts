@@ -8,6 +8,10 @@ export interface PlanLimits {
   retention_days: number;
   rollouts_per_month: number | null;
   seats: number | null;
+  /** Bytes of files kept (/files). */
+  files_bytes: number | null;
+  /** Files kept. */
+  files_count: number | null;
 }
 
 /** The plans, as data. Their Stripe prices come from configuration (STRIPE_PRICE_PRO, ...). */
@@ -19,6 +23,8 @@ export const PLANS = {
     retention_days: 7,
     rollouts_per_month: 2,
     seats: 3,
+    files_bytes: 1024 ** 3,
+    files_count: 1_000,
   },
   pro: {
     devices: 1_000,
@@ -27,6 +33,8 @@ export const PLANS = {
     retention_days: 90,
     rollouts_per_month: 50,
     seats: 25,
+    files_bytes: 100 * 1024 ** 3,
+    files_count: 100_000,
   },
   enterprise: {
     devices: null,
@@ -35,6 +43,8 @@ export const PLANS = {
     retention_days: 730,
     rollouts_per_month: null,
     seats: null,
+    files_bytes: null,
+    files_count: null,
   },
 } as const satisfies Record<string, PlanLimits>;
 
@@ -42,12 +52,14 @@ export type PlanName = keyof typeof PLANS;
 export const PAID_PLANS = ['pro', 'enterprise'] as const;
 
 /** The limits that count things an organization adds, each checked where the thing is added. */
-export type CountedLimit = 'devices' | 'seats' | 'rollouts_per_month';
+export type CountedLimit = 'devices' | 'seats' | 'rollouts_per_month' | 'files_bytes' | 'files_count';
 
 const COUNTED: Record<CountedLimit, string> = {
   devices: 'devices',
   seats: 'seats (members and open invitations)',
   rollouts_per_month: 'rollouts a month',
+  files_bytes: 'bytes of files',
+  files_count: 'files',
 };
 
 /**

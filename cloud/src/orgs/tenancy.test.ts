@@ -23,7 +23,18 @@ async function until(check: () => boolean, timeoutMs = 5000) {
 
 describe('tenancy', () => {
   let h: Harness;
-  const a = { token: '', orgId: '', deviceId: '', userId: '', invitationId: '', keyId: '', orgKey: '', caId: '' };
+  const a = {
+    token: '',
+    orgId: '',
+    deviceId: '',
+    userId: '',
+    invitationId: '',
+    keyId: '',
+    orgKey: '',
+    caId: '',
+    fileId: '',
+    uploadId: '',
+  };
   const b = { token: '', orgId: '', orgKey: '' };
   /** A's rows, to prove nothing of A changed. */
   const snapshot = async () =>
@@ -37,6 +48,8 @@ describe('tenancy', () => {
               (SELECT json_agg(r ORDER BY serial) FROM revoked_certificates r
                  JOIN device_cas c ON c.id = r.ca_id WHERE c.org_id = $1) AS revoked,
               (SELECT json_agg(o ORDER BY id) FROM orders o WHERE org_id = $1) AS orders,
+              (SELECT json_agg(f ORDER BY id) FROM files f WHERE org_id = $1) AS files,
+              (SELECT json_agg(u ORDER BY id) FROM file_uploads u WHERE org_id = $1) AS uploads,
               (SELECT row_to_json(o) FROM organizations o WHERE id = $1) AS org`,
       [a.orgId],
     );
@@ -58,6 +71,14 @@ describe('tenancy', () => {
     expect(a.caId).toMatch(/^[0-9a-f-]{36}$/);
     await h.call('POST', `/v1/orgs/${a.orgId}/device-cas/${a.caId}/revocations`, { serial: '0a' }, a.token);
     await h.call('PUT', `/v1/orgs/${a.orgId}/roles/custom`, { permissions: ['devices:read'] }, a.token);
+    const file = await h.app.request(`/v1/orgs/${a.orgId}/files?path=a/secret.txt`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${a.token}` },
+      body: 'A only',
+    });
+    a.fileId = (await file.json()).id;
+    expect(a.fileId).toMatch(/^[0-9a-f-]{36}$/);
+    a.uploadId = (await h.call('POST', `/v1/orgs/${a.orgId}/files/uploads`, { path: 'a/big' }, a.token)).body.id;
     await h.db.sql.query(
       "INSERT INTO telemetry (time, device_id, metric, value) VALUES (now() - interval '1 minute', $1, 'temp', 1)",
       [a.deviceId],
@@ -110,17 +131,24 @@ describe('tenancy', () => {
           '{id}',
           path.includes('/devices/')
             ? a.deviceId
-            : path.includes('/invitations/')
-              ? a.invitationId
-              : path.includes('/device-cas/')
-                ? a.caId
-                : a.keyId,
+            : path.includes('/files/')
+              ? a.fileId
+              : path.includes('/invitations/')
+                ? a.invitationId
+                : path.includes('/device-cas/')
+                  ? a.caId
+                  : a.keyId,
         )
         .replace('{userId}', a.userId)
+        .replace('{uploadId}', a.uploadId)
+        .replace('{number}', '1')
         .replace('{name}', 'custom');
     const bodies: Record<string, unknown> = {
       POST: { name: 'x', email: 'y@b.example', role: 'viewer', scopes: ['devices:read'], token: 'x' },
       PATCH: { name: 'stolen', role: 'admin' },
+      // Files: a new one at A's path, and signed URLs.
+      'POST /v1/orgs/{orgId}/files/uploads': { path: 'a/secret.txt' },
+      'POST /v1/orgs/{orgId}/files/upload-url': { path: 'a/secret.txt' },
       // Device CAs: a revocation, a certificate for A's device, a deactivation.
       'POST /v1/orgs/{orgId}/device-cas/{id}/revocations': { serial: '0b' },
       'POST /v1/orgs/{orgId}/device-cas/{id}/certificates': { device_id: a.deviceId },
