@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import pkg from '../package.json' with { type: 'json' };
 import pino from 'pino';
+import pkg from '../package.json' with { type: 'json' };
 import { Agent, type AgentStatus, type ConnectionError } from './agent.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { readJson } from './files.ts';
