@@ -54,6 +54,33 @@ describe('the HTTP app', () => {
     expect(text).toMatch(/http_request_duration_seconds_bucket/);
   });
 
+  it('keeps /metrics to the holder of METRICS_TOKEN when one is set', async () => {
+    const a = createApp({ logger, registry: new Registry(), checks: {}, metricsToken: 'a metrics token of length' });
+    expect((await a.request('/metrics')).status).toBe(401);
+    const wrong = await a.request('/metrics', { headers: { authorization: 'Bearer not the token at all' } });
+    expect(wrong.status).toBe(401);
+    const right = await a.request('/metrics', { headers: { authorization: 'Bearer a metrics token of length' } });
+    expect(right.status).toBe(200);
+  });
+
+  it('answers a CORS preflight from a configured origin only', async () => {
+    const a = createApp({ logger, registry: new Registry(), checks: {}, corsOrigins: ['https://app.example.com'] });
+    const preflight = (origin: string) =>
+      a.request('/v1/me', {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+      });
+    const allowed = await preflight('https://app.example.com');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(allowed.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    const other = await preflight('https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    // Without CORS_ORIGINS no origin is allowed.
+    const none = await app().request('/v1/me', { method: 'OPTIONS', headers: { origin: 'https://app.example.com' } });
+    expect(none.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('publishes OpenAPI 3.1 and readable docs', async () => {
     const a = app();
     const doc = await (await a.request('/openapi.json')).json();

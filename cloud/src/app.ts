@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { UsageMeter } from '@iotp/broker';
 import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -13,6 +14,7 @@ import type { Auth } from './auth/create-auth.ts';
 import { mfaRoutes } from './auth/mfa.routes.ts';
 import { profileRoutes } from './auth/profile.routes.ts';
 import type { CounterStore } from './auth/rate-limit.ts';
+import { sameSecret } from './auth/secrets.ts';
 import { sessionRoutes } from './auth/sessions.routes.ts';
 import type { TokenService } from './auth/tokens.ts';
 import { billingRoutes } from './billing/billing.routes.ts';
@@ -36,7 +38,14 @@ import { healthRoutes, type ReadinessChecks } from './health.routes.ts';
 import { clientAddress } from './http/client-address.ts';
 import type { AppEnv } from './http/env.ts';
 import { httpMetrics } from './http/http-metrics.ts';
-import { Invalid, NotFound, PayloadTooLarge, problemResponse, UnsupportedMediaType } from './http/problem.ts';
+import {
+  Invalid,
+  NotFound,
+  PayloadTooLarge,
+  problemResponse,
+  Unauthorized,
+  UnsupportedMediaType,
+} from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
 import { storableText } from './http/storable-text.ts';
 import type { NotificationService } from './notify/notification.service.ts';
@@ -111,6 +120,10 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** Load balancers whose X-Forwarded-For is believed (TRUSTED_PROXIES); nobody's by default. */
   trustedProxies?: readonly string[];
+  /** Origins of browser apps that may call the API (CORS_ORIGINS); none by default. */
+  corsOrigins?: readonly string[];
+  /** When set, /metrics needs it as a bearer token (METRICS_TOKEN). */
+  metricsToken?: string;
 }
 
 const ARTIFACT_PATH = /^\/v1\/orgs\/[^/]+\/ota\/releases\/[^/]+\/artifact$/;
@@ -157,11 +170,26 @@ export function createApp({
   meter,
   maxBodyBytes = 1024 * 1024,
   trustedProxies = [],
+  corsOrigins = [],
+  metricsToken,
 }: AppOptions) {
   const log = logger.child({ component: 'http' });
   const app = createRouter();
   app.use(requestId());
   app.use(clientAddress(trustedProxies));
+  // Before everything else on the API: a preflight is answered here, and a refused origin gets no
+  // CORS headers (the browser then keeps the answer from the page).
+  if (corsOrigins.length)
+    app.use(
+      '/v1/*',
+      cors({
+        origin: [...corsOrigins],
+        allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        allowHeaders: ['authorization', 'content-type', 'if-none-match', 'range', 'last-event-id'],
+        exposeHeaders: ['x-request-id', 'retry-after', 'etag', 'location', 'content-disposition'],
+        maxAge: 600,
+      }),
+    );
   app.use(requestLog({ logger: log }));
   app.use(httpMetrics({ registry }));
   // Artifacts stream to storage with their own limit (OTA_MAX_ARTIFACT_BYTES), checked against the manifest.
@@ -281,7 +309,11 @@ export function createApp({
       app.route('/', downloadRoutes(ota.releases, auth.tokens, { redirect: ota.redirectDownloads }));
     }
   }
-  app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
+  app.get('/metrics', async (c) => {
+    if (metricsToken && !sameSecret(c.req.header('authorization') ?? '', `Bearer ${metricsToken}`))
+      throw new Unauthorized('Send the metrics token (METRICS_TOKEN) as a bearer token');
+    return c.text(await registry.metrics(), 200, { 'content-type': registry.contentType });
+  });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

@@ -146,6 +146,19 @@ export const platformEnv = brokerEnv.extend({
   EVENTS_STREAM: streamName('IOTP_EVENTS'),
   /** How long the events stream keeps an event. */
   EVENTS_STREAM_MAX_AGE_DAYS: z.coerce.number().positive().max(3650).default(7),
+  /** Origins of browser apps that may call the API (CORS), comma-separated, e.g. `https://app.example.com`; none when empty. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be origins like https://app.example.com'))),
+  /** When set, /metrics answers only `Authorization: Bearer <token>` (Prometheus' `bearer_token`). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ADMIN_EMAILS: z
     .string()
     .default('')

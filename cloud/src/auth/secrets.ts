@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** A random secret of 256 bits, URL-safe, with an optional readable prefix. */
 export function newSecret(prefix = ''): string {
@@ -15,4 +15,9 @@ export function newApiKey(): { prefix: string; secret: string; hash: string } {
   const prefix = `iot_${randomBytes(6).toString('hex')}`;
   const secret = `${prefix}_${newSecret()}`;
   return { prefix, secret, hash: sha256(secret) };
+}
+
+/** Whether two secrets are equal, in a time that tells nothing of where they differ or how long they are. */
+export function sameSecret(given: string, expected: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
 }

@@ -234,12 +234,24 @@ export class OtaRepository {
   }
 
   /** Stops every unfinished job of a rollout (abort). */
-  async cancelOpen(rolloutId: string): Promise<JobRow[]> {
-    return this.orm
-      .update(otaJobs)
-      .set({ state: 'cancelled', updatedAt: new Date(), error: 'rollout aborted' })
-      .where(and(eq(otaJobs.rolloutId, rolloutId), notInArray(otaJobs.state, TERMINAL)))
-      .returning();
+  /**
+   * Aborts a rollout and cancels its open jobs in one transaction: nobody reads an aborted rollout
+   * whose jobs are still open. Returns the rollout and the jobs cancelled.
+   */
+  async abort(rolloutId: string, reason: string): Promise<{ rollout: RolloutRow; cancelled: JobRow[] }> {
+    return this.orm.transaction(async (tx) => {
+      const [rollout] = await tx
+        .update(rollouts)
+        .set({ status: 'aborted', statusReason: reason, updatedAt: new Date() })
+        .where(eq(rollouts.id, rolloutId))
+        .returning();
+      const cancelled = await tx
+        .update(otaJobs)
+        .set({ state: 'cancelled', updatedAt: new Date(), error: 'rollout aborted' })
+        .where(and(eq(otaJobs.rolloutId, rolloutId), notInArray(otaJobs.state, TERMINAL)))
+        .returning();
+      return { rollout: rollout!, cancelled };
+    });
   }
 
   /** The organization's devices carrying every one of these tags. */

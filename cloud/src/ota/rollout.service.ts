@@ -305,20 +305,26 @@ export class RolloutService {
   }
 
   private async stop(rollout: RolloutRow, reason: string) {
-    const updated = await this.setStatus(rollout, 'aborted', reason);
-    await this.channel.cancel(await this.o.repo.cancelOpen(rollout.id), reason);
+    const { rollout: row, cancelled } = await this.o.repo.abort(rollout.id, reason);
+    const updated = await this.statusChanged(row, reason);
+    await this.channel.cancel(cancelled, reason);
     return updated;
   }
 
   private async setStatus(rollout: RolloutRow, status: RolloutRow['status'], reason: string | null) {
-    const row = (await this.o.repo.updateRollout(rollout.id, { status, statusReason: reason }))!;
-    this.log.info({ rolloutId: rollout.id, status, reason }, `rollout ${status}`);
+    return this.statusChanged((await this.o.repo.updateRollout(rollout.id, { status, statusReason: reason }))!, reason);
+  }
+
+  /** Records a changed status: the log, the audit trail, the event, and the rollout as the API shows it. */
+  private async statusChanged(row: RolloutRow, reason: string | null) {
+    const { status } = row;
+    this.log.info({ rolloutId: row.id, status, reason }, `rollout ${status}`);
     await this.o.orgs.audit({
-      orgId: rollout.orgId,
+      orgId: row.orgId,
       actorType: 'system',
       action: `ota.rollout.${status}`,
       targetType: 'rollout',
-      targetId: rollout.id,
+      targetId: row.id,
       result: 'success',
       detail: reason ? { reason } : null,
     });

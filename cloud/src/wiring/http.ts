@@ -11,7 +11,10 @@ import type { Wiring } from './wiring.ts';
 export function wireApp(
   { config, logger, registry, db, runs }: Wiring,
   parts: {
-    api: Omit<AppOptions, 'logger' | 'registry' | 'checks' | 'grafana' | 'trustedProxies'>;
+    api: Omit<
+      AppOptions,
+      'logger' | 'registry' | 'checks' | 'grafana' | 'trustedProxies' | 'corsOrigins' | 'metricsToken'
+    >;
     writer: { readonly problem?: string };
     broker: Pick<Broker, 'listening'>;
     /** Whether telemetry reaches the database through the stream (INGEST=jetstream). */
@@ -26,6 +29,8 @@ export function wireApp(
     logger,
     registry,
     trustedProxies: config.TRUSTED_PROXIES,
+    corsOrigins: config.CORS_ORIGINS,
+    metricsToken: config.METRICS_TOKEN,
     checks: {
       database: () => db.ping(),
       // Reachable is not enough: ready means telemetry is being stored.
