@@ -24,6 +24,10 @@ export const PERMISSIONS = [
   'alarms:read',
   'alarms:write',
   'tasks:read',
+  /** Product analytics: reading an organization's events and metrics. */
+  'analytics:read',
+  /** Sending product events (`POST /v1/analytics/events`), mostly as an organization API key's scope. */
+  'analytics:write',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -40,6 +44,7 @@ const readOnly: Permission[] = [
   'rules:read',
   'alarms:read',
   'tasks:read',
+  'analytics:read',
 ];
 
 /** The built-in roles. Custom roles are sets of the same permissions, named by the organization. */
@@ -48,7 +53,7 @@ export const BUILTIN_ROLES: Record<string, Permission[]> = {
   admin: all.filter((p) => p !== 'org:delete'),
   operator: [...readOnly, 'devices:write', 'ota:deploy', 'rules:write', 'alarms:write'],
   viewer: readOnly,
-  billing: ['org:read', 'billing:read', 'billing:manage'],
+  billing: ['org:read', 'billing:read', 'billing:manage', 'analytics:read'],
 };
 
 export function isPermission(p: string): p is Permission {
