@@ -1,10 +1,14 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { UsageMeter } from '@iotp/broker';
 import { Scalar } from '@scalar/hono-api-reference';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { ANALYTICS_INGEST_PATH, analyticsRoutes } from './analytics/analytics.routes.ts';
+import type { AnalyticsService } from './analytics/analytics.service.ts';
+import type { UsageSummary } from './analytics/usage-summary.ts';
 import { accountRoutes } from './auth/account.routes.ts';
 import { adminRoutes } from './auth/admin.routes.ts';
 import { personalApiKeyRoutes } from './auth/api-keys.routes.ts';
@@ -101,6 +105,8 @@ export interface AppOptions {
   notifications?: NotificationService;
   /** Background tasks, their status and their files; needs `orgs`. */
   tasks?: { tasks: TaskService; objects: ObjectStore };
+  /** Product events from apps, their reads, and the usage and cost summary; needs `orgs`. */
+  analytics?: { analytics: AnalyticsService; usage: UsageSummary };
   /** Counts API calls per organization. */
   meter?: UsageMeter;
   /** Largest request body accepted, in bytes. */
@@ -146,6 +152,7 @@ export function createApp({
   notifications,
   rules,
   tasks,
+  analytics,
   meter,
   maxBodyBytes = 1024 * 1024,
   trustedProxies = [],
@@ -184,15 +191,19 @@ export function createApp({
   app.use(storableText());
   if (orgs) {
     // Device telemetry is not audited, as on MQTT: its refusals are counted and logged instead.
+    // Nor are product events, which are data, not changes to the organization.
     const audit = auditTrail({ orgs: orgs.repo, logger: log });
-    app.use('/v1/*', (c, next) => (DEVICE_TELEMETRY_PATH.test(c.req.path) ? next() : audit(c, next)));
+    const unaudited = (path: string) => DEVICE_TELEMETRY_PATH.test(path) || ANALYTICS_INGEST_PATH.test(path);
+    app.use('/v1/*', (c, next) => (unaudited(c.req.path) ? next() : audit(c, next)));
   }
   if (meter) {
-    app.use('/v1/orgs/*', async (c, next) => {
+    const countCall: MiddlewareHandler<AppEnv> = async (c, next) => {
       await next();
       const org = c.get('org');
       if (org) meter.count(org.id, undefined, { apiCalls: 1 });
-    });
+    };
+    app.use('/v1/orgs/*', countCall);
+    app.use('/v1/analytics/*', countCall);
   }
   app.onError((err, c) => problemResponse(err, c, log));
   app.notFound((c) => problemResponse(new NotFound(`No route for ${c.req.method} ${c.req.path}`), c, log));
@@ -237,6 +248,9 @@ export function createApp({
     if (orgs && rules) {
       app.route('/', ruleRoutes(auth.authenticator, orgs.repo, rules.rules));
       app.route('/', alarmRoutes(auth.authenticator, orgs.repo, rules.alarms));
+    }
+    if (orgs && analytics) {
+      app.route('/', analyticsRoutes(auth.authenticator, orgs.repo, analytics.analytics, analytics.usage));
     }
     if (orgs && tasks) app.route('/', taskRoutes(auth.authenticator, orgs.repo, tasks.tasks, tasks.objects));
     if (orgs && tasks) app.route('/', auditExportRoutes(auth.authenticator, orgs.repo, tasks.tasks));

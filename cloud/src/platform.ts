@@ -27,6 +27,7 @@ import type { RolloutService } from './ota/rollout.service.ts';
 import { Scheduler } from './scheduler.ts';
 import type { TwinService } from './twin/twin.service.ts';
 import { type AccountParts, wireAccounts } from './wiring/accounts.ts';
+import { wireAnalytics } from './wiring/analytics.ts';
 import { wireBroker } from './wiring/broker.ts';
 import { wireDeviceIngest } from './wiring/device-ingest.ts';
 import { wireDevices } from './wiring/devices.ts';
@@ -265,6 +266,7 @@ export async function buildPlatform(
     recordPlatformEvents(events, { devices: broker.deviceEvents, ota: rollouts.events, logger });
     const webhooks = wireWebhooks(w, { events, notify: notify.notifier });
     const tasks = wireTasks(w, { telemetry, objects, orgs, devices });
+    const analytics = await wireAnalytics(w, { orgs: orgRepo, billing, limits });
     const app = wireApp(w, {
       api: {
         ota: { releases, rollouts, redirectDownloads: config.OTA_DOWNLOAD_REDIRECT },
@@ -282,6 +284,7 @@ export async function buildPlatform(
         telemetry,
         deviceTelemetry,
         tasks: { tasks: tasks.tasks, objects },
+        analytics,
       },
       writer,
       broker,
