@@ -1,3 +1,4 @@
+-- Numbered 0026 (journal idx 26) on purpose: another branch brings 0025. 0027_analytics_timescale follows it.
 CREATE TABLE "analytics_events" (
 	"time" timestamp (6) with time zone NOT NULL,
 	"id" uuid DEFAULT gen_random_uuid() NOT NULL,
