@@ -98,6 +98,18 @@ describe.each(['postgres', 'embedded'] as const)('Grafana dashboards on %s', (ki
        VALUES ($1, $2, $3, 0, 'rolled_back', 'health check failed', timestamptz '${TO}' - interval '1 hour')`,
       [org!.id, rollout!.id, device!.id],
     );
+    // Product events and metered usage, for the usage and cost dashboard.
+    await db.sql.query(
+      `INSERT INTO analytics_events (time, org_id, name, user_id, session_id)
+       SELECT timestamptz '${FROM}' + i * interval '10 minutes', $1::uuid, 'app.opened', 'u' || (i % 3), 's1'
+       FROM generate_series(0, 35) i`,
+      [org!.id],
+    );
+    await db.sql.query(
+      `INSERT INTO usage_daily (org_id, device_id, day, messages, points, bytes, api_calls) VALUES
+         ($1, $2, '2026-05-01', 360, 360, 9000, 0), ($1, '00000000-0000-0000-0000-000000000000', '2026-05-01', 0, 0, 0, 42)`,
+      [org!.id, device!.id],
+    );
     // A rule with one alarm open and one cleared, for the alarms dashboard.
     const [rule] = await db.sql.query<{ id: string }>(
       `INSERT INTO rules (org_id, name, target, kind, metric, params, severity, actions)

@@ -1,11 +1,15 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { UsageMeter } from '@iotp/broker';
 import { Scalar } from '@scalar/hono-api-reference';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { ANALYTICS_INGEST_PATH, analyticsRoutes } from './analytics/analytics.routes.ts';
+import type { AnalyticsService } from './analytics/analytics.service.ts';
+import type { UsageSummary } from './analytics/usage-summary.ts';
 import { accountRoutes } from './auth/account.routes.ts';
 import { adminRoutes } from './auth/admin.routes.ts';
 import { personalApiKeyRoutes } from './auth/api-keys.routes.ts';
@@ -114,6 +118,8 @@ export interface AppOptions {
   tasks?: { tasks: TaskService; objects: ObjectStore };
   /** Files of organizations and users; needs `auth` (and `orgs` for organizations' files). */
   files?: { service: FileService; publicUrl: string; urlTtlS: number };
+  /** Product events from apps, their reads, and the usage and cost summary; needs `orgs`. */
+  analytics?: { analytics: AnalyticsService; usage: UsageSummary };
   /** Counts API calls per organization. */
   meter?: UsageMeter;
   /** Largest request body accepted, in bytes. */
@@ -167,6 +173,7 @@ export function createApp({
   rules,
   tasks,
   files,
+  analytics,
   meter,
   maxBodyBytes = 1024 * 1024,
   trustedProxies = [],
@@ -226,15 +233,19 @@ export function createApp({
   app.use((c, next) => (fileBody(c.req.path, c.req.method) ? next() : storable(c, next)));
   if (orgs) {
     // Device telemetry is not audited, as on MQTT: its refusals are counted and logged instead.
+    // Nor are product events, which are data, not changes to the organization.
     const audit = auditTrail({ orgs: orgs.repo, logger: log });
-    app.use('/v1/*', (c, next) => (DEVICE_TELEMETRY_PATH.test(c.req.path) ? next() : audit(c, next)));
+    const unaudited = (path: string) => DEVICE_TELEMETRY_PATH.test(path) || ANALYTICS_INGEST_PATH.test(path);
+    app.use('/v1/*', (c, next) => (unaudited(c.req.path) ? next() : audit(c, next)));
   }
   if (meter) {
-    app.use('/v1/orgs/*', async (c, next) => {
+    const countCall: MiddlewareHandler<AppEnv> = async (c, next) => {
       await next();
       const org = c.get('org');
       if (org) meter.count(org.id, undefined, { apiCalls: 1 });
-    });
+    };
+    app.use('/v1/orgs/*', countCall);
+    app.use('/v1/analytics/*', countCall);
   }
   app.onError((err, c) => problemResponse(err, c, log));
   app.notFound((c) => problemResponse(new NotFound(`No route for ${c.req.method} ${c.req.path}`), c, log));
@@ -279,6 +290,9 @@ export function createApp({
     if (orgs && rules) {
       app.route('/', ruleRoutes(auth.authenticator, orgs.repo, rules.rules));
       app.route('/', alarmRoutes(auth.authenticator, orgs.repo, rules.alarms));
+    }
+    if (orgs && analytics) {
+      app.route('/', analyticsRoutes(auth.authenticator, orgs.repo, analytics.analytics, analytics.usage));
     }
     if (orgs && tasks) app.route('/', taskRoutes(auth.authenticator, orgs.repo, tasks.tasks, tasks.objects));
     if (orgs && tasks) app.route('/', auditExportRoutes(auth.authenticator, orgs.repo, tasks.tasks));

@@ -110,6 +110,10 @@ export const platformEnv = brokerEnv.extend({
   ACCOUNT_DELETION_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(14),
   /** How long the file a task made (an export) is kept before a background job deletes it. */
   TASK_RESULT_TTL_HOURS: z.coerce.number().int().min(1).max(8760).default(24),
+  /** How long product events (`/v1/analytics/events`) are kept. */
+  ANALYTICS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** Product-event requests (single or batch) per caller per minute. */
+  ANALYTICS_RATE_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(600),
   OTA_URL_TTL_S: z.coerce.number().int().min(60).max(86_400).default(900),
   OTA_MAX_ARTIFACT_BYTES: z.coerce
     .number()

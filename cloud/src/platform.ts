@@ -27,6 +27,7 @@ import type { RolloutService } from './ota/rollout.service.ts';
 import { Scheduler } from './scheduler.ts';
 import type { TwinService } from './twin/twin.service.ts';
 import { type AccountParts, wireAccounts } from './wiring/accounts.ts';
+import { wireAnalytics } from './wiring/analytics.ts';
 import { wireBroker } from './wiring/broker.ts';
 import { wireDeviceIngest } from './wiring/device-ingest.ts';
 import { wireDevices } from './wiring/devices.ts';
@@ -267,6 +268,7 @@ export async function buildPlatform(
     const webhooks = wireWebhooks(w, { events, notify: notify.notifier });
     const tasks = wireTasks(w, { telemetry, objects, orgs, devices });
     const files = wireFiles(w, { objects, billing });
+    const analytics = await wireAnalytics(w, { orgs: orgRepo, billing, limits });
     const app = wireApp(w, {
       api: {
         ota: { releases, rollouts, redirectDownloads: config.OTA_DOWNLOAD_REDIRECT },
@@ -285,6 +287,7 @@ export async function buildPlatform(
         deviceTelemetry,
         tasks: { tasks: tasks.tasks, objects },
         files,
+        analytics,
       },
       writer,
       broker,

@@ -996,3 +996,28 @@ export const fileUploads = pgTable('file_uploads', {
   parts: jsonb('parts').$type<Record<string, number>>().notNull().default({}),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Product events sent by apps (`POST /v1/analytics/events`). A hypertable on TimescaleDB (migration
+ * 0027), whose retention policy drops old chunks; on plain PostgreSQL a scheduled job deletes old
+ * rows. The key leads with `time`, as a hypertable's unique indexes must hold its time column.
+ */
+export const analyticsEvents = pgTable(
+  'analytics_events',
+  {
+    time: timestamp('time', { withTimezone: true, precision: 6 }).notNull(),
+    id: uuid('id').notNull().defaultRandom(),
+    orgId: uuid('org_id').notNull(),
+    name: text('name').notNull(),
+    /** Whom the event is about: the caller by default. */
+    userId: text('user_id'),
+    sessionId: text('session_id'),
+    properties: jsonb('properties').$type<Record<string, unknown>>().notNull().default({}),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.time, t.id] }),
+    index('analytics_events_org_time_idx').on(t.orgId, t.time.desc()),
+    index('analytics_events_org_name_time_idx').on(t.orgId, t.name, t.time.desc()),
+  ],
+);

@@ -26,6 +26,10 @@ export const PERMISSIONS = [
   'tasks:read',
   'files:read',
   'files:write',
+  /** Product analytics: reading an organization's events and metrics. */
+  'analytics:read',
+  /** Sending product events (`POST /v1/analytics/events`), mostly as an organization API key's scope. */
+  'analytics:write',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -43,6 +47,7 @@ const readOnly: Permission[] = [
   'alarms:read',
   'tasks:read',
   'files:read',
+  'analytics:read',
 ];
 
 /** The built-in roles. Custom roles are sets of the same permissions, named by the organization. */
@@ -51,7 +56,7 @@ export const BUILTIN_ROLES: Record<string, Permission[]> = {
   admin: all.filter((p) => p !== 'org:delete'),
   operator: [...readOnly, 'devices:write', 'ota:deploy', 'rules:write', 'alarms:write', 'files:write'],
   viewer: readOnly,
-  billing: ['org:read', 'billing:read', 'billing:manage'],
+  billing: ['org:read', 'billing:read', 'billing:manage', 'analytics:read'],
 };
 
 export function isPermission(p: string): p is Permission {

@@ -35,6 +35,15 @@ describe("tenants' Grafana logins", () => {
            ($1, $2, $3, 'major', now() - interval '2 hours', now() - interval '1 hour'), ($1, $2, $3, 'major', now(), NULL)`,
         [orgId, rule!.id, deviceId],
       );
+      // Product events and metered usage, for the usage and cost views.
+      await h.db.sql.query(
+        "INSERT INTO analytics_events (time, org_id, name, user_id) SELECT now() - i * interval '1 minute', $1::uuid, 'app.opened', 'u1' FROM generate_series(1, 3) i",
+        [orgId],
+      );
+      await h.db.sql.query(
+        'INSERT INTO usage_daily (org_id, device_id, day, messages, api_calls) VALUES ($1, $2, $3, 5, 7)',
+        [orgId, deviceId, new Date().toISOString().slice(0, 10)],
+      );
       tenants.push({ token, orgId, deviceId });
     }
   });
@@ -78,6 +87,13 @@ describe("tenants' Grafana logins", () => {
       expect((await sql`SELECT count(*)::int AS n FROM alarms WHERE org_id = ${b.orgId}`)[0]!.n).toBe(0);
       expect((await sql`SELECT org_id FROM rules`).map((r) => r.org_id)).toEqual([a.orgId]);
       await expect(sql`SELECT * FROM public.alarms`).rejects.toThrow(/permission denied/);
+      // Product events and daily usage: the tenant's own only.
+      expect((await sql`SELECT DISTINCT org_id FROM analytics_events`).map((r) => r.org_id)).toEqual([a.orgId]);
+      expect((await sql`SELECT count(*)::int AS n FROM analytics_events`)[0]!.n).toBe(3);
+      expect((await sql`SELECT DISTINCT org_id FROM usage_daily`).map((r) => r.org_id)).toEqual([a.orgId]);
+      expect((await sql`SELECT count(*)::int AS n FROM usage_daily WHERE org_id = ${b.orgId}`)[0]!.n).toBe(0);
+      await expect(sql`SELECT * FROM public.analytics_events`).rejects.toThrow(/permission denied/);
+      await expect(sql`SELECT * FROM public.usage_daily`).rejects.toThrow(/permission denied/);
       await expect(sql`INSERT INTO devices (id) VALUES (gen_random_uuid())`).rejects.toThrow();
 
       // Every dashboard query runs for the tenant, unchanged.

@@ -50,6 +50,7 @@ describe('tenancy', () => {
               (SELECT json_agg(o ORDER BY id) FROM orders o WHERE org_id = $1) AS orders,
               (SELECT json_agg(f ORDER BY id) FROM files f WHERE org_id = $1) AS files,
               (SELECT json_agg(u ORDER BY id) FROM file_uploads u WHERE org_id = $1) AS uploads,
+              (SELECT json_agg(e ORDER BY id) FROM analytics_events e WHERE org_id = $1) AS analytics,
               (SELECT row_to_json(o) FROM organizations o WHERE id = $1) AS org`,
       [a.orgId],
     );
@@ -83,6 +84,8 @@ describe('tenancy', () => {
       "INSERT INTO telemetry (time, device_id, metric, value) VALUES (now() - interval '1 minute', $1, 'temp', 1)",
       [a.deviceId],
     );
+
+    await h.call('POST', '/v1/analytics/events', { org_id: a.orgId, name: 'a.secret', user: a.deviceId }, a.token);
 
     b.token = (await h.signupAndLogin('bob@b.example')).access_token;
     b.orgId = (await h.call('POST', '/v1/orgs', { name: 'B' }, b.token)).body.id;
@@ -238,6 +241,9 @@ describe('tenancy', () => {
     ] as const)
       expect((await h.call(method, path, body, b.token)).status, `${method} ${path}`).toBe(404);
     expect((await h.call('GET', `/v1/orgs/${b.orgId}/device-cas`, undefined, b.token)).body.data).toEqual([]);
+    // A's product events, through B's organization: none of them.
+    const events = await h.call('GET', `/v1/orgs/${b.orgId}/analytics/events`, undefined, b.token);
+    expect(events.body.data).toEqual([]);
     const list = await h.call('GET', `/v1/orgs/${b.orgId}/devices`, undefined, b.token);
     expect(list.body.data).toEqual([]);
     // A's org key is A's alone.
