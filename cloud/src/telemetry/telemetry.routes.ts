@@ -12,11 +12,30 @@ import { BUCKETS, type Bucket, type TelemetryService } from './telemetry.service
 
 const tags = ['telemetry'];
 const Params = OrgId.extend({ id: Uuid });
-export const Metric = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,63}$/, 'must be a metric name');
-export const Time = z.string().datetime({ offset: true });
+/** A closed set of choices whose error names them all, and says when the parameter is missing. */
+function choice<T extends string>(values: readonly [T, ...T[]]) {
+  const list = values.join(', ');
+  return z.enum(values, {
+    error: (issue) => (issue.input === undefined ? `is required: one of ${list}` : `must be one of ${list}`),
+  });
+}
+
+export const Metric = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a metric name') })
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,63}$/, 'must be a metric name')
+  .openapi({ example: 'temp' });
+export const Time = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is required: an ISO 8601 time' : 'must be a time') })
+  .datetime({ offset: true, error: 'must be an ISO 8601 time with a zone, e.g. 2026-12-01T00:00:00Z' })
+  .openapi({ example: '2026-12-01T00:00:00Z' });
 const Value = z.union([z.number(), z.boolean(), z.string(), z.null()]);
-const BucketParam = z.enum(Object.keys(BUCKETS) as [Bucket, ...Bucket[]]);
-const AggParam = z.enum(['avg', 'min', 'max', 'sum', 'count', 'first', 'last']);
+const BucketParam = choice(Object.keys(BUCKETS) as [Bucket, ...Bucket[]]).openapi({
+  description: 'Bucket width: a bucketed series instead of raw points',
+  example: '1h',
+});
+const AggParam = choice(['avg', 'min', 'max', 'sum', 'count', 'first', 'last'] as const).openapi({
+  description: 'How each bucket is summarised; `avg` when left out',
+});
 const DeviceIds = z
   .string()
   .transform((v) => v.split(',').filter(Boolean))
@@ -70,11 +89,16 @@ export function telemetryRoutes(
           params: Params,
           query: z.object({
             metric: Metric,
-            from: Time,
-            to: Time.optional(),
+            from: Time.openapi({ description: 'Start of the range, inclusive (required)' }),
+            to: Time.optional().openapi({ description: 'End of the range, exclusive; now when left out' }),
             bucket: BucketParam.optional(),
             agg: AggParam.default('avg'),
-            limit: z.coerce.number().int().min(1).default(1000),
+            limit: z.coerce
+              .number()
+              .int()
+              .min(1)
+              .default(1000)
+              .openapi({ description: 'Points per page; 1,000 when left out' }),
             cursor: Time.optional(),
           }),
         },
@@ -112,8 +136,8 @@ export function telemetryRoutes(
             device_ids: DeviceIds.optional(),
             group_id: z.string().uuid().optional(),
             metric: Metric,
-            from: Time,
-            to: Time.optional(),
+            from: Time.openapi({ description: 'Start of the range, inclusive (required)' }),
+            to: Time.optional().openapi({ description: 'End of the range, exclusive; now when left out' }),
             bucket: BucketParam,
             agg: AggParam.default('avg'),
           }),
@@ -142,8 +166,8 @@ export function telemetryRoutes(
               .transform((v) => v.split(',').filter(Boolean))
               .pipe(z.array(Metric))
               .optional(),
-            from: Time,
-            to: Time.optional(),
+            from: Time.openapi({ description: 'Start of the range, inclusive (required)' }),
+            to: Time.optional().openapi({ description: 'End of the range, exclusive; now when left out' }),
             format: ExportFormat,
           }),
         },

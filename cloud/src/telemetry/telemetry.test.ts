@@ -120,7 +120,14 @@ describe.each(['postgres', 'embedded'] as const)('telemetry queries on %s', (dat
       /use a larger bucket or a shorter range/,
     );
     expect((await ask(`metric=temp&from=${FROM}&limit=20000`)).detail).toMatch(/at most 10000 points/);
-    expect((await ask(`metric=temp&from=${FROM}&bucket=2m`)).status).toBe(400);
+    expect((await ask(`metric=temp&from=${FROM}&bucket=2m`)).detail).toMatch(/^bucket: must be one of 1m, 5m/);
+    expect((await ask(`metric=temp`)).detail).toMatch(/^from: is required: an ISO 8601 time/);
+    expect((await ask(`metric=temp&from=yesterday`)).detail).toMatch(/^from: must be an ISO 8601 time with a zone/);
+    expect((await ask(`metric=temp&from=${FROM}&bucket=1h&agg=median`)).detail).toMatch(
+      /^agg: must be one of avg, min/,
+    );
+    const series = await h.call('GET', `${base}/telemetry?device_ids=${d1}&metric=temp&from=${FROM}`, undefined, token);
+    expect(series.body.detail).toMatch(/^bucket: is required: one of 1m, 5m/);
     const other = await h.call(
       'GET',
       `${base}/telemetry?device_ids=${d1},00000000-0000-4000-8000-000000000000&metric=temp&from=${FROM}&to=${TO}&bucket=1h`,
