@@ -1,7 +1,7 @@
 import { ConfigError } from '@iotp/broker';
 import { DatabaseUnavailable } from '@iotp/db';
-import pino from 'pino';
 import { loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
 import { PortInUse, startPlatform } from './platform.ts';
 
 /** `npm start`: the whole platform in one process. Failures to start are one line and exit 1. */
@@ -12,13 +12,7 @@ async function main(): Promise<void> {
   } catch (err) {
     return fail(err);
   }
-  // Written in the background, a few KB at a time (at most 100 ms late): a line per device connect
-  // written on its own took a tenth of the broker's time when a fleet connects. pino writes what is
-  // buffered before the process exits.
-  const logger = pino(
-    { level: config.LOG_LEVEL },
-    pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 }),
-  );
+  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   let platform: Awaited<ReturnType<typeof startPlatform>>;
   try {
     platform = await startPlatform(config, logger);
