@@ -36,6 +36,8 @@ export function startProcess(env: Record<string, string>) {
       HTTP_PORT: '0',
       EMBEDDED_PG_PORT: '0',
       LOG_LEVEL: 'info',
+      // No developer's .env in the repository: each test says what it runs with.
+      ENV_FILE: '',
       ...env,
     },
   });

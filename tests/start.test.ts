@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { tempDir } from '@iotp/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { occupiedPort, startProcess } from './process.ts';
@@ -21,6 +22,18 @@ describe('npm start, failing to start', () => {
     } finally {
       taken.close();
     }
+  });
+
+  it('reads a .env file (ENV_FILE) beneath the environment, which wins', async () => {
+    const file = `${dir.path}/platform.env`;
+    await writeFile(file, 'DATABASE_URL=not a url\nMQTT_MAX_PACKET_BYTES=lots\n');
+    const run = startProcess({ DATA_DIR: `${dir.path}/d`, ENV_FILE: file, MQTT_MAX_PACKET_BYTES: '4096' });
+    expect(await run.exited).toBe(1);
+    // Both bad values came from the file; the environment's MQTT_MAX_PACKET_BYTES won, so only one is named.
+    const lines = run.output().stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^configuration error: DATABASE_URL: must be a URL/);
+    expect(lines[0]).not.toMatch(/MQTT_MAX_PACKET_BYTES/);
   });
 
   it.each([

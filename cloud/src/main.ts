@@ -4,10 +4,24 @@ import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { PortInUse, startPlatform } from './platform.ts';
 
+/**
+ * Configuration from a `.env` file too (`ENV_FILE` names another; empty reads none): variables
+ * already in the environment win. A missing file is no error.
+ */
+function loadEnvFile(file: string): void {
+  if (!file) return;
+  try {
+    process.loadEnvFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
 /** `npm start`: the whole platform in one process. Failures to start are one line and exit 1. */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
+    loadEnvFile(process.env.ENV_FILE ?? '.env');
     config = loadConfig();
   } catch (err) {
     return fail(err);
