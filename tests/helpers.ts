@@ -1,9 +1,12 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DeviceStore } from '@iotp/broker';
 import { loadConfig } from '@iotp/cloud/config';
 import { type RunningPlatform, startPlatform } from '@iotp/cloud/platform';
 import { createTestDatabase, tempDir } from '@iotp/db/testing';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import pino from 'pino';
+import { generate } from 'selfsigned';
 
 export const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
 
@@ -179,4 +182,24 @@ export function sseEvents(text: string): Record<string, unknown>[] {
     .split('\n')
     .filter((l) => l.startsWith('data: '))
     .map((l) => JSON.parse(l.slice(6)));
+}
+
+/**
+ * A self-signed certificate for `localhost` written into `dir`, and the variables that make the
+ * platform serve MQTT over TLS and secure WebSocket with it on free ports; `ca` is what clients trust.
+ * @example const tls = await brokerTls(dir.path); p = await startTestPlatform('postgres', tls.env);
+ */
+export async function brokerTls(dir: string) {
+  const pems = await generate([{ name: 'commonName', value: 'localhost' }], { keyType: 'ec', algorithm: 'sha256' });
+  await writeFile(join(dir, 'broker.crt'), pems.cert);
+  await writeFile(join(dir, 'broker.key'), pems.private);
+  return {
+    ca: pems.cert,
+    env: {
+      MQTTS_PORT: '0',
+      MQTT_WSS_PORT: '0',
+      MQTT_TLS_CERT: join(dir, 'broker.crt'),
+      MQTT_TLS_KEY: join(dir, 'broker.key'),
+    },
+  };
 }

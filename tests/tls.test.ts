@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { tempDir } from '@iotp/db/testing';
 import { buildAgent } from '@iotp/edge-agent/build';
 import mqtt from 'mqtt';
-import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { creds, startTestPlatform, type TestPlatform, until } from './helpers.ts';
+import { brokerTls, creds, startTestPlatform, type TestPlatform, until } from './helpers.ts';
 
 /** MQTT over TLS beside plain MQTT, for devices on the open internet. */
 describe('MQTT over TLS', () => {
@@ -18,15 +17,10 @@ describe('MQTT over TLS', () => {
 
   beforeAll(async () => {
     dir = await tempDir();
-    const pems = await generate([{ name: 'commonName', value: 'localhost' }], { keyType: 'ec', algorithm: 'sha256' });
-    ca = pems.cert;
-    await writeFile(join(dir.path, 'broker.crt'), pems.cert);
-    await writeFile(join(dir.path, 'broker.key'), pems.private);
+    const tls = await brokerTls(dir.path);
+    ca = tls.ca;
     p = await startTestPlatform('postgres', {
-      MQTTS_PORT: '0',
-      MQTT_WSS_PORT: '0',
-      MQTT_TLS_CERT: join(dir.path, 'broker.crt'),
-      MQTT_TLS_KEY: join(dir.path, 'broker.key'),
+      ...tls.env,
     });
   });
   afterAll(async () => {

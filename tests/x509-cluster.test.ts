@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { tempDir } from '@iotp/db/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect as connectNats } from '@nats-io/transport-node';
 import mqtt, { type MqttClient } from 'mqtt';
-import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, closed, startNodes, type TestPlatform } from './helpers.ts';
+import { apiClient, brokerTls, closed, startNodes, type TestPlatform } from './helpers.ts';
 import { opensslCerts } from './x509-certs.ts';
 
 const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -45,17 +42,12 @@ describe('X.509 devices across nodes (NATS)', () => {
 
   beforeAll(async () => {
     dir = await tempDir();
-    const pems = await generate([{ name: 'commonName', value: 'localhost' }], { keyType: 'ec', algorithm: 'sha256' });
-    brokerCa = pems.cert;
-    await writeFile(join(dir.path, 'broker.crt'), pems.cert);
-    await writeFile(join(dir.path, 'broker.key'), pems.private);
+    const tls = await brokerTls(dir.path);
+    brokerCa = tls.ca;
     cluster = await startNodes(2, {
       NATS_URL,
       EVENTS_STREAM: stream,
-      MQTTS_PORT: '0',
-      MQTT_WSS_PORT: '0',
-      MQTT_TLS_CERT: join(dir.path, 'broker.crt'),
-      MQTT_TLS_KEY: join(dir.path, 'broker.key'),
+      ...tls.env,
     });
     [a, b] = cluster.nodes as [TestPlatform, TestPlatform];
     api = apiClient(a);

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { tempDir } from '@iotp/db/testing';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, closed, creds, metric, startTestPlatform, type TestPlatform, until } from './helpers.ts';
+import { apiClient, brokerTls, closed, creds, metric, startTestPlatform, type TestPlatform, until } from './helpers.ts';
 import { expiredCertificate, opensslCerts } from './x509-certs.ts';
 
 /** Issue 18: devices that connect over MQTTS with a client certificate of their organization's CA. */
@@ -49,15 +46,10 @@ describe('X.509 devices', () => {
 
   beforeAll(async () => {
     dir = await tempDir();
-    const pems = await generate([{ name: 'commonName', value: 'localhost' }], { keyType: 'ec', algorithm: 'sha256' });
-    brokerCa = pems.cert;
-    await writeFile(join(dir.path, 'broker.crt'), pems.cert);
-    await writeFile(join(dir.path, 'broker.key'), pems.private);
+    const tls = await brokerTls(dir.path);
+    brokerCa = tls.ca;
     p = await startTestPlatform('postgres', {
-      MQTTS_PORT: '0',
-      MQTT_WSS_PORT: '0',
-      MQTT_TLS_CERT: join(dir.path, 'broker.crt'),
-      MQTT_TLS_KEY: join(dir.path, 'broker.key'),
+      ...tls.env,
       DEVICE_CA_KEY_SECRET: 'a test secret of some length',
     });
     Object.assign(a, apiClient(p), { token: '' });

@@ -166,3 +166,10 @@ export async function smtpServer({ refuse, port: wanted = 0 }: { refuse?: string
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** Waits until `check` holds, or fails naming `what` after `timeoutMs`. */
+export async function until(check: () => boolean | Promise<boolean>, what = 'condition', timeoutMs = 20_000) {
+  for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 20)))
+    if (await check()) return;
+  throw new Error(`timed out waiting for ${what}`);
+}

@@ -6,6 +6,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../testing.ts';
 import { connectNats, type NatsConnection } from './nats.ts';
 import { TelemetryConsumer } from './telemetry-consumer.ts';
 import { JetStreamTelemetry } from './telemetry-stream.ts';
@@ -45,11 +46,6 @@ describe('telemetry through JetStream', () => {
         [deviceId],
       )
     )[0]!;
-  const until = async (check: () => Promise<boolean>, what: string) => {
-    for (const end = Date.now() + 20_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50)))
-      if (await check()) return;
-    throw new Error(`timed out waiting for ${what}`);
-  };
 
   beforeAll(async () => {
     testDb = await createTestDatabase();

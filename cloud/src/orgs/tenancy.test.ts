@@ -1,6 +1,6 @@
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHarness } from '../testing.ts';
+import { authHarness, until } from '../testing.ts';
 
 type Harness = Awaited<ReturnType<typeof authHarness>>;
 type Operation = { 'x-required-permission'?: string };
@@ -11,14 +11,6 @@ async function orgOperations(h: Harness) {
   return Object.entries(doc.paths)
     .filter(([path]) => path.startsWith('/v1/orgs/{orgId}'))
     .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method: method.toUpperCase(), op })));
-}
-
-async function until(check: () => boolean, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('tenancy', () => {
