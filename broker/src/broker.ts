@@ -122,14 +122,15 @@ export function createBroker({
     log[level]({ reason, ...fields }, REASONS[reason].text);
   };
 
-  /** The applications connected on this node, by the API key they used: dropped when it is revoked. */
-  const appsByKey = new Map<string, Set<Client>>();
-  /** The devices connected on this node with a certificate, by its CA id and by `{caId}/{serial}`. */
-  const byCertificate = new Map<string, Set<Client>>();
+  /**
+   * The connections on this node by the credential behind them, dropped when it is revoked: an
+   * application's API key id; a device certificate's CA id and `{caId}/{serial}`.
+   */
+  const byCredential = new Map<string, Set<Client>>();
   const holdAs = (key: string, client: Client, add: boolean) => {
-    const held = byCertificate.get(key) ?? new Set();
-    if (add) byCertificate.set(key, held.add(client));
-    else if (held.delete(client) && held.size === 0) byCertificate.delete(key);
+    const held = byCredential.get(key) ?? new Set();
+    if (add) byCredential.set(key, held.add(client));
+    else if (held.delete(client) && held.size === 0) byCredential.delete(key);
   };
   const certificateKeys = (c: { caId: string; serial: string }) => [c.caId, `${c.caId}/${c.serial}`];
 
@@ -167,8 +168,7 @@ export function createBroker({
     metrics.connections.inc();
     const app = appSessionOf(client);
     if (app) {
-      const held = appsByKey.get(app.apiKeyId) ?? new Set();
-      appsByKey.set(app.apiKeyId, held.add(client));
+      holdAs(app.apiKeyId, client, true);
       return log.info({ clientId: client.id, orgId: app.orgId, apiKeyId: app.apiKeyId }, 'application connected');
     }
     const session = sessionOf(client);
@@ -192,8 +192,7 @@ export function createBroker({
     const app = appSessionOf(client);
     if (app) {
       apps?.devices.release(app.orgId);
-      appsByKey.get(app.apiKeyId)?.delete(client);
-      if (appsByKey.get(app.apiKeyId)?.size === 0) appsByKey.delete(app.apiKeyId);
+      holdAs(app.apiKeyId, client, false);
       return log.info({ clientId: client.id, apiKeyId: app.apiKeyId }, 'application disconnected');
     }
     const session = sessionOf(client);
@@ -423,12 +422,12 @@ export function createBroker({
     disconnectDevices(ids: string[]): void {
       certificates?.forget();
       for (const given of ids) {
-        for (const device of byCertificate.get(given) ?? []) {
+        for (const held of byCredential.get(given.toLowerCase()) ?? []) {
           log.info(
-            { deviceId: device.id, certificate: given },
-            'device disconnected: certificate revoked or CA deactivated',
+            { clientId: held.id, credential: given },
+            'disconnected: its certificate, CA or API key was revoked',
           );
-          device.close();
+          held.close();
         }
         // Sessions are keyed by the canonical (lower-case) id; a route may pass on another spelling.
         const id = given.toLowerCase();
@@ -436,10 +435,6 @@ export function createBroker({
         if (client) {
           log.info({ deviceId: id }, 'device disconnected: credentials revoked');
           client.close();
-        }
-        for (const app of appsByKey.get(id) ?? []) {
-          log.info({ apiKeyId: id, clientId: app.id }, 'application disconnected: API key revoked');
-          app.close();
         }
       }
     },
