@@ -135,6 +135,30 @@ describe('BatchWriter on PostgreSQL', () => {
     await w.close();
   });
 
+  it('tries the plain insert first, and skips stored readings after it met one or for a resend', async () => {
+    const { writer: metrics } = createBrokerMetrics(new Registry());
+    const retries = async () => (await metrics.dedupeRetries.get()).values[0]?.value ?? 0;
+    const w = new BatchWriter({ sql: db.sql, logger, metrics, maxDelayMs: 1, dedupeHoldMs: 50 });
+    const before = await rowCount(db);
+    const r = readings(20);
+    await w.write(DEVICE, r, true);
+    expect(await retries()).toBe(0);
+    // A repeat the broker did not recognise: the plain insert fails, the batch goes again skipping it.
+    await w.write(DEVICE, r, true);
+    expect(await retries()).toBe(1);
+    // Within the hold, batches skip stored readings at once.
+    await w.write(DEVICE, r, true);
+    expect(await retries()).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    // A resend is written skipping stored readings at once, the hold over or not.
+    await w.write(DEVICE, r, true, true);
+    expect(await retries()).toBe(1);
+    await w.write(DEVICE, readings(5), true);
+    expect(await retries()).toBe(1);
+    expect(await rowCount(db)).toBe(before + 25);
+    await w.close();
+  });
+
   it('survives a database outage: durable rows wait, best-effort rows spill, nothing lost or doubled', async () => {
     const spill = await Spill.open(dir.path);
     const w = new BatchWriter({
@@ -322,7 +346,10 @@ describe('BatchWriter on embedded TimescaleDB', () => {
     const db = await openDatabase({ dataDir: dir.path, embeddedPort: null, logger });
     try {
       const w = new BatchWriter({ sql: db.sql, logger, maxDelayMs: 1 });
-      await w.write(DEVICE, readings(100), true);
+      const r = readings(100);
+      await w.write(DEVICE, r, true);
+      // A repeat: the plain insert meets stored readings and the batch goes again skipping them.
+      await w.write(DEVICE, r, true);
       await w.close();
       expect(await rowCount(db)).toBe(100);
       const chunks = await db.sql.query(

@@ -14,6 +14,8 @@ export interface WriterMetrics {
   spillSkippedLines: Counter;
   /** 1 while telemetry writes fail (or get no answer in time), 0 when they work. */
   failing: Gauge;
+  /** Batches written again, skipping stored readings, after the plain insert met one. */
+  dedupeRetries: Counter;
 }
 
 export interface BrokerMetrics {
@@ -76,6 +78,11 @@ export function createBrokerMetrics(registry: Registry): BrokerMetrics {
       spillSkippedLines: new Counter({
         name: 'telemetry_spill_skipped_lines_total',
         help: 'Spill lines cut short (power loss, full disk) and skipped when read back',
+        registers,
+      }),
+      dedupeRetries: new Counter({
+        name: 'telemetry_dedupe_retries_total',
+        help: 'Batches written again skipping readings already stored (resends, repeated readings)',
         registers,
       }),
       failing: new Gauge({

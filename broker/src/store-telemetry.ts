@@ -103,13 +103,15 @@ export function storeTelemetry(
       meter?.count(session.orgId, session.id, { messages: 1, points: readings.time.length, bytes: payload.length });
       o.metrics.messages.inc({ qos: packet.qos });
     }
+    // [MQTT-3.3.1-1] A resend carries DUP: its readings may be stored already.
+    const resend = packet.dup === true || resentAt !== undefined;
     const store = () => {
       if (packet.qos === 0) {
         writer.write(session.id, readings, false);
         onReadings?.(session.id, session.orgId, readings);
         return done(null);
       }
-      writer.write(session.id, readings, true).then(
+      writer.write(session.id, readings, true, resend).then(
         () => {
           onReadings?.(session.id, session.orgId, readings);
           done(null);

@@ -20,7 +20,7 @@
  * Progress goes to stderr; the last stdout line is the JSON result.
  */
 import { randomUUID } from 'node:crypto';
-import { DeviceStore } from '@iotp/broker';
+import { DeviceStore, type Readings } from '@iotp/broker';
 import postgres from 'postgres';
 import { type LoadResult, reachable, runLoad } from './run-load.ts';
 import { benchPlatform, profiled, progressTo } from './scratch.ts';
@@ -114,6 +114,13 @@ async function main() {
     const rows = ours.msgs * K;
     const copySeconds = EMBEDDED ? await bareInserts(platform, rows) : await rawCopy(bench.url!, rows);
     progress(`baseline ${EMBEDDED ? 'bare SQL' : 'COPY'}: ${Math.round(rows / copySeconds)} rows/s`);
+    // The writer alone, fed the same rows as fast as it takes them: its own ceiling, apart from the
+    // broker's; then again with every batch skipping stored readings (what it did before it tried
+    // the plain insert first), the attempt this compares against.
+    const writerSeconds = await writerAlone(platform, devices, rows, false);
+    progress(`writer alone: ${Math.round(rows / writerSeconds)} rows/s`);
+    const dedupeSeconds = await writerAlone(platform, devices, rows, true);
+    progress(`writer alone, every batch skipping stored readings: ${Math.round(rows / dedupeSeconds)} rows/s`);
 
     let mosquitto: LoadResult | undefined;
     if (await reachable(MOSQUITTO)) {
@@ -146,6 +153,9 @@ async function main() {
       rows_expected: ours.msgs * K,
       database: EMBEDDED ? 'embedded' : 'server',
       [EMBEDDED ? 'baseline_bare_sql_rows_per_s' : 'baseline_copy_rows_per_s']: Math.round(rows / copySeconds),
+      writer_alone_rows_per_s: Math.round(rows / writerSeconds),
+      writer_alone_skipping_stored_rows_per_s: Math.round(rows / dedupeSeconds),
+      writer_alone_of_baseline: Number((copySeconds / writerSeconds).toFixed(2)),
       baseline_mosquitto_msgs_per_s: mosquitto ? Math.round(mosquitto.msgs / mosquitto.seconds) : null,
       baseline_mosquitto_p99_ms: mosquitto ? Number(mosquitto.p99.toFixed(2)) : null,
       ...(variants.length ? { variants, rows_committed_all: allCommitted!.n, rows_expected_all: rowsExpected } : {}),
@@ -209,6 +219,34 @@ async function withRules(platform: Bench, orgId: string, devices: { id: string }
 }
 
 const BASELINE_START = Date.parse('2025-01-01T00:00:00Z');
+let writerStart = Date.parse('2024-01-01T00:00:00Z');
+
+/**
+ * Seconds the platform's own writer takes to commit `rows` readings handed to it directly (durable,
+ * K a message, the bench's devices in turn), marked as resends or not.
+ */
+async function writerAlone(platform: Bench, devices: { id: string }[], rows: number, resend: boolean) {
+  progress(`the writer alone${resend ? ', every batch skipping stored readings' : ''}...`);
+  const w = platform.writer;
+  const base = writerStart;
+  writerStart += rows; // the next run's readings are new ones
+  const t0 = performance.now();
+  const committed: Promise<void>[] = [];
+  for (let i = 0; i * K < rows; i++) {
+    if (w.saturated) await w.drained();
+    const r: Readings = { time: [], metric: [], value: [], bool: [], text: [] };
+    for (let k = 0; k < K; k++) {
+      r.time.push((base + i) * 1000);
+      r.metric.push(`m${k}`);
+      r.value.push(i % 1000);
+      r.bool.push(null);
+      r.text.push(null);
+    }
+    committed.push(w.write(devices[i % D]!.id, r, true, resend));
+  }
+  await Promise.all(committed);
+  return (performance.now() - t0) / 1000;
+}
 
 /** Seconds a raw COPY of `rows` rows into the telemetry table takes on the server. */
 async function rawCopy(url: string, rows: number): Promise<number> {
