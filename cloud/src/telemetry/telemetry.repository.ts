@@ -126,17 +126,21 @@ export class TelemetryRepository {
     const timeColumn = q.source === 'raw' ? 'time' : 'bucket';
     const agg = q.source === 'raw' ? RAW_AGG[q.agg] : CAGG_AGG[q.agg];
     // Only names from the fixed tables above reach the SQL text; every value is a parameter.
+    // Grouped on the bucket's time, formatted after: one to_char per bucket, not one per reading.
     const rows = await this.orm.execute(sql`
       SELECT device_id::text AS device_id,
-             to_char(date_bin(make_interval(secs => ${q.bucketS}), ${sql.raw(timeColumn)}, timestamptz 'epoch') AT TIME ZONE 'UTC',
-                     'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS ts,
-             ${sql.raw(agg)} AS value
-      FROM ${sql.raw(table)}
-      WHERE device_id = ANY(${sql.param(q.deviceIds)}::uuid[]) AND metric = ${q.metric}
-        AND ${sql.raw(timeColumn)} >= ${q.from}::timestamptz AND ${sql.raw(timeColumn)} < ${q.to}::timestamptz
-        AND (SELECT count(*) FROM devices WHERE org_id = ${q.orgId} AND id = ANY(${sql.param(q.deviceIds)}::uuid[]))
-          = ${q.deviceIds.length}
-      GROUP BY 1, 2
+             to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS ts,
+             value
+      FROM (
+        SELECT device_id, date_bin(make_interval(secs => ${q.bucketS}), ${sql.raw(timeColumn)}, timestamptz 'epoch') AS bucket,
+               ${sql.raw(agg)} AS value
+        FROM ${sql.raw(table)}
+        WHERE device_id = ANY(${sql.param(q.deviceIds)}::uuid[]) AND metric = ${q.metric}
+          AND ${sql.raw(timeColumn)} >= ${q.from}::timestamptz AND ${sql.raw(timeColumn)} < ${q.to}::timestamptz
+          AND (SELECT count(*) FROM devices WHERE org_id = ${q.orgId} AND id = ANY(${sql.param(q.deviceIds)}::uuid[]))
+            = ${q.deviceIds.length}
+        GROUP BY 1, 2
+      ) buckets
       ORDER BY 1, 2`);
     const list = rowsOf<{
       device_id: string;
