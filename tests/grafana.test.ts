@@ -110,6 +110,21 @@ describe.each(['postgres', 'embedded'] as const)('Grafana dashboards on %s', (ki
          ($1, $2, '2026-05-01', 360, 360, 9000, 0), ($1, '00000000-0000-0000-0000-000000000000', '2026-05-01', 0, 0, 0, 42)`,
       [org!.id, device!.id],
     );
+    // A member's API calls, and what the wallet spent, for the cost panels.
+    const [user] = await db.sql.query<{ id: string }>(
+      "INSERT INTO users (email, password_hash) VALUES ('ann@example.com', 'x') RETURNING id",
+    );
+    await db.sql.query("INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, 'owner')", [org!.id, user!.id]);
+    await db.sql.query(
+      `INSERT INTO usage_daily (org_id, device_id, user_id, day, api_calls)
+       VALUES ($1, '00000000-0000-0000-0000-000000000000', $2, '2026-05-01', 17)`,
+      [org!.id, user!.id],
+    );
+    await db.sql.query(
+      `INSERT INTO ledger_entries (tx_id, account, amount, kind, created_at) VALUES
+         (gen_random_uuid(), 'org:' || $1, -2000000, 'overage', timestamptz '${FROM}' + interval '1 hour')`,
+      [org!.id],
+    );
     // A rule with one alarm open and one cleared, for the alarms dashboard.
     const [rule] = await db.sql.query<{ id: string }>(
       `INSERT INTO rules (org_id, name, target, kind, metric, params, severity, actions)

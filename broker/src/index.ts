@@ -24,4 +24,4 @@ export { connectSharedSessions, type SharedSessions } from './shared-sessions.ts
 export { Spill } from './spill.ts';
 export { checkTelemetry, type ReadingsListener, type TelemetrySink } from './store-telemetry.ts';
 export { nowMicros, parseTelemetry, type Readings } from './telemetry-parser.ts';
-export { NO_DEVICE, type Usage, UsageMeter } from './usage-meter.ts';
+export { NO_DEVICE, NO_USER, type Usage, UsageMeter } from './usage-meter.ts';

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 
 /** The device id under which usage that belongs to no device (API calls) is kept. */
 export const NO_DEVICE = '00000000-0000-0000-0000-000000000000';
+/** The user id of usage that is no person's (a device's, an organization key's API calls). */
+export const NO_USER = NO_DEVICE;
 
 export interface Usage {
   messages?: number;
@@ -14,6 +16,7 @@ export interface Usage {
 interface Counts {
   orgId: string;
   deviceId: string;
+  userId: string;
   day: string;
   messages: number;
   points: number;
@@ -22,9 +25,9 @@ interface Counts {
 }
 
 const UPSERT = `
-INSERT INTO usage_daily (org_id, device_id, day, messages, points, bytes, api_calls)
-SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int8[], $5::int8[], $6::int8[], $7::int8[])
-ON CONFLICT (org_id, day, device_id) DO UPDATE SET
+INSERT INTO usage_daily (org_id, device_id, day, messages, points, bytes, api_calls, user_id)
+SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::uuid[])
+ON CONFLICT (org_id, day, device_id, user_id) DO UPDATE SET
   messages = usage_daily.messages + excluded.messages,
   points = usage_daily.points + excluded.points,
   bytes = usage_daily.bytes + excluded.bytes,
@@ -36,7 +39,7 @@ SELECT org_id::text AS org_id, sum(messages)::text AS messages FROM usage_daily
 WHERE day = $1 AND ($2::uuid IS NULL OR org_id = $2::uuid) GROUP BY org_id`;
 
 /**
- * Counts messages, data points, bytes and API calls per organization, device and UTC day. Counting
+ * Counts messages, data points, bytes and API calls per organization, device, user and UTC day. Counting
  * is a map update, nothing more, so the hot path stays fast; `flush()` adds what was counted to the
  * database in one statement. It also keeps today's message total per organization, for quotas:
  * what this process counted on top of what `usage_daily` held for today when it first looked
@@ -74,13 +77,23 @@ export class UsageMeter {
     return this;
   }
 
-  count(orgId: string, deviceId: string | undefined, usage: Usage): void {
+  /** Adds usage of a device, or of the organization (API calls, by `userId` when a person made them). */
+  count(orgId: string, deviceId: string | undefined, usage: Usage, userId?: string): void {
     this.rollDay();
     const day = this.todayKey;
-    const key = `${orgId}|${deviceId ?? NO_DEVICE}|${day}`;
+    const key = `${orgId}|${deviceId ?? NO_DEVICE}|${userId ?? NO_USER}|${day}`;
     let c = this.pending.get(key);
     if (!c) {
-      c = { orgId, deviceId: deviceId ?? NO_DEVICE, day, messages: 0, points: 0, bytes: 0, apiCalls: 0 };
+      c = {
+        orgId,
+        deviceId: deviceId ?? NO_DEVICE,
+        userId: userId ?? NO_USER,
+        day,
+        messages: 0,
+        points: 0,
+        bytes: 0,
+        apiCalls: 0,
+      };
       this.pending.set(key, c);
     }
     c.messages += usage.messages ?? 0;
@@ -171,10 +184,11 @@ export class UsageMeter {
         batch.map((c) => c.points),
         batch.map((c) => c.bytes),
         batch.map((c) => c.apiCalls),
+        batch.map((c) => c.userId),
       ]);
     } catch (err) {
       for (const c of batch) {
-        const key = `${c.orgId}|${c.deviceId}|${c.day}`;
+        const key = `${c.orgId}|${c.deviceId}|${c.userId}|${c.day}`;
         const now = this.pending.get(key);
         if (now) {
           now.messages += c.messages;

@@ -242,7 +242,8 @@ export function createApp({
     const countCall: MiddlewareHandler<AppEnv> = async (c, next) => {
       await next();
       const org = c.get('org');
-      if (org) meter.count(org.id, undefined, { apiCalls: 1 });
+      if (org)
+        meter.count(org.id, undefined, { apiCalls: 1 }, org.actor.kind === 'user' ? org.actor.userId : undefined);
     };
     app.use('/v1/orgs/*', countCall);
     app.use('/v1/analytics/*', countCall);

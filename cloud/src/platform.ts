@@ -25,6 +25,7 @@ import { OrgRepository } from './orgs/org.repository.ts';
 import type { OrgService } from './orgs/org.service.ts';
 import type { RolloutService } from './ota/rollout.service.ts';
 import { Scheduler } from './scheduler.ts';
+import type { DeletedObjects } from './storage/deleted-objects.ts';
 import type { TwinService } from './twin/twin.service.ts';
 import { type AccountParts, wireAccounts } from './wiring/accounts.ts';
 import { wireAnalytics } from './wiring/analytics.ts';
@@ -68,6 +69,8 @@ export interface Platform {
   writer: BatchWriter;
   broker: ReturnType<typeof createBroker>;
   meter: UsageMeter;
+  /** Deletes from the object store what triggers recorded as gone (the job `sweep-deleted-objects`). */
+  deletedObjects: DeletedObjects;
   tokens: TokenService;
   auth: Auth;
   orgs: OrgService;
@@ -183,7 +186,7 @@ export async function buildPlatform(
     const notify = wireNotify(w, { events });
 
     const { metrics, writer, meter, embeddedJobs } = await wireIngest(w);
-    const { tokens, limits, shared, authRepo, objects, auth, callers } = await wireAccounts(w, parts, {
+    const { tokens, limits, shared, authRepo, objects, auth, callers, deletedObjects } = await wireAccounts(w, parts, {
       notify: notify.notifier,
     });
     const orgRepo = new OrgRepository(db.orm, () => callers.changed());
@@ -304,6 +307,7 @@ export async function buildPlatform(
       writer,
       broker,
       meter,
+      deletedObjects,
       tokens,
       auth,
       orgs,

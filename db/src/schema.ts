@@ -538,13 +538,15 @@ export const usageDaily = pgTable(
     orgId: uuid('org_id').notNull(),
     /** The nil UUID for usage that is the organization's, not a device's (API calls). */
     deviceId: uuid('device_id').notNull(),
+    /** Who made the API calls: the nil UUID for a device's usage and an organization key's calls. */
+    userId: uuid('user_id').notNull().default('00000000-0000-0000-0000-000000000000'),
     day: text('day').notNull(),
     messages: bigint('messages', { mode: 'number' }).notNull().default(0),
     points: bigint('points', { mode: 'number' }).notNull().default(0),
     bytes: bigint('bytes', { mode: 'number' }).notNull().default(0),
     apiCalls: bigint('api_calls', { mode: 'number' }).notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.day, t.deviceId] })],
+  (t) => [primaryKey({ columns: [t.orgId, t.day, t.deviceId, t.userId] })],
 );
 
 /** What an organization bought, from checkout to fulfilment, tied to Stripe and to the ledger. */
@@ -1021,3 +1023,15 @@ export const analyticsEvents = pgTable(
     index('analytics_events_org_name_time_idx').on(t.orgId, t.name, t.time.desc()),
   ],
 );
+
+/**
+ * Objects whose row is gone (a file deleted or replaced, a release deleted, an account or an
+ * organization purged): triggers add their keys in the deleting transaction, and a scheduled sweep
+ * deletes them from the object store, so nothing is left behind when a process dies in between.
+ */
+export const deletedObjects = pgTable('deleted_objects', {
+  objectKey: text('object_key').primaryKey(),
+  deletedAt: timestamp('deleted_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Failed deletions from the store so far; the sweep tries again later. */
+  attempts: integer('attempts').notNull().default(0),
+});

@@ -157,11 +157,10 @@ const UsageSummaryShape = z
         data_points: z.number(),
       }),
     ),
-    users: z.array(z.object({ user_id: z.string().nullable(), events: z.number() })),
+    users: z.array(z.object({ user_id: z.string().nullable(), events: z.number(), api_calls: z.number() })),
     devices: z.array(
       z.object({ device_id: z.string(), messages: z.number(), data_points: z.number(), bytes: z.number() }),
     ),
-    api_calls_by_user: z.null(),
     cost: z.object({
       plan: z.object({ name: z.string(), status: z.string(), price: z.number(), currency: z.string() }),
       metered_credits: z.number(),
@@ -174,11 +173,10 @@ const UsageSummaryShape = z
       from: '2026-11-01',
       to: '2026-11-30',
       days: [{ day: '2026-11-01', events: 120, api_calls: 340, messages: 5000, data_points: 20000 }],
-      users: [{ user_id: '7d1c3f9a-2b8e-4f0d-a6c5-1e9b8d7a6c54', events: 120 }],
+      users: [{ user_id: '7d1c3f9a-2b8e-4f0d-a6c5-1e9b8d7a6c54', events: 120, api_calls: 340 }],
       devices: [
         { device_id: '0b6f7c1e-5a4e-4c7a-9d55-6f3f1b2c9e10', messages: 5000, data_points: 20000, bytes: 180000 },
       ],
-      api_calls_by_user: null,
       cost: {
         plan: { name: 'pro', status: 'active', price: 4900, currency: 'usd' },
         metered_credits: 2,

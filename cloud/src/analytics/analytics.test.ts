@@ -141,7 +141,22 @@ describe.each(['postgres', 'embedded'] as const)('product analytics on %s', (dat
       events: 0,
       to: new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10),
     });
-    expect(res.body.users).toEqual(expect.arrayContaining([{ user_id: a.userId, events: 1 }]));
+    // The person's events and API calls; what no person did (the organization key's calls) under null.
+    const person = res.body.users.find((u: { user_id: string | null }) => u.user_id === a.userId);
+    expect(person).toMatchObject({ events: 1, api_calls: expect.any(Number) });
+    expect(person.api_calls).toBeGreaterThan(0);
+    const byUser = await h.call(
+      'GET',
+      `/v1/orgs/${a.orgId}/usage?from=${weekAgo}&to=${today}&by=user`,
+      undefined,
+      a.token,
+    );
+    expect(byUser.status).toBe(200);
+    const calls = (id: string | null) =>
+      byUser.body.data
+        .filter((r: { user_id: string | null }) => r.user_id === id)
+        .reduce((n: number, r: { api_calls: number }) => n + r.api_calls, 0);
+    expect(calls(a.userId)).toBe(person.api_calls);
     expect(res.body.cost.plan).toMatchObject({ name: 'free', price: 0 });
     const bad = await h.call(
       'GET',

@@ -16,7 +16,7 @@ interface Totals {
 
 /**
  * Usage and cost of an organization over a period of UTC days: product events and metered usage
- * per day, user and device, what it costs (the plan's catalog price, metered overage and other
+ * per day, user (events and API calls) and device, what it costs (the plan's catalog price, metered overage and other
  * wallet spend, as billing computed and recorded them) and totals against the period before.
  * @example const s = await new UsageSummary(repo, billing).summary(orgId, '2026-11-01', '2026-11-30');
  */
@@ -47,8 +47,6 @@ export class UsageSummary {
       days: current.days,
       users: current.users,
       devices: current.devices,
-      // API calls are metered per organization only; usage by user is that of product events.
-      api_calls_by_user: null,
       cost,
       dashboard: { current: current.totals, previous: { ...previous, ...before.totals } },
     };
@@ -57,10 +55,11 @@ export class UsageSummary {
   private async period(orgId: string, from: string, to: string) {
     const start = new Date(`${from}T00:00:00Z`);
     const end = new Date(Date.parse(`${to}T00:00:00Z`) + DAY_MS);
-    const [events, usage, byDevice, statement] = await Promise.all([
+    const [events, usage, byDevice, byUser, statement] = await Promise.all([
       this.repo.usage(orgId, start, end),
-      this.billing.usage(orgId, { from, to, byDevice: false }),
-      this.billing.usage(orgId, { from, to, byDevice: true }),
+      this.billing.usage(orgId, { from, to, by: 'day' }),
+      this.billing.usage(orgId, { from, to, by: 'device' }),
+      this.billing.usage(orgId, { from, to, by: 'user' }),
       this.billing.wallet.statement(orgId),
     ]);
     const perDay = new Map<
@@ -88,6 +87,19 @@ export class UsageSummary {
       d.bytes += u.bytes;
       devices.set(id, d);
     }
+    // Product events and API calls per person; `null` is what no person did (organization keys).
+    const users = new Map<string | null, { user_id: string | null; events: number; api_calls: number }>();
+    const user = (id: string | null) => {
+      let u = users.get(id);
+      if (!u) {
+        u = { user_id: id, events: 0, api_calls: 0 };
+        users.set(id, u);
+      }
+      return u;
+    };
+    for (const e of events.users) user(e.user_id).events += e.events;
+    for (const u of byUser)
+      if ('user_id' in u && u.api_calls > 0) user((u.user_id as string | null) ?? null).api_calls += u.api_calls;
     // Wallet debits in the period, by kind, as the ledger recorded them (overage is the metered part).
     const spend = new Map<string, number>();
     for (const e of statement) {
@@ -103,7 +115,7 @@ export class UsageSummary {
       data_points: sum('data_points'),
       wallet_spend_credits: [...spend.values()].reduce((n, c) => n + c, 0),
     };
-    return { days: rows, users: events.users, devices: [...devices.values()], spend, totals };
+    return { days: rows, users: [...users.values()], devices: [...devices.values()], spend, totals };
   }
 
   /** The plan's price from the catalog (what Stripe charges), metered overage and other wallet spend. */

@@ -161,12 +161,8 @@ export class AccountService {
   private async purge(userId: string, audit: AccountAudit): Promise<void> {
     const user = await this.o.repo.findUser(userId);
     if (!user) return;
+    // The avatar's and the user's files' objects leave the store with the next `sweep-deleted-objects`.
     await this.o.accounts.purge(userId, user.email, audit);
-    if (user.avatarKey) {
-      await this.o.objects.delete(user.avatarKey).catch((err: unknown) => {
-        this.o.logger.warn({ err, userId }, 'avatar of a purged account not deleted');
-      });
-    }
     await this.o.notify.sendMail({
       to: user.email,
       subject: 'Your account has been deleted',

@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authHarness } from '../testing.ts';
@@ -114,6 +116,23 @@ describe.each(['postgres', 'embedded'] as const)('account management (%s)', (dat
     const token = mfa.body.access_token as string;
     // MFA off this time: the password alone confirms.
     await h.call('POST', '/v1/me/mfa/totp/disable', { code: await generate({ secret }) }, token);
+    // An avatar and a file of the user's own: their objects leave the store after the purge.
+    const upload = (path: string, body: Uint8Array, type: string) =>
+      h.app.request(path, {
+        method: 'PUT',
+        body,
+        headers: { 'content-type': type, authorization: `Bearer ${token}` },
+      });
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Array(64).fill(1)]);
+    expect((await upload('/v1/me/avatar', png, 'image/png')).status).toBe(200);
+    const file = await upload('/v1/me/files?path=notes/a.txt', new TextEncoder().encode('mine'), 'text/plain');
+    expect(file.status).toBe(201);
+    const objects = join(h.platform.config.DATA_DIR, 'objects');
+    const stored = async () =>
+      (await readdir(objects, { recursive: true, withFileTypes: true }))
+        .filter((f) => f.isFile() && join(f.parentPath, f.name).includes(me.id))
+        .map((f) => f.name);
+    expect((await stored()).length).toBeGreaterThanOrEqual(2);
     expect((await h.call('POST', '/v1/me/deletion', { password: PASSWORD }, token)).status).toBe(202);
     // What the hourly cluster-wide job runs.
     expect(h.platform.scheduler.list()).toContainEqual({ name: 'purge-deleted-accounts', everyMs: 3600_000 });
@@ -130,6 +149,11 @@ describe.each(['postgres', 'embedded'] as const)('account management (%s)', (dat
       [me.id],
     );
     expect(left[0]).toEqual({ users: 0, members: 0, events: 0 });
+    // What the cluster-wide job `sweep-deleted-objects` runs every minute.
+    expect(h.platform.scheduler.list()).toContainEqual({ name: 'sweep-deleted-objects', everyMs: 60_000 });
+    expect(await h.platform.deletedObjects.sweep()).toBeGreaterThanOrEqual(2);
+    expect(await stored()).toEqual([]);
+    expect(await h.db.sql.query('SELECT 1 FROM deleted_objects')).toEqual([]);
     const trail = await h.db.sql.query<{ action: string; row: string }>(
       'SELECT action, row_to_json(a)::text AS row FROM audit_log a WHERE org_id = $1',
       [orgId],

@@ -4,6 +4,9 @@ import { CatalogRepository } from './catalog.repository.ts';
 import type { CountedLimit } from './plans.ts';
 import { WalletRepository } from './wallet.repository.ts';
 
+/** How metered usage is broken down beside the day. */
+export type UsageBy = 'day' | 'device' | 'user';
+
 const { billingAccounts, stripeEvents, devices, usageDaily, usageReports, memberships, invitations, rollouts, files } =
   schema;
 
@@ -147,8 +150,8 @@ export class BillingRepository {
     return Number(row?.n ?? 0);
   }
 
-  /** Usage per day in [from, to], per device when asked. */
-  async usage(orgId: string, q: { from: string; to: string; byDevice: boolean }) {
+  /** Usage per day in [from, to], and per device or per user when asked. */
+  async usage(orgId: string, q: { from: string; to: string; by: UsageBy }) {
     const totals = {
       messages: sql<string>`sum(${usageDaily.messages})::text`,
       points: sql<string>`sum(${usageDaily.points})::text`,
@@ -156,13 +159,21 @@ export class BillingRepository {
       apiCalls: sql<string>`sum(${usageDaily.apiCalls})::text`,
     };
     const where = and(eq(usageDaily.orgId, orgId), sql`${usageDaily.day} BETWEEN ${q.from} AND ${q.to}`);
-    if (q.byDevice) {
+    if (q.by === 'device') {
       return this.orm
         .select({ day: usageDaily.day, deviceId: usageDaily.deviceId, ...totals })
         .from(usageDaily)
         .where(where)
         .groupBy(usageDaily.day, usageDaily.deviceId)
         .orderBy(usageDaily.day, usageDaily.deviceId);
+    }
+    if (q.by === 'user') {
+      return this.orm
+        .select({ day: usageDaily.day, userId: usageDaily.userId, ...totals })
+        .from(usageDaily)
+        .where(where)
+        .groupBy(usageDaily.day, usageDaily.userId)
+        .orderBy(usageDaily.day, usageDaily.userId);
     }
     return this.orm
       .select({ day: usageDaily.day, ...totals })

@@ -74,23 +74,21 @@ export function billingRoutes(auth: Authenticator, orgs: OrgRepository, billing:
         method: 'get',
         path: '/v1/orgs/{orgId}/usage',
         tags,
-        summary: 'Messages, data points, bytes and API calls per UTC day; per device with by=device',
+        summary:
+          'Messages, data points, bytes and API calls per UTC day; per device with by=device, API calls per user with by=user',
         request: {
           params: OrgId,
           query: z.object({
             from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day like 2026-01-31'),
             to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day like 2026-01-31'),
-            by: z.enum(['day', 'device']).default('day'),
+            by: z.enum(['day', 'device', 'user']).default('day'),
           }),
         },
         responses: { 200: listOf(Row), ...problems(400, 401, 403, 404) },
       }),
       async (c) => {
         const q = c.req.valid('query');
-        return c.json(
-          { data: await billing.usage(c.get('org').id, { from: q.from, to: q.to, byDevice: q.by === 'device' }) },
-          200,
-        );
+        return c.json({ data: await billing.usage(c.get('org').id, { from: q.from, to: q.to, by: q.by }) }, 200);
       },
     )
     .openapi(

@@ -1,10 +1,10 @@
-import { NO_DEVICE } from '@iotp/broker';
+import { NO_DEVICE, NO_USER } from '@iotp/broker';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import { BillingNotConfigured, NotFound } from '../http/problem.ts';
 import type { NoticePort } from '../notify/port.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
-import type { BillingRepository } from './billing.repository.ts';
+import type { BillingRepository, UsageBy } from './billing.repository.ts';
 import { CatalogService } from './catalog.service.ts';
 import { type CountedLimit, PLANS, PlanLimitReached, type PlanLimits, type PlanName } from './plans.ts';
 import { StripeCheckout } from './stripe-checkout.ts';
@@ -129,10 +129,11 @@ export class BillingService {
     return (await this.plan(orgId)).limits.messages_per_day;
   }
 
-  async usage(orgId: string, q: { from: string; to: string; byDevice: boolean }) {
+  async usage(orgId: string, q: { from: string; to: string; by: UsageBy }) {
     return (await this.o.repo.usage(orgId, q)).map((r) => ({
       day: r.day,
       ...('deviceId' in r ? { device_id: r.deviceId === NO_DEVICE ? null : r.deviceId } : {}),
+      ...('userId' in r ? { user_id: r.userId === NO_USER ? null : r.userId } : {}),
       messages: Number(r.messages),
       data_points: Number(r.points),
       bytes: Number(r.bytes),
@@ -157,7 +158,7 @@ export class BillingService {
   /** Today's metered totals (flushed every few seconds), to set against the daily limits. */
   private async today(orgId: string) {
     const day = new Date().toISOString().slice(0, 10);
-    const [row] = await this.o.repo.usage(orgId, { from: day, to: day, byDevice: false });
+    const [row] = await this.o.repo.usage(orgId, { from: day, to: day, by: 'day' });
     return { messages_today: Number(row?.messages ?? 0), data_points_today: Number(row?.points ?? 0) };
   }
 

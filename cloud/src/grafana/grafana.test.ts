@@ -94,6 +94,13 @@ describe("tenants' Grafana logins", () => {
       expect((await sql`SELECT count(*)::int AS n FROM usage_daily WHERE org_id = ${b.orgId}`)[0]!.n).toBe(0);
       await expect(sql`SELECT * FROM public.analytics_events`).rejects.toThrow(/permission denied/);
       await expect(sql`SELECT * FROM public.usage_daily`).rejects.toThrow(/permission denied/);
+      // Costs and people: the tenant's own plan, wallet and members only.
+      expect((await sql`SELECT DISTINCT org_id FROM billing_accounts`).every((r) => r.org_id === a.orgId)).toBe(true);
+      expect((await sql`SELECT count(*)::int AS n FROM users`)[0]!.n).toBe(1);
+      expect(
+        (await sql`SELECT count(*)::int AS n FROM ledger_entries WHERE account <> ${`org:${a.orgId}`}`)[0]!.n,
+      ).toBe(0);
+      await expect(sql`SELECT * FROM public.ledger_entries`).rejects.toThrow(/permission denied/);
       await expect(sql`INSERT INTO devices (id) VALUES (gen_random_uuid())`).rejects.toThrow();
 
       // Every dashboard query runs for the tenant, unchanged.

@@ -237,6 +237,12 @@ describe('organizations', () => {
   it('deletes in two steps: devices lose their credentials at once, data goes after the grace period', async () => {
     const doomed = (await h.call('POST', '/v1/orgs', { name: 'Doomed' }, owner)).body.id;
     await h.db.sql.query("INSERT INTO devices (org_id, name, secret_hash) VALUES ($1, 'd1', 'abc')", [doomed]);
+    // A file's row: its object is queued for the store's sweep when the purge cascades to it.
+    const objectKey = `files/org/${doomed}/${crypto.randomUUID()}`;
+    await h.db.sql.query(
+      "INSERT INTO files (org_id, path, size, content_type, sha256, object_key) VALUES ($1, 'a.bin', 1, 'application/octet-stream', 'x', $2)",
+      [doomed, objectKey],
+    );
     expect((await h.call('DELETE', `/v1/orgs/${doomed}`, { confirmation_token: 'guess' }, owner)).status).toBe(400);
     const step1 = await h.call('POST', `/v1/orgs/${doomed}/deletion`, undefined, owner);
     const step2 = await h.call(
@@ -255,5 +261,6 @@ describe('organizations', () => {
     await h.db.sql.query("UPDATE organizations SET purge_after = now() - interval '1 second' WHERE id = $1", [doomed]);
     expect(await h.orgService.purgeDue()).toEqual([doomed]);
     expect(await h.db.sql.query('SELECT 1 FROM devices WHERE org_id = $1', [doomed])).toEqual([]);
+    expect(await h.db.sql.query('SELECT 1 FROM deleted_objects WHERE object_key = $1', [objectKey])).toHaveLength(1);
   });
 });

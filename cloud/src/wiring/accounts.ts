@@ -8,6 +8,7 @@ import { type CounterStore, MemoryCounterStore, RedisCounterStore } from '../aut
 import { TokenService } from '../auth/tokens.ts';
 import type { PlatformConfig } from '../config.ts';
 import type { MailPort } from '../notify/port.ts';
+import { DeletedObjects } from '../storage/deleted-objects.ts';
 import { FileObjectStore, type ObjectStore, S3ObjectStore } from '../storage/object-store.ts';
 import type { Wiring } from './wiring.ts';
 
@@ -67,9 +68,12 @@ export async function wireAccounts(
   });
   // Accounts past their deletion grace period go, with their personal data (once across the cluster).
   scheduler.add({ name: 'purge-deleted-accounts', everyMs: 3600_000, run: () => auth.account.purgeDue() });
+  // Objects of files, releases and accounts that are gone leave the store (once across the cluster).
+  const deletedObjects = new DeletedObjects({ sql: db.sql, objects, logger });
+  scheduler.add({ name: 'sweep-deleted-objects', everyMs: 60_000, run: () => deletedObjects.sweep() });
   // After the HTTP server has closed: mail auth queues once it has answered still goes in.
   onClose(() => auth.settled());
-  return { tokens, limits, shared, authRepo, objects, auth, callers };
+  return { tokens, limits, shared, authRepo, objects, auth, callers, deletedObjects };
 }
 
 /** S3 when S3_ENDPOINT is set, else files under DATA_DIR. */
