@@ -117,7 +117,7 @@ describe.each(['postgres', 'embedded'] as const)('account management (%s)', (dat
     // MFA off this time: the password alone confirms.
     await h.call('POST', '/v1/me/mfa/totp/disable', { code: await generate({ secret }) }, token);
     // An avatar and a file of the user's own: their objects leave the store after the purge.
-    const upload = (path: string, body: Uint8Array, type: string) =>
+    const upload = (path: string, body: Uint8Array<ArrayBuffer>, type: string) =>
       h.app.request(path, {
         method: 'PUT',
         body,

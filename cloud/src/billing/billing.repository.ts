@@ -159,21 +159,16 @@ export class BillingRepository {
       apiCalls: sql<string>`sum(${usageDaily.apiCalls})::text`,
     };
     const where = and(eq(usageDaily.orgId, orgId), sql`${usageDaily.day} BETWEEN ${q.from} AND ${q.to}`);
-    if (q.by === 'device') {
-      return this.orm
-        .select({ day: usageDaily.day, deviceId: usageDaily.deviceId, ...totals })
+    if (q.by !== 'day') {
+      const day = usageDaily.day;
+      const key = sql<string>`${q.by === 'device' ? usageDaily.deviceId : usageDaily.userId}`;
+      const rows = await this.orm
+        .select({ day, key, ...totals })
         .from(usageDaily)
         .where(where)
-        .groupBy(usageDaily.day, usageDaily.deviceId)
-        .orderBy(usageDaily.day, usageDaily.deviceId);
-    }
-    if (q.by === 'user') {
-      return this.orm
-        .select({ day: usageDaily.day, userId: usageDaily.userId, ...totals })
-        .from(usageDaily)
-        .where(where)
-        .groupBy(usageDaily.day, usageDaily.userId)
-        .orderBy(usageDaily.day, usageDaily.userId);
+        .groupBy(day, key)
+        .orderBy(day, key);
+      return rows.map(({ key, ...r }) => (q.by === 'device' ? { ...r, deviceId: key } : { ...r, userId: key }));
     }
     return this.orm
       .select({ day: usageDaily.day, ...totals })
