@@ -67,3 +67,18 @@ CREATE TRIGGER firmware_releases_object_deleted AFTER DELETE OR UPDATE OF object
 -- Only a deleted account: an avatar's key is the user's, and comes back when another is uploaded.
 CREATE TRIGGER users_avatar_deleted AFTER DELETE ON users
   FOR EACH ROW EXECUTE FUNCTION keep_deleted_object('avatar_key');
+--> statement-breakpoint
+-- A multipart upload that goes (completed, aborted, expired, or its owner purged) leaves its parts.
+CREATE FUNCTION keep_deleted_upload_parts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO deleted_objects (object_key)
+  SELECT format('uploads/%s/%s/%s/%s',
+                CASE WHEN OLD.org_id IS NOT NULL THEN 'org' ELSE 'user' END,
+                coalesce(OLD.org_id, OLD.user_id), OLD.id, n)
+  FROM jsonb_object_keys(OLD.parts) n
+  ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER file_uploads_parts_deleted AFTER DELETE ON file_uploads
+  FOR EACH ROW EXECUTE FUNCTION keep_deleted_upload_parts();

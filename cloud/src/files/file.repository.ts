@@ -1,5 +1,5 @@
 import { type Orm, schema } from '@iotp/db';
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lt, sql } from 'drizzle-orm';
 
 const { files, fileUploads } = schema;
 
@@ -116,6 +116,15 @@ export class FileRepository {
       .where(and(uploadOwnedBy(owner), eq(fileUploads.id, id)))
       .returning();
     return row;
+  }
+
+  /** Drops uploads begun before `before` and never completed; their parts go with the object sweep. */
+  async expireUploads(before: Date): Promise<number> {
+    const rows = await this.orm
+      .delete(fileUploads)
+      .where(lt(fileUploads.createdAt, before))
+      .returning({ id: fileUploads.id });
+    return rows.length;
   }
 
   async deleteUpload(owner: Owner, id: string): Promise<UploadRow | undefined> {

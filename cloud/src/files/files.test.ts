@@ -193,6 +193,28 @@ describe.each(['files', 's3'] as const)('files on the %s store', (kind) => {
     expect((await h.call('POST', `${base}/uploads/${aborted.body.id}/complete`, undefined, token)).status).toBe(404);
   });
 
+  it('expires an upload left unfinished for a week, and sweeps its parts from the store', async () => {
+    const left = await h.call('POST', `${base}/uploads`, { path: 'multi/left' }, token);
+    for (const n of [1, 2]) await raw('PUT', `${base}/uploads/${left.body.id}/parts/${n}`, `part ${n}`);
+    const fresh = await h.call('POST', `${base}/uploads`, { path: 'multi/fresh' }, token);
+    await h.db.sql.query("UPDATE file_uploads SET created_at = now() - interval '8 days' WHERE id = $1", [
+      left.body.id,
+    ]);
+    await h.platform.scheduler.runNow('expire-file-uploads');
+    expect((await h.call('GET', `${base}/uploads/${left.body.id}`, undefined, token)).status).toBe(404);
+    expect((await h.call('GET', `${base}/uploads/${fresh.body.id}`, undefined, token)).status).toBe(200);
+    const queued = async () =>
+      (
+        await h.db.sql.query<{ object_key: string }>(
+          'SELECT object_key FROM deleted_objects WHERE object_key LIKE $1 ORDER BY 1',
+          [`uploads/org/${orgId}/${left.body.id}/%`],
+        )
+      ).map((r) => r.object_key);
+    expect(await queued()).toEqual([1, 2].map((n) => `uploads/org/${orgId}/${left.body.id}/${n}`));
+    await h.platform.scheduler.runNow('sweep-deleted-objects');
+    expect(await queued()).toEqual([]);
+  });
+
   it('uploads and downloads through signed URLs, and refuses an expired one', async () => {
     const upUrl = await h.call('POST', `${base}/upload-url`, { path: 'signed/a.txt' }, token);
     expect(upUrl.status).toBe(201);
