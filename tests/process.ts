@@ -26,21 +26,25 @@ export interface Ready {
 export function startProcess(env: Record<string, string>) {
   // CHILD_NODE_ARGS: flags NODE_OPTIONS refuses, such as --cpu-prof (profiling a benchmark's platform).
   const args = process.env.CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...args, '--import', 'tsx', 'cloud/src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      // Not the test runner's own options (a loader, an inspector) unless asked for.
-      NODE_OPTIONS: process.env.CHILD_NODE_OPTIONS ?? '',
-      MQTT_PORT: '0',
-      HTTP_PORT: '0',
-      EMBEDDED_PG_PORT: '0',
-      LOG_LEVEL: 'info',
-      // No developer's .env in the repository: each test says what it runs with.
-      ENV_FILE: '',
-      ...env,
+  const child = spawn(
+    process.execPath,
+    [...args, '--conditions=@iotp/source', '--import', 'tsx', 'cloud/src/main.ts'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        // Not the test runner's own options (a loader, an inspector) unless asked for.
+        NODE_OPTIONS: process.env.CHILD_NODE_OPTIONS ?? '',
+        MQTT_PORT: '0',
+        HTTP_PORT: '0',
+        EMBEDDED_PG_PORT: '0',
+        LOG_LEVEL: 'info',
+        // No developer's .env in the repository: each test says what it runs with.
+        ENV_FILE: '',
+        ...env,
+      },
     },
-  });
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => {
