@@ -11,6 +11,8 @@ export async function buildAgent(outfile: string): Promise<void> {
     outfile,
     bundle: true,
     platform: 'node',
+    // Our workspaces (the protocol) from their TypeScript sources, as the tests run them.
+    conditions: ['@iotp/source'],
     format: 'esm',
     target: 'node20',
     minify: true,

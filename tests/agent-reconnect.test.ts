@@ -26,9 +26,13 @@ describe('edge agent after a refused CONNACK', { timeout: 120_000 }, () => {
   const children: ChildProcess[] = [];
 
   function startAgent(config: string): AgentProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'edge-agent/src/bin.ts', 'run', '--config', config], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@iotp/source', '--import', 'tsx', 'edge-agent/src/bin.ts', 'run', '--config', config],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     children.push(child);
     const lines: string[] = [];
     for (const stream of [child.stdout!, child.stderr!])
@@ -121,6 +125,7 @@ describe('edge agent after a refused CONNACK', { timeout: 120_000 }, () => {
     await refusedWhileQueueing(agent, statusFile, 4, 20);
 
     const human = await run(process.execPath, [
+      '--conditions=@iotp/source',
       '--import',
       'tsx',
       'edge-agent/src/bin.ts',

@@ -48,4 +48,18 @@ describe('compose.yaml', () => {
       expect(prometheus, name).toMatch(new RegExp(`["']${name}:8080["']`));
     }
   });
+
+  it('builds an image that runs the built JavaScript on a production install', async () => {
+    const dockerfile = await readFile(`${ROOT}Dockerfile`, 'utf8');
+    const build = JSON.parse(await readFile(`${ROOT}tsconfig.build.json`, 'utf8')) as {
+      references: { path: string }[];
+    };
+    const workspaces = build.references.map((r) => r.path.split('/')[0]);
+    expect(dockerfile).toMatch(/RUN npm run build\n/);
+    expect(dockerfile).toMatch(/RUN npm ci --omit=dev /);
+    for (const w of workspaces) expect(dockerfile, w).toContain(`COPY --from=build /app/${w}/dist ${w}/dist\n`);
+    expect(dockerfile).toContain('COPY db/migrations db/migrations\n');
+    expect(dockerfile).toMatch(/CMD \["node", "cloud\/dist\/main\.js"\]\n$/);
+    expect(dockerfile).not.toMatch(/tsx/);
+  });
 });

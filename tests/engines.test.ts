@@ -5,24 +5,48 @@ import { describe, expect, it } from 'vitest';
 const ROOT = new URL('..', import.meta.url).pathname;
 
 interface Lock {
-  packages: Record<string, { version?: string; dev?: boolean; engines?: { node?: string } | string[] }>;
+  packages: Record<string, unknown>;
+}
+interface Manifest {
+  version?: string;
+  engines?: { node?: string } | string[];
 }
 
 /**
- * The Node.js the project declares it runs on is the oldest every dependency must run on: a
- * dependency that needs a newer Node (as @nats-io/nuid 3 needs 22) fails here, not on a device.
+ * The Node.js lines the project declares (package.json `engines`: 20, 22 and 24) are ones every
+ * installed package runs on, from the oldest release we name in each: a dependency that needs a newer
+ * Node (as commander 15 needs 22.12, @nats-io/nuid 3 needs 22) fails here, not on a device. Packages
+ * npm left out here (optional builds for other platforms) are not checked.
  */
 describe('engines', () => {
-  it('installs no runtime dependency that needs a newer Node.js than the project declares', async () => {
+  it('installs no package that refuses a Node.js release the project declares', async () => {
     const root = JSON.parse(await readFile(`${ROOT}package.json`, 'utf8')) as { engines: { node: string } };
-    const oldest = semver.minVersion(root.engines.node)!.version;
+    const releases = root.engines.node.split('||').map((range) => semver.minVersion(range)!.version);
+    expect(releases.map((v) => semver.major(v))).toEqual([20, 22, 24]);
+    // Every package npm installed (the lock's paths that are on disk), as its own package.json says.
     const lock = JSON.parse(await readFile(`${ROOT}package-lock.json`, 'utf8')) as Lock;
-    const refusing = Object.entries(lock.packages)
-      .filter(([path, p]) => path.includes('node_modules/') && !p.dev)
-      .flatMap(([path, p]) => {
-        const wants = Array.isArray(p.engines) ? undefined : p.engines?.node;
-        return wants && !semver.satisfies(oldest, wants) ? [`${path}@${p.version} wants node ${wants}`] : [];
-      });
+    const installed = Object.keys(lock.packages).filter((path) => path.includes('node_modules/'));
+    const manifests = await Promise.all(
+      installed.map((path) =>
+        readFile(`${ROOT}${path}/package.json`, 'utf8').then(
+          (text) => ({ path, ...(JSON.parse(text) as Manifest) }),
+          () => undefined, // not installed here: an optional build for another platform
+        ),
+      ),
+    );
+    const refusing = manifests.flatMap((p) => {
+      const wants = p && !Array.isArray(p.engines) ? p.engines?.node : undefined;
+      const refused = wants ? releases.filter((v) => !semver.satisfies(v, wants)) : [];
+      return refused.length ? [`${p!.path}@${p!.version} wants node ${wants}, refuses ${refused.join(', ')}`] : [];
+    });
+    expect(manifests.filter(Boolean).length).toBeGreaterThan(100);
     expect(refusing, `the project declares node ${root.engines.node}`).toEqual([]);
+  });
+
+  it('declares the same Node.js in every workspace (the edge agent installs alone on a device)', async () => {
+    const read = async (dir: string) =>
+      JSON.parse(await readFile(`${ROOT}${dir}package.json`, 'utf8')) as { engines?: unknown; workspaces?: string[] };
+    const root = await read('');
+    for (const w of root.workspaces!) expect((await read(`${w}/`)).engines, w).toEqual(root.engines);
   });
 });

@@ -36,9 +36,13 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
   const agents: AgentProcess[] = [];
 
   function startAgent(config: string, { stdin = false } = {}): AgentProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'edge-agent/src/bin.ts', 'run', '--config', config], {
-      stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@iotp/source', '--import', 'tsx', 'edge-agent/src/bin.ts', 'run', '--config', config],
+      {
+        stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      },
+    );
     const lines: string[] = [];
     for (const stream of [child.stdout!, child.stderr!])
       stream.on('data', (d: Buffer) => {
@@ -122,6 +126,7 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
 
   async function agentStatus(config: string) {
     const { stdout } = await run(process.execPath, [
+      '--conditions=@iotp/source',
       '--import',
       'tsx',
       'edge-agent/src/bin.ts',
@@ -203,6 +208,7 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
       join(slotsDir, 'b'),
     ]);
     const human = await run(process.execPath, [
+      '--conditions=@iotp/source',
       '--import',
       'tsx',
       'edge-agent/src/bin.ts',

@@ -304,14 +304,18 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
       .secret;
     const fw = await signedFirmware(dir.path, key.privateKey, { version: '5.0.0', content: 'y'.repeat(200_000) });
     const cli = (...args: string[]) =>
-      run(process.execPath, ['--import', 'tsx', 'firmware-tools/src/bin.ts', '--json', ...args], {
-        env: {
-          ...process.env,
-          IOTP_URL: `http://127.0.0.1:${p.httpPort}`,
-          IOTP_ORG: base.split('/').pop(),
-          IOTP_API_KEY: apiKey,
+      run(
+        process.execPath,
+        ['--conditions=@iotp/source', '--import', 'tsx', 'firmware-tools/src/bin.ts', '--json', ...args],
+        {
+          env: {
+            ...process.env,
+            IOTP_URL: `http://127.0.0.1:${p.httpPort}`,
+            IOTP_ORG: base.split('/').pop(),
+            IOTP_API_KEY: apiKey,
+          },
         },
-      }).then(
+      ).then(
         (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
         (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }),
       );

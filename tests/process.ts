@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { promisify } from 'node:util';
 import { apiClient } from './helpers.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -18,15 +19,24 @@ export interface Ready {
   wirePort?: number;
 }
 
+export interface StartOptions {
+  /**
+   * Runs the built JavaScript (cloud/dist/main.js, see `buildPlatform`) with node alone, as `npm start`
+   * and the image do; otherwise the TypeScript sources through tsx, so a test needs no build.
+   */
+  built?: boolean;
+}
+
 /**
  * Runs the platform as `npm start` does, in a child process on free ports; `ready` resolves once it
  * says so, and rejects if it exits first.
  * @example const p = startProcess({ DATA_DIR: dir }); await p.ready; expect(await p.stop()).toBe(0);
  */
-export function startProcess(env: Record<string, string>) {
+export function startProcess(env: Record<string, string>, { built = false }: StartOptions = {}) {
   // CHILD_NODE_ARGS: flags NODE_OPTIONS refuses, such as --cpu-prof (profiling a benchmark's platform).
   const args = process.env.CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...args, '--import', 'tsx', 'cloud/src/main.ts'], {
+  const entry = built ? ['cloud/dist/main.js'] : ['--conditions=@iotp/source', '--import', 'tsx', 'cloud/src/main.ts'];
+  const child = spawn(process.execPath, [...args, ...entry], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -95,6 +105,18 @@ export function startProcess(env: Record<string, string>) {
       return exited;
     },
   };
+}
+
+/**
+ * Brings every workspace's dist/ up to date as `npm start` does first (`tsc -b`: a minute or two the
+ * first time, seconds once built).
+ * @example await buildPlatform(); const p = startProcess({ DATA_DIR: dir }, { built: true });
+ */
+export async function buildPlatform(): Promise<void> {
+  await promisify(execFile)(process.execPath, ['scripts/build-if-stale.mjs'], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
 }
 
 /** A port some other program holds. */

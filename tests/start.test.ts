@@ -1,7 +1,56 @@
+import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tempDir } from '@iotp/db/testing';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { occupiedPort, startProcess } from './process.ts';
+import { creds, until } from './helpers.ts';
+import { buildPlatform, occupiedPort, setUp, startProcess } from './process.ts';
+
+/** The first build compiles every workspace: minutes on a busy 2-core machine. */
+const BUILD = 600_000;
+
+describe('npm start, the built platform', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  beforeAll(async () => {
+    dir = await tempDir();
+    await buildPlatform();
+  }, BUILD);
+  afterAll(async () => {
+    await dir?.remove();
+  });
+
+  it(
+    'runs cloud/dist with node alone: healthy, ready, serves the API and devices, stops cleanly',
+    async () => {
+      const run = startProcess({ DATA_DIR: dir.path }, { built: true });
+      const ready = await run.ready;
+      // Nothing but node and the built entry point: no tsx, no loader through NODE_OPTIONS.
+      expect(run.child.spawnargs.slice(-1)).toEqual(['cloud/dist/main.js']);
+      expect(run.child.spawnargs.join(' ')).not.toMatch(/tsx|--import|\.ts\b/);
+      expect((await fetch(`${ready.http}/healthz`)).status).toBe(200);
+      await until(async () => (await fetch(`${ready.http}/readyz`)).status === 200, 'ready');
+      const account = await setUp(ready);
+      const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${ready.mqttPort}`, {
+        ...creds(account.device),
+        reconnectPeriod: 0,
+      });
+      expect(device.connected).toBe(true);
+      await device.endAsync();
+      expect(await run.stop()).toBe(0);
+      expect(run.output().stdout).toMatch(/stopped cleanly/);
+    },
+    BUILD,
+  );
+
+  it.each(['firmware-tools', 'edge-agent'])('runs the %s command of its bin entry with node alone', async (cli) => {
+    const { stdout } = await promisify(execFile)(process.execPath, [`${cli}/bin/${cli}.js`, '--version'], {
+      cwd: new URL('..', import.meta.url).pathname,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
 
 describe('npm start, failing to start', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;

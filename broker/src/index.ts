@@ -18,6 +18,7 @@ export {
 export { ConfigError, count, flag, parseEnv, port } from './env.ts';
 export { type BrokerLimits, DEFAULT_LIMITS } from './limits.ts';
 export { type BrokerMetrics, createBrokerMetrics } from './metrics.ts';
+export type { ProxyProtocolOptions } from './proxy-protocol.ts';
 export { type QuotaPlan, Quotas } from './quotas.ts';
 export { REASONS, type Reason, Rejection } from './reasons.ts';
 export { connectSharedSessions, type SharedSessions } from './shared-sessions.ts';
@@ -25,3 +26,4 @@ export { Spill } from './spill.ts';
 export { checkTelemetry, type ReadingsListener, type TelemetrySink } from './store-telemetry.ts';
 export { nowMicros, parseTelemetry, type Readings } from './telemetry-parser.ts';
 export { NO_DEVICE, NO_USER, type Usage, UsageMeter } from './usage-meter.ts';
+export type { WebSocketOptions } from './websocket.ts';

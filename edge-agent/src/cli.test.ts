@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const agent = (...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', 'edge-agent/src/bin.ts', ...args]).then(
+  run(process.execPath, ['--conditions=@iotp/source', '--import', 'tsx', 'edge-agent/src/bin.ts', ...args]).then(
     (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }),
   );

@@ -84,7 +84,10 @@ describe('firmware-tools', () => {
   it('runs as a CLI with examples in --help, --json output, and one-line errors', () => {
     // From the repository root, where tsx resolves; paths are absolute.
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
+      spawnSync(process.execPath, ['--conditions=@iotp/source', '--import', 'tsx', CLI, ...args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
     const help = run('pack', '--help');
     expect(help.stdout).toMatch(/Example:\n {2}\$ firmware-tools pack/);
     expect(run('--version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);

@@ -53,7 +53,9 @@ async function connectAll(url: string, devices: Device[]) {
   const reports = await Promise.all(
     Array.from({ length: PROCESSES }, (_, i) => {
       const slice = devices.filter((_, j) => j % PROCESSES === i);
-      const child = fork(new URL('./idle-clients.ts', import.meta.url), { execArgv: ['--import', 'tsx'] });
+      const child = fork(new URL('./idle-clients.ts', import.meta.url), {
+        execArgv: ['--conditions=@iotp/source', '--import', 'tsx'],
+      });
       children.push(child);
       const job: IdleJob = {
         url,

@@ -32,7 +32,9 @@ export interface LoadResult {
  * @example const r = await runLoad({ url, devices, perDevice: 100, readings: 3, inflight: 64, qos: 1, label: 'platform' });
  */
 export function runLoad(job: LoadJob): Promise<LoadResult> {
-  const child = fork(new URL('./load.ts', import.meta.url), { execArgv: ['--import', 'tsx'] });
+  const child = fork(new URL('./load.ts', import.meta.url), {
+    execArgv: ['--conditions=@iotp/source', '--import', 'tsx'],
+  });
   child.send(job);
   return new Promise((resolve, reject) => {
     child.once('message', (r) => resolve(r as LoadResult));
