@@ -5,7 +5,7 @@ import { loadConfig } from '@iotp/cloud/config';
 import { type RunningPlatform, startPlatform } from '@iotp/cloud/platform';
 import { createTestDatabase, tempDir } from '@iotp/db/testing';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { generate } from 'selfsigned';
 
 export const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
@@ -34,6 +34,8 @@ export async function startTestPlatform(
     databaseUrl?: (url: string) => string;
     /** The database and DATA_DIR of a stopped platform, to start on again (see `restart`). */
     reuse?: { dir: Awaited<ReturnType<typeof tempDir>>; testDb?: Awaited<ReturnType<typeof createTestDatabase>> };
+    /** Where the platform logs, instead of the tests' shared logger. */
+    logger?: Logger;
   } = {},
 ): Promise<TestPlatform> {
   const dir = hooks.reuse?.dir ?? (await tempDir());
@@ -49,7 +51,7 @@ export async function startTestPlatform(
     ...(url ? { DATABASE_URL: url } : {}),
     ...env,
   });
-  const platform = await startPlatform(config, logger);
+  const platform = await startPlatform(config, hooks.logger ?? logger);
   const devices = new DeviceStore(platform.db.orm);
   const [org] = await platform.db.sql.query<{ id: string }>(
     "INSERT INTO organizations (name) VALUES ('test') RETURNING id",
