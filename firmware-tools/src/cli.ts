@@ -3,17 +3,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { pack, signManifest, verifyArtifact } from './artifact.ts';
 import { ToolError } from './errors.ts';
 import { keygen } from './keys.ts';
-import { PlatformClient } from './platform.ts';
-
-interface Rollout {
-  id: string;
-  name: string;
-  status: string;
-  status_reason: string | null;
-  current_phase: number;
-  phases: { percent: number }[];
-  counts: Record<string, number>;
-}
+import { PlatformClient, type Rollout, type RolloutInput } from './platform.ts';
 
 const ENV_HELP = `
 The platform is reached with --url, --org and --api-key, or IOTP_URL, IOTP_ORG and IOTP_API_KEY
@@ -194,12 +184,12 @@ export function program(): Command {
         on_failure: o.onFailure,
         ...(start && end ? { window: { start, end } } : {}),
       };
-      showRollout((await client(o).call<Rollout>('POST', '/ota/rollouts', body)).body);
+      showRollout(await client(o).createRollout(body as RolloutInput));
     });
   platform(rollout.command('status').description("a rollout's phase and counts by state").argument('<id>'))
     .addHelpText('after', '\nExample:\n  $ firmware-tools rollout status 9a4f...')
     .action(async (id: string, o: { url: string }) => {
-      showRollout((await client(o).call<Rollout>('GET', `/ota/rollouts/${id}`)).body);
+      showRollout(await client(o).rollout(id));
     });
   for (const [verb, what] of [
     ['pause', 'stop starting updates; running ones finish'],
@@ -210,7 +200,7 @@ export function program(): Command {
     platform(rollout.command(verb).description(what).argument('<id>'))
       .addHelpText('after', `\nExample:\n  $ firmware-tools rollout ${verb} 9a4f...`)
       .action(async (id: string, o: { url: string }) => {
-        showRollout((await client(o).call<Rollout>('POST', `/ota/rollouts/${id}/${verb}`)).body);
+        showRollout(await client(o).steer(id, verb));
       });
   }
   return cli;

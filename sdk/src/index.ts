@@ -13,7 +13,7 @@ export interface ClientOptions {
   /** An access token (from `POST /v1/auth/login`) or an API key (`iot_...`), sent as a bearer token. */
   token?: string;
   /** Another fetch, such as an in-process app's (`app.fetch`) in tests. */
-  fetch?: (request: Request) => Promise<Response>;
+  fetch?: (request: Request) => Response | Promise<Response>;
 }
 
 /**
@@ -25,7 +25,7 @@ export interface ClientOptions {
 export function createClient({ baseUrl, token, fetch }: ClientOptions): PlatformClient {
   return createFetchClient<paths>({
     baseUrl: baseUrl.replace(/\/+$/, ''),
-    ...(fetch ? { fetch } : {}),
+    ...(fetch ? { fetch: async (request: Request) => fetch(request) } : {}),
     headers: token ? { authorization: `Bearer ${token}` } : {},
   });
 }
