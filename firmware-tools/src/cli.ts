@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { pack, signManifest, verifyArtifact } from './artifact.ts';
+import { completionScript } from './completion.ts';
 import { ToolError } from './errors.ts';
 import { keygen } from './keys.ts';
 import { PlatformClient, type Rollout, type RolloutInput } from './platform.ts';
@@ -203,6 +204,18 @@ export function program(): Command {
         showRollout(await client(o).steer(id, verb));
       });
   }
+  cli
+    .command('completion')
+    .description('print a shell completion script for firmware-tools')
+    .argument('[shell]', 'bash or zsh', 'bash')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ source <(firmware-tools completion bash)    # or add it to ~/.bashrc\n  $ firmware-tools completion zsh > ~/.zfunc/_firmware-tools',
+    )
+    .action((shell: string) => {
+      if (shell !== 'bash' && shell !== 'zsh') throw new ToolError(`no completion for ${shell}: use bash or zsh`);
+      process.stdout.write(completionScript(cli, shell));
+    });
   return cli;
 }
 
