@@ -8,6 +8,7 @@ COPY protocol/package.json protocol/
 COPY broker/package.json broker/
 COPY cloud/package.json cloud/
 COPY edge-agent/package.json edge-agent/
+COPY sdk/package.json sdk/
 COPY firmware-tools/package.json firmware-tools/
 COPY tests/package.json tests/
 RUN npm ci --omit=dev --no-audit --no-fund
