@@ -10,6 +10,7 @@ COPY protocol/package.json protocol/
 COPY broker/package.json broker/
 COPY cloud/package.json cloud/
 COPY edge-agent/package.json edge-agent/
+COPY sdk/package.json sdk/
 COPY firmware-tools/package.json firmware-tools/
 COPY tests/package.json tests/
 
@@ -25,6 +26,7 @@ COPY --from=build /app/db/dist db/dist
 COPY --from=build /app/broker/dist broker/dist
 COPY --from=build /app/cloud/dist cloud/dist
 COPY --from=build /app/edge-agent/dist edge-agent/dist
+COPY --from=build /app/sdk/dist sdk/dist
 COPY --from=build /app/firmware-tools/dist firmware-tools/dist
 # Read at start-up: the migrations are applied from here (db/dist/migrate.js finds them beside it).
 COPY db/migrations db/migrations

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { putOnPlan } from '@iotp/cloud/testing';
 import { tempDir } from '@iotp/db/testing';
+import { createClient, ok } from '@iotp/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, creds, metric, sseEvents, startTestPlatform, type TestPlatform, until } from './helpers.ts';
 import { signedFirmware, signingKey, startS3 } from './ota-fixtures.ts';
@@ -276,27 +277,46 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     expect(job.error).toBe('no report for 3600 s');
   });
 
-  it('targets a group, and aborts by itself when on_failure says so', async () => {
+  it('targets a group, and aborts by itself when on_failure says so (through the SDK)', async () => {
+    const sdk = createClient({ baseUrl: `http://127.0.0.1:${p.httpPort}`, token: api.token });
+    const orgId = base.split('/')[3] ?? '';
     const rel = await release('6.5.0');
     const [a, b] = await Promise.all([device('grp-a'), device('grp-b')]);
     await device('not-in-group');
-    const group = (await api.call('POST', `${base}/groups`, { name: 'canary', kind: 'static' })).body;
-    for (const d of [a, b]) await api.call('PUT', `${base}/groups/${group.id}/devices/${d.id}`);
-    const rollout = (
-      await api.call('POST', `${base}/ota/rollouts`, {
-        release_id: rel.id,
-        target: { group_id: group.id },
-        on_failure: 'abort',
-        phases: [{ percent: 100, failure_threshold: 0 }],
-      })
-    ).body;
+    const group = ok(
+      await sdk.POST('/v1/orgs/{orgId}/groups', {
+        params: { path: { orgId } },
+        body: { name: 'canary', kind: 'static' },
+      }),
+    );
+    for (const d of [a, b]) {
+      const params = { path: { orgId, groupId: group.id, id: d.id } };
+      ok(await sdk.PUT('/v1/orgs/{orgId}/groups/{groupId}/devices/{id}', { params }));
+    }
+    const rollout = ok(
+      await sdk.POST('/v1/orgs/{orgId}/ota/rollouts', {
+        params: { path: { orgId } },
+        body: {
+          release_id: rel.id,
+          target: { group_id: group.id },
+          on_failure: 'abort',
+          phases: [{ percent: 100, failure_threshold: 0 }],
+        },
+      }),
+    );
     expect(rollout.counts.total).toBe(2);
     await until(() => a.jobs.length > 0 && b.jobs.length > 0, 'jobs');
     await a.report((a.jobs[0] as { job_id: string }).job_id, 'rolled_back', { error: 'health check failed' });
-    await until(async () => (await api.call('GET', `${base}/ota/rollouts/${rollout.id}`)).body.status === 'aborted');
-    const summary = (await api.call('GET', `${base}/ota/rollouts/${rollout.id}`)).body;
-    expect(summary.counts).toEqual({ total: 2, rolled_back: 1, cancelled: 1 });
+    const summary = async () =>
+      ok(await sdk.GET('/v1/orgs/{orgId}/ota/rollouts/{id}', { params: { path: { orgId, id: rollout.id } } }));
+    await until(async () => (await summary()).status === 'aborted');
+    expect((await summary()).counts).toEqual({ total: 2, rolled_back: 1, cancelled: 1 });
     await until(() => b.jobs.some((j) => (j as { cancel?: boolean }).cancel), 'cancel sent');
+    // Errors come back typed as problems.
+    const missing = await sdk.GET('/v1/orgs/{orgId}/ota/rollouts/{id}', {
+      params: { path: { orgId, id: crypto.randomUUID() } },
+    });
+    expect([missing.response.status, missing.error?.type]).toEqual([404, expect.stringMatching(/not-found$/)]);
   });
 
   it('publishes and steers rollouts from the firmware-tools CLI with an org API key', async () => {

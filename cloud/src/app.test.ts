@@ -86,8 +86,29 @@ describe('the HTTP app', () => {
     const doc = await (await a.request('/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz']));
+    expect(doc.paths['/healthz'].get).toMatchObject({ operationId: 'getHealthz', security: [] });
+    expect(doc.servers).toEqual([{ url: 'http://localhost:8080', description: 'This installation' }]);
+    expect(doc.components.schemas.Problem).toBeDefined();
     const docs = await a.request('/docs');
     expect(docs.status).toBe(200);
-    expect(await docs.text()).toMatch(/openapi\.json/);
+    // Every asset from this origin: the page works offline.
+    const html = await docs.text();
+    const urls = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? '');
+    expect(urls.length).toBeGreaterThanOrEqual(3);
+    for (const url of urls) expect(url).toMatch(/^\/docs\/assets\//);
+    expect(docs.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(docs.headers.get('content-security-policy')).not.toMatch(/https?:/);
+    const types: Record<string, RegExp> = { css: /^text\/css/, js: /^text\/javascript/, png: /^image\/png/ };
+    for (const url of urls) {
+      const res = await a.request(url);
+      expect(res.status, url).toBe(200);
+      expect(res.headers.get('content-type'), url).toMatch(types[url.split('.').at(-1) ?? ''] ?? /^$/);
+      expect(res.headers.get('cache-control'), url).toMatch(/immutable/);
+      expect((await res.arrayBuffer()).byteLength, url).toBeGreaterThan(100);
+    }
+    // The starter script points Swagger UI at our document.
+    const start = urls.find((u) => u.endsWith('start.js')) ?? '';
+    expect(await (await a.request(start)).text()).toMatch(/openapi\.json/);
+    expect((await a.request('/docs/assets/5.35.0/package.json')).status).toBe(404);
   });
 });

@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { UsageMeter } from '@iotp/broker';
-import { Scalar } from '@scalar/hono-api-reference';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -39,9 +38,13 @@ import { myFileRoutes, orgFileRoutes, signedFileRoutes } from './files/files.rou
 import { grafanaRoutes } from './grafana/grafana.routes.ts';
 import type { GrafanaAccess } from './grafana/grafana-access.ts';
 import { healthRoutes, type ReadinessChecks } from './health.routes.ts';
+import { API_TAGS } from './http/api-tags.ts';
 import { clientAddress } from './http/client-address.ts';
+import { docsRoutes } from './http/docs.routes.ts';
 import type { AppEnv } from './http/env.ts';
 import { httpMetrics } from './http/http-metrics.ts';
+import { registerProblemResponses } from './http/openapi.ts';
+import { describeApi } from './http/openapi-document.ts';
 import {
   Invalid,
   NotFound,
@@ -130,6 +133,8 @@ export interface AppOptions {
   corsOrigins?: readonly string[];
   /** When set, /metrics needs it as a bearer token (METRICS_TOKEN). */
   metricsToken?: string;
+  /** Where people reach the platform (PUBLIC_URL): the server the OpenAPI document names. */
+  publicUrl?: string;
 }
 
 const ARTIFACT_PATH = /^\/v1\/orgs\/[^/]+\/ota\/releases\/[^/]+\/artifact$/;
@@ -179,6 +184,7 @@ export function createApp({
   trustedProxies = [],
   corsOrigins = [],
   metricsToken,
+  publicUrl = 'http://localhost:8080',
 }: AppOptions) {
   const log = logger.child({ component: 'http' });
   const app = createRouter();
@@ -255,6 +261,7 @@ export function createApp({
     scheme: 'bearer',
     description: 'An access token from /v1/auth/login, or an API key (iot_...)',
   });
+  registerProblemResponses(app.openAPIRegistry);
 
   app.route('/', healthRoutes({ checks }));
   if (deviceTelemetry) app.route('/', deviceIngestRoutes(deviceTelemetry));
@@ -329,15 +336,24 @@ export function createApp({
       throw new Unauthorized('Send the metrics token (METRICS_TOKEN) as a bearer token');
     return c.text(await registry.metrics(), 200, { 'content-type': registry.contentType });
   });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'IoT platform API',
-      version: '0.1.0',
-      description: 'Devices, telemetry, OTA, organizations and billing. Errors are RFC 9457 problem details.',
-    },
+  let document: unknown;
+  app.get('/openapi.json', (c) => {
+    // Built at the first request, once every route is registered.
+    document ??= describeApi(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: {
+          title: 'IoT platform API',
+          version: '0.1.0',
+          description: 'Devices, telemetry, OTA, organizations and billing. Errors are RFC 9457 problem details.',
+          license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
+        },
+      }),
+      { servers: [{ url: publicUrl, description: 'This installation' }], tags: API_TAGS },
+    );
+    return c.json(document);
   });
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'IoT platform API' }));
+  app.route('/', docsRoutes());
   return app;
 }
 

@@ -16,6 +16,7 @@ const Readiness = z
 const healthz = createRoute({
   method: 'get',
   path: '/healthz',
+  security: [],
   tags: ['health'],
   summary: 'Liveness: the process answers',
   responses: { 200: json(Health, 'Alive') },
@@ -24,6 +25,7 @@ const healthz = createRoute({
 const readyz = createRoute({
   method: 'get',
   path: '/readyz',
+  security: [],
   tags: ['health'],
   summary: 'Readiness: the database answers and the broker listens',
   responses: {

@@ -1,19 +1,10 @@
 import { Command } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { pack, signManifest, verifyArtifact } from './artifact.ts';
+import { completionScript } from './completion.ts';
 import { ToolError } from './errors.ts';
 import { keygen } from './keys.ts';
-import { PlatformClient } from './platform.ts';
-
-interface Rollout {
-  id: string;
-  name: string;
-  status: string;
-  status_reason: string | null;
-  current_phase: number;
-  phases: { percent: number }[];
-  counts: Record<string, number>;
-}
+import { PlatformClient, type Rollout, type RolloutInput } from './platform.ts';
 
 const ENV_HELP = `
 The platform is reached with --url, --org and --api-key, or IOTP_URL, IOTP_ORG and IOTP_API_KEY
@@ -194,12 +185,12 @@ export function program(): Command {
         on_failure: o.onFailure,
         ...(start && end ? { window: { start, end } } : {}),
       };
-      showRollout((await client(o).call<Rollout>('POST', '/ota/rollouts', body)).body);
+      showRollout(await client(o).createRollout(body as RolloutInput));
     });
   platform(rollout.command('status').description("a rollout's phase and counts by state").argument('<id>'))
     .addHelpText('after', '\nExample:\n  $ firmware-tools rollout status 9a4f...')
     .action(async (id: string, o: { url: string }) => {
-      showRollout((await client(o).call<Rollout>('GET', `/ota/rollouts/${id}`)).body);
+      showRollout(await client(o).rollout(id));
     });
   for (const [verb, what] of [
     ['pause', 'stop starting updates; running ones finish'],
@@ -210,9 +201,21 @@ export function program(): Command {
     platform(rollout.command(verb).description(what).argument('<id>'))
       .addHelpText('after', `\nExample:\n  $ firmware-tools rollout ${verb} 9a4f...`)
       .action(async (id: string, o: { url: string }) => {
-        showRollout((await client(o).call<Rollout>('POST', `/ota/rollouts/${id}/${verb}`)).body);
+        showRollout(await client(o).steer(id, verb));
       });
   }
+  cli
+    .command('completion')
+    .description('print a shell completion script for firmware-tools')
+    .argument('[shell]', 'bash or zsh', 'bash')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ source <(firmware-tools completion bash)    # or add it to ~/.bashrc\n  $ firmware-tools completion zsh > ~/.zfunc/_firmware-tools',
+    )
+    .action((shell: string) => {
+      if (shell !== 'bash' && shell !== 'zsh') throw new ToolError(`no completion for ${shell}: use bash or zsh`);
+      process.stdout.write(completionScript(cli, shell));
+    });
   return cli;
 }
 

@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { SignedManifest } from '@iotp/protocol';
+import { type components, createClient, type paths } from '@iotp/sdk';
 import { SingleBar } from 'cli-progress';
 import { ToolError } from './errors.ts';
 
@@ -14,46 +15,59 @@ export interface PlatformOptions {
   apiKey: string;
 }
 
-interface Release {
-  id: string;
-  name: string;
-  version: string;
-  status: 'awaiting_upload' | 'ready';
-}
+export type Release = components['schemas']['Release'];
+export type Rollout = components['schemas']['Rollout'];
+export type RolloutInput = NonNullable<
+  paths['/v1/orgs/{orgId}/ota/rollouts']['post']['requestBody']
+>['content']['application/json'];
+type Answer<T> = { data?: T; error?: unknown; response: Response };
 
-/** The OTA part of the platform's HTTP API, with problems turned into one-line ToolErrors. */
+/** The OTA part of the platform's HTTP API, through the SDK, with problems turned into one-line ToolErrors. */
 export class PlatformClient {
+  private readonly api: ReturnType<typeof createClient>;
+  private readonly org: { params: { path: { orgId: string } } };
+
   constructor(private readonly o: PlatformOptions) {
     if (!o.apiKey) throw new ToolError('no API key: pass --api-key or set IOTP_API_KEY (an org key with ota:deploy)');
     if (!o.org) throw new ToolError('no organization: pass --org or set IOTP_ORG');
+    this.api = createClient({ baseUrl: o.url, token: o.apiKey });
+    this.org = { params: { path: { orgId: o.org } } };
   }
 
-  private orgUrl(path: string): string {
-    return `${this.o.url.replace(/\/$/, '')}/v1/orgs/${this.o.org}${path}`;
-  }
-
-  /** Calls `/v1/orgs/{org}{path}`; statuses outside 2xx and `accept` become a ToolError. */
-  async call<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-    accept: number[] = [],
-  ): Promise<{ status: number; body: T }> {
-    const url = this.orgUrl(path);
-    let res: Response;
+  /** Waits for an SDK call; an unreachable platform or a status outside 2xx and `accept` becomes a ToolError. */
+  private async answer<T>(call: Promise<Answer<T>>, accept: number[] = []): Promise<{ status: number; data: T }> {
+    let res: Answer<T>;
     try {
-      res = await fetch(url, {
-        method,
-        headers: { authorization: `Bearer ${this.o.apiKey}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      res = await call;
     } catch (err) {
       throw new ToolError(`cannot reach ${this.o.url}: ${(err as Error).cause ?? (err as Error).message}`);
     }
-    const text = await res.text();
-    const parsed = text ? JSON.parse(text) : undefined;
-    if (res.ok || accept.includes(res.status)) return { status: res.status, body: parsed as T };
-    throw problemError(res.status, parsed);
+    const { status } = res.response;
+    if (res.response.ok || accept.includes(status)) return { status, data: res.data as T };
+    throw problemError(status, res.error);
+  }
+
+  /** Starts a rollout (`POST .../ota/rollouts`). */
+  async createRollout(body: RolloutInput): Promise<Rollout> {
+    return (await this.answer(this.api.POST('/v1/orgs/{orgId}/ota/rollouts', { ...this.org, body }))).data;
+  }
+
+  /** A rollout's phase and counts. */
+  async rollout(id: string): Promise<Rollout> {
+    const params = { path: { orgId: this.o.org, id } };
+    return (await this.answer(this.api.GET('/v1/orgs/{orgId}/ota/rollouts/{id}', { params }))).data;
+  }
+
+  /** Pauses, resumes, advances or aborts a rollout. */
+  async steer(id: string, verb: 'pause' | 'resume' | 'advance' | 'abort'): Promise<Rollout> {
+    const params = { path: { orgId: this.o.org, id } };
+    const paths = {
+      pause: '/v1/orgs/{orgId}/ota/rollouts/{id}/pause',
+      resume: '/v1/orgs/{orgId}/ota/rollouts/{id}/resume',
+      advance: '/v1/orgs/{orgId}/ota/rollouts/{id}/advance',
+      abort: '/v1/orgs/{orgId}/ota/rollouts/{id}/abort',
+    } as const;
+    return (await this.answer(this.api.POST(paths[verb], { params }))).data;
   }
 
   /**
@@ -74,14 +88,15 @@ export class PlatformClient {
         throw new ToolError(`cannot read the artifact ${m.artifact} beside the manifest`);
       })
     ).size;
-    let created = await this.call<Release>('POST', '/ota/releases', m, [409]);
+    let created = await this.answer(this.api.POST('/v1/orgs/{orgId}/ota/releases', { ...this.org, body: m }), [409]);
     if (created.status === 409) {
-      const existing = (
-        await this.call<{ data: Release[] }>('GET', `/ota/releases?name=${encodeURIComponent(m.name)}&limit=200`)
-      ).body.data.find((r) => r.version === m.version);
+      const params = { ...this.org.params, query: { name: m.name, limit: 200 } };
+      const existing = (await this.answer(this.api.GET('/v1/orgs/{orgId}/ota/releases', { params }))).data.data.find(
+        (r) => r.version === m.version,
+      );
       if (!existing || existing.status === 'ready')
         throw new ToolError(`${m.name} ${m.version} is published already; raise the version to publish again`);
-      created = { status: 200, body: existing };
+      created = { status: 200, data: existing };
     }
     const bar = progress
       ? new SingleBar({
@@ -100,19 +115,16 @@ export class PlatformClient {
       bar?.update(sent);
     });
     try {
-      const res = await fetch(this.orgUrl(`/ota/releases/${created.body.id}/artifact`), {
-        method: 'PUT',
-        headers: {
-          authorization: `Bearer ${this.o.apiKey}`,
-          'content-type': 'application/octet-stream',
-          'content-length': String(size),
-        },
-        body: Readable.toWeb(stream) as ReadableStream,
+      const upload = (await this.api.PUT('/v1/orgs/{orgId}/ota/releases/{id}/artifact', {
+        params: { path: { orgId: this.o.org, id: created.data.id } },
+        // The bytes stream from the file: never read whole into memory.
+        body: Readable.toWeb(stream) as unknown as string,
+        bodySerializer: (body: unknown) => body as BodyInit,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
         duplex: 'half',
-      } as RequestInit);
-      const body = await res.json();
-      if (!res.ok) throw problemError(res.status, body);
-      return body as Release;
+      } as never)) as Answer<Release>;
+      if (!upload.response.ok) throw problemError(upload.response.status, upload.error);
+      return upload.data as Release;
     } catch (err) {
       if (err instanceof ToolError) throw err;
       throw new ToolError(`upload cut: ${(err as Error).message}; run publish again to retry`);

@@ -76,6 +76,7 @@ export function accountRoutes({ account, authenticator }: Pick<Auth, 'account' |
       createRoute({
         method: 'post',
         path: '/v1/auth/deletion/cancel',
+        security: [],
         tags: ['auth'],
         summary: 'Keep an account whose deletion is pending; sign in again afterwards',
         request: { body: jsonBody(DeletionCancel) },
@@ -128,6 +129,7 @@ export function accountRoutes({ account, authenticator }: Pick<Auth, 'account' |
       createRoute({
         method: 'get',
         path: '/v1/users/{id}/avatar',
+        summary: "Another user's avatar image",
         tags: ['users'],
         security,
         middleware: [read],

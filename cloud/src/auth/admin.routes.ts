@@ -27,6 +27,9 @@ export function adminRoutes({ admin, account, authenticator }: Pick<Auth, 'admin
     createRoute({
       method: 'post',
       path: `/v1/admin/users/{id}/${disabled ? 'disable' : 'enable'}`,
+      summary: disabled
+        ? 'Disable a user: their sessions end and signing in is refused (operators only)'
+        : 'Enable a disabled user again (operators only)',
       tags,
       security,
       middleware: [operator],
@@ -70,6 +73,7 @@ export function adminRoutes({ admin, account, authenticator }: Pick<Auth, 'admin
       createRoute({
         method: 'get',
         path: '/v1/admin/users',
+        summary: "The platform's users (operators only)",
         tags,
         security,
         middleware: [operator],
@@ -100,6 +104,7 @@ export function adminRoutes({ admin, account, authenticator }: Pick<Auth, 'admin
       createRoute({
         method: 'get',
         path: '/v1/admin/users/{id}/activity',
+        summary: "A user's recent account activity (operators only)",
         tags,
         security,
         middleware: [operator],

@@ -36,10 +36,21 @@ export function personalApiKeyRoutes({ apiKeys, authenticator }: Pick<Auth, 'api
       }),
       async (c) => c.json(await apiKeys.create(c.var.principal, c.req.valid('json'), requestContext(c)), 201),
     )
-    .openapi(createRoute(list('/v1/me/api-keys', ApiKey, {}, [401, 403])), async (c) =>
-      c.json({ data: await apiKeys.list(c.var.principal) }, 200),
+    .openapi(
+      createRoute(
+        list('/v1/me/api-keys', ApiKey, { summary: 'Your personal API keys (never their secrets)' }, [401, 403]),
+      ),
+      async (c) => c.json({ data: await apiKeys.list(c.var.principal) }, 200),
     )
-    .openapi(createRoute(remove('/v1/me/api-keys/{id}', 'Revoked', { params: IdParam }, [401, 403, 404])), (c) =>
-      noContent(c, apiKeys.revoke(c.var.principal, c.req.valid('param').id, requestContext(c))),
+    .openapi(
+      createRoute(
+        remove(
+          '/v1/me/api-keys/{id}',
+          'Revoked',
+          { summary: 'Revoke one of your personal API keys', params: IdParam },
+          [401, 403, 404],
+        ),
+      ),
+      (c) => noContent(c, apiKeys.revoke(c.var.principal, c.req.valid('param').id, requestContext(c))),
     );
 }

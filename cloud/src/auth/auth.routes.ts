@@ -32,6 +32,7 @@ export function authRoutes(
       createRoute({
         method: 'post',
         path: '/v1/auth/signup',
+        security: [],
         tags,
         summary: 'Create an account',
         request: {
@@ -45,6 +46,7 @@ export function authRoutes(
       createRoute({
         method: 'post',
         path: '/v1/auth/login',
+        security: [],
         tags,
         summary: 'Sign in with email and password',
         request: { body: jsonBody(z.object({ email: Email, password: Password })) },
@@ -59,6 +61,7 @@ export function authRoutes(
       createRoute({
         method: 'post',
         path: '/v1/auth/mfa',
+        security: [],
         tags,
         summary: 'Complete a login with a TOTP or recovery code',
         request: { body: jsonBody(z.object({ mfa_token: z.string().min(1), code: z.string().min(6).max(32) })) },
@@ -70,6 +73,7 @@ export function authRoutes(
       createRoute({
         method: 'post',
         path: '/v1/auth/refresh',
+        security: [],
         tags,
         summary: 'Exchange a refresh token for a new pair (the old one stops working)',
         request: { body: jsonBody(z.object({ refresh_token: z.string().min(1).max(200) })) },
@@ -102,6 +106,7 @@ export function authRoutes(
       createRoute({
         method: 'post',
         path: '/v1/auth/verify-email',
+        security: [],
         tags,
         summary: 'Verify an email address with the mailed token',
         request: { body: jsonBody(z.object({ token: z.string().min(1).max(200) })) },
@@ -113,6 +118,7 @@ export function authRoutes(
       createRoute({
         method: 'post',
         path: '/v1/auth/password-reset/request',
+        security: [],
         tags,
         summary: 'Mail a password reset link (the same answer whether or not the account exists)',
         request: { body: jsonBody(z.object({ email: Email })) },
@@ -127,6 +133,7 @@ export function authRoutes(
       createRoute({
         method: 'post',
         path: '/v1/auth/password-reset',
+        security: [],
         tags,
         summary: 'Set a new password with the mailed token; ends every session',
         request: { body: jsonBody(z.object({ token: z.string().min(1).max(200), password: Password })) },
@@ -138,6 +145,7 @@ export function authRoutes(
       createRoute({
         method: 'get',
         path: '/.well-known/jwks.json',
+        security: [],
         tags,
         summary: 'Public keys that verify access tokens',
         responses: { 200: json(z.object({ keys: z.array(z.record(z.string(), z.unknown())) })) },

@@ -41,6 +41,7 @@ export function mfaRoutes({ mfa, authenticator }: Pick<Auth, 'mfa' | 'authentica
       createRoute({
         method: 'post',
         path: '/v1/me/mfa/totp/disable',
+        summary: 'Turn off two-factor authentication, confirmed with a current code',
         tags,
         security,
         middleware: [session],

@@ -21,6 +21,7 @@ export function profileRoutes({ profile, authenticator }: Pick<Auth, 'profile' |
       createRoute({
         method: 'get',
         path: '/v1/me',
+        summary: 'Your profile',
         tags,
         security,
         middleware: [read],
@@ -32,6 +33,7 @@ export function profileRoutes({ profile, authenticator }: Pick<Auth, 'profile' |
       createRoute({
         method: 'patch',
         path: '/v1/me',
+        summary: 'Change your name or profile',
         tags,
         security,
         middleware: [write],
@@ -72,6 +74,7 @@ export function profileRoutes({ profile, authenticator }: Pick<Auth, 'profile' |
       createRoute({
         method: 'get',
         path: '/v1/me/avatar',
+        summary: 'Your avatar image',
         tags,
         security,
         middleware: [read],
@@ -89,6 +92,7 @@ export function profileRoutes({ profile, authenticator }: Pick<Auth, 'profile' |
       createRoute({
         method: 'delete',
         path: '/v1/me/avatar',
+        summary: 'Remove your avatar',
         tags,
         security,
         middleware: [write],
@@ -100,6 +104,7 @@ export function profileRoutes({ profile, authenticator }: Pick<Auth, 'profile' |
       createRoute({
         method: 'get',
         path: '/v1/me/preferences',
+        summary: 'Your preferences',
         tags,
         security,
         middleware: [read],
@@ -111,6 +116,7 @@ export function profileRoutes({ profile, authenticator }: Pick<Auth, 'profile' |
       createRoute({
         method: 'patch',
         path: '/v1/me/preferences',
+        summary: 'Change your preferences',
         tags,
         security,
         middleware: [write],

@@ -12,10 +12,21 @@ export function sessionRoutes({ sessions, authenticator }: Pick<Auth, 'sessions'
   const session = requireAuth(authenticator, { sessionOnly: true });
   const { list, remove } = routeShapes({ tags, security: [{ bearer: [] }], middleware: [session] });
   return new OpenAPIHono<AppEnv>()
-    .openapi(createRoute(list('/v1/me/sessions', Session, {}, [401, 403])), async (c) =>
-      c.json({ data: await sessions.list(c.var.principal) }, 200),
+    .openapi(
+      createRoute(
+        list('/v1/me/sessions', Session, { summary: 'Your signed-in sessions, one per device or browser' }, [401, 403]),
+      ),
+      async (c) => c.json({ data: await sessions.list(c.var.principal) }, 200),
     )
-    .openapi(createRoute(remove('/v1/me/sessions/{id}', 'Revoked', { params: IdParam }, [401, 403, 404])), (c) =>
-      noContent(c, sessions.revoke(c.var.principal, c.req.valid('param').id)),
+    .openapi(
+      createRoute(
+        remove(
+          '/v1/me/sessions/{id}',
+          'Revoked',
+          { summary: 'Sign out one of your sessions', params: IdParam },
+          [401, 403, 404],
+        ),
+      ),
+      (c) => noContent(c, sessions.revoke(c.var.principal, c.req.valid('param').id)),
     );
 }

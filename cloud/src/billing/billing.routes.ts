@@ -66,7 +66,15 @@ export function billingRoutes(auth: Authenticator, orgs: OrgRepository, billing:
       async (c) => c.json(await billing.checkouts.portal(c.get('org').id), 200),
     )
     .openapi(
-      route('billing:read', list('/v1/orgs/{orgId}/billing/invoices', Row, { params: OrgId }, [401, 403, 404])),
+      route(
+        'billing:read',
+        list(
+          '/v1/orgs/{orgId}/billing/invoices',
+          Row,
+          { summary: "The organization's invoices from Stripe", params: OrgId },
+          [401, 403, 404],
+        ),
+      ),
       async (c) => c.json({ data: await billing.checkouts.invoices(c.get('org').id) }, 200),
     )
     .openapi(
@@ -128,6 +136,7 @@ export function billingRoutes(auth: Authenticator, orgs: OrgRepository, billing:
       createRoute({
         method: 'post',
         path: '/v1/billing/stripe/webhook',
+        security: [],
         tags,
         summary: "Stripe's events, checked against the raw body's signature; answered at once, handled from a queue",
         responses: {

@@ -28,6 +28,7 @@ export function catalogRoutes(auth: Authenticator, catalog: CatalogService) {
       createRoute({
         method: 'get',
         path: '/v1/catalog',
+        security: [],
         tags,
         summary: 'What can be bought (active items, by id), filtered, in cursor pages; no sign-in',
         request: { query: CatalogQuery },
@@ -55,6 +56,7 @@ export function catalogRoutes(auth: Authenticator, catalog: CatalogService) {
       createRoute({
         method: 'get',
         path: '/v1/catalog/{id}',
+        security: [],
         tags,
         summary: 'One item, also one no longer sold (active: false); no sign-in',
         request: { params: Id },

@@ -61,6 +61,7 @@ export function walletRoutes(auth: Authenticator, orgs: OrgRepository, billing: 
       route('billing:read', {
         method: 'get',
         path: '/v1/orgs/{orgId}/wallet',
+        summary: "The wallet's balance of prepaid credits",
         tags,
         request: { params: OrgId },
         responses: { 200: json(z.object({ credits: z.number() })), ...problems(401, 403, 404) },

@@ -72,6 +72,7 @@ export function deviceCaRoutes(auth: Authenticator, orgs: OrgRepository, cas: De
       route('devices:read', {
         method: 'get',
         path: '/v1/orgs/{orgId}/device-cas',
+        summary: "The organization's device CAs (X.509 devices)",
         tags,
         request: {
           params: OrgId,
@@ -85,7 +86,15 @@ export function deviceCaRoutes(auth: Authenticator, orgs: OrgRepository, cas: De
       async (c) => c.json(await cas.list(org(c), c.req.valid('query')), 200),
     )
     .openapi(
-      route('devices:read', show('/v1/orgs/{orgId}/device-cas/{id}', DeviceCa, { params: Params }, [401, 403, 404])),
+      route(
+        'devices:read',
+        show(
+          '/v1/orgs/{orgId}/device-cas/{id}',
+          DeviceCa,
+          { summary: 'One device CA and its certificate', params: Params },
+          [401, 403, 404],
+        ),
+      ),
       async (c) => c.json(await cas.get(org(c), c.req.valid('param').id), 200),
     )
     .openapi(
@@ -108,7 +117,7 @@ export function deviceCaRoutes(auth: Authenticator, orgs: OrgRepository, cas: De
         remove(
           '/v1/orgs/{orgId}/device-cas/{id}',
           'Deleted; its devices are dropped',
-          { params: Params },
+          { summary: 'Delete a device CA; devices that authenticate with it are dropped', params: Params },
           [401, 403, 404],
         ),
       ),
@@ -131,7 +140,12 @@ export function deviceCaRoutes(auth: Authenticator, orgs: OrgRepository, cas: De
     .openapi(
       route(
         'devices:read',
-        list('/v1/orgs/{orgId}/device-cas/{id}/revocations', Revocation, { params: Params }, [401, 403, 404]),
+        list(
+          '/v1/orgs/{orgId}/device-cas/{id}/revocations',
+          Revocation,
+          { summary: 'The device certificates a CA has revoked', params: Params },
+          [401, 403, 404],
+        ),
       ),
       async (c) => c.json({ data: await cas.revocations(org(c), c.req.valid('param').id) }, 200),
     )

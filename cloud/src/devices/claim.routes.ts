@@ -67,6 +67,7 @@ export function claimRoutes(auth: Authenticator, orgs: OrgRepository, devices: D
       createRoute({
         method: 'post',
         path: '/v1/claim/credentials',
+        security: [],
         tags,
         summary: "The device's call: its MQTT credentials, once, after it was claimed (409 until then)",
         request: { body: jsonBody(z.object({ code: Code })) },

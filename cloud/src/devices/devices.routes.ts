@@ -81,13 +81,17 @@ export function deviceRoutes(auth: Authenticator, orgs: OrgRepository, devices: 
       },
     )
     .openapi(
-      route('devices:read', show('/v1/orgs/{orgId}/devices/{id}', Device, { params: Params }, [401, 403, 404])),
+      route(
+        'devices:read',
+        show('/v1/orgs/{orgId}/devices/{id}', Device, { summary: 'One device', params: Params }, [401, 403, 404]),
+      ),
       async (c) => c.json(await devices.get(org(c), c.req.valid('param').id), 200),
     )
     .openapi(
       route('devices:write', {
         method: 'patch',
         path: '/v1/orgs/{orgId}/devices/{id}',
+        summary: 'Rename a device, or change its type, tags, attributes or retention',
         tags,
         request: {
           params: Params,
@@ -109,7 +113,15 @@ export function deviceRoutes(auth: Authenticator, orgs: OrgRepository, devices: 
       async (c) => c.json(await devices.update(org(c), c.req.valid('param').id, c.req.valid('json')), 200),
     )
     .openapi(
-      route('devices:write', remove('/v1/orgs/{orgId}/devices/{id}', 'Deleted', { params: Params }, [401, 403, 404])),
+      route(
+        'devices:write',
+        remove(
+          '/v1/orgs/{orgId}/devices/{id}',
+          'Deleted',
+          { summary: 'Delete a device', params: Params },
+          [401, 403, 404],
+        ),
+      ),
       (c) => noContent(c, devices.delete(org(c), c.req.valid('param').id)),
     )
     .openapi(
@@ -156,8 +168,14 @@ export function deviceRoutes(auth: Authenticator, orgs: OrgRepository, devices: 
                 schema: z
                   .record(z.string(), z.unknown())
                   .openapi({ description: '{"devices": [{name, type?, tags?, attributes?, retention_days?}, ...]}' }),
+                example: {
+                  devices: [{ name: 'greenhouse-1', type: 'pi4', tags: ['greenhouse'] }, { name: 'greenhouse-2' }],
+                },
               },
-              'text/csv': { schema: z.string() },
+              'text/csv': {
+                schema: z.string(),
+                example: 'name,type,tags\ngreenhouse-1,pi4,greenhouse;north\ngreenhouse-2,pi4,greenhouse\n',
+              },
             },
           },
         },

@@ -48,13 +48,22 @@ export function groupRoutes(auth: Authenticator, orgs: OrgRepository, groups: Gr
       async (c) => c.json(await groups.create(org(c), c.req.valid('json')), 201),
     )
     .openapi(
-      route('devices:read', list('/v1/orgs/{orgId}/groups', Group, { params: OrgId }, [401, 403, 404])),
+      route(
+        'devices:read',
+        list(
+          '/v1/orgs/{orgId}/groups',
+          Group,
+          { summary: "The organization's device groups", params: OrgId },
+          [401, 403, 404],
+        ),
+      ),
       async (c) => c.json({ data: await groups.list(org(c)) }, 200),
     )
     .openapi(
       route('devices:write', {
         method: 'patch',
         path: '/v1/orgs/{orgId}/groups/{groupId}',
+        summary: "Rename a group or change a dynamic group's tags",
         tags,
         request: {
           params: GroupParams,
@@ -72,14 +81,24 @@ export function groupRoutes(auth: Authenticator, orgs: OrgRepository, groups: Gr
     .openapi(
       route(
         'devices:write',
-        remove('/v1/orgs/{orgId}/groups/{groupId}', 'Deleted', { params: GroupParams }, [401, 403, 404]),
+        remove(
+          '/v1/orgs/{orgId}/groups/{groupId}',
+          'Deleted',
+          { summary: 'Delete a group (its devices stay)', params: GroupParams },
+          [401, 403, 404],
+        ),
       ),
       (c) => noContent(c, groups.delete(org(c), c.req.valid('param').groupId)),
     )
     .openapi(
       route(
         'devices:read',
-        list('/v1/orgs/{orgId}/groups/{groupId}/devices', Device, { params: GroupParams }, [401, 403, 404]),
+        list(
+          '/v1/orgs/{orgId}/groups/{groupId}/devices',
+          Device,
+          { summary: 'The devices in a group', params: GroupParams },
+          [401, 403, 404],
+        ),
       ),
       async (c) => c.json({ data: await groups.groupDevices(org(c), c.req.valid('param').groupId) }, 200),
     )
@@ -87,6 +106,7 @@ export function groupRoutes(auth: Authenticator, orgs: OrgRepository, groups: Gr
       route('devices:write', {
         method: 'put',
         path: '/v1/orgs/{orgId}/groups/{groupId}/devices/{id}',
+        summary: 'Add a device to a static group',
         tags,
         request: { params: GroupParams.extend({ id: Uuid }) },
         responses: { 204: { description: 'Added' }, ...problems(401, 403, 404, 409) },
@@ -103,7 +123,7 @@ export function groupRoutes(auth: Authenticator, orgs: OrgRepository, groups: Gr
         remove(
           '/v1/orgs/{orgId}/groups/{groupId}/devices/{id}',
           'Removed',
-          { params: GroupParams.extend({ id: Uuid }) },
+          { summary: 'Take a device out of a static group', params: GroupParams.extend({ id: Uuid }) },
           [401, 403, 404],
         ),
       ),

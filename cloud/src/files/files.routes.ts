@@ -295,6 +295,7 @@ export function signedFileRoutes({ files, tokens }: Pick<FileRouteParts, 'files'
       createRoute({
         method: 'get',
         path: '/v1/files/download',
+        security: [],
         tags: ['files'],
         summary: 'Download a file through a signed URL; Range supported',
         request: { query: Token },
@@ -314,6 +315,7 @@ export function signedFileRoutes({ files, tokens }: Pick<FileRouteParts, 'files'
       createRoute({
         method: 'put',
         path: '/v1/files/upload',
+        security: [],
         tags: ['files'],
         summary: 'Upload the file a signed URL names (its path and owner), as the raw body',
         request: { query: Token, body: Body },

@@ -41,7 +41,12 @@ export function grafanaRoutes(auth: Authenticator, orgs: OrgRepository, grafana:
     .openapi(
       route(
         'org:write',
-        remove('/v1/orgs/{orgId}/grafana/credentials', 'Revoked', { params: OrgId }, [401, 403, 404, 409]),
+        remove(
+          '/v1/orgs/{orgId}/grafana/credentials',
+          'Revoked',
+          { summary: "Drop the organization's Grafana database login", params: OrgId },
+          [401, 403, 404, 409],
+        ),
       ),
       (c) => noContent(c, grafana.revoke(c.get('org').id)),
     );

@@ -1,26 +1,66 @@
-import { type RouteConfig, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, type RouteConfig, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 
 /** What every route's OpenAPI description is built from: problem responses, JSON bodies and answers. */
 
 export const Problem = z
   .object({
-    type: z.string().url(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
+    type: z
+      .string()
+      .url()
+      .openapi({ description: 'What went wrong, as a stable URI: `https://iot-platform.dev/problems/` and a slug' }),
+    title: z.string().openapi({ description: 'A short, human-readable summary of the problem type' }),
+    status: z.number().int().openapi({ description: 'The HTTP status code' }),
+    detail: z.string().optional().openapi({ description: 'What went wrong this time, and what to do about it' }),
+    instance: z.string().optional().openapi({ description: 'The request id (`x-request-id`), to quote in a report' }),
   })
-  .openapi('Problem');
+  .catchall(z.unknown())
+  .openapi('Problem', {
+    description: 'Problem details (RFC 9457), sent as `application/problem+json`; some types add members of their own',
+    example: {
+      type: 'https://iot-platform.dev/problems/not-found',
+      title: 'Not found',
+      status: 404,
+      detail: 'No such device',
+      instance: '4f0c1a9e-2b7d-4e61-8a53-6d2c9f1e0b7a',
+    },
+  });
 
-/** The error responses every route may give, as problem details. */
-export function problems(...codes: (400 | 401 | 402 | 403 | 404 | 409 | 410 | 413 | 415 | 429 | 503)[]) {
+/** The error statuses routes answer with, each a shared response of the document. */
+const PROBLEM_RESPONSES = {
+  400: ['BadRequest', 'The request is not valid (`invalid-request`, or a more precise type)'],
+  401: ['Unauthorized', 'No valid credentials were sent (`unauthorized`)'],
+  402: ['PaymentRequired', 'The plan does not allow this (`plan-limit`)'],
+  403: ['Forbidden', 'The credentials may not do this (`forbidden`)'],
+  404: ['NotFound', 'No such resource, or not yours to see (`not-found`)'],
+  409: ['Conflict', 'The request conflicts with the current state (`conflict`, or a more precise type)'],
+  410: ['Gone', 'The resource was there once and is gone for good (`gone`)'],
+  413: ['PayloadTooLarge', 'The body is past its limit (`payload-too-large`)'],
+  415: ['UnsupportedMediaType', 'The body is of a media type the route does not take (`unsupported-media-type`)'],
+  429: ['TooManyRequests', 'Too many requests; `Retry-After` says when to try again (`rate-limited`)'],
+  503: ['ServiceUnavailable', 'Not possible now; may work soon (`unavailable`, or a more precise type)'],
+} as const;
+type Code = keyof typeof PROBLEM_RESPONSES;
+
+/** Adds the `Problem` responses to a document's components, where `problems()` refers to them. */
+export function registerProblemResponses(registry: OpenAPIHono['openAPIRegistry']) {
+  registry.register('Problem', Problem);
+  for (const [code, [name, description]] of Object.entries(PROBLEM_RESPONSES)) {
+    registry.registerComponent('responses', name, {
+      description,
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      ...(code === '429'
+        ? { headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } }
+        : {}),
+    });
+  }
+}
+
+/** The error responses a route may give, as problem details (references to the shared responses). */
+export function problems(...codes: Code[]) {
   return Object.fromEntries(
-    codes.map((code) => [
-      code,
-      { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': { schema: Problem } } },
-    ]),
-  );
+    codes.map((code) => [code, { $ref: `#/components/responses/${PROBLEM_RESPONSES[code][0]}` }]),
+  ) as Record<Code, { $ref: string }>;
 }
 
 export const json = <T extends z.ZodType>(schema: T, description = 'OK') => ({
@@ -41,7 +81,6 @@ export const listOf = <T extends z.ZodType>(item: T, description = 'OK') =>
 export const pageOf = <T extends z.ZodType>(item: T) =>
   json(z.object({ data: z.array(item), next_cursor: z.string().nullable() }));
 
-type Code = Parameters<typeof problems>[number];
 /** What a built route has of its own: perhaps a summary, and its request's params, query or body. */
 type Own = NonNullable<RouteConfig['request']> & { summary?: string };
 

@@ -75,6 +75,7 @@ export function inboxRoutes(authenticator: Authenticator, inbox: NotificationSer
         ...read,
         method: 'get',
         path: '/v1/me/notifications/unread-count',
+        summary: 'How many of your notifications are unread',
         responses: { 200: json(z.object({ unread: z.number().int() })), ...problems(401, 403) },
       }),
       async (c) => c.json(await inbox.unreadCount(c.var.principal.userId), 200),
@@ -104,6 +105,7 @@ export function inboxRoutes(authenticator: Authenticator, inbox: NotificationSer
         ...write,
         method: 'post',
         path: '/v1/me/notifications/read-all',
+        summary: 'Mark all your notifications read',
         responses: { 200: json(z.object({ marked: z.number().int() })), ...problems(401, 403) },
       }),
       async (c) => c.json(await inbox.markAllRead(c.var.principal.userId), 200),
@@ -113,6 +115,7 @@ export function inboxRoutes(authenticator: Authenticator, inbox: NotificationSer
         ...write,
         method: 'post',
         path: '/v1/me/notifications/{id}/read',
+        summary: 'Mark one notification read',
         request: { params: z.object({ id: Uuid }) },
         responses: { 200: json(Notification), ...problems(400, 401, 403, 404) },
       }),
@@ -132,13 +135,22 @@ export function notificationRouteRoutes(auth: Authenticator, orgs: OrgRepository
   const org = (c: { get(k: 'org'): { id: string } }) => c.get('org').id;
   return new OpenAPIHono<AppEnv>()
     .openapi(
-      route('org:read', list('/v1/orgs/{orgId}/notification-routes', Route, { params: OrgId }, [401, 403, 404])),
+      route(
+        'org:read',
+        list(
+          '/v1/orgs/{orgId}/notification-routes',
+          Route,
+          { summary: "The organization's notification routes: which events reach whom, and how", params: OrgId },
+          [401, 403, 404],
+        ),
+      ),
       async (c) => c.json({ data: await service.listRoutes(org(c)) }, 200),
     )
     .openapi(
       route('org:write', {
         method: 'post',
         path: '/v1/orgs/{orgId}/notification-routes',
+        summary: 'Add a notification route',
         tags,
         request: { params: OrgId, body: jsonBody(RouteBody) },
         responses: { 201: json(Route), ...problems(400, 401, 403, 404) },
@@ -146,13 +158,22 @@ export function notificationRouteRoutes(auth: Authenticator, orgs: OrgRepository
       async (c) => c.json(await service.createRoute(org(c), c.req.valid('json')), 201),
     )
     .openapi(
-      route('org:read', show('/v1/orgs/{orgId}/notification-routes/{id}', Route, { params: Id }, [400, 401, 403, 404])),
+      route(
+        'org:read',
+        show(
+          '/v1/orgs/{orgId}/notification-routes/{id}',
+          Route,
+          { summary: 'One notification route', params: Id },
+          [400, 401, 403, 404],
+        ),
+      ),
       async (c) => c.json(await service.getRoute(org(c), c.req.valid('param').id), 200),
     )
     .openapi(
       route('org:write', {
         method: 'patch',
         path: '/v1/orgs/{orgId}/notification-routes/{id}',
+        summary: 'Change a notification route',
         tags,
         request: { params: Id, body: jsonBody(RouteBody.partial()) },
         responses: { 200: json(Route), ...problems(400, 401, 403, 404) },
@@ -162,7 +183,12 @@ export function notificationRouteRoutes(auth: Authenticator, orgs: OrgRepository
     .openapi(
       route(
         'org:write',
-        remove('/v1/orgs/{orgId}/notification-routes/{id}', 'Deleted', { params: Id }, [400, 401, 403, 404]),
+        remove(
+          '/v1/orgs/{orgId}/notification-routes/{id}',
+          'Deleted',
+          { summary: 'Delete a notification route', params: Id },
+          [400, 401, 403, 404],
+        ),
       ),
       (c) => noContent(c, service.deleteRoute(org(c), c.req.valid('param').id)),
     );

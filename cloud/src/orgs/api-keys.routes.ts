@@ -35,13 +35,26 @@ export function orgApiKeyRoutes(route: OrgRoute, service: OrgService) {
       async (c) => c.json(await service.createApiKey(ctx(c), c.req.valid('json')), 201),
     )
     .openapi(
-      route('api_keys:manage', list('/v1/orgs/{orgId}/api-keys', ApiKey, { params: OrgId }, [401, 403, 404])),
+      route(
+        'api_keys:manage',
+        list(
+          '/v1/orgs/{orgId}/api-keys',
+          ApiKey,
+          { summary: "The organization's API keys (never their secrets)", params: OrgId },
+          [401, 403, 404],
+        ),
+      ),
       async (c) => c.json({ data: await service.apiKeys(ctx(c)) }, 200),
     )
     .openapi(
       route(
         'api_keys:manage',
-        remove('/v1/orgs/{orgId}/api-keys/{id}', 'Revoked', { params: OrgId.extend({ id: Uuid }) }, [401, 403, 404]),
+        remove(
+          '/v1/orgs/{orgId}/api-keys/{id}',
+          'Revoked',
+          { summary: 'Revoke an organization API key', params: OrgId.extend({ id: Uuid }) },
+          [401, 403, 404],
+        ),
       ),
       (c) => noContent(c, service.revokeApiKey(ctx(c), c.req.valid('param').id)),
     );

@@ -59,13 +59,22 @@ export function invitationRoutes(auth: Authenticator, route: OrgRoute, service: 
       async (c) => c.json(await service.invite(ctx(c), c.req.valid('json')), 201),
     )
     .openapi(
-      route('members:manage', list('/v1/orgs/{orgId}/invitations', Invitation, { params: OrgId }, [401, 403, 404])),
+      route(
+        'members:manage',
+        list(
+          '/v1/orgs/{orgId}/invitations',
+          Invitation,
+          { summary: 'Pending invitations to the organization', params: OrgId },
+          [401, 403, 404],
+        ),
+      ),
       async (c) => c.json({ data: await service.invitations(ctx(c)) }, 200),
     )
     .openapi(
       route('members:manage', {
         method: 'post',
         path: '/v1/orgs/{orgId}/invitations/{id}/resend',
+        summary: 'Send a pending invitation again',
         tags,
         request: { params: InvitationId },
         responses: { 200: json(Invitation), ...problems(401, 403, 404) },
@@ -75,7 +84,12 @@ export function invitationRoutes(auth: Authenticator, route: OrgRoute, service: 
     .openapi(
       route(
         'members:manage',
-        remove('/v1/orgs/{orgId}/invitations/{id}', 'Revoked', { params: InvitationId }, [401, 403, 404]),
+        remove(
+          '/v1/orgs/{orgId}/invitations/{id}',
+          'Revoked',
+          { summary: 'Withdraw a pending invitation', params: InvitationId },
+          [401, 403, 404],
+        ),
       ),
       (c) => noContent(c, service.revokeInvitation(ctx(c), c.req.valid('param').id)),
     );

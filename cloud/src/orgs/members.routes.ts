@@ -21,13 +21,22 @@ export function memberRoutes(route: OrgRoute, service: OrgService) {
   const { list, remove } = routeShapes({ tags });
   return new OpenAPIHono<AppEnv>()
     .openapi(
-      route('members:read', list('/v1/orgs/{orgId}/members', Member, { params: OrgId }, [401, 403, 404])),
+      route(
+        'members:read',
+        list(
+          '/v1/orgs/{orgId}/members',
+          Member,
+          { summary: "The organization's members and their roles", params: OrgId },
+          [401, 403, 404],
+        ),
+      ),
       async (c) => c.json({ data: await service.members(ctx(c)) }, 200),
     )
     .openapi(
       route('members:manage', {
         method: 'patch',
         path: '/v1/orgs/{orgId}/members/{userId}',
+        summary: "Change a member's role",
         tags,
         request: { params: MemberId, body: jsonBody(z.object({ role: z.string().min(1).max(32) })) },
         responses: { 204: { description: 'Changed' }, ...problems(400, 401, 403, 404, 409) },

@@ -88,8 +88,17 @@ function orgsRoutes(auth: Authenticator, route: OrgRoute, service: OrgService) {
       }),
       async (c) => c.json({ data: await service.list(c.var.principal.userId) }, 200),
     )
-    .openapi(route('org:read', show('/v1/orgs/{orgId}', Org, { params: OrgId }, [401, 403, 404])), async (c) =>
-      c.json(await service.get(ctx(c)), 200),
+    .openapi(
+      route(
+        'org:read',
+        show(
+          '/v1/orgs/{orgId}',
+          Org,
+          { summary: 'One organization, with your role in it', params: OrgId },
+          [401, 403, 404],
+        ),
+      ),
+      async (c) => c.json(await service.get(ctx(c)), 200),
     )
     .openapi(
       route('org:write', {

@@ -15,7 +15,15 @@ export function roleRoutes(route: OrgRoute, service: OrgService) {
   const { list, remove } = routeShapes({ tags });
   return new OpenAPIHono<AppEnv>()
     .openapi(
-      route('members:read', list('/v1/orgs/{orgId}/roles', Role, { params: OrgId }, [401, 403, 404])),
+      route(
+        'members:read',
+        list(
+          '/v1/orgs/{orgId}/roles',
+          Role,
+          { summary: "The organization's roles, built-in and custom, with their permissions", params: OrgId },
+          [401, 403, 404],
+        ),
+      ),
       async (c) => c.json({ data: await service.roles(ctx(c)) }, 200),
     )
     .openapi(
@@ -46,7 +54,7 @@ export function roleRoutes(route: OrgRoute, service: OrgService) {
         remove(
           '/v1/orgs/{orgId}/roles/{name}',
           'Deleted',
-          { params: OrgId.extend({ name: RoleName }) },
+          { summary: 'Delete a custom role', params: OrgId.extend({ name: RoleName }) },
           [401, 403, 404, 409],
         ),
       ),

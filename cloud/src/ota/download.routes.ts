@@ -21,6 +21,7 @@ export function downloadRoutes(
     createRoute({
       method: 'get',
       path: '/v1/ota/download/{releaseId}',
+      security: [],
       tags: ['OTA'],
       summary: 'Download an artifact (the URL comes signed in a device job); Range supported',
       request: {

@@ -145,8 +145,17 @@ export function otaRoutes(
       }),
       async (c) => c.json(await releases.addKey(c.get('org').id, c.req.valid('json')), 201),
     )
-    .openapi(route('ota:read', list('/v1/orgs/{orgId}/ota/keys', Key, { params: OrgId }, [401, 403, 404])), async (c) =>
-      c.json({ data: await releases.keys(c.get('org').id) }, 200),
+    .openapi(
+      route(
+        'ota:read',
+        list(
+          '/v1/orgs/{orgId}/ota/keys',
+          Key,
+          { summary: "The organization's firmware signing keys", params: OrgId },
+          [401, 403, 404],
+        ),
+      ),
+      async (c) => c.json({ data: await releases.keys(c.get('org').id) }, 200),
     )
     .openapi(
       route(
@@ -219,7 +228,15 @@ export function otaRoutes(
       },
     )
     .openapi(
-      route('ota:read', show('/v1/orgs/{orgId}/ota/releases/{id}', Release, { params: Id }, [401, 403, 404])),
+      route(
+        'ota:read',
+        show(
+          '/v1/orgs/{orgId}/ota/releases/{id}',
+          Release,
+          { summary: 'One firmware release', params: Id },
+          [401, 403, 404],
+        ),
+      ),
       async (c) => c.json(await releases.get(c.get('org').id, c.req.valid('param').id), 200),
     )
     .openapi(
@@ -252,6 +269,7 @@ export function otaRoutes(
           '/v1/orgs/{orgId}/ota/rollouts',
           Rollout,
           {
+            summary: "The organization's rollouts, newest first",
             params: OrgId,
             query: z.object({
               status: z.enum(['active', 'paused', 'aborted', 'completed']).optional(),

@@ -81,7 +81,10 @@ export function alarmRoutes(auth: Authenticator, orgs: OrgRepository, alarms: Al
       async (c) => c.json(await alarms.counts(org(c)), 200),
     )
     .openapi(
-      route('alarms:read', show('/v1/orgs/{orgId}/alarms/{id}', Alarm, { params: AlarmParams }, [401, 403, 404])),
+      route(
+        'alarms:read',
+        show('/v1/orgs/{orgId}/alarms/{id}', Alarm, { summary: 'One alarm', params: AlarmParams }, [401, 403, 404]),
+      ),
       async (c) => c.json(await alarms.get(org(c), c.req.valid('param').id), 200),
     )
     .openapi(

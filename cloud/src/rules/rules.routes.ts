@@ -29,11 +29,23 @@ export function ruleRoutes(auth: Authenticator, orgs: OrgRepository, rules: Rule
       }),
       async (c) => c.json(await rules.create(org(c), c.req.valid('json')), 201),
     )
-    .openapi(route('rules:read', list('/v1/orgs/{orgId}/rules', Rule, { params: OrgId }, [401, 403, 404])), async (c) =>
-      c.json({ data: await rules.list(org(c)) }, 200),
+    .openapi(
+      route(
+        'rules:read',
+        list(
+          '/v1/orgs/{orgId}/rules',
+          Rule,
+          { summary: "The organization's rules on telemetry", params: OrgId },
+          [401, 403, 404],
+        ),
+      ),
+      async (c) => c.json({ data: await rules.list(org(c)) }, 200),
     )
     .openapi(
-      route('rules:read', show('/v1/orgs/{orgId}/rules/{id}', Rule, { params: RuleParams }, [401, 403, 404])),
+      route(
+        'rules:read',
+        show('/v1/orgs/{orgId}/rules/{id}', Rule, { summary: 'One rule', params: RuleParams }, [401, 403, 404]),
+      ),
       async (c) => c.json(await rules.get(org(c), c.req.valid('param').id), 200),
     )
     .openapi(
@@ -48,7 +60,15 @@ export function ruleRoutes(auth: Authenticator, orgs: OrgRepository, rules: Rule
       async (c) => c.json(await rules.update(org(c), c.req.valid('param').id, c.req.valid('json')), 200),
     )
     .openapi(
-      route('rules:write', remove('/v1/orgs/{orgId}/rules/{id}', 'Deleted', { params: RuleParams }, [401, 403, 404])),
+      route(
+        'rules:write',
+        remove(
+          '/v1/orgs/{orgId}/rules/{id}',
+          'Deleted',
+          { summary: 'Delete a rule', params: RuleParams },
+          [401, 403, 404],
+        ),
+      ),
       (c) => noContent(c, rules.delete(org(c), c.req.valid('param').id)),
     );
 }

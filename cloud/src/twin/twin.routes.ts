@@ -106,7 +106,11 @@ export function twinRoutes(auth: Authenticator, orgs: OrgRepository, twins: Twin
         list(
           '/v1/orgs/{orgId}/devices/{id}/commands',
           Command,
-          { params: Params, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
+          {
+            summary: 'Commands sent to a device, newest first, with their answers',
+            params: Params,
+            query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
+          },
           [401, 403, 404],
         ),
       ),
@@ -122,7 +126,7 @@ export function twinRoutes(auth: Authenticator, orgs: OrgRepository, twins: Twin
         show(
           '/v1/orgs/{orgId}/devices/{id}/commands/{commandId}',
           Command,
-          { params: Params.extend({ commandId: Uuid }) },
+          { summary: 'One command sent to a device and its answer', params: Params.extend({ commandId: Uuid }) },
           [401, 403, 404],
         ),
       ),

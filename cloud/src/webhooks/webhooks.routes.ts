@@ -71,11 +71,27 @@ export function webhookRoutes(auth: Authenticator, orgs: OrgRepository, webhooks
       async (c) => c.json(await webhooks.create(org(c), c.req.valid('json')), 201),
     )
     .openapi(
-      route('webhooks:read', list('/v1/orgs/{orgId}/webhooks', Endpoint, { params: OrgId }, [401, 403, 404])),
+      route(
+        'webhooks:read',
+        list(
+          '/v1/orgs/{orgId}/webhooks',
+          Endpoint,
+          { summary: "The organization's webhook endpoints", params: OrgId },
+          [401, 403, 404],
+        ),
+      ),
       async (c) => c.json({ data: await webhooks.list(org(c)) }, 200),
     )
     .openapi(
-      route('webhooks:read', show('/v1/orgs/{orgId}/webhooks/{id}', Endpoint, { params: Id }, [401, 403, 404])),
+      route(
+        'webhooks:read',
+        show(
+          '/v1/orgs/{orgId}/webhooks/{id}',
+          Endpoint,
+          { summary: 'One webhook endpoint', params: Id },
+          [401, 403, 404],
+        ),
+      ),
       async (c) => c.json(await webhooks.get(org(c), c.req.valid('param').id), 200),
     )
     .openapi(
@@ -93,7 +109,15 @@ export function webhookRoutes(auth: Authenticator, orgs: OrgRepository, webhooks
       async (c) => c.json(await webhooks.update(org(c), c.req.valid('param').id, c.req.valid('json')), 200),
     )
     .openapi(
-      route('webhooks:write', remove('/v1/orgs/{orgId}/webhooks/{id}', 'Deleted', { params: Id }, [401, 403, 404])),
+      route(
+        'webhooks:write',
+        remove(
+          '/v1/orgs/{orgId}/webhooks/{id}',
+          'Deleted',
+          { summary: 'Delete a webhook endpoint', params: Id },
+          [401, 403, 404],
+        ),
+      ),
       (c) => noContent(c, webhooks.delete(org(c), c.req.valid('param').id)),
     )
     .openapi(

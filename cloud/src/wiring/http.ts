@@ -9,11 +9,11 @@ import type { Wiring } from './wiring.ts';
  * answers, telemetry is being stored where this node stores it, the broker listens.
  */
 export function wireApp(
-  { config, logger, registry, db, runs }: Wiring,
+  { config, logger, registry, db, runs, publicUrl }: Wiring,
   parts: {
     api: Omit<
       AppOptions,
-      'logger' | 'registry' | 'checks' | 'grafana' | 'trustedProxies' | 'corsOrigins' | 'metricsToken'
+      'logger' | 'registry' | 'checks' | 'grafana' | 'trustedProxies' | 'corsOrigins' | 'metricsToken' | 'publicUrl'
     >;
     writer: { readonly problem?: string };
     broker: Pick<Broker, 'listening'>;
@@ -31,6 +31,7 @@ export function wireApp(
     trustedProxies: config.TRUSTED_PROXIES,
     corsOrigins: config.CORS_ORIGINS,
     metricsToken: config.METRICS_TOKEN,
+    publicUrl,
     checks: {
       database: () => db.ping(),
       // Reachable is not enough: ready means telemetry is being stored.
