@@ -1400,7 +1400,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Messages, data points, bytes and API calls per UTC day; per device with by=device */
+        /** Messages, data points, bytes and API calls per UTC day; per device with by=device, API calls per user with by=user */
         get: operations["getOrgsUsage"];
         put?: never;
         post?: never;
@@ -3425,7 +3425,8 @@ export interface components {
          *       "users": [
          *         {
          *           "user_id": "7d1c3f9a-2b8e-4f0d-a6c5-1e9b8d7a6c54",
-         *           "events": 120
+         *           "events": 120,
+         *           "api_calls": 340
          *         }
          *       ],
          *       "devices": [
@@ -3436,7 +3437,6 @@ export interface components {
          *           "bytes": 180000
          *         }
          *       ],
-         *       "api_calls_by_user": null,
          *       "cost": {
          *         "plan": {
          *           "name": "pro",
@@ -3485,6 +3485,7 @@ export interface components {
             users: {
                 user_id: string | null;
                 events: number;
+                api_calls: number;
             }[];
             devices: {
                 device_id: string;
@@ -3492,7 +3493,6 @@ export interface components {
                 data_points: number;
                 bytes: number;
             }[];
-            api_calls_by_user: null;
             cost: {
                 plan: {
                     name: string;
@@ -7354,7 +7354,7 @@ export interface operations {
             query: {
                 from: string;
                 to: string;
-                by?: "day" | "device";
+                by?: "day" | "device" | "user";
             };
             header?: never;
             path: {
