@@ -52,6 +52,8 @@ export const platformEnv = brokerEnv.extend({
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   PUBLIC_URL: z.string().url('must be the URL people reach the platform at, like https://iot.example.com').optional(),
+  /** The built web console (web/dist by default) served at `/`; `off` serves none. */
+  CONSOLE_DIR: z.string().optional(),
   REDIS_URL: z
     .string()
     .refine((v) => /^rediss?:\/\//.test(v), 'must be a URL like redis://127.0.0.1:6379')

@@ -1,0 +1,145 @@
+import { useState } from 'preact/hooks';
+import { api, type Device, type Page, query } from '../api.ts';
+import { Link } from '../router.tsx';
+import { Field, Notice, Submit, Title, useLoad, useSubmit, when } from '../ui.tsx';
+
+/** The fleet: devices with their online state, search, and registering one (its credentials shown once). */
+
+interface Created extends Device {
+  mqtt: { host: string; port: number; client_id: string; username: string; password: string };
+}
+
+export function DevicesPage({ orgId }: { orgId: string }) {
+  const [search, setSearch] = useState({ q: '', online: '' });
+  const [cursor, setCursor] = useState<string>();
+  const list = useLoad(
+    () =>
+      api<Page<Device>>(
+        'GET',
+        `/v1/orgs/${orgId}/devices${query({ q: search.q, online: search.online, cursor, limit: 50 })}`,
+      ),
+    [orgId, search.q, search.online, cursor],
+  );
+  const [created, setCreated] = useState<Created>();
+  const create = useSubmit(async (f, form) => {
+    const tags = (f.tags ?? '')
+      .split(/[,\s]+/)
+      .map((t) => t.trim())
+      .filter(Boolean);
+    setCreated(
+      await api<Created>('POST', `/v1/orgs/${orgId}/devices`, { name: f.name, type: f.type || undefined, tags }),
+    );
+    form.reset();
+    await list.reload();
+  });
+  const filter = (e: Event) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    setCursor(undefined);
+    setSearch({ q: String(f.get('q') ?? ''), online: String(f.get('online') ?? '') });
+  };
+  return (
+    <main>
+      <Title text="Devices" />
+      <search>
+        <form onSubmit={filter} class="inline">
+          <Field label="Search by name" name="q" type="search" />
+          <div class="field">
+            <label for="online-filter">State</label>
+            <select id="online-filter" name="online">
+              <option value="">All</option>
+              <option value="true">Online</option>
+              <option value="false">Offline</option>
+            </select>
+          </div>
+          <button type="submit">Search</button>
+        </form>
+      </search>
+      {list.error && <Notice kind="error">{list.error}</Notice>}
+      <table>
+        <caption class="sr-only">Devices</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">State</th>
+            <th scope="col">Last seen</th>
+            <th scope="col">Tags</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.data?.data.map((d) => (
+            <tr key={d.id}>
+              <td>
+                <Link href={`/devices/${d.id}`}>{d.name}</Link>
+                {d.type && <span class="muted"> {d.type}</span>}
+              </td>
+              <td>
+                <OnlineBadge online={d.online} />
+              </td>
+              <td>{when(d.last_seen)}</td>
+              <td>
+                {d.tags.map((t) => (
+                  <span key={t} class="tag">
+                    {t}
+                  </span>
+                ))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {list.data && list.data.data.length === 0 && <p class="muted">No device matches.</p>}
+      {list.data?.next_cursor && (
+        <button type="button" class="secondary" onClick={() => setCursor(list.data?.next_cursor ?? undefined)}>
+          Next page
+        </button>
+      )}
+      <h2>Register a device</h2>
+      {created && <Credentials device={created} onDone={() => setCreated(undefined)} />}
+      <form onSubmit={create.onSubmit} class="inline">
+        {create.error && <Notice kind="error">{create.error}</Notice>}
+        <Field label="Name" name="name" required maxLength={100} error={create.fieldErrors.name} />
+        <Field label="Type" name="type" maxLength={64} />
+        <Field label="Tags" name="tags" hint="Separated by commas" error={create.fieldErrors.tags} />
+        <Submit busy={create.busy}>Register</Submit>
+      </form>
+    </main>
+  );
+}
+
+export function OnlineBadge({ online }: { online: boolean }) {
+  return <span class={`badge ${online ? 'online' : 'offline'}`}>{online ? 'Online' : 'Offline'}</span>;
+}
+
+/** A new device's MQTT credentials: shown here once, never again (the platform keeps only a hash). */
+function Credentials({ device, onDone }: { device: Created; onDone: () => void }) {
+  const { mqtt } = device;
+  return (
+    <section class="credentials" aria-labelledby="credentials-title">
+      <h3 id="credentials-title">Credentials of {device.name}</h3>
+      <Notice kind="success">Copy the password now: it is shown only this once.</Notice>
+      <dl class="facts">
+        <dt>Broker</dt>
+        <dd>
+          <code>
+            mqtt://{mqtt.host}:{mqtt.port}
+          </code>
+        </dd>
+        <dt>Client id and user name</dt>
+        <dd>
+          <code data-testid="device-id">{mqtt.username}</code>
+        </dd>
+        <dt>Password</dt>
+        <dd>
+          <code data-testid="device-secret">{mqtt.password}</code>
+        </dd>
+      </dl>
+      <p>
+        <Link href={`/devices/${device.id}`}>Open {device.name}</Link>{' '}
+        <button type="button" class="secondary" onClick={onDone}>
+          I saved it
+        </button>
+      </p>
+    </section>
+  );
+}

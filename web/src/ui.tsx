@@ -1,0 +1,132 @@
+import type { ComponentChildren, JSX } from 'preact';
+import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
+import { ApiError } from './api.ts';
+
+/** Shared pieces of the console's pages: fields, forms, notices and loading data. */
+
+/** A labelled input; its problem (from the API's field errors) is announced with it. */
+export function Field({
+  label,
+  error,
+  hint,
+  ...input
+}: { label: string; error?: string; hint?: string } & JSX.IntrinsicElements['input']) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error || hint ? `${id}-note` : undefined}
+        {...input}
+      />
+      {(error || hint) && (
+        <small id={`${id}-note`} class={error ? 'error' : 'hint'}>
+          {error ?? hint}
+        </small>
+      )}
+    </div>
+  );
+}
+
+/** A notice: `error` is announced at once to screen readers, the others politely. */
+export function Notice({
+  kind = 'info',
+  children,
+}: {
+  kind?: 'info' | 'error' | 'success';
+  children: ComponentChildren;
+}) {
+  return (
+    <div class={`notice ${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
+      {children}
+    </div>
+  );
+}
+
+/** A form's own check that failed, before any call: its message is shown as it is. */
+export class FormError extends Error {}
+
+/** What to tell a person about a failed call. */
+export function problemText(err: unknown): string {
+  if (err instanceof FormError) return err.message;
+  if (err instanceof ApiError) {
+    if (err.status === 429) return 'Too many attempts; wait a little and try again.';
+    return err.problem.detail ?? err.problem.title ?? `The server answered ${err.status}.`;
+  }
+  return 'The platform could not be reached; check your connection.';
+}
+
+/**
+ * A form's submission: runs `action` with the form's fields, tracks busy and the error, and
+ * gives the API's field errors by field name.
+ */
+export function useSubmit<T>(action: (fields: Record<string, string>, form: HTMLFormElement) => Promise<T>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const onSubmit = async (e: Event) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const fields = Object.fromEntries(
+      [...new FormData(form).entries()].map(([k, v]) => [k, typeof v === 'string' ? v : '']),
+    );
+    setBusy(true);
+    setError(undefined);
+    setFieldErrors({});
+    try {
+      await action(fields, form);
+    } catch (err) {
+      setError(problemText(err));
+      if (err instanceof ApiError && err.problem.errors)
+        setFieldErrors(Object.fromEntries(err.problem.errors.map((f) => [f.path, f.message])));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { onSubmit, busy, error, fieldErrors, setError };
+}
+
+/** Loads data for a page; `reload` reads it again. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
+  const [data, setData] = useState<T>();
+  const [error, setError] = useState<string>();
+  const current = useRef(0);
+  // The caller names what the load depends on.
+  const reload = useCallback(async () => {
+    const mine = ++current.current;
+    try {
+      const value = await load();
+      if (mine === current.current) {
+        setData(value);
+        setError(undefined);
+      }
+    } catch (err) {
+      if (mine === current.current) setError(problemText(err));
+    }
+  }, deps);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  return { data, error, reload, setData };
+}
+
+/** A page's title, also set as the document's so the tab and screen readers say where one is. */
+export function Title({ children, text }: { children?: ComponentChildren; text: string }) {
+  useEffect(() => {
+    document.title = `${text} · IoT console`;
+  }, [text]);
+  return <h1 tabIndex={-1}>{children ?? text}</h1>;
+}
+
+export function Submit({ busy, children }: { busy: boolean; children: ComponentChildren }) {
+  return (
+    <button type="submit" disabled={busy} aria-busy={busy}>
+      {children}
+    </button>
+  );
+}
+
+/** A time as the reader's locale writes it. */
+export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
