@@ -31,20 +31,21 @@ export function authRoutes(
   tokens: TokenService,
 ) {
   const signedIn = requireAuth(authenticator);
-  /** With `refresh_cookie`, the refresh token goes into the cookie rather than the body. */
-  const answer = <T extends Pair | z.infer<typeof MfaChallenge>>(
+  /**
+   * Runs a step that ends in tokens. With `refresh_cookie` (the console) it is taken from the
+   * platform's own pages only, and the refresh token goes into the cookie rather than the answer.
+   */
+  const tokensFor = async <T extends Pair | z.infer<typeof MfaChallenge>>(
     c: Context,
-    result: T,
-    cookie?: boolean,
-  ): T | Omit<Pair, 'refresh_token'> => {
+    cookie: boolean | undefined,
+    work: () => Promise<T>,
+  ): Promise<T | Omit<Pair, 'refresh_token'>> => {
+    if (cookie) refreshCookie.guard(c);
+    const result = await work();
     if (!cookie || !('refresh_token' in result)) return result;
     const { refresh_token, ...rest } = result as Pair;
     refreshCookie.set(c, refresh_token);
     return rest;
-  };
-  /** A cookie session is asked for from the platform's own pages only. */
-  const guardCookie = (c: Context, cookie?: boolean) => {
-    if (cookie) refreshCookie.guard(c);
   };
   /** Ending sessions: signed in, nothing to answer. */
   const signOut = <P extends string>(path: P, summary: string, description: string) =>
@@ -88,8 +89,7 @@ export function authRoutes(
         }),
         async (c) => {
           const body = c.req.valid('json');
-          guardCookie(c, body.refresh_cookie);
-          return c.json(answer(c, await signIn.login(body, requestContext(c)), body.refresh_cookie), 200);
+          return c.json(await tokensFor(c, body.refresh_cookie, () => signIn.login(body, requestContext(c))), 200);
         },
       )
       .openapi(
@@ -111,8 +111,10 @@ export function authRoutes(
         }),
         async (c) => {
           const body = c.req.valid('json');
-          guardCookie(c, body.refresh_cookie);
-          return c.json(answer(c, await signIn.completeMfa(body, requestContext(c)), body.refresh_cookie), 200);
+          return c.json(
+            await tokensFor(c, body.refresh_cookie, () => signIn.completeMfa(body, requestContext(c))),
+            200,
+          );
         },
       )
       .openapi(
@@ -128,15 +130,16 @@ export function authRoutes(
         async (c) => {
           const { refresh_token } = c.req.valid('json');
           if (refresh_token) return c.json(await signIn.refresh(refresh_token, requestContext(c)), 200);
-          refreshCookie.guard(c);
-          const cookie = refreshCookie.read(c);
-          if (!cookie) throw new Unauthorized('Send refresh_token, or sign in again');
-          const pair = await signIn.refresh(cookie, requestContext(c)).catch((err: unknown) => {
-            // A cookie that no longer works is dropped, so the page stops offering it.
-            refreshCookie.clear(c);
-            throw err;
-          });
-          return c.json(answer(c, pair, true), 200);
+          const fromCookie = async () => {
+            const cookie = refreshCookie.read(c);
+            if (!cookie) throw new Unauthorized('Send refresh_token, or sign in again');
+            return signIn.refresh(cookie, requestContext(c)).catch((err: unknown) => {
+              // A cookie that no longer works is dropped, so the page stops offering it.
+              refreshCookie.clear(c);
+              throw err;
+            });
+          };
+          return c.json(await tokensFor(c, true, fromCookie), 200);
         },
       )
       // Signing out drops the cookie too: the bearer token says which session, the cookie is not read.

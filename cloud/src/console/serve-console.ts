@@ -33,7 +33,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 const API_PATH = /^\/(v1|\.well-known)(\/|$)/;
 
 /**
- * Answers a GET (Hono routes a HEAD as one) the API has no route for from the built console: a built file as it is
+ * Answers a GET or HEAD the API has no route for from the built console: a built file as it is
  * (hashed assets cached for a year, the rest revalidated), any other path with the console's page,
  * whose router shows it (`/verify-email`, `/billing`, `/devices/...`). Undefined for what is not
  * the console's: other methods, the API's paths, a missing asset.
@@ -41,7 +41,7 @@ const API_PATH = /^\/(v1|\.well-known)(\/|$)/;
  */
 export function serveConsole(c: Context, files: ConsoleFiles): Response | undefined {
   const { method, path } = c.req;
-  if (method !== 'GET' || API_PATH.test(path)) return undefined;
+  if ((method !== 'GET' && method !== 'HEAD') || API_PATH.test(path)) return undefined;
   const file = files.get(path);
   if (file && path !== '/index.html') {
     return send(c, file, { 'cache-control': path.startsWith('/assets/') ? IMMUTABLE : 'public, max-age=3600' });
@@ -64,7 +64,7 @@ function send(c: Context, file: ConsoleFile, headers: Record<string, string>): R
       : file.gzip && /\bgzip\b/.test(accepts)
         ? [file.gzip, 'gzip']
         : [file.body, undefined];
-  // Hono answers a HEAD as the GET, without its body.
+  // Hono answers a HEAD with this GET's headers, without the body.
   return c.body(new Uint8Array(body), 200, {
     ...common,
     'content-type': file.type,

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type Device, query } from '../api.ts';
 import { MetricChart } from '../chart.tsx';
 import { Link } from '../router.tsx';
-import { Notice, Title, useLoad, when } from '../ui.tsx';
+import { Field, Notice, Title, useLoad, when } from '../ui.tsx';
 import { OnlineBadge } from './devices.tsx';
 
 /** One device: its state, latest values (refreshed while open), a chart of a metric, its connections. */
@@ -173,24 +173,18 @@ function MetricPanel({ orgId, id, metrics }: { orgId: string; id: string; metric
         </div>
         {range === 'custom' && (
           <>
-            <div class="field">
-              <label for="chart-from">From</label>
-              <input
-                id="chart-from"
-                type="datetime-local"
-                value={custom.from}
-                onChange={(e) => setCustom({ ...custom, from: e.currentTarget.value })}
-              />
-            </div>
-            <div class="field">
-              <label for="chart-to">To</label>
-              <input
-                id="chart-to"
-                type="datetime-local"
-                value={custom.to}
-                onChange={(e) => setCustom({ ...custom, to: e.currentTarget.value })}
-              />
-            </div>
+            <Field
+              label="From"
+              type="datetime-local"
+              value={custom.from}
+              onChange={(e) => setCustom({ ...custom, from: e.currentTarget.value })}
+            />
+            <Field
+              label="To"
+              type="datetime-local"
+              value={custom.to}
+              onChange={(e) => setCustom({ ...custom, to: e.currentTarget.value })}
+            />
           </>
         )}
       </div>
