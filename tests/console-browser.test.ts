@@ -1,0 +1,219 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureConsoleBuilt, hasBrowser, launchBrowser } from './browser.ts';
+import { creds, startTestPlatform, type TestPlatform, until } from './helpers.ts';
+
+/** Screenshots of the main pages, kept as test artifacts (git-ignored). */
+const ARTIFACTS = join(import.meta.dirname, 'artifacts', 'console');
+const PASSWORD = 'correct horse battery';
+
+/**
+ * The web console in headless Chromium against the whole platform: the pages mail links to, an
+ * organization and its members, a device whose real MQTT telemetry shows on its page.
+ */
+describe.skipIf(!hasBrowser)('the web console in a browser', () => {
+  let p: TestPlatform;
+  let browser: Browser;
+  let base: string;
+  /** What the page reports that a console must never do: CSP violations, uncaught errors. */
+  const faults: string[] = [];
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    [p, browser] = await Promise.all([
+      startTestPlatform('postgres'),
+      launchBrowser(),
+      mkdir(ARTIFACTS, { recursive: true }),
+    ]);
+    base = `http://127.0.0.1:${p.httpPort}`;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await p?.stop();
+  });
+
+  /** A fresh browser profile (its own cookies), as another person or device would have. */
+  async function person(): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    const page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|Refused/i.test(m.text())) faults.push(m.text());
+    });
+    page.on('pageerror', (err) => faults.push(err.message));
+    return { context, page };
+  }
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  /** The path and query of the link in the newest mail to `to` whose subject matches. */
+  async function mailedLink(to: string, subject: RegExp): Promise<string> {
+    let link = '';
+    await until(async () => {
+      const rows = await p.db.sql.query<{ subject: string; text: string }>(
+        'SELECT subject, text FROM mail_outbox WHERE "to" = $1 ORDER BY created_at DESC',
+        [to],
+      );
+      const text = rows.find((r) => subject.test(r.subject))?.text ?? '';
+      const url = /https?:\/\/\S+/.exec(text)?.[0];
+      if (url) link = new URL(url).pathname + new URL(url).search;
+      return Boolean(url);
+    }, `mail to ${to}`);
+    return link;
+  }
+  async function signIn(page: Page, email: string, password = PASSWORD) {
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  it('signs up, verifies through the mailed link, signs in, and runs a device whose telemetry it shows', async () => {
+    const { context, page } = await person();
+    await page.goto(`${base}/`);
+    await page.waitForURL(/\/signin/);
+    await shot(page, '01-sign-in');
+
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Ada');
+    await page.getByLabel('Email').fill('ada@console.example');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText('We sent a link to').waitFor();
+
+    await page.goto(base + (await mailedLink('ada@console.example', /verify/i)));
+    await page.getByText('Your email address is verified').waitFor();
+    await shot(page, '02-verify-email');
+
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await signIn(page, 'ada@console.example');
+    // No organization yet: the console asks for one.
+    await page.waitForURL(/\/orgs$/);
+    await page.getByLabel('Name', { exact: true }).fill('Acme');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.waitForURL(/\/devices$/);
+
+    await page.getByLabel('Name', { exact: true }).fill('greenhouse-1');
+    await page.getByLabel('Tags').fill('north, glass');
+    await page.getByRole('button', { name: 'Register' }).click();
+    const id = (await page.getByTestId('device-id').textContent())!;
+    const secret = (await page.getByTestId('device-secret').textContent())!;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    await shot(page, '03-device-created');
+
+    // A real device: mqtt.js with the credentials the page showed once.
+    const device = await p.connect(creds({ id, secret }));
+    const now = Date.now();
+    for (let i = 10; i >= 1; i--)
+      await device.publishAsync(
+        `devices/${id}/telemetry`,
+        JSON.stringify({ ts: now - i * 60_000, temp: 20 + i / 10 }),
+        { qos: 1 },
+      );
+    await device.publishAsync(`devices/${id}/telemetry`, JSON.stringify({ temp: 21.5, door_open: false }), {
+      qos: 1,
+    });
+
+    await page.getByRole('link', { name: 'Open greenhouse-1' }).click();
+    await page.waitForURL(new RegExp(`/devices/${id}$`));
+    await expect
+      .poll(() => page.locator('tr[data-metric="temp"] .value').textContent(), { timeout: 15_000 })
+      .toBe('21.5');
+    await page.getByText('Online', { exact: true }).first().waitFor();
+    // The chart of the last hour, drawn from the bucketed series.
+    await page.locator('.chart canvas').waitFor();
+    await page.getByLabel('Range').selectOption('24h');
+    await page.locator('.chart canvas').waitFor();
+    await shot(page, '04-device');
+
+    // The list shows it online, and finds it by name.
+    await page.getByRole('link', { name: 'Devices', exact: true }).click();
+    await page.getByLabel('Search by name').fill('greenhouse');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('row', { name: /greenhouse-1.*Online/ }).waitFor();
+    await shot(page, '05-devices');
+
+    // Nothing secret in the page's storage: the refresh token is an httpOnly, SameSite=Strict cookie.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+    expect(stored).not.toMatch(/rt_|eyJ/);
+    const cookie = (await context.cookies()).find((c) => c.name === 'iotp_refresh');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/v1/auth/refresh' });
+    // A reload keeps the session through that cookie.
+    await page.reload();
+    await page.getByRole('row', { name: /greenhouse-1/ }).waitFor();
+    device.end();
+    await context.close();
+  });
+
+  it('invites a second person, who signs up and accepts through the mailed link', async () => {
+    const ada = await person();
+    await ada.page.goto(`${base}/signin`);
+    await signIn(ada.page, 'ada@console.example');
+    await ada.page.waitForURL(/\/devices$/);
+    await ada.page.getByRole('link', { name: 'Members' }).click();
+    await ada.page.getByLabel('Email to invite').fill('bob@console.example');
+    await ada.page.getByLabel('Role', { exact: true }).selectOption('operator');
+    await ada.page.getByRole('button', { name: 'Send invitation' }).click();
+    await ada.page.getByText('bob@console.example').waitFor();
+    await shot(ada.page, '06-members');
+
+    const link = await mailedLink('bob@console.example', /invit/i);
+    expect(link).toMatch(/^\/invitations\/accept\?token=/);
+    const bob = await person();
+    await bob.page.goto(base + link);
+    await bob.page.getByText('Sign in with the address the invitation was sent to').waitFor();
+    await bob.page.getByRole('link', { name: 'create an account' }).click();
+    await bob.page.getByLabel('Email').fill('bob@console.example');
+    await bob.page.getByLabel('Password').fill(PASSWORD);
+    await bob.page.getByRole('button', { name: 'Create account' }).click();
+    await bob.page.getByText('We sent a link to').waitFor();
+    // Signing in from the invitation comes back to it.
+    await bob.page.goto(`${base}/signin?next=${encodeURIComponent(link)}`);
+    await signIn(bob.page, 'bob@console.example');
+    await bob.page.getByRole('button', { name: 'Accept the invitation' }).click();
+    await bob.page.getByText('You joined').waitFor();
+    expect(await bob.page.getByText('You joined').textContent()).toContain('Acme');
+    await shot(bob.page, '07-invitation-accepted');
+    await bob.page.getByRole('link', { name: 'Open its devices' }).click();
+    await bob.page.getByRole('row', { name: /greenhouse-1/ }).waitFor();
+
+    await ada.page.reload();
+    await ada.page.getByRole('cell', { name: 'bob@console.example', exact: true }).waitFor();
+    await ada.context.close();
+    await bob.context.close();
+  });
+
+  it('resets a password through the mailed link, and signs out', async () => {
+    const { context, page } = await person();
+    await page.goto(`${base}/signin`);
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByLabel('Email').fill('ada@console.example');
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.getByText('a link to reset its password is on its way').waitFor();
+
+    await page.goto(base + (await mailedLink('ada@console.example', /reset/i)));
+    await page.getByLabel('New password', { exact: true }).fill('a brand new passphrase');
+    await page.getByLabel('New password again').fill('a brand new passphrase');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Your password is changed').waitFor();
+    await shot(page, '08-password-reset');
+
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await signIn(page, 'ada@console.example', PASSWORD);
+    await page.getByText('Email or password is wrong').waitFor();
+    await signIn(page, 'ada@console.example', 'a brand new passphrase');
+    await page.waitForURL(/\/devices$/);
+
+    await page.getByRole('link', { name: 'Billing' }).click();
+    await page.getByText('Plan', { exact: true }).waitFor();
+    await page.goto(`${base}/billing?checkout=cancelled`);
+    await page.getByText('The checkout was cancelled').waitFor();
+    await shot(page, '09-billing');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/signin$/);
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect((await context.cookies()).find((c) => c.name === 'iotp_refresh')).toBeUndefined();
+    await context.close();
+    expect(faults).toEqual([]);
+  });
+});
