@@ -64,7 +64,10 @@ function grafanaEndpoint(url: string | undefined, wirePort: number | undefined):
  * The built web console (CONSOLE_DIR, else the web workspace's dist/), read once; none when
  * CONSOLE_DIR is `off` or nothing is built there, which a log line says with the way to build it.
  */
-export async function wireConsole({ config, logger }: Pick<Wiring, 'config' | 'logger'>): Promise<ConsoleFiles | undefined> {
+export async function wireConsole({
+  config,
+  logger,
+}: Pick<Wiring, 'config' | 'logger'>): Promise<ConsoleFiles | undefined> {
   if (config.CONSOLE_DIR === 'off') return undefined;
   const dir = config.CONSOLE_DIR ?? defaultConsoleDir();
   const files = dir ? await loadConsoleFiles(dir) : undefined;
