@@ -93,14 +93,23 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
 
     await page.getByLabel('Name', { exact: true }).fill('greenhouse-1');
     await page.getByLabel('Tags').fill('north, glass');
-    await page.getByRole('button', { name: 'Register' }).click();
+    await page.getByRole('button', { name: 'Register', exact: true }).click();
     const id = (await page.getByTestId('device-id').textContent())!;
     const secret = (await page.getByTestId('device-secret').textContent())!;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     await shot(page, '03-device-created');
 
-    // A real device: mqtt.js with the credentials the page showed once.
+    // A real device: mqtt.js with the credentials the page showed once; it answers its commands.
     const device = await p.connect(creds({ id, secret }));
+    await device.subscribeAsync(`devices/${id}/commands`, { qos: 1 });
+    device.on('message', (_topic, payload) => {
+      const command = JSON.parse(payload.toString()) as { id: string; params: unknown };
+      device.publish(
+        `devices/${id}/commands/${command.id}/response`,
+        JSON.stringify({ status: 'succeeded', result: { echoed: command.params } }),
+        { qos: 1 },
+      );
+    });
     const now = Date.now();
     for (let i = 10; i >= 1; i--)
       await device.publishAsync(
@@ -122,6 +131,14 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
     await page.locator('.chart canvas').waitFor();
     await page.getByLabel('Range').selectOption('24h');
     await page.locator('.chart canvas').waitFor();
+    // The twin's desired state, and a command the device answers.
+    await page.getByLabel(/Desired state/).fill('{"interval_s": 30}');
+    await page.getByRole('button', { name: 'Save desired state' }).click();
+    await page.getByLabel('Desired state (version 1)').waitFor();
+    await page.getByLabel('Command', { exact: true }).fill('blink');
+    await page.getByLabel('Parameters (JSON)').fill('{"times": 2}');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.getByText('{"echoed":{"times":2}}').waitFor();
     await shot(page, '04-device');
 
     // The list shows it online, and finds it by name.
@@ -130,6 +147,22 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('row', { name: /greenhouse-1.*Online/ }).waitFor();
     await shot(page, '05-devices');
+
+    // Many devices from a CSV file; their credentials come back as a file.
+    await page.getByLabel('CSV file').setInputFiles({
+      name: 'fleet.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('name,type,tags\npump-1,pump,north;wet\npump-2,pump,south\n'),
+    });
+    await page.getByRole('button', { name: 'Register devices' }).click();
+    await page.getByText('2 devices registered').waitFor();
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download their credentials' }).click();
+    const csv = await (await download).createReadStream();
+    let text = '';
+    for await (const chunk of csv) text += chunk;
+    expect(text.split(/\r?\n/)[0]).toBe('id,name,host,port,client_id,username,password');
+    expect(text).toContain('pump-2');
 
     // Nothing secret in the page's storage: the refresh token is an httpOnly, SameSite=Strict cookie.
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));

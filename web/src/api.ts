@@ -27,16 +27,18 @@ export interface MfaChallenge {
   mfa_token: string;
 }
 
+/** A call; a `Blob` body is sent as it is (its type as the content type), anything else as JSON. */
 async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const raw = body instanceof Blob;
   return fetch(path, {
     method,
     headers: {
       accept: 'application/json',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(body === undefined ? {} : { 'content-type': raw ? body.type : 'application/json' }),
       ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
       ...headers,
     },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
     credentials: 'same-origin',
   });
 }
@@ -54,9 +56,19 @@ async function read<T>(res: Response): Promise<T> {
  * @example const me = await api<User>('GET', '/v1/me');
  */
 export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-  let res = await request(method, path, body);
-  if (res.status === 401 && (await refresh())) res = await request(method, path, body);
-  return read<T>(res);
+  return read<T>(await call(method, path, body));
+}
+
+/** As `api`, answering the response itself (a file to download). */
+export async function apiFile(method: string, path: string, body?: unknown): Promise<Blob> {
+  const res = await call(method, path, body);
+  if (!res.ok) await read(res);
+  return res.blob();
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<Response> {
+  const res = await request(method, path, body);
+  return res.status === 401 && (await refresh()) ? request(method, path, body) : res;
 }
 
 /** A new access token from the session cookie; false when there is no session (signed out). */

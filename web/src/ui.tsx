@@ -30,6 +30,31 @@ export function Field({
   );
 }
 
+/** A labelled multi-line input, for JSON documents. */
+export function TextArea({
+  label,
+  error,
+  ...input
+}: { label: string; error?: string } & JSX.IntrinsicElements['textarea']) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <textarea id={id} aria-invalid={error ? true : undefined} spellcheck={false} {...input} />
+      {error && <small class="error">{error}</small>}
+    </div>
+  );
+}
+
+/** JSON typed by a person, or a FormError that says what is wrong with it. */
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return text.trim() ? JSON.parse(text) : undefined;
+  } catch {
+    throw new FormError(`${what} is not valid JSON.`);
+  }
+}
+
 /** A notice: `error` is announced at once to screen readers, the others politely. */
 export function Notice({
   kind = 'info',

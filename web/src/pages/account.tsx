@@ -35,7 +35,7 @@ export function AccountPage() {
         {profile.error && <Notice kind="error">{profile.error}</Notice>}
         {saved && <Notice kind="success">Saved.</Notice>}
         <Field label="Email" value={user.email} readOnly />
-        <Field label="Name" name="name" value={user.name ?? ''} maxLength={100} autoComplete="name" />
+        <Field label="Name" name="name" defaultValue={user.name ?? ''} maxLength={100} autoComplete="name" />
         <Submit busy={profile.busy}>Save</Submit>
       </form>
       <h2>Two-step verification</h2>

@@ -86,8 +86,8 @@ export function SignUpPage() {
           type="password"
           autoComplete="new-password"
           required
-          minLength={8}
-          hint="A long passphrase: at least 8 characters, not a common one."
+          minLength={10}
+          hint="A long passphrase: at least 10 characters, not a common one."
           error={form.fieldErrors.password}
         />
         <Submit busy={form.busy}>Create account</Submit>

@@ -3,6 +3,7 @@ import { api, type Device, query } from '../api.ts';
 import { MetricChart } from '../chart.tsx';
 import { Link } from '../router.tsx';
 import { Field, Notice, Title, useLoad, when } from '../ui.tsx';
+import { CommandsPanel, TwinPanel } from './device-control.tsx';
 import { OnlineBadge } from './devices.tsx';
 
 /** One device: its state, latest values (refreshed while open), a chart of a metric, its connections. */
@@ -112,6 +113,8 @@ export function DevicePage({ orgId, id }: { orgId: string; id: string }) {
         </tbody>
       </table>
       {numeric.length > 0 && <MetricPanel orgId={orgId} id={id} metrics={numeric} />}
+      <TwinPanel base={`/v1/orgs/${orgId}/devices/${id}`} />
+      <CommandsPanel base={`/v1/orgs/${orgId}/devices/${id}`} />
       <h2>Connections</h2>
       <ul class="cards">
         {connections.data?.data.map((c) => (

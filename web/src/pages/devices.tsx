@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, type Device, type Page, query } from '../api.ts';
+import { api, apiFile, type Device, type Page, query } from '../api.ts';
 import { Link } from '../router.tsx';
 import { Field, Notice, Submit, Title, useLoad, useSubmit, when } from '../ui.tsx';
 
@@ -103,7 +103,46 @@ export function DevicesPage({ orgId }: { orgId: string }) {
         <Field label="Tags" name="tags" hint="Separated by commas" error={create.fieldErrors.tags} />
         <Submit busy={create.busy}>Register</Submit>
       </form>
+      <BulkRegister orgId={orgId} onDone={list.reload} />
     </main>
+  );
+}
+
+/** Many devices from a CSV file (name,type,tags); their credentials come back as a CSV file to keep. */
+function BulkRegister({ orgId, onDone }: { orgId: string; onDone: () => void }) {
+  const [result, setResult] = useState<{ count: number; url: string }>();
+  const upload = useSubmit(async (_f, form) => {
+    const file = (form.elements.namedItem('csv') as HTMLInputElement).files?.[0];
+    if (!file) return;
+    const body = new Blob([await file.text()], { type: 'text/csv' });
+    const credentials = await apiFile('POST', `/v1/orgs/${orgId}/devices/bulk?format=csv`, body);
+    const count = (await credentials.text()).trim().split('\n').length - 1;
+    if (result) URL.revokeObjectURL(result.url);
+    setResult({ count, url: URL.createObjectURL(credentials) });
+    form.reset();
+    onDone();
+  });
+  return (
+    <>
+      <h2>Register from a CSV file</h2>
+      <p class="muted">
+        Columns <code>name,type,tags</code> with a header line, tags separated by <code>;</code>; up to 1,000 devices.
+      </p>
+      {result && (
+        <Notice kind="success">
+          {result.count} devices registered.{' '}
+          <a href={result.url} download="device-credentials.csv">
+            Download their credentials
+          </a>{' '}
+          now: the passwords are in this file only.
+        </Notice>
+      )}
+      <form onSubmit={upload.onSubmit} class="inline">
+        {upload.error && <Notice kind="error">{upload.error}</Notice>}
+        <Field label="CSV file" name="csv" type="file" accept=".csv,text/csv" required />
+        <Submit busy={upload.busy}>Register devices</Submit>
+      </form>
+    </>
   );
 }
 
