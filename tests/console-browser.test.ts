@@ -140,6 +140,10 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.getByText('{"echoed":{"times":2}}').waitFor();
     await shot(page, '04-device');
+    // As a phone shows it.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, '04-device-phone');
+    await page.setViewportSize({ width: 1100, height: 800 });
 
     // The list shows it online, and finds it by name.
     await page.getByRole('link', { name: 'Devices', exact: true }).click();
@@ -210,6 +214,12 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
 
     await ada.page.reload();
     await ada.page.getByRole('cell', { name: 'bob@console.example', exact: true }).waitFor();
+    // The audit log has the invitation, found by its action.
+    await ada.page.getByRole('link', { name: 'Audit log' }).click();
+    await ada.page.getByLabel('Action contains').fill('invitations');
+    await ada.page.getByRole('button', { name: 'Filter' }).click();
+    await ada.page.getByText('POST /v1/orgs/{orgId}/invitations', { exact: true }).first().waitFor();
+    await shot(ada.page, '10-audit');
     await ada.context.close();
     await bob.context.close();
   });

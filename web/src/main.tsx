@@ -3,6 +3,7 @@ import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { signOut } from './api.ts';
 import { AccountPage } from './pages/account.tsx';
+import { AuditPage } from './pages/audit.tsx';
 import {
   AcceptInvitationPage,
   ForgotPasswordPage,
@@ -36,6 +37,7 @@ const ORG_PAGES: [string, (p: { orgId: string } & Record<string, string>) => pre
   ['/devices/:id', ({ orgId, id }) => <DevicePage orgId={orgId} id={id!} />],
   ['/members', MembersPage],
   ['/billing', BillingPage],
+  ['/audit', AuditPage],
 ];
 
 function App() {
@@ -120,6 +122,7 @@ function Shell({ children }: { children: ComponentChildren }) {
               {nav('/devices', 'Devices')}
               {nav('/members', 'Members')}
               {nav('/billing', 'Billing')}
+              {nav('/audit', 'Audit log')}
               {nav('/orgs', 'Organizations')}
             </nav>
             <div class="account">
