@@ -55,6 +55,50 @@ export function parseJson(text: string, what: string): unknown {
   }
 }
 
+/** A table's caption (for screen readers) and column headings; a falsy heading is left out. */
+export function TableHead({ caption, columns }: { caption: string; columns: (string | false)[] }) {
+  return (
+    <>
+      <caption class="sr-only">{caption}</caption>
+      <thead>
+        <tr>
+          {columns.filter(Boolean).map((c) => (
+            <th key={c} scope="col">
+              {c}
+            </th>
+          ))}
+        </tr>
+      </thead>
+    </>
+  );
+}
+
+/** A search landmark whose form hands its fields to `onSearch` instead of submitting. */
+export function SearchForm({
+  onSearch,
+  children,
+}: {
+  onSearch: (fields: Record<string, string>) => void;
+  children: ComponentChildren;
+}) {
+  const submit = (e: Event) => {
+    e.preventDefault();
+    onSearch(formFields(e.currentTarget as HTMLFormElement));
+  };
+  return (
+    <search>
+      <form onSubmit={submit} class="inline">
+        {children}
+      </form>
+    </search>
+  );
+}
+
+/** The named fields of a form, as text (a file field as an empty string). */
+export function formFields(form: HTMLFormElement): Record<string, string> {
+  return Object.fromEntries([...new FormData(form).entries()].map(([k, v]) => [k, typeof v === 'string' ? v : '']));
+}
+
 /** A notice: `error` is announced at once to screen readers, the others politely. */
 export function Notice({
   kind = 'info',
@@ -94,9 +138,7 @@ export function useSubmit<T>(action: (fields: Record<string, string>, form: HTML
   const onSubmit = async (e: Event) => {
     e.preventDefault();
     const form = e.currentTarget as HTMLFormElement;
-    const fields = Object.fromEntries(
-      [...new FormData(form).entries()].map(([k, v]) => [k, typeof v === 'string' ? v : '']),
-    );
+    const fields = formFields(form);
     setBusy(true);
     setError(undefined);
     setFieldErrors({});

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, apiFile, type Page, query } from '../api.ts';
-import { Field, Notice, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import { Field, Notice, SearchForm, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
 
 /** The organization's audit log: who did what, filtered, paged, exported. */
 
@@ -33,7 +33,10 @@ export function AuditPage({ orgId }: { orgId: string }) {
   const [cursor, setCursor] = useState<string | null>();
   const next = cursor === undefined ? first.data?.next_cursor : cursor;
   const more = useSubmit(async () => {
-    const page = await api<Page<Entry>>('GET', `/v1/orgs/${orgId}/audit${query({ ...params, limit: 50, cursor: next ?? undefined })}`);
+    const page = await api<Page<Entry>>(
+      'GET',
+      `/v1/orgs/${orgId}/audit${query({ ...params, limit: 50, cursor: next ?? undefined })}`,
+    );
     setEntries([...entries, ...page.data]);
     setCursor(page.next_cursor);
   });
@@ -45,25 +48,21 @@ export function AuditPage({ orgId }: { orgId: string }) {
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   });
-  const filter = (e: Event) => {
-    e.preventDefault();
-    const f = Object.fromEntries(new FormData(e.currentTarget as HTMLFormElement)) as Filters;
+  const filter = (fields: Record<string, string>) => {
     setCursor(undefined);
-    setFilters({ ...NONE, ...f });
+    setFilters({ ...NONE, ...fields });
   };
   return (
     <main>
       <Title text="Audit log" />
-      <search>
-        <form onSubmit={filter} class="inline">
-          <Field label="Action contains" name="action" placeholder="members" />
-          <Field label="Actor id" name="actor" />
-          <Field label="Target id" name="target" />
-          <Field label="From" name="from" type="datetime-local" />
-          <Field label="To" name="to" type="datetime-local" />
-          <button type="submit">Filter</button>
-        </form>
-      </search>
+      <SearchForm onSearch={filter}>
+        <Field label="Action contains" name="action" placeholder="members" />
+        <Field label="Actor id" name="actor" />
+        <Field label="Target id" name="target" />
+        <Field label="From" name="from" type="datetime-local" />
+        <Field label="To" name="to" type="datetime-local" />
+        <button type="submit">Filter</button>
+      </SearchForm>
       <form onSubmit={exported.onSubmit}>
         <button type="submit" class="secondary" disabled={exported.busy}>
           Export these entries as CSV
@@ -73,16 +72,7 @@ export function AuditPage({ orgId }: { orgId: string }) {
         <Notice kind="error">{first.error ?? more.error ?? exported.error}</Notice>
       )}
       <table>
-        <caption class="sr-only">Audit entries, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Action</th>
-            <th scope="col">Who</th>
-            <th scope="col">Target</th>
-            <th scope="col">Result</th>
-          </tr>
-        </thead>
+        <TableHead caption="Audit entries, newest first" columns={['When', 'Action', 'Who', 'Target', 'Result']} />
         <tbody>
           {entries.map((e) => (
             <tr key={e.id}>

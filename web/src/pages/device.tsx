@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type Device, query } from '../api.ts';
 import { MetricChart } from '../chart.tsx';
 import { Link } from '../router.tsx';
-import { Field, Notice, Title, useLoad, when } from '../ui.tsx';
+import { Field, Notice, TableHead, Title, useLoad, when } from '../ui.tsx';
 import { CommandsPanel, TwinPanel } from './device-control.tsx';
 import { OnlineBadge } from './devices.tsx';
 
@@ -92,14 +92,7 @@ export function DevicePage({ orgId, id }: { orgId: string; id: string }) {
       <h2>Latest values</h2>
       {latest.data && Object.keys(latest.data).length === 0 && <p class="muted">Nothing received yet.</p>}
       <table aria-live="polite">
-        <caption class="sr-only">Latest value of each metric</caption>
-        <thead>
-          <tr>
-            <th scope="col">Metric</th>
-            <th scope="col">Value</th>
-            <th scope="col">At</th>
-          </tr>
-        </thead>
+        <TableHead caption="Latest value of each metric" columns={['Metric', 'Value', 'At']} />
         <tbody>
           {Object.entries(latest.data ?? {})
             .sort(([a], [b]) => a.localeCompare(b))

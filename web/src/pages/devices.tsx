@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, apiFile, type Device, type Page, query } from '../api.ts';
 import { Link } from '../router.tsx';
-import { Field, Notice, Submit, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import { Field, Notice, SearchForm, Submit, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
 
 /** The fleet: devices with their online state, search, and registering one (its credentials shown once). */
 
@@ -32,40 +32,28 @@ export function DevicesPage({ orgId }: { orgId: string }) {
     form.reset();
     await list.reload();
   });
-  const filter = (e: Event) => {
-    e.preventDefault();
-    const f = new FormData(e.currentTarget as HTMLFormElement);
+  const filter = (f: Record<string, string>) => {
     setCursor(undefined);
-    setSearch({ q: String(f.get('q') ?? ''), online: String(f.get('online') ?? '') });
+    setSearch({ q: f.q ?? '', online: f.online ?? '' });
   };
   return (
     <main>
       <Title text="Devices" />
-      <search>
-        <form onSubmit={filter} class="inline">
-          <Field label="Search by name" name="q" type="search" />
-          <div class="field">
-            <label for="online-filter">State</label>
-            <select id="online-filter" name="online">
-              <option value="">All</option>
-              <option value="true">Online</option>
-              <option value="false">Offline</option>
-            </select>
-          </div>
-          <button type="submit">Search</button>
-        </form>
-      </search>
+      <SearchForm onSearch={filter}>
+        <Field label="Search by name" name="q" type="search" />
+        <div class="field">
+          <label for="online-filter">State</label>
+          <select id="online-filter" name="online">
+            <option value="">All</option>
+            <option value="true">Online</option>
+            <option value="false">Offline</option>
+          </select>
+        </div>
+        <button type="submit">Search</button>
+      </SearchForm>
       {list.error && <Notice kind="error">{list.error}</Notice>}
       <table>
-        <caption class="sr-only">Devices</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">State</th>
-            <th scope="col">Last seen</th>
-            <th scope="col">Tags</th>
-          </tr>
-        </thead>
+        <TableHead caption="Devices" columns={['Name', 'State', 'Last seen', 'Tags']} />
         <tbody>
           {list.data?.data.map((d) => (
             <tr key={d.id}>

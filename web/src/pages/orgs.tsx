@@ -1,7 +1,7 @@
 import { api } from '../api.ts';
 import { navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { Field, Notice, Submit, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import { Field, Notice, Submit, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
 
 /** Organizations: create and switch; members and invitations of the current one. */
 
@@ -85,15 +85,10 @@ export function MembersPage({ orgId }: { orgId: string }) {
       {members.error && <Notice kind="error">{members.error}</Notice>}
       {act.error && <Notice kind="error">{act.error}</Notice>}
       <table>
-        <caption class="sr-only">Members of {session.org?.name}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Member</th>
-            <th scope="col">Role</th>
-            <th scope="col">Since</th>
-            {manage && <th scope="col">Actions</th>}
-          </tr>
-        </thead>
+        <TableHead
+          caption={`Members of ${session.org?.name}`}
+          columns={['Member', 'Role', 'Since', manage && 'Actions']}
+        />
         <tbody>
           {members.data?.data.map((m) => (
             <tr key={m.user_id}>
