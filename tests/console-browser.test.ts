@@ -1,9 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tempDir } from '@iotp/db/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuilt, hasBrowser, launchBrowser } from './browser.ts';
-import { creds, startTestPlatform, type TestPlatform, until } from './helpers.ts';
+import { apiClient, creds, startTestPlatform, type TestPlatform, until } from './helpers.ts';
+import { signedFirmware, signingKey } from './ota-fixtures.ts';
 
 /** Screenshots of the main pages, kept as test artifacts (git-ignored). */
 const ARTIFACTS = join(import.meta.dirname, 'artifacts', 'console');
@@ -19,11 +21,13 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
   let base: string;
   /** What the page reports that a console must never do: CSP violations, uncaught errors. */
   const faults: string[] = [];
+  /** The device the first test registers through the page. */
+  const greenhouse = { id: '', secret: '' };
 
   beforeAll(async () => {
     ensureConsoleBuilt();
     [p, browser] = await Promise.all([
-      startTestPlatform('postgres'),
+      startTestPlatform('postgres', { OTA_TICK_MS: '200' }),
       launchBrowser(),
       mkdir(ARTIFACTS, { recursive: true }),
     ]);
@@ -97,6 +101,7 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
     const id = (await page.getByTestId('device-id').textContent())!;
     const secret = (await page.getByTestId('device-secret').textContent())!;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    Object.assign(greenhouse, { id, secret });
     await shot(page, '03-device-created');
 
     // A real device: mqtt.js with the credentials the page showed once; it answers its commands.
@@ -222,6 +227,64 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
     await shot(ada.page, '10-audit');
     await ada.context.close();
     await bob.context.close();
+  });
+
+  it('runs a firmware rollout, paused, resumed and finished, its progress live from the event stream', async () => {
+    // A signed release, registered and uploaded as firmware-tools publish does.
+    const api = apiClient(p);
+    api.token = (
+      await api.call('POST', '/v1/auth/login', { email: 'ada@console.example', password: PASSWORD })
+    ).body.access_token;
+    const org = (await api.call('GET', '/v1/orgs')).body.data[0].id;
+    const dir = await tempDir();
+    const key = await signingKey(dir.path);
+    expect((await api.call('POST', `/v1/orgs/${org}/ota/keys`, { name: 'ci', public_key: key.pem })).status).toBe(201);
+    const fw = await signedFirmware(dir.path, key.privateKey, { version: '2.0.0' });
+    const release = (await api.call('POST', `/v1/orgs/${org}/ota/releases`, fw.manifest)).body;
+    const uploaded = await fetch(`${base}/v1/orgs/${org}/ota/releases/${release.id}/artifact`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(fw.bytes),
+    });
+    expect(uploaded.status).toBe(200);
+    await dir.remove();
+    // The greenhouse, listening for its update.
+    const device = await p.connect(creds(greenhouse));
+    const jobs: { job_id: string }[] = [];
+    device.on('message', (_t, payload) => jobs.push(JSON.parse(payload.toString())));
+    await device.subscribeAsync(`devices/${greenhouse.id}/ota/job`, { qos: 1 });
+    const report = (state: string, extra: object = {}) =>
+      device.publishAsync(
+        `devices/${greenhouse.id}/ota/status`,
+        JSON.stringify({ job_id: jobs[0]!.job_id, state, ...extra }),
+        { qos: 1 },
+      );
+
+    const { context, page } = await person();
+    await page.goto(`${base}/signin?next=/updates`);
+    await signIn(page, 'ada@console.example');
+    await page.waitForURL(/\/updates$/);
+    await page.getByLabel('Rollout name').fill('glass houses');
+    await page.getByLabel('Devices with tags').fill('glass');
+    await page.getByLabel('Phases (% of devices)').fill('100');
+    await page.getByRole('button', { name: 'Start rollout' }).click();
+    await page.getByRole('link', { name: 'glass houses' }).click();
+    await page.getByText('active', { exact: true }).first().waitFor();
+
+    await until(() => jobs.length > 0, 'the job on the device');
+    await report('downloading', { progress: 40 });
+    // Seen through the stream: nothing on the page asks again by itself.
+    await page.getByRole('cell', { name: '40%' }).waitFor();
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByText('paused', { exact: true }).first().waitFor();
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByRole('button', { name: 'Pause' }).waitFor();
+    await report('succeeded');
+    await page.getByText('1 of 1 finished').waitFor();
+    await page.getByText('completed', { exact: true }).first().waitFor();
+    await shot(page, '11-rollout');
+    device.end();
+    await context.close();
   });
 
   it('resets a password through the mailed link, and signs out', async () => {

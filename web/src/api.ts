@@ -151,3 +151,50 @@ export interface Page<T> {
   data: T[];
   next_cursor: string | null;
 }
+
+/**
+ * Reads a server-sent event stream of the API with the access token (EventSource cannot send one),
+ * calling `onEvent` with each event's name and JSON data; reconnects after a drop, resuming with
+ * Last-Event-ID. Stops when `signal` aborts.
+ * @example const stop = new AbortController(); streamEvents(`/v1/orgs/${org}/ota/events`, (name, data) => …, stop.signal);
+ */
+export async function streamEvents(
+  path: string,
+  onEvent: (name: string, data: unknown) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  let lastId: string | undefined;
+  while (!signal.aborted) {
+    try {
+      const headers = { accept: 'text/event-stream', ...(lastId ? { 'last-event-id': lastId } : {}) };
+      let res = await fetch(path, { headers: { ...headers, authorization: `Bearer ${accessToken}` }, signal });
+      if (res.status === 401 && (await refresh()))
+        res = await fetch(path, { headers: { ...headers, authorization: `Bearer ${accessToken}` }, signal });
+      if (!res.ok || !res.body) throw new ApiError(res.status);
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        // Events end with a blank line (WHATWG HTML, server-sent events, 9.2.6).
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const field = (name: string) =>
+            block
+              .split('\n')
+              .filter((l) => l.startsWith(`${name}:`))
+              .map((l) => l.slice(name.length + 1).trimStart())
+              .join('\n');
+          if (field('id')) lastId = field('id');
+          const data = field('data');
+          if (data) onEvent(field('event') || 'message', JSON.parse(data));
+        }
+      }
+    } catch {
+      if (signal.aborted) return;
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}

@@ -16,6 +16,7 @@ import { BillingPage } from './pages/billing.tsx';
 import { DevicePage } from './pages/device.tsx';
 import { DevicesPage } from './pages/devices.tsx';
 import { MembersPage, OrgsPage } from './pages/orgs.tsx';
+import { RolloutPage, UpdatesPage } from './pages/updates.tsx';
 import { Link, match, navigate, useLocation } from './router.tsx';
 import { SessionProvider, useSession } from './session.tsx';
 import './styles.css';
@@ -38,6 +39,8 @@ const ORG_PAGES: [string, (p: { orgId: string } & Record<string, string>) => pre
   ['/members', MembersPage],
   ['/billing', BillingPage],
   ['/audit', AuditPage],
+  ['/updates', UpdatesPage],
+  ['/updates/rollouts/:id', ({ orgId, id }) => <RolloutPage orgId={orgId} id={id!} />],
 ];
 
 function App() {
@@ -120,6 +123,7 @@ function Shell({ children }: { children: ComponentChildren }) {
           <>
             <nav aria-label="Main">
               {nav('/devices', 'Devices')}
+              {nav('/updates', 'Updates')}
               {nav('/members', 'Members')}
               {nav('/billing', 'Billing')}
               {nav('/audit', 'Audit log')}
