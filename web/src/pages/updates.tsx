@@ -39,15 +39,15 @@ const DONE = new Set(['succeeded', 'failed', 'cancelled', 'rolled_back']);
 
 /** Calls `changed` on each OTA event of the organization while the page is open. */
 function useOtaEvents(orgId: string, changed: (event: { rollout_id?: string }) => void) {
+  // The newest callback, without reconnecting each time the page renders.
+  const latest = useRef(changed);
+  latest.current = changed;
   useEffect(() => {
     const stop = new AbortController();
-    void streamEvents(
-      `/v1/orgs/${orgId}/ota/events`,
-      (_name, data) => changed(data as { rollout_id?: string }),
-      stop.signal,
-    );
+    const path = `/v1/orgs/${orgId}/ota/events`;
+    void streamEvents(path, (_name, data) => latest.current(data as { rollout_id?: string }), stop.signal);
     return () => stop.abort();
-  }, [orgId, changed]);
+  }, [orgId]);
 }
 
 export function UpdatesPage({ orgId }: { orgId: string }) {
