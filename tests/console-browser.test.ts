@@ -225,6 +225,20 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
     await ada.page.getByRole('button', { name: 'Filter' }).click();
     await ada.page.getByText('POST /v1/orgs/{orgId}/invitations', { exact: true }).first().waitFor();
     await shot(ada.page, '10-audit');
+
+    // An organization API key, shown once, that works for what its scopes allow until revoked.
+    await ada.page.getByRole('link', { name: 'API keys' }).click();
+    await ada.page.getByLabel('Key name').fill('inventory');
+    await ada.page.getByRole('checkbox', { name: /devices:read/ }).check();
+    await ada.page.getByRole('button', { name: 'Create key' }).click();
+    const key = (await ada.page.getByTestId('api-key-secret').textContent())!;
+    const [acme] = await p.db.sql.query<{ id: string }>("SELECT id FROM organizations WHERE name = 'Acme'");
+    const devices = (k: string) =>
+      fetch(`${base}/v1/orgs/${acme!.id}/devices`, { headers: { authorization: `Bearer ${k}` } });
+    expect((await devices(key)).status).toBe(200);
+    await ada.page.getByRole('button', { name: 'Revoke inventory' }).click();
+    await ada.page.getByText('No key yet.').waitFor();
+    expect((await devices(key)).status).toBe(401);
     await ada.context.close();
     await bob.context.close();
   });

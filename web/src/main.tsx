@@ -3,6 +3,7 @@ import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { signOut } from './api.ts';
 import { AccountPage } from './pages/account.tsx';
+import { ApiKeysPage } from './pages/api-keys.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import {
   AcceptInvitationPage,
@@ -39,6 +40,7 @@ const ORG_PAGES: [string, (p: { orgId: string } & Record<string, string>) => pre
   ['/members', MembersPage],
   ['/billing', BillingPage],
   ['/audit', AuditPage],
+  ['/api-keys', ApiKeysPage],
   ['/updates', UpdatesPage],
   ['/updates/rollouts/:id', ({ orgId, id }) => <RolloutPage orgId={orgId} id={id!} />],
 ];
@@ -127,6 +129,7 @@ function Shell({ children }: { children: ComponentChildren }) {
               {nav('/members', 'Members')}
               {nav('/billing', 'Billing')}
               {nav('/audit', 'Audit log')}
+              {nav('/api-keys', 'API keys')}
               {nav('/orgs', 'Organizations')}
             </nav>
             <div class="account">

@@ -55,6 +55,33 @@ export function parseJson(text: string, what: string): unknown {
   }
 }
 
+/**
+ * A button that submits its own small form, carrying `fields` as hidden inputs (which item, which
+ * action) to a `useSubmit` handler.
+ */
+export function ButtonForm({
+  onSubmit,
+  fields,
+  kind = 'secondary',
+  children,
+}: {
+  onSubmit: (e: Event) => void;
+  fields: Record<string, string>;
+  kind?: 'secondary' | 'danger' | 'small danger';
+  children: ComponentChildren;
+}) {
+  return (
+    <form onSubmit={onSubmit} class="row">
+      {Object.entries(fields).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" class={kind}>
+        {children}
+      </button>
+    </form>
+  );
+}
+
 /** A table's caption (for screen readers) and column headings; a falsy heading is left out. */
 export function TableHead({ caption, columns }: { caption: string; columns: (string | false)[] }) {
   return (

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { QrCode } from '../qr.tsx';
 import { useSession } from '../session.tsx';
-import { Field, Notice, Submit, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import { ButtonForm, Field, Notice, Submit, Title, useLoad, useSubmit, when } from '../ui.tsx';
 
 /** The account: name, sessions, and two-step verification with an authenticator app. */
 
@@ -50,12 +50,9 @@ export function AccountPage() {
             {s.current ? (
               <span class="badge">this session</span>
             ) : (
-              <form onSubmit={revoke.onSubmit} class="row">
-                <input type="hidden" name="id" value={s.id} />
-                <button type="submit" class="small danger">
-                  Sign out this session
-                </button>
-              </form>
+              <ButtonForm onSubmit={revoke.onSubmit} fields={{ id: s.id }} kind="small danger">
+                Sign out this session
+              </ButtonForm>
             )}
           </li>
         ))}

@@ -1,7 +1,7 @@
 import { api } from '../api.ts';
 import { navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { Field, Notice, Submit, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import { ButtonForm, Field, Notice, Submit, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
 
 /** Organizations: create and switch; members and invitations of the current one. */
 
@@ -120,13 +120,13 @@ export function MembersPage({ orgId }: { orgId: string }) {
               {manage && (
                 <td>
                   {m.user_id !== session.user?.id && (
-                    <form onSubmit={act.onSubmit}>
-                      <input type="hidden" name="action" value="remove" />
-                      <input type="hidden" name="id" value={m.user_id} />
-                      <button type="submit" class="small danger">
-                        Remove {m.email}
-                      </button>
-                    </form>
+                    <ButtonForm
+                      onSubmit={act.onSubmit}
+                      fields={{ action: 'remove', id: m.user_id }}
+                      kind="small danger"
+                    >
+                      Remove {m.email}
+                    </ButtonForm>
                   )}
                 </td>
               )}
@@ -145,13 +145,9 @@ export function MembersPage({ orgId }: { orgId: string }) {
                   <span class="muted">
                     as {i.role}, until {when(i.expires_at)}
                   </span>
-                  <form onSubmit={act.onSubmit} class="row">
-                    <input type="hidden" name="action" value="revoke" />
-                    <input type="hidden" name="id" value={i.id} />
-                    <button type="submit" class="small danger">
-                      Revoke
-                    </button>
-                  </form>
+                  <ButtonForm onSubmit={act.onSubmit} fields={{ action: 'revoke', id: i.id }} kind="small danger">
+                    Revoke
+                  </ButtonForm>
                 </li>
               ))}
             </ul>

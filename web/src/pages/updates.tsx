@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, query, streamEvents } from '../api.ts';
 import { Link } from '../router.tsx';
-import { Field, Notice, Submit, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import { ButtonForm, Field, Notice, Submit, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
 
 /** Firmware updates: releases, rollouts with their phases, and acting on a rollout as it runs. */
 
@@ -176,13 +176,25 @@ export function RolloutPage({ orgId, id }: { orgId: string; id: string }) {
           {r.status_reason && <Notice>{r.status_reason}</Notice>}
           {act.error && <Notice kind="error">{act.error}</Notice>}
           <div class="row">
-            {r.status === 'active' && <Action onSubmit={act.onSubmit} action="pause" label="Pause" />}
-            {r.status === 'paused' && <Action onSubmit={act.onSubmit} action="resume" label="Resume" />}
+            {r.status === 'active' && (
+              <ButtonForm onSubmit={act.onSubmit} fields={{ action: 'pause' }}>
+                Pause
+              </ButtonForm>
+            )}
+            {r.status === 'paused' && (
+              <ButtonForm onSubmit={act.onSubmit} fields={{ action: 'resume' }}>
+                Resume
+              </ButtonForm>
+            )}
             {(r.status === 'active' || r.status === 'paused') && r.current_phase + 1 < r.phases.length && (
-              <Action onSubmit={act.onSubmit} action="advance" label="Start the next phase" />
+              <ButtonForm onSubmit={act.onSubmit} fields={{ action: 'advance' }}>
+                Start the next phase
+              </ButtonForm>
             )}
             {(r.status === 'active' || r.status === 'paused') && (
-              <Action onSubmit={act.onSubmit} action="abort" label="Abort" danger />
+              <ButtonForm onSubmit={act.onSubmit} fields={{ action: 'abort' }} kind="danger">
+                Abort
+              </ButtonForm>
             )}
           </div>
           <h2>Phases</h2>
@@ -234,26 +246,5 @@ export function RolloutPage({ orgId, id }: { orgId: string; id: string }) {
         </tbody>
       </table>
     </main>
-  );
-}
-
-function Action({
-  onSubmit,
-  action,
-  label,
-  danger,
-}: {
-  onSubmit: (e: Event) => void;
-  action: string;
-  label: string;
-  danger?: boolean;
-}) {
-  return (
-    <form onSubmit={onSubmit}>
-      <input type="hidden" name="action" value={action} />
-      <button type="submit" class={danger ? 'danger' : 'secondary'}>
-        {label}
-      </button>
-    </form>
   );
 }
