@@ -133,11 +133,9 @@ export function authRoutes(
           const fromCookie = async () => {
             const cookie = refreshCookie.read(c);
             if (!cookie) throw new Unauthorized('Send refresh_token, or sign in again');
-            return signIn.refresh(cookie, requestContext(c)).catch((err: unknown) => {
-              // A cookie that no longer works is dropped, so the page stops offering it.
-              refreshCookie.clear(c);
-              throw err;
-            });
+            // A refused cookie is left as it is: with two tabs refreshing at once, the one that lost
+            // the race must not delete the cookie the winner has just set in the shared jar.
+            return signIn.refresh(cookie, requestContext(c));
           };
           return c.json(await tokensFor(c, true, fromCookie), 200);
         },

@@ -56,10 +56,10 @@ describe('console sessions: the refresh token in an httpOnly cookie', () => {
     expect(next).not.toBe(first);
     const me = await h.call('GET', '/v1/me', undefined, res.body.access_token);
     expect(me.body.email).toBe('cookie@example.com');
-    // The used token again: refused, and the cookie is dropped.
+    // The used token again: refused, without touching the cookie (another tab may hold the new one).
     const again = await refresh(first);
     expect(again.status).toBe(401);
-    expect(cookieOf(again.headers).header).toMatch(/Max-Age=0/);
+    expect(cookieOf(again.headers).header).toBe('');
   });
 
   it('refuses a cookie call without the CSRF header, from another origin, or from another site', async () => {

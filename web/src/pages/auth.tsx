@@ -9,7 +9,8 @@ import { Field, FormError, Notice, problemText, Submit, Title, useSubmit } from 
 /** Where to go after signing in: a path of the console only, never another site. */
 function nextPath(params: URLSearchParams) {
   const next = params.get('next') ?? '/';
-  return next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  // `//host` and `/\host` name another host.
+  return /^\/(?![/\\])/.test(next) ? next : '/';
 }
 
 export function SignInPage() {
