@@ -96,7 +96,7 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
     await page.waitForURL(/\/devices$/);
 
     await page.getByLabel('Name', { exact: true }).fill('greenhouse-1');
-    await page.getByLabel('Tags').fill('north, glass');
+    await page.getByLabel('Tags', { exact: true }).fill('north, glass');
     await page.getByRole('button', { name: 'Register', exact: true }).click();
     const id = (await page.getByTestId('device-id').textContent())!;
     const secret = (await page.getByTestId('device-secret').textContent())!;
@@ -144,6 +144,8 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
     await page.getByLabel('Parameters (JSON)').fill('{"times": 2}');
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.getByText('{"echoed":{"times":2}}').waitFor();
+    await page.getByLabel('Tags', { exact: true }).fill('north, glass, roof');
+    await page.getByRole('button', { name: 'Save tags' }).click();
     await shot(page, '04-device');
     // As a phone shows it.
     await page.setViewportSize({ width: 390, height: 844 });
@@ -154,7 +156,7 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
     await page.getByRole('link', { name: 'Devices', exact: true }).click();
     await page.getByLabel('Search by name').fill('greenhouse');
     await page.getByRole('button', { name: 'Search' }).click();
-    await page.getByRole('row', { name: /greenhouse-1.*Online/ }).waitFor();
+    await page.getByRole('row', { name: /greenhouse-1.*Online.*roof/ }).waitFor();
     await shot(page, '05-devices');
 
     // Many devices from a CSV file; their credentials come back as a file.

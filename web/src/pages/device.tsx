@@ -2,9 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type Device, query } from '../api.ts';
 import { MetricChart } from '../chart.tsx';
 import { Link } from '../router.tsx';
-import { Field, Notice, TableHead, Title, useLoad, when } from '../ui.tsx';
+import { Field, Notice, Submit, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
 import { CommandsPanel, TwinPanel } from './device-control.tsx';
-import { OnlineBadge } from './devices.tsx';
+import { OnlineBadge, tagsOf } from './devices.tsx';
 
 /** One device: its state, latest values (refreshed while open), a chart of a metric, its connections. */
 
@@ -55,6 +55,9 @@ export function DevicePage({ orgId, id }: { orgId: string; id: string }) {
     }, REFRESH_MS);
     return () => clearInterval(timer);
   }, [latest.reload, device.reload]);
+  const edit = useSubmit(async (f) =>
+    device.setData(await api<Device>('PATCH', `/v1/orgs/${orgId}/devices/${id}`, { tags: tagsOf(f.tags) })),
+  );
   const d = device.data;
   const numeric = Object.entries(latest.data ?? {})
     .filter(([, v]) => typeof v.value === 'number')
@@ -84,9 +87,12 @@ export function DevicePage({ orgId, id }: { orgId: string; id: string }) {
             </dd>
             <dt>Firmware</dt>
             <dd>{d.firmware_version ?? '—'}</dd>
-            <dt>Tags</dt>
-            <dd>{d.tags.join(', ') || '—'}</dd>
           </dl>
+          <form onSubmit={edit.onSubmit} class="inline" key={d.tags.join()}>
+            {edit.error && <Notice kind="error">{edit.error}</Notice>}
+            <Field label="Tags" name="tags" defaultValue={d.tags.join(', ')} hint="Separated by commas" />
+            <Submit busy={edit.busy}>Save tags</Submit>
+          </form>
         </>
       )}
       <h2>Latest values</h2>

@@ -22,12 +22,12 @@ export function DevicesPage({ orgId }: { orgId: string }) {
   );
   const [created, setCreated] = useState<Created>();
   const create = useSubmit(async (f, form) => {
-    const tags = (f.tags ?? '')
-      .split(/[,\s]+/)
-      .map((t) => t.trim())
-      .filter(Boolean);
     setCreated(
-      await api<Created>('POST', `/v1/orgs/${orgId}/devices`, { name: f.name, type: f.type || undefined, tags }),
+      await api<Created>('POST', `/v1/orgs/${orgId}/devices`, {
+        name: f.name,
+        type: f.type || undefined,
+        tags: tagsOf(f.tags),
+      }),
     );
     form.reset();
     await list.reload();
@@ -92,6 +92,7 @@ export function DevicesPage({ orgId }: { orgId: string }) {
         <Submit busy={create.busy}>Register</Submit>
       </form>
       <BulkRegister orgId={orgId} onDone={list.reload} />
+      <Claim orgId={orgId} onDone={list.reload} />
     </main>
   );
 }
@@ -168,5 +169,42 @@ function Credentials({ device, onDone }: { device: Created; onDone: () => void }
         </button>
       </p>
     </section>
+  );
+}
+
+/** Splits what a person typed into tags: commas or spaces between them. */
+export const tagsOf = (text: string | undefined) =>
+  (text ?? '')
+    .split(/[,\s]+/)
+    .map((t) => t.trim())
+    .filter(Boolean);
+
+/** A device of ours, by the claim code on its label; it then fetches its own credentials. */
+function Claim({ orgId, onDone }: { orgId: string; onDone: () => void }) {
+  const [claimed, setClaimed] = useState<{ id: string; name: string }>();
+  const claim = useSubmit(async (f, form) => {
+    setClaimed(
+      await api('POST', `/v1/orgs/${orgId}/devices/claim`, { code: f.code, name: f.name, tags: tagsOf(f.tags) }),
+    );
+    form.reset();
+    onDone();
+  });
+  return (
+    <>
+      <h2>Claim a device</h2>
+      {claimed && (
+        <Notice kind="success">
+          <Link href={`/devices/${claimed.id}`}>{claimed.name}</Link> is yours: it fetches its credentials at its next
+          start.
+        </Notice>
+      )}
+      <form onSubmit={claim.onSubmit} class="inline">
+        {claim.error && <Notice kind="error">{claim.error}</Notice>}
+        <Field label="Claim code" name="code" required autoComplete="off" error={claim.fieldErrors.code} />
+        <Field label="Name it" name="name" required maxLength={100} />
+        <Field label="Its tags" name="tags" hint="Separated by commas" />
+        <Submit busy={claim.busy}>Claim</Submit>
+      </form>
+    </>
   );
 }

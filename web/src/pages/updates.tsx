@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, query, streamEvents } from '../api.ts';
 import { Link } from '../router.tsx';
 import { ButtonForm, Field, Notice, Submit, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import { tagsOf } from './devices.tsx';
 
 /** Firmware updates: releases, rollouts with their phases, and acting on a rollout as it runs. */
 
@@ -55,7 +56,7 @@ export function UpdatesPage({ orgId }: { orgId: string }) {
   const rollouts = useLoad(() => api<{ data: Rollout[] }>('GET', `/v1/orgs/${orgId}/ota/rollouts`), [orgId]);
   useOtaEvents(orgId, rollouts.reload);
   const create = useSubmit(async (f, form) => {
-    const tags = (f.tags ?? '').split(/[,\s]+/).filter(Boolean);
+    const tags = tagsOf(f.tags);
     const phases = (f.phases ?? '100')
       .split(/[,\s]+/)
       .filter(Boolean)
