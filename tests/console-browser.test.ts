@@ -321,7 +321,13 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
     await page.getByRole('link', { name: 'Sign in' }).click();
     await signIn(page, 'ada@console.example', PASSWORD);
     await page.getByText('Email or password is wrong').waitFor();
-    await signIn(page, 'ada@console.example', 'a brand new passphrase');
+    // By keyboard alone: the email field, Tab to the password, Enter.
+    await page.getByLabel('Email').fill('');
+    await page.getByLabel('Email').focus();
+    await page.keyboard.type('ada@console.example');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('a brand new passphrase');
+    await page.keyboard.press('Enter');
     await page.waitForURL(/\/devices$/);
 
     await page.getByRole('link', { name: 'Billing' }).click();

@@ -11,6 +11,8 @@ export function navigate(href: string, { replace = false } = {}) {
   else history.pushState(null, '', href);
   for (const l of listeners) l();
   window.scrollTo(0, 0);
+  // Screen readers announce the new page's title, and Tab goes on from there (after it renders).
+  requestAnimationFrame(() => document.querySelector<HTMLElement>('main h1')?.focus());
 }
 
 /** The current location, re-rendering on every change. */
