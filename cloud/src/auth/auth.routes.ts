@@ -58,157 +58,152 @@ export function authRoutes(
       security: [{ bearer: [] }],
       responses: { 204: { description }, ...problems(401) },
     });
-  return (
-    new OpenAPIHono<AppEnv>()
-      .openapi(
-        createRoute({
-          method: 'post',
-          path: '/v1/auth/signup',
-          tags,
-          summary: 'Create an account',
-          request: {
-            body: jsonBody(z.object({ email: Email, password: Password, name: z.string().trim().max(100).optional() })),
-          },
-          responses: { 201: json(User, 'Created; a verification mail is sent'), ...problems(400, 415, 429) },
-        }),
-        async (c) => c.json(await signIn.signup(c.req.valid('json'), requestContext(c)), 201),
-      )
-      .openapi(
-        createRoute({
-          method: 'post',
-          path: '/v1/auth/login',
-          tags,
-          summary: 'Sign in with email and password',
-          request: {
-            body: jsonBody(z.object({ email: Email, password: Password, refresh_cookie: RefreshCookieFlag })),
-          },
-          responses: {
-            200: json(z.union([TokenPair, CookieTokens, MfaChallenge]), 'Tokens, or an MFA challenge'),
-            ...problems(400, 401, 403, 429),
-          },
-        }),
-        async (c) => {
-          const body = c.req.valid('json');
-          return c.json(await tokensFor(c, body.refresh_cookie, () => signIn.login(body, requestContext(c))), 200);
+  return new OpenAPIHono<AppEnv>()
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/auth/signup',
+        tags,
+        summary: 'Create an account',
+        request: {
+          body: jsonBody(z.object({ email: Email, password: Password, name: z.string().trim().max(100).optional() })),
         },
-      )
-      .openapi(
-        createRoute({
-          method: 'post',
-          path: '/v1/auth/mfa',
-          tags,
-          summary: 'Complete a login with a TOTP or recovery code',
-          request: {
-            body: jsonBody(
-              z.object({
-                mfa_token: z.string().min(1),
-                code: z.string().min(6).max(32),
-                refresh_cookie: RefreshCookieFlag,
-              }),
-            ),
-          },
-          responses: { 200: json(z.union([TokenPair, CookieTokens])), ...problems(400, 401, 403, 429) },
-        }),
-        async (c) => {
-          const body = c.req.valid('json');
-          return c.json(
-            await tokensFor(c, body.refresh_cookie, () => signIn.completeMfa(body, requestContext(c))),
-            200,
-          );
+        responses: { 201: json(User, 'Created; a verification mail is sent'), ...problems(400, 415, 429) },
+      }),
+      async (c) => c.json(await signIn.signup(c.req.valid('json'), requestContext(c)), 201),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/auth/login',
+        tags,
+        summary: 'Sign in with email and password',
+        request: {
+          body: jsonBody(z.object({ email: Email, password: Password, refresh_cookie: RefreshCookieFlag })),
         },
-      )
-      .openapi(
-        createRoute({
-          method: 'post',
-          path: '/v1/auth/refresh',
-          tags,
-          summary: 'Exchange a refresh token for a new pair (the old one stops working)',
-          description: `Without \`refresh_token\`, the one in the cookie \`${REFRESH_COOKIE}\` (a console session): the call must then send \`${CSRF_HEADER}: 1\` and come from the platform's origin, and the new refresh token replaces the cookie.`,
-          request: { body: jsonBody(z.object({ refresh_token: z.string().min(1).max(200).optional() })) },
-          responses: { 200: json(z.union([TokenPair, CookieTokens])), ...problems(400, 401, 403, 429) },
-        }),
-        async (c) => {
-          const { refresh_token } = c.req.valid('json');
-          if (refresh_token) return c.json(await signIn.refresh(refresh_token, requestContext(c)), 200);
-          const fromCookie = async () => {
-            const cookie = refreshCookie.read(c);
-            if (!cookie) throw new Unauthorized('Send refresh_token, or sign in again');
-            // A refused cookie is left as it is: with two tabs refreshing at once, the one that lost
-            // the race must not delete the cookie the winner has just set in the shared jar.
-            return signIn.refresh(cookie, requestContext(c));
-          };
-          return c.json(await tokensFor(c, true, fromCookie), 200);
+        responses: {
+          200: json(z.union([TokenPair, CookieTokens, MfaChallenge]), 'Tokens, or an MFA challenge'),
+          ...problems(400, 401, 403, 429),
         },
-      )
-      // Signing out drops the cookie too: the bearer token says which session, the cookie is not read.
-      .openapi(signOut('/v1/auth/logout', 'End this session', 'Signed out'), (c) => {
-        refreshCookie.clear(c);
-        return noContent(c, signIn.logout(c.var.principal));
-      })
-      .openapi(signOut('/v1/auth/logout-all', 'End every session of this account', 'Signed out everywhere'), (c) => {
-        refreshCookie.clear(c);
-        return noContent(c, sessions.logoutAll(c.var.principal, requestContext(c)));
-      })
-      .openapi(
-        createRoute({
-          method: 'post',
-          path: '/v1/auth/verify-email/request',
-          tags,
-          summary: 'Send the verification mail again',
-          middleware: [signedIn],
-          security: [{ bearer: [] }],
-          responses: { 202: json(Accepted), ...problems(401, 409, 429) },
-        }),
-        async (c) => {
-          await signIn.requestVerification(c.var.principal.userId);
-          return c.json({ status: 'accepted' as const }, 202);
+      }),
+      async (c) => {
+        const body = c.req.valid('json');
+        return c.json(await tokensFor(c, body.refresh_cookie, () => signIn.login(body, requestContext(c))), 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/auth/mfa',
+        tags,
+        summary: 'Complete a login with a TOTP or recovery code',
+        request: {
+          body: jsonBody(
+            z.object({
+              mfa_token: z.string().min(1),
+              code: z.string().min(6).max(32),
+              refresh_cookie: RefreshCookieFlag,
+            }),
+          ),
         },
-      )
-      .openapi(
-        createRoute({
-          method: 'post',
-          path: '/v1/auth/verify-email',
-          tags,
-          summary: 'Verify an email address with the mailed token',
-          request: { body: jsonBody(z.object({ token: z.string().min(1).max(200) })) },
-          responses: { 204: { description: 'Verified' }, ...problems(400) },
-        }),
-        (c) => noContent(c, signIn.verifyEmail(c.req.valid('json').token)),
-      )
-      .openapi(
-        createRoute({
-          method: 'post',
-          path: '/v1/auth/password-reset/request',
-          tags,
-          summary: 'Mail a password reset link (the same answer whether or not the account exists)',
-          request: { body: jsonBody(z.object({ email: Email })) },
-          responses: { 202: json(Accepted), ...problems(400, 429) },
-        }),
-        async (c) => {
-          await signIn.requestPasswordReset(c.req.valid('json').email, requestContext(c));
-          return c.json({ status: 'accepted' as const }, 202);
-        },
-      )
-      .openapi(
-        createRoute({
-          method: 'post',
-          path: '/v1/auth/password-reset',
-          tags,
-          summary: 'Set a new password with the mailed token; ends every session',
-          request: { body: jsonBody(z.object({ token: z.string().min(1).max(200), password: Password })) },
-          responses: { 204: { description: 'Password changed' }, ...problems(400, 429) },
-        }),
-        (c) => noContent(c, signIn.resetPassword(c.req.valid('json'), requestContext(c))),
-      )
-      .openapi(
-        createRoute({
-          method: 'get',
-          path: '/.well-known/jwks.json',
-          tags,
-          summary: 'Public keys that verify access tokens',
-          responses: { 200: json(z.object({ keys: z.array(z.record(z.string(), z.unknown())) })) },
-        }),
-        (c) => c.json(tokens.jwks() as { keys: Record<string, unknown>[] }, 200),
-      )
-  );
+        responses: { 200: json(z.union([TokenPair, CookieTokens])), ...problems(400, 401, 403, 429) },
+      }),
+      async (c) => {
+        const body = c.req.valid('json');
+        return c.json(await tokensFor(c, body.refresh_cookie, () => signIn.completeMfa(body, requestContext(c))), 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/auth/refresh',
+        tags,
+        summary: 'Exchange a refresh token for a new pair (the old one stops working)',
+        description: `Without \`refresh_token\`, the one in the cookie \`${REFRESH_COOKIE}\` (a console session): the call must then send \`${CSRF_HEADER}: 1\` and come from the platform's origin, and the new refresh token replaces the cookie.`,
+        request: { body: jsonBody(z.object({ refresh_token: z.string().min(1).max(200).optional() })) },
+        responses: { 200: json(z.union([TokenPair, CookieTokens])), ...problems(400, 401, 403, 429) },
+      }),
+      async (c) => {
+        const { refresh_token } = c.req.valid('json');
+        if (refresh_token) return c.json(await signIn.refresh(refresh_token, requestContext(c)), 200);
+        const fromCookie = async () => {
+          const cookie = refreshCookie.read(c);
+          if (!cookie) throw new Unauthorized('Send refresh_token, or sign in again');
+          // A refused cookie is left as it is: with two tabs refreshing at once, the one that lost
+          // the race must not delete the cookie the winner has just set in the shared jar.
+          return signIn.refresh(cookie, requestContext(c));
+        };
+        return c.json(await tokensFor(c, true, fromCookie), 200);
+      },
+    )
+    .openapi(signOut('/v1/auth/logout', 'End this session', 'Signed out'), (c) => {
+      // The cookie goes too; it is not read: the bearer token says which session ends.
+      refreshCookie.clear(c);
+      return noContent(c, signIn.logout(c.var.principal));
+    })
+    .openapi(signOut('/v1/auth/logout-all', 'End every session of this account', 'Signed out everywhere'), (c) => {
+      refreshCookie.clear(c);
+      return noContent(c, sessions.logoutAll(c.var.principal, requestContext(c)));
+    })
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/auth/verify-email/request',
+        tags,
+        summary: 'Send the verification mail again',
+        middleware: [signedIn],
+        security: [{ bearer: [] }],
+        responses: { 202: json(Accepted), ...problems(401, 409, 429) },
+      }),
+      async (c) => {
+        await signIn.requestVerification(c.var.principal.userId);
+        return c.json({ status: 'accepted' as const }, 202);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/auth/verify-email',
+        tags,
+        summary: 'Verify an email address with the mailed token',
+        request: { body: jsonBody(z.object({ token: z.string().min(1).max(200) })) },
+        responses: { 204: { description: 'Verified' }, ...problems(400) },
+      }),
+      (c) => noContent(c, signIn.verifyEmail(c.req.valid('json').token)),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/auth/password-reset/request',
+        tags,
+        summary: 'Mail a password reset link (the same answer whether or not the account exists)',
+        request: { body: jsonBody(z.object({ email: Email })) },
+        responses: { 202: json(Accepted), ...problems(400, 429) },
+      }),
+      async (c) => {
+        await signIn.requestPasswordReset(c.req.valid('json').email, requestContext(c));
+        return c.json({ status: 'accepted' as const }, 202);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/v1/auth/password-reset',
+        tags,
+        summary: 'Set a new password with the mailed token; ends every session',
+        request: { body: jsonBody(z.object({ token: z.string().min(1).max(200), password: Password })) },
+        responses: { 204: { description: 'Password changed' }, ...problems(400, 429) },
+      }),
+      (c) => noContent(c, signIn.resetPassword(c.req.valid('json'), requestContext(c))),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/.well-known/jwks.json',
+        tags,
+        summary: 'Public keys that verify access tokens',
+        responses: { 200: json(z.object({ keys: z.array(z.record(z.string(), z.unknown())) })) },
+      }),
+      (c) => c.json(tokens.jwks() as { keys: Record<string, unknown>[] }, 200),
+    );
 }
