@@ -330,6 +330,15 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/devices$/);
 
+    // The password changed again from the account page, which needs the current one.
+    await page.getByRole('link', { name: 'ada@console.example' }).click();
+    await page.getByLabel('Current password').fill('a brand new passphrase');
+    await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('New password again').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed').waitFor();
+    await shot(page, '12-account');
+
     await page.getByRole('link', { name: 'Billing' }).click();
     await page.getByText('Plan', { exact: true }).waitFor();
     await page.goto(`${base}/billing?checkout=cancelled`);

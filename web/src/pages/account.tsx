@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { QrCode } from '../qr.tsx';
 import { useSession } from '../session.tsx';
-import { ButtonForm, Field, Notice, Submit, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import { ButtonForm, Field, FormError, Notice, Submit, Title, useLoad, useSubmit, when } from '../ui.tsx';
 
 /** The account: name, sessions, and two-step verification with an authenticator app. */
 
@@ -38,6 +38,8 @@ export function AccountPage() {
         <Field label="Name" name="name" defaultValue={user.name ?? ''} maxLength={100} autoComplete="name" />
         <Submit busy={profile.busy}>Save</Submit>
       </form>
+      <h2>Password</h2>
+      <PasswordChange />
       <h2>Two-step verification</h2>
       <Mfa />
       <h2>Sessions</h2>
@@ -106,6 +108,41 @@ function Mfa() {
       {start.error && <Notice kind="error">{start.error}</Notice>}
       <p>Ask for a code from an authenticator app at each sign-in.</p>
       <Submit busy={start.busy}>Set up two-step verification</Submit>
+    </form>
+  );
+}
+
+/** A new password, given the current one; every other session ends. */
+function PasswordChange() {
+  const [done, setDone] = useState(false);
+  const change = useSubmit(async (f, form) => {
+    if (f.new_password !== f.confirm) throw new FormError('The two new passwords differ.');
+    await api('PUT', '/v1/me/password', { current_password: f.current_password, new_password: f.new_password });
+    form.reset();
+    setDone(true);
+  });
+  return (
+    <form onSubmit={change.onSubmit} class="inline">
+      {change.error && <Notice kind="error">{change.error}</Notice>}
+      {done && <Notice kind="success">Password changed; your other sessions were signed out.</Notice>}
+      <Field
+        label="Current password"
+        name="current_password"
+        type="password"
+        autoComplete="current-password"
+        required
+      />
+      <Field
+        label="New password"
+        name="new_password"
+        type="password"
+        autoComplete="new-password"
+        required
+        minLength={10}
+        error={change.fieldErrors.new_password}
+      />
+      <Field label="New password again" name="confirm" type="password" autoComplete="new-password" required />
+      <Submit busy={change.busy}>Change password</Submit>
     </form>
   );
 }
