@@ -13,8 +13,11 @@ COPY edge-agent/package.json edge-agent/
 COPY sdk/package.json sdk/
 COPY firmware-tools/package.json firmware-tools/
 COPY tests/package.json tests/
+COPY web/package.json web/prepare.js web/
 
 FROM manifests AS build
+# The web workspace's prepare step builds the console (web/dist) during the install.
+COPY web web
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
@@ -30,6 +33,8 @@ COPY --from=build /app/sdk/dist sdk/dist
 COPY --from=build /app/firmware-tools/dist firmware-tools/dist
 # Read at start-up: the migrations are applied from here (db/dist/migrate.js finds them beside it).
 COPY db/migrations db/migrations
+# The console, built by the web workspace's prepare step in the build stage.
+COPY --from=build /app/web/dist web/dist
 ENV NODE_ENV=production DATA_DIR=/data
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data

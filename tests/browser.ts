@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 
 /** Debian's Chromium (`.ci/run` installs it), or the one CHROMIUM_PATH names. */
@@ -26,4 +28,14 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * Builds the web console unless it is built (`npm install` builds it): the platform serves web/dist.
+ * @example beforeAll(() => ensureConsoleBuilt());
+ */
+export function ensureConsoleBuilt(): void {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  if (!existsSync(`${root}web/dist/index.html`))
+    execFileSync('npm', ['run', 'build', '-w', 'web'], { cwd: root, stdio: 'inherit' });
 }

@@ -24,6 +24,8 @@ import { billingRoutes } from './billing/billing.routes.ts';
 import type { BillingService } from './billing/billing.service.ts';
 import { catalogRoutes } from './billing/catalog.routes.ts';
 import { walletRoutes } from './billing/wallet.routes.ts';
+import type { ConsoleFiles } from './console/console-files.ts';
+import { serveConsole } from './console/serve-console.ts';
 import type { DeviceCaService } from './device-cas/device-ca.service.ts';
 import { deviceCaRoutes } from './device-cas/device-cas.routes.ts';
 import { bulkDeviceRoutes } from './devices/bulk.routes.ts';
@@ -125,6 +127,8 @@ export interface AppOptions {
   analytics?: { analytics: AnalyticsService; usage: UsageSummary };
   /** Counts API calls per organization. */
   meter?: UsageMeter;
+  /** The built web console, served at `/` for every GET the API has no route for (outside /v1); needs `auth`. */
+  webConsole?: ConsoleFiles;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
   /** Load balancers whose X-Forwarded-For is believed (TRUSTED_PROXIES); nobody's by default. */
@@ -180,6 +184,7 @@ export function createApp({
   files,
   analytics,
   meter,
+  webConsole,
   maxBodyBytes = 1024 * 1024,
   trustedProxies = [],
   corsOrigins = [],
@@ -255,7 +260,12 @@ export function createApp({
     app.use('/v1/analytics/*', countCall);
   }
   app.onError((err, c) => problemResponse(err, c, log));
-  app.notFound((c) => problemResponse(new NotFound(`No route for ${c.req.method} ${c.req.path}`), c, log));
+  const consoleFiles = auth && webConsole;
+  app.notFound(
+    (c) =>
+      (consoleFiles && serveConsole(c, consoleFiles)) ||
+      problemResponse(new NotFound(`No route for ${c.req.method} ${c.req.path}`), c, log),
+  );
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

@@ -80,8 +80,12 @@ export const platformEnv = brokerEnv.extend({
     .url('must be the URL people reach the platform at, like https://iot.example.com')
     .optional()
     .describe(
-      'the URL people and devices reach the platform at: token issuer, links in mail, firmware download URLs, the server of the OpenAPI document; unset, `http://localhost:$HTTP_PORT`',
+      "the URL people and devices reach the platform at: token issuer, links in mail, firmware download URLs, the server of the OpenAPI document, the origin the console's cookie calls may come from (`https` makes its cookie `Secure`); unset, `http://localhost:$HTTP_PORT`",
     ),
+  CONSOLE_DIR: z
+    .string()
+    .optional()
+    .describe('the built web console served at `/` (`web/dist` by default); `off` serves none'),
   REDIS_URL: z
     .string()
     .refine((v) => /^rediss?:\/\//.test(v), 'must be a URL like redis://127.0.0.1:6379')

@@ -34,7 +34,7 @@ import { wireDeviceIngest } from './wiring/device-ingest.ts';
 import { wireDevices } from './wiring/devices.ts';
 import { wireEvents, wireWebhooks } from './wiring/events.ts';
 import { wireFiles } from './wiring/files.ts';
-import { wireApp } from './wiring/http.ts';
+import { wireApp, wireConsole } from './wiring/http.ts';
 import { wireIngest } from './wiring/ingest.ts';
 import { wireNotify } from './wiring/notify.ts';
 import { wireBilling, wireOrgs } from './wiring/organizations.ts';
@@ -291,6 +291,7 @@ export async function buildPlatform(
         tasks: { tasks: tasks.tasks, objects },
         files,
         analytics,
+        webConsole: await wireConsole(w),
       },
       writer,
       broker,

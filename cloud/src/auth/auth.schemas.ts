@@ -33,6 +33,9 @@ export const TokenPair = z
   })
   .openapi('TokenPair');
 
+/** A token pair whose refresh token went into the session cookie (`refresh_cookie: true`, the console). */
+export const CookieTokens = TokenPair.omit({ refresh_token: true }).openapi('CookieTokens');
+
 export const MfaChallenge = z.object({ mfa_required: z.literal(true), mfa_token: z.string() }).openapi('MfaChallenge');
 
 /** An IANA time zone name, checked against the runtime's zone database. */

@@ -13,6 +13,7 @@ import { credentialLimits, type RateLimits } from './credential-limits.ts';
 import { MfaService } from './mfa.service.ts';
 import { ProfileService } from './profile.service.ts';
 import type { CounterStore } from './rate-limit.ts';
+import { type RefreshCookie, refreshCookie } from './refresh-cookie.ts';
 import { SessionService } from './sessions.service.ts';
 import { SignInService } from './sign-in.service.ts';
 import type { TokenService } from './tokens.ts';
@@ -57,6 +58,8 @@ export interface Auth {
   account: AccountService;
   /** What most routes need: who the bearer credential names. */
   authenticator: Authenticator;
+  /** The refresh token of browser sessions, as a cookie (the console). */
+  refreshCookie: RefreshCookie;
   /** Resolves when the work started after earlier answers has ended (tests, shutdown). */
   settled(): Promise<void>;
 }
@@ -87,6 +90,7 @@ export function createAuth(options: AuthOptions): Auth {
     admin: new AdminService(repo, options.accounts),
     account: new AccountService({ ...options, logger, limit, graceDays: options.deletionGraceDays ?? 14 }),
     authenticator: new Authenticator({ ...options, apiKeys }),
+    refreshCookie: refreshCookie({ publicUrl: options.publicUrl, maxAgeS: options.refreshTtlS }),
     settled: () => afterAnswer.settled(),
   };
 }

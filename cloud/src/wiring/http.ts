@@ -1,5 +1,6 @@
 import type { Broker } from '@iotp/broker';
 import { type AppOptions, createApp } from '../app.ts';
+import { type ConsoleFiles, defaultConsoleDir, loadConsoleFiles } from '../console/console-files.ts';
 import { GrafanaAccess, type GrafanaEndpoint } from '../grafana/grafana-access.ts';
 import type { Wiring } from './wiring.ts';
 
@@ -58,4 +59,19 @@ function grafanaEndpoint(url: string | undefined, wirePort: number | undefined):
   if (!url) return { host: '127.0.0.1', port: wirePort ?? 5433, database: 'postgres' };
   const u = new URL(url);
   return { host: u.hostname, port: Number(u.port || 5432), database: u.pathname.slice(1) || 'postgres' };
+}
+
+/**
+ * The built web console (CONSOLE_DIR, else the web workspace's dist/), read once; none when
+ * CONSOLE_DIR is `off` or nothing is built there, which a log line says with the way to build it.
+ */
+export async function wireConsole({
+  config,
+  logger,
+}: Pick<Wiring, 'config' | 'logger'>): Promise<ConsoleFiles | undefined> {
+  if (config.CONSOLE_DIR === 'off') return undefined;
+  const dir = config.CONSOLE_DIR ?? defaultConsoleDir();
+  const files = dir ? await loadConsoleFiles(dir) : undefined;
+  if (!files) logger.warn({ dir }, 'the web console is not built: run `npm run build -w web` (npm install does)');
+  return files;
 }
