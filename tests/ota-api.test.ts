@@ -28,8 +28,8 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     });
 
   /** A signed release, registered and uploaded. */
-  async function release(version: string, content?: string) {
-    const fw = await signedFirmware(dir.path, key.privateKey, { version, content });
+  async function release(version: string, content?: string, hardware?: string[]) {
+    const fw = await signedFirmware(dir.path, key.privateKey, { version, content, hardware });
     const created = await api.call('POST', `${base}/ota/releases`, fw.manifest);
     expect(created.status).toBe(201);
     expect((await upload(created.body.id, fw.bytes)).status).toBe(200);
@@ -37,8 +37,8 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
   }
 
   /** A device in the test organization, connected and listening to its jobs. */
-  async function device(name: string) {
-    const created = (await api.call('POST', `${base}/devices`, { name, type: 'pi4' })).body;
+  async function device(name: string, type = 'pi4') {
+    const created = (await api.call('POST', `${base}/devices`, { name, type })).body;
     const client = await p.connect(creds({ id: created.id, secret: created.mqtt.password }));
     const jobs: Record<string, unknown>[] = [];
     client.on('message', (_t, payload) => jobs.push(JSON.parse(payload.toString())));
@@ -47,7 +47,15 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
       client.publishAsync(`devices/${created.id}/ota/status`, JSON.stringify({ job_id: job, state, ...extra }), {
         qos: 1,
       });
-    return { id: created.id as string, secret: created.mqtt.password as string, client, jobs, report };
+    /** What its agent reports in the twin, once the platform has it. */
+    const reported = async (doc: object) => {
+      await client.publishAsync(`devices/${created.id}/twin/reported`, JSON.stringify(doc), { qos: 1 });
+      await until(
+        async () => (await api.call('GET', `${base}/devices/${created.id}/twin`)).body.reported?.hardware !== undefined,
+        'the reported twin',
+      );
+    };
+    return { id: created.id as string, secret: created.mqtt.password as string, client, jobs, report, reported };
   }
 
   beforeAll(async () => {
@@ -303,8 +311,9 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     const apiKey = (await api.call('POST', `${base}/api-keys`, { name: 'ci', scopes: ['ota:deploy', 'ota:read'] })).body
       .secret;
     const fw = await signedFirmware(dir.path, key.privateKey, { version: '5.0.0', content: 'y'.repeat(200_000) });
-    const cli = (...args: string[]) =>
-      run(process.execPath, ['--import', 'tsx', 'firmware-tools/src/bin.ts', '--json', ...args], {
+    /** firmware-tools with --json; `human` without. */
+    const tool = (args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', 'firmware-tools/src/bin.ts', ...args], {
         env: {
           ...process.env,
           IOTP_URL: `http://127.0.0.1:${p.httpPort}`,
@@ -315,6 +324,7 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
         (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
         (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }),
       );
+    const cli = (...args: string[]) => tool(['--json', ...args]);
     const published = await cli('publish', fw.manifestPath);
     expect(published.code, published.err).toBe(0);
     const releaseId = JSON.parse(published.out).id;
@@ -325,8 +335,15 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
       expect.stringContaining('5.0.0 is published already; raise the version'),
     ]);
 
-    const created = await cli('rollout', 'create', '--release', releaseId, '--tags', 'nobody', '--phases', '10,100');
+    const target = await device('cli-target');
+    await api.call('PATCH', `${base}/devices/${target.id}`, { tags: ['cli'] });
+    const plan = ['rollout', 'create', '--release', releaseId, '--tags', 'cli', '--phases', '10,100'];
+    const dry = await tool([...plan, '--dry-run']);
+    expect(dry.out).toMatch(/phase 1 \(10%\): 1 devices: cli-target/);
+    const id = /create it with --id ([0-9a-f-]{36})/.exec(dry.out)?.[1];
+    const created = await cli(...plan, '--id', id!);
     expect(created.code, created.err).toBe(0);
+    expect(JSON.parse(created.out).id).toBe(id);
     const rollout = JSON.parse(created.out);
     expect(rollout.phases.map((ph: { percent: number }) => ph.percent)).toEqual([10, 100]);
     expect(JSON.parse((await cli('rollout', 'pause', rollout.id)).out).status).toBe('paused');
@@ -337,7 +354,7 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     expect(noTarget.err).toMatch(/name a target: --devices, --group or --tags/);
     const badKey = await cli('rollout', 'status', rollout.id, '--api-key', 'iot_000000000000_nope');
     expect(badKey.err).toMatch(/401 .*check the API key/);
-  });
+  }, 120_000);
 
   it('streams rollout and job changes of its own organization as server-sent events', async () => {
     const rel = await release('7.0.0');
@@ -419,6 +436,70 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
       state: 'downloading',
       at: expect.any(String),
     });
+  });
+
+  it('matches hardware to what the agent reports, previews a rollout creating nothing, and refuses one that reaches no device', async () => {
+    const rel = await release('8.0.0', undefined, ['generic', 'pi4']);
+    // Registered as a gateway; its agent says it is a pi4.
+    const gateway = await device('gw-1', 'gateway');
+    await gateway.reported({ hardware: 'pi4' });
+    const esp = await device('sensor-7', 'esp32');
+    const current = await device('gw-2', 'gateway');
+    await current.reported({ hardware: 'pi4', firmware_version: '8.0.0' });
+    const target = { device_ids: [gateway.id, esp.id, current.id] };
+    const before = (await api.call('GET', `${base}/ota/rollouts`)).body.data.length;
+
+    const dry = await api.call('POST', `${base}/ota/rollouts?dry_run=true`, { release_id: rel.id, target });
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    expect(dry.body).toMatchObject({
+      dry_run: true,
+      would_refuse: null,
+      target_devices: 3,
+      updates: 1,
+      window_open: true,
+      excluded_counts: { hardware: 1, disabled: 0, already_on_version: 1, in_another_rollout: 0 },
+    });
+    expect(dry.body.phases).toEqual([
+      { phase: 1, percent: 100, devices: [expect.objectContaining({ device_id: gateway.id, hardware: 'pi4' })] },
+    ]);
+    const why = Object.fromEntries(dry.body.excluded.map((e: { name: string; reason: string }) => [e.name, e.reason]));
+    expect(why).toEqual({ 'sensor-7': 'hardware', 'gw-2': 'already_on_version' });
+    expect((await api.call('GET', `${base}/ota/rollouts`)).body.data).toHaveLength(before);
+
+    // Nothing to install anywhere: refused, with the reasons counted.
+    const empty = await fetch(`http://127.0.0.1:${p.httpPort}${base}/ota/rollouts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ release_id: rel.id, target: { device_ids: [esp.id, current.id] } }),
+    });
+    expect(empty.status).toBe(400);
+    expect(empty.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(await empty.json()).toMatchObject({
+      type: 'https://iot-platform.dev/problems/rollout-matches-no-device',
+      detail: expect.stringMatching(/1 run other hardware than generic, pi4, 1 already on 8\.0\.0/),
+      target_devices: 2,
+      excluded_counts: { hardware: 1, already_on_version: 1 },
+    });
+    const nobody = await api.call('POST', `${base}/ota/rollouts`, { release_id: rel.id, target: { tags: ['nobody'] } });
+    expect([nobody.status, nobody.body.detail]).toEqual([400, 'The target holds no device']);
+    expect((await api.call('GET', `${base}/ota/rollouts`)).body.data).toHaveLength(before);
+
+    // Created with the dry run's id, it reaches the gateway the dry run named.
+    const created = await api.call('POST', `${base}/ota/rollouts`, {
+      id: dry.body.rollout_id,
+      release_id: rel.id,
+      target,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.id).toBe(dry.body.rollout_id);
+    await until(() => gateway.jobs.length > 0, 'the gateway gets its job');
+    expect(esp.jobs).toEqual([]);
+    const twice = await api.call('POST', `${base}/ota/rollouts`, {
+      id: dry.body.rollout_id,
+      release_id: rel.id,
+      target,
+    });
+    expect(twice.status).toBe(409);
   });
 
   it('answers bad rollout requests with problems that say what to change', async () => {

@@ -1,7 +1,7 @@
 import { type Orm, schema } from '@iotp/db';
 import { and, arrayContains, asc, desc, eq, inArray, isNull, lt, notInArray, sql } from 'drizzle-orm';
 
-const { firmwareKeys, firmwareReleases, rollouts, otaJobs, devices } = schema;
+const { firmwareKeys, firmwareReleases, rollouts, otaJobs, devices, deviceTwins } = schema;
 
 export type KeyRow = typeof firmwareKeys.$inferSelect;
 export type ReleaseRow = typeof firmwareReleases.$inferSelect;
@@ -80,8 +80,9 @@ export class OtaRepository {
     return rows.length > 0 ? 'deleted' : 'missing';
   }
 
-  async createRollout(values: typeof rollouts.$inferInsert): Promise<RolloutRow> {
-    return (await this.orm.insert(rollouts).values(values).returning())[0]!;
+  /** A new rollout, or undefined when one with its id exists already (an id from a dry run, used twice). */
+  async createRollout(values: typeof rollouts.$inferInsert): Promise<RolloutRow | undefined> {
+    return (await this.orm.insert(rollouts).values(values).onConflictDoNothing().returning())[0];
   }
 
   async rollout(orgId: string, id: string): Promise<RolloutRow | undefined> {
@@ -252,6 +253,35 @@ export class OtaRepository {
         .returning();
       return { rollout: rollout!, cancelled };
     });
+  }
+
+  /** The board each of these devices' agents reports in its twin (`reported.hardware`), where one does. */
+  async reportedHardware(deviceIds: string[]): Promise<Map<string, string>> {
+    if (deviceIds.length === 0) return new Map();
+    const rows = await this.orm
+      .select({ id: deviceTwins.deviceId, hardware: sql<string | null>`${deviceTwins.reported}->>'hardware'` })
+      .from(deviceTwins)
+      .where(inArray(deviceTwins.deviceId, deviceIds));
+    return new Map(rows.filter((r) => r.hardware).map((r) => [r.id, r.hardware!]));
+  }
+
+  /**
+   * Devices with an update under way (started, not finished) in another rollout, and that
+   * rollout's id: a new rollout reaches them only once it ends.
+   */
+  async updatingElsewhere(deviceIds: string[], rolloutId?: string): Promise<Map<string, string>> {
+    if (deviceIds.length === 0) return new Map();
+    const rows = await this.orm
+      .select({ deviceId: otaJobs.deviceId, rolloutId: otaJobs.rolloutId })
+      .from(otaJobs)
+      .where(
+        and(
+          inArray(otaJobs.deviceId, deviceIds),
+          notInArray(otaJobs.state, [...TERMINAL, 'pending']),
+          ...(rolloutId ? [sql`${otaJobs.rolloutId} <> ${rolloutId}`] : []),
+        ),
+      );
+    return new Map(rows.map((r) => [r.deviceId, r.rolloutId]));
   }
 
   /** The organization's devices carrying every one of these tags. */

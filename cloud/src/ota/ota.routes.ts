@@ -13,6 +13,7 @@ import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { orgRoutes } from '../orgs/org-route.ts';
 import type { ReleaseService } from './release.service.ts';
+import { Rollout, RolloutBody, RolloutDryRun } from './rollout.schemas.ts';
 import type { RolloutService } from './rollout.service.ts';
 
 const tags = ['OTA'];
@@ -42,60 +43,6 @@ const Release = z
     created_at: z.string(),
   })
   .openapi('Release');
-const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (UTC)');
-const Phase = z.object({
-  percent: z.number().int().min(1).max(100),
-  wait_s: z.number().int().min(0).default(0),
-  advance: z.enum(['auto', 'manual']).default('auto'),
-  success_threshold: z.number().min(0).max(1).default(1),
-  failure_threshold: z.number().min(0).max(1).default(0.2),
-});
-const RolloutBody = z
-  .object({
-    release_id: z.string().uuid(),
-    name: z.string().min(1).max(100).optional(),
-    target: z
-      .object({
-        device_ids: z.array(z.string().uuid()).min(1).max(10_000).optional(),
-        group_id: z.string().uuid().optional(),
-        tags: z.array(z.string().min(1)).min(1).max(20).optional(),
-      })
-      .strict(),
-    phases: z
-      .array(Phase)
-      .min(1)
-      .max(10)
-      .default([{ percent: 100, wait_s: 0, advance: 'auto', success_threshold: 1, failure_threshold: 0.2 }]),
-    max_concurrent: z.number().int().min(1).max(100_000).default(100),
-    on_failure: z.enum(['pause', 'abort']).default('pause'),
-    window: z.object({ start: HHMM, end: HHMM }).optional(),
-    progress_timeout_s: z
-      .number()
-      .int()
-      .min(60)
-      .max(7 * 86_400)
-      .default(3600),
-  })
-  .strict();
-const Rollout = z
-  .object({
-    id: z.string().uuid(),
-    name: z.string(),
-    release_id: z.string().uuid(),
-    target: z.record(z.string(), z.unknown()),
-    phases: z.array(Phase),
-    current_phase: z.number().int(),
-    status: z.enum(['active', 'paused', 'aborted', 'completed']),
-    status_reason: z.string().nullable(),
-    on_failure: z.enum(['pause', 'abort']),
-    max_concurrent: z.number().int(),
-    window: z.object({ start: z.string(), end: z.string() }).nullable(),
-    progress_timeout_s: z.number().int(),
-    counts: z.record(z.string(), z.number()),
-    created_at: z.string(),
-    updated_at: z.string(),
-  })
-  .openapi('Rollout');
 const State = z.enum(OTA_STATES);
 const Job = z
   .object({
@@ -239,11 +186,25 @@ export function otaRoutes(
         method: 'post',
         path: '/v1/orgs/{orgId}/ota/rollouts',
         tags,
-        summary: 'Send a release to devices, a group or a tag filter, in phases',
-        request: { params: OrgId, body: jsonBody(RolloutBody) },
-        responses: { 201: json(Rollout), ...problems(400, 401, 402, 403, 404, 409) },
+        summary:
+          'Send a release to devices, a group or a tag filter, in phases; with dry_run=true, which devices each phase would reach and which are left out and why, creating nothing',
+        description:
+          'A rollout that would install the release on no device is refused: 400 `rollout-matches-no-device`, with `excluded_counts`.',
+        request: {
+          params: OrgId,
+          query: z.object({ dry_run: z.enum(['true', 'false']).optional() }),
+          body: jsonBody(RolloutBody),
+        },
+        responses: {
+          200: json(RolloutDryRun, 'The dry run (dry_run=true)'),
+          201: json(Rollout, 'Created'),
+          ...problems(400, 401, 402, 403, 404, 409),
+        },
       }),
-      async (c) => c.json(await rollouts.create(c.get('org').id, c.req.valid('json')), 201),
+      async (c) =>
+        c.req.valid('query').dry_run === 'true'
+          ? c.json(await rollouts.dryRun(c.get('org').id, c.req.valid('json')), 200)
+          : c.json(await rollouts.create(c.get('org').id, c.req.valid('json')), 201),
     )
     .openapi(
       route(
