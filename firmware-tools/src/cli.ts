@@ -52,14 +52,24 @@ export function program(): Command {
     .requiredOption('--hardware <boards>', 'comma-separated boards it runs on', (v) => v.split(',').filter(Boolean))
     .option('--min-version <semver>', 'the oldest version it may update from')
     .option('--out <dir>', 'where to write', '.')
+    .option('--delta-from <artifact>', 'an earlier artifact (its manifest beside it): also write a delta from it')
+    .option('--no-gzip', 'pack a folder as a plain .tar, which deltas between versions keep small')
     .addHelpText(
       'after',
-      '\nExample:\n  $ firmware-tools pack build/app.bin --name sensor-fw --version 1.4.2 --hardware esp32-s3,esp32-c6',
+      '\nExamples:\n  $ firmware-tools pack build/app.bin --name sensor-fw --version 1.4.2 --hardware esp32-s3,esp32-c6\n  $ firmware-tools pack build/rootfs.img --name gw-os --version 2.1.0 --hardware pi4 --delta-from gw-os-2.0.0.bin',
     )
     .action(
       async (
         input: string,
-        o: { name: string; version: string; hardware: string[]; minVersion?: string; out: string },
+        o: {
+          name: string;
+          version: string;
+          hardware: string[];
+          minVersion?: string;
+          out: string;
+          deltaFrom?: string;
+          gzip: boolean;
+        },
       ) => {
         const r = await pack({
           input,
@@ -68,9 +78,12 @@ export function program(): Command {
           hardware: o.hardware,
           minVersion: o.minVersion,
           outDir: o.out,
+          deltaFrom: o.deltaFrom,
+          gzip: o.gzip,
         });
+        const d = r.data.delta;
         out(
-          `packed ${r.artifact} (${r.data.size} bytes, sha256 ${r.data.sha256.slice(0, 12)}...) and ${r.manifest}`,
+          `packed ${r.artifact} (${r.data.size} bytes, sha256 ${r.data.sha256.slice(0, 12)}...)${d ? `, ${d.artifact} (${d.size} bytes from ${d.base_version})` : ''} and ${r.manifest}`,
           r,
         );
       },

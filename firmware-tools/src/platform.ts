@@ -19,6 +19,7 @@ interface Release {
   name: string;
   version: string;
   status: 'awaiting_upload' | 'ready';
+  delta?: { uploaded: boolean } | null;
 }
 
 /** The OTA part of the platform's HTTP API, with problems turned into one-line ToolErrors. */
@@ -79,13 +80,35 @@ export class PlatformClient {
       const existing = (
         await this.call<{ data: Release[] }>('GET', `/ota/releases?name=${encodeURIComponent(m.name)}&limit=200`)
       ).body.data.find((r) => r.version === m.version);
-      if (!existing || existing.status === 'ready')
+      const deltaLeft = existing?.status === 'ready' && m.delta && !existing.delta?.uploaded;
+      if (!existing || (existing.status === 'ready' && !deltaLeft))
         throw new ToolError(`${m.name} ${m.version} is published already; raise the version to publish again`);
+      if (deltaLeft) return this.upload(existing, join(dirname(manifestPath), m.delta!.artifact), 'delta', progress);
       created = { status: 200, body: existing };
     }
+    const release = await this.upload(created.body, artifact, 'artifact', progress, size);
+    // The delta after the artifact: devices on its base version get it, the others the artifact.
+    return m.delta ? this.upload(release, join(dirname(manifestPath), m.delta.artifact), 'delta', progress) : release;
+  }
+
+  /** Streams a file to a release's `artifact` or `delta`, showing progress. */
+  private async upload(
+    release: Release,
+    file: string,
+    part: 'artifact' | 'delta',
+    progress: boolean,
+    known?: number,
+  ): Promise<Release> {
+    const size =
+      known ??
+      (
+        await stat(file).catch(() => {
+          throw new ToolError(`cannot read the ${part} ${basename(file)} beside the manifest`);
+        })
+      ).size;
     const bar = progress
       ? new SingleBar({
-          format: `uploading ${m.artifact} [{bar}] {percentage}% | {value}/{total} bytes | ETA {eta}s`,
+          format: `uploading ${basename(file)} [{bar}] {percentage}% | {value}/{total} bytes | ETA {eta}s`,
           stream: process.stderr,
           // In CI logs (no terminal), a line every few seconds instead of a redrawn bar.
           noTTYOutput: true,
@@ -93,14 +116,14 @@ export class PlatformClient {
         })
       : undefined;
     bar?.start(size, 0);
-    const stream = createReadStream(artifact);
+    const stream = createReadStream(file);
     let sent = 0;
     stream.on('data', (chunk) => {
       sent += chunk.length;
       bar?.update(sent);
     });
     try {
-      const res = await fetch(this.orgUrl(`/ota/releases/${created.body.id}/artifact`), {
+      const res = await fetch(this.orgUrl(`/ota/releases/${release.id}/${part}`), {
         method: 'PUT',
         headers: {
           authorization: `Bearer ${this.o.apiKey}`,

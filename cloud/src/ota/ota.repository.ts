@@ -70,6 +70,16 @@ export class OtaRepository {
     await this.orm.update(firmwareReleases).set({ status: 'ready' }).where(eq(firmwareReleases.id, id));
   }
 
+  async markDeltaUploaded(id: string): Promise<ReleaseRow | undefined> {
+    return (
+      await this.orm
+        .update(firmwareReleases)
+        .set({ deltaUploadedAt: new Date() })
+        .where(eq(firmwareReleases.id, id))
+        .returning()
+    )[0];
+  }
+
   async deleteRelease(orgId: string, id: string): Promise<'deleted' | 'missing' | 'in_use'> {
     const used = await this.orm.select({ id: rollouts.id }).from(rollouts).where(eq(rollouts.releaseId, id)).limit(1);
     if (used.length > 0) return 'in_use';
@@ -290,6 +300,16 @@ export class OtaRepository {
       .select()
       .from(devices)
       .where(and(eq(devices.orgId, orgId), arrayContains(devices.tags, tags)));
+  }
+
+  /** The firmware version the registry holds for each of these devices. */
+  async firmwareVersions(deviceIds: string[]): Promise<Map<string, string | null>> {
+    if (deviceIds.length === 0) return new Map();
+    const rows = await this.orm
+      .select({ id: devices.id, version: devices.firmwareVersion })
+      .from(devices)
+      .where(inArray(devices.id, deviceIds));
+    return new Map(rows.map((r) => [r.id, r.version]));
   }
 
   /** The organization's devices among these ids (targets are checked against the organization). */

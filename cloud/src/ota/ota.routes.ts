@@ -39,6 +39,10 @@ const Release = z
     sha256: z.string(),
     key_id: z.string(),
     status: z.enum(['awaiting_upload', 'ready']),
+    delta: z
+      .object({ base_version: z.string(), size: z.number(), uploaded: z.boolean() })
+      .nullable()
+      .openapi({ description: "the signed manifest's delta: devices on base_version get it once uploaded" }),
     manifest: z.record(z.string(), z.unknown()),
     created_at: z.string(),
   })
@@ -57,6 +61,10 @@ const Job = z
   })
   .openapi('OtaJob');
 const Before = z.string().datetime().optional();
+const octetBody = {
+  required: true,
+  content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+};
 
 /** `/v1/orgs/{orgId}/ota/...`: signing keys, releases, rollouts and their per-device jobs. */
 export function otaRoutes(
@@ -127,16 +135,22 @@ export function otaRoutes(
         path: '/v1/orgs/{orgId}/ota/releases/{id}/artifact',
         tags,
         summary: "Upload the artifact's bytes; refused unless size and SHA-256 match the signed manifest",
-        request: {
-          params: Id,
-          body: {
-            required: true,
-            content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
-          },
-        },
+        request: { params: Id, body: octetBody },
         responses: { 200: json(Release), ...problems(400, 401, 403, 404, 409) },
       }),
       async (c) => c.json(await releases.upload(c.get('org').id, c.req.valid('param').id, c.req.raw.body), 200),
+    )
+    .openapi(
+      route('ota:deploy', {
+        method: 'put',
+        path: '/v1/orgs/{orgId}/ota/releases/{id}/delta',
+        tags,
+        summary:
+          'Upload the delta the signed manifest names (firmware-tools pack --delta-from); refused unless its size and SHA-256 match',
+        request: { params: Id, body: octetBody },
+        responses: { 200: json(Release), ...problems(400, 401, 403, 404, 409) },
+      }),
+      async (c) => c.json(await releases.uploadDelta(c.get('org').id, c.req.valid('param').id, c.req.raw.body), 200),
     )
     .openapi(
       route(

@@ -102,9 +102,36 @@ export class ReleaseService {
   async upload(orgId: string, id: string, body: ReadableStream<Uint8Array> | null) {
     const release = await this.found(orgId, id);
     if (release.status === 'ready') throw new Conflict('The artifact is uploaded already');
-    if (!body) throw new Invalid('Send the artifact as the request body (application/octet-stream)');
     const key = ownKey(release);
     if (!key) throw new Conflict('This release was registered with an artifact name that is now refused; delete it');
+    await this.receive(key, body, release);
+    await this.o.repo.markUploaded(release.id);
+    return publicRelease({ ...release, status: 'ready' });
+  }
+
+  /**
+   * Streams in the delta the signed manifest names (`delta`), refused unless its size and SHA-256
+   * match; kept beside the full artifact, which devices off the delta's base version get.
+   */
+  async uploadDelta(orgId: string, id: string, body: ReadableStream<Uint8Array> | null) {
+    const release = await this.found(orgId, id);
+    const delta = deltaOf(release);
+    if (!delta) throw new Conflict('The signed manifest names no delta; pack with --delta-from');
+    if (release.deltaUploadedAt) throw new Conflict('The delta is uploaded already');
+    const key = ownKey(release);
+    if (!key) throw new Conflict('This release was registered with an artifact name that is now refused; delete it');
+    await this.receive(deltaKey(key), body, delta);
+    const row = await this.o.repo.markDeltaUploaded(release.id);
+    return publicRelease(row ?? release);
+  }
+
+  /** Spools a body while hashing it, then stores it under `key` if its size and SHA-256 are `expected`'s. */
+  private async receive(
+    key: string,
+    body: ReadableStream<Uint8Array> | null,
+    expected: { size: number; sha256: string },
+  ): Promise<void> {
+    if (!body) throw new Invalid('Send the artifact as the request body (application/octet-stream)');
     await mkdir(this.o.tmpDir, { recursive: true });
     const spool = join(this.o.tmpDir, `${randomUUID()}.part`);
     const hash = createHash('sha256');
@@ -112,26 +139,24 @@ export class ReleaseService {
     const meter = new Transform({
       transform(chunk: Buffer, _enc, next) {
         size += chunk.length;
-        if (size > release.size) return next(new SizeExceeded());
+        if (size > expected.size) return next(new SizeExceeded());
         hash.update(chunk);
         next(null, chunk);
       },
     });
     try {
       await pipeline(Readable.fromWeb(body as never), meter, createWriteStream(spool));
-      if (size !== release.size || hash.digest('hex') !== release.sha256)
+      if (size !== expected.size || hash.digest('hex') !== expected.sha256)
         throw new ArtifactMismatch(
-          `Got ${size} bytes; the manifest says ${release.size} bytes with SHA-256 ${release.sha256}`,
+          `Got ${size} bytes; the manifest says ${expected.size} bytes with SHA-256 ${expected.sha256}`,
         );
       await this.o.objects.putFile(key, spool, 'application/octet-stream');
-      await this.o.repo.markUploaded(release.id);
     } catch (err) {
       if (err instanceof SizeExceeded) throw new ArtifactMismatch(err.message, { cause: err });
       throw err;
     } finally {
       await rm(spool, { force: true });
     }
-    return publicRelease({ ...release, status: 'ready' });
   }
 
   async list(orgId: string, q: { name?: string; limit: number; before?: Date }) {
@@ -148,6 +173,7 @@ export class ReleaseService {
     if (result === 'in_use') throw new Conflict('A rollout uses this release; releases that shipped are kept');
     const key = ownKey(release);
     if (key) await this.o.objects.delete(key);
+    if (key && release.deltaUploadedAt) await this.o.objects.delete(deltaKey(key));
   }
 
   /** A release whose artifact can be downloaded. */
@@ -161,16 +187,19 @@ export class ReleaseService {
    * Where devices may fetch the artifact straight from object storage for `ttlS` seconds (an S3
    * presigned URL), or undefined when the store cannot hand out one.
    */
-  async directUrl(release: ReleaseRow, ttlS: number): Promise<string | undefined> {
+  async directUrl(release: ReleaseRow, ttlS: number, part: 'full' | 'delta' = 'full'): Promise<string | undefined> {
     const key = ownKey(release);
-    return key ? this.o.objects.presignedUrl?.(key, ttlS) : undefined;
+    if (!key || (part === 'delta' && !release.deltaUploadedAt)) return undefined;
+    return this.o.objects.presignedUrl?.(part === 'delta' ? deltaKey(key) : key, ttlS);
   }
 
-  /** The artifact's bytes, all or a range. */
-  async open(release: ReleaseRow, range?: ByteRange) {
+  /** The artifact's bytes (or its delta's, when it has one), all or a range. */
+  async open(release: ReleaseRow, range?: ByteRange, part: 'full' | 'delta' = 'full') {
     const key = ownKey(release);
-    const object = key ? await this.o.objects.get(key, range) : undefined;
-    if (!object) throw new NotFound('The artifact is missing from storage');
+    const stored = part === 'delta' ? key && release.deltaUploadedAt && deltaKey(key) : key;
+    const object = stored ? await this.o.objects.get(stored, range) : undefined;
+    if (!object)
+      throw new NotFound(part === 'delta' ? 'This release has no delta' : 'The artifact is missing from storage');
     return object;
   }
 
@@ -190,6 +219,16 @@ function ownKey(release: ReleaseRow): string | undefined {
   const key = release.objectKey;
   const own = `firmware/${release.orgId}/${release.id}`;
   return (key === own || key.startsWith(`${own}/`)) && !objectKeyProblem(key) ? key : undefined;
+}
+
+/** Where a release's delta is kept: beside its artifact, under a key made from it. */
+function deltaKey(artifactKey: string): string {
+  return `${artifactKey}-delta`;
+}
+
+/** The signed manifest's delta, if it names one. */
+export function deltaOf(release: Pick<ReleaseRow, 'manifest'>): SignedManifest['delta'] {
+  return SignedManifest.shape.delta.safeParse(release.manifest.delta).data;
 }
 
 class SizeExceeded extends Error {
@@ -218,6 +257,9 @@ export function publicRelease(r: ReleaseRow) {
     sha256: r.sha256,
     key_id: r.keyId,
     status: r.status,
+    delta: deltaOf(r)
+      ? { base_version: deltaOf(r)!.base_version, size: deltaOf(r)!.size, uploaded: !!r.deltaUploadedAt }
+      : null,
     manifest: r.manifest,
     created_at: r.createdAt.toISOString(),
   };

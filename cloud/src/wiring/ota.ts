@@ -47,8 +47,10 @@ export function wireOta(
     registry,
     downloadUrl: async (deviceId, releaseId) => {
       const token = await parts.tokens.signDownload(deviceId, releaseId, config.OTA_URL_TTL_S);
+      const at = `${parts.downloadBase()}/v1/ota/download/${releaseId}`;
       return {
-        url: `${parts.downloadBase()}/v1/ota/download/${releaseId}?token=${token}`,
+        url: `${at}?token=${token}`,
+        delta_url: `${at}/delta?token=${token}`,
         expires_at: new Date(Date.now() + config.OTA_URL_TTL_S * 1000).toISOString(),
       };
     },
