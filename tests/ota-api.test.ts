@@ -502,6 +502,49 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     expect(twice.status).toBe(409);
   });
 
+  it('keeps a delta beside the artifact, and hands it only to devices on its base version', async () => {
+    const image = Buffer.alloc(300_000, 1);
+    const old = await signedFirmware(dir.path, key.privateKey, { version: '9.0.0', content: image });
+    image.write('changed', 150_000);
+    const fw = await signedFirmware(dir.path, key.privateKey, {
+      version: '9.1.0',
+      content: image,
+      deltaFrom: old.artifact,
+    });
+    const created = (await api.call('POST', `${base}/ota/releases`, fw.manifest)).body;
+    const putDelta = (bytes: Buffer) =>
+      fetch(`http://127.0.0.1:${p.httpPort}${base}/ota/releases/${created.id}/delta`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/octet-stream' },
+        body: new Uint8Array(bytes),
+      });
+    expect((await putDelta(Buffer.from('not the delta'))).status).toBe(400);
+    expect((await upload(created.id, fw.bytes)).status).toBe(200);
+    const stored = await putDelta(fw.delta!);
+    expect(stored.status).toBe(200);
+    expect((await stored.json()).delta).toEqual({ base_version: '9.0.0', size: fw.delta!.length, uploaded: true });
+    expect((await putDelta(fw.delta!)).status).toBe(409);
+
+    const onBase = await device('on-base');
+    await onBase.reported({ hardware: 'pi4', firmware_version: '9.0.0' });
+    const elsewhere = await device('elsewhere');
+    await elsewhere.reported({ hardware: 'pi4', firmware_version: '8.0.0' });
+    await api.call('POST', `${base}/ota/rollouts`, {
+      release_id: created.id,
+      target: { device_ids: [onBase.id, elsewhere.id] },
+    });
+    await until(() => onBase.jobs.length > 0 && elsewhere.jobs.length > 0, 'both jobs');
+    const [baseJob, otherJob] = [onBase.jobs[0], elsewhere.jobs[0]] as { url: string; delta_url?: string }[];
+    expect(otherJob!.delta_url).toBeUndefined();
+    const delta = await fetch(baseJob!.delta_url!, { redirect: 'follow' });
+    expect(Buffer.from(await delta.arrayBuffer())).toEqual(fw.delta);
+    expect(fw.delta!.length).toBeLessThan(fw.bytes.length / 10);
+    if (database === 'postgres') {
+      const tail = await fetch(baseJob!.delta_url!, { headers: { range: 'bytes=10-' } });
+      expect([tail.status, (await tail.arrayBuffer()).byteLength]).toEqual([206, fw.delta!.length - 10]);
+    }
+  });
+
   it('answers bad rollout requests with problems that say what to change', async () => {
     const rel = await release('4.0.0');
     const bad = [

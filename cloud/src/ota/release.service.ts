@@ -69,7 +69,7 @@ export class ReleaseService {
       });
     }
     const manifest = parsed.data;
-    if (manifest.size > this.o.maxArtifactBytes)
+    if (Math.max(manifest.size, manifest.delta?.size ?? 0) > this.o.maxArtifactBytes)
       throw new PayloadTooLarge(
         `The limit is ${this.o.maxArtifactBytes} bytes (OTA_MAX_ARTIFACT_BYTES)`,
         'Artifact too large',
