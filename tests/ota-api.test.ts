@@ -231,6 +231,25 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     expect((await api.call('GET', `${base}/ota/rollouts/${rollout.id}`)).body.counts.total).toBe(jobs.length);
   });
 
+  it('hands the update of a completed rollout to a device tagged after it completed', async () => {
+    const rel = await release('6.9.0');
+    const first = await device('done-early');
+    await api.call('PATCH', `${base}/devices/${first.id}`, { tags: ['completed-later'] });
+    const rollout = (
+      await api.call('POST', `${base}/ota/rollouts`, { release_id: rel.id, target: { tags: ['completed-later'] } })
+    ).body;
+    await until(() => first.jobs.length > 0, 'the first job');
+    await first.report((first.jobs[0] as { job_id: string }).job_id, 'succeeded');
+    await until(
+      async () => (await api.call('GET', `${base}/ota/rollouts/${rollout.id}`)).body.status === 'completed',
+      'completed',
+    );
+    const late = await device('tagged-later');
+    await api.call('PATCH', `${base}/devices/${late.id}`, { tags: ['completed-later'] });
+    await until(() => late.jobs.length > 0, 'the late device gets the update');
+    expect((late.jobs[0] as { version: string }).version).toBe('6.9.0');
+  });
+
   it('lets a newer rollout take over a job an offline device never started', async () => {
     const [older, newer] = [await release('6.7.0'), await release('6.8.0')];
     const d = await device('sleeper');

@@ -116,12 +116,25 @@ export class OtaRepository {
       .limit(q.limit);
   }
 
-  /** Rollouts that may still start updates: active ones, and finished ones that new devices join. */
-  async runnable(): Promise<RolloutRow[]> {
+  /** Rollouts under way: every scheduler pass steps them. */
+  async active(): Promise<RolloutRow[]> {
+    return this.orm.select().from(rollouts).where(eq(rollouts.status, 'active'));
+  }
+
+  /**
+   * Completed rollouts that devices joining their target later still get the update from: those of
+   * these organizations, or else a page after `after` (by id), so a pass reads a bounded number.
+   */
+  async completed(q: { orgIds?: string[]; after?: string; limit: number }): Promise<RolloutRow[]> {
+    const conditions = [eq(rollouts.status, 'completed')];
+    if (q.orgIds) conditions.push(inArray(rollouts.orgId, q.orgIds));
+    if (q.after) conditions.push(sql`${rollouts.id} > ${q.after}`);
     return this.orm
       .select()
       .from(rollouts)
-      .where(inArray(rollouts.status, ['active', 'completed']));
+      .where(and(...conditions))
+      .orderBy(asc(rollouts.id))
+      .limit(q.limit);
   }
 
   async updateRollout(id: string, values: Partial<typeof rollouts.$inferInsert>): Promise<RolloutRow | undefined> {

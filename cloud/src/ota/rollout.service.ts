@@ -36,6 +36,11 @@ export type RolloutServiceOptions = Omit<JobChannelOptions, 'events' | 'serial' 
    * `max_concurrent` holds; without it, work is serialized in this process only.
    */
   clusterLock?: <T>(key: string, work: () => Promise<T>) => Promise<T>;
+  /**
+   * Completed rollouts a pass looks at for devices that joined their target, taking turns; those
+   * of an organization whose devices or groups changed (`targetsMayHaveChanged`) go first.
+   */
+  completedPerPass?: number;
 };
 
 /**
@@ -49,6 +54,10 @@ export class RolloutService {
   private readonly serial = new KeyedSerial();
   private readonly channel: JobChannel;
   private ticking: Promise<void> | undefined;
+  /** Organizations whose completed rollouts' targets may have grown since the last pass. */
+  private readonly changed = new Set<string>();
+  /** Where the bounded pass over completed rollouts goes on from (an id; undefined: the start). */
+  private sweptTo: string | undefined;
 
   constructor(private readonly o: RolloutServiceOptions) {
     this.log = o.logger.child({ component: 'ota' });
@@ -223,11 +232,33 @@ export class RolloutService {
     });
   }
 
-  /** One pass over every runnable rollout; runs one at a time. */
+  /**
+   * A device or group of the organization changed (created, tagged, added to a group): its
+   * completed rollouts are checked for new target devices in the next pass.
+   */
+  targetsMayHaveChanged(orgId: string): void {
+    this.changed.add(orgId);
+  }
+
+  /**
+   * One pass, one at a time: every active rollout, the completed ones of organizations whose
+   * devices changed, and a bounded, rotating share of the other completed ones (for a change no
+   * event told of), so a pass never re-reads every finished rollout's whole target.
+   */
   tick(): Promise<void> {
     this.ticking ??= (async () => {
       try {
-        for (const rollout of await this.o.repo.runnable()) {
+        const limit = this.o.completedPerPass ?? 20;
+        const orgIds = [...this.changed];
+        this.changed.clear();
+        const told = orgIds.length > 0 ? await this.o.repo.completed({ orgIds, limit: 1000 }) : [];
+        const sweep = await this.o.repo.completed({ after: this.sweptTo, limit });
+        this.sweptTo = sweep.length < limit ? undefined : sweep.at(-1)!.id;
+        const seen = new Set<string>();
+        const rollouts = [...(await this.o.repo.active()), ...told, ...sweep].filter(
+          (r) => !seen.has(r.id) && seen.add(r.id),
+        );
+        for (const rollout of rollouts) {
           await this.step(rollout).catch((err) =>
             this.log.error({ err, rolloutId: rollout.id }, 'rollout step failed'),
           );
