@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { promisify } from 'node:util';
 import { putOnPlan } from '@iotp/cloud/testing';
 import { tempDir } from '@iotp/db/testing';
@@ -563,6 +565,56 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
       expect([tail.status, (await tail.arrayBuffer()).byteLength]).toEqual([206, fw.delta!.length - 10]);
     }
   });
+
+  it('keeps a cut upload, takes the rest by Content-Range, and firmware-tools publish resumes it', async () => {
+    const fw = await signedFirmware(dir.path, key.privateKey, { version: '9.5.0', content: randomBytes(400_000) });
+    const created = (await api.call('POST', `${base}/ota/releases`, fw.manifest)).body;
+    const kept = async () =>
+      (await api.call('GET', `${base}/ota/releases/${created.id}/uploads/artifact`)).body as { received: number };
+    const part = await fetch(`http://127.0.0.1:${p.httpPort}${base}/ota/releases/${created.id}/artifact`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${api.token}`,
+        'content-type': 'application/octet-stream',
+        'content-range': 'bytes 0-99999/400000',
+      },
+      body: new Uint8Array(fw.bytes.subarray(0, 100_000)),
+    });
+    expect([part.status, await part.json()]).toEqual([202, { received: 100_000 }]);
+    // The next part is cut midway: what arrived is kept.
+    const req = request(`http://127.0.0.1:${p.httpPort}${base}/ota/releases/${created.id}/artifact`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${api.token}`,
+        'content-type': 'application/octet-stream',
+        'content-range': 'bytes 100000-399999/400000',
+        'content-length': '300000',
+      },
+    });
+    req.on('error', () => undefined);
+    req.write(fw.bytes.subarray(100_000, 250_000));
+    await until(async () => (await kept()).received >= 200_000, 'the part that arrived');
+    req.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    const held = (await kept()).received;
+    expect(held).toBeGreaterThanOrEqual(200_000);
+    const apiKey = (await api.call('POST', `${base}/api-keys`, { name: 'resume', scopes: ['ota:deploy', 'ota:read'] }))
+      .body.secret;
+    const published = await run(
+      process.execPath,
+      ['--import', 'tsx', 'firmware-tools/src/bin.ts', 'publish', fw.manifestPath],
+      {
+        env: {
+          ...process.env,
+          IOTP_URL: `http://127.0.0.1:${p.httpPort}`,
+          IOTP_ORG: base.split('/').pop(),
+          IOTP_API_KEY: apiKey,
+        },
+      },
+    );
+    expect(published.stderr).toContain(`resuming app-9.5.0.bin at byte ${held} of 400000`);
+    expect((await api.call('GET', `${base}/ota/releases/${created.id}`)).body.status).toBe('ready');
+  }, 120_000);
 
   it('answers bad rollout requests with problems that say what to change', async () => {
     const rel = await release('4.0.0');

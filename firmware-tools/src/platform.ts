@@ -115,9 +115,17 @@ export class PlatformClient {
           notTTYSchedule: 5000,
         })
       : undefined;
-    bar?.start(size, 0);
-    const stream = createReadStream(file);
-    let sent = 0;
+    // What the platform kept of a cut upload: the rest goes from there.
+    const kept = await this.call<{ received: number }>(
+      'GET',
+      `/ota/releases/${release.id}/uploads/${part}`,
+      undefined,
+      [404],
+    ).then((r) => (r.status === 200 && r.body.received < size ? r.body.received : 0));
+    if (kept > 0 && progress) process.stderr.write(`resuming ${basename(file)} at byte ${kept} of ${size}\n`);
+    bar?.start(size, kept);
+    const stream = createReadStream(file, { start: kept });
+    let sent = kept;
     stream.on('data', (chunk) => {
       sent += chunk.length;
       bar?.update(sent);
@@ -128,7 +136,8 @@ export class PlatformClient {
         headers: {
           authorization: `Bearer ${this.o.apiKey}`,
           'content-type': 'application/octet-stream',
-          'content-length': String(size),
+          'content-length': String(size - kept),
+          ...(size > 0 ? { 'content-range': `bytes ${kept}-${size - 1}/${size}` } : {}),
         },
         body: Readable.toWeb(stream) as ReadableStream,
         duplex: 'half',
@@ -138,7 +147,7 @@ export class PlatformClient {
       return body as Release;
     } catch (err) {
       if (err instanceof ToolError) throw err;
-      throw new ToolError(`upload cut: ${(err as Error).message}; run publish again to retry`);
+      throw new ToolError(`upload cut: ${(err as Error).message}; run publish again to resume it`);
     } finally {
       bar?.stop();
     }

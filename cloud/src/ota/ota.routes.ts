@@ -1,5 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { OTA_STATES } from '@iotp/protocol';
+import type { Context } from 'hono';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { EventType } from '../events/domain-events.ts';
 import type { EventService } from '../events/event.service.ts';
@@ -7,12 +8,13 @@ import { eventStream } from '../events/event-stream.ts';
 import { EventId } from '../events/events.routes.ts';
 import type { AppEnv } from '../http/env.ts';
 import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
+import { Invalid } from '../http/problem.ts';
 import { SSE_RESPONSE } from '../http/sse.ts';
 import { Uuid } from '../http/uuid.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { orgRoutes } from '../orgs/org-route.ts';
-import type { ReleaseService } from './release.service.ts';
+import type { ContentRange, ReleaseService } from './release.service.ts';
 import { Rollout, RolloutBody, RolloutDryRun } from './rollout.schemas.ts';
 import type { RolloutService } from './rollout.service.ts';
 
@@ -66,6 +68,21 @@ const octetBody = {
   content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
 };
 
+/** An upload's `Content-Range: bytes start-end/total` (RFC 9110 §14.4), if it has one. */
+function contentRange(c: Context): ContentRange | undefined {
+  const header = c.req.header('content-range');
+  if (!header) return undefined;
+  const m = /^bytes (\d+)-(\d+|\*)\/(\d+)$/.exec(header.trim());
+  if (!m) throw new Invalid('Content-Range: must be bytes start-end/total');
+  return { start: Number(m[1]), total: Number(m[3]) };
+}
+
+/** The release once its bytes are whole (200), or the bytes held so far (202). */
+async function received<R extends object>(c: Context, result: Promise<R | { received: number }>) {
+  const r = await result;
+  return 'received' in r ? c.json(r, 202) : c.json(r as R, 200);
+}
+
 /** `/v1/orgs/{orgId}/ota/...`: signing keys, releases, rollouts and their per-device jobs. */
 export function otaRoutes(
   auth: Authenticator,
@@ -76,6 +93,21 @@ export function otaRoutes(
 ) {
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
   const { list, remove, show } = routeShapes({ tags });
+  const upload = (part: 'artifact' | 'delta', summary: string) =>
+    route('ota:deploy', {
+      method: 'put',
+      path: `/v1/orgs/{orgId}/ota/releases/{id}/${part}`,
+      tags,
+      summary,
+      description:
+        'With `Content-Range: bytes start-end/total`, a part of the bytes from `start` (what `.../uploads/{part}` says was received): a part short of the end answers 202 with the bytes held.',
+      request: { params: Id, body: octetBody },
+      responses: {
+        200: json(Release),
+        202: json(z.object({ received: z.number() }), 'Part received; send the rest'),
+        ...problems(400, 401, 403, 404, 409),
+      },
+    });
   const action = (name: 'pause' | 'resume' | 'abort' | 'advance', summary: string) =>
     route('ota:deploy', {
       method: 'post',
@@ -130,27 +162,40 @@ export function otaRoutes(
       async (c) => c.json(await releases.create(c.get('org').id, c.req.valid('json')), 201),
     )
     .openapi(
-      route('ota:deploy', {
-        method: 'put',
-        path: '/v1/orgs/{orgId}/ota/releases/{id}/artifact',
-        tags,
-        summary: "Upload the artifact's bytes; refused unless size and SHA-256 match the signed manifest",
-        request: { params: Id, body: octetBody },
-        responses: { 200: json(Release), ...problems(400, 401, 403, 404, 409) },
-      }),
-      async (c) => c.json(await releases.upload(c.get('org').id, c.req.valid('param').id, c.req.raw.body), 200),
+      upload('artifact', "Upload the artifact's bytes; refused unless size and SHA-256 match the signed manifest"),
+      (c) => received(c, releases.upload(c.get('org').id, c.req.valid('param').id, c.req.raw.body, contentRange(c))),
+    )
+    .openapi(
+      upload(
+        'delta',
+        'Upload the delta the signed manifest names (firmware-tools pack --delta-from); refused unless its size and SHA-256 match',
+      ),
+      (c) =>
+        received(c, releases.uploadDelta(c.get('org').id, c.req.valid('param').id, c.req.raw.body, contentRange(c))),
     )
     .openapi(
       route('ota:deploy', {
-        method: 'put',
-        path: '/v1/orgs/{orgId}/ota/releases/{id}/delta',
+        method: 'get',
+        path: '/v1/orgs/{orgId}/ota/releases/{id}/uploads/{part}',
         tags,
-        summary:
-          'Upload the delta the signed manifest names (firmware-tools pack --delta-from); refused unless its size and SHA-256 match',
-        request: { params: Id, body: octetBody },
-        responses: { 200: json(Release), ...problems(400, 401, 403, 404, 409) },
+        summary: 'How many bytes of a cut upload were kept: send the rest with Content-Range from `received`',
+        request: { params: Id.extend({ part: z.enum(['artifact', 'delta']) }) },
+        responses: {
+          200: json(
+            z.object({
+              part: z.enum(['artifact', 'delta']),
+              size: z.number(),
+              received: z.number(),
+              complete: z.boolean(),
+            }),
+          ),
+          ...problems(401, 403, 404),
+        },
       }),
-      async (c) => c.json(await releases.uploadDelta(c.get('org').id, c.req.valid('param').id, c.req.raw.body), 200),
+      async (c) => {
+        const { id, part } = c.req.valid('param');
+        return c.json(await releases.received(c.get('org').id, id, part), 200);
+      },
     )
     .openapi(
       route(

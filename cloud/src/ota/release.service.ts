@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -99,64 +99,97 @@ export class ReleaseService {
   }
 
   /** Streams the artifact in, refusing it unless its size and SHA-256 match the signed manifest. */
-  async upload(orgId: string, id: string, body: ReadableStream<Uint8Array> | null) {
+  async upload(orgId: string, id: string, body: ReadableStream<Uint8Array> | null, range?: ContentRange) {
     const release = await this.found(orgId, id);
     if (release.status === 'ready') throw new Conflict('The artifact is uploaded already');
     const key = ownKey(release);
     if (!key) throw new Conflict('This release was registered with an artifact name that is now refused; delete it');
-    await this.receive(key, body, release);
+    const received = await this.receive(key, body, release, range);
+    if (received !== undefined) return { received };
     await this.o.repo.markUploaded(release.id);
     return publicRelease({ ...release, status: 'ready' });
+  }
+
+  /** How many bytes of a cut upload this node kept: send the rest from there (`Content-Range`). */
+  async received(orgId: string, id: string, part: 'artifact' | 'delta') {
+    const release = await this.found(orgId, id);
+    const key = ownKey(release);
+    const size = part === 'artifact' ? release.size : deltaOf(release)?.size;
+    if (!key || size === undefined) throw new NotFound(`This release has no ${part} to upload`);
+    const done = part === 'artifact' ? release.status === 'ready' : !!release.deltaUploadedAt;
+    const spooled = await stat(this.spool(part === 'artifact' ? key : deltaKey(key))).catch(() => undefined);
+    return { part, size, received: done ? size : (spooled?.size ?? 0), complete: done };
+  }
+
+  private spool(key: string): string {
+    return join(this.o.tmpDir, `upload-${key.replaceAll('/', '_')}.part`);
   }
 
   /**
    * Streams in the delta the signed manifest names (`delta`), refused unless its size and SHA-256
    * match; kept beside the full artifact, which devices off the delta's base version get.
    */
-  async uploadDelta(orgId: string, id: string, body: ReadableStream<Uint8Array> | null) {
+  async uploadDelta(orgId: string, id: string, body: ReadableStream<Uint8Array> | null, range?: ContentRange) {
     const release = await this.found(orgId, id);
     const delta = deltaOf(release);
     if (!delta) throw new Conflict('The signed manifest names no delta; pack with --delta-from');
     if (release.deltaUploadedAt) throw new Conflict('The delta is uploaded already');
     const key = ownKey(release);
     if (!key) throw new Conflict('This release was registered with an artifact name that is now refused; delete it');
-    await this.receive(deltaKey(key), body, delta);
+    const received = await this.receive(deltaKey(key), body, delta, range);
+    if (received !== undefined) return { received };
     const row = await this.o.repo.markDeltaUploaded(release.id);
     return publicRelease(row ?? release);
   }
 
-  /** Spools a body while hashing it, then stores it under `key` if its size and SHA-256 are `expected`'s. */
+  /**
+   * Spools a body under a name made from `key`, then stores it under `key` if its size and SHA-256
+   * are `expected`'s. With `range` (a `Content-Range`), the body goes on from byte `range.start`
+   * of what this node kept of a cut upload, and a part short of the end answers the bytes held
+   * (a number); a cut connection leaves the spool for the next request to go on from.
+   */
   private async receive(
     key: string,
     body: ReadableStream<Uint8Array> | null,
     expected: { size: number; sha256: string },
-  ): Promise<void> {
+    range?: ContentRange,
+  ): Promise<number | undefined> {
     if (!body) throw new Invalid('Send the artifact as the request body (application/octet-stream)');
+    if (range && range.total !== expected.size)
+      throw new Invalid(`Content-Range: the total must be ${expected.size} bytes, as the manifest says`);
     await mkdir(this.o.tmpDir, { recursive: true });
-    const spool = join(this.o.tmpDir, `${randomUUID()}.part`);
-    const hash = createHash('sha256');
-    let size = 0;
+    const spool = this.spool(key);
+    const start = range?.start ?? 0;
+    const held = (await stat(spool).catch(() => undefined))?.size ?? 0;
+    if (start !== 0 && start !== held) throw new Conflict(`${held} bytes were received; send from byte ${held}`);
+    let size = start;
     const meter = new Transform({
       transform(chunk: Buffer, _enc, next) {
         size += chunk.length;
         if (size > expected.size) return next(new SizeExceeded());
-        hash.update(chunk);
         next(null, chunk);
       },
     });
     try {
-      await pipeline(Readable.fromWeb(body as never), meter, createWriteStream(spool));
+      await pipeline(Readable.fromWeb(body as never), meter, createWriteStream(spool, { flags: start ? 'a' : 'w' }));
+    } catch (err) {
+      if (!(err instanceof SizeExceeded)) throw err; // cut: the spool stays for a resumed upload
+      await rm(spool, { force: true });
+      throw new ArtifactMismatch(err.message, { cause: err });
+    }
+    if (range && size < expected.size) return size;
+    try {
+      const hash = createHash('sha256');
+      for await (const chunk of createReadStream(spool) as AsyncIterable<Buffer>) hash.update(chunk);
       if (size !== expected.size || hash.digest('hex') !== expected.sha256)
         throw new ArtifactMismatch(
           `Got ${size} bytes; the manifest says ${expected.size} bytes with SHA-256 ${expected.sha256}`,
         );
       await this.o.objects.putFile(key, spool, 'application/octet-stream');
-    } catch (err) {
-      if (err instanceof SizeExceeded) throw new ArtifactMismatch(err.message, { cause: err });
-      throw err;
     } finally {
       await rm(spool, { force: true });
     }
+    return undefined;
   }
 
   async list(orgId: string, q: { name?: string; limit: number; before?: Date }) {
@@ -219,6 +252,12 @@ function ownKey(release: ReleaseRow): string | undefined {
   const key = release.objectKey;
   const own = `firmware/${release.orgId}/${release.id}`;
   return (key === own || key.startsWith(`${own}/`)) && !objectKeyProblem(key) ? key : undefined;
+}
+
+/** What a `Content-Range: bytes start-end/total` header says of an upload's part. */
+export interface ContentRange {
+  start: number;
+  total: number;
 }
 
 /** Where a release's delta is kept: beside its artifact, under a key made from it. */
