@@ -89,23 +89,61 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
     return { id: device.id as string, config, home };
   }
 
-  /** A signed folder release (`ok` present when healthy), registered and uploaded. */
-  async function release(version: string, o: { healthy?: boolean; bytes?: number; signKey?: string } = {}) {
+  /**
+   * A signed folder release (`ok` present when healthy, `files` besides), registered and uploaded,
+   * with its delta when `deltaFrom` names an earlier artifact.
+   */
+  async function release(
+    version: string,
+    o: {
+      healthy?: boolean;
+      bytes?: number;
+      signKey?: string;
+      files?: Record<string, Buffer>;
+      deltaFrom?: string;
+      gzip?: boolean;
+    } = {},
+  ) {
     const folder = join(dir.path, `fw-${version}`);
     await mkdir(folder, { recursive: true });
     await writeFile(join(folder, 'app.bin'), randomBytes(o.bytes ?? 1024));
+    for (const [name, bytes] of Object.entries(o.files ?? {})) await writeFile(join(folder, name), bytes);
     if (o.healthy !== false) await writeFile(join(folder, 'ok'), 'yes');
-    const packed = await pack({ input: folder, name: 'app', version, hardware: ['pi4'], outDir: dir.path });
+    const packed = await pack({
+      input: folder,
+      name: 'app',
+      version,
+      hardware: ['pi4'],
+      outDir: dir.path,
+      deltaFrom: o.deltaFrom,
+      gzip: o.gzip,
+    });
     const manifest = await signManifest(packed.manifest, o.signKey ?? key.privateKey);
     const created = await api.call('POST', `${base}/ota/releases`, manifest);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const res = await fetch(`http://127.0.0.1:${p.httpPort}${base}/ota/releases/${created.body.id}/artifact`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/octet-stream' },
-      body: new Uint8Array(await readFile(packed.artifact)),
+    const put = (part: string, file: string) =>
+      readFile(file).then((bytes) =>
+        fetch(`http://127.0.0.1:${p.httpPort}${base}/ota/releases/${created.body.id}/${part}`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/octet-stream' },
+          body: new Uint8Array(bytes),
+        }),
+      );
+    expect((await put('artifact', packed.artifact)).status).toBe(200);
+    if (manifest.delta) expect((await put('delta', join(dir.path, manifest.delta.artifact))).status).toBe(200);
+    return { ...(created.body as { id: string; size: number }), artifact: packed.artifact };
+  }
+
+  /** An S3 client on the test's store, to change stored bytes behind the platform's back. */
+  function s3Client() {
+    return new Client({
+      endPoint: '127.0.0.1',
+      port: Number(new URL(s3.env.S3_ENDPOINT).port),
+      useSSL: false,
+      accessKey: 'S3RVER',
+      secretKey: 'S3RVER',
+      pathStyle: true,
     });
-    expect(res.status).toBe(200);
-    return created.body as { id: string; size: number };
   }
 
   async function rollout(releaseId: string, target: object, extra: object = {}) {
@@ -238,15 +276,7 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
         tampered.id,
       ])
     )[0]!.object_key;
-    const minio = new Client({
-      endPoint: '127.0.0.1',
-      port: Number(new URL(s3.env.S3_ENDPOINT).port),
-      useSSL: false,
-      accessKey: 'S3RVER',
-      secretKey: 'S3RVER',
-      pathStyle: true,
-    });
-    await minio.putObject('firmware', objectKey, randomBytes(tampered.size));
+    await s3Client().putObject('firmware', objectKey, randomBytes(tampered.size));
     const r1 = await rollout(tampered.id, { device_ids: [device.id] });
     await settled(r1, device.id, 'failed');
     expect((await jobOf(r1, device.id))?.error).toMatch(/does not match its signed manifest/);
@@ -260,6 +290,44 @@ describe('edge agent and OTA end to end', { timeout: 120_000 }, () => {
     expect((await jobOf(r2, device.id))?.error).toMatch(/signature refused: signed with key \w+, which is not trusted/);
     expect((await agentStatus(device.config)).firmware_version).toBe('1.0.0');
   });
+
+  it('updates from a delta into the inactive slot, and falls back to the full artifact when the delta is corrupt', async () => {
+    const device = await agentConfig('thrifty');
+    const agent = startAgent(device.config);
+    await until(
+      async () => (await api.call('GET', `${base}/devices/${device.id}`)).body.online === true,
+      'online',
+      30_000,
+    );
+    const data = randomBytes(2 * 1024 * 1024);
+    const first = await release('5.0.0', { gzip: false, files: { 'data.bin': data } });
+    await settled(await rollout(first.id, { device_ids: [device.id] }), device.id, 'succeeded');
+
+    // A few kilobytes change: the device on 5.0.0 gets the delta and rebuilds 5.1.0 from the artifact it kept.
+    randomBytes(4096).copy(data, 700_000);
+    const next = await release('5.1.0', { gzip: false, files: { 'data.bin': data }, deltaFrom: first.artifact });
+    const byDelta = await rollout(next.id, { device_ids: [device.id] });
+    await settled(byDelta, device.id, 'succeeded');
+    expect(agent.lines.some((l) => l.includes('rebuilt 5.1.0 from a delta'))).toBe(true);
+    const slots = JSON.parse(await readFile(join(device.home, 'slots', 'slots.json'), 'utf8'));
+    expect(slots).toEqual({ active: 'a', versions: { a: '5.1.0', b: '5.0.0' } });
+    expect(await readFile(join(device.home, 'slots', 'a', 'data.bin'))).toEqual(data);
+
+    // The stored delta corrupted (same size): the agent finds out and downloads the full artifact.
+    randomBytes(4096).copy(data, 1_500_000);
+    const last = await release('5.2.0', { gzip: false, files: { 'data.bin': data }, deltaFrom: next.artifact });
+    const [row] = await p.db.sql.query<{ object_key: string; manifest: { delta: { size: number } } }>(
+      'SELECT object_key, manifest FROM firmware_releases WHERE id = $1',
+      [last.id],
+    );
+    await s3Client().putObject('firmware', `${row!.object_key}-delta`, randomBytes(row!.manifest.delta.size));
+    const fallback = await rollout(last.id, { device_ids: [device.id] });
+    await settled(fallback, device.id, 'succeeded');
+    expect(agent.lines.some((l) => l.includes('delta not used; downloading the full artifact'))).toBe(true);
+    expect(agent.lines.some((l) => l.includes('rebuilt 5.2.0'))).toBe(false);
+    expect((await api.call('GET', `${base}/devices/${device.id}`)).body.firmware_version).toBe('5.2.0');
+    expect(await readFile(join(device.home, 'slots', 'b', 'data.bin'))).toEqual(data);
+  }, 180_000);
 
   it('recovers an agent killed during install, and hands an offline agent its job when it comes back', async () => {
     const device = await agentConfig('phoenix', { install_command: 'sleep 2' });

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { promisify } from 'node:util';
 import { putOnPlan } from '@iotp/cloud/testing';
 import { tempDir } from '@iotp/db/testing';
@@ -29,8 +31,8 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     });
 
   /** A signed release, registered and uploaded. */
-  async function release(version: string, content?: string) {
-    const fw = await signedFirmware(dir.path, key.privateKey, { version, content });
+  async function release(version: string, content?: string, hardware?: string[]) {
+    const fw = await signedFirmware(dir.path, key.privateKey, { version, content, hardware });
     const created = await api.call('POST', `${base}/ota/releases`, fw.manifest);
     expect(created.status).toBe(201);
     expect((await upload(created.body.id, fw.bytes)).status).toBe(200);
@@ -38,8 +40,8 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
   }
 
   /** A device in the test organization, connected and listening to its jobs. */
-  async function device(name: string) {
-    const created = (await api.call('POST', `${base}/devices`, { name, type: 'pi4' })).body;
+  async function device(name: string, type = 'pi4') {
+    const created = (await api.call('POST', `${base}/devices`, { name, type })).body;
     const client = await p.connect(creds({ id: created.id, secret: created.mqtt.password }));
     const jobs: Record<string, unknown>[] = [];
     client.on('message', (_t, payload) => jobs.push(JSON.parse(payload.toString())));
@@ -48,7 +50,15 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
       client.publishAsync(`devices/${created.id}/ota/status`, JSON.stringify({ job_id: job, state, ...extra }), {
         qos: 1,
       });
-    return { id: created.id as string, secret: created.mqtt.password as string, client, jobs, report };
+    /** What its agent reports in the twin, once the platform has it. */
+    const reported = async (doc: object) => {
+      await client.publishAsync(`devices/${created.id}/twin/reported`, JSON.stringify(doc), { qos: 1 });
+      await until(
+        async () => (await api.call('GET', `${base}/devices/${created.id}/twin`)).body.reported?.hardware !== undefined,
+        'the reported twin',
+      );
+    };
+    return { id: created.id as string, secret: created.mqtt.password as string, client, jobs, report, reported };
   }
 
   beforeAll(async () => {
@@ -224,6 +234,25 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     expect((await api.call('GET', `${base}/ota/rollouts/${rollout.id}`)).body.counts.total).toBe(jobs.length);
   });
 
+  it('hands the update of a completed rollout to a device tagged after it completed', async () => {
+    const rel = await release('6.9.0');
+    const first = await device('done-early');
+    await api.call('PATCH', `${base}/devices/${first.id}`, { tags: ['completed-later'] });
+    const rollout = (
+      await api.call('POST', `${base}/ota/rollouts`, { release_id: rel.id, target: { tags: ['completed-later'] } })
+    ).body;
+    await until(() => first.jobs.length > 0, 'the first job');
+    await first.report((first.jobs[0] as { job_id: string }).job_id, 'succeeded');
+    await until(
+      async () => (await api.call('GET', `${base}/ota/rollouts/${rollout.id}`)).body.status === 'completed',
+      'completed',
+    );
+    const late = await device('tagged-later');
+    await api.call('PATCH', `${base}/devices/${late.id}`, { tags: ['completed-later'] });
+    await until(() => late.jobs.length > 0, 'the late device gets the update');
+    expect((late.jobs[0] as { version: string }).version).toBe('6.9.0');
+  });
+
   it('lets a newer rollout take over a job an offline device never started', async () => {
     const [older, newer] = [await release('6.7.0'), await release('6.8.0')];
     const d = await device('sleeper');
@@ -303,7 +332,7 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
           phases: [{ percent: 100, failure_threshold: 0 }],
         },
       }),
-    );
+    ) as { id: string; counts: Record<string, number> }; // created (201), not a dry run's plan (200)
     expect(rollout.counts.total).toBe(2);
     await until(() => a.jobs.length > 0 && b.jobs.length > 0, 'jobs');
     await a.report((a.jobs[0] as { job_id: string }).job_id, 'rolled_back', { error: 'health check failed' });
@@ -323,22 +352,20 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     const apiKey = (await api.call('POST', `${base}/api-keys`, { name: 'ci', scopes: ['ota:deploy', 'ota:read'] })).body
       .secret;
     const fw = await signedFirmware(dir.path, key.privateKey, { version: '5.0.0', content: 'y'.repeat(200_000) });
-    const cli = (...args: string[]) =>
-      run(
-        process.execPath,
-        ['--conditions=@iotp/source', '--import', 'tsx', 'firmware-tools/src/bin.ts', '--json', ...args],
-        {
-          env: {
-            ...process.env,
-            IOTP_URL: `http://127.0.0.1:${p.httpPort}`,
-            IOTP_ORG: base.split('/').pop(),
-            IOTP_API_KEY: apiKey,
-          },
+    /** firmware-tools with --json; `human` without. */
+    const tool = (args: string[]) =>
+      run(process.execPath, ['--conditions=@iotp/source', '--import', 'tsx', 'firmware-tools/src/bin.ts', ...args], {
+        env: {
+          ...process.env,
+          IOTP_URL: `http://127.0.0.1:${p.httpPort}`,
+          IOTP_ORG: base.split('/').pop(),
+          IOTP_API_KEY: apiKey,
         },
-      ).then(
+      }).then(
         (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
         (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }),
       );
+    const cli = (...args: string[]) => tool(['--json', ...args]);
     const published = await cli('publish', fw.manifestPath);
     expect(published.code, published.err).toBe(0);
     const releaseId = JSON.parse(published.out).id;
@@ -349,8 +376,15 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
       expect.stringContaining('5.0.0 is published already; raise the version'),
     ]);
 
-    const created = await cli('rollout', 'create', '--release', releaseId, '--tags', 'nobody', '--phases', '10,100');
+    const target = await device('cli-target');
+    await api.call('PATCH', `${base}/devices/${target.id}`, { tags: ['cli'] });
+    const plan = ['rollout', 'create', '--release', releaseId, '--tags', 'cli', '--phases', '10,100'];
+    const dry = await tool([...plan, '--dry-run']);
+    expect(dry.out).toMatch(/phase 1 \(10%\): 1 devices: cli-target/);
+    const id = /create it with --id ([0-9a-f-]{36})/.exec(dry.out)?.[1];
+    const created = await cli(...plan, '--id', id!);
     expect(created.code, created.err).toBe(0);
+    expect(JSON.parse(created.out).id).toBe(id);
     const rollout = JSON.parse(created.out);
     expect(rollout.phases.map((ph: { percent: number }) => ph.percent)).toEqual([10, 100]);
     expect(JSON.parse((await cli('rollout', 'pause', rollout.id)).out).status).toBe('paused');
@@ -361,7 +395,7 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     expect(noTarget.err).toMatch(/name a target: --devices, --group or --tags/);
     const badKey = await cli('rollout', 'status', rollout.id, '--api-key', 'iot_000000000000_nope');
     expect(badKey.err).toMatch(/401 .*check the API key/);
-  });
+  }, 120_000);
 
   it('streams rollout and job changes of its own organization as server-sent events', async () => {
     const rel = await release('7.0.0');
@@ -444,6 +478,163 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
       at: expect.any(String),
     });
   });
+
+  it('matches hardware to what the agent reports, previews a rollout creating nothing, and refuses one that reaches no device', async () => {
+    const rel = await release('8.0.0', undefined, ['generic', 'pi4']);
+    // Registered as a gateway; its agent says it is a pi4.
+    const gateway = await device('gw-1', 'gateway');
+    await gateway.reported({ hardware: 'pi4' });
+    const esp = await device('sensor-7', 'esp32');
+    const current = await device('gw-2', 'gateway');
+    await current.reported({ hardware: 'pi4', firmware_version: '8.0.0' });
+    const target = { device_ids: [gateway.id, esp.id, current.id] };
+    const before = (await api.call('GET', `${base}/ota/rollouts`)).body.data.length;
+
+    const dry = await api.call('POST', `${base}/ota/rollouts?dry_run=true`, { release_id: rel.id, target });
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    expect(dry.body).toMatchObject({
+      dry_run: true,
+      would_refuse: null,
+      target_devices: 3,
+      updates: 1,
+      window_open: true,
+      excluded_counts: { hardware: 1, disabled: 0, already_on_version: 1, in_another_rollout: 0 },
+    });
+    expect(dry.body.phases).toEqual([
+      { phase: 1, percent: 100, devices: [expect.objectContaining({ device_id: gateway.id, hardware: 'pi4' })] },
+    ]);
+    const why = Object.fromEntries(dry.body.excluded.map((e: { name: string; reason: string }) => [e.name, e.reason]));
+    expect(why).toEqual({ 'sensor-7': 'hardware', 'gw-2': 'already_on_version' });
+    expect((await api.call('GET', `${base}/ota/rollouts`)).body.data).toHaveLength(before);
+
+    // Nothing to install anywhere: refused, with the reasons counted.
+    const empty = await fetch(`http://127.0.0.1:${p.httpPort}${base}/ota/rollouts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ release_id: rel.id, target: { device_ids: [esp.id, current.id] } }),
+    });
+    expect(empty.status).toBe(400);
+    expect(empty.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(await empty.json()).toMatchObject({
+      type: 'https://iot-platform.dev/problems/rollout-matches-no-device',
+      detail: expect.stringMatching(/1 run other hardware than generic, pi4, 1 already on 8\.0\.0/),
+      target_devices: 2,
+      excluded_counts: { hardware: 1, already_on_version: 1 },
+    });
+    const nobody = await api.call('POST', `${base}/ota/rollouts`, { release_id: rel.id, target: { tags: ['nobody'] } });
+    expect([nobody.status, nobody.body.detail]).toEqual([400, 'The target holds no device']);
+    expect((await api.call('GET', `${base}/ota/rollouts`)).body.data).toHaveLength(before);
+
+    // Created with the dry run's id, it reaches the gateway the dry run named.
+    const created = await api.call('POST', `${base}/ota/rollouts`, {
+      id: dry.body.rollout_id,
+      release_id: rel.id,
+      target,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.id).toBe(dry.body.rollout_id);
+    await until(() => gateway.jobs.length > 0, 'the gateway gets its job');
+    expect(esp.jobs).toEqual([]);
+    const twice = await api.call('POST', `${base}/ota/rollouts`, {
+      id: dry.body.rollout_id,
+      release_id: rel.id,
+      target,
+    });
+    expect(twice.status).toBe(409);
+  });
+
+  it('keeps a delta beside the artifact, and hands it only to devices on its base version', async () => {
+    const image = Buffer.alloc(300_000, 1);
+    const old = await signedFirmware(dir.path, key.privateKey, { version: '9.0.0', content: image });
+    image.write('changed', 150_000);
+    const fw = await signedFirmware(dir.path, key.privateKey, {
+      version: '9.1.0',
+      content: image,
+      deltaFrom: old.artifact,
+    });
+    const created = (await api.call('POST', `${base}/ota/releases`, fw.manifest)).body;
+    const putDelta = (bytes: Buffer) =>
+      fetch(`http://127.0.0.1:${p.httpPort}${base}/ota/releases/${created.id}/delta`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/octet-stream' },
+        body: new Uint8Array(bytes),
+      });
+    expect((await putDelta(Buffer.from('not the delta'))).status).toBe(400);
+    expect((await upload(created.id, fw.bytes)).status).toBe(200);
+    const stored = await putDelta(fw.delta!);
+    expect(stored.status).toBe(200);
+    expect((await stored.json()).delta).toEqual({ base_version: '9.0.0', size: fw.delta!.length, uploaded: true });
+    expect((await putDelta(fw.delta!)).status).toBe(409);
+
+    const onBase = await device('on-base');
+    await onBase.reported({ hardware: 'pi4', firmware_version: '9.0.0' });
+    const elsewhere = await device('elsewhere');
+    await elsewhere.reported({ hardware: 'pi4', firmware_version: '8.0.0' });
+    await api.call('POST', `${base}/ota/rollouts`, {
+      release_id: created.id,
+      target: { device_ids: [onBase.id, elsewhere.id] },
+    });
+    await until(() => onBase.jobs.length > 0 && elsewhere.jobs.length > 0, 'both jobs');
+    const [baseJob, otherJob] = [onBase.jobs[0], elsewhere.jobs[0]] as { url: string; delta_url?: string }[];
+    expect(otherJob!.delta_url).toBeUndefined();
+    const delta = await fetch(baseJob!.delta_url!, { redirect: 'follow' });
+    expect(Buffer.from(await delta.arrayBuffer())).toEqual(fw.delta);
+    expect(fw.delta!.length).toBeLessThan(fw.bytes.length / 10);
+    if (database === 'postgres') {
+      const tail = await fetch(baseJob!.delta_url!, { headers: { range: 'bytes=10-' } });
+      expect([tail.status, (await tail.arrayBuffer()).byteLength]).toEqual([206, fw.delta!.length - 10]);
+    }
+  });
+
+  it('keeps a cut upload, takes the rest by Content-Range, and firmware-tools publish resumes it', async () => {
+    const fw = await signedFirmware(dir.path, key.privateKey, { version: '9.5.0', content: randomBytes(400_000) });
+    const created = (await api.call('POST', `${base}/ota/releases`, fw.manifest)).body;
+    const kept = async () =>
+      (await api.call('GET', `${base}/ota/releases/${created.id}/uploads/artifact`)).body as { received: number };
+    const part = await fetch(`http://127.0.0.1:${p.httpPort}${base}/ota/releases/${created.id}/artifact`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${api.token}`,
+        'content-type': 'application/octet-stream',
+        'content-range': 'bytes 0-99999/400000',
+      },
+      body: new Uint8Array(fw.bytes.subarray(0, 100_000)),
+    });
+    expect([part.status, await part.json()]).toEqual([202, { received: 100_000 }]);
+    // The next part is cut midway: what arrived is kept.
+    const req = request(`http://127.0.0.1:${p.httpPort}${base}/ota/releases/${created.id}/artifact`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${api.token}`,
+        'content-type': 'application/octet-stream',
+        'content-range': 'bytes 100000-399999/400000',
+        'content-length': '300000',
+      },
+    });
+    req.on('error', () => undefined);
+    req.write(fw.bytes.subarray(100_000, 250_000));
+    await until(async () => (await kept()).received >= 200_000, 'the part that arrived');
+    req.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    const held = (await kept()).received;
+    expect(held).toBeGreaterThanOrEqual(200_000);
+    const apiKey = (await api.call('POST', `${base}/api-keys`, { name: 'resume', scopes: ['ota:deploy', 'ota:read'] }))
+      .body.secret;
+    const published = await run(
+      process.execPath,
+      ['--conditions=@iotp/source', '--import', 'tsx', 'firmware-tools/src/bin.ts', 'publish', fw.manifestPath],
+      {
+        env: {
+          ...process.env,
+          IOTP_URL: `http://127.0.0.1:${p.httpPort}`,
+          IOTP_ORG: base.split('/').pop(),
+          IOTP_API_KEY: apiKey,
+        },
+      },
+    );
+    expect(published.stderr).toContain(`resuming app-9.5.0.bin at byte ${held} of 400000`);
+    expect((await api.call('GET', `${base}/ota/releases/${created.id}`)).body.status).toBe('ready');
+  }, 120_000);
 
   it('answers bad rollout requests with problems that say what to change', async () => {
     const rel = await release('4.0.0');

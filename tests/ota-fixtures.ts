@@ -25,11 +25,14 @@ export async function signingKey(dir: string, name = 'release') {
   return { ...k, pem: await readFile(k.publicKey, 'utf8') };
 }
 
-/** Packs `content` as firmware `name` `version` and signs it: the artifact, its manifest and bytes. */
+/**
+ * Packs `content` as firmware `name` `version` and signs it: the artifact, its manifest and bytes,
+ * and with `deltaFrom` (an earlier artifact) the delta's bytes.
+ */
 export async function signedFirmware(
   dir: string,
   key: string,
-  o: { name?: string; version: string; content?: Buffer | string; hardware?: string[] },
+  o: { name?: string; version: string; content?: Buffer | string; hardware?: string[]; deltaFrom?: string },
 ) {
   const input = join(dir, `input-${o.version}.bin`);
   await writeFile(input, o.content ?? `firmware ${o.version}\n`);
@@ -39,7 +42,14 @@ export async function signedFirmware(
     version: o.version,
     hardware: o.hardware ?? ['pi4'],
     outDir: dir,
+    deltaFrom: o.deltaFrom,
   });
   const manifest = await signManifest(packed.manifest, key);
-  return { artifact: packed.artifact, manifestPath: packed.manifest, manifest, bytes: await readFile(packed.artifact) };
+  return {
+    artifact: packed.artifact,
+    manifestPath: packed.manifest,
+    manifest,
+    bytes: await readFile(packed.artifact),
+    delta: manifest.delta ? await readFile(join(dir, manifest.delta.artifact)) : undefined,
+  };
 }

@@ -141,7 +141,7 @@ export interface AppOptions {
   publicUrl?: string;
 }
 
-const ARTIFACT_PATH = /^\/v1\/orgs\/[^/]+\/ota\/releases\/[^/]+\/artifact$/;
+const ARTIFACT_PATH = /^\/v1\/orgs\/[^/]+\/ota\/releases\/[^/]+\/(artifact|delta)$/;
 /** Where a file's bytes are the body: streamed to storage within FILES_MAX_BYTES, in any content type. */
 const FILE_BODY_PATH = /^\/v1\/(?:(?:orgs\/[^/]+|me)\/files(?:\/uploads\/[^/]+\/parts\/[^/]+)?|files\/upload)$/;
 const fileBody = (path: string, method: string) => (method === 'PUT' || method === 'POST') && FILE_BODY_PATH.test(path);

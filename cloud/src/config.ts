@@ -274,7 +274,9 @@ export const platformEnv = brokerEnv.extend({
     .int()
     .min(50)
     .default(10_000)
-    .describe('how often rollouts are checked for phases to start, windows and devices that joined'),
+    .describe(
+      'how often rollouts are checked for phases to start, windows and devices that joined (every active rollout; completed ones when a device or group of their organization changed, else 20 a pass in turn)',
+    ),
   OTA_DOWNLOAD_REDIRECT: flag(false).describe(
     "with S3 configured: the download URL checks the device's token, then redirects (307) to a presigned S3 URL good for as long, so artifact bytes do not pass through the API",
   ),

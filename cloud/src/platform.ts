@@ -246,6 +246,7 @@ export async function buildPlatform(
       mqtt: ports.mqtt,
     });
     const { releases, rollouts } = wireOta(w, {
+      events,
       objects,
       tokens,
       billing,

@@ -82,3 +82,15 @@ END $$;
 --> statement-breakpoint
 CREATE TRIGGER file_uploads_parts_deleted AFTER DELETE ON file_uploads
   FOR EACH ROW EXECUTE FUNCTION keep_deleted_upload_parts();
+--> statement-breakpoint
+-- A release's delta (0028) is kept beside its artifact, under the artifact's key and `-delta`.
+CREATE FUNCTION keep_deleted_release_delta() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF OLD.delta_uploaded_at IS NOT NULL THEN
+    INSERT INTO deleted_objects (object_key) VALUES (OLD.object_key || '-delta') ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER firmware_releases_delta_deleted AFTER DELETE ON firmware_releases
+  FOR EACH ROW EXECUTE FUNCTION keep_deleted_release_delta();

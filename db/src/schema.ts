@@ -647,6 +647,8 @@ export const firmwareReleases = pgTable(
     status: text('status', { enum: ['awaiting_upload', 'ready'] })
       .notNull()
       .default('awaiting_upload'),
+    /** When the manifest's `delta` arrived and matched it (kept under `{object_key}-delta`); null: full artifact only. */
+    deltaUploadedAt: timestamp('delta_uploaded_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('firmware_releases_version_idx').on(t.orgId, t.name, t.version)],

@@ -14,6 +14,8 @@ export interface DownloadOptions {
   progress: (percent: number) => void;
   stopped: () => boolean;
   log: Logger;
+  /** Give up (throw) after this many failures in a row; by default never. */
+  maxFailures?: number;
 }
 
 /**
@@ -23,6 +25,7 @@ export interface DownloadOptions {
 export async function resumableDownload(o: DownloadOptions): Promise<void> {
   let delay = 500;
   let lastReport = 0;
+  let failures = 0;
   while (!o.stopped()) {
     const have = (await stat(o.path).catch(() => ({ size: 0 }))).size;
     if (have >= o.size) return;
@@ -48,7 +51,9 @@ export async function resumableDownload(o: DownloadOptions): Promise<void> {
       });
       await pipeline(counted, createWriteStream(o.path, { flags: append ? 'a' : 'w' }));
       delay = 500;
+      failures = 0;
     } catch (err) {
+      if (++failures >= (o.maxFailures ?? Number.POSITIVE_INFINITY)) throw err;
       o.log.warn({ err: (err as Error).message }, `download cut; trying again in ${delay} ms`);
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 30_000);

@@ -8,6 +8,7 @@ import { OtaJob, OtaJobMessage, type OtaStatusReport, SignedManifest, signatureP
 import type { Logger } from 'pino';
 import { lt, valid } from 'semver';
 import type { AgentConfig } from './config.ts';
+import { applyDelta, DELTA_FORMATS, DeltaFailed } from './delta.ts';
 import { resumableDownload } from './download.ts';
 import { readJson, writeAtomic } from './files.ts';
 import { type SlotState, Slots } from './slots.ts';
@@ -23,6 +24,19 @@ interface Progress {
 }
 
 export type Report = OtaStatusReport;
+
+/** A file's size and SHA-256, streamed. */
+async function digest(path: string): Promise<{ size: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { size, sha256: hash.digest('hex') };
+}
+
+const sha256Of = async (path: string) => (await digest(path)).sha256;
 
 class JobFailed extends Error {
   constructor(
@@ -108,6 +122,7 @@ export class OtaAgent {
       // The same job again: it carries a fresh URL.
       if (this.current.job.job_id === job.job_id) {
         this.current.job.url = job.url;
+        this.current.job.delta_url = job.delta_url;
         this.urlWaiter?.(job.url);
       } else this.o.log.info({ job: job.job_id }, 'another update is under way; this job waits for its turn');
       return;
@@ -144,7 +159,7 @@ export class OtaAgent {
         this.o.report({ job_id: id, state: p.state });
         if (p.state === 'downloading') {
           this.checkApplicable(manifest);
-          await this.download(p.job, artifact, manifest.size);
+          if (!(await this.fromDelta(p.job, manifest, artifact))) await this.download(p.job, artifact, manifest.size);
           await this.move('downloaded');
         } else if (p.state === 'downloaded') {
           await this.move('verifying');
@@ -207,6 +222,49 @@ export class OtaAgent {
     });
   }
 
+  /**
+   * Rebuilds the artifact from the job's delta and the active slot's kept artifact, when the job
+   * offers one this device can use. Anything that does not match (the base, the delta's bytes, the
+   * rebuilt artifact's size or SHA-256) leaves nothing behind and answers false: the full download follows.
+   */
+  private async fromDelta(job: OtaJob, m: SignedManifest, artifact: string): Promise<boolean> {
+    const d = m.delta;
+    const current = this.o.firmwareVersion();
+    if (!job.delta_url || !d || !DELTA_FORMATS.includes(d.format) || d.base_version !== current) return false;
+    // The delta's names and hashes count only under a signature the device trusts.
+    if (signatureProblem(m, await this.trusted)) return false;
+    const base = this.slots.artifactPath((await this.slots.state(current)).active);
+    const part = join(this.config.state_dir, 'download', `${d.sha256}.delta.part`);
+    try {
+      if ((await sha256Of(base).catch(() => undefined)) !== d.base_sha256)
+        throw new DeltaFailed(`no kept artifact of ${current} with the delta's base SHA-256`);
+      await mkdir(join(this.config.state_dir, 'download'), { recursive: true });
+      await resumableDownload({
+        url: () => job.delta_url!,
+        path: part,
+        size: d.size,
+        renewUrl: () => this.freshUrl(job),
+        progress: (percent) => this.o.report({ job_id: job.job_id, state: 'downloading', progress: percent }),
+        stopped: () => this.cancelled,
+        log: this.o.log,
+        maxFailures: 3,
+      });
+      if ((await sha256Of(part)) !== d.sha256) throw new DeltaFailed('the delta does not match its signed SHA-256');
+      const rebuilt = await applyDelta(base, await readFile(part), artifact);
+      if (rebuilt.size !== m.size || rebuilt.sha256 !== m.sha256)
+        throw new DeltaFailed('the rebuilt artifact does not match the signed manifest');
+      this.o.log.info({ base: current, delta_bytes: d.size, size: m.size }, `rebuilt ${m.version} from a delta`);
+      return true;
+    } catch (err) {
+      if (this.cancelled) throw new JobFailed('cancelled');
+      this.o.log.warn({ error: (err as Error).message }, 'delta not used; downloading the full artifact');
+      await rm(artifact, { force: true });
+      return false;
+    } finally {
+      await rm(part, { force: true });
+    }
+  }
+
   private freshUrl(job: OtaJob): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -227,13 +285,8 @@ export class OtaAgent {
   private async verify(m: SignedManifest, path: string) {
     const problem = signatureProblem(m, await this.trusted);
     if (problem) throw new JobFailed(`signature refused: ${problem}`);
-    const hash = createHash('sha256');
-    let size = 0;
-    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      size += chunk.length;
-    }
-    if (size !== m.size || hash.digest('hex') !== m.sha256)
+    const { size, sha256 } = await digest(path);
+    if (size !== m.size || sha256 !== m.sha256)
       throw new JobFailed('the artifact does not match its signed manifest (size or SHA-256)');
   }
 

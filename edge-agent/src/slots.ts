@@ -46,23 +46,34 @@ export class Slots {
     return join(this.dir, slot);
   }
 
+  /** The artifact a slot was filled from, kept beside it: the base a delta to the next version applies to. */
+  artifactPath(slot: SlotName): string {
+    return join(this.dir, `${slot}.artifact`);
+  }
+
   static other(slot: SlotName): SlotName {
     return slot === 'a' ? 'b' : 'a';
   }
 
   /**
-   * Writes an artifact into a slot: a .tar.gz is unpacked, anything else copied as it is. Nothing
+   * Writes an artifact into a slot: a .tar.gz or .tar is unpacked, anything else copied as it is,
+   * and the artifact is kept beside the slot (`artifactPath`) for a later delta. Nothing
    * lands outside the slot: a name that is not a plain file name, or an archive with an entry
    * that would leave the slot, fails the install and leaves the slot empty.
    */
   async fill(slot: SlotName, artifact: string, artifactName: string): Promise<void> {
     const path = this.path(slot);
     await rm(path, { recursive: true, force: true });
+    await rm(this.artifactPath(slot), { force: true });
     await mkdir(path, { recursive: true });
     // The manifest schema refuses such names already; checked again where a name becomes a path.
     if (!FileName.safeParse(artifactName).success) throw new UnsafeArtifact(`not a plain file name: ${artifactName}`);
-    if (!(artifactName.endsWith('.tar.gz') || artifactName.endsWith('.tgz')))
-      return cp(artifact, join(path, artifactName));
+    await this.unpack(path, artifact, artifactName);
+    await cp(artifact, this.artifactPath(slot));
+  }
+
+  private async unpack(path: string, artifact: string, artifactName: string): Promise<void> {
+    if (!/\.(tar\.gz|tgz|tar)$/.test(artifactName)) return cp(artifact, join(path, artifactName));
     let refused: string | undefined;
     try {
       await extract({

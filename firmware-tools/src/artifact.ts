@@ -1,5 +1,4 @@
-import { createHash, sign as edSign } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { sign as edSign } from 'node:crypto';
 import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
@@ -12,22 +11,16 @@ import {
 } from '@iotp/protocol';
 import { create as createTar } from 'tar';
 import type { z } from 'zod';
+import { buildDelta } from './delta.ts';
+import { digest } from './digest.ts';
 import { ToolError } from './errors.ts';
+
+export { digest };
+
 import { loadPrivateKey, loadPublicKey } from './keys.ts';
 
 /** A schema's complaints, one line. */
 const issues = (error: z.ZodError) => error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-
-/** SHA-256 and size of a file, streamed. */
-export async function digest(path: string): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    size += chunk.length;
-  }
-  return { sha256: hash.digest('hex'), size };
-}
 
 export interface PackOptions {
   input: string;
@@ -36,17 +29,23 @@ export interface PackOptions {
   hardware: string[];
   minVersion?: string;
   outDir: string;
+  /** An earlier artifact of the same firmware (its manifest beside it): also write a delta from it. */
+  deltaFrom?: string;
+  /** A folder as a plain .tar: a delta between two of them stays small, where gzip scatters every change. */
+  gzip?: boolean;
 }
 
 /**
- * Packs a firmware file (kept as it is) or folder (as .tar.gz) into `<name>-<version>` plus its
- * manifest `<artifact>.manifest.json`.
+ * Packs a firmware file (kept as it is) or folder (as .tar.gz, or .tar) into `<name>-<version>` plus its
+ * manifest `<artifact>.manifest.json`; with `deltaFrom`, also a delta from that earlier artifact,
+ * named in the manifest so that signing covers it.
  */
 export async function pack(o: PackOptions): Promise<{ artifact: string; manifest: string; data: Manifest }> {
   const info = await stat(o.input).catch(() => {
     throw new ToolError(`cannot read ${o.input}`);
   });
-  const artifactName = `${o.name}-${o.version}${info.isDirectory() ? '.tar.gz' : '.bin'}`;
+  const gzip = o.gzip ?? true;
+  const artifactName = `${o.name}-${o.version}${info.isDirectory() ? (gzip ? '.tar.gz' : '.tar') : '.bin'}`;
   // Checked before anything is written: the name and version become a file name.
   const named = Manifest.omit({ size: true, sha256: true, created_at: true }).safeParse({
     name: o.name,
@@ -57,10 +56,17 @@ export async function pack(o: PackOptions): Promise<{ artifact: string; manifest
   });
   if (!named.success) throw new ToolError(issues(named.error));
   const artifact = join(o.outDir, artifactName);
-  if (info.isDirectory()) await createTar({ gzip: true, file: artifact, cwd: o.input, portable: true }, ['.']);
+  if (info.isDirectory()) await createTar({ gzip, file: artifact, cwd: o.input, portable: true }, ['.']);
   else await copyFile(o.input, artifact);
   const { sha256, size } = await digest(artifact);
-  const data: Manifest = { ...named.data, size, sha256, created_at: new Date().toISOString() };
+  const delta = o.deltaFrom ? await buildDelta(o.deltaFrom, artifact, o.name, o.version, o.outDir) : undefined;
+  const data: Manifest = {
+    ...named.data,
+    size,
+    sha256,
+    ...(delta ? { delta } : {}),
+    created_at: new Date().toISOString(),
+  };
   const manifest = `${artifact}.manifest.json`;
   await writeFile(manifest, `${JSON.stringify(data, null, 2)}\n`);
   return { artifact, manifest, data };
@@ -118,5 +124,13 @@ export async function verifyArtifact(manifestPath: string, publicKeyPath: string
   });
   if (size !== signed.data.size || sha256 !== signed.data.sha256)
     throw new ToolError('the artifact does not match its manifest: size or SHA-256 differ');
+  const delta = signed.data.delta;
+  if (delta) {
+    const d = await digest(join(dirname(manifestPath), delta.artifact)).catch(() => {
+      throw new ToolError(`cannot read the delta ${delta.artifact} beside the manifest`);
+    });
+    if (d.size !== delta.size || d.sha256 !== delta.sha256)
+      throw new ToolError('the delta does not match its manifest: size or SHA-256 differ');
+  }
   return signed.data;
 }

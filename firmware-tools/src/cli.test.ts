@@ -89,7 +89,8 @@ describe('firmware-tools', () => {
         encoding: 'utf8',
       });
     const help = run('pack', '--help');
-    expect(help.stdout).toMatch(/Example:\n {2}\$ firmware-tools pack/);
+    expect(help.stdout).toMatch(/Examples:\n {2}\$ firmware-tools pack/);
+    expect(help.stdout).toMatch(/--delta-from <artifact>/);
     expect(run('--version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const base = join(dir.path, 'cli-key');
     const keys = run('--json', 'keygen', base);

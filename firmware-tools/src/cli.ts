@@ -43,14 +43,24 @@ export function program(): Command {
     .requiredOption('--hardware <boards>', 'comma-separated boards it runs on', (v) => v.split(',').filter(Boolean))
     .option('--min-version <semver>', 'the oldest version it may update from')
     .option('--out <dir>', 'where to write', '.')
+    .option('--delta-from <artifact>', 'an earlier artifact (its manifest beside it): also write a delta from it')
+    .option('--no-gzip', 'pack a folder as a plain .tar, which deltas between versions keep small')
     .addHelpText(
       'after',
-      '\nExample:\n  $ firmware-tools pack build/app.bin --name sensor-fw --version 1.4.2 --hardware esp32-s3,esp32-c6',
+      '\nExamples:\n  $ firmware-tools pack build/app.bin --name sensor-fw --version 1.4.2 --hardware esp32-s3,esp32-c6\n  $ firmware-tools pack build/rootfs.img --name gw-os --version 2.1.0 --hardware pi4 --delta-from gw-os-2.0.0.bin',
     )
     .action(
       async (
         input: string,
-        o: { name: string; version: string; hardware: string[]; minVersion?: string; out: string },
+        o: {
+          name: string;
+          version: string;
+          hardware: string[];
+          minVersion?: string;
+          out: string;
+          deltaFrom?: string;
+          gzip: boolean;
+        },
       ) => {
         const r = await pack({
           input,
@@ -59,9 +69,12 @@ export function program(): Command {
           hardware: o.hardware,
           minVersion: o.minVersion,
           outDir: o.out,
+          deltaFrom: o.deltaFrom,
+          gzip: o.gzip,
         });
+        const d = r.data.delta;
         out(
-          `packed ${r.artifact} (${r.data.size} bytes, sha256 ${r.data.sha256.slice(0, 12)}...) and ${r.manifest}`,
+          `packed ${r.artifact} (${r.data.size} bytes, sha256 ${r.data.sha256.slice(0, 12)}...)${d ? `, ${d.artifact} (${d.size} bytes from ${d.base_version})` : ''} and ${r.manifest}`,
           r,
         );
       },
@@ -147,11 +160,13 @@ export function program(): Command {
       .option('--max-concurrent <n>', 'updates running at once', '100')
       .option('--window <HH:MM-HH:MM>', 'start updates only in this daily UTC window')
       .option('--progress-timeout <seconds>', 'fail an update with no report for this long', '3600')
-      .option('--name <name>', 'a name for people'),
+      .option('--name <name>', 'a name for people')
+      .option('--dry-run', 'show which devices each phase would reach and which are left out and why; create nothing')
+      .option('--id <uuid>', 'create the rollout a dry run answered, reaching devices in the order it showed'),
   )
     .addHelpText(
       'after',
-      `\nExample:\n  $ firmware-tools rollout create --release 5b0c... --tags greenhouse --phases 1,10,50,100 --failure-threshold 0.05 --window 01:00-05:00\n${ENV_HELP}`,
+      `\nExamples:\n  $ firmware-tools rollout create --release 5b0c... --tags greenhouse --phases 1,10,50,100 --dry-run\n  $ firmware-tools rollout create --release 5b0c... --tags greenhouse --phases 1,10,50,100 --failure-threshold 0.05 --window 01:00-05:00\n${ENV_HELP}`,
     )
     .action(async (o: Record<string, string | string[] | boolean | undefined> & { url: string }) => {
       const target = o.devices
@@ -170,6 +185,7 @@ export function program(): Command {
       };
       const [start, end] = typeof o.window === 'string' ? o.window.split('-') : [];
       const body = {
+        ...(o.id ? { id: o.id } : {}),
         release_id: o.release,
         ...(o.name ? { name: o.name } : {}),
         target,
@@ -185,6 +201,11 @@ export function program(): Command {
         on_failure: o.onFailure,
         ...(start && end ? { window: { start, end } } : {}),
       };
+      if (o.dryRun) {
+        const plan = await client(o).dryRun(body as RolloutInput);
+        out(describeDryRun(plan as DryRun), plan);
+        return;
+      }
       showRollout(await client(o).createRollout(body as RolloutInput));
     });
   platform(rollout.command('status').description("a rollout's phase and counts by state").argument('<id>'))
@@ -217,6 +238,37 @@ export function program(): Command {
       process.stdout.write(completionScript(cli, shell));
     });
   return cli;
+}
+
+interface DryRun {
+  rollout_id: string;
+  release: { name: string; version: string; hardware: string[] };
+  would_refuse: string | null;
+  target_devices: number;
+  updates: number;
+  offline: number;
+  window_open: boolean;
+  phases: { phase: number; percent: number; devices: { device_id: string; name: string; online: boolean }[] }[];
+  excluded: { device_id: string; name: string; reason: string; detail: string }[];
+}
+
+/** A dry run for people: each phase's devices, then those left out with the reason. */
+function describeDryRun(p: DryRun): string {
+  const lines = [
+    `dry run: ${p.release.name} ${p.release.version} (${p.release.hardware.join(', ')}) to ${p.target_devices} target devices; ${p.updates} would update${p.offline ? ` (${p.offline} offline: when they connect)` : ''}`,
+  ];
+  if (!p.window_open) lines.push('outside the window now: no update starts until it opens');
+  for (const phase of p.phases)
+    lines.push(
+      `phase ${phase.phase} (${phase.percent}%): ${phase.devices.length} devices${phase.devices.length ? `: ${phase.devices.map((d) => `${d.name}${d.online ? '' : ' (offline)'}`).join(', ')}` : ''}`,
+    );
+  for (const e of p.excluded) lines.push(`left out ${e.name} (${e.device_id}): ${e.reason}, ${e.detail}`);
+  lines.push(
+    p.would_refuse
+      ? `creating it would be refused: ${p.would_refuse}`
+      : `create it with --id ${p.rollout_id} to reach devices in this order`,
+  );
+  return lines.join('\n');
 }
 
 function list(v: string): string[] {

@@ -17,6 +17,7 @@ export interface PlatformOptions {
 
 export type Release = components['schemas']['Release'];
 export type Rollout = components['schemas']['Rollout'];
+export type RolloutDryRun = components['schemas']['RolloutDryRun'];
 export type RolloutInput = NonNullable<
   paths['/v1/orgs/{orgId}/ota/rollouts']['post']['requestBody']
 >['content']['application/json'];
@@ -49,7 +50,13 @@ export class PlatformClient {
 
   /** Starts a rollout (`POST .../ota/rollouts`). */
   async createRollout(body: RolloutInput): Promise<Rollout> {
-    return (await this.answer(this.api.POST('/v1/orgs/{orgId}/ota/rollouts', { ...this.org, body }))).data;
+    return (await this.answer(this.api.POST('/v1/orgs/{orgId}/ota/rollouts', { ...this.org, body }))).data as Rollout;
+  }
+
+  /** Which devices each phase of this rollout would reach, and who is left out and why; creates nothing. */
+  async dryRun(body: RolloutInput): Promise<RolloutDryRun> {
+    const params = { ...this.org.params, query: { dry_run: 'true' as const } };
+    return (await this.answer(this.api.POST('/v1/orgs/{orgId}/ota/rollouts', { params, body }))).data as RolloutDryRun;
   }
 
   /** A rollout's phase and counts. */
@@ -71,8 +78,9 @@ export class PlatformClient {
   }
 
   /**
-   * Registers a signed release and uploads its artifact (beside the manifest), showing progress.
-   * A release registered before whose upload was cut is uploaded again.
+   * Registers a signed release and uploads its artifact (beside the manifest), then its delta when
+   * the manifest names one, showing progress. A release registered before whose upload was cut
+   * resumes from what the platform kept.
    */
   async publish(manifestPath: string, progress: boolean): Promise<Release> {
     const text = await readFile(manifestPath, 'utf8').catch(() => {
@@ -83,51 +91,75 @@ export class PlatformClient {
       throw new ToolError(`${basename(manifestPath)} is not a signed manifest; sign it with: firmware-tools sign`);
     const m = manifest.data;
     const artifact = join(dirname(manifestPath), m.artifact);
-    const size = (
-      await stat(artifact).catch(() => {
-        throw new ToolError(`cannot read the artifact ${m.artifact} beside the manifest`);
-      })
-    ).size;
     let created = await this.answer(this.api.POST('/v1/orgs/{orgId}/ota/releases', { ...this.org, body: m }), [409]);
     if (created.status === 409) {
       const params = { ...this.org.params, query: { name: m.name, limit: 200 } };
       const existing = (await this.answer(this.api.GET('/v1/orgs/{orgId}/ota/releases', { params }))).data.data.find(
         (r) => r.version === m.version,
       );
-      if (!existing || existing.status === 'ready')
+      const deltaLeft = existing?.status === 'ready' && m.delta && !existing.delta?.uploaded;
+      if (!existing || (existing.status === 'ready' && !deltaLeft))
         throw new ToolError(`${m.name} ${m.version} is published already; raise the version to publish again`);
+      if (deltaLeft) return this.upload(existing, join(dirname(manifestPath), m.delta!.artifact), 'delta', progress);
       created = { status: 200, data: existing };
     }
+    const release = await this.upload(created.data as Release, artifact, 'artifact', progress);
+    // The delta after the artifact: devices on its base version get it, the others the artifact.
+    return m.delta ? this.upload(release, join(dirname(manifestPath), m.delta.artifact), 'delta', progress) : release;
+  }
+
+  /** Streams a file to a release's `artifact` or `delta` from what the platform kept of it, showing progress. */
+  private async upload(release: Release, file: string, part: 'artifact' | 'delta', progress: boolean) {
+    const size = (
+      await stat(file).catch(() => {
+        throw new ToolError(`cannot read the ${part} ${basename(file)} beside the manifest`);
+      })
+    ).size;
+    const path = { orgId: this.o.org, id: release.id };
+    const status = await this.answer(
+      this.api.GET('/v1/orgs/{orgId}/ota/releases/{id}/uploads/{part}', { params: { path: { ...path, part } } }),
+      [404],
+    );
+    const kept = status.status === 200 && status.data.received < size ? status.data.received : 0;
+    if (kept > 0 && progress) process.stderr.write(`resuming ${basename(file)} at byte ${kept} of ${size}\n`);
     const bar = progress
       ? new SingleBar({
-          format: `uploading ${m.artifact} [{bar}] {percentage}% | {value}/{total} bytes | ETA {eta}s`,
+          format: `uploading ${basename(file)} [{bar}] {percentage}% | {value}/{total} bytes | ETA {eta}s`,
           stream: process.stderr,
           // In CI logs (no terminal), a line every few seconds instead of a redrawn bar.
           noTTYOutput: true,
           notTTYSchedule: 5000,
         })
       : undefined;
-    bar?.start(size, 0);
-    const stream = createReadStream(artifact);
-    let sent = 0;
+    bar?.start(size, kept);
+    const stream = createReadStream(file, { start: kept });
+    let sent = kept;
     stream.on('data', (chunk) => {
       sent += chunk.length;
       bar?.update(sent);
     });
     try {
-      const upload = (await this.api.PUT('/v1/orgs/{orgId}/ota/releases/{id}/artifact', {
-        params: { path: { orgId: this.o.org, id: created.data.id } },
+      const put =
+        part === 'artifact'
+          ? '/v1/orgs/{orgId}/ota/releases/{id}/artifact'
+          : '/v1/orgs/{orgId}/ota/releases/{id}/delta';
+      const upload = (await this.api.PUT(put, {
+        params: { path },
         // The bytes stream from the file: never read whole into memory.
         body: Readable.toWeb(stream) as unknown as string,
         bodySerializer: (body: unknown) => body as BodyInit,
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-length': String(size - kept),
+          ...(size > 0 ? { 'content-range': `bytes ${kept}-${size - 1}/${size}` } : {}),
+        },
         duplex: 'half',
       } as never)) as Answer<Release>;
       if (!upload.response.ok) throw problemError(upload.response.status, upload.error);
       return upload.data as Release;
     } catch (err) {
       if (err instanceof ToolError) throw err;
-      throw new ToolError(`upload cut: ${(err as Error).message}; run publish again to retry`);
+      throw new ToolError(`upload cut: ${(err as Error).message}; run publish again to resume it`);
     } finally {
       bar?.stop();
     }

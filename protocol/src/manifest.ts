@@ -32,6 +32,22 @@ export const Manifest = z.object({
   artifact: FileName,
   size: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /**
+   * A binary delta from one earlier version, shipped beside the full artifact: a device running
+   * `base_version` whose kept artifact has `base_sha256` may rebuild this release's artifact from
+   * it, then checks the result against `size` and `sha256` above like a download.
+   */
+  delta: z
+    .object({
+      /** gzip over a Fossil delta (https://fossil-scm.org/home/doc/trunk/www/delta_format.wiki). */
+      format: z.literal('fossil+gzip'),
+      artifact: FileName,
+      size: z.number().int().nonnegative(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      base_version: z.string().refine((v) => valid(v) !== null, 'must be a semantic version'),
+      base_sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    })
+    .optional(),
   min_version: z
     .string()
     .refine((v) => valid(v) !== null, 'must be a semantic version')
@@ -53,11 +69,18 @@ export function keyId(key: KeyObject): string {
     .slice(0, 16);
 }
 
-/** The bytes a signature covers: the manifest without its signature, keys sorted, no spaces. */
+/** The bytes a signature covers: the manifest without its signature, keys sorted at every level, no spaces. */
 export function canonical(manifest: Manifest): Buffer {
   const { signature: _omit, ...rest } = manifest as SignedManifest;
-  const sorted = Object.fromEntries(Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return Buffer.from(JSON.stringify(sorted));
+  const sorted = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v)
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([k, x]) => [k, sorted(x)]),
+        )
+      : v;
+  return Buffer.from(JSON.stringify(sorted(rest)));
 }
 
 /**

@@ -31,6 +31,11 @@ export const OtaJob = z.object({
   /** Short-lived: publish on `ota/request` for the job again with a fresh one. */
   url: z.string().min(1),
   url_expires_at: z.string().optional(),
+  /**
+   * Where the manifest's `delta` is, sent only to a device whose registry version is the delta's
+   * base; it expires with `url`. An agent that cannot use it downloads `url`.
+   */
+  delta_url: z.string().min(1).optional(),
 });
 export type OtaJob = z.infer<typeof OtaJob>;
 

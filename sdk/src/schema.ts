@@ -118,7 +118,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange a refresh token for a new pair (the old one stops working) */
+        /**
+         * Exchange a refresh token for a new pair (the old one stops working)
+         * @description Without `refresh_token`, the one in the cookie `iotp_refresh` (a console session): the call must then send `x-iotp-csrf: 1` and come from the platform's origin, and the new refresh token replaces the cookie.
+         */
         post: operations["postAuthRefresh"];
         delete?: never;
         options?: never;
@@ -2595,8 +2598,48 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Upload the artifact's bytes; refused unless size and SHA-256 match the signed manifest */
+        /**
+         * Upload the artifact's bytes; refused unless size and SHA-256 match the signed manifest
+         * @description With `Content-Range: bytes start-end/total`, a part of the bytes from `start` (what `.../uploads/{part}` says was received): a part short of the end answers 202 with the bytes held.
+         */
         put: operations["putOrgsOtaReleasesArtifact"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{orgId}/ota/releases/{id}/delta": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upload the delta the signed manifest names (firmware-tools pack --delta-from); refused unless its size and SHA-256 match
+         * @description With `Content-Range: bytes start-end/total`, a part of the bytes from `start` (what `.../uploads/{part}` says was received): a part short of the end answers 202 with the bytes held.
+         */
+        put: operations["putOrgsOtaReleasesDelta"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{orgId}/ota/releases/{id}/uploads/{part}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many bytes of a cut upload were kept: send the rest with Content-Range from `received` */
+        get: operations["getOrgsOtaReleasesUploadsByPart"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -2632,7 +2675,10 @@ export interface paths {
         /** The organization's rollouts, newest first */
         get: operations["getOrgsOtaRollouts"];
         put?: never;
-        /** Send a release to devices, a group or a tag filter, in phases */
+        /**
+         * Send a release to devices, a group or a tag filter, in phases; with dry_run=true, which devices each phase would reach and which are left out and why, creating nothing
+         * @description A rollout that would install the release on no device is refused: 400 `rollout-matches-no-device`, with `excluded_counts`.
+         */
         post: operations["postOrgsOtaRollouts"];
         delete?: never;
         options?: never;
@@ -2776,6 +2822,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ota/download/{releaseId}/delta": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a release's delta from its base version (the job's delta_url); Range supported */
+        get: operations["getOtaDownloadDelta"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2866,6 +2929,12 @@ export interface components {
         TokenPair: {
             access_token: string;
             refresh_token: string;
+            /** @enum {string} */
+            token_type: "Bearer";
+            expires_in: number;
+        };
+        CookieTokens: {
+            access_token: string;
             /** @enum {string} */
             token_type: "Bearer";
             expires_in: number;
@@ -3701,10 +3770,136 @@ export interface components {
             key_id: string;
             /** @enum {string} */
             status: "awaiting_upload" | "ready";
+            /** @description the signed manifest's delta: devices on base_version get it once uploaded */
+            delta: {
+                base_version: string;
+                size: number;
+                uploaded: boolean;
+            } | null;
             manifest: {
                 [key: string]: unknown;
             };
             created_at: string;
+        };
+        /**
+         * @example {
+         *       "dry_run": true,
+         *       "rollout_id": "0b8e5f0e-5d1c-4a36-9a8e-2f1f0c6a7d31",
+         *       "release": {
+         *         "id": "5b0c2a9e-8f7d-4e61-a1c2-3d4e5f607182",
+         *         "name": "app",
+         *         "version": "1.4.2",
+         *         "hardware": [
+         *           "generic",
+         *           "pi4"
+         *         ]
+         *       },
+         *       "would_refuse": null,
+         *       "target_devices": 3,
+         *       "updates": 1,
+         *       "offline": 0,
+         *       "window_open": true,
+         *       "excluded_counts": {
+         *         "hardware": 1,
+         *         "disabled": 0,
+         *         "already_on_version": 1,
+         *         "in_another_rollout": 0
+         *       },
+         *       "phases": [
+         *         {
+         *           "phase": 1,
+         *           "percent": 100,
+         *           "devices": [
+         *             {
+         *               "device_id": "7d1e0c4a-1b2c-4d3e-8f90-a1b2c3d4e5f6",
+         *               "name": "gw-1",
+         *               "hardware": "pi4",
+         *               "online": true,
+         *               "firmware_version": "1.4.1"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "excluded": [
+         *         {
+         *           "device_id": "9a4f3b2c-1d0e-4f5a-8b7c-6d5e4f3a2b1c",
+         *           "name": "sensor-7",
+         *           "hardware": "esp32",
+         *           "online": true,
+         *           "firmware_version": "0.9.0",
+         *           "reason": "hardware",
+         *           "detail": "the device is esp32; the release runs on generic, pi4"
+         *         },
+         *         {
+         *           "device_id": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+         *           "name": "gw-2",
+         *           "hardware": "pi4",
+         *           "online": false,
+         *           "firmware_version": "1.4.2",
+         *           "reason": "already_on_version",
+         *           "detail": "runs 1.4.2",
+         *           "phase": 1
+         *         }
+         *       ]
+         *     }
+         */
+        RolloutDryRun: {
+            /** @enum {boolean} */
+            dry_run: true;
+            /**
+             * Format: uuid
+             * @description create the rollout with this `id` to get these phases
+             */
+            rollout_id: string;
+            release: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                version: string;
+                hardware: string[];
+            };
+            /** @description why creating it would be refused (`rollout-matches-no-device`), or null */
+            would_refuse: string | null;
+            target_devices: number;
+            /** @description devices the phases would update */
+            updates: number;
+            /** @description of those, offline now: each gets its job when it connects */
+            offline: number;
+            /** @description false: outside the window, no update starts until it opens */
+            window_open: boolean;
+            excluded_counts: {
+                hardware?: number;
+                disabled?: number;
+                already_on_version?: number;
+                in_another_rollout?: number;
+            };
+            phases: {
+                phase: number;
+                percent: number;
+                devices: {
+                    /** Format: uuid */
+                    device_id: string;
+                    name: string;
+                    /** @description the board the device's agent reports, else its type */
+                    hardware: string | null;
+                    online: boolean;
+                    firmware_version: string | null;
+                }[];
+            }[];
+            excluded: {
+                /** Format: uuid */
+                device_id: string;
+                name: string;
+                /** @description the board the device's agent reports, else its type */
+                hardware: string | null;
+                online: boolean;
+                firmware_version: string | null;
+                /** @enum {string} */
+                reason: "hardware" | "disabled" | "already_on_version" | "in_another_rollout";
+                detail: string;
+                /** @description the phase whose reach takes the device in */
+                phase?: number;
+            }[];
         };
         Rollout: {
             /** Format: uuid */
@@ -4030,6 +4225,8 @@ export interface operations {
                     /** Format: email */
                     email: string;
                     password: string;
+                    /** @description true: the refresh token is set as the httpOnly cookie `iotp_refresh` (path /v1/auth/refresh) instead of answered; send the header `x-iotp-csrf: 1` */
+                    refresh_cookie?: boolean;
                 };
             };
         };
@@ -4040,7 +4237,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokenPair"] | components["schemas"]["MfaChallenge"];
+                    "application/json": components["schemas"]["TokenPair"] | components["schemas"]["CookieTokens"] | components["schemas"]["MfaChallenge"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4067,6 +4264,8 @@ export interface operations {
                 "application/json": {
                     mfa_token: string;
                     code: string;
+                    /** @description true: the refresh token is set as the httpOnly cookie `iotp_refresh` (path /v1/auth/refresh) instead of answered; send the header `x-iotp-csrf: 1` */
+                    refresh_cookie?: boolean;
                 };
             };
         };
@@ -4077,11 +4276,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokenPair"];
+                    "application/json": components["schemas"]["TokenPair"] | components["schemas"]["CookieTokens"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4100,7 +4300,7 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
-                    refresh_token: string;
+                    refresh_token?: string;
                 };
             };
         };
@@ -4111,11 +4311,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokenPair"];
+                    "application/json": components["schemas"]["TokenPair"] | components["schemas"]["CookieTokens"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -10576,11 +10777,98 @@ export interface operations {
                     "application/json": components["schemas"]["Release"];
                 };
             };
+            /** @description Part received; send the rest */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        received: number;
+                    };
+                };
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+        };
+    };
+    putOrgsOtaReleasesDelta: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Release"];
+                };
+            };
+            /** @description Part received; send the rest */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        received: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getOrgsOtaReleasesUploadsByPart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                id: string;
+                part: "artifact" | "delta";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        part: "artifact" | "delta";
+                        size: number;
+                        received: number;
+                        complete: boolean;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
         };
     };
     getOrgsOtaReleasesById: {
@@ -10668,7 +10956,9 @@ export interface operations {
     };
     postOrgsOtaRollouts: {
         parameters: {
-            query?: never;
+            query?: {
+                dry_run?: "true" | "false";
+            };
             header?: never;
             path: {
                 orgId: string;
@@ -10692,6 +10982,11 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The `rollout_id` a dry run answered: the rollout then reaches devices in the order it showed
+                     */
+                    id?: string;
                     /** Format: uuid */
                     release_id: string;
                     name?: string;
@@ -10743,7 +11038,16 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The dry run (dry_run=true) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutDryRun"];
+                };
+            };
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -10968,7 +11272,57 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The artifact */
+            /** @description The bytes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Part of it */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Fetch it from object storage (OTA_DOWNLOAD_REDIRECT) */
+            307: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Range outside the artifact */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getOtaDownloadDelta: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path: {
+                releaseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes */
             200: {
                 headers: {
                     [name: string]: unknown;

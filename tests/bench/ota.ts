@@ -8,7 +8,11 @@
  * - download: BENCH_DOWNLOADS (8) clients (curl) fetch a BENCH_MB (16) MiB artifact at once through
  *   devices' signed URLs. Baseline: the same stored file from a bare Node HTTP server (pipe, no
  *   checks), fetched the same way.
- * Progress goes to stderr; the last stdout line is the JSON result.
+ * - delta: bytes sent per device for a 50 MB image with BENCH_CHANGED (3) files changed, to a
+ *   device on the base version (the delta) and to one on another version (the full image), and
+ *   how long building and applying the delta take (see ota-delta.ts).
+ * BENCH_PART=delta runs the delta part alone. Progress goes to stderr; the last stdout line is the
+ * JSON result.
  */
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
@@ -22,6 +26,7 @@ import { tempDir } from '@iotp/db/testing';
 import { pack, signManifest } from '@iotp/firmware-tools';
 import { keygen } from '@iotp/firmware-tools/keys';
 import mqtt, { type MqttClient } from 'mqtt';
+import { benchDelta } from './ota-delta.ts';
 import { benchPlatform, progressTo } from './scratch.ts';
 
 const env = process.env;
@@ -29,15 +34,21 @@ const SERVER = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DEVICES = Number(env.BENCH_DEVICES ?? 500);
 const DOWNLOADS = Number(env.BENCH_DOWNLOADS ?? 8);
 const MB = Number(env.BENCH_MB ?? 16);
+const PART = env.BENCH_PART ?? 'all';
 const progress = progressTo('ota');
 const run = promisify(execFile);
 
-async function connectAll(url: string, opts: (i: number) => mqtt.IClientOptions, topic: (i: number) => string) {
+async function connectAll(
+  url: string,
+  opts: (i: number) => mqtt.IClientOptions,
+  topic: (i: number) => string,
+  count = DEVICES,
+) {
   const clients: MqttClient[] = [];
   const received: Buffer[] = [];
-  for (let i = 0; i < DEVICES; i += 50) {
+  for (let i = 0; i < count; i += 50) {
     await Promise.all(
-      Array.from({ length: Math.min(50, DEVICES - i) }, async (_, k) => {
+      Array.from({ length: Math.min(50, count - i) }, async (_, k) => {
         const c = await mqtt.connectAsync(url, { reconnectPeriod: 0, ...opts(i + k) });
         c.on('message', (_t, payload) => received.push(payload));
         await c.subscribeAsync(topic(i + k), { qos: 1 });
@@ -90,62 +101,64 @@ async function main() {
       body: new Uint8Array(await readFile(packed.artifact)),
     });
 
-    progress(`connecting ${DEVICES} devices`);
-    const store = new DeviceStore(platform.db.orm);
-    const devices: { id: string; secret: string }[] = [];
-    for (let i = 0; i < DEVICES; i++) devices.push(await store.create({ orgId: org, name: `d${i}` }));
-    const fleet = await connectAll(
-      `mqtt://127.0.0.1:${platform.mqttPort}`,
-      (i) => ({ clientId: devices[i]!.id, username: devices[i]!.id, password: devices[i]!.secret }),
-      (i) => `devices/${devices[i]!.id}/ota/job`,
-    );
-    await new Promise((r) => setTimeout(r, 500)); // subscriptions settle (pending-job lookups)
-    const t0 = performance.now();
-    const rollout = await call(
-      'POST',
-      `${base}/ota/rollouts`,
-      { release_id: release.id, target: { device_ids: devices.map((d) => d.id) }, max_concurrent: DEVICES },
-      token,
-    );
-    await until(() => fleet.received.length >= DEVICES);
-    const fanoutMs = performance.now() - t0;
-    progress(`fan-out to ${DEVICES} devices: ${fanoutMs.toFixed(0)} ms (rollout ${rollout.id})`);
+    /** Fan-out to a connected fleet and concurrent downloads, each beside its baseline. */
+    const fanoutAndDownloads = async () => {
+      progress(`connecting ${DEVICES} devices`);
+      const devices: { id: string; secret: string }[] = [];
+      for (let i = 0; i < DEVICES; i++) devices.push(await store.create({ orgId: org, name: `d${i}` }));
+      const fleet = await connectAll(
+        `mqtt://127.0.0.1:${platform.mqttPort}`,
+        (i) => ({ clientId: devices[i]!.id, username: devices[i]!.id, password: devices[i]!.secret }),
+        (i) => `devices/${devices[i]!.id}/ota/job`,
+      );
+      await new Promise((r) => setTimeout(r, 500)); // subscriptions settle (pending-job lookups)
+      const t0 = performance.now();
+      const rollout = await call(
+        'POST',
+        `${base}/ota/rollouts`,
+        { release_id: release.id, target: { device_ids: devices.map((d) => d.id) }, max_concurrent: DEVICES },
+        token,
+      );
+      await until(() => fleet.received.length >= DEVICES);
+      const fanoutMs = performance.now() - t0;
+      progress(`fan-out to ${DEVICES} devices: ${fanoutMs.toFixed(0)} ms (rollout ${rollout.id})`);
 
-    const mosquitto = await connectAll(
-      'mqtt://127.0.0.1:1883',
-      () => ({}),
-      (i) => `bench-ota/${i}/ota/job`,
-    );
-    const publisher = await mqtt.connectAsync('mqtt://127.0.0.1:1883');
-    const payload = JSON.stringify({ ...manifest, url: 'x'.repeat(400) });
-    const m0 = performance.now();
-    await Promise.all(
-      Array.from({ length: DEVICES }, (_, i) => publisher.publishAsync(`bench-ota/${i}/ota/job`, payload, { qos: 1 })),
-    );
-    await until(() => mosquitto.received.length >= DEVICES);
-    const mosquittoMs = performance.now() - m0;
-    for (const c of [...fleet.clients, ...mosquitto.clients, publisher]) c.end(true);
+      const mosquitto = await connectAll(
+        'mqtt://127.0.0.1:1883',
+        () => ({}),
+        (i) => `bench-ota/${i}/ota/job`,
+      );
+      const publisher = await mqtt.connectAsync('mqtt://127.0.0.1:1883');
+      const payload = JSON.stringify({ ...manifest, url: 'x'.repeat(400) });
+      const m0 = performance.now();
+      await Promise.all(
+        Array.from({ length: DEVICES }, (_, i) =>
+          publisher.publishAsync(`bench-ota/${i}/ota/job`, payload, { qos: 1 }),
+        ),
+      );
+      await until(() => mosquitto.received.length >= DEVICES);
+      const mosquittoMs = performance.now() - m0;
+      for (const c of [...fleet.clients, ...mosquitto.clients, publisher]) c.end(true);
 
-    progress(`${DOWNLOADS} downloads of ${MB} MiB`);
-    // The signed URLs the devices got in their jobs.
-    const urls = fleet.received.slice(0, DOWNLOADS).map((p) => (JSON.parse(p.toString()) as { url: string }).url);
-    const bytes = MB * 1024 * 1024 * DOWNLOADS;
-    // Clients in their own processes (curl), so the measure is the server's, not this process's.
-    const fetchAll = async (list: string[]) => {
-      const t = performance.now();
-      await Promise.all(list.map((u) => run('curl', ['-sf', '-o', '/dev/null', u])));
-      return (performance.now() - t) / 1000;
-    };
-    const downloadS = await fetchAll(urls);
-    const stored = join(bench.dataDir, 'objects', `firmware/${org}/${release.id}/${manifest.artifact}`);
-    const plain = createServer((_req, res) => createReadStream(stored).pipe(res));
-    await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
-    const plainUrl = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/`;
-    const fileS = await fetchAll(urls.map(() => plainUrl));
-    plain.close();
-    const mibs = (s: number) => Number((bytes / 1024 / 1024 / s).toFixed(1));
-    process.stdout.write(
-      `${JSON.stringify({
+      progress(`${DOWNLOADS} downloads of ${MB} MiB`);
+      // The signed URLs the devices got in their jobs.
+      const urls = fleet.received.slice(0, DOWNLOADS).map((p) => (JSON.parse(p.toString()) as { url: string }).url);
+      const bytes = MB * 1024 * 1024 * DOWNLOADS;
+      // Clients in their own processes (curl), so the measure is the server's, not this process's.
+      const fetchAll = async (list: string[]) => {
+        const t = performance.now();
+        await Promise.all(list.map((u) => run('curl', ['-sf', '-o', '/dev/null', u])));
+        return (performance.now() - t) / 1000;
+      };
+      const downloadS = await fetchAll(urls);
+      const stored = join(bench.dataDir, 'objects', `firmware/${org}/${release.id}/${manifest.artifact}`);
+      const plain = createServer((_req, res) => createReadStream(stored).pipe(res));
+      await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
+      const plainUrl = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/`;
+      const fileS = await fetchAll(urls.map(() => plainUrl));
+      plain.close();
+      const mibs = (s: number) => Number((bytes / 1024 / 1024 / s).toFixed(1));
+      return {
         devices: DEVICES,
         fanout_ms: Number(fanoutMs.toFixed(1)),
         baseline_mosquitto_fanout_ms: Number(mosquittoMs.toFixed(1)),
@@ -153,8 +166,56 @@ async function main() {
         artifact_mib: MB,
         download_mib_per_s: mibs(downloadS),
         baseline_plain_http_mib_per_s: mibs(fileS),
-      })}\n`,
-    );
+      };
+    };
+    const store = new DeviceStore(platform.db.orm);
+    const results: Record<string, unknown> = {};
+    if (PART !== 'delta') Object.assign(results, await fanoutAndDownloads());
+    results.delta = await benchDelta({
+      dir: dir.path,
+      progress,
+      publish: async (manifestPath) => {
+        const m = JSON.parse(await readFile(manifestPath, 'utf8'));
+        const created = await call('POST', `${base}/ota/releases`, m, token);
+        for (const [part, file] of [
+          ['artifact', m.artifact],
+          ['delta', m.delta.artifact],
+        ])
+          await fetch(`${http}${base}/ota/releases/${created.id}/${part}`, {
+            method: 'PUT',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+            body: new Uint8Array(await readFile(join(dir.path, file))),
+          });
+        return created.id;
+      },
+      jobsFor: async (releaseId, baseVersion) => {
+        const pair = [
+          await store.create({ orgId: org, name: 'on-base' }),
+          await store.create({ orgId: org, name: 'other' }),
+        ];
+        await platform.db.sql.query('UPDATE devices SET firmware_version = $1 WHERE id = $2', [
+          baseVersion,
+          pair[0]!.id,
+        ]);
+        await platform.db.sql.query("UPDATE devices SET firmware_version = '0.9.0' WHERE id = $1", [pair[1]!.id]);
+        const two = await connectAll(
+          `mqtt://127.0.0.1:${platform.mqttPort}`,
+          (i) => ({ clientId: pair[i]!.id, username: pair[i]!.id, password: pair[i]!.secret }),
+          (i) => `devices/${pair[i]!.id}/ota/job`,
+          2,
+        );
+        await call(
+          'POST',
+          `${base}/ota/rollouts`,
+          { release_id: releaseId, target: { device_ids: pair.map((d) => d.id) } },
+          token,
+        );
+        await until(() => two.received.length >= 2);
+        for (const c of two.clients) c.end(true);
+        return two.received.map((p) => JSON.parse(p.toString()));
+      },
+    });
+    process.stdout.write(`${JSON.stringify(results)}\n`);
   } finally {
     await bench.stop();
     await dir.remove();

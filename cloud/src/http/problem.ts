@@ -107,6 +107,12 @@ export class BadSignature extends Problem {
     super('bad-signature', 400, 'Signature refused', detail, options);
   }
 }
+/** A rollout whose target holds no device that would install its release. */
+export class RolloutMatchesNoDevice extends Problem {
+  constructor(detail: string, extra: Record<string, unknown>) {
+    super('rollout-matches-no-device', 400, 'The rollout would reach no device', detail, { extra });
+  }
+}
 /** A signed download URL whose token does not verify or has expired. */
 export class DownloadUrlExpired extends Problem {
   constructor(

@@ -14,6 +14,7 @@ import {
   TERMINAL,
 } from './ota.repository.ts';
 import type { OtaEvents } from './ota-events.ts';
+import { deltaOf } from './release.service.ts';
 
 const REQUEST_INTERVAL_MS = 5000;
 
@@ -25,8 +26,8 @@ export interface JobChannelOptions {
   devices: DeviceRepository;
   orgs: OrgRepository;
   broker: DevicePublisher;
-  /** Signs a short-lived download URL for a device and release. */
-  downloadUrl: (deviceId: string, releaseId: string) => Promise<{ url: string; expires_at: string }>;
+  /** Signs short-lived download URLs for a device and release: the artifact's and its delta's. */
+  downloadUrl: (deviceId: string, releaseId: string) => Promise<{ url: string; delta_url: string; expires_at: string }>;
   logger: Logger;
   registry: Registry;
   events: OtaEvents;
@@ -191,12 +192,17 @@ export class JobChannel {
   /** Publishes jobs of one rollout, each with a fresh download URL, on `devices/{id}/ota/job`. */
   async send(jobs: JobRow[], rollout: RolloutRow, release: ReleaseRow) {
     if (jobs.length === 0) return;
-    await Promise.all(jobs.map((job) => this.publishJob(job, rollout, release)));
+    // A delta only for devices on its base version; any other gets the full artifact alone.
+    const base = release.deltaUploadedAt ? deltaOf(release)?.base_version : undefined;
+    const versions = base ? await this.o.repo.firmwareVersions(jobs.map((j) => j.deviceId)) : new Map();
+    await Promise.all(
+      jobs.map((job) => this.publishJob(job, rollout, release, !!base && versions.get(job.deviceId) === base)),
+    );
     await this.o.repo.markDelivered(jobs.map((j) => j.id));
   }
 
-  private async publishJob(job: JobRow, rollout: RolloutRow, release: ReleaseRow) {
-    const { url, expires_at } = await this.o.downloadUrl(job.deviceId, release.id);
+  private async publishJob(job: JobRow, rollout: RolloutRow, release: ReleaseRow, delta: boolean) {
+    const { url, delta_url, expires_at } = await this.o.downloadUrl(job.deviceId, release.id);
     const message: OtaJob = {
       job_id: job.id,
       rollout_id: rollout.id,
@@ -207,6 +213,7 @@ export class JobChannel {
       manifest: release.manifest,
       url,
       url_expires_at: expires_at,
+      ...(delta ? { delta_url } : {}),
     };
     await this.o.broker.publishToDevice(job.deviceId, SUFFIX.otaJob, JSON.stringify(message), { qos: 1 });
   }

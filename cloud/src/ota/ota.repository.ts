@@ -1,7 +1,7 @@
 import { type Orm, schema } from '@iotp/db';
 import { and, arrayContains, asc, desc, eq, inArray, isNull, lt, notInArray, sql } from 'drizzle-orm';
 
-const { firmwareKeys, firmwareReleases, rollouts, otaJobs, devices } = schema;
+const { firmwareKeys, firmwareReleases, rollouts, otaJobs, devices, deviceTwins } = schema;
 
 export type KeyRow = typeof firmwareKeys.$inferSelect;
 export type ReleaseRow = typeof firmwareReleases.$inferSelect;
@@ -70,6 +70,16 @@ export class OtaRepository {
     await this.orm.update(firmwareReleases).set({ status: 'ready' }).where(eq(firmwareReleases.id, id));
   }
 
+  async markDeltaUploaded(id: string): Promise<ReleaseRow | undefined> {
+    return (
+      await this.orm
+        .update(firmwareReleases)
+        .set({ deltaUploadedAt: new Date() })
+        .where(eq(firmwareReleases.id, id))
+        .returning()
+    )[0];
+  }
+
   async deleteRelease(orgId: string, id: string): Promise<'deleted' | 'missing' | 'in_use'> {
     const used = await this.orm.select({ id: rollouts.id }).from(rollouts).where(eq(rollouts.releaseId, id)).limit(1);
     if (used.length > 0) return 'in_use';
@@ -80,8 +90,9 @@ export class OtaRepository {
     return rows.length > 0 ? 'deleted' : 'missing';
   }
 
-  async createRollout(values: typeof rollouts.$inferInsert): Promise<RolloutRow> {
-    return (await this.orm.insert(rollouts).values(values).returning())[0]!;
+  /** A new rollout, or undefined when one with its id exists already (an id from a dry run, used twice). */
+  async createRollout(values: typeof rollouts.$inferInsert): Promise<RolloutRow | undefined> {
+    return (await this.orm.insert(rollouts).values(values).onConflictDoNothing().returning())[0];
   }
 
   async rollout(orgId: string, id: string): Promise<RolloutRow | undefined> {
@@ -105,12 +116,25 @@ export class OtaRepository {
       .limit(q.limit);
   }
 
-  /** Rollouts that may still start updates: active ones, and finished ones that new devices join. */
-  async runnable(): Promise<RolloutRow[]> {
+  /** Rollouts under way: every scheduler pass steps them. */
+  async active(): Promise<RolloutRow[]> {
+    return this.orm.select().from(rollouts).where(eq(rollouts.status, 'active'));
+  }
+
+  /**
+   * Completed rollouts that devices joining their target later still get the update from: those of
+   * these organizations, or else a page after `after` (by id), so a pass reads a bounded number.
+   */
+  async completed(q: { orgIds?: string[]; after?: string; limit: number }): Promise<RolloutRow[]> {
+    const conditions = [eq(rollouts.status, 'completed')];
+    if (q.orgIds) conditions.push(inArray(rollouts.orgId, q.orgIds));
+    if (q.after) conditions.push(sql`${rollouts.id} > ${q.after}`);
     return this.orm
       .select()
       .from(rollouts)
-      .where(inArray(rollouts.status, ['active', 'completed']));
+      .where(and(...conditions))
+      .orderBy(asc(rollouts.id))
+      .limit(q.limit);
   }
 
   async updateRollout(id: string, values: Partial<typeof rollouts.$inferInsert>): Promise<RolloutRow | undefined> {
@@ -254,12 +278,51 @@ export class OtaRepository {
     });
   }
 
+  /** The board each of these devices' agents reports in its twin (`reported.hardware`), where one does. */
+  async reportedHardware(deviceIds: string[]): Promise<Map<string, string>> {
+    if (deviceIds.length === 0) return new Map();
+    const rows = await this.orm
+      .select({ id: deviceTwins.deviceId, hardware: sql<string | null>`${deviceTwins.reported}->>'hardware'` })
+      .from(deviceTwins)
+      .where(inArray(deviceTwins.deviceId, deviceIds));
+    return new Map(rows.filter((r) => r.hardware).map((r) => [r.id, r.hardware!]));
+  }
+
+  /**
+   * Devices with an update under way (started, not finished) in another rollout, and that
+   * rollout's id: a new rollout reaches them only once it ends.
+   */
+  async updatingElsewhere(deviceIds: string[], rolloutId?: string): Promise<Map<string, string>> {
+    if (deviceIds.length === 0) return new Map();
+    const rows = await this.orm
+      .select({ deviceId: otaJobs.deviceId, rolloutId: otaJobs.rolloutId })
+      .from(otaJobs)
+      .where(
+        and(
+          inArray(otaJobs.deviceId, deviceIds),
+          notInArray(otaJobs.state, [...TERMINAL, 'pending']),
+          ...(rolloutId ? [sql`${otaJobs.rolloutId} <> ${rolloutId}`] : []),
+        ),
+      );
+    return new Map(rows.map((r) => [r.deviceId, r.rolloutId]));
+  }
+
   /** The organization's devices carrying every one of these tags. */
   async devicesWithTags(orgId: string, tags: string[]) {
     return this.orm
       .select()
       .from(devices)
       .where(and(eq(devices.orgId, orgId), arrayContains(devices.tags, tags)));
+  }
+
+  /** The firmware version the registry holds for each of these devices. */
+  async firmwareVersions(deviceIds: string[]): Promise<Map<string, string | null>> {
+    if (deviceIds.length === 0) return new Map();
+    const rows = await this.orm
+      .select({ id: devices.id, version: devices.firmwareVersion })
+      .from(devices)
+      .where(inArray(devices.id, deviceIds));
+    return new Map(rows.map((r) => [r.id, r.version]));
   }
 
   /** The organization's devices among these ids (targets are checked against the organization). */

@@ -1,5 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { OTA_STATES } from '@iotp/protocol';
+import type { Context } from 'hono';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { EventType } from '../events/domain-events.ts';
 import type { EventService } from '../events/event.service.ts';
@@ -7,12 +8,14 @@ import { eventStream } from '../events/event-stream.ts';
 import { EventId } from '../events/events.routes.ts';
 import type { AppEnv } from '../http/env.ts';
 import { json, jsonBody, noContent, problems, routeShapes } from '../http/openapi.ts';
+import { Invalid } from '../http/problem.ts';
 import { SSE_RESPONSE } from '../http/sse.ts';
 import { Uuid } from '../http/uuid.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { orgRoutes } from '../orgs/org-route.ts';
-import type { ReleaseService } from './release.service.ts';
+import type { ContentRange, ReleaseService } from './release.service.ts';
+import { Rollout, RolloutBody, RolloutDryRun } from './rollout.schemas.ts';
 import type { RolloutService } from './rollout.service.ts';
 
 const tags = ['OTA'];
@@ -38,64 +41,14 @@ const Release = z
     sha256: z.string(),
     key_id: z.string(),
     status: z.enum(['awaiting_upload', 'ready']),
+    delta: z
+      .object({ base_version: z.string(), size: z.number(), uploaded: z.boolean() })
+      .nullable()
+      .openapi({ description: "the signed manifest's delta: devices on base_version get it once uploaded" }),
     manifest: z.record(z.string(), z.unknown()),
     created_at: z.string(),
   })
   .openapi('Release');
-const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (UTC)');
-const Phase = z.object({
-  percent: z.number().int().min(1).max(100),
-  wait_s: z.number().int().min(0).default(0),
-  advance: z.enum(['auto', 'manual']).default('auto'),
-  success_threshold: z.number().min(0).max(1).default(1),
-  failure_threshold: z.number().min(0).max(1).default(0.2),
-});
-const RolloutBody = z
-  .object({
-    release_id: z.string().uuid(),
-    name: z.string().min(1).max(100).optional(),
-    target: z
-      .object({
-        device_ids: z.array(z.string().uuid()).min(1).max(10_000).optional(),
-        group_id: z.string().uuid().optional(),
-        tags: z.array(z.string().min(1)).min(1).max(20).optional(),
-      })
-      .strict(),
-    phases: z
-      .array(Phase)
-      .min(1)
-      .max(10)
-      .default([{ percent: 100, wait_s: 0, advance: 'auto', success_threshold: 1, failure_threshold: 0.2 }]),
-    max_concurrent: z.number().int().min(1).max(100_000).default(100),
-    on_failure: z.enum(['pause', 'abort']).default('pause'),
-    window: z.object({ start: HHMM, end: HHMM }).optional(),
-    progress_timeout_s: z
-      .number()
-      .int()
-      .min(60)
-      .max(7 * 86_400)
-      .default(3600),
-  })
-  .strict();
-const Rollout = z
-  .object({
-    id: z.string().uuid(),
-    name: z.string(),
-    release_id: z.string().uuid(),
-    target: z.record(z.string(), z.unknown()),
-    phases: z.array(Phase),
-    current_phase: z.number().int(),
-    status: z.enum(['active', 'paused', 'aborted', 'completed']),
-    status_reason: z.string().nullable(),
-    on_failure: z.enum(['pause', 'abort']),
-    max_concurrent: z.number().int(),
-    window: z.object({ start: z.string(), end: z.string() }).nullable(),
-    progress_timeout_s: z.number().int(),
-    counts: z.record(z.string(), z.number()),
-    created_at: z.string(),
-    updated_at: z.string(),
-  })
-  .openapi('Rollout');
 const State = z.enum(OTA_STATES);
 const Job = z
   .object({
@@ -110,6 +63,25 @@ const Job = z
   })
   .openapi('OtaJob');
 const Before = z.string().datetime().optional();
+const octetBody = {
+  required: true,
+  content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+};
+
+/** An upload's `Content-Range: bytes start-end/total` (RFC 9110 §14.4), if it has one. */
+function contentRange(c: Context): ContentRange | undefined {
+  const header = c.req.header('content-range');
+  if (!header) return undefined;
+  const m = /^bytes (\d+)-(\d+|\*)\/(\d+)$/.exec(header.trim());
+  if (!m) throw new Invalid('Content-Range: must be bytes start-end/total');
+  return { start: Number(m[1]), total: Number(m[3]) };
+}
+
+/** The release once its bytes are whole (200), or the bytes held so far (202). */
+async function received<R extends object>(c: Context, result: Promise<R | { received: number }>) {
+  const r = await result;
+  return 'received' in r ? c.json(r, 202) : c.json(r as R, 200);
+}
 
 /** `/v1/orgs/{orgId}/ota/...`: signing keys, releases, rollouts and their per-device jobs. */
 export function otaRoutes(
@@ -121,6 +93,21 @@ export function otaRoutes(
 ) {
   const route = orgRoutes((p) => orgGuard(auth, orgs, p));
   const { list, remove, show } = routeShapes({ tags });
+  const upload = (part: 'artifact' | 'delta', summary: string) =>
+    route('ota:deploy', {
+      method: 'put',
+      path: `/v1/orgs/{orgId}/ota/releases/{id}/${part}`,
+      tags,
+      summary,
+      description:
+        'With `Content-Range: bytes start-end/total`, a part of the bytes from `start` (what `.../uploads/{part}` says was received): a part short of the end answers 202 with the bytes held.',
+      request: { params: Id, body: octetBody },
+      responses: {
+        200: json(Release),
+        202: json(z.object({ received: z.number() }), 'Part received; send the rest'),
+        ...problems(400, 401, 403, 404, 409),
+      },
+    });
   const action = (name: 'pause' | 'resume' | 'abort' | 'advance', summary: string) =>
     route('ota:deploy', {
       method: 'post',
@@ -184,21 +171,40 @@ export function otaRoutes(
       async (c) => c.json(await releases.create(c.get('org').id, c.req.valid('json')), 201),
     )
     .openapi(
+      upload('artifact', "Upload the artifact's bytes; refused unless size and SHA-256 match the signed manifest"),
+      (c) => received(c, releases.upload(c.get('org').id, c.req.valid('param').id, c.req.raw.body, contentRange(c))),
+    )
+    .openapi(
+      upload(
+        'delta',
+        'Upload the delta the signed manifest names (firmware-tools pack --delta-from); refused unless its size and SHA-256 match',
+      ),
+      (c) =>
+        received(c, releases.uploadDelta(c.get('org').id, c.req.valid('param').id, c.req.raw.body, contentRange(c))),
+    )
+    .openapi(
       route('ota:deploy', {
-        method: 'put',
-        path: '/v1/orgs/{orgId}/ota/releases/{id}/artifact',
+        method: 'get',
+        path: '/v1/orgs/{orgId}/ota/releases/{id}/uploads/{part}',
         tags,
-        summary: "Upload the artifact's bytes; refused unless size and SHA-256 match the signed manifest",
-        request: {
-          params: Id,
-          body: {
-            required: true,
-            content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
-          },
+        summary: 'How many bytes of a cut upload were kept: send the rest with Content-Range from `received`',
+        request: { params: Id.extend({ part: z.enum(['artifact', 'delta']) }) },
+        responses: {
+          200: json(
+            z.object({
+              part: z.enum(['artifact', 'delta']),
+              size: z.number(),
+              received: z.number(),
+              complete: z.boolean(),
+            }),
+          ),
+          ...problems(401, 403, 404),
         },
-        responses: { 200: json(Release), ...problems(400, 401, 403, 404, 409) },
       }),
-      async (c) => c.json(await releases.upload(c.get('org').id, c.req.valid('param').id, c.req.raw.body), 200),
+      async (c) => {
+        const { id, part } = c.req.valid('param');
+        return c.json(await releases.received(c.get('org').id, id, part), 200);
+      },
     )
     .openapi(
       route(
@@ -256,11 +262,25 @@ export function otaRoutes(
         method: 'post',
         path: '/v1/orgs/{orgId}/ota/rollouts',
         tags,
-        summary: 'Send a release to devices, a group or a tag filter, in phases',
-        request: { params: OrgId, body: jsonBody(RolloutBody) },
-        responses: { 201: json(Rollout), ...problems(400, 401, 402, 403, 404, 409) },
+        summary:
+          'Send a release to devices, a group or a tag filter, in phases; with dry_run=true, which devices each phase would reach and which are left out and why, creating nothing',
+        description:
+          'A rollout that would install the release on no device is refused: 400 `rollout-matches-no-device`, with `excluded_counts`.',
+        request: {
+          params: OrgId,
+          query: z.object({ dry_run: z.enum(['true', 'false']).optional() }),
+          body: jsonBody(RolloutBody),
+        },
+        responses: {
+          200: json(RolloutDryRun, 'The dry run (dry_run=true)'),
+          201: json(Rollout, 'Created'),
+          ...problems(400, 401, 402, 403, 404, 409),
+        },
       }),
-      async (c) => c.json(await rollouts.create(c.get('org').id, c.req.valid('json')), 201),
+      async (c) =>
+        c.req.valid('query').dry_run === 'true'
+          ? c.json(await rollouts.dryRun(c.get('org').id, c.req.valid('json')), 200)
+          : c.json(await rollouts.create(c.get('org').id, c.req.valid('json')), 201),
     )
     .openapi(
       route(

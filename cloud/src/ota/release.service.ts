@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -69,7 +69,7 @@ export class ReleaseService {
       });
     }
     const manifest = parsed.data;
-    if (manifest.size > this.o.maxArtifactBytes)
+    if (Math.max(manifest.size, manifest.delta?.size ?? 0) > this.o.maxArtifactBytes)
       throw new PayloadTooLarge(
         `The limit is ${this.o.maxArtifactBytes} bytes (OTA_MAX_ARTIFACT_BYTES)`,
         'Artifact too large',
@@ -99,39 +99,97 @@ export class ReleaseService {
   }
 
   /** Streams the artifact in, refusing it unless its size and SHA-256 match the signed manifest. */
-  async upload(orgId: string, id: string, body: ReadableStream<Uint8Array> | null) {
+  async upload(orgId: string, id: string, body: ReadableStream<Uint8Array> | null, range?: ContentRange) {
     const release = await this.found(orgId, id);
     if (release.status === 'ready') throw new Conflict('The artifact is uploaded already');
-    if (!body) throw new Invalid('Send the artifact as the request body (application/octet-stream)');
     const key = ownKey(release);
     if (!key) throw new Conflict('This release was registered with an artifact name that is now refused; delete it');
+    const received = await this.receive(key, body, release, range);
+    if (received !== undefined) return { received };
+    await this.o.repo.markUploaded(release.id);
+    return publicRelease({ ...release, status: 'ready' });
+  }
+
+  /** How many bytes of a cut upload this node kept: send the rest from there (`Content-Range`). */
+  async received(orgId: string, id: string, part: 'artifact' | 'delta') {
+    const release = await this.found(orgId, id);
+    const key = ownKey(release);
+    const size = part === 'artifact' ? release.size : deltaOf(release)?.size;
+    if (!key || size === undefined) throw new NotFound(`This release has no ${part} to upload`);
+    const done = part === 'artifact' ? release.status === 'ready' : !!release.deltaUploadedAt;
+    const spooled = await stat(this.spool(part === 'artifact' ? key : deltaKey(key))).catch(() => undefined);
+    return { part, size, received: done ? size : (spooled?.size ?? 0), complete: done };
+  }
+
+  private spool(key: string): string {
+    return join(this.o.tmpDir, `upload-${key.replaceAll('/', '_')}.part`);
+  }
+
+  /**
+   * Streams in the delta the signed manifest names (`delta`), refused unless its size and SHA-256
+   * match; kept beside the full artifact, which devices off the delta's base version get.
+   */
+  async uploadDelta(orgId: string, id: string, body: ReadableStream<Uint8Array> | null, range?: ContentRange) {
+    const release = await this.found(orgId, id);
+    const delta = deltaOf(release);
+    if (!delta) throw new Conflict('The signed manifest names no delta; pack with --delta-from');
+    if (release.deltaUploadedAt) throw new Conflict('The delta is uploaded already');
+    const key = ownKey(release);
+    if (!key) throw new Conflict('This release was registered with an artifact name that is now refused; delete it');
+    const received = await this.receive(deltaKey(key), body, delta, range);
+    if (received !== undefined) return { received };
+    const row = await this.o.repo.markDeltaUploaded(release.id);
+    return publicRelease(row ?? release);
+  }
+
+  /**
+   * Spools a body under a name made from `key`, then stores it under `key` if its size and SHA-256
+   * are `expected`'s. With `range` (a `Content-Range`), the body goes on from byte `range.start`
+   * of what this node kept of a cut upload, and a part short of the end answers the bytes held
+   * (a number); a cut connection leaves the spool for the next request to go on from.
+   */
+  private async receive(
+    key: string,
+    body: ReadableStream<Uint8Array> | null,
+    expected: { size: number; sha256: string },
+    range?: ContentRange,
+  ): Promise<number | undefined> {
+    if (!body) throw new Invalid('Send the artifact as the request body (application/octet-stream)');
+    if (range && range.total !== expected.size)
+      throw new Invalid(`Content-Range: the total must be ${expected.size} bytes, as the manifest says`);
     await mkdir(this.o.tmpDir, { recursive: true });
-    const spool = join(this.o.tmpDir, `${randomUUID()}.part`);
-    const hash = createHash('sha256');
-    let size = 0;
+    const spool = this.spool(key);
+    const start = range?.start ?? 0;
+    const held = (await stat(spool).catch(() => undefined))?.size ?? 0;
+    if (start !== 0 && start !== held) throw new Conflict(`${held} bytes were received; send from byte ${held}`);
+    let size = start;
     const meter = new Transform({
       transform(chunk: Buffer, _enc, next) {
         size += chunk.length;
-        if (size > release.size) return next(new SizeExceeded());
-        hash.update(chunk);
+        if (size > expected.size) return next(new SizeExceeded());
         next(null, chunk);
       },
     });
     try {
-      await pipeline(Readable.fromWeb(body as never), meter, createWriteStream(spool));
-      if (size !== release.size || hash.digest('hex') !== release.sha256)
+      await pipeline(Readable.fromWeb(body as never), meter, createWriteStream(spool, { flags: start ? 'a' : 'w' }));
+    } catch (err) {
+      if (!(err instanceof SizeExceeded)) throw err; // cut: the spool stays for a resumed upload
+      await rm(spool, { force: true });
+      throw new ArtifactMismatch(err.message, { cause: err });
+    }
+    if (range && size < expected.size) return size;
+    try {
+      const hash = createHash('sha256');
+      for await (const chunk of createReadStream(spool) as AsyncIterable<Buffer>) hash.update(chunk);
+      if (size !== expected.size || hash.digest('hex') !== expected.sha256)
         throw new ArtifactMismatch(
-          `Got ${size} bytes; the manifest says ${release.size} bytes with SHA-256 ${release.sha256}`,
+          `Got ${size} bytes; the manifest says ${expected.size} bytes with SHA-256 ${expected.sha256}`,
         );
       await this.o.objects.putFile(key, spool, 'application/octet-stream');
-      await this.o.repo.markUploaded(release.id);
-    } catch (err) {
-      if (err instanceof SizeExceeded) throw new ArtifactMismatch(err.message, { cause: err });
-      throw err;
     } finally {
       await rm(spool, { force: true });
     }
-    return publicRelease({ ...release, status: 'ready' });
+    return undefined;
   }
 
   async list(orgId: string, q: { name?: string; limit: number; before?: Date }) {
@@ -148,6 +206,7 @@ export class ReleaseService {
     if (result === 'in_use') throw new Conflict('A rollout uses this release; releases that shipped are kept');
     const key = ownKey(release);
     if (key) await this.o.objects.delete(key);
+    if (key && release.deltaUploadedAt) await this.o.objects.delete(deltaKey(key));
   }
 
   /** A release whose artifact can be downloaded. */
@@ -161,16 +220,19 @@ export class ReleaseService {
    * Where devices may fetch the artifact straight from object storage for `ttlS` seconds (an S3
    * presigned URL), or undefined when the store cannot hand out one.
    */
-  async directUrl(release: ReleaseRow, ttlS: number): Promise<string | undefined> {
+  async directUrl(release: ReleaseRow, ttlS: number, part: 'full' | 'delta' = 'full'): Promise<string | undefined> {
     const key = ownKey(release);
-    return key ? this.o.objects.presignedUrl?.(key, ttlS) : undefined;
+    if (!key || (part === 'delta' && !release.deltaUploadedAt)) return undefined;
+    return this.o.objects.presignedUrl?.(part === 'delta' ? deltaKey(key) : key, ttlS);
   }
 
-  /** The artifact's bytes, all or a range. */
-  async open(release: ReleaseRow, range?: ByteRange) {
+  /** The artifact's bytes (or its delta's, when it has one), all or a range. */
+  async open(release: ReleaseRow, range?: ByteRange, part: 'full' | 'delta' = 'full') {
     const key = ownKey(release);
-    const object = key ? await this.o.objects.get(key, range) : undefined;
-    if (!object) throw new NotFound('The artifact is missing from storage');
+    const stored = part === 'delta' ? key && release.deltaUploadedAt && deltaKey(key) : key;
+    const object = stored ? await this.o.objects.get(stored, range) : undefined;
+    if (!object)
+      throw new NotFound(part === 'delta' ? 'This release has no delta' : 'The artifact is missing from storage');
     return object;
   }
 
@@ -190,6 +252,22 @@ function ownKey(release: ReleaseRow): string | undefined {
   const key = release.objectKey;
   const own = `firmware/${release.orgId}/${release.id}`;
   return (key === own || key.startsWith(`${own}/`)) && !objectKeyProblem(key) ? key : undefined;
+}
+
+/** What a `Content-Range: bytes start-end/total` header says of an upload's part. */
+export interface ContentRange {
+  start: number;
+  total: number;
+}
+
+/** Where a release's delta is kept: beside its artifact, under a key made from it. */
+function deltaKey(artifactKey: string): string {
+  return `${artifactKey}-delta`;
+}
+
+/** The signed manifest's delta, if it names one. */
+export function deltaOf(release: Pick<ReleaseRow, 'manifest'>): SignedManifest['delta'] {
+  return SignedManifest.shape.delta.safeParse(release.manifest.delta).data;
 }
 
 class SizeExceeded extends Error {
@@ -218,6 +296,9 @@ export function publicRelease(r: ReleaseRow) {
     sha256: r.sha256,
     key_id: r.keyId,
     status: r.status,
+    delta: deltaOf(r)
+      ? { base_version: deltaOf(r)!.base_version, size: deltaOf(r)!.size, uploaded: !!r.deltaUploadedAt }
+      : null,
     manifest: r.manifest,
     created_at: r.createdAt.toISOString(),
   };

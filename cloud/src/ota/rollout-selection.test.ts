@@ -29,6 +29,13 @@ describe('rollout device selection', () => {
     expect(r.order).toEqual(phaseOrder('r1', [...fleet.map((d) => d.id), 'untyped']));
   });
 
+  it('matches the hardware the agent reports before the registry type', () => {
+    const gateway = device('gw', { type: 'gateway', hardware: 'pi4' });
+    const misfiled = device('esp', { type: 'pi4', hardware: 'esp32' });
+    const r = phaseReach(rollout(), ['generic', 'pi4'], [gateway, misfiled]);
+    expect([...r.devices.keys()]).toEqual(['gw']);
+  });
+
   it('reaches up to the current phase, counting from where the phase before stopped', () => {
     expect(phaseReach(rollout(0), ['pi4'], fleet)).toMatchObject({ before: 0, allowed: 2 });
     expect(phaseReach(rollout(1), ['pi4'], fleet)).toMatchObject({ before: 2, allowed: 10 });

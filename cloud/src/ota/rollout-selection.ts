@@ -3,12 +3,26 @@ import type { DeviceRow } from '../devices/device.repository.ts';
 import { type JobRow, type RolloutRow, TERMINAL } from './ota.repository.ts';
 import { phaseOrder, reach } from './rollout-plan.ts';
 
-/** What the selection reads of a device. */
-export type Candidate = Pick<DeviceRow, 'id' | 'type' | 'online' | 'firmwareVersion'>;
+/**
+ * What the selection reads of a device. `hardware` is what its agent reports in the twin
+ * (`reported.hardware`); without it the registry's `type` stands in.
+ */
+export type Candidate = Pick<DeviceRow, 'id' | 'type' | 'online' | 'firmwareVersion'> & { hardware?: string | null };
+
+/** The board a device is: what its agent reports, else its registry type, else none known. */
+export function hardwareOf(d: Pick<Candidate, 'type' | 'hardware'>): string | null {
+  return d.hardware || d.type || null;
+}
+
+/** Whether a release built for `hardware` runs on the device (one of no known board takes any). */
+export function runsOn(hardware: string[], d: Pick<Candidate, 'type' | 'hardware'>): boolean {
+  const board = hardwareOf(d);
+  return !board || hardware.includes(board);
+}
 
 /** A rollout's target as its phases see it. */
 export interface PhaseReach<D extends Candidate> {
-  /** Target devices the release runs on (a device of no type takes any), by id. */
+  /** Target devices the release runs on (`runsOn`), by id. */
   devices: Map<string, D>;
   /** Their ids in phase order (`phaseOrder`). */
   order: string[];
@@ -24,7 +38,7 @@ export function phaseReach<D extends Candidate>(
   hardware: string[],
   targets: D[],
 ): PhaseReach<D> {
-  const devices = new Map(targets.filter((d) => !d.type || hardware.includes(d.type)).map((d) => [d.id, d]));
+  const devices = new Map(targets.filter((d) => runsOn(hardware, d)).map((d) => [d.id, d]));
   const order = phaseOrder(rollout.id, [...devices.keys()]);
   const before =
     rollout.currentPhase === 0 ? 0 : reach(order.length, rollout.phases[rollout.currentPhase - 1]!.percent);

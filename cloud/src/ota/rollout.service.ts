@@ -1,15 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import type { RolloutPhase } from '@iotp/db';
 import type { Logger } from 'pino';
 import type { DeviceRow } from '../devices/device.repository.ts';
-import { Conflict, Invalid, NotFound } from '../http/problem.ts';
+import { Conflict, Invalid, NotFound, RolloutMatchesNoDevice } from '../http/problem.ts';
 import { KeyedSerial } from '../keyed-serial.ts';
 import { JobChannel, type JobChannelOptions } from './job-channel.ts';
-import type { JobRow, OtaState, RolloutRow } from './ota.repository.ts';
+import type { JobRow, OtaState, ReleaseRow, RolloutRow } from './ota.repository.ts';
 import { OtaEvents } from './ota-events.ts';
 import { decide, inWindow, phaseStats } from './rollout-plan.ts';
+import { emptyReason, previewRollout } from './rollout-preview.ts';
 import { assignJobs, phaseReach, room, waitingDevices } from './rollout-selection.ts';
 
 export interface RolloutInput {
+  /** Set to create the rollout a dry run drew its phases for (the phase order follows the id). */
+  id?: string;
   release_id: string;
   name?: string;
   target: { device_ids?: string[]; group_id?: string; tags?: string[] };
@@ -32,6 +36,11 @@ export type RolloutServiceOptions = Omit<JobChannelOptions, 'events' | 'serial' 
    * `max_concurrent` holds; without it, work is serialized in this process only.
    */
   clusterLock?: <T>(key: string, work: () => Promise<T>) => Promise<T>;
+  /**
+   * Completed rollouts a pass looks at for devices that joined their target, taking turns; those
+   * of an organization whose devices or groups changed (`targetsMayHaveChanged`) go first.
+   */
+  completedPerPass?: number;
 };
 
 /**
@@ -45,6 +54,10 @@ export class RolloutService {
   private readonly serial = new KeyedSerial();
   private readonly channel: JobChannel;
   private ticking: Promise<void> | undefined;
+  /** Organizations whose completed rollouts' targets may have grown since the last pass. */
+  private readonly changed = new Set<string>();
+  /** Where the bounded pass over completed rollouts goes on from (an id; undefined: the start). */
+  private sweptTo: string | undefined;
 
   constructor(private readonly o: RolloutServiceOptions) {
     this.log = o.logger.child({ component: 'ota' });
@@ -71,8 +84,55 @@ export class RolloutService {
     return this.channel.onJobsSubscribed(deviceId);
   }
 
+  /**
+   * Creates a rollout, refusing one that would install the release on no device (400
+   * `rollout-matches-no-device`, with the reasons counted).
+   */
   async create(orgId: string, input: RolloutInput) {
     await this.o.checkLimit?.(orgId);
+    const release = await this.checkInput(orgId, input);
+    const plan = await this.preview(orgId, release, input, input.id ?? randomUUID());
+    const empty = emptyReason(plan, release);
+    if (empty)
+      throw new RolloutMatchesNoDevice(empty, {
+        target_devices: plan.target_devices,
+        excluded_counts: plan.excluded_counts,
+      });
+    const rollout = await this.o.repo.createRollout({
+      id: plan.rollout_id,
+      orgId,
+      releaseId: release.id,
+      name: input.name ?? `${release.name} ${release.version}`,
+      target: input.target,
+      phases: input.phases,
+      maxConcurrent: input.max_concurrent,
+      onFailure: input.on_failure,
+      window: input.window ?? null,
+      progressTimeoutS: input.progress_timeout_s,
+    });
+    if (!rollout) throw new Conflict(`A rollout with id ${plan.rollout_id} exists already`);
+    this.events.rollout(rollout, 'active', 'created');
+    await this.step(rollout);
+    return this.summary(orgId, rollout.id);
+  }
+
+  /**
+   * A dry run: which devices each phase would reach and which the rollout leaves out, and why;
+   * nothing is created. Creating it with the `rollout_id` answered (as `id`) reaches them in this order.
+   */
+  async dryRun(orgId: string, input: RolloutInput) {
+    const release = await this.checkInput(orgId, input);
+    const plan = await this.preview(orgId, release, input, input.id ?? randomUUID());
+    return {
+      dry_run: true as const,
+      release: { id: release.id, name: release.name, version: release.version, hardware: release.hardware },
+      would_refuse: emptyReason(plan, release) ?? null,
+      ...plan,
+    };
+  }
+
+  /** Checks a rollout request against the organization: its release, phases and target. */
+  private async checkInput(orgId: string, input: RolloutInput): Promise<ReleaseRow> {
     const release = await this.o.repo.release(orgId, input.release_id);
     if (!release) throw new NotFound('No such release');
     if (release.status !== 'ready') throw new Conflict('Upload the artifact of this release first');
@@ -86,20 +146,20 @@ export class RolloutService {
     if (input.target.group_id && !(await this.o.devices.groups.find(orgId, input.target.group_id)))
       throw new NotFound('No such group');
     if (input.target.device_ids) await this.checkDevices(orgId, input.target.device_ids);
-    const rollout = await this.o.repo.createRollout({
-      orgId,
-      releaseId: release.id,
-      name: input.name ?? `${release.name} ${release.version}`,
-      target: input.target,
+    return release;
+  }
+
+  private async preview(orgId: string, release: ReleaseRow, input: RolloutInput, rolloutId: string) {
+    const targets = await this.withHardware(await this.targetRows(orgId, input.target));
+    return previewRollout({
+      rolloutId,
       phases: input.phases,
-      maxConcurrent: input.max_concurrent,
-      onFailure: input.on_failure,
       window: input.window ?? null,
-      progressTimeoutS: input.progress_timeout_s,
+      release,
+      targets,
+      elsewhere: await this.o.repo.updatingElsewhere(targets.map((d) => d.id)),
+      now: new Date(),
     });
-    this.events.rollout(rollout, 'active', 'created');
-    await this.step(rollout);
-    return this.summary(orgId, rollout.id);
   }
 
   async list(orgId: string, q: { status?: RolloutRow['status']; limit: number; before?: Date }) {
@@ -172,11 +232,33 @@ export class RolloutService {
     });
   }
 
-  /** One pass over every runnable rollout; runs one at a time. */
+  /**
+   * A device or group of the organization changed (created, tagged, added to a group): its
+   * completed rollouts are checked for new target devices in the next pass.
+   */
+  targetsMayHaveChanged(orgId: string): void {
+    this.changed.add(orgId);
+  }
+
+  /**
+   * One pass, one at a time: every active rollout, the completed ones of organizations whose
+   * devices changed, and a bounded, rotating share of the other completed ones (for a change no
+   * event told of), so a pass never re-reads every finished rollout's whole target.
+   */
   tick(): Promise<void> {
     this.ticking ??= (async () => {
       try {
-        for (const rollout of await this.o.repo.runnable()) {
+        const limit = this.o.completedPerPass ?? 20;
+        const orgIds = [...this.changed];
+        this.changed.clear();
+        const told = orgIds.length > 0 ? await this.o.repo.completed({ orgIds, limit: 1000 }) : [];
+        const sweep = await this.o.repo.completed({ after: this.sweptTo, limit });
+        this.sweptTo = sweep.length < limit ? undefined : sweep.at(-1)!.id;
+        const seen = new Set<string>();
+        const rollouts = [...(await this.o.repo.active()), ...told, ...sweep].filter(
+          (r) => !seen.has(r.id) && seen.add(r.id),
+        );
+        for (const rollout of rollouts) {
           await this.step(rollout).catch((err) =>
             this.log.error({ err, rolloutId: rollout.id }, 'rollout step failed'),
           );
@@ -292,16 +374,23 @@ export class RolloutService {
     });
   }
 
-  private async targetDevices(rollout: RolloutRow): Promise<DeviceRow[]> {
-    const t = rollout.target;
-    let rows: DeviceRow[];
-    if (t.device_ids) rows = await this.o.repo.devicesIn(rollout.orgId, t.device_ids);
-    else if (t.tags) rows = await this.o.repo.devicesWithTags(rollout.orgId, t.tags);
-    else {
-      const group = await this.o.devices.groups.find(rollout.orgId, t.group_id!);
-      rows = group ? await this.o.devices.groups.devices(group) : [];
-    }
-    return rows.filter((d) => !d.disabledAt);
+  /** The rollout's enabled target devices, each with the hardware its agent reports. */
+  private async targetDevices(rollout: RolloutRow) {
+    const rows = await this.targetRows(rollout.orgId, rollout.target);
+    return this.withHardware(rows.filter((d) => !d.disabledAt));
+  }
+
+  private async targetRows(orgId: string, t: RolloutRow['target']): Promise<DeviceRow[]> {
+    if (t.device_ids) return this.o.repo.devicesIn(orgId, t.device_ids);
+    if (t.tags) return this.o.repo.devicesWithTags(orgId, t.tags);
+    const group = await this.o.devices.groups.find(orgId, t.group_id!);
+    return group ? this.o.devices.groups.devices(group) : [];
+  }
+
+  /** Each device with the board its agent reports in its twin, which the release's hardware is matched to. */
+  private async withHardware(rows: DeviceRow[]) {
+    const reported = await this.o.repo.reportedHardware(rows.map((d) => d.id));
+    return rows.map((d) => ({ ...d, hardware: reported.get(d.id) ?? null }));
   }
 
   private async stop(rollout: RolloutRow, reason: string) {

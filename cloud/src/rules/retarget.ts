@@ -12,7 +12,8 @@ const RETARGETING = new Set<EventType>([
 ]);
 const RULE_CHANGES = new Set<EventType>(['rule.created', 'rule.updated', 'rule.deleted']);
 
-function retargets(e: StoredEvent): boolean {
+/** Whether an event may move a device into or out of a target by tags, group or ids. */
+export function retargets(e: StoredEvent): boolean {
   if (e.type === 'device.updated') return (e.data.changed as unknown[] | undefined)?.includes('tags') === true;
   return RETARGETING.has(e.type);
 }

@@ -5,16 +5,18 @@ import type { TokenService } from '../auth/tokens.ts';
 import type { BillingService } from '../billing/billing.service.ts';
 import type { DevicePublisher } from '../cluster/device-delivery.ts';
 import type { DeviceRepository } from '../devices/device.repository.ts';
+import type { EventFeed } from '../events/domain-events.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { OtaRepository } from '../ota/ota.repository.ts';
 import { ReleaseService } from '../ota/release.service.ts';
 import { RolloutService } from '../ota/rollout.service.ts';
+import { retargets } from '../rules/retarget.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { Wiring } from './wiring.ts';
 
 /** Firmware releases and rollouts: signed downloads, a database lock per rollout on a server. */
 export function wireOta(
-  { config, logger, registry, db, scheduler }: Wiring,
+  { config, logger, registry, db, scheduler, onClose }: Wiring,
   parts: {
     objects: ObjectStore;
     tokens: TokenService;
@@ -22,6 +24,8 @@ export function wireOta(
     toDevices: DevicePublisher;
     devices: DeviceRepository;
     orgs: OrgRepository;
+    /** Device and group changes, live: completed rollouts then look for devices that joined. */
+    events: Pick<EventFeed, 'live'>;
     /** Where devices fetch artifacts: PUBLIC_URL, or this host on the HTTP port once it is known. */
     downloadBase: () => string;
   },
@@ -47,12 +51,18 @@ export function wireOta(
     registry,
     downloadUrl: async (deviceId, releaseId) => {
       const token = await parts.tokens.signDownload(deviceId, releaseId, config.OTA_URL_TTL_S);
+      const at = `${parts.downloadBase()}/v1/ota/download/${releaseId}`;
       return {
-        url: `${parts.downloadBase()}/v1/ota/download/${releaseId}?token=${token}`,
+        url: `${at}?token=${token}`,
+        delta_url: `${at}/delta?token=${token}`,
         expires_at: new Date(Date.now() + config.OTA_URL_TTL_S * 1000).toISOString(),
       };
     },
   });
+  const stop = parts.events.live((e) => {
+    if (retargets(e)) rollouts.targetsMayHaveChanged(e.orgId);
+  });
+  onClose(async () => stop());
   scheduler.add({ name: 'advance-rollouts', everyMs: config.OTA_TICK_MS, run: () => rollouts.tick() });
   return { releases, rollouts };
 }

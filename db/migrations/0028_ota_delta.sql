@@ -1,0 +1,1 @@
+ALTER TABLE "firmware_releases" ADD COLUMN "delta_uploaded_at" timestamp with time zone;
