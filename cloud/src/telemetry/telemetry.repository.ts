@@ -126,7 +126,8 @@ export class TelemetryRepository {
     const timeColumn = q.source === 'raw' ? 'time' : 'bucket';
     const agg = q.source === 'raw' ? RAW_AGG[q.agg] : CAGG_AGG[q.agg];
     // Only names from the fixed tables above reach the SQL text; every value is a parameter.
-    // Grouped on the bucket's time, formatted after: one to_char per bucket, not one per reading.
+    // Grouped and ordered on the bucket's time, formatted after: one to_char per bucket, not one per
+    // reading, and no sort of the formatted text (the same order: canonical uuids, ISO times).
     const rows = await this.orm.execute(sql`
       SELECT device_id::text AS device_id,
              to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS ts,
@@ -141,7 +142,7 @@ export class TelemetryRepository {
             = ${q.deviceIds.length}
         GROUP BY 1, 2
       ) buckets
-      ORDER BY 1, 2`);
+      ORDER BY buckets.device_id, buckets.bucket`);
     const list = rowsOf<{
       device_id: string;
       ts: string;
