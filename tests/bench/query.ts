@@ -5,8 +5,8 @@
  * Loads BENCH_READINGS readings (default 10,000,000) from BENCH_DEVICES devices (1,000) over 30
  * days into a scratch database on DATABASE_URL's server (default the local PostgreSQL), then times
  * BENCH_SAMPLES (200) requests of each kind one after another: latest values, one day of raw points,
- * 30 days in hourly buckets. Then `latest` under load: autocannon with BENCH_CONNECTIONS (50)
- * connections for BENCH_SECONDS (10) against the API, and against a bare Hono route in the same
+ * 30 days in hourly buckets. Then `latest` under load: autocannon (in a child process) with
+ * BENCH_CONNECTIONS (50) connections for BENCH_SECONDS (10) against the API, and against a bare Hono route in the same
  * process running the same SQL on a pool of the same size. BENCH_PROFILE=dir writes a CPU profile
  * of the API under load there. Progress goes to stderr; the last stdout line is the JSON result.
  */
@@ -14,9 +14,9 @@
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import autocannon from 'autocannon';
 import { Hono } from 'hono';
 import postgres from 'postgres';
+import { runHttpLoad } from './run-load.ts';
 import { benchPlatform, profiled, progressTo } from './scratch.ts';
 
 const env = process.env;
@@ -67,22 +67,21 @@ function getter(port: number) {
     });
 }
 
-/** Requests per second and latency of `paths` (taken in turn) under CONNECTIONS connections. */
+/**
+ * Requests per second and latency of `paths` (taken in turn) under CONNECTIONS connections, from
+ * autocannon in a child process, so the load generator does not take the server's core.
+ */
 async function load(port: number, paths: string[], token?: string) {
-  let i = 0;
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}`,
+  const { non2xx, errors, ...result } = await runHttpLoad({
+    port,
+    paths,
+    token,
     connections: CONNECTIONS,
-    duration: SECONDS,
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-    requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
+    seconds: SECONDS,
+    label: `port ${port}`,
   });
-  if (result.non2xx || result.errors) throw new Error(`load: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return {
-    req_per_s: Math.round(result.requests.average),
-    p50_ms: result.latency.p50,
-    p99_ms: result.latency.p99,
-  };
+  if (non2xx || errors) throw new Error(`load: ${non2xx} non-2xx, ${errors} errors`);
+  return result;
 }
 
 async function main() {

@@ -27,20 +27,45 @@ export interface LoadResult {
   p99: number;
 }
 
-/**
- * Runs one MQTT load in a child process (load.ts), so it does not share a core with the broker under test.
- * @example const r = await runLoad({ url, devices, perDevice: 100, readings: 3, inflight: 64, qos: 1, label: 'platform' });
- */
-export function runLoad(job: LoadJob): Promise<LoadResult> {
-  const child = fork(new URL('./load.ts', import.meta.url), {
+/** What the HTTP load generator (http-load.ts) is told to do: GETs of `paths` in turn. */
+export interface HttpLoadJob {
+  port: number;
+  paths: string[];
+  token?: string;
+  connections: number;
+  seconds: number;
+  label: string;
+}
+
+/** What it reports: requests per second and latency percentiles (ms), and what went wrong. */
+export interface HttpLoadResult {
+  req_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** Runs `script` in a child process with `job`, and answers what it reports. */
+function inChild<R>(script: string, job: { label: string }): Promise<R> {
+  const child = fork(new URL(script, import.meta.url), {
     execArgv: ['--conditions=@iotp/source', '--import', 'tsx'],
   });
   child.send(job);
   return new Promise((resolve, reject) => {
-    child.once('message', (r) => resolve(r as LoadResult));
+    child.once('message', (r) => resolve(r as R));
     child.once('exit', (code) => code && reject(new Error(`${job.label} load generator exited ${code}`)));
   });
 }
+
+/**
+ * Runs one MQTT load in a child process (load.ts), so it does not share a core with the broker under test.
+ * @example const r = await runLoad({ url, devices, perDevice: 100, readings: 3, inflight: 64, qos: 1, label: 'platform' });
+ */
+export const runLoad = (job: LoadJob) => inChild<LoadResult>('./load.ts', job);
+
+/** Runs one HTTP load (autocannon) in a child process (http-load.ts), apart from the server under test. */
+export const runHttpLoad = (job: HttpLoadJob) => inChild<HttpLoadResult>('./http-load.ts', job);
 
 /** Whether something listens at the URL's host and port (a baseline broker, say). */
 export async function reachable(url: string): Promise<boolean> {

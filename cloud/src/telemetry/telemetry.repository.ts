@@ -10,6 +10,9 @@ export type Source = 'raw' | 'telemetry_1m' | 'telemetry_1h';
 /** ISO 8601 with microseconds, in UTC: Dates would round to milliseconds. */
 const iso = (column: unknown) => sql<string>`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
+/** A bucket's start, whole seconds since the epoch, in ISO 8601 UTC without fractions. */
+const bucketTime = (seconds: number) => `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
+
 /** Aggregates over raw rows: portable SQL, so plain PostgreSQL answers the same. */
 const RAW_AGG: Record<Agg, string> = {
   avg: 'avg(value)',
@@ -126,12 +129,10 @@ export class TelemetryRepository {
     const timeColumn = q.source === 'raw' ? 'time' : 'bucket';
     const agg = q.source === 'raw' ? RAW_AGG[q.agg] : CAGG_AGG[q.agg];
     // Only names from the fixed tables above reach the SQL text; every value is a parameter.
-    // Grouped and ordered on the bucket's time, formatted after: one to_char per bucket, not one per
-    // reading, and no sort of the formatted text (the same order: canonical uuids, ISO times).
+    // Grouped and ordered on the bucket's uuid and time; each bucket's time leaves as seconds since
+    // the epoch and is written out here: to_char in the database cost more than the whole grouping.
     const rows = await this.orm.execute(sql`
-      SELECT device_id::text AS device_id,
-             to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS ts,
-             value
+      SELECT device_id, date_part('epoch', bucket) AS t, value
       FROM (
         SELECT device_id, date_bin(make_interval(secs => ${q.bucketS}), ${sql.raw(timeColumn)}, timestamptz 'epoch') AS bucket,
                ${sql.raw(agg)} AS value
@@ -143,12 +144,12 @@ export class TelemetryRepository {
         GROUP BY 1, 2
       ) buckets
       ORDER BY buckets.device_id, buckets.bucket`);
-    const list = rowsOf<{
-      device_id: string;
-      ts: string;
-      value: number | string | null;
-    }>(rows);
-    return list.map((r) => ({ device_id: r.device_id, ts: r.ts, value: r.value === null ? null : Number(r.value) }));
+    const list = rowsOf<{ device_id: string; t: number | string; value: number | string | null }>(rows);
+    return list.map((r) => ({
+      device_id: r.device_id,
+      ts: bucketTime(Number(r.t)),
+      value: r.value === null ? null : Number(r.value),
+    }));
   }
 
   /** Every raw row of these devices and metrics in [from, to), oldest first, page by page. */
