@@ -1,4 +1,4 @@
-import type { SqlClient } from '@iotp/db';
+import { arrayLiteral, numberArrayLiteral, type SqlClient } from '@iotp/db';
 import type { Logger } from 'pino';
 import type { WriterMetrics } from './metrics.ts';
 import type { Spill } from './spill.ts';
@@ -315,23 +315,23 @@ export class BatchWriter {
     const keys = [...batch.latest.keys()].sort();
     const idx = keys.map((k) => batch.latest.get(k)!);
     const pick = <T>(col: T[]) => idx.map((i) => col[i]!);
-    // Booleans travel as text: postgres.js types an array parameter by its first element and sends
-    // [true, null] as a scalar boolean, and [null, false] with the null turned false.
-    const bools = (col: (boolean | null)[]) => col.map((b) => (b === null ? null : b ? 't' : 'f'));
+    // Booleans travel as t and f, cast by the statement.
+    const bools = (col: (boolean | null)[]) => arrayLiteral(col.map((b) => (b === null ? null : b ? 't' : 'f')));
     const statement = String(++this.statements);
+    // Each column goes as an array literal built here, which the statement casts.
     const answer = this.o.sql.query<{ statement: string }>(dedupe ? INSERT_SKIPPING_STORED : INSERT, [
-      batch.time,
-      batch.device,
-      batch.metric,
-      batch.value,
+      numberArrayLiteral(batch.time),
+      arrayLiteral(batch.device),
+      arrayLiteral(batch.metric),
+      numberArrayLiteral(batch.value),
       bools(batch.bool),
-      batch.text,
-      pick(batch.time),
-      pick(batch.device),
-      pick(batch.metric),
-      pick(batch.value),
+      arrayLiteral(batch.text),
+      numberArrayLiteral(pick(batch.time)),
+      arrayLiteral(pick(batch.device)),
+      arrayLiteral(pick(batch.metric)),
+      numberArrayLiteral(pick(batch.value)),
       bools(pick(batch.bool)),
-      pick(batch.text),
+      arrayLiteral(pick(batch.text)),
       statement,
       this.o.maxFutureMs,
     ]);

@@ -10,9 +10,32 @@ export function arrayParam(list: readonly (string | null)[]): SQL {
   return sql`${arrayLiteral(list)}`;
 }
 
-/** A list as a PostgreSQL array literal, e.g. for a prepared statement's `sql.placeholder`. */
+/**
+ * A list as a PostgreSQL array literal, e.g. for a prepared statement's `sql.placeholder`, or for
+ * a batch's `unnest($n::text[])`: built in one pass, it costs a third of what postgres.js spends on
+ * a JS array (a map, two regular expressions per element, a join).
+ */
 export function arrayLiteral(list: readonly (string | null)[]): string {
-  // Quoted elements: the only characters to escape are the quote and the backslash (PostgreSQL 8.15.6).
-  const items = list.map((v) => (v === null ? 'NULL' : `"${v.replace(/["\\]/g, '\\$&')}"`));
-  return `{${items.join(',')}}`;
+  let out = '{';
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (i > 0) out += ',';
+    // Quoted elements: the only characters to escape are the quote and the backslash (PostgreSQL 8.15.6).
+    out += v === null || v === undefined ? 'NULL' : `"${NEEDS_ESCAPE.test(v) ? v.replace(ESCAPED, '\\$&') : v}"`;
+  }
+  return `${out}}`;
 }
+
+/** Numbers (int8, float8: `NaN` and `Infinity` are valid input) as a PostgreSQL array literal. */
+export function numberArrayLiteral(list: readonly (number | null)[]): string {
+  let out = '{';
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (i > 0) out += ',';
+    out += v === null || v === undefined ? 'NULL' : String(v);
+  }
+  return `${out}}`;
+}
+
+const NEEDS_ESCAPE = /["\\]/;
+const ESCAPED = /["\\]/g;

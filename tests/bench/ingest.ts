@@ -117,7 +117,7 @@ async function main() {
     // The writer alone, fed the same rows as fast as it takes them: its own ceiling, apart from the
     // broker's; then again with every batch skipping stored readings (what it did before it tried
     // the plain insert first), the attempt this compares against.
-    const writerSeconds = await writerAlone(platform, devices, rows, false);
+    const writerSeconds = await profiled('writer-alone', () => writerAlone(platform, devices, rows, false));
     progress(`writer alone: ${Math.round(rows / writerSeconds)} rows/s`);
     const dedupeSeconds = await writerAlone(platform, devices, rows, true);
     progress(`writer alone, every batch skipping stored readings: ${Math.round(rows / dedupeSeconds)} rows/s`);

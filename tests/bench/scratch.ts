@@ -63,26 +63,42 @@ export async function benchPlatform(serverUrl: string | 'embedded', prefix: stri
 
 /**
  * Runs `fn`, and with BENCH_PROFILE=dir writes this process's CPU profile meanwhile into that
- * directory, as `{name}-{time}.cpuprofile` (open it in Chrome's DevTools or speedscope).
+ * directory, as `{name}-{time}.cpuprofile` (open it in Chrome's DevTools or speedscope). With
+ * BENCH_ALLOC_PROFILE=dir it writes what was allocated meanwhile, collected since or not, as
+ * `{name}-{time}.heapprofile` (sampled every 4 KB): bytes allocated per message do not depend on
+ * how busy the machine is, as times do.
  */
 export async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  const dir = process.env.BENCH_PROFILE;
-  if (!dir) return fn();
+  const cpuDir = process.env.BENCH_PROFILE;
+  const allocDir = process.env.BENCH_ALLOC_PROFILE;
+  if (!cpuDir && !allocDir) return fn();
   const session = new Session();
   session.connect();
-  const post = (method: string) =>
+  const post = (method: string, params: object = {}) =>
     new Promise<unknown>((resolve, reject) =>
-      session.post(method, (err, result) => (err ? reject(err) : resolve(result))),
+      session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
     );
-  await post('Profiler.enable');
-  await post('Profiler.start');
+  if (cpuDir) {
+    await post('Profiler.enable');
+    await post('Profiler.start');
+  }
+  if (allocDir)
+    await post('HeapProfiler.startSampling', {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
   try {
     return await fn();
   } finally {
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    const file = join(dir, `${name}-${Date.now()}.cpuprofile`);
-    await writeFile(file, JSON.stringify(profile));
+    const write = async (dir: string, ext: string, profile: unknown) => {
+      const file = join(dir, `${name}-${Date.now()}.${ext}`);
+      await writeFile(file, JSON.stringify(profile));
+      process.stderr.write(`[bench] profile: ${file}\n`);
+    };
+    if (cpuDir) await write(cpuDir, 'cpuprofile', ((await post('Profiler.stop')) as { profile: unknown }).profile);
+    if (allocDir)
+      await write(allocDir, 'heapprofile', ((await post('HeapProfiler.stopSampling')) as { profile: unknown }).profile);
     session.disconnect();
-    process.stderr.write(`[bench] CPU profile: ${file}\n`);
   }
 }
