@@ -44,7 +44,6 @@ import { API_TAGS } from './http/api-tags.ts';
 import { clientAddress } from './http/client-address.ts';
 import { docsRoutes } from './http/docs.routes.ts';
 import type { AppEnv } from './http/env.ts';
-import { httpMetrics } from './http/http-metrics.ts';
 import { registerProblemResponses } from './http/openapi.ts';
 import { describeApi } from './http/openapi-document.ts';
 import {
@@ -208,8 +207,7 @@ export function createApp({
         maxAge: 600,
       }),
     );
-  app.use(requestLog({ logger: log }));
-  app.use(httpMetrics({ registry }));
+  app.use(requestLog({ logger: log, registry }));
   // Artifacts stream to storage with their own limit (OTA_MAX_ARTIFACT_BYTES), checked against the manifest.
   // Files likewise, with FILES_MAX_BYTES.
   const artifactUpload = (path: string, method: string) =>
