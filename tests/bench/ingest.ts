@@ -15,13 +15,17 @@
  * BENCH_PROTOCOL (4, i.e. 3.1.1; or 5; or a list, `4,5`) and BENCH_TRANSPORT (tcp; or ws, MQTT over
  * WebSocket on the HTTP port; or `tcp,ws`): the load runs once per protocol and transport, the first
  * as the headline (and against Mosquitto), the others reported side by side in `variants`.
- * BENCH_PROFILE=dir writes a CPU profile of the platform during its (first) load there.
+ * BENCH_PROFILE=dir writes a CPU profile of the platform during its (first) load and of the writer
+ * alone there; BENCH_ALLOC_PROFILE=dir, what they allocate. `cpu_us_per_msg` is the CPU each party
+ * used per message (the broker's process, the local database's processes, the load generator),
+ * beside Mosquitto's: on a machine whose cores they share, rates show the sharing, CPU does not.
  * @example BENCH_MESSAGES=2000 BENCH_PROTOCOL=4,5 BENCH_TRANSPORT=tcp,ws npm run bench:ingest
  * Progress goes to stderr; the last stdout line is the JSON result.
  */
 import { randomUUID } from 'node:crypto';
 import { DeviceStore, type Readings } from '@iotp/broker';
 import postgres from 'postgres';
+import { cpuMeter } from './cpu.ts';
 import { type LoadResult, reachable, runLoad } from './run-load.ts';
 import { benchPlatform, profiled, progressTo } from './scratch.ts';
 
@@ -82,10 +86,12 @@ async function main() {
     const label = (v: (typeof VARIANTS)[number]) =>
       `MQTT ${v.protocolVersion === 5 ? '5' : '3.1.1'} over ${v.transport}`;
     progress(`${label(VARIANTS[0]!)}...`);
+    const cpu = cpuMeter({ broker: true, database: 'postgres' });
     const ours = await profiled('ingest', () =>
       runLoad({ ...job, url: urlOf(VARIANTS[0]!.transport), devices, label: 'platform' }),
     );
     await platform.writer.flush();
+    const oursCpu = cpu.used();
     const [committed] = await platform.db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry');
     progress(
       `platform: ${Math.round(ours.msgs / ours.seconds)} msg/s, p50 ${ours.p50.toFixed(1)} ms, p99 ${ours.p99.toFixed(1)} ms`,
@@ -123,14 +129,17 @@ async function main() {
     progress(`writer alone, every batch skipping stored readings: ${Math.round(rows / dedupeSeconds)} rows/s`);
 
     let mosquitto: LoadResult | undefined;
+    let mosquittoCpuS = 0;
     if (await reachable(MOSQUITTO)) {
       progress(`baseline: Mosquitto at ${MOSQUITTO} relaying the same load...`);
+      const cpu = cpuMeter({ mosquitto: 'mosquitto' });
       mosquitto = await runLoad({
         ...job,
         url: MOSQUITTO,
         devices: devices.map((d) => ({ id: `bench-${d.id}` })),
         label: 'mosquitto',
       });
+      mosquittoCpuS = cpu.used().mosquitto!;
       progress(`baseline Mosquitto: ${Math.round(mosquitto.msgs / mosquitto.seconds)} msg/s`);
     } else progress(`Mosquitto not reachable at ${MOSQUITTO}: baseline skipped`);
 
@@ -158,6 +167,17 @@ async function main() {
       writer_alone_of_baseline: Number((copySeconds / writerSeconds).toFixed(2)),
       baseline_mosquitto_msgs_per_s: mosquitto ? Math.round(mosquitto.msgs / mosquitto.seconds) : null,
       baseline_mosquitto_p99_ms: mosquitto ? Number(mosquitto.p99.toFixed(2)) : null,
+      // CPU per message, which does not depend on how the machine's cores were shared: the broker
+      // process (the writer in it), the database's processes (when it runs on this machine), and
+      // the load generator; Mosquitto's own beside it.
+      cpu_us_per_msg: {
+        broker: perMsg(oursCpu.broker!, ours.msgs),
+        database: EMBEDDED ? null : perMsg(oursCpu.database!, ours.msgs),
+        load_generator: perMsg(ours.cpuS, ours.msgs),
+      },
+      baseline_mosquitto_cpu_us_per_msg: mosquitto
+        ? { broker: perMsg(mosquittoCpuS, mosquitto.msgs), load_generator: perMsg(mosquitto.cpuS, mosquitto.msgs) }
+        : null,
       ...(variants.length ? { variants, rows_committed_all: allCommitted!.n, rows_expected_all: rowsExpected } : {}),
       ...rules,
     };
@@ -170,6 +190,9 @@ async function main() {
     await bench.stop();
   }
 }
+
+/** Microseconds of CPU per message. */
+const perMsg = (cpuS: number, msgs: number) => Math.round((cpuS * 1e6) / Math.max(1, msgs));
 
 type Bench = Awaited<ReturnType<typeof benchPlatform>>['platform'];
 

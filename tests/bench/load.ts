@@ -8,6 +8,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { LoadJob as Job } from './run-load.ts';
 
 process.once('message', async (job: Job) => {
+  const cpu0 = process.cpuUsage();
   const clients: MqttClient[] = await Promise.all(
     job.devices.map((d) =>
       mqtt.connectAsync(job.url, {
@@ -75,5 +76,8 @@ process.once('message', async (job: Job) => {
   await Promise.all(clients.map((c) => c.endAsync()));
   const sorted = Array.from(latencies.subarray(0, n)).sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-  process.send!({ msgs: n, seconds, p50: pct(50), p99: pct(99) }, () => process.exit(0));
+  const cpu = process.cpuUsage(cpu0);
+  process.send!({ msgs: n, seconds, p50: pct(50), p99: pct(99), cpuS: (cpu.user + cpu.system) / 1e6 }, () =>
+    process.exit(0),
+  );
 });

@@ -19,12 +19,13 @@ export interface LoadJob {
   intervalMs?: number;
 }
 
-/** What it reports: messages, seconds, and PUBACK latency percentiles (ms). */
+/** What it reports: messages, seconds, PUBACK latency percentiles (ms), and its own CPU seconds. */
 export interface LoadResult {
   msgs: number;
   seconds: number;
   p50: number;
   p99: number;
+  cpuS: number;
 }
 
 /** What the HTTP load generator (http-load.ts) is told to do: GETs of `paths` in turn. */
