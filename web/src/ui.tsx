@@ -46,6 +46,65 @@ export function TextArea({
   );
 }
 
+/**
+ * A labelled select of `options` (`[value, label]`, or a value that is its own label), `chosen`
+ * selected at first.
+ */
+export function Select({
+  label,
+  options,
+  chosen,
+  ...select
+}: {
+  label: string;
+  options: (string | [value: string, label: string])[];
+  chosen?: string;
+} & JSX.IntrinsicElements['select']) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select id={id} {...select}>
+        {options.map((o) => {
+          const [value, text] = typeof o === 'string' ? [o, o] : o;
+          return (
+            <option key={value} value={value} selected={value === chosen}>
+              {text}
+            </option>
+          );
+        })}
+      </select>
+    </div>
+  );
+}
+
+/** A fieldset of checkboxes, one per option (`[name, what it means]`), each named by its option. */
+export function Checks({
+  legend,
+  options,
+  checked = [],
+}: {
+  legend: string;
+  options: [name: string, what: string][];
+  checked?: readonly string[];
+}) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {options.map(([name, what]) => (
+        <label key={name} class="check">
+          <input type="checkbox" name={name} value="on" defaultChecked={checked.includes(name)} /> <code>{name}</code>{' '}
+          <span class="muted">{what}</span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** The options of a `Checks` that are ticked in a form's fields. */
+export const ticked = (fields: Record<string, string>, options: [name: string, what: string][]) =>
+  options.map(([name]) => name).filter((name) => fields[name]);
+
 /** JSON typed by a person, or a FormError that says what is wrong with it. */
 export function parseJson(text: string, what: string): unknown {
   try {

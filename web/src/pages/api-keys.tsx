@@ -1,8 +1,23 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { ButtonForm, Field, Notice, Submit, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import {
+  ButtonForm,
+  Checks,
+  Field,
+  Notice,
+  Submit,
+  TableHead,
+  Title,
+  ticked,
+  useLoad,
+  useSubmit,
+  when,
+} from '../ui.tsx';
 
-/** Keys that act for the organization (servers, CI, live-data applications): made, listed, revoked. */
+/**
+ * API keys: the organization's (servers, CI, live-data applications) and a person's own (scripts
+ * acting as them), made, listed and revoked the same way under their own paths.
+ */
 
 interface ApiKey {
   id: string;
@@ -27,14 +42,39 @@ const SCOPES: [scope: string, what: string][] = [
   ['audit:read', 'read the audit log'],
 ];
 
+/** What a personal key may add: reading and changing the person's own account. */
+export const PERSONAL_SCOPES: [scope: string, what: string][] = [
+  ['profile:read', 'read your profile, preferences and notifications'],
+  ['profile:write', 'change your profile and preferences'],
+  ...SCOPES,
+];
+
 export function ApiKeysPage({ orgId }: { orgId: string }) {
-  const keys = useLoad(() => api<{ data: ApiKey[] }>('GET', `/v1/orgs/${orgId}/api-keys`), [orgId]);
+  return (
+    <main>
+      <Title text="API keys" />
+      <ApiKeys path={`/v1/orgs/${orgId}/api-keys`} scopes={SCOPES} caption="The organization's API keys" />
+    </main>
+  );
+}
+
+/** The keys under `path` (`/v1/orgs/{orgId}/api-keys`, `/v1/me/api-keys`), and a form for a new one. */
+export function ApiKeys({
+  path,
+  scopes: offered,
+  caption,
+}: {
+  path: string;
+  scopes: [scope: string, what: string][];
+  caption: string;
+}) {
+  const keys = useLoad(() => api<{ data: ApiKey[] }>('GET', path), [path]);
   const [made, setMade] = useState<{ name: string; secret: string }>();
   const create = useSubmit(async (f, form) => {
-    const scopes = SCOPES.map(([s]) => s).filter((s) => f[s]);
+    const scopes = ticked(f, offered);
     const expires = f.expires ? new Date(`${f.expires}T23:59:59`).toISOString() : undefined;
     setMade(
-      await api<{ name: string; secret: string }>('POST', `/v1/orgs/${orgId}/api-keys`, {
+      await api<{ name: string; secret: string }>('POST', path, {
         name: f.name,
         scopes,
         expires_at: expires,
@@ -44,15 +84,14 @@ export function ApiKeysPage({ orgId }: { orgId: string }) {
     await keys.reload();
   });
   const revoke = useSubmit(async (f) => {
-    await api('DELETE', `/v1/orgs/${orgId}/api-keys/${f.id}`);
+    await api('DELETE', `${path}/${f.id}`);
     await keys.reload();
   });
   return (
-    <main>
-      <Title text="API keys" />
+    <>
       {(keys.error || revoke.error) && <Notice kind="error">{keys.error ?? revoke.error}</Notice>}
       <table>
-        <TableHead caption="The organization's API keys" columns={['Key', 'Scopes', 'Last used', 'Expires', '']} />
+        <TableHead caption={caption} columns={['Key', 'Scopes', 'Last used', 'Expires', '']} />
         <tbody>
           {keys.data?.data.map((k) => (
             <tr key={k.id}>
@@ -85,16 +124,9 @@ export function ApiKeysPage({ orgId }: { orgId: string }) {
           <Field label="Key name" name="name" required maxLength={100} />
           <Field label="Expires on" name="expires" type="date" hint="Empty: never" />
         </div>
-        <fieldset>
-          <legend>Scopes</legend>
-          {SCOPES.map(([scope, what]) => (
-            <label key={scope} class="check">
-              <input type="checkbox" name={scope} value="on" /> <code>{scope}</code> <span class="muted">{what}</span>
-            </label>
-          ))}
-        </fieldset>
+        <Checks legend="Scopes" options={offered} />
         <Submit busy={create.busy}>Create key</Submit>
       </form>
-    </main>
+    </>
   );
 }
