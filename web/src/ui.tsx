@@ -281,5 +281,33 @@ export function Submit({ busy, children }: { busy: boolean; children: ComponentC
   );
 }
 
+/** Moves through a list the API pages by cursor: on to `next`, or back to the first page. */
+export function Pager({
+  next,
+  at,
+  onPage,
+}: {
+  next: string | null | undefined;
+  /** The cursor of the page shown; undefined on the first. */
+  at: string | undefined;
+  onPage: (cursor: string | undefined) => void;
+}) {
+  if (!next && !at) return null;
+  return (
+    <nav aria-label="Pages" class="row">
+      {at && (
+        <button type="button" class="secondary" onClick={() => onPage(undefined)}>
+          First page
+        </button>
+      )}
+      {next && (
+        <button type="button" class="secondary" onClick={() => onPage(next)}>
+          Next page
+        </button>
+      )}
+    </nav>
+  );
+}
+
 /** A time as the reader's locale writes it. */
 export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');

@@ -1,0 +1,101 @@
+import { useState } from 'preact/hooks';
+import { api, type Page, query } from '../api.ts';
+import { Link } from '../router.tsx';
+import { ButtonForm, Notice, Pager, SearchForm, Select, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import { SEVERITIES, useRules } from './rules.tsx';
+
+/** What rules raised: open and cleared alarms, filtered, acknowledged and cleared by people. */
+
+interface Alarm {
+  id: string;
+  rule_id: string;
+  device_id: string;
+  severity: string;
+  state: 'open' | 'cleared';
+  detail: Record<string, unknown>;
+  raised_at: string;
+  acknowledged_at: string | null;
+  cleared_at: string | null;
+}
+
+export function AlarmsPage({ orgId }: { orgId: string }) {
+  const [filter, setFilter] = useState({ state: 'open', severity: '' });
+  const [cursor, setCursor] = useState<string>();
+  const list = useLoad(
+    () => api<Page<Alarm>>('GET', `/v1/orgs/${orgId}/alarms${query({ ...filter, cursor, limit: 50 })}`),
+    [orgId, filter.state, filter.severity, cursor],
+  );
+  const rules = useRules(orgId);
+  const ruleName = (id: string) => rules.data?.data.find((r) => r.id === id)?.name ?? 'a rule';
+  const act = useSubmit(async (f) => {
+    await api('POST', `/v1/orgs/${orgId}/alarms/${f.id}/${f.action}`, {});
+    await list.reload();
+  });
+  const search = (f: Record<string, string>) => {
+    setCursor(undefined);
+    setFilter({ state: f.state ?? 'open', severity: f.severity ?? '' });
+  };
+  return (
+    <main>
+      <Title text="Alarms" />
+      <SearchForm onSearch={search}>
+        <Select
+          label="Alarm state"
+          name="state"
+          chosen={filter.state}
+          options={[
+            ['open', 'Open'],
+            ['cleared', 'Cleared'],
+            ['all', 'All'],
+          ]}
+        />
+        <Select label="Severity" name="severity" options={[['', 'Any'], ...SEVERITIES]} />
+        <button type="submit">Filter</button>
+      </SearchForm>
+      {(list.error || act.error) && <Notice kind="error">{list.error ?? act.error}</Notice>}
+      <table>
+        <TableHead caption="Alarms" columns={['Raised', 'Severity', 'Rule', 'Device', 'What', 'State', '']} />
+        <tbody>
+          {list.data?.data.map((a) => (
+            <tr key={a.id}>
+              <td>{when(a.raised_at)}</td>
+              <td>
+                <span class={`badge ${a.severity}`}>{a.severity}</span>
+              </td>
+              <td>{ruleName(a.rule_id)}</td>
+              <td>
+                <Link href={`/devices/${a.device_id}`}>{a.device_id.slice(0, 8)}</Link>
+              </td>
+              <td>
+                <code>{JSON.stringify(a.detail)}</code>
+              </td>
+              <td>
+                {a.state === 'cleared' ? (
+                  <span class="badge cleared">cleared {when(a.cleared_at)}</span>
+                ) : a.acknowledged_at ? (
+                  <span class="badge">acknowledged</span>
+                ) : (
+                  <span class="badge">open</span>
+                )}
+              </td>
+              <td class="row">
+                {a.state === 'open' && !a.acknowledged_at && (
+                  <ButtonForm onSubmit={act.onSubmit} fields={{ id: a.id, action: 'acknowledge' }}>
+                    Acknowledge
+                  </ButtonForm>
+                )}
+                {a.state === 'open' && (
+                  <ButtonForm onSubmit={act.onSubmit} fields={{ id: a.id, action: 'clear' }} kind="small danger">
+                    Clear
+                  </ButtonForm>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {list.data?.data.length === 0 && <p class="muted">No alarm matches.</p>}
+      <Pager next={list.data?.next_cursor} at={cursor} onPage={setCursor} />
+    </main>
+  );
+}
