@@ -78,32 +78,37 @@ export function Select({
   );
 }
 
-/** A fieldset of checkboxes, one per option (`[name, what it means]`), each named by its option. */
+/**
+ * A fieldset of checkboxes, one per option (`[value, what it means]`), each named by its value after
+ * `prefix` (which keeps two sets of the same values apart in one form).
+ */
 export function Checks({
   legend,
   options,
   checked = [],
+  prefix = '',
 }: {
   legend: string;
-  options: [name: string, what: string][];
+  options: [value: string, what: string][];
   checked?: readonly string[];
+  prefix?: string;
 }) {
   return (
     <fieldset>
       <legend>{legend}</legend>
-      {options.map(([name, what]) => (
-        <label key={name} class="check">
-          <input type="checkbox" name={name} value="on" defaultChecked={checked.includes(name)} /> <code>{name}</code>{' '}
-          <span class="muted">{what}</span>
+      {options.map(([value, what]) => (
+        <label key={value} class="check">
+          <input type="checkbox" name={prefix + value} value="on" defaultChecked={checked.includes(value)} />{' '}
+          <code>{value}</code> <span class="muted">{what}</span>
         </label>
       ))}
     </fieldset>
   );
 }
 
-/** The options of a `Checks` that are ticked in a form's fields. */
-export const ticked = (fields: Record<string, string>, options: [name: string, what: string][]) =>
-  options.map(([name]) => name).filter((name) => fields[name]);
+/** The values of a `Checks` that are ticked in a form's fields. */
+export const ticked = (fields: Record<string, string>, options: [value: string, what: string][], prefix = '') =>
+  options.map(([value]) => value).filter((value) => fields[prefix + value]);
 
 /** JSON typed by a person, or a FormError that says what is wrong with it. */
 export function parseJson(text: string, what: string): unknown {

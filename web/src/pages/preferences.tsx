@@ -28,7 +28,6 @@ const KINDS: [name: string, what: string][] = [
   ['webhook.disabled', 'a webhook endpoint was turned off after failing'],
   ['payment.failed', 'a payment failed'],
 ];
-const MUTES = KINDS.map(([kind, what]): [string, string] => [`mute:${kind}`, what]);
 const ZONES = Intl.supportedValuesOf('timeZone');
 
 export function PreferencesForm() {
@@ -43,7 +42,7 @@ export function PreferencesForm() {
         theme: f.theme,
         time_format: f.time_format,
         notification_channels: ticked(f, CHANNELS),
-        notification_mute: ticked(f, MUTES).map((k) => k.slice('mute:'.length)),
+        notification_mute: ticked(f, KINDS, 'mute:'),
       }),
     );
     setSaved(true);
@@ -76,8 +75,9 @@ export function PreferencesForm() {
       <Checks legend="Notify me" options={CHANNELS} checked={p.notification_channels} />
       <Checks
         legend="Keep to the inbox only (never mailed)"
-        options={MUTES}
-        checked={p.notification_mute?.map((k) => `mute:${k}`)}
+        options={KINDS}
+        checked={p.notification_mute}
+        prefix="mute:"
       />
       <Submit busy={save.busy}>Save preferences</Submit>
     </form>
