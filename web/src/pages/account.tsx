@@ -70,7 +70,7 @@ export function AccountPage() {
       </ul>
       <h2>Personal API keys</h2>
       <p class="muted">Keys that act as you, for your scripts: they can do no more than you and their scopes allow.</p>
-      <ApiKeys path="/v1/me/api-keys" scopes={PERSONAL_SCOPES} caption="Your personal API keys" />
+      <ApiKeys path="/v1/me/api-keys" scopes={PERSONAL_SCOPES} caption="Your personal API keys" Heading="h3" />
     </main>
   );
 }

@@ -63,10 +63,13 @@ export function ApiKeys({
   path,
   scopes: offered,
   caption,
+  Heading = 'h2',
 }: {
   path: string;
   scopes: [scope: string, what: string][];
   caption: string;
+  /** The level of the form's heading, below the page's own. */
+  Heading?: 'h2' | 'h3';
 }) {
   const keys = useLoad(() => api<{ data: ApiKey[] }>('GET', path), [path]);
   const [made, setMade] = useState<{ name: string; secret: string }>();
@@ -111,7 +114,7 @@ export function ApiKeys({
         </tbody>
       </table>
       {keys.data?.data.length === 0 && <p class="muted">No key yet.</p>}
-      <h2>New key</h2>
+      <Heading>New key</Heading>
       {made && (
         <Notice kind="success">
           Copy the key <strong>{made.name}</strong> now, it is shown only this once:{' '}
