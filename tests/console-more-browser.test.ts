@@ -258,6 +258,14 @@ describe.skipIf(!hasBrowser)('the web console, more pages, in a browser', () => 
       .toBe(1);
     await alarm.getByRole('button', { name: 'Acknowledge' }).click();
     await alarm.getByText('acknowledged').waitFor();
+    // Filtered by state: no longer among the active ones, among the acknowledged.
+    await page.getByLabel('Alarm state').selectOption('active');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('No alarm matches.').waitFor();
+    await page.getByLabel('Alarm state').selectOption('acknowledged');
+    await page.getByLabel('Severity').selectOption('critical');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await alarm.waitFor();
     await shot(page, '08-alarms');
     device.end();
 

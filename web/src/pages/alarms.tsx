@@ -18,13 +18,23 @@ interface Alarm {
   cleared_at: string | null;
 }
 
+/** The states offered, as the API's filters. */
+const STATES: Record<string, { label: string; state: string; acknowledged?: string }> = {
+  active: { label: 'Active (open, not acknowledged)', state: 'open', acknowledged: 'false' },
+  acknowledged: { label: 'Acknowledged (still open)', state: 'open', acknowledged: 'true' },
+  open: { label: 'Open', state: 'open' },
+  cleared: { label: 'Cleared', state: 'cleared' },
+  all: { label: 'All', state: 'all' },
+};
+
 export function AlarmsPage({ orgId }: { orgId: string }) {
   const [filter, setFilter] = useState({ state: 'open', severity: '' });
   const [cursor, setCursor] = useState<string>();
-  const list = useLoad(
-    () => api<Page<Alarm>>('GET', `/v1/orgs/${orgId}/alarms${query({ ...filter, cursor, limit: 50 })}`),
-    [orgId, filter.state, filter.severity, cursor],
-  );
+  const list = useLoad(() => {
+    const { state, acknowledged } = STATES[filter.state] ?? STATES.open!;
+    const q = query({ state, acknowledged, severity: filter.severity, cursor, limit: 50 });
+    return api<Page<Alarm>>('GET', `/v1/orgs/${orgId}/alarms${q}`);
+  }, [orgId, filter.state, filter.severity, cursor]);
   const rules = useRules(orgId);
   const ruleName = (id: string) => rules.data?.data.find((r) => r.id === id)?.name ?? 'a rule';
   const act = useSubmit(async (f) => {
@@ -43,11 +53,7 @@ export function AlarmsPage({ orgId }: { orgId: string }) {
           label="Alarm state"
           name="state"
           chosen={filter.state}
-          options={[
-            ['open', 'Open'],
-            ['cleared', 'Cleared'],
-            ['all', 'All'],
-          ]}
+          options={Object.entries(STATES).map(([value, { label }]): [string, string] => [value, label])}
         />
         <Select label="Severity" name="severity" options={[['', 'Any'], ...SEVERITIES]} />
         <button type="submit">Filter</button>

@@ -92,13 +92,18 @@ export function Avatar() {
   useEffect(() => {
     if (!has) return setSrc(undefined);
     let url: string | undefined;
+    let gone = false;
     void apiFile('GET', '/v1/me/avatar')
       .then((blob) => {
+        if (gone) return;
         url = URL.createObjectURL(blob);
         setSrc(url);
       })
       .catch(() => setSrc(undefined));
-    return () => url && URL.revokeObjectURL(url);
+    return () => {
+      gone = true;
+      if (url) URL.revokeObjectURL(url);
+    };
   }, [has, session.user]);
   const upload = useSubmit(async (_f, form) => {
     const file = (form.elements.namedItem('avatar') as HTMLInputElement).files?.[0];
