@@ -177,7 +177,7 @@ describe.skipIf(!hasBrowser)('the web console, more pages, in a browser', () => 
     await page.getByLabel('Item').selectOption('device-license');
     await page.getByLabel('Quantity').fill('2');
     await page.getByRole('button', { name: 'Order', exact: true }).click();
-    await page.getByText(/Ordered 2 ×/).waitFor();
+    await page.getByText('Ordered 2 device licenses: fulfilled.').waitFor();
     await expect.poll(() => page.getByTestId('wallet-balance').textContent()).toBe('230 credits');
     await shot(page, '04-billing-wallet');
 

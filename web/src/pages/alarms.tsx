@@ -73,7 +73,7 @@ export function AlarmsPage({ orgId }: { orgId: string }) {
                 <Link href={`/devices/${a.device_id}`}>{a.device_id.slice(0, 8)}</Link>
               </td>
               <td>
-                <code>{JSON.stringify(a.detail)}</code>
+                <AlarmDetail detail={a.detail} />
               </td>
               <td>
                 {a.state === 'cleared' ? (
@@ -84,17 +84,19 @@ export function AlarmsPage({ orgId }: { orgId: string }) {
                   <span class="badge">open</span>
                 )}
               </td>
-              <td class="row">
-                {a.state === 'open' && !a.acknowledged_at && (
-                  <ButtonForm onSubmit={act.onSubmit} fields={{ id: a.id, action: 'acknowledge' }}>
-                    Acknowledge
-                  </ButtonForm>
-                )}
-                {a.state === 'open' && (
-                  <ButtonForm onSubmit={act.onSubmit} fields={{ id: a.id, action: 'clear' }} kind="small danger">
-                    Clear
-                  </ButtonForm>
-                )}
+              <td>
+                <div class="row">
+                  {a.state === 'open' && !a.acknowledged_at && (
+                    <ButtonForm onSubmit={act.onSubmit} fields={{ id: a.id, action: 'acknowledge' }}>
+                      Acknowledge
+                    </ButtonForm>
+                  )}
+                  {a.state === 'open' && (
+                    <ButtonForm onSubmit={act.onSubmit} fields={{ id: a.id, action: 'clear' }} kind="small danger">
+                      Clear
+                    </ButtonForm>
+                  )}
+                </div>
               </td>
             </tr>
           ))}
@@ -104,4 +106,15 @@ export function AlarmsPage({ orgId }: { orgId: string }) {
       <Pager next={list.data?.next_cursor} at={cursor} onPage={setCursor} />
     </main>
   );
+}
+
+/** What the rule saw: the metric and its value when the rule names them, else the detail as it is. */
+function AlarmDetail({ detail }: { detail: Record<string, unknown> }) {
+  if (typeof detail.metric === 'string' && detail.value !== undefined)
+    return (
+      <>
+        <code>{detail.metric}</code> was {String(detail.value)}
+      </>
+    );
+  return <code>{JSON.stringify(detail)}</code>;
 }

@@ -66,13 +66,18 @@ export function RulesPage({ orgId }: { orgId: string }) {
                 <span class={`badge ${r.severity}`}>{r.severity}</span>
               </td>
               <td>{r.enabled ? 'on' : 'off'}</td>
-              <td class="row">
-                <ButtonForm onSubmit={change.onSubmit} fields={{ id: r.id, action: r.enabled ? 'disable' : 'enable' }}>
-                  {r.enabled ? 'Turn off' : 'Turn on'} {r.name}
-                </ButtonForm>
-                <ButtonForm onSubmit={change.onSubmit} fields={{ id: r.id, action: 'delete' }} kind="small danger">
-                  Delete {r.name}
-                </ButtonForm>
+              <td>
+                <div class="row">
+                  <ButtonForm
+                    onSubmit={change.onSubmit}
+                    fields={{ id: r.id, action: r.enabled ? 'disable' : 'enable' }}
+                  >
+                    {r.enabled ? 'Turn off' : 'Turn on'} {r.name}
+                  </ButtonForm>
+                  <ButtonForm onSubmit={change.onSubmit} fields={{ id: r.id, action: 'delete' }} kind="small danger">
+                    Delete {r.name}
+                  </ButtonForm>
+                </div>
               </td>
             </tr>
           ))}

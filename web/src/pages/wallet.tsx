@@ -58,7 +58,7 @@ export function Wallet({ orgId, stripe }: { orgId: string; stripe: boolean }) {
       quantity: Number(f.quantity),
     });
     if (made.checkout?.url) return toStripe(made.checkout.url);
-    setOrdered(`Ordered ${made.quantity} × ${made.item}: ${made.status}.`);
+    setOrdered(`Ordered ${made.item}: ${made.status}.`);
     await wallet.reload();
   });
   const [balance, statement, orders] = wallet.data ?? [];
