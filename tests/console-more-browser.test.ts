@@ -240,7 +240,9 @@ describe.skipIf(!hasBrowser)('the web console, more pages, in a browser', () => 
     await page.getByLabel('Rule severity').selectOption('critical');
     await page.getByLabel('Devices of the group').selectOption({ label: 'boilers' });
     await page.getByRole('button', { name: 'Create rule' }).click();
-    await page.getByRole('row', { name: /too hot/ }).waitFor();
+    await page.getByRole('row', { name: /too hot temperature above 80 critical on/ }).waitFor();
+    // The form is ready for the next rule, back at its defaults.
+    expect(await page.getByLabel('Rule severity').inputValue()).toBe('warning');
     await shot(page, '07-rules');
 
     await device.publishAsync(`devices/${mqtt.username}/telemetry`, JSON.stringify({ temperature: 95 }), { qos: 1 });

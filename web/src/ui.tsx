@@ -48,7 +48,7 @@ export function TextArea({
 
 /**
  * A labelled select of `options` (`[value, label]`, or a value that is its own label), `chosen`
- * selected at first.
+ * selected at first and again when its form is reset.
  */
 export function Select({
   label,
@@ -68,7 +68,7 @@ export function Select({
         {options.map((o) => {
           const [value, text] = typeof o === 'string' ? [o, o] : o;
           return (
-            <option key={value} value={value} selected={value === chosen}>
+            <option key={value} value={value} {...defaultSelected(value === chosen)}>
               {text}
             </option>
           );
@@ -77,6 +77,12 @@ export function Select({
     </div>
   );
 }
+
+/**
+ * The `selected` attribute (the option's `defaultSelected`), which a form's reset goes back to;
+ * the `selected` property would not be. Preact sets it as the property of that name.
+ */
+export const defaultSelected = (on: boolean) => ({ defaultSelected: on }) as object;
 
 /**
  * A fieldset of checkboxes, one per option (`[value, what it means]`), each named by its value after

@@ -1,7 +1,19 @@
 import { api } from '../api.ts';
 import { navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { ButtonForm, Field, Notice, Select, Submit, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import {
+  ButtonForm,
+  defaultSelected,
+  Field,
+  Notice,
+  Select,
+  Submit,
+  TableHead,
+  Title,
+  useLoad,
+  useSubmit,
+  when,
+} from '../ui.tsx';
 import { useRoles } from './roles.tsx';
 
 /** Organizations: create and switch; members and invitations of the current one. */
@@ -106,7 +118,7 @@ export function MembersPage({ orgId }: { orgId: string }) {
                     </label>
                     <select id={`role-${m.user_id}`} name="role">
                       {(roles.includes(m.role) ? roles : [m.role, ...roles]).map((r) => (
-                        <option key={r} selected={r === m.role}>
+                        <option key={r} {...defaultSelected(r === m.role)}>
                           {r}
                         </option>
                       ))}

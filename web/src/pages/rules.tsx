@@ -60,7 +60,7 @@ export function RulesPage({ orgId }: { orgId: string }) {
             <tr key={r.id}>
               <td>{r.name}</td>
               <td>
-                {r.kind} {r.metric && <code>{r.metric}</code>} <code>{JSON.stringify(r.params)}</code>
+                <Condition rule={r} />
               </td>
               <td>
                 <span class={`badge ${r.severity}`}>{r.severity}</span>
@@ -106,5 +106,22 @@ export function RulesPage({ orgId }: { orgId: string }) {
         <Submit busy={create.busy}>Create rule</Submit>
       </form>
     </main>
+  );
+}
+
+/** A rule's condition in words for a threshold, else its kind and parameters. */
+function Condition({ rule: { kind, metric, params } }: { rule: Rule }) {
+  const op = OPS.find(([o]) => o === params.op)?.[1];
+  if (kind === 'threshold' && op)
+    return (
+      <>
+        <code>{metric}</code> {op} {String(params.value)}
+        {Number(params.for_s) > 0 && ` for ${params.for_s} s`}
+      </>
+    );
+  return (
+    <>
+      {kind} {metric && <code>{metric}</code>} <code>{JSON.stringify(params)}</code>
+    </>
   );
 }
