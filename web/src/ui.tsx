@@ -170,6 +170,35 @@ export function TableHead({ caption, columns }: { caption: string; columns: (str
   );
 }
 
+/**
+ * A table of `rows` under its caption and headings, one `row` each; `empty` is said instead when
+ * there is none (nothing while they load).
+ * @example <DataTable caption="Rules" columns={['Rule']} rows={rules.data?.data} empty="No rule yet." row={(r) => <tr key={r.id}><td>{r.name}</td></tr>} />
+ */
+export function DataTable<T>({
+  caption,
+  columns,
+  rows,
+  empty,
+  row,
+}: {
+  caption: string;
+  columns: (string | false)[];
+  rows: T[] | undefined;
+  empty: string;
+  row: (item: T) => ComponentChildren;
+}) {
+  return (
+    <>
+      <table>
+        <TableHead caption={caption} columns={columns} />
+        <tbody>{rows?.map(row)}</tbody>
+      </table>
+      {rows?.length === 0 && <p class="muted">{empty}</p>}
+    </>
+  );
+}
+
 /** A search landmark whose form hands its fields to `onSearch` instead of submitting. */
 export function SearchForm({
   onSearch,

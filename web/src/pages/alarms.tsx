@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, type Page, query } from '../api.ts';
 import { Link } from '../router.tsx';
-import { ButtonForm, Notice, Pager, SearchForm, Select, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import { ButtonForm, DataTable, Notice, Pager, SearchForm, Select, Title, useLoad, useSubmit, when } from '../ui.tsx';
 import { SEVERITIES, useRules } from './rules.tsx';
 
 /** What rules raised: open and cleared alarms, filtered, acknowledged and cleared by people. */
@@ -59,50 +59,50 @@ export function AlarmsPage({ orgId }: { orgId: string }) {
         <button type="submit">Filter</button>
       </SearchForm>
       {(list.error || act.error) && <Notice kind="error">{list.error ?? act.error}</Notice>}
-      <table>
-        <TableHead caption="Alarms" columns={['Raised', 'Severity', 'Rule', 'Device', 'What', 'State', '']} />
-        <tbody>
-          {list.data?.data.map((a) => (
-            <tr key={a.id}>
-              <td>{when(a.raised_at)}</td>
-              <td>
-                <span class={`badge ${a.severity}`}>{a.severity}</span>
-              </td>
-              <td>{ruleName(a.rule_id)}</td>
-              <td>
-                <Link href={`/devices/${a.device_id}`}>{a.device_id.slice(0, 8)}</Link>
-              </td>
-              <td>
-                <AlarmDetail detail={a.detail} />
-              </td>
-              <td>
-                {a.state === 'cleared' ? (
-                  <span class="badge cleared">cleared {when(a.cleared_at)}</span>
-                ) : a.acknowledged_at ? (
-                  <span class="badge">acknowledged</span>
-                ) : (
-                  <span class="badge">open</span>
+      <DataTable
+        caption="Alarms"
+        columns={['Raised', 'Severity', 'Rule', 'Device', 'What', 'State', '']}
+        rows={list.data?.data}
+        empty="No alarm matches."
+        row={(a) => (
+          <tr key={a.id}>
+            <td>{when(a.raised_at)}</td>
+            <td>
+              <span class={`badge ${a.severity}`}>{a.severity}</span>
+            </td>
+            <td>{ruleName(a.rule_id)}</td>
+            <td>
+              <Link href={`/devices/${a.device_id}`}>{a.device_id.slice(0, 8)}</Link>
+            </td>
+            <td>
+              <AlarmDetail detail={a.detail} />
+            </td>
+            <td>
+              {a.state === 'cleared' ? (
+                <span class="badge cleared">cleared {when(a.cleared_at)}</span>
+              ) : a.acknowledged_at ? (
+                <span class="badge">acknowledged</span>
+              ) : (
+                <span class="badge">open</span>
+              )}
+            </td>
+            <td>
+              <div class="row">
+                {a.state === 'open' && !a.acknowledged_at && (
+                  <ButtonForm onSubmit={act.onSubmit} fields={{ id: a.id, action: 'acknowledge' }}>
+                    Acknowledge
+                  </ButtonForm>
                 )}
-              </td>
-              <td>
-                <div class="row">
-                  {a.state === 'open' && !a.acknowledged_at && (
-                    <ButtonForm onSubmit={act.onSubmit} fields={{ id: a.id, action: 'acknowledge' }}>
-                      Acknowledge
-                    </ButtonForm>
-                  )}
-                  {a.state === 'open' && (
-                    <ButtonForm onSubmit={act.onSubmit} fields={{ id: a.id, action: 'clear' }} kind="small danger">
-                      Clear
-                    </ButtonForm>
-                  )}
-                </div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {list.data?.data.length === 0 && <p class="muted">No alarm matches.</p>}
+                {a.state === 'open' && (
+                  <ButtonForm onSubmit={act.onSubmit} fields={{ id: a.id, action: 'clear' }} kind="small danger">
+                    Clear
+                  </ButtonForm>
+                )}
+              </div>
+            </td>
+          </tr>
+        )}
+      />
       <Pager next={list.data?.next_cursor} at={cursor} onPage={setCursor} />
     </main>
   );

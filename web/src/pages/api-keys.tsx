@@ -3,10 +3,10 @@ import { api } from '../api.ts';
 import {
   ButtonForm,
   Checks,
+  DataTable,
   Field,
   Notice,
   Submit,
-  TableHead,
   Title,
   ticked,
   useLoad,
@@ -93,27 +93,27 @@ export function ApiKeys({
   return (
     <>
       {(keys.error || revoke.error) && <Notice kind="error">{keys.error ?? revoke.error}</Notice>}
-      <table>
-        <TableHead caption={caption} columns={['Key', 'Scopes', 'Last used', 'Expires', '']} />
-        <tbody>
-          {keys.data?.data.map((k) => (
-            <tr key={k.id}>
-              <td>
-                {k.name} <code class="muted">{k.prefix}…</code>
-              </td>
-              <td>{k.scopes.join(', ')}</td>
-              <td>{when(k.last_used_at)}</td>
-              <td>{when(k.expires_at)}</td>
-              <td>
-                <ButtonForm onSubmit={revoke.onSubmit} fields={{ id: k.id }} kind="small danger">
-                  Revoke {k.name}
-                </ButtonForm>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {keys.data?.data.length === 0 && <p class="muted">No key yet.</p>}
+      <DataTable
+        caption={caption}
+        columns={['Key', 'Scopes', 'Last used', 'Expires', '']}
+        rows={keys.data?.data}
+        empty="No key yet."
+        row={(k) => (
+          <tr key={k.id}>
+            <td>
+              {k.name} <code class="muted">{k.prefix}…</code>
+            </td>
+            <td>{k.scopes.join(', ')}</td>
+            <td>{when(k.last_used_at)}</td>
+            <td>{when(k.expires_at)}</td>
+            <td>
+              <ButtonForm onSubmit={revoke.onSubmit} fields={{ id: k.id }} kind="small danger">
+                Revoke {k.name}
+              </ButtonForm>
+            </td>
+          </tr>
+        )}
+      />
       <Heading>New key</Heading>
       {made && (
         <Notice kind="success">

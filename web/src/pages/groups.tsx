@@ -1,6 +1,6 @@
 import { api, type Device, type Page } from '../api.ts';
 import { Link } from '../router.tsx';
-import { ButtonForm, Field, Notice, Select, Submit, TableHead, Title, useLoad, useSubmit } from '../ui.tsx';
+import { ButtonForm, DataTable, Field, Notice, Select, Submit, Title, useLoad, useSubmit } from '../ui.tsx';
 import { OnlineBadge, tagsOf } from './devices.tsx';
 
 /** Groups of devices: static ones filled by hand, dynamic ones of every device with their tags. */
@@ -31,26 +31,26 @@ export function GroupsPage({ orgId }: { orgId: string }) {
     <main>
       <Title text="Device groups" />
       {(groups.error || remove.error) && <Notice kind="error">{groups.error ?? remove.error}</Notice>}
-      <table>
-        <TableHead caption="Device groups" columns={['Group', 'Kind', 'Tags', '']} />
-        <tbody>
-          {groups.data?.data.map((g) => (
-            <tr key={g.id}>
-              <td>
-                <Link href={`/groups/${g.id}`}>{g.name}</Link>
-              </td>
-              <td>{g.kind}</td>
-              <td>{g.tags.join(', ')}</td>
-              <td>
-                <ButtonForm onSubmit={remove.onSubmit} fields={{ id: g.id }} kind="small danger">
-                  Delete {g.name}
-                </ButtonForm>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {groups.data?.data.length === 0 && <p class="muted">No group yet.</p>}
+      <DataTable
+        caption="Device groups"
+        columns={['Group', 'Kind', 'Tags', '']}
+        rows={groups.data?.data}
+        empty="No group yet."
+        row={(g) => (
+          <tr key={g.id}>
+            <td>
+              <Link href={`/groups/${g.id}`}>{g.name}</Link>
+            </td>
+            <td>{g.kind}</td>
+            <td>{g.tags.join(', ')}</td>
+            <td>
+              <ButtonForm onSubmit={remove.onSubmit} fields={{ id: g.id }} kind="small danger">
+                Delete {g.name}
+              </ButtonForm>
+            </td>
+          </tr>
+        )}
+      />
       <h2>New group</h2>
       <form onSubmit={create.onSubmit} class="inline">
         {create.error && <Notice kind="error">{create.error}</Notice>}
@@ -100,33 +100,29 @@ export function GroupPage({ orgId, id }: { orgId: string; id: string }) {
       </p>
       {(group.error || change.error) && <Notice kind="error">{group.error ?? change.error}</Notice>}
       {g?.kind === 'dynamic' && <Notice>Every device with the tags {g.tags.join(', ')} is in this group.</Notice>}
-      <table>
-        <TableHead caption="Devices in the group" columns={['Device', 'State', g?.kind === 'static' && '']} />
-        <tbody>
-          {members?.data.map((d) => (
-            <tr key={d.id}>
+      <DataTable
+        caption="Devices in the group"
+        columns={['Device', 'State', g?.kind === 'static' && '']}
+        rows={members?.data}
+        empty="No device in this group."
+        row={(d) => (
+          <tr key={d.id}>
+            <td>
+              <Link href={`/devices/${d.id}`}>{d.name}</Link>
+            </td>
+            <td>
+              <OnlineBadge online={d.online} />
+            </td>
+            {g?.kind === 'static' && (
               <td>
-                <Link href={`/devices/${d.id}`}>{d.name}</Link>
+                <ButtonForm onSubmit={change.onSubmit} fields={{ action: 'remove', device: d.id }} kind="small danger">
+                  Take {d.name} out
+                </ButtonForm>
               </td>
-              <td>
-                <OnlineBadge online={d.online} />
-              </td>
-              {g?.kind === 'static' && (
-                <td>
-                  <ButtonForm
-                    onSubmit={change.onSubmit}
-                    fields={{ action: 'remove', device: d.id }}
-                    kind="small danger"
-                  >
-                    Take {d.name} out
-                  </ButtonForm>
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {members?.data.length === 0 && <p class="muted">No device in this group.</p>}
+            )}
+          </tr>
+        )}
+      />
       {g?.kind === 'static' && outside.length > 0 && (
         <form onSubmit={change.onSubmit} class="inline">
           <input type="hidden" name="action" value="add" />

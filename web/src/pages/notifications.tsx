@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, type Page, query } from '../api.ts';
 import { Link } from '../router.tsx';
-import { ButtonForm, Notice, Pager, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import { ButtonForm, DataTable, Notice, Pager, Title, useLoad, useSubmit, when } from '../ui.tsx';
 
 /** The signed-in person's inbox: every notification, newest first, marked read one by one or all. */
 
@@ -58,31 +58,31 @@ export function NotificationsPage() {
         </ButtonForm>
       </div>
       {(list.error || mark.error) && <Notice kind="error">{list.error ?? mark.error}</Notice>}
-      <table>
-        <TableHead caption="Your notifications" columns={['Notification', 'Severity', 'When', '']} />
-        <tbody>
-          {list.data?.data.map((n) => (
-            <tr key={n.id} class={n.read_at ? undefined : 'unread'}>
-              <td>
-                {n.link?.startsWith('/') ? <Link href={n.link}>{n.title}</Link> : n.title}
-                {n.body && <div class="muted">{n.body}</div>}
-              </td>
-              <td>{n.severity && <span class={`badge ${n.severity}`}>{n.severity}</span>}</td>
-              <td>{when(n.created_at)}</td>
-              <td>
-                {n.read_at ? (
-                  <span class="muted">read</span>
-                ) : (
-                  <ButtonForm onSubmit={mark.onSubmit} fields={{ id: n.id }}>
-                    Mark read: {n.title}
-                  </ButtonForm>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {list.data?.data.length === 0 && <p class="muted">Nothing here.</p>}
+      <DataTable
+        caption="Your notifications"
+        columns={['Notification', 'Severity', 'When', '']}
+        rows={list.data?.data}
+        empty="Nothing here."
+        row={(n) => (
+          <tr key={n.id} class={n.read_at ? undefined : 'unread'}>
+            <td>
+              {n.link?.startsWith('/') ? <Link href={n.link}>{n.title}</Link> : n.title}
+              {n.body && <div class="muted">{n.body}</div>}
+            </td>
+            <td>{n.severity && <span class={`badge ${n.severity}`}>{n.severity}</span>}</td>
+            <td>{when(n.created_at)}</td>
+            <td>
+              {n.read_at ? (
+                <span class="muted">read</span>
+              ) : (
+                <ButtonForm onSubmit={mark.onSubmit} fields={{ id: n.id }}>
+                  Mark read: {n.title}
+                </ButtonForm>
+              )}
+            </td>
+          </tr>
+        )}
+      />
       <Pager next={list.data?.next_cursor} at={cursor} onPage={setCursor} />
     </main>
   );

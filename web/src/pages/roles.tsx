@@ -3,11 +3,11 @@ import { useSession } from '../session.tsx';
 import {
   ButtonForm,
   Checks,
+  DataTable,
   Field,
   FormError,
   Notice,
   Submit,
-  TableHead,
   Title,
   ticked,
   useLoad,
@@ -50,28 +50,29 @@ export function RolesPage({ orgId }: { orgId: string }) {
     <main>
       <Title text="Roles" />
       {(roles.error || remove.error) && <Notice kind="error">{roles.error ?? remove.error}</Notice>}
-      <table>
-        <TableHead caption="Roles and their permissions" columns={['Role', 'Permissions', manage && '']} />
-        <tbody>
-          {roles.data?.data.map((r) => (
-            <tr key={r.name}>
+      <DataTable
+        caption="Roles and their permissions"
+        columns={['Role', 'Permissions', manage && '']}
+        rows={roles.data?.data}
+        empty="No role."
+        row={(r) => (
+          <tr key={r.name}>
+            <td>
+              {r.name} {r.builtin && <span class="badge">built-in</span>}
+            </td>
+            <td>{r.permissions.join(', ')}</td>
+            {manage && (
               <td>
-                {r.name} {r.builtin && <span class="badge">built-in</span>}
+                {!r.builtin && (
+                  <ButtonForm onSubmit={remove.onSubmit} fields={{ name: r.name }} kind="small danger">
+                    Delete {r.name}
+                  </ButtonForm>
+                )}
               </td>
-              <td>{r.permissions.join(', ')}</td>
-              {manage && (
-                <td>
-                  {!r.builtin && (
-                    <ButtonForm onSubmit={remove.onSubmit} fields={{ name: r.name }} kind="small danger">
-                      Delete {r.name}
-                    </ButtonForm>
-                  )}
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+            )}
+          </tr>
+        )}
+      />
       {manage && permissions.length > 0 && (
         <>
           <h2>New role</h2>

@@ -1,5 +1,5 @@
 import { api } from '../api.ts';
-import { ButtonForm, Field, FormError, Notice, Select, Submit, TableHead, Title, useLoad, useSubmit } from '../ui.tsx';
+import { ButtonForm, DataTable, Field, FormError, Notice, Select, Submit, Title, useLoad, useSubmit } from '../ui.tsx';
 import { tagsOf } from './devices.tsx';
 import { useGroups } from './groups.tsx';
 
@@ -53,37 +53,34 @@ export function RulesPage({ orgId }: { orgId: string }) {
     <main>
       <Title text="Rules" />
       {(rules.error || change.error) && <Notice kind="error">{rules.error ?? change.error}</Notice>}
-      <table>
-        <TableHead caption="Rules" columns={['Rule', 'Condition', 'Severity', 'State', '']} />
-        <tbody>
-          {rules.data?.data.map((r) => (
-            <tr key={r.id}>
-              <td>{r.name}</td>
-              <td>
-                <Condition rule={r} />
-              </td>
-              <td>
-                <span class={`badge ${r.severity}`}>{r.severity}</span>
-              </td>
-              <td>{r.enabled ? 'on' : 'off'}</td>
-              <td>
-                <div class="row">
-                  <ButtonForm
-                    onSubmit={change.onSubmit}
-                    fields={{ id: r.id, action: r.enabled ? 'disable' : 'enable' }}
-                  >
-                    {r.enabled ? 'Turn off' : 'Turn on'} {r.name}
-                  </ButtonForm>
-                  <ButtonForm onSubmit={change.onSubmit} fields={{ id: r.id, action: 'delete' }} kind="small danger">
-                    Delete {r.name}
-                  </ButtonForm>
-                </div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {rules.data?.data.length === 0 && <p class="muted">No rule yet.</p>}
+      <DataTable
+        caption="Rules"
+        columns={['Rule', 'Condition', 'Severity', 'State', '']}
+        rows={rules.data?.data}
+        empty="No rule yet."
+        row={(r) => (
+          <tr key={r.id}>
+            <td>{r.name}</td>
+            <td>
+              <Condition rule={r} />
+            </td>
+            <td>
+              <span class={`badge ${r.severity}`}>{r.severity}</span>
+            </td>
+            <td>{r.enabled ? 'on' : 'off'}</td>
+            <td>
+              <div class="row">
+                <ButtonForm onSubmit={change.onSubmit} fields={{ id: r.id, action: r.enabled ? 'disable' : 'enable' }}>
+                  {r.enabled ? 'Turn off' : 'Turn on'} {r.name}
+                </ButtonForm>
+                <ButtonForm onSubmit={change.onSubmit} fields={{ id: r.id, action: 'delete' }} kind="small danger">
+                  Delete {r.name}
+                </ButtonForm>
+              </div>
+            </td>
+          </tr>
+        )}
+      />
       <h2>New threshold rule</h2>
       <form onSubmit={create.onSubmit}>
         {create.error && <Notice kind="error">{create.error}</Notice>}

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { Field, Notice, Select, Submit, TableHead, useLoad, useSubmit, when } from '../ui.tsx';
+import { DataTable, Field, Notice, Select, Submit, useLoad, useSubmit, when } from '../ui.tsx';
 
 /** The wallet of prepaid credits: balance, every movement, orders, and buying through Stripe. */
 
@@ -71,20 +71,20 @@ export function Wallet({ orgId, stripe }: { orgId: string; stripe: boolean }) {
           Balance: <strong data-testid="wallet-balance">{balance.credits.toLocaleString()} credits</strong>
         </p>
       )}
-      <table>
-        <TableHead caption="The wallet's movements" columns={['When', 'Credits', 'Kind', 'What']} />
-        <tbody>
-          {statement?.data.map((m) => (
-            <tr key={`${m.transaction_id}-${m.at}`}>
-              <td>{when(m.at)}</td>
-              <td>{m.credits > 0 ? `+${m.credits.toLocaleString()}` : m.credits.toLocaleString()}</td>
-              <td>{m.kind}</td>
-              <td>{m.memo}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {statement?.data.length === 0 && <p class="muted">No movement yet.</p>}
+      <DataTable
+        caption="The wallet's movements"
+        columns={['When', 'Credits', 'Kind', 'What']}
+        rows={statement?.data}
+        empty="No movement yet."
+        row={(m) => (
+          <tr key={`${m.transaction_id}-${m.at}`}>
+            <td>{when(m.at)}</td>
+            <td>{m.credits > 0 ? `+${m.credits.toLocaleString()}` : m.credits.toLocaleString()}</td>
+            <td>{m.kind}</td>
+            <td>{m.memo}</td>
+          </tr>
+        )}
+      />
       {stripe && (
         <form onSubmit={topUp.onSubmit} class="inline">
           {topUp.error && <Notice kind="error">{topUp.error}</Notice>}
@@ -94,22 +94,22 @@ export function Wallet({ orgId, stripe }: { orgId: string; stripe: boolean }) {
       )}
       <h2>Orders</h2>
       {ordered && <Notice kind="success">{ordered}</Notice>}
-      <table>
-        <TableHead caption="The organization's orders" columns={['When', 'Item', 'Quantity', 'Status']} />
-        <tbody>
-          {orders?.data.map((o) => (
-            <tr key={o.id}>
-              <td>{when(o.created_at)}</td>
-              <td>{o.item}</td>
-              <td>{o.quantity}</td>
-              <td>
-                <span class="badge">{o.status}</span>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {orders?.data.length === 0 && <p class="muted">No order yet.</p>}
+      <DataTable
+        caption="The organization's orders"
+        columns={['When', 'Item', 'Quantity', 'Status']}
+        rows={orders?.data}
+        empty="No order yet."
+        row={(o) => (
+          <tr key={o.id}>
+            <td>{when(o.created_at)}</td>
+            <td>{o.item}</td>
+            <td>{o.quantity}</td>
+            <td>
+              <span class="badge">{o.status}</span>
+            </td>
+          </tr>
+        )}
+      />
       {catalog.data && catalog.data.data.length > 0 && (
         <form onSubmit={order.onSubmit} class="inline">
           {order.error && <Notice kind="error">{order.error}</Notice>}
