@@ -203,6 +203,11 @@ describe.skipIf(!hasBrowser)('the web console, more pages, in a browser', () => 
   it('claims a device by its code, puts it in a group, raises an alarm on its telemetry and acknowledges it', async () => {
     const [code] = (await eve.call('POST', '/v1/admin/claim-codes', { count: 1 })).body.codes;
     await open('Devices');
+    // A code of no device: the API's problem is shown, announced as an alert.
+    await page.getByLabel('Claim code').fill('AAAA-BBBB-CCCC-DDDD');
+    await page.getByLabel('Name it').fill('nobody');
+    await page.getByRole('button', { name: 'Claim', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toMatch(/\w/);
     await page.getByLabel('Claim code').fill(code);
     await page.getByLabel('Name it').fill('boiler-7');
     await page.getByRole('button', { name: 'Claim', exact: true }).click();
@@ -258,7 +263,9 @@ describe.skipIf(!hasBrowser)('the web console, more pages, in a browser', () => 
         { timeout: 15_000 },
       )
       .toBe(1);
-    await alarm.getByRole('button', { name: 'Acknowledge' }).click();
+    // By keyboard: the button takes the focus, Enter presses it.
+    await alarm.getByRole('button', { name: 'Acknowledge' }).focus();
+    await page.keyboard.press('Enter');
     await alarm.getByText('acknowledged').waitFor();
     // Filtered by state: no longer among the active ones, among the acknowledged.
     await page.getByLabel('Alarm state').selectOption('active');
