@@ -61,7 +61,7 @@ export function AlarmsPage({ orgId }: { orgId: string }) {
       {(list.error || act.error) && <Notice kind="error">{list.error ?? act.error}</Notice>}
       <DataTable
         caption="Alarms"
-        columns={['Raised', 'Severity', 'Rule', 'Device', 'What', 'State', '']}
+        columns={['Raised', 'Severity', 'Rule', 'Device', 'What', 'State', 'Actions']}
         rows={list.data?.data}
         empty="No alarm matches."
         row={(a) => (

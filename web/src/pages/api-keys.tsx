@@ -95,7 +95,7 @@ export function ApiKeys({
       {(keys.error || revoke.error) && <Notice kind="error">{keys.error ?? revoke.error}</Notice>}
       <DataTable
         caption={caption}
-        columns={['Key', 'Scopes', 'Last used', 'Expires', '']}
+        columns={['Key', 'Scopes', 'Last used', 'Expires', 'Actions']}
         rows={keys.data?.data}
         empty="No key yet."
         row={(k) => (

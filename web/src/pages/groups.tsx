@@ -33,7 +33,7 @@ export function GroupsPage({ orgId }: { orgId: string }) {
       {(groups.error || remove.error) && <Notice kind="error">{groups.error ?? remove.error}</Notice>}
       <DataTable
         caption="Device groups"
-        columns={['Group', 'Kind', 'Tags', '']}
+        columns={['Group', 'Kind', 'Tags', 'Actions']}
         rows={groups.data?.data}
         empty="No group yet."
         row={(g) => (
@@ -102,7 +102,7 @@ export function GroupPage({ orgId, id }: { orgId: string; id: string }) {
       {g?.kind === 'dynamic' && <Notice>Every device with the tags {g.tags.join(', ')} is in this group.</Notice>}
       <DataTable
         caption="Devices in the group"
-        columns={['Device', 'State', g?.kind === 'static' && '']}
+        columns={['Device', 'State', g?.kind === 'static' && 'Actions']}
         rows={members?.data}
         empty="No device in this group."
         row={(d) => (

@@ -60,7 +60,7 @@ export function NotificationsPage() {
       {(list.error || mark.error) && <Notice kind="error">{list.error ?? mark.error}</Notice>}
       <DataTable
         caption="Your notifications"
-        columns={['Notification', 'Severity', 'When', '']}
+        columns={['Notification', 'Severity', 'When', 'Actions']}
         rows={list.data?.data}
         empty="Nothing here."
         row={(n) => (

@@ -52,7 +52,7 @@ export function RolesPage({ orgId }: { orgId: string }) {
       {(roles.error || remove.error) && <Notice kind="error">{roles.error ?? remove.error}</Notice>}
       <DataTable
         caption="Roles and their permissions"
-        columns={['Role', 'Permissions', manage && '']}
+        columns={['Role', 'Permissions', manage && 'Actions']}
         rows={roles.data?.data}
         empty="No role."
         row={(r) => (

@@ -55,7 +55,7 @@ export function RulesPage({ orgId }: { orgId: string }) {
       {(rules.error || change.error) && <Notice kind="error">{rules.error ?? change.error}</Notice>}
       <DataTable
         caption="Rules"
-        columns={['Rule', 'Condition', 'Severity', 'State', '']}
+        columns={['Rule', 'Condition', 'Severity', 'State', 'Actions']}
         rows={rules.data?.data}
         empty="No rule yet."
         row={(r) => (
