@@ -287,6 +287,8 @@ describe.skipIf(!hasBrowser)('the web console, more pages, in a browser', () => 
       .first()
       .click();
     await page.getByText('read', { exact: true }).first().waitFor();
+    // The count in the navigation follows.
+    await page.getByRole('link', { name: 'Notifications', exact: true }).waitFor();
     await shot(page, '09-notifications');
   });
 

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, type Page, query } from '../api.ts';
 import { Link } from '../router.tsx';
 import { ButtonForm, DataTable, Notice, Pager, Title, useLoad, useSubmit, when } from '../ui.tsx';
@@ -15,12 +15,21 @@ interface Notification {
   read_at: string | null;
 }
 
+/** Said on the window when this page marked notifications read, so the unread count is read again. */
+const MARKED = 'iotp:notifications-marked';
+
 /** How many notifications are unread, read again on each page shown; none asked while signed out. */
 export function useUnread(path: string, signedIn: boolean) {
-  return useLoad(
+  const unread = useLoad(
     () => (signedIn ? api<{ unread: number }>('GET', '/v1/me/notifications/unread-count') : Promise.resolve(undefined)),
     [path, signedIn],
   );
+  const { reload } = unread;
+  useEffect(() => {
+    window.addEventListener(MARKED, reload);
+    return () => window.removeEventListener(MARKED, reload);
+  }, [reload]);
+  return unread;
 }
 
 export function NotificationsPage() {
@@ -36,6 +45,7 @@ export function NotificationsPage() {
   );
   const mark = useSubmit(async (f) => {
     await api('POST', f.id ? `/v1/me/notifications/${f.id}/read` : '/v1/me/notifications/read-all');
+    window.dispatchEvent(new Event(MARKED));
     await list.reload();
   });
   return (
