@@ -231,9 +231,12 @@ describe.skipIf(!hasBrowser)('the web console, more pages, in a browser', () => 
     await page.getByLabel('Device to add').selectOption({ label: 'boiler-7' });
     await page.getByRole('button', { name: 'Add to group' }).click();
     await page.getByRole('row', { name: /boiler-7/ }).waitFor();
+    await page.getByLabel('Group name').fill('hot water');
+    await page.getByRole('button', { name: 'Save group' }).click();
+    await page.getByRole('heading', { name: 'Group hot water' }).waitFor();
     await shot(page, '06-group');
     await open('Devices');
-    await page.getByLabel('Group', { exact: true }).selectOption({ label: 'boilers' });
+    await page.getByLabel('Group', { exact: true }).selectOption({ label: 'hot water' });
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('link', { name: 'boiler-7' }).waitFor();
 
@@ -243,7 +246,7 @@ describe.skipIf(!hasBrowser)('the web console, more pages, in a browser', () => 
     await page.getByLabel('When it is').selectOption('gt');
     await page.getByLabel('Value').fill('80');
     await page.getByLabel('Rule severity').selectOption('critical');
-    await page.getByLabel('Devices of the group').selectOption({ label: 'boilers' });
+    await page.getByLabel('Devices of the group').selectOption({ label: 'hot water' });
     await page.getByRole('button', { name: 'Create rule' }).click();
     await page.getByRole('row', { name: /too hot temperature above 80 critical on/ }).waitFor();
     // The form is ready for the next rule, back at its defaults.

@@ -90,6 +90,13 @@ export function GroupPage({ orgId, id }: { orgId: string; id: string }) {
     await api(f.action === 'remove' ? 'DELETE' : 'PUT', `/v1/orgs/${orgId}/groups/${id}/devices/${f.device}`);
     await group.reload();
   });
+  const edit = useSubmit(async (f) => {
+    await api('PATCH', `/v1/orgs/${orgId}/groups/${id}`, {
+      name: f.name,
+      ...(f.tags === undefined ? {} : { tags: tagsOf(f.tags) }),
+    });
+    await group.reload();
+  });
   const [g, members] = group.data ?? [];
   const outside = fleet.data?.data.filter((d) => !members?.data.some((m) => m.id === d.id)) ?? [];
   return (
@@ -129,6 +136,25 @@ export function GroupPage({ orgId, id }: { orgId: string; id: string }) {
           <Select label="Device to add" name="device" options={outside.map((d): [string, string] => [d.id, d.name])} />
           <Submit busy={change.busy}>Add to group</Submit>
         </form>
+      )}
+      {g && (
+        <>
+          <h2>Change the group</h2>
+          <form onSubmit={edit.onSubmit} class="inline" key={`${g.name}:${g.tags.join()}`}>
+            {edit.error && <Notice kind="error">{edit.error}</Notice>}
+            <Field label="Group name" name="name" defaultValue={g.name} required maxLength={100} />
+            {g.kind === 'dynamic' && (
+              <Field
+                label="Group tags"
+                name="tags"
+                defaultValue={g.tags.join(', ')}
+                hint="Separated by commas"
+                error={edit.fieldErrors.tags}
+              />
+            )}
+            <Submit busy={edit.busy}>Save group</Submit>
+          </form>
+        </>
       )}
     </main>
   );
