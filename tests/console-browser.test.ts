@@ -1,9 +1,17 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from '@iotp/db/testing';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureConsoleBuilt, hasBrowser, launchBrowser } from './browser.ts';
+import {
+  ensureConsoleBuilt,
+  hasBrowser,
+  launchBrowser,
+  mailedLink as mailLink,
+  person,
+  screenshots,
+  signInWith,
+} from './browser.ts';
 import { apiClient, creds, startTestPlatform, type TestPlatform, until } from './helpers.ts';
 import { signedFirmware, signingKey } from './ota-fixtures.ts';
 
@@ -38,40 +46,13 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
     await p?.stop();
   });
 
-  /** A fresh browser profile (its own cookies), as another person or device would have. */
-  async function person(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-    const page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy|Refused/i.test(m.text())) faults.push(m.text());
-    });
-    page.on('pageerror', (err) => faults.push(err.message));
-    return { context, page };
-  }
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-  /** The path and query of the link in the newest mail to `to` whose subject matches. */
-  async function mailedLink(to: string, subject: RegExp): Promise<string> {
-    let link = '';
-    await until(async () => {
-      const rows = await p.db.sql.query<{ subject: string; text: string }>(
-        'SELECT subject, text FROM mail_outbox WHERE "to" = $1 ORDER BY created_at DESC',
-        [to],
-      );
-      const text = rows.find((r) => subject.test(r.subject))?.text ?? '';
-      const url = /https?:\/\/\S+/.exec(text)?.[0];
-      if (url) link = new URL(url).pathname + new URL(url).search;
-      return Boolean(url);
-    }, `mail to ${to}`);
-    return link;
-  }
-  async function signIn(page: Page, email: string, password = PASSWORD) {
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
+  const newPerson = () => person(browser, faults);
+  const shot = screenshots(ARTIFACTS);
+  const mailedLink = (to: string, subject: RegExp) => mailLink(p.db.sql, to, subject);
+  const signIn = (page: Page, email: string, password = PASSWORD) => signInWith(page, email, password);
 
   it('signs up, verifies through the mailed link, signs in, and runs a device whose telemetry it shows', async () => {
-    const { context, page } = await person();
+    const { context, page } = await newPerson();
     await page.goto(`${base}/`);
     await page.waitForURL(/\/signin/);
     await shot(page, '01-sign-in');
@@ -188,7 +169,7 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
   });
 
   it('invites a second person, who signs up and accepts through the mailed link', async () => {
-    const ada = await person();
+    const ada = await newPerson();
     await ada.page.goto(`${base}/signin`);
     await signIn(ada.page, 'ada@console.example');
     await ada.page.waitForURL(/\/devices$/);
@@ -201,7 +182,7 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
 
     const link = await mailedLink('bob@console.example', /invit/i);
     expect(link).toMatch(/^\/invitations\/accept\?token=/);
-    const bob = await person();
+    const bob = await newPerson();
     await bob.page.goto(base + link);
     await bob.page.getByText('Sign in with the address the invitation was sent to').waitFor();
     await bob.page.getByRole('link', { name: 'create an account' }).click();
@@ -276,7 +257,7 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
         { qos: 1 },
       );
 
-    const { context, page } = await person();
+    const { context, page } = await newPerson();
     await page.goto(`${base}/signin?next=/updates`);
     await signIn(page, 'ada@console.example');
     await page.waitForURL(/\/updates$/);
@@ -304,7 +285,7 @@ describe.skipIf(!hasBrowser)('the web console in a browser', () => {
   });
 
   it('resets a password through the mailed link, and signs out', async () => {
-    const { context, page } = await person();
+    const { context, page } = await newPerson();
     await page.goto(`${base}/signin`);
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
     await page.getByLabel('Email').fill('ada@console.example');

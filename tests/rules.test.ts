@@ -115,6 +115,8 @@ describe('rules and alarms on live telemetry', () => {
     const ack = await http('POST', `/v1/orgs/${org}/alarms/${open.id}/acknowledge`, { note: 'on it' });
     expect(ack.body).toMatchObject({ state: 'open', acknowledged_by: userId, acknowledge_note: 'on it' });
     expect(ack.body.acknowledged_at).toEqual(expect.any(String));
+    expect((await alarms(`${mine}&acknowledged=true`)).map((a: { id: string }) => a.id)).toEqual([open.id]);
+    expect(await alarms(`${mine}&acknowledged=false`)).toEqual([]);
     const clear = await http('POST', `/v1/orgs/${org}/alarms/${open.id}/clear`, { note: 'vented by hand' });
     expect(clear.body).toMatchObject({ state: 'cleared', cleared_by: userId, clear_note: 'vented by hand' });
     expect((await http('POST', `/v1/orgs/${org}/alarms/${open.id}/clear`, {})).status).toBe(409);

@@ -8390,6 +8390,8 @@ export interface operations {
             query?: {
                 state?: "open" | "cleared" | "all";
                 severity?: "info" | "warning" | "minor" | "major" | "critical";
+                /** @description Only alarms a person acknowledged (true), or not yet (false) */
+                acknowledged?: "true" | "false";
                 device_id?: string;
                 rule_id?: string;
                 limit?: number;

@@ -129,6 +129,7 @@ export interface User {
   name: string | null;
   email_verified: boolean;
   mfa_enabled: boolean;
+  avatar_url: string | null;
 }
 export interface Org {
   id: string;

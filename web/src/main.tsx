@@ -3,6 +3,7 @@ import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { signOut } from './api.ts';
 import { AccountPage } from './pages/account.tsx';
+import { AlarmsPage } from './pages/alarms.tsx';
 import { ApiKeysPage } from './pages/api-keys.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import {
@@ -16,7 +17,11 @@ import {
 import { BillingPage } from './pages/billing.tsx';
 import { DevicePage } from './pages/device.tsx';
 import { DevicesPage } from './pages/devices.tsx';
+import { GroupPage, GroupsPage } from './pages/groups.tsx';
+import { NotificationsPage, useUnread } from './pages/notifications.tsx';
 import { MembersPage, OrgsPage } from './pages/orgs.tsx';
+import { RolesPage } from './pages/roles.tsx';
+import { RulesPage } from './pages/rules.tsx';
 import { RolloutPage, UpdatesPage } from './pages/updates.tsx';
 import { Link, match, navigate, useLocation } from './router.tsx';
 import { SessionProvider, useSession } from './session.tsx';
@@ -33,11 +38,23 @@ const PUBLIC: Record<string, () => preact.JSX.Element> = {
   '/invitations/accept': AcceptInvitationPage,
 };
 
+/** The signed-in person's own pages, of no organization. */
+const OWN_PAGES: Record<string, () => preact.JSX.Element> = {
+  '/orgs': OrgsPage,
+  '/account': AccountPage,
+  '/notifications': NotificationsPage,
+};
+
 /** Pages of the current organization. */
 const ORG_PAGES: [string, (p: { orgId: string } & Record<string, string>) => preact.JSX.Element][] = [
   ['/devices', DevicesPage],
   ['/devices/:id', ({ orgId, id }) => <DevicePage orgId={orgId} id={id!} />],
+  ['/groups', GroupsPage],
+  ['/groups/:id', ({ orgId, id }) => <GroupPage orgId={orgId} id={id!} />],
+  ['/alarms', AlarmsPage],
+  ['/rules', RulesPage],
   ['/members', MembersPage],
+  ['/roles', RolesPage],
   ['/billing', BillingPage],
   ['/audit', AuditPage],
   ['/api-keys', ApiKeysPage],
@@ -64,16 +81,11 @@ function App() {
   if (session.state === 'signed-out')
     return <Redirect to={`/signin?next=${encodeURIComponent(path + location.search)}`} />;
   if (path === '/') return <Redirect to={session.org ? '/devices' : '/orgs'} />;
-  if (path === '/orgs')
+  const Own = OWN_PAGES[path];
+  if (Own)
     return (
       <Shell>
-        <OrgsPage />
-      </Shell>
-    );
-  if (path === '/account')
-    return (
-      <Shell>
-        <AccountPage />
+        <Own />
       </Shell>
     );
   for (const [pattern, Page] of ORG_PAGES) {
@@ -102,6 +114,7 @@ function Redirect({ to }: { to: string }) {
 function Shell({ children }: { children: ComponentChildren }) {
   const session = useSession();
   const { path } = useLocation();
+  const unread = useUnread(path, session.state === 'signed-in');
   const nav = (href: string, label: string) => (
     <Link href={href} aria-current={path === href || path.startsWith(`${href}/`) ? 'page' : undefined}>
       {label}
@@ -125,8 +138,12 @@ function Shell({ children }: { children: ComponentChildren }) {
           <>
             <nav aria-label="Main">
               {nav('/devices', 'Devices')}
+              {nav('/groups', 'Groups')}
+              {nav('/alarms', 'Alarms')}
+              {nav('/rules', 'Rules')}
               {nav('/updates', 'Updates')}
               {nav('/members', 'Members')}
+              {nav('/roles', 'Roles')}
               {nav('/billing', 'Billing')}
               {nav('/audit', 'Audit log')}
               {nav('/api-keys', 'API keys')}
@@ -152,6 +169,10 @@ function Shell({ children }: { children: ComponentChildren }) {
                 </>
               )}
               {session.orgs.length === 1 && <span class="muted">{session.org?.name}</span>}
+              {nav(
+                '/notifications',
+                unread.data?.unread ? `Notifications (${unread.data.unread} unread)` : 'Notifications',
+              )}
               {nav('/account', session.user?.email ?? 'Account')}
               <button type="button" class="secondary small" onClick={out}>
                 Sign out

@@ -46,6 +46,76 @@ export function TextArea({
   );
 }
 
+/**
+ * A labelled select of `options` (`[value, label]`, or a value that is its own label), `chosen`
+ * selected at first and again when its form is reset.
+ */
+export function Select({
+  label,
+  options,
+  chosen,
+  ...select
+}: {
+  label: string;
+  options: (string | [value: string, label: string])[];
+  chosen?: string;
+} & JSX.IntrinsicElements['select']) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select id={id} {...select}>
+        {options.map((o) => {
+          const [value, text] = typeof o === 'string' ? [o, o] : o;
+          return (
+            <option key={value} value={value} {...defaultSelected(value === chosen)}>
+              {text}
+            </option>
+          );
+        })}
+      </select>
+    </div>
+  );
+}
+
+/**
+ * The `selected` attribute (the option's `defaultSelected`), which a form's reset goes back to;
+ * the `selected` property would not be. Preact sets it as the property of that name.
+ */
+export const defaultSelected = (on: boolean) => ({ defaultSelected: on }) as object;
+
+/**
+ * A fieldset of checkboxes, one per option (`[value, what it means]`), each named by its value after
+ * `prefix` (which keeps two sets of the same values apart in one form).
+ */
+export function Checks({
+  legend,
+  options,
+  checked = [],
+  prefix = '',
+}: {
+  legend: string;
+  options: [value: string, what: string][];
+  checked?: readonly string[];
+  prefix?: string;
+}) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {options.map(([value, what]) => (
+        <label key={value} class="check">
+          <input type="checkbox" name={prefix + value} value="on" defaultChecked={checked.includes(value)} />{' '}
+          <code>{value}</code> <span class="muted">{what}</span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** The values of a `Checks` that are ticked in a form's fields. */
+export const ticked = (fields: Record<string, string>, options: [value: string, what: string][], prefix = '') =>
+  options.map(([value]) => value).filter((value) => fields[prefix + value]);
+
 /** JSON typed by a person, or a FormError that says what is wrong with it. */
 export function parseJson(text: string, what: string): unknown {
   try {
@@ -96,6 +166,35 @@ export function TableHead({ caption, columns }: { caption: string; columns: (str
           ))}
         </tr>
       </thead>
+    </>
+  );
+}
+
+/**
+ * A table of `rows` under its caption and headings, one `row` each; `empty` is said instead when
+ * there is none (nothing while they load).
+ * @example <DataTable caption="Rules" columns={['Rule']} rows={rules.data?.data} empty="No rule yet." row={(r) => <tr key={r.id}><td>{r.name}</td></tr>} />
+ */
+export function DataTable<T>({
+  caption,
+  columns,
+  rows,
+  empty,
+  row,
+}: {
+  caption: string;
+  columns: (string | false)[];
+  rows: T[] | undefined;
+  empty: string;
+  row: (item: T) => ComponentChildren;
+}) {
+  return (
+    <>
+      <table>
+        <TableHead caption={caption} columns={columns} />
+        <tbody>{rows?.map(row)}</tbody>
+      </table>
+      {rows?.length === 0 && <p class="muted">{empty}</p>}
     </>
   );
 }
@@ -219,6 +318,34 @@ export function Submit({ busy, children }: { busy: boolean; children: ComponentC
     <button type="submit" disabled={busy} aria-busy={busy}>
       {children}
     </button>
+  );
+}
+
+/** Moves through a list the API pages by cursor: on to `next`, or back to the first page. */
+export function Pager({
+  next,
+  at,
+  onPage,
+}: {
+  next: string | null | undefined;
+  /** The cursor of the page shown; undefined on the first. */
+  at: string | undefined;
+  onPage: (cursor: string | undefined) => void;
+}) {
+  if (!next && !at) return null;
+  return (
+    <nav aria-label="Pages" class="row">
+      {at && (
+        <button type="button" class="secondary" onClick={() => onPage(undefined)}>
+          First page
+        </button>
+      )}
+      {next && (
+        <button type="button" class="secondary" onClick={() => onPage(next)}>
+          Next page
+        </button>
+      )}
+    </nav>
   );
 }
 

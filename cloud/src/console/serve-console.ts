@@ -4,13 +4,14 @@ import type { ConsoleFile, ConsoleFiles } from './console-files.ts';
 /**
  * The console page's Content Security Policy: its own scripts and styles only, nothing inline, no
  * frames around it, and calls to its own origin only. A token in memory is then out of reach of a
- * script an attacker manages to put in the page's markup.
+ * script an attacker manages to put in the page's markup. Images may also be `blob:` URLs: the
+ * avatar is fetched with the access token and shown from one.
  */
 export const CONSOLE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self'",
+  "img-src 'self' blob:",
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",

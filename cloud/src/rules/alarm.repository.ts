@@ -10,6 +10,8 @@ export type PagedAlarm = AlarmRow & { raisedAtText: string };
 export interface AlarmQuery {
   state: 'open' | 'cleared' | 'all';
   severity?: AlarmRow['severity'];
+  /** Only those a person acknowledged (true) or not yet (false). */
+  acknowledged?: boolean;
   deviceId?: string;
   ruleId?: string;
   limit: number;
@@ -92,6 +94,8 @@ export class AlarmRepository {
     if (q.state === 'open') where.push(isNull(alarms.clearedAt));
     if (q.state === 'cleared') where.push(isNotNull(alarms.clearedAt));
     if (q.severity) where.push(eq(alarms.severity, q.severity));
+    if (q.acknowledged !== undefined)
+      where.push(q.acknowledged ? isNotNull(alarms.acknowledgedAt) : isNull(alarms.acknowledgedAt));
     if (q.deviceId) where.push(eq(alarms.deviceId, q.deviceId));
     if (q.ruleId) where.push(eq(alarms.ruleId, q.ruleId));
     if (q.before) {

@@ -55,6 +55,10 @@ export function alarmRoutes(auth: Authenticator, orgs: OrgRepository, alarms: Al
           query: z.object({
             state: z.enum(['open', 'cleared', 'all']).default('all'),
             severity: Severity.optional(),
+            acknowledged: z
+              .enum(['true', 'false'])
+              .optional()
+              .openapi({ description: 'Only alarms a person acknowledged (true), or not yet (false)' }),
             device_id: Uuid.optional(),
             rule_id: Uuid.optional(),
             limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -64,8 +68,16 @@ export function alarmRoutes(auth: Authenticator, orgs: OrgRepository, alarms: Al
         responses: { 200: pageOf(Alarm), ...problems(400, 401, 403, 404) },
       }),
       async (c) => {
-        const { device_id, rule_id, ...q } = c.req.valid('query');
-        return c.json(await alarms.list(org(c), { ...q, deviceId: device_id, ruleId: rule_id }), 200);
+        const { device_id, rule_id, acknowledged, ...q } = c.req.valid('query');
+        return c.json(
+          await alarms.list(org(c), {
+            ...q,
+            acknowledged: acknowledged === undefined ? undefined : acknowledged === 'true',
+            deviceId: device_id,
+            ruleId: rule_id,
+          }),
+          200,
+        );
       },
     )
     .openapi(

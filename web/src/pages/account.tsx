@@ -3,8 +3,13 @@ import { api } from '../api.ts';
 import { QrCode } from '../qr.tsx';
 import { useSession } from '../session.tsx';
 import { ButtonForm, Field, FormError, Notice, Submit, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import { ApiKeys, PERSONAL_SCOPES } from './api-keys.tsx';
+import { Avatar, PreferencesForm } from './preferences.tsx';
 
-/** The account: name, sessions, and two-step verification with an authenticator app. */
+/**
+ * The account: name, avatar, preferences, password, two-step verification with an authenticator
+ * app, sessions, and personal API keys.
+ */
 
 interface SessionRow {
   id: string;
@@ -38,6 +43,10 @@ export function AccountPage() {
         <Field label="Name" name="name" defaultValue={user.name ?? ''} maxLength={100} autoComplete="name" />
         <Submit busy={profile.busy}>Save</Submit>
       </form>
+      <h2>Avatar</h2>
+      <Avatar />
+      <h2>Preferences</h2>
+      <PreferencesForm />
       <h2>Password</h2>
       <PasswordChange />
       <h2>Two-step verification</h2>
@@ -59,6 +68,9 @@ export function AccountPage() {
           </li>
         ))}
       </ul>
+      <h2>Personal API keys</h2>
+      <p class="muted">Keys that act as you, for your scripts: they can do no more than you and their scopes allow.</p>
+      <ApiKeys path="/v1/me/api-keys" scopes={PERSONAL_SCOPES} caption="Your personal API keys" Heading="h3" />
     </main>
   );
 }

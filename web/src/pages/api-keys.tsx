@@ -1,8 +1,23 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { ButtonForm, Field, Notice, Submit, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import {
+  ButtonForm,
+  Checks,
+  DataTable,
+  Field,
+  Notice,
+  Submit,
+  Title,
+  ticked,
+  useLoad,
+  useSubmit,
+  when,
+} from '../ui.tsx';
 
-/** Keys that act for the organization (servers, CI, live-data applications): made, listed, revoked. */
+/**
+ * API keys: the organization's (servers, CI, live-data applications) and a person's own (scripts
+ * acting as them), made, listed and revoked the same way under their own paths.
+ */
 
 interface ApiKey {
   id: string;
@@ -27,14 +42,42 @@ const SCOPES: [scope: string, what: string][] = [
   ['audit:read', 'read the audit log'],
 ];
 
+/** What a personal key may add: reading and changing the person's own account. */
+export const PERSONAL_SCOPES: [scope: string, what: string][] = [
+  ['profile:read', 'read your profile, preferences and notifications'],
+  ['profile:write', 'change your profile and preferences'],
+  ...SCOPES,
+];
+
 export function ApiKeysPage({ orgId }: { orgId: string }) {
-  const keys = useLoad(() => api<{ data: ApiKey[] }>('GET', `/v1/orgs/${orgId}/api-keys`), [orgId]);
+  return (
+    <main>
+      <Title text="API keys" />
+      <ApiKeys path={`/v1/orgs/${orgId}/api-keys`} scopes={SCOPES} caption="The organization's API keys" />
+    </main>
+  );
+}
+
+/** The keys under `path` (`/v1/orgs/{orgId}/api-keys`, `/v1/me/api-keys`), and a form for a new one. */
+export function ApiKeys({
+  path,
+  scopes: offered,
+  caption,
+  Heading = 'h2',
+}: {
+  path: string;
+  scopes: [scope: string, what: string][];
+  caption: string;
+  /** The level of the form's heading, below the page's own. */
+  Heading?: 'h2' | 'h3';
+}) {
+  const keys = useLoad(() => api<{ data: ApiKey[] }>('GET', path), [path]);
   const [made, setMade] = useState<{ name: string; secret: string }>();
   const create = useSubmit(async (f, form) => {
-    const scopes = SCOPES.map(([s]) => s).filter((s) => f[s]);
+    const scopes = ticked(f, offered);
     const expires = f.expires ? new Date(`${f.expires}T23:59:59`).toISOString() : undefined;
     setMade(
-      await api<{ name: string; secret: string }>('POST', `/v1/orgs/${orgId}/api-keys`, {
+      await api<{ name: string; secret: string }>('POST', path, {
         name: f.name,
         scopes,
         expires_at: expires,
@@ -44,35 +87,34 @@ export function ApiKeysPage({ orgId }: { orgId: string }) {
     await keys.reload();
   });
   const revoke = useSubmit(async (f) => {
-    await api('DELETE', `/v1/orgs/${orgId}/api-keys/${f.id}`);
+    await api('DELETE', `${path}/${f.id}`);
     await keys.reload();
   });
   return (
-    <main>
-      <Title text="API keys" />
+    <>
       {(keys.error || revoke.error) && <Notice kind="error">{keys.error ?? revoke.error}</Notice>}
-      <table>
-        <TableHead caption="The organization's API keys" columns={['Key', 'Scopes', 'Last used', 'Expires', '']} />
-        <tbody>
-          {keys.data?.data.map((k) => (
-            <tr key={k.id}>
-              <td>
-                {k.name} <code class="muted">{k.prefix}…</code>
-              </td>
-              <td>{k.scopes.join(', ')}</td>
-              <td>{when(k.last_used_at)}</td>
-              <td>{when(k.expires_at)}</td>
-              <td>
-                <ButtonForm onSubmit={revoke.onSubmit} fields={{ id: k.id }} kind="small danger">
-                  Revoke {k.name}
-                </ButtonForm>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {keys.data?.data.length === 0 && <p class="muted">No key yet.</p>}
-      <h2>New key</h2>
+      <DataTable
+        caption={caption}
+        columns={['Key', 'Scopes', 'Last used', 'Expires', 'Actions']}
+        rows={keys.data?.data}
+        empty="No key yet."
+        row={(k) => (
+          <tr key={k.id}>
+            <td>
+              {k.name} <code class="muted">{k.prefix}…</code>
+            </td>
+            <td>{k.scopes.join(', ')}</td>
+            <td>{when(k.last_used_at)}</td>
+            <td>{when(k.expires_at)}</td>
+            <td>
+              <ButtonForm onSubmit={revoke.onSubmit} fields={{ id: k.id }} kind="small danger">
+                Revoke {k.name}
+              </ButtonForm>
+            </td>
+          </tr>
+        )}
+      />
+      <Heading>New key</Heading>
       {made && (
         <Notice kind="success">
           Copy the key <strong>{made.name}</strong> now, it is shown only this once:{' '}
@@ -85,16 +127,9 @@ export function ApiKeysPage({ orgId }: { orgId: string }) {
           <Field label="Key name" name="name" required maxLength={100} />
           <Field label="Expires on" name="expires" type="date" hint="Empty: never" />
         </div>
-        <fieldset>
-          <legend>Scopes</legend>
-          {SCOPES.map(([scope, what]) => (
-            <label key={scope} class="check">
-              <input type="checkbox" name={scope} value="on" /> <code>{scope}</code> <span class="muted">{what}</span>
-            </label>
-          ))}
-        </fieldset>
+        <Checks legend="Scopes" options={offered} />
         <Submit busy={create.busy}>Create key</Submit>
       </form>
-    </main>
+    </>
   );
 }

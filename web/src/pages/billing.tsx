@@ -1,6 +1,7 @@
 import { api } from '../api.ts';
 import { useLocation } from '../router.tsx';
 import { Notice, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import { toStripe, Wallet } from './wallet.tsx';
 
 /** Plan, usage, wallet; Stripe sends people back here (`/billing?checkout=success`, `?order=cancelled`). */
 
@@ -36,7 +37,7 @@ export function BillingPage({ orgId }: { orgId: string }) {
       f.action === 'portal'
         ? await api<{ url: string | null }>('POST', `/v1/orgs/${orgId}/billing/portal`)
         : await api<{ url: string | null }>('POST', `/v1/orgs/${orgId}/billing/checkout`, { plan: f.plan });
-    if (url) location.assign(url);
+    toStripe(url);
   });
   const b = billing.data;
   return (
@@ -60,8 +61,6 @@ export function BillingPage({ orgId }: { orgId: string }) {
             <dd>{limitText(b.usage.messages_today, b.limits.messages_per_day)}</dd>
             <dt>Data points today</dt>
             <dd>{b.usage.data_points_today.toLocaleString()}</dd>
-            <dt>Wallet</dt>
-            <dd>{b.credits.toLocaleString()} credits</dd>
           </dl>
           {b.billing_configured ? (
             <div class="row">
@@ -85,6 +84,7 @@ export function BillingPage({ orgId }: { orgId: string }) {
           ) : (
             <Notice>Payments are not set up on this platform: every organization is on the free plan.</Notice>
           )}
+          <Wallet orgId={orgId} stripe={b.billing_configured} />
         </>
       )}
     </main>

@@ -1,7 +1,20 @@
 import { useState } from 'preact/hooks';
 import { api, apiFile, type Device, type Page, query } from '../api.ts';
 import { Link } from '../router.tsx';
-import { Field, Notice, SearchForm, Submit, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import {
+  Field,
+  Notice,
+  Pager,
+  SearchForm,
+  Select,
+  Submit,
+  TableHead,
+  Title,
+  useLoad,
+  useSubmit,
+  when,
+} from '../ui.tsx';
+import { useGroups } from './groups.tsx';
 
 /** The fleet: devices with their online state, search, and registering one (its credentials shown once). */
 
@@ -10,15 +23,28 @@ interface Created extends Device {
 }
 
 export function DevicesPage({ orgId }: { orgId: string }) {
-  const [search, setSearch] = useState({ q: '', online: '' });
+  const [search, setSearch] = useState({ q: '', online: '', group: '' });
   const [cursor, setCursor] = useState<string>();
+  const groups = useGroups(orgId);
   const list = useLoad(
     () =>
-      api<Page<Device>>(
-        'GET',
-        `/v1/orgs/${orgId}/devices${query({ q: search.q, online: search.online, cursor, limit: 50 })}`,
-      ),
-    [orgId, search.q, search.online, cursor],
+      // A group's devices come whole, from the group.
+      search.group
+        ? api<{ data: Device[] }>('GET', `/v1/orgs/${orgId}/groups/${search.group}/devices`).then(
+            (g): Page<Device> => ({
+              data: g.data.filter(
+                (d) =>
+                  d.name.toLowerCase().includes(search.q.toLowerCase()) &&
+                  (!search.online || String(d.online) === search.online),
+              ),
+              next_cursor: null,
+            }),
+          )
+        : api<Page<Device>>(
+            'GET',
+            `/v1/orgs/${orgId}/devices${query({ q: search.q, online: search.online, cursor, limit: 50 })}`,
+          ),
+    [orgId, search.q, search.online, search.group, cursor],
   );
   const [created, setCreated] = useState<Created>();
   const create = useSubmit(async (f, form) => {
@@ -34,7 +60,7 @@ export function DevicesPage({ orgId }: { orgId: string }) {
   });
   const filter = (f: Record<string, string>) => {
     setCursor(undefined);
-    setSearch({ q: f.q ?? '', online: f.online ?? '' });
+    setSearch({ q: f.q ?? '', online: f.online ?? '', group: f.group ?? '' });
   };
   return (
     <main>
@@ -49,6 +75,13 @@ export function DevicesPage({ orgId }: { orgId: string }) {
             <option value="false">Offline</option>
           </select>
         </div>
+        {groups.data && groups.data.data.length > 0 && (
+          <Select
+            label="Group"
+            name="group"
+            options={[['', 'Any'], ...groups.data.data.map((g): [string, string] => [g.id, g.name])]}
+          />
+        )}
         <button type="submit">Search</button>
       </SearchForm>
       {list.error && <Notice kind="error">{list.error}</Notice>}
@@ -77,11 +110,7 @@ export function DevicesPage({ orgId }: { orgId: string }) {
         </tbody>
       </table>
       {list.data && list.data.data.length === 0 && <p class="muted">No device matches.</p>}
-      {list.data?.next_cursor && (
-        <button type="button" class="secondary" onClick={() => setCursor(list.data?.next_cursor ?? undefined)}>
-          Next page
-        </button>
-      )}
+      <Pager next={list.data?.next_cursor} at={cursor} onPage={setCursor} />
       <h2>Register a device</h2>
       {created && <Credentials device={created} onDone={() => setCreated(undefined)} />}
       <form onSubmit={create.onSubmit} class="inline">

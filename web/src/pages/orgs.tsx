@@ -1,7 +1,20 @@
 import { api } from '../api.ts';
 import { navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { ButtonForm, Field, Notice, Submit, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import {
+  ButtonForm,
+  defaultSelected,
+  Field,
+  Notice,
+  Select,
+  Submit,
+  TableHead,
+  Title,
+  useLoad,
+  useSubmit,
+  when,
+} from '../ui.tsx';
+import { useRoles } from './roles.tsx';
 
 /** Organizations: create and switch; members and invitations of the current one. */
 
@@ -57,11 +70,11 @@ interface Invitation {
   role: string;
   expires_at: string;
 }
-const ROLES = ['viewer', 'operator', 'billing', 'admin', 'owner'];
 
 export function MembersPage({ orgId }: { orgId: string }) {
   const session = useSession();
   const members = useLoad(() => api<{ data: Member[] }>('GET', `/v1/orgs/${orgId}/members`), [orgId]);
+  const roles = (useRoles(orgId).data?.data ?? []).map((r) => r.name);
   const manage = session.org?.role === 'owner' || session.org?.role === 'admin';
   const invitations = useLoad(
     () =>
@@ -103,9 +116,11 @@ export function MembersPage({ orgId }: { orgId: string }) {
                     <label class="sr-only" for={`role-${m.user_id}`}>
                       Role of {m.email}
                     </label>
-                    <select id={`role-${m.user_id}`} name="role" value={m.role}>
-                      {ROLES.map((r) => (
-                        <option key={r}>{r}</option>
+                    <select id={`role-${m.user_id}`} name="role">
+                      {(roles.includes(m.role) ? roles : [m.role, ...roles]).map((r) => (
+                        <option key={r} {...defaultSelected(r === m.role)}>
+                          {r}
+                        </option>
                       ))}
                     </select>
                     <button type="submit" class="small">
@@ -157,16 +172,7 @@ export function MembersPage({ orgId }: { orgId: string }) {
           <form onSubmit={invite.onSubmit} class="inline">
             {invite.error && <Notice kind="error">{invite.error}</Notice>}
             <Field label="Email to invite" name="email" type="email" required />
-            <div class="field">
-              <label for="invite-role">Role</label>
-              <select id="invite-role" name="role">
-                {ROLES.filter((r) => r !== 'owner').map((r) => (
-                  <option key={r} selected={r === 'viewer'}>
-                    {r}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <Select label="Role" name="role" chosen="viewer" options={roles.filter((r) => r !== 'owner')} />
             <Submit busy={invite.busy}>Send invitation</Submit>
           </form>
         </>
