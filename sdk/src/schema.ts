@@ -3153,6 +3153,19 @@ export interface components {
             ca_certificate_pem: string;
             private_key_pem?: string;
         };
+        DeviceTelemetrySeries: {
+            /**
+             * @description What served the query
+             * @enum {string}
+             */
+            source: "raw" | "telemetry_1m" | "telemetry_1h";
+            bucket: string;
+            agg: string;
+            data: {
+                ts: string;
+                value: number | null;
+            }[];
+        };
         TelemetrySeries: {
             /**
              * @description What served the query
@@ -7061,7 +7074,7 @@ export interface operations {
                             value: number | boolean | string | null;
                         }[];
                         next_cursor: string | null;
-                    } | components["schemas"]["TelemetrySeries"];
+                    } | components["schemas"]["DeviceTelemetrySeries"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -13,6 +13,20 @@ const iso = (column: unknown) => sql<string>`to_char(${column} AT TIME ZONE 'UTC
 /** A bucket's start, whole seconds since the epoch, in ISO 8601 UTC without fractions. */
 const bucketTime = (seconds: number) => `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
 
+const numberOrNull = (v: number | string | null) => (v === null ? null : Number(v));
+
+/** What a bucketed read asks: one metric of these devices, in buckets of `bucketS` seconds. */
+export interface BucketQuery {
+  orgId: string;
+  deviceIds: string[];
+  metric: string;
+  from: string;
+  to: string;
+  bucketS: number;
+  agg: Agg;
+  source: Source;
+}
+
 /** Aggregates over raw rows: portable SQL, so plain PostgreSQL answers the same. */
 const RAW_AGG: Record<Agg, string> = {
   avg: 'avg(value)',
@@ -114,17 +128,20 @@ export class TelemetryRepository {
   /**
    * One metric of several devices in time buckets aligned to the epoch, oldest first; none unless
    * every device (`deviceIds` without repeats) is the organization's, checked once in the statement.
+   * Each bucket names its device; `buckets` of one device leave that out (see `deviceBuckets`).
    */
-  async buckets(q: {
-    orgId: string;
-    deviceIds: string[];
-    metric: string;
-    from: string;
-    to: string;
-    bucketS: number;
-    agg: Agg;
-    source: Source;
-  }) {
+  async buckets(q: BucketQuery): Promise<{ device_id: string; ts: string; value: number | null }[]> {
+    const rows = await this.bucketRows(q, true);
+    return rows.map((r) => ({ device_id: r.device_id!, ts: bucketTime(Number(r.t)), value: numberOrNull(r.value) }));
+  }
+
+  /** One device's buckets, as `buckets` gives them, without repeating its id in each. */
+  async deviceBuckets(q: Omit<BucketQuery, 'deviceIds'> & { deviceId: string }) {
+    const rows = await this.bucketRows({ ...q, deviceIds: [q.deviceId] }, false);
+    return rows.map((r) => ({ ts: bucketTime(Number(r.t)), value: numberOrNull(r.value) }));
+  }
+
+  private async bucketRows(q: BucketQuery, withDevice: boolean) {
     const table = q.source === 'raw' ? 'telemetry' : q.source;
     const timeColumn = q.source === 'raw' ? 'time' : 'bucket';
     const agg = q.source === 'raw' ? RAW_AGG[q.agg] : CAGG_AGG[q.agg];
@@ -132,7 +149,7 @@ export class TelemetryRepository {
     // Grouped and ordered on the bucket's uuid and time; each bucket's time leaves as seconds since
     // the epoch and is written out here: to_char in the database cost more than the whole grouping.
     const rows = await this.orm.execute(sql`
-      SELECT device_id, date_part('epoch', bucket) AS t, value
+      SELECT ${withDevice ? sql`device_id,` : sql``} date_part('epoch', bucket) AS t, value
       FROM (
         SELECT device_id, date_bin(make_interval(secs => ${q.bucketS}), ${sql.raw(timeColumn)}, timestamptz 'epoch') AS bucket,
                ${sql.raw(agg)} AS value
@@ -144,12 +161,7 @@ export class TelemetryRepository {
         GROUP BY 1, 2
       ) buckets
       ORDER BY buckets.device_id, buckets.bucket`);
-    const list = rowsOf<{ device_id: string; t: number | string; value: number | string | null }>(rows);
-    return list.map((r) => ({
-      device_id: r.device_id,
-      ts: bucketTime(Number(r.t)),
-      value: r.value === null ? null : Number(r.value),
-    }));
+    return rowsOf<{ device_id?: string; t: number | string; value: number | string | null }>(rows);
   }
 
   /** Every raw row of these devices and metrics in [from, to), oldest first, page by page. */

@@ -40,14 +40,16 @@ const DeviceIds = z
   .string()
   .transform((v) => v.split(',').filter(Boolean))
   .pipe(z.array(z.string().uuid('must be device ids separated by commas')).min(1));
-const Series = z
-  .object({
+const bucketed = <T extends z.ZodRawShape>(point: T) =>
+  z.object({
     source: z.enum(['raw', 'telemetry_1m', 'telemetry_1h']).openapi({ description: 'What served the query' }),
     bucket: z.string(),
     agg: z.string(),
-    data: z.array(z.object({ device_id: z.string(), ts: z.string(), value: z.number().nullable() })),
-  })
-  .openapi('TelemetrySeries');
+    data: z.array(z.object({ ...point, ts: z.string(), value: z.number().nullable() })),
+  });
+const Series = bucketed({ device_id: z.string() }).openapi('TelemetrySeries');
+/** One device's buckets: the device is in the path, not in each bucket. */
+const DeviceSeries = bucketed({}).openapi('DeviceTelemetrySeries');
 
 /** Telemetry of one device (latest, raw or bucketed) and of several (series, export). */
 export function telemetryRoutes(
@@ -109,7 +111,7 @@ export function telemetryRoutes(
                 data: z.array(z.object({ ts: z.string(), value: Value })),
                 next_cursor: z.string().nullable(),
               }),
-              Series,
+              DeviceSeries,
             ]),
           ),
           ...problems(400, 401, 403, 404),
@@ -120,7 +122,10 @@ export function telemetryRoutes(
         const id = c.req.valid('param').id;
         const range = { metric: q.metric, from: q.from, to: q.to ?? now() };
         if (q.bucket)
-          return c.json(await telemetry.series(c.get('org').id, [id], { ...range, bucket: q.bucket, agg: q.agg }), 200);
+          return c.json(
+            await telemetry.deviceSeries(c.get('org').id, id, { ...range, bucket: q.bucket, agg: q.agg }),
+            200,
+          );
         return c.json(await telemetry.points(c.get('org').id, id, { ...range, limit: q.limit, cursor: q.cursor }), 200);
       },
     )
