@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { withDatabaseLock } from '@iotp/db';
 import pLimit from 'p-limit';
 import type { TokenService } from '../auth/tokens.ts';
@@ -9,6 +8,8 @@ import type { EventFeed } from '../events/domain-events.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { OtaRepository } from '../ota/ota.repository.ts';
 import { ReleaseService } from '../ota/release.service.ts';
+import { ReleaseUploadRepository } from '../ota/release-upload.repository.ts';
+import { ResumableUploads } from '../ota/resumable-upload.ts';
 import { RolloutService } from '../ota/rollout.service.ts';
 import { retargets } from '../rules/retarget.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
@@ -36,7 +37,12 @@ export function wireOta(
   const releases = new ReleaseService({
     repo,
     objects: parts.objects,
-    tmpDir: join(config.DATA_DIR, 'tmp'),
+    uploads: new ResumableUploads({
+      repo: new ReleaseUploadRepository(db.orm),
+      objects: parts.objects,
+      maxArtifactBytes: config.OTA_MAX_ARTIFACT_BYTES,
+      logger,
+    }),
     maxArtifactBytes: config.OTA_MAX_ARTIFACT_BYTES,
   });
   const rollouts = new RolloutService({
