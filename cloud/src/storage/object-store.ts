@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
+import { pipeline } from 'node:stream/promises';
 import { Client } from 'minio';
 
 export interface ByteRange {
@@ -139,9 +139,10 @@ export class FileObjectStore implements ObjectStore {
     await mkdir(dirname(path), { recursive: true });
     // Joined beside the parts, then moved in whole: a reader never sees half an object.
     const joined = `${dir}/joined`;
-    const out = createWriteStream(joined);
-    for (let n = 1; n <= etags.length; n++) await pipeline(createReadStream(`${dir}/${n}`), out, { end: false });
-    await finished(out.end());
+    async function* parts() {
+      for (let n = 1; n <= etags.length; n++) yield* createReadStream(`${dir}/${n}`, { highWaterMark: 1024 * 1024 });
+    }
+    await pipeline(parts, createWriteStream(joined));
     await rename(joined, path);
     await writeFile(`${path}.type`, await readFile(`${dir}/type`, 'utf8'));
     await rm(dir, { recursive: true, force: true });
