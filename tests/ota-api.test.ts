@@ -652,6 +652,29 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     expect((await api.call('GET', `${base}/ota/releases/${created.id}`)).body.status).toBe('ready');
   }, 120_000);
 
+  it('expires an artifact upload left unfinished for a week, and sweeps its kept bytes from the store', async () => {
+    const fw = await signedFirmware(dir.path, key.privateKey, { version: '9.6.0', content: randomBytes(10_000) });
+    const created = (await api.call('POST', `${base}/ota/releases`, fw.manifest)).body;
+    const part = await fetch(`http://127.0.0.1:${p.httpPort}${base}/ota/releases/${created.id}/artifact`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${api.token}`, 'content-range': 'bytes 0-3999/10000' },
+      body: new Uint8Array(fw.bytes.subarray(0, 4000)),
+    });
+    expect(part.status).toBe(202);
+    const [upload] = await p.db.sql.query<{ id: string; object_key: string }>(
+      "UPDATE release_uploads SET created_at = now() - interval '8 days' WHERE release_id = $1 RETURNING id, object_key",
+      [created.id],
+    );
+    await p.scheduler.runNow('expire-release-uploads');
+    const kept = await api.call('GET', `${base}/ota/releases/${created.id}/uploads/artifact`);
+    expect(kept.body.received).toBe(0);
+    const tail = `${upload!.object_key}.${upload!.id}.partial`;
+    const queued = () => p.count('SELECT count(*) AS n FROM deleted_objects WHERE object_key = $1', [tail]);
+    expect(await queued()).toBe(1);
+    await p.scheduler.runNow('sweep-deleted-objects');
+    expect(await queued()).toBe(0);
+  });
+
   it('answers bad rollout requests with problems that say what to change', async () => {
     const rel = await release('4.0.0');
     const bad = [

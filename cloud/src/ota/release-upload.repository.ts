@@ -1,5 +1,5 @@
 import { type Orm, schema } from '@iotp/db';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 
 const { releaseUploads } = schema;
 
@@ -57,6 +57,11 @@ export class ReleaseUploadRepository {
   /** Ends an upload (whole, dropped or started over); a trigger sends its tail object to the sweep. */
   async delete(id: string): Promise<void> {
     await this.orm.delete(releaseUploads).where(eq(releaseUploads.id, id));
+  }
+
+  /** Uploads begun before `before` and never finished. */
+  async begunBefore(before: Date, limit: number): Promise<ReleaseUploadRow[]> {
+    return this.orm.select().from(releaseUploads).where(lt(releaseUploads.createdAt, before)).limit(limit);
   }
 
   async ofRelease(releaseId: string): Promise<ReleaseUploadRow[]> {

@@ -105,6 +105,13 @@ export class ResumableUploads {
     return this.o.repo.ofRelease(releaseId);
   }
 
+  /** Drops uploads begun more than `ageMs` ago and never finished; answers how many went. */
+  async expire(ageMs: number): Promise<number> {
+    const stale = await this.o.repo.begunBefore(new Date(Date.now() - ageMs), 100);
+    await this.abandon(stale);
+    return stale.length;
+  }
+
   /** Drops uploads and what the store keeps of them. */
   async abandon(uploads: ReleaseUploadRow[]): Promise<void> {
     for (const upload of uploads) await this.drop(upload);

@@ -15,6 +15,8 @@ import { retargets } from '../rules/retarget.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { Wiring } from './wiring.ts';
 
+const UPLOAD_EXPIRY_MS = 7 * 86_400_000;
+
 /** Firmware releases and rollouts: signed downloads, a database lock per rollout on a server. */
 export function wireOta(
   { config, logger, registry, db, scheduler, onClose }: Wiring,
@@ -34,17 +36,20 @@ export function wireOta(
   const repo = new OtaRepository(db.orm);
   // A held rollout lock keeps a pool connection: at most two at once leave the pool to the work.
   const lockSlots = pLimit(2);
+  const uploads = new ResumableUploads({
+    repo: new ReleaseUploadRepository(db.orm),
+    objects: parts.objects,
+    maxArtifactBytes: config.OTA_MAX_ARTIFACT_BYTES,
+    logger,
+  });
   const releases = new ReleaseService({
     repo,
     objects: parts.objects,
-    uploads: new ResumableUploads({
-      repo: new ReleaseUploadRepository(db.orm),
-      objects: parts.objects,
-      maxArtifactBytes: config.OTA_MAX_ARTIFACT_BYTES,
-      logger,
-    }),
+    uploads,
     maxArtifactBytes: config.OTA_MAX_ARTIFACT_BYTES,
   });
+  // Artifact uploads left unfinished for a week go: the store's multipart upload and the tail object.
+  scheduler.add({ name: 'expire-release-uploads', everyMs: 3600_000, run: () => uploads.expire(UPLOAD_EXPIRY_MS) });
   const rollouts = new RolloutService({
     checkLimit: (orgId) => parts.billing.checkLimit(orgId, 'rollouts_per_month', 1),
     clusterLock:
