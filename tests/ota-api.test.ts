@@ -1,15 +1,42 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { promisify } from 'node:util';
 import { putOnPlan } from '@iotp/cloud/testing';
 import { tempDir } from '@iotp/db/testing';
 import { createClient, ok } from '@iotp/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, creds, metric, sseEvents, startTestPlatform, type TestPlatform, until } from './helpers.ts';
+import {
+  apiClient,
+  creds,
+  metric,
+  sseEvents,
+  startNodes,
+  startTestPlatform,
+  type TestPlatform,
+  until,
+} from './helpers.ts';
 import { signedFirmware, signingKey, startS3 } from './ota-fixtures.ts';
 
 const run = promisify(execFile);
+
+/** Sends `bytes` from byte `from` of a `total`-byte upload to `url`, then cuts the connection before the rest. */
+async function cutUpload(url: string, token: string, bytes: Buffer, from: number, total: number) {
+  const req = request(url, {
+    method: 'PUT',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/octet-stream',
+      'content-range': `bytes ${from}-${total - 1}/${total}`,
+      'content-length': String(total - from),
+    },
+  });
+  req.on('error', () => undefined);
+  await new Promise((sent) => req.write(bytes, sent));
+  // The bytes reach the platform, which keeps them once the connection is cut.
+  await new Promise((r) => setTimeout(r, 300));
+  req.destroy();
+}
 
 /**
  * The OTA service with simulated devices (plain MQTT clients): releases, downloads, rollouts, state
@@ -602,20 +629,9 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     });
     expect([part.status, await part.json()]).toEqual([202, { received: 100_000 }]);
     // The next part is cut midway: what arrived is kept.
-    const req = request(`http://127.0.0.1:${p.httpPort}${base}/ota/releases/${created.id}/artifact`, {
-      method: 'PUT',
-      headers: {
-        authorization: `Bearer ${api.token}`,
-        'content-type': 'application/octet-stream',
-        'content-range': 'bytes 100000-399999/400000',
-        'content-length': '300000',
-      },
-    });
-    req.on('error', () => undefined);
-    req.write(fw.bytes.subarray(100_000, 250_000));
-    await until(async () => (await kept()).received >= 200_000, 'the part that arrived');
-    req.destroy();
-    await new Promise((r) => setTimeout(r, 200));
+    const url = `http://127.0.0.1:${p.httpPort}${base}/ota/releases/${created.id}/artifact`;
+    await cutUpload(url, api.token, fw.bytes.subarray(100_000, 250_000), 100_000, 400_000);
+    await until(async () => (await kept()).received > 100_000, 'the part that arrived');
     const held = (await kept()).received;
     expect(held).toBeGreaterThanOrEqual(200_000);
     const apiKey = (await api.call('POST', `${base}/api-keys`, { name: 'resume', scopes: ['ota:deploy', 'ota:read'] }))
@@ -636,6 +652,29 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     expect((await api.call('GET', `${base}/ota/releases/${created.id}`)).body.status).toBe('ready');
   }, 120_000);
 
+  it('expires an artifact upload left unfinished for a week, and sweeps its kept bytes from the store', async () => {
+    const fw = await signedFirmware(dir.path, key.privateKey, { version: '9.6.0', content: randomBytes(10_000) });
+    const created = (await api.call('POST', `${base}/ota/releases`, fw.manifest)).body;
+    const part = await fetch(`http://127.0.0.1:${p.httpPort}${base}/ota/releases/${created.id}/artifact`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${api.token}`, 'content-range': 'bytes 0-3999/10000' },
+      body: new Uint8Array(fw.bytes.subarray(0, 4000)),
+    });
+    expect(part.status).toBe(202);
+    const [upload] = await p.db.sql.query<{ id: string; object_key: string }>(
+      "UPDATE release_uploads SET created_at = now() - interval '8 days' WHERE release_id = $1 RETURNING id, object_key",
+      [created.id],
+    );
+    await p.scheduler.runNow('expire-release-uploads');
+    const kept = await api.call('GET', `${base}/ota/releases/${created.id}/uploads/artifact`);
+    expect(kept.body.received).toBe(0);
+    const tail = `${upload!.object_key}.${upload!.id}.partial`;
+    const queued = () => p.count('SELECT count(*) AS n FROM deleted_objects WHERE object_key = $1', [tail]);
+    expect(await queued()).toBe(1);
+    await p.scheduler.runNow('sweep-deleted-objects');
+    expect(await queued()).toBe(0);
+  });
+
   it('answers bad rollout requests with problems that say what to change', async () => {
     const rel = await release('4.0.0');
     const bad = [
@@ -655,4 +694,59 @@ describe.each(['postgres', 'embedded'] as const)('OTA service on %s', (database)
     });
     expect(missing.status).toBe(404);
   });
+});
+
+/** Two nodes on one database and one S3 server, as behind a load balancer. */
+describe('OTA uploads across nodes', () => {
+  it('goes on on node B with an upload cut on node A, in S3 parts of 5 MiB, and serves it whole', async () => {
+    const dir = await tempDir();
+    const s3 = await startS3(dir.path);
+    const cluster = await startNodes(2, s3.env);
+    try {
+      const [a, b] = cluster.nodes as [TestPlatform, TestPlatform];
+      const [apiA, apiB] = [apiClient(a), apiClient(b)];
+      for (const api of [apiA, apiB]) await api.signIn('uploads@example.com');
+      const base = `/v1/orgs/${(await apiA.call('POST', '/v1/orgs', { name: 'Fleet' })).body.id}`;
+      const key = await signingKey(dir.path);
+      await apiA.call('POST', `${base}/ota/keys`, { name: 'ci', public_key: key.pem });
+      const MiB = 1024 * 1024;
+      const total = 12 * MiB;
+      const fw = await signedFirmware(dir.path, key.privateKey, { version: '1.0.0', content: randomBytes(total) });
+      const id = (await apiA.call('POST', `${base}/ota/releases`, fw.manifest)).body.id;
+      const at = (node: TestPlatform) => `http://127.0.0.1:${node.httpPort}${base}/ota/releases/${id}/artifact`;
+
+      // Node A: 7 MiB (a 5 MiB part and a tail), then 2 MiB more on a connection that is cut.
+      const first = await fetch(at(a), {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${apiA.token}`, 'content-range': `bytes 0-${7 * MiB - 1}/${total}` },
+        body: new Uint8Array(fw.bytes.subarray(0, 7 * MiB)),
+      });
+      expect([first.status, await first.json()]).toEqual([202, { received: 7 * MiB }]);
+      await cutUpload(at(a), apiA.token, fw.bytes.subarray(7 * MiB, 9 * MiB), 7 * MiB, total);
+      const kept = async () => (await apiB.call('GET', `${base}/ota/releases/${id}/uploads/artifact`)).body;
+      await until(async () => (await kept()).received > 7 * MiB, 'the cut part kept');
+      expect(await kept()).toEqual({ part: 'artifact', size: total, received: 9 * MiB, complete: false });
+
+      // Node B: the rest, from the byte node A kept last.
+      const rest = await fetch(at(b), {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${apiB.token}`, 'content-range': `bytes ${9 * MiB}-${total - 1}/${total}` },
+        body: new Uint8Array(fw.bytes.subarray(9 * MiB)),
+      });
+      expect([rest.status, (await rest.json()).status]).toEqual([200, 'ready']);
+      expect(await a.count('SELECT count(*) AS n FROM release_uploads')).toBe(0);
+
+      const token = await a.tokens.signDownload(crypto.randomUUID(), id, 60);
+      const download = await fetch(`http://127.0.0.1:${a.httpPort}/v1/ota/download/${id}?token=${token}`);
+      expect(download.status).toBe(200);
+      const sha256 = createHash('sha256')
+        .update(Buffer.from(await download.arrayBuffer()))
+        .digest('hex');
+      expect(sha256).toBe(fw.manifest.sha256);
+    } finally {
+      await cluster.stop();
+      await s3.close();
+      await dir.remove();
+    }
+  }, 120_000);
 });

@@ -654,6 +654,32 @@ export const firmwareReleases = pgTable(
   (t) => [uniqueIndex('firmware_releases_version_idx').on(t.orgId, t.name, t.version)],
 );
 
+/**
+ * A release's artifact or delta upload that was cut or sent in parts, kept where every node can go
+ * on with it: the parts in the object store's multipart upload `store_upload_id`, then `tail` bytes
+ * short of a part as the object `{object_key}.{id}.partial`. Gone once the bytes are whole.
+ */
+export const releaseUploads = pgTable(
+  'release_uploads',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    releaseId: uuid('release_id')
+      .notNull()
+      .references(() => firmwareReleases.id, { onDelete: 'cascade' }),
+    part: text('part', { enum: ['artifact', 'delta'] }).notNull(),
+    /** Where the whole lands. */
+    objectKey: text('object_key').notNull(),
+    storeUploadId: text('store_upload_id').notNull(),
+    /** The stored parts in order: each one's ETag (S3 wants them back to complete) and size. */
+    parts: jsonb('parts').$type<{ etag: string; size: number }[]>().notNull().default([]),
+    /** Bytes held: the parts' and the tail's. */
+    received: bigint('received', { mode: 'number' }).notNull().default(0),
+    tail: bigint('tail', { mode: 'number' }).notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('release_uploads_part_idx').on(t.releaseId, t.part)],
+);
+
 export interface RolloutPhase {
   /** Share of the target reached by the end of this phase, 1-100. */
   percent: number;

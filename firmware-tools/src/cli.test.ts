@@ -81,7 +81,7 @@ describe('firmware-tools', () => {
     ).rejects.toThrow(/semantic version/);
   });
 
-  it('runs as a CLI with examples in --help, --json output, and one-line errors', () => {
+  it('runs as a CLI with examples in --help, --json output, and one-line errors', async () => {
     // From the repository root, where tsx resolves; paths are absolute.
     const run = (...args: string[]) =>
       spawnSync(process.execPath, ['--conditions=@iotp/source', '--import', 'tsx', CLI, ...args], {
@@ -92,6 +92,21 @@ describe('firmware-tools', () => {
     expect(help.stdout).toMatch(/Examples:\n {2}\$ firmware-tools pack/);
     expect(help.stdout).toMatch(/--delta-from <artifact>/);
     expect(run('--version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    // pack's --version is the firmware's, as its examples say, not a request for the tool's.
+    await writeFile(join(dir.path, 'cli.bin'), 'firmware');
+    const packed = run(
+      'pack',
+      join(dir.path, 'cli.bin'),
+      '--name',
+      'cli',
+      '--version',
+      '2.0.0',
+      '--hardware',
+      'any',
+      '--out',
+      dir.path,
+    );
+    expect([packed.status, packed.stdout]).toEqual([0, expect.stringMatching(/^packed \S*cli-2\.0\.0\.bin /)]);
     const base = join(dir.path, 'cli-key');
     const keys = run('--json', 'keygen', base);
     expect(JSON.parse(keys.stdout)).toMatchObject({ privateKey: `${base}.key`, keyId: expect.any(String) });

@@ -14,6 +14,8 @@ The platform is reached with --url, --org and --api-key, or IOTP_URL, IOTP_ORG a
 export function program(): Command {
   const cli = new Command('firmware-tools')
     .version(pkg.version, '-V, --version', 'the version of firmware-tools')
+    // The tool's own options before the command, so `pack --version 1.4.2` is pack's version.
+    .enablePositionalOptions()
     .description('Build, sign and check firmware for over-the-air updates')
     .option('--json', 'print results as JSON, for scripts')
     .showHelpAfterError();

@@ -14,7 +14,8 @@ import { Uuid } from '../http/uuid.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { orgGuard } from '../orgs/org-guard.ts';
 import { orgRoutes } from '../orgs/org-route.ts';
-import type { ContentRange, ReleaseService } from './release.service.ts';
+import type { ReleaseService } from './release.service.ts';
+import type { ContentRange } from './resumable-upload.ts';
 import { Rollout, RolloutBody, RolloutDryRun } from './rollout.schemas.ts';
 import type { RolloutService } from './rollout.service.ts';
 

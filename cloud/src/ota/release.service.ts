@@ -1,27 +1,15 @@
-import { createHash, createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
 import { keyId, SignedManifest, signatureProblem } from '@iotp/protocol';
-import {
-  ArtifactMismatch,
-  BadSignature,
-  Conflict,
-  Invalid,
-  NotFound,
-  PayloadTooLarge,
-  UnsignedRelease,
-} from '../http/problem.ts';
+import { BadSignature, Conflict, Invalid, NotFound, PayloadTooLarge, UnsignedRelease } from '../http/problem.ts';
 import { type ByteRange, type ObjectStore, objectKeyProblem } from '../storage/object-store.ts';
 import type { KeyRow, OtaRepository, ReleaseRow } from './ota.repository.ts';
+import type { ContentRange, ResumableUploads } from './resumable-upload.ts';
 
 export interface ReleaseServiceOptions {
   repo: OtaRepository;
   objects: ObjectStore;
-  /** Where an upload is spooled while its hash is checked. */
-  tmpDir: string;
+  /** Takes artifacts and deltas in, resumable on any node. */
+  uploads: ResumableUploads;
   /** Largest artifact accepted, in bytes. */
   maxArtifactBytes: number;
 }
@@ -104,25 +92,27 @@ export class ReleaseService {
     if (release.status === 'ready') throw new Conflict('The artifact is uploaded already');
     const key = ownKey(release);
     if (!key) throw new Conflict('This release was registered with an artifact name that is now refused; delete it');
-    const received = await this.receive(key, body, release, range);
+    const target = {
+      releaseId: release.id,
+      part: 'artifact' as const,
+      key,
+      size: release.size,
+      sha256: release.sha256,
+    };
+    const received = await this.o.uploads.receive(target, body, range);
     if (received !== undefined) return { received };
     await this.o.repo.markUploaded(release.id);
     return publicRelease({ ...release, status: 'ready' });
   }
 
-  /** How many bytes of a cut upload this node kept: send the rest from there (`Content-Range`). */
+  /** How many bytes of a cut upload were kept (on any node): send the rest from there (`Content-Range`). */
   async received(orgId: string, id: string, part: 'artifact' | 'delta') {
     const release = await this.found(orgId, id);
     const key = ownKey(release);
     const size = part === 'artifact' ? release.size : deltaOf(release)?.size;
     if (!key || size === undefined) throw new NotFound(`This release has no ${part} to upload`);
     const done = part === 'artifact' ? release.status === 'ready' : !!release.deltaUploadedAt;
-    const spooled = await stat(this.spool(part === 'artifact' ? key : deltaKey(key))).catch(() => undefined);
-    return { part, size, received: done ? size : (spooled?.size ?? 0), complete: done };
-  }
-
-  private spool(key: string): string {
-    return join(this.o.tmpDir, `upload-${key.replaceAll('/', '_')}.part`);
+    return { part, size, received: done ? size : await this.o.uploads.received(release.id, part), complete: done };
   }
 
   /**
@@ -136,60 +126,11 @@ export class ReleaseService {
     if (release.deltaUploadedAt) throw new Conflict('The delta is uploaded already');
     const key = ownKey(release);
     if (!key) throw new Conflict('This release was registered with an artifact name that is now refused; delete it');
-    const received = await this.receive(deltaKey(key), body, delta, range);
+    const target = { releaseId: release.id, part: 'delta' as const, key: deltaKey(key), ...delta };
+    const received = await this.o.uploads.receive(target, body, range);
     if (received !== undefined) return { received };
     const row = await this.o.repo.markDeltaUploaded(release.id);
     return publicRelease(row ?? release);
-  }
-
-  /**
-   * Spools a body under a name made from `key`, then stores it under `key` if its size and SHA-256
-   * are `expected`'s. With `range` (a `Content-Range`), the body goes on from byte `range.start`
-   * of what this node kept of a cut upload, and a part short of the end answers the bytes held
-   * (a number); a cut connection leaves the spool for the next request to go on from.
-   */
-  private async receive(
-    key: string,
-    body: ReadableStream<Uint8Array> | null,
-    expected: { size: number; sha256: string },
-    range?: ContentRange,
-  ): Promise<number | undefined> {
-    if (!body) throw new Invalid('Send the artifact as the request body (application/octet-stream)');
-    if (range && range.total !== expected.size)
-      throw new Invalid(`Content-Range: the total must be ${expected.size} bytes, as the manifest says`);
-    await mkdir(this.o.tmpDir, { recursive: true });
-    const spool = this.spool(key);
-    const start = range?.start ?? 0;
-    const held = (await stat(spool).catch(() => undefined))?.size ?? 0;
-    if (start !== 0 && start !== held) throw new Conflict(`${held} bytes were received; send from byte ${held}`);
-    let size = start;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, next) {
-        size += chunk.length;
-        if (size > expected.size) return next(new SizeExceeded());
-        next(null, chunk);
-      },
-    });
-    try {
-      await pipeline(Readable.fromWeb(body as never), meter, createWriteStream(spool, { flags: start ? 'a' : 'w' }));
-    } catch (err) {
-      if (!(err instanceof SizeExceeded)) throw err; // cut: the spool stays for a resumed upload
-      await rm(spool, { force: true });
-      throw new ArtifactMismatch(err.message, { cause: err });
-    }
-    if (range && size < expected.size) return size;
-    try {
-      const hash = createHash('sha256');
-      for await (const chunk of createReadStream(spool) as AsyncIterable<Buffer>) hash.update(chunk);
-      if (size !== expected.size || hash.digest('hex') !== expected.sha256)
-        throw new ArtifactMismatch(
-          `Got ${size} bytes; the manifest says ${expected.size} bytes with SHA-256 ${expected.sha256}`,
-        );
-      await this.o.objects.putFile(key, spool, 'application/octet-stream');
-    } finally {
-      await rm(spool, { force: true });
-    }
-    return undefined;
   }
 
   async list(orgId: string, q: { name?: string; limit: number; before?: Date }) {
@@ -202,8 +143,10 @@ export class ReleaseService {
 
   async delete(orgId: string, id: string) {
     const release = await this.found(orgId, id);
+    const underWay = await this.o.uploads.underWay(release.id);
     const result = await this.o.repo.deleteRelease(orgId, id);
     if (result === 'in_use') throw new Conflict('A rollout uses this release; releases that shipped are kept');
+    await this.o.uploads.abandon(underWay);
     const key = ownKey(release);
     if (key) await this.o.objects.delete(key);
     if (key && release.deltaUploadedAt) await this.o.objects.delete(deltaKey(key));
@@ -254,12 +197,6 @@ function ownKey(release: ReleaseRow): string | undefined {
   return (key === own || key.startsWith(`${own}/`)) && !objectKeyProblem(key) ? key : undefined;
 }
 
-/** What a `Content-Range: bytes start-end/total` header says of an upload's part. */
-export interface ContentRange {
-  start: number;
-  total: number;
-}
-
 /** Where a release's delta is kept: beside its artifact, under a key made from it. */
 function deltaKey(artifactKey: string): string {
   return `${artifactKey}-delta`;
@@ -268,12 +205,6 @@ function deltaKey(artifactKey: string): string {
 /** The signed manifest's delta, if it names one. */
 export function deltaOf(release: Pick<ReleaseRow, 'manifest'>): SignedManifest['delta'] {
   return SignedManifest.shape.delta.safeParse(release.manifest.delta).data;
-}
-
-class SizeExceeded extends Error {
-  constructor() {
-    super('The body is larger than the size in the manifest');
-  }
 }
 
 export function publicKey(k: KeyRow) {

@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { readdir, writeFile } from 'node:fs/promises';
-import { text } from 'node:stream/consumers';
+import { buffer, text } from 'node:stream/consumers';
 import { tempDir } from '@iotp/db/testing';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FileObjectStore,
   InvalidObjectKey,
+  MIN_PART_BYTES,
   type ObjectStore,
   objectKeyProblem,
   S3ObjectStore,
@@ -50,6 +52,26 @@ describe.each(['files', 's3'] as const)('%s object store', (kind) => {
     const part = await store.get('firmware/x', { start: 3, end: 6 });
     expect(part?.size).toBe(10);
     expect(await text(part!.body)).toBe('3456');
+  });
+
+  it('joins a multipart upload that a second store on the same backing continued', async () => {
+    const first = randomBytes(MIN_PART_BYTES);
+    const last = randomBytes(1000);
+    const id = await store.createMultipart('firmware/multi', 'application/octet-stream');
+    const etag1 = await store.putPart('firmware/multi', id, 1, first);
+    // Another node: its own client on the same bucket or directory.
+    const other = kind === 's3' ? store : new FileObjectStore(dir.path);
+    const etag2 = await other.putPart('firmware/multi', id, 2, last);
+    await other.completeMultipart('firmware/multi', id, [etag1, etag2]);
+    const got = await store.get('firmware/multi');
+    expect(got?.size).toBe(first.length + last.length);
+    expect((await buffer(got!.body)).equals(Buffer.concat([first, last]))).toBe(true);
+    // s3rver has no AbortMultipartUpload (S3 and MinIO do): only the file store's is tried here.
+    if (kind === 's3') return;
+    const dropped = await store.createMultipart('firmware/dropped', 'application/octet-stream');
+    await store.putPart('firmware/dropped', dropped, 1, last);
+    await store.abortMultipart('firmware/dropped', dropped);
+    expect(await store.get('firmware/dropped')).toBeUndefined();
   });
 
   it.each([

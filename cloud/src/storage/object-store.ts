@@ -1,7 +1,9 @@
-import { createReadStream } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Client } from 'minio';
 
 export interface ByteRange {
@@ -62,7 +64,20 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   /** A URL that serves the object for `ttlS` seconds without credentials, where the store has one. */
   presignedUrl?(key: string, ttlS: number): Promise<string>;
+  /**
+   * Begins a multipart upload to `key`, kept by the store (any node sharing it can go on), and
+   * answers its id. Every part but the last must hold at least MIN_PART_BYTES, as S3 requires.
+   */
+  createMultipart(key: string, contentType: string): Promise<string>;
+  /** Stores part `n` (1-10000) of an upload; answers its ETag, which `completeMultipart` wants back. */
+  putPart(key: string, uploadId: string, n: number, body: Buffer): Promise<string>;
+  /** Joins parts 1..N (their ETags in order) into the object at `key`. */
+  completeMultipart(key: string, uploadId: string, etags: string[]): Promise<void>;
+  abortMultipart(key: string, uploadId: string): Promise<void>;
 }
+
+/** S3's smallest part of a multipart upload, but the last (the S3 API reference, UploadPart). */
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
 
 /** Objects as files under `root`, each with a `.type` sidecar holding its content type. */
 export class FileObjectStore implements ObjectStore {
@@ -102,6 +117,39 @@ export class FileObjectStore implements ObjectStore {
     const path = this.path(key);
     await rm(path, { force: true });
     await rm(`${path}.type`, { force: true });
+  }
+
+  async createMultipart(key: string, contentType: string) {
+    checkedKey(key);
+    const id = randomUUID();
+    await mkdir(this.path(`multipart/${id}`), { recursive: true });
+    await writeFile(this.path(`multipart/${id}/type`), contentType);
+    return id;
+  }
+
+  async putPart(key: string, uploadId: string, n: number, body: Buffer) {
+    checkedKey(key);
+    await writeFile(this.path(`multipart/${checkedKey(uploadId)}/${n}`), body);
+    return createHash('md5').update(body).digest('hex');
+  }
+
+  async completeMultipart(key: string, uploadId: string, etags: string[]) {
+    const dir = this.path(`multipart/${checkedKey(uploadId)}`);
+    const path = this.path(key);
+    await mkdir(dirname(path), { recursive: true });
+    // Joined beside the parts, then moved in whole: a reader never sees half an object.
+    const joined = `${dir}/joined`;
+    async function* parts() {
+      for (let n = 1; n <= etags.length; n++) yield* createReadStream(`${dir}/${n}`, { highWaterMark: 1024 * 1024 });
+    }
+    await pipeline(parts, createWriteStream(joined));
+    await rename(joined, path);
+    await writeFile(`${path}.type`, await readFile(`${dir}/type`, 'utf8'));
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  async abortMultipart(_key: string, uploadId: string) {
+    await rm(this.path(`multipart/${checkedKey(uploadId)}`), { recursive: true, force: true });
   }
 
   private path(key: string): string {
@@ -170,6 +218,25 @@ export class S3ObjectStore implements ObjectStore {
   async presignedUrl(key: string, ttlS: number) {
     await this.bucket();
     return this.client.presignedGetObject(this.o.bucket, checkedKey(key), ttlS);
+  }
+
+  async createMultipart(key: string, contentType: string) {
+    await this.bucket();
+    return this.client.initiateNewMultipartUpload(this.o.bucket, checkedKey(key), { 'Content-Type': contentType });
+  }
+
+  async putPart(key: string, uploadId: string, n: number, body: Buffer) {
+    const part = { bucketName: this.o.bucket, objectName: checkedKey(key), uploadID: uploadId, partNumber: n };
+    return (await this.client.uploadPart({ ...part, headers: { 'Content-Length': body.length } }, body)).etag;
+  }
+
+  async completeMultipart(key: string, uploadId: string, etags: string[]) {
+    const parts = etags.map((etag, i) => ({ part: i + 1, etag }));
+    await this.client.completeMultipartUpload(this.o.bucket, checkedKey(key), uploadId, parts);
+  }
+
+  async abortMultipart(key: string, uploadId: string) {
+    await this.client.abortMultipartUpload(this.o.bucket, checkedKey(key), uploadId);
   }
 
   /** Creates the bucket on first use if it does not exist. */

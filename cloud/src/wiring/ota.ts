@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { withDatabaseLock } from '@iotp/db';
 import pLimit from 'p-limit';
 import type { TokenService } from '../auth/tokens.ts';
@@ -9,10 +8,14 @@ import type { EventFeed } from '../events/domain-events.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
 import { OtaRepository } from '../ota/ota.repository.ts';
 import { ReleaseService } from '../ota/release.service.ts';
+import { ReleaseUploadRepository } from '../ota/release-upload.repository.ts';
+import { ResumableUploads } from '../ota/resumable-upload.ts';
 import { RolloutService } from '../ota/rollout.service.ts';
 import { retargets } from '../rules/retarget.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { Wiring } from './wiring.ts';
+
+const UPLOAD_EXPIRY_MS = 7 * 86_400_000;
 
 /** Firmware releases and rollouts: signed downloads, a database lock per rollout on a server. */
 export function wireOta(
@@ -33,12 +36,20 @@ export function wireOta(
   const repo = new OtaRepository(db.orm);
   // A held rollout lock keeps a pool connection: at most two at once leave the pool to the work.
   const lockSlots = pLimit(2);
+  const uploads = new ResumableUploads({
+    repo: new ReleaseUploadRepository(db.orm),
+    objects: parts.objects,
+    maxArtifactBytes: config.OTA_MAX_ARTIFACT_BYTES,
+    logger,
+  });
   const releases = new ReleaseService({
     repo,
     objects: parts.objects,
-    tmpDir: join(config.DATA_DIR, 'tmp'),
+    uploads,
     maxArtifactBytes: config.OTA_MAX_ARTIFACT_BYTES,
   });
+  // Artifact uploads left unfinished for a week go: the store's multipart upload and the tail object.
+  scheduler.add({ name: 'expire-release-uploads', everyMs: 3600_000, run: () => uploads.expire(UPLOAD_EXPIRY_MS) });
   const rollouts = new RolloutService({
     checkLimit: (orgId) => parts.billing.checkLimit(orgId, 'rollouts_per_month', 1),
     clusterLock:
