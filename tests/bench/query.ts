@@ -5,9 +5,10 @@
  * Loads BENCH_READINGS readings (default 10,000,000) from BENCH_DEVICES devices (1,000) over 30
  * days into a scratch database on DATABASE_URL's server (default the local PostgreSQL), then times
  * BENCH_SAMPLES (200) requests of each kind one after another: latest values, one day of raw points,
- * 30 days in hourly buckets. Then `latest` under load: autocannon (in a child process) with
- * BENCH_CONNECTIONS (50) connections for BENCH_SECONDS (10) against the API, and against a bare Hono route in the same
- * process running the same SQL on a pool of the same size. BENCH_PROFILE=dir writes a CPU profile
+ * 30 days in hourly buckets, each API read taken in turn with its SQL. Then `latest` under load:
+ * autocannon (in a child process) with BENCH_CONNECTIONS (50) connections, BENCH_ROUNDS (3) rounds
+ * in turn against the API and against a bare Hono route in the same process running the same SQL
+ * on a pool of the same size, each side's rounds sharing BENCH_SECONDS (12). BENCH_PROFILE=dir writes a CPU profile
  * of the API under load there. Progress goes to stderr; the last stdout line is the JSON result.
  */
 
@@ -25,7 +26,8 @@ const READINGS = Number(env.BENCH_READINGS ?? 10_000_000);
 const DEVICES = Number(env.BENCH_DEVICES ?? 1000);
 const SAMPLES = Number(env.BENCH_SAMPLES ?? 200);
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50);
-const SECONDS = Number(env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(env.BENCH_SECONDS ?? 12);
+const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
 const DAYS = 30;
 const END = Date.parse('2026-06-01T00:00:00Z');
 const START = END - DAYS * 86_400_000;
@@ -37,14 +39,22 @@ function percentiles(ms: number[]) {
   return { p50_ms: at(0.5), p99_ms: at(0.99) };
 }
 
-async function time(n: number, fn: (i: number) => Promise<unknown>) {
-  const out: number[] = [];
+/**
+ * Times `n` calls of the API read and of its SQL, taken in turn (one of each, then the next pair),
+ * so both meet the same moments of a machine whose speed drifts: their difference is the API's cost.
+ */
+async function timePairs(n: number, api: (i: number) => Promise<unknown>, bare: (i: number) => Promise<unknown>) {
+  const a: number[] = [];
+  const b: number[] = [];
   for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn(i);
-    out.push(performance.now() - t0);
+    let t0 = performance.now();
+    await api(i);
+    a.push(performance.now() - t0);
+    t0 = performance.now();
+    await bare(i);
+    b.push(performance.now() - t0);
   }
-  return percentiles(out);
+  return [percentiles(a), percentiles(b)] as const;
 }
 
 /** One GET over a kept-alive connection: a client as light as the SQL baseline's, not fetch's. */
@@ -77,7 +87,7 @@ async function load(port: number, paths: string[], token?: string) {
     paths,
     token,
     connections: CONNECTIONS,
-    seconds: SECONDS,
+    seconds: SECONDS / ROUNDS,
     label: `port ${port}`,
   });
   if (non2xx || errors) throw new Error(`load: ${non2xx} non-2xx, ${errors} errors`);
@@ -134,37 +144,48 @@ async function main() {
 
     const get = getter(platform.httpPort);
     progress('latest values...');
-    const latest = await time(SAMPLES, (i) => get(`${base}/${device(i)}/telemetry/latest`, token));
-    const latestSql = await time(
+    const [latest, latestSql] = await timePairs(
       SAMPLES,
+      (i) => get(`${base}/${device(i)}/telemetry/latest`, token),
       (i) => sql`SELECT metric, time, value FROM telemetry_latest WHERE device_id = ${device(i)}`,
     );
     progress('one day of raw points...');
-    const raw = await time(SAMPLES, (i) =>
-      get(`${base}/${device(i)}/telemetry?metric=temp&from=${day(i)}&to=${dayEnd(i)}&limit=10000`, token),
-    );
-    const rawSql = await time(
+    const [raw, rawSql] = await timePairs(
       SAMPLES,
+      (i) => get(`${base}/${device(i)}/telemetry?metric=temp&from=${day(i)}&to=${dayEnd(i)}&limit=10000`, token),
       (i) =>
         sql`SELECT time, value FROM telemetry WHERE device_id = ${device(i)} AND metric = 'temp' AND time >= ${day(i)} AND time < ${dayEnd(i)} ORDER BY time DESC`,
     );
     progress('30 days in hourly buckets...');
-    const hourly = await time(SAMPLES, (i) =>
-      get(`${base}/${device(i)}/telemetry?metric=temp&from=${from}&to=${to}&bucket=1h&agg=avg`, token),
-    );
-    const hourlySql = await time(
+    const [hourly, hourlySql] = await timePairs(
       SAMPLES,
+      (i) => get(`${base}/${device(i)}/telemetry?metric=temp&from=${from}&to=${to}&bucket=1h&agg=avg`, token),
       (i) =>
         sql`SELECT date_bin('1 hour', time, 'epoch'), avg(value) FROM telemetry WHERE device_id = ${device(i)} AND metric = 'temp' AND time >= ${from} AND time < ${to} GROUP BY 1 ORDER BY 1`,
     );
-    progress(`latest under load: ${CONNECTIONS} connections for ${SECONDS} s, the API then a bare route...`);
+    progress(
+      `latest under load: ${CONNECTIONS} connections, the API and a bare route in turn, ${ROUNDS} rounds of ${SECONDS / ROUNDS} s each...`,
+    );
     const paths = ids.map((_, i) => `${base}/${device(i)}/telemetry/latest`);
-    const latestLoad = await profiled('query-latest', () => load(platform.httpPort, paths, token));
     const bare = await bareRoute(url.toString(), platform.config.DATABASE_POOL_SIZE);
-    const bareLoad = await load(
-      bare.port,
-      ids.map((_, i) => `/latest/${device(i)}`),
-    ).finally(bare.close);
+    const bareLoads = [];
+    const latestLoads = [];
+    try {
+      // In turn, so a drift of the machine's speed falls on both alike.
+      for (let r = 0; r < ROUNDS; r++) {
+        latestLoads.push(await profiled('query-latest', () => load(platform.httpPort, paths, token)));
+        bareLoads.push(
+          await load(
+            bare.port,
+            ids.map((_, i) => `/latest/${device(i)}`),
+          ),
+        );
+      }
+    } finally {
+      await bare.close();
+    }
+    const latestLoad = meanOf(latestLoads);
+    const bareLoad = meanOf(bareLoads);
     const result = {
       bench: 'query',
       readings: perDevice * DEVICES,
@@ -187,6 +208,13 @@ async function main() {
     await sql.end();
     await bench.stop();
   }
+}
+
+/** The mean of each figure over the rounds. */
+function meanOf(runs: { req_per_s: number; p50_ms: number; p99_ms: number }[]) {
+  const mean = (f: (r: (typeof runs)[number]) => number) =>
+    Math.round(runs.reduce((s, r) => s + f(r), 0) / runs.length);
+  return { req_per_s: mean((r) => r.req_per_s), p50_ms: mean((r) => r.p50_ms), p99_ms: mean((r) => r.p99_ms) };
 }
 
 /** The same `latest` SQL behind a Hono route with nothing else: no auth, no checks, no logs. */
