@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AedesOptions, Client } from 'aedes';
 import type { IConnackPacket, IDisconnectPacket, IPubackPacket, IPublishPacket } from 'mqtt-packet';
@@ -123,5 +125,38 @@ describe('aedes patch', () => {
     const { mq } = aedes as unknown as { mq: { emit(p: object): void } };
     mq.emit({ cmd: 'publish', topic: '$SYS/other-node/new/clients', payload: Buffer.from('moved') });
     await until(() => !expiring.has('moved'));
+  });
+});
+
+/** What patches/mqtt-packet+9.0.2.patch changes: its debug calls cost nothing while debug is off. */
+describe('mqtt-packet patch', () => {
+  it('guards every debug call, and still logs when debug is on', async () => {
+    // mqtt-packet's own `debug`, as it loads it.
+    const fromPacket = createRequire(createRequire(import.meta.url).resolve('mqtt-packet'));
+    const createDebug = fromPacket('debug') as {
+      log: (...args: unknown[]) => void;
+      enable(namespaces: string): void;
+      disable(): string;
+    };
+    for (const file of ['parser.js', 'writeToStream.js']) {
+      const text = readFileSync(fromPacket.resolve(`./${file}`), 'utf8');
+      expect(text.match(/^\s*debug\(/gm), `${file}: an unguarded debug call`).toBeNull();
+      expect(text).toContain('debug.enabled && debug(');
+    }
+    const mqtt = await import('mqtt-packet');
+    const packet = mqtt.generate({ cmd: 'pingreq' });
+    const lines: string[] = [];
+    const log = createDebug.log;
+    createDebug.log = (...args: unknown[]) => lines.push(String(args[0]));
+    try {
+      mqtt.parser().parse(packet);
+      expect(lines).toEqual([]);
+      createDebug.enable('mqtt-packet:parser');
+      mqtt.parser().parse(packet);
+      expect(lines.some((l) => l.includes('parse: current state'))).toBe(true);
+    } finally {
+      createDebug.disable();
+      createDebug.log = log;
+    }
   });
 });
