@@ -11,7 +11,21 @@ describe('array literals', () => {
   afterAll(() => sql.end());
 
   it('reads back text with quotes, backslashes, commas, braces, spaces, NULL spelled out, and nulls', async () => {
-    const list = ['plain', 'a "quoted" one', 'back\\slash', 'a,b', '{braces}', ' spaced ', 'NULL', '', 'ünï', null];
+    const list = [
+      'plain',
+      'null',
+      'Null',
+      'a-b_c.d:e+f',
+      'a "quoted" one',
+      'back\\slash',
+      'a,b',
+      '{braces}',
+      ' spaced ',
+      'NULL',
+      '',
+      'ünï',
+      null,
+    ];
     const rows = await sql.unsafe('SELECT v FROM unnest($1::text[]) WITH ORDINALITY AS u(v, i) ORDER BY i', [
       arrayLiteral(list),
     ]);
