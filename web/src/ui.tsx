@@ -226,6 +226,12 @@ export function formFields(form: HTMLFormElement): Record<string, string> {
 }
 
 /** A notice: `error` is announced at once to screen readers, the others politely. */
+/** The first of these errors (a load's, an action's), if any, as an alert. */
+export function ErrorNotice({ of }: { of: (string | undefined)[] }) {
+  const error = of.find(Boolean);
+  return error ? <Notice kind="error">{error}</Notice> : null;
+}
+
 export function Notice({
   kind = 'info',
   children,

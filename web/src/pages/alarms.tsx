@@ -1,7 +1,18 @@
 import { useState } from 'preact/hooks';
 import { api, type Page, query } from '../api.ts';
 import { Link } from '../router.tsx';
-import { ButtonForm, DataTable, Notice, Pager, SearchForm, Select, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import {
+  ButtonForm,
+  DataTable,
+  ErrorNotice,
+  Pager,
+  SearchForm,
+  Select,
+  Title,
+  useLoad,
+  useSubmit,
+  when,
+} from '../ui.tsx';
 import { SEVERITIES, useRules } from './rules.tsx';
 
 /** What rules raised: open and cleared alarms, filtered, acknowledged and cleared by people. */
@@ -58,7 +69,7 @@ export function AlarmsPage({ orgId }: { orgId: string }) {
         <Select label="Severity" name="severity" options={[['', 'Any'], ...SEVERITIES]} />
         <button type="submit">Filter</button>
       </SearchForm>
-      {(list.error || act.error) && <Notice kind="error">{list.error ?? act.error}</Notice>}
+      <ErrorNotice of={[list.error, act.error]} />
       <DataTable
         caption="Alarms"
         columns={['Raised', 'Severity', 'Rule', 'Device', 'What', 'State', 'Actions']}

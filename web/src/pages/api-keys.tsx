@@ -4,6 +4,7 @@ import {
   ButtonForm,
   Checks,
   DataTable,
+  ErrorNotice,
   Field,
   Notice,
   Submit,
@@ -92,7 +93,7 @@ export function ApiKeys({
   });
   return (
     <>
-      {(keys.error || revoke.error) && <Notice kind="error">{keys.error ?? revoke.error}</Notice>}
+      <ErrorNotice of={[keys.error, revoke.error]} />
       <DataTable
         caption={caption}
         columns={['Key', 'Scopes', 'Last used', 'Expires', 'Actions']}

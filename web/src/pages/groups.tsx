@@ -1,6 +1,17 @@
 import { api, type Device, type Page } from '../api.ts';
 import { Link } from '../router.tsx';
-import { ButtonForm, DataTable, Field, Notice, Select, Submit, Title, useLoad, useSubmit } from '../ui.tsx';
+import {
+  ButtonForm,
+  DataTable,
+  ErrorNotice,
+  Field,
+  Notice,
+  Select,
+  Submit,
+  Title,
+  useLoad,
+  useSubmit,
+} from '../ui.tsx';
 import { OnlineBadge, tagsOf } from './devices.tsx';
 
 /** Groups of devices: static ones filled by hand, dynamic ones of every device with their tags. */
@@ -30,7 +41,7 @@ export function GroupsPage({ orgId }: { orgId: string }) {
   return (
     <main>
       <Title text="Device groups" />
-      {(groups.error || remove.error) && <Notice kind="error">{groups.error ?? remove.error}</Notice>}
+      <ErrorNotice of={[groups.error, remove.error]} />
       <DataTable
         caption="Device groups"
         columns={['Group', 'Kind', 'Tags', 'Actions']}
@@ -105,7 +116,7 @@ export function GroupPage({ orgId, id }: { orgId: string; id: string }) {
       <p>
         <Link href="/groups">All groups</Link>
       </p>
-      {(group.error || change.error) && <Notice kind="error">{group.error ?? change.error}</Notice>}
+      <ErrorNotice of={[group.error, change.error]} />
       {g?.kind === 'dynamic' && <Notice>Every device with the tags {g.tags.join(', ')} is in this group.</Notice>}
       <DataTable
         caption="Devices in the group"

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Page, query } from '../api.ts';
 import { Link } from '../router.tsx';
-import { ButtonForm, DataTable, Notice, Pager, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import { ButtonForm, DataTable, ErrorNotice, Pager, Title, useLoad, useSubmit, when } from '../ui.tsx';
 
 /** The signed-in person's inbox: every notification, newest first, marked read one by one or all. */
 
@@ -67,7 +67,7 @@ export function NotificationsPage() {
           Mark all read
         </ButtonForm>
       </div>
-      {(list.error || mark.error) && <Notice kind="error">{list.error ?? mark.error}</Notice>}
+      <ErrorNotice of={[list.error, mark.error]} />
       <DataTable
         caption="Your notifications"
         columns={['Notification', 'Severity', 'When', 'Actions']}

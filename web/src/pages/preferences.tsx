@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, apiFile } from '../api.ts';
 import { useSession } from '../session.tsx';
-import { Checks, Field, FormError, Notice, Select, Submit, ticked, useLoad, useSubmit } from '../ui.tsx';
+import { Checks, ErrorNotice, Field, FormError, Notice, Select, Submit, ticked, useLoad, useSubmit } from '../ui.tsx';
 
 /** The account's avatar and preferences: language, time zone, and which notifications reach one how. */
 
@@ -124,7 +124,7 @@ export function Avatar() {
         <p class="muted">No avatar yet.</p>
       )}
       <form onSubmit={upload.onSubmit} class="inline">
-        {(upload.error || remove.error) && <Notice kind="error">{upload.error ?? remove.error}</Notice>}
+        <ErrorNotice of={[upload.error, remove.error]} />
         <Field
           label="Avatar image"
           name="avatar"

@@ -4,6 +4,7 @@ import {
   ButtonForm,
   Checks,
   DataTable,
+  ErrorNotice,
   Field,
   FormError,
   Notice,
@@ -49,7 +50,7 @@ export function RolesPage({ orgId }: { orgId: string }) {
   return (
     <main>
       <Title text="Roles" />
-      {(roles.error || remove.error) && <Notice kind="error">{roles.error ?? remove.error}</Notice>}
+      <ErrorNotice of={[roles.error, remove.error]} />
       <DataTable
         caption="Roles and their permissions"
         columns={['Role', 'Permissions', manage && 'Actions']}

@@ -1,5 +1,17 @@
 import { api } from '../api.ts';
-import { ButtonForm, DataTable, Field, FormError, Notice, Select, Submit, Title, useLoad, useSubmit } from '../ui.tsx';
+import {
+  ButtonForm,
+  DataTable,
+  ErrorNotice,
+  Field,
+  FormError,
+  Notice,
+  Select,
+  Submit,
+  Title,
+  useLoad,
+  useSubmit,
+} from '../ui.tsx';
 import { tagsOf } from './devices.tsx';
 import { useGroups } from './groups.tsx';
 
@@ -52,7 +64,7 @@ export function RulesPage({ orgId }: { orgId: string }) {
   return (
     <main>
       <Title text="Rules" />
-      {(rules.error || change.error) && <Notice kind="error">{rules.error ?? change.error}</Notice>}
+      <ErrorNotice of={[rules.error, change.error]} />
       <DataTable
         caption="Rules"
         columns={['Rule', 'Condition', 'Severity', 'State', 'Actions']}

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, query, streamEvents } from '../api.ts';
 import { Link } from '../router.tsx';
-import { ButtonForm, Field, Notice, Submit, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
+import { ButtonForm, ErrorNotice, Field, Notice, Submit, TableHead, Title, useLoad, useSubmit, when } from '../ui.tsx';
 import { tagsOf } from './devices.tsx';
 
 /** Firmware updates: releases, rollouts with their phases, and acting on a rollout as it runs. */
@@ -75,7 +75,7 @@ export function UpdatesPage({ orgId }: { orgId: string }) {
   return (
     <main>
       <Title text="Firmware updates" />
-      {(releases.error || rollouts.error) && <Notice kind="error">{releases.error ?? rollouts.error}</Notice>}
+      <ErrorNotice of={[releases.error, rollouts.error]} />
       <h2>Rollouts</h2>
       <table>
         <TableHead caption="Rollouts, newest first" columns={['Rollout', 'Release', 'Status', 'Phase', 'Devices']} />
