@@ -46,23 +46,23 @@ export class TelemetryService {
 
   /** One metric of several devices in buckets, each bucket naming its device. */
   async series(orgId: string, deviceIds: string[], q: RangeQuery & { bucket: Bucket; agg: Agg }) {
-    const plan = this.plan(deviceIds, q);
-    const data = await this.repo.buckets({ ...q, ...plan, orgId, deviceIds: [...new Set(deviceIds)] });
+    const bucketing = this.bucketing(deviceIds, q);
+    const data = await this.repo.buckets({ ...q, ...bucketing, orgId, deviceIds: [...new Set(deviceIds)] });
     // Buckets prove every device is the organization's and the metric known; without any, find out why.
     if (data.length === 0) await this.owned(orgId, deviceIds, q.metric);
-    return { source: plan.source, bucket: q.bucket, agg: q.agg, data };
+    return { source: bucketing.source, bucket: q.bucket, agg: q.agg, data };
   }
 
   /** One metric of one device in buckets: the device is the question, so its buckets do not repeat it. */
   async deviceSeries(orgId: string, deviceId: string, q: RangeQuery & { bucket: Bucket; agg: Agg }) {
-    const plan = this.plan([deviceId], q);
-    const data = await this.repo.deviceBuckets({ ...q, ...plan, orgId, deviceId });
+    const bucketing = this.bucketing([deviceId], q);
+    const data = await this.repo.deviceBuckets({ ...q, ...bucketing, orgId, deviceId });
     if (data.length === 0) await this.owned(orgId, [deviceId], q.metric);
-    return { source: plan.source, bucket: q.bucket, agg: q.agg, data };
+    return { source: bucketing.source, bucket: q.bucket, agg: q.agg, data };
   }
 
   /** The bucket's width, and what serves it; refuses a range or device count past the limits. */
-  private plan(deviceIds: string[], q: RangeQuery & { bucket: Bucket }): { bucketS: number; source: Source } {
+  private bucketing(deviceIds: string[], q: RangeQuery & { bucket: Bucket }): { bucketS: number; source: Source } {
     checkRange(q);
     if (deviceIds.length > MAX_DEVICES) throw new Invalid(`device_ids: at most ${MAX_DEVICES} devices in one query`);
     const bucketS = BUCKETS[q.bucket];
