@@ -16,7 +16,9 @@
  * WebSocket on the HTTP port; or `tcp,ws`): the load runs once per protocol and transport, the first
  * as the headline (and against Mosquitto), the others reported side by side in `variants`.
  * BENCH_PROFILE=dir writes a CPU profile of the platform during its (first) load and of the writer
- * alone there; BENCH_ALLOC_PROFILE=dir, what they allocate. `cpu_us_per_msg` is the CPU each party
+ * alone there; BENCH_ALLOC_PROFILE=dir, what they allocate (scratch.ts `profiled`: BENCH_ALLOC_SURVIVORS,
+ * BENCH_ALLOC_AFTER_MS). `stalls` says where the platform's latency went: its event loop's delay,
+ * its GC pauses and its commit times during the load. `cpu_us_per_msg` is the CPU each party
  * used per message (the broker's process, the local database's processes, the load generator),
  * beside Mosquitto's: on a machine whose cores they share, rates show the sharing, CPU does not.
  * @example BENCH_MESSAGES=2000 BENCH_PROTOCOL=4,5 BENCH_TRANSPORT=tcp,ws npm run bench:ingest
@@ -28,6 +30,7 @@ import postgres from 'postgres';
 import { cpuMeter } from './cpu.ts';
 import { type LoadResult, reachable, runLoad } from './run-load.ts';
 import { benchPlatform, profiled, progressTo } from './scratch.ts';
+import { stallsDuring } from './stalls.ts';
 
 const env = process.env;
 const FLEET = process.argv.includes('--fleet');
@@ -87,8 +90,8 @@ async function main() {
       `MQTT ${v.protocolVersion === 5 ? '5' : '3.1.1'} over ${v.transport}`;
     progress(`${label(VARIANTS[0]!)}...`);
     const cpu = cpuMeter({ broker: true, database: 'postgres' });
-    const ours = await profiled('ingest', () =>
-      runLoad({ ...job, url: urlOf(VARIANTS[0]!.transport), devices, label: 'platform' }),
+    const { result: ours, stalls } = await stallsDuring(platform.registry, () =>
+      profiled('ingest', () => runLoad({ ...job, url: urlOf(VARIANTS[0]!.transport), devices, label: 'platform' })),
     );
     await platform.writer.flush();
     const oursCpu = cpu.used();
@@ -167,6 +170,8 @@ async function main() {
       writer_alone_of_baseline: Number((copySeconds / writerSeconds).toFixed(2)),
       baseline_mosquitto_msgs_per_s: mosquitto ? Math.round(mosquitto.msgs / mosquitto.seconds) : null,
       baseline_mosquitto_p99_ms: mosquitto ? Number(mosquitto.p99.toFixed(2)) : null,
+      // Where the platform's latency went: its event loop held, its GC's pauses, its commits.
+      stalls,
       // CPU per message, which does not depend on how the machine's cores were shared: the broker
       // process (the writer in it), the database's processes (when it runs on this machine), and
       // the load generator; Mosquitto's own beside it.

@@ -66,7 +66,9 @@ export async function benchPlatform(serverUrl: string | 'embedded', prefix: stri
  * directory, as `{name}-{time}.cpuprofile` (open it in Chrome's DevTools or speedscope). With
  * BENCH_ALLOC_PROFILE=dir it writes what was allocated meanwhile, collected since or not, as
  * `{name}-{time}.heapprofile` (sampled every 4 KB): bytes allocated per message do not depend on
- * how busy the machine is, as times do.
+ * how busy the machine is, as times do. BENCH_ALLOC_SURVIVORS=1 keeps only what outlived a young
+ * collection (what the GC copied and promoted: its pauses grow with that, not with garbage), and
+ * BENCH_ALLOC_AFTER_MS starts sampling that long into `fn` (past a load's connections, say).
  */
 export async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
   const cpuDir = process.env.BENCH_PROFILE;
@@ -82,14 +84,18 @@ export async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T
     await post('Profiler.enable');
     await post('Profiler.start');
   }
+  const running = fn();
+  running.catch(() => undefined); // awaited below; a rejection while sampling waits is not unhandled
+  const after = Number(process.env.BENCH_ALLOC_AFTER_MS ?? 0);
+  if (allocDir && after > 0) await new Promise((r) => setTimeout(r, after));
   if (allocDir)
     await post('HeapProfiler.startSampling', {
       samplingInterval: 4096,
       includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
+      includeObjectsCollectedByMinorGC: process.env.BENCH_ALLOC_SURVIVORS !== '1',
     });
   try {
-    return await fn();
+    return await running;
   } finally {
     const write = async (dir: string, ext: string, profile: unknown) => {
       const file = join(dir, `${name}-${Date.now()}.${ext}`);
