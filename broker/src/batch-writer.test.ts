@@ -1,4 +1,4 @@
-import { type Database, openDatabase } from '@iotp/db';
+import { type Database, openDatabase, type SqlClient } from '@iotp/db';
 import { createTestDatabase, startTcpProxy, TEST_SERVER_URL, tempDir } from '@iotp/db/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -309,6 +309,41 @@ describe('BatchWriter on PostgreSQL', () => {
     // With a minute-long age limit, only eager writing can resolve these.
     await Promise.all(Array.from({ length: 20 }, () => w.write(DEVICE, readings(5), true)));
     expect(await rowCount(db)).toBe(before + 100);
+    await w.close();
+  });
+
+  it('takes a second connection only for a batch big enough: a trickle commits one batch at a time', async () => {
+    // Each statement held 50 ms, so what follows it is written while it is in flight.
+    let inFlight = 0;
+    let most = 0;
+    const sql: SqlClient = {
+      ...db.sql,
+      async query(text, params) {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 50));
+        try {
+          return await db.sql.query(text, params);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    const w = new BatchWriter({ sql, logger, concurrency: 2, parallelRows: 50, maxDelayMs: 60_000 });
+    const nextTurn = () => new Promise((r) => setImmediate(r));
+    const before = await rowCount(db);
+    const trickle = [];
+    for (let i = 0; i < 20; i++) {
+      trickle.push(w.write(DEVICE, readings(1), true));
+      await nextTurn();
+    }
+    await Promise.all(trickle);
+    expect(most).toBe(1);
+    const flood = [w.write(DEVICE, readings(60), true)];
+    await nextTurn();
+    flood.push(w.write(DEVICE, readings(60), true));
+    await Promise.all(flood);
+    expect(most).toBe(2);
+    expect(await rowCount(db)).toBe(before + 140);
     await w.close();
   });
 

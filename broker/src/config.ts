@@ -69,6 +69,9 @@ export const brokerEnv = z.object({
   ),
   WRITER_HIGH_WATER_ROWS: count(100_000).describe('queued rows past which the broker stops reading device sockets'),
   WRITER_CONCURRENCY: count(2).describe('batches written at once on a PostgreSQL server (1 on the embedded database)'),
+  WRITER_PARALLEL_ROWS: count(500).describe(
+    'while a batch is being written, the next takes another connection only once it holds this many rows (or is WRITER_BATCH_MS old): a steady trickle commits one batch at a time, each bigger',
+  ),
   WRITER_TIMEOUT_MS: count(10_000).describe(
     'a batch not committed within this long counts as a failed write: `/readyz` turns 503 and the batch is retried',
   ),

@@ -29,6 +29,7 @@ export async function wireIngest({ config, logger, registry, db, scheduler, onCl
     highWaterRows: config.WRITER_HIGH_WATER_ROWS,
     // PGlite is one backend: parallel batches would only queue behind each other.
     concurrency: db.kind === 'embedded' ? 1 : config.WRITER_CONCURRENCY,
+    parallelRows: config.WRITER_PARALLEL_ROWS,
     timeoutMs: config.WRITER_TIMEOUT_MS,
     maxFutureMs: config.TELEMETRY_MAX_FUTURE_MS,
   });
