@@ -128,8 +128,27 @@ describe('aedes patch', () => {
   });
 });
 
-/** What patches/mqtt-packet+9.0.2.patch changes: its debug calls cost nothing while debug is off. */
+/**
+ * What patches/mqtt-packet+9.0.2.patch changes: its debug calls cost nothing while debug is off, and
+ * a plain acknowledgement is written as one buffer.
+ */
 describe('mqtt-packet patch', () => {
+  it('writes a plain acknowledgement as one buffer, the same bytes as before', async () => {
+    const mqtt = await import('mqtt-packet');
+    const writes = (packet: object, protocolVersion: number) => {
+      const chunks: Buffer[] = [];
+      const stream = { write: (b: Buffer) => chunks.push(Buffer.from(b)) > 0 };
+      mqtt.writeToStream(packet as IPubackPacket, stream as never, { protocolVersion });
+      return chunks.map((c) => c.toString('hex'));
+    };
+    expect(writes({ cmd: 'puback', messageId: 258 }, 4)).toEqual(['40020102']);
+    expect(writes({ cmd: 'puback', messageId: 258, reasonCode: 0 }, 5)).toEqual(['40020102']);
+    expect(writes({ cmd: 'pubrel', messageId: 7 }, 4)).toEqual(['62020007']);
+    expect(writes({ cmd: 'pubrec', messageId: 65535 }, 3)).toEqual(['5002ffff']);
+    // A reason code or properties: written as before, in parts [MQTT-3.4.2-1].
+    expect(writes({ cmd: 'puback', messageId: 9, reasonCode: 0x99 }, 5).join('')).toBe('400400099900');
+  });
+
   it('guards every debug call, and still logs when debug is on', async () => {
     // mqtt-packet's own `debug`, as it loads it.
     const fromPacket = createRequire(createRequire(import.meta.url).resolve('mqtt-packet'));
