@@ -128,7 +128,10 @@ describe('aedes patch', () => {
   });
 });
 
-/** What patches/mqtt-packet+9.0.2.patch changes: its debug calls cost nothing while debug is off. */
+/**
+ * What patches/mqtt-packet+9.0.2.patch changes: its debug calls cost nothing while debug is off, and
+ * what it keeps per connection and per process is what it needs.
+ */
 describe('mqtt-packet patch', () => {
   it('guards every debug call, and still logs when debug is on', async () => {
     // mqtt-packet's own `debug`, as it loads it.
@@ -158,5 +161,33 @@ describe('mqtt-packet patch', () => {
       createDebug.disable();
       createDebug.log = log;
     }
+  });
+
+  it('keeps neither the CONNECT nor a stream per parser, and makes number buffers as they are written', async () => {
+    const mqtt = await import('mqtt-packet');
+    const parser = mqtt.parser() as unknown as {
+      settings: Record<string, unknown>;
+      _list: object;
+      parse(b: Buffer): number;
+      on(e: 'packet', f: (p: { cmd: string }) => void): void;
+    };
+    const got: { cmd: string }[] = [];
+    parser.on('packet', (p) => got.push(p));
+    parser.parse(mqtt.generate({ ...connectPacket('kept', 5), username: 'u', password: Buffer.from('secret') }));
+    // The device's secret is not held for as long as it stays connected; MQTT 5 parsing goes on.
+    expect(parser.settings).toEqual({ protocolVersion: 5, bridgeMode: undefined });
+    parser.parse(mqtt.generate({ cmd: 'disconnect', reasonCode: 0x04 }, { protocolVersion: 5 }));
+    expect(got.map((p) => p.cmd)).toEqual(['connect', 'disconnect']);
+    expect(got[1]).toMatchObject({ reasonCode: 0x04 });
+    // A plain BufferList, not the Duplex stream `bl()` makes.
+    expect('pipe' in parser._list).toBe(false);
+
+    const { cache } = createRequire(createRequire(import.meta.url).resolve('mqtt-packet'))('./numbers.js') as {
+      cache: Record<number, Buffer>;
+    };
+    const ack = mqtt.generate({ cmd: 'puback', messageId: 54_321 });
+    expect([...ack]).toEqual([0x40, 2, 54_321 >> 8, 54_321 & 0xff]);
+    expect(cache[54_321]).toEqual(Buffer.from([54_321 >> 8, 54_321 & 0xff]));
+    expect(Object.keys(cache).length).toBeLessThan(1000);
   });
 });
