@@ -4,7 +4,8 @@
  * keepalive, and reports the connect-and-authenticate rate, the broker's memory per connection
  * (resident set growth over the connections) and its event-loop delay while they idle, beside
  * Mosquitto holding the same connections with a password file, measured in the same run. Each
- * broker's CPU time per connect is reported too: on a shared machine it holds still when rates do not.
+ * broker's CPU time per connect is reported too, and the clients' (where theirs is much more, they
+ * bound the rate): on a shared machine these hold still when rates do not.
  *
  * The platform runs as `npm start` does, in its own process on a scratch database of DATABASE_URL's
  * server (default the local PostgreSQL); the clients run in BENCH_CLIENT_PROCESSES child processes
@@ -85,6 +86,8 @@ async function connectAll(url: string, devices: Device[]) {
   const seconds = Math.max(...reports.map((r) => r.seconds));
   const connected = reports.reduce((n, r) => n + r.connected, 0);
   const failed = reports.reduce((n, r) => n + r.failed, 0);
+  // What the load costs the clients: where it is much more than the broker's, the clients bound the rate.
+  const clientCpuMs = reports.reduce((n, r) => n + r.cpuMs, 0);
   const firstError = reports.find((r) => r.firstError)?.firstError;
   return {
     connected,
@@ -92,6 +95,7 @@ async function connectAll(url: string, devices: Device[]) {
     firstError,
     seconds,
     rate: Math.round(connected / seconds),
+    clientCpuPerConnect: clientCpuMs / Math.max(1, connected),
     async close() {
       await Promise.all(
         children.map((c) => {
@@ -227,12 +231,14 @@ async function main() {
     connects_per_s: ours.rate,
     bytes_per_connection: ours.bytesPerConnection,
     broker_cpu_ms_per_connect: Number(ours.cpuPerConnect.toFixed(3)),
+    client_cpu_ms_per_connect: Number(ours.clientCpuPerConnect.toFixed(3)),
     broker_rss_mb: Math.round(ours.rss / 1048576),
     idle_event_loop_lag_p99_ms: ours.lagP99,
     baseline_mosquitto_connected: mosquitto.connected,
     baseline_mosquitto_connects_per_s: mosquitto.rate,
     baseline_mosquitto_bytes_per_connection: mosquitto.bytesPerConnection,
     baseline_mosquitto_cpu_ms_per_connect: Number(mosquitto.cpuPerConnect.toFixed(3)),
+    baseline_mosquitto_client_cpu_ms_per_connect: Number(mosquitto.clientCpuPerConnect.toFixed(3)),
     connect_rate_vs_mosquitto: Number((ours.rate / Math.max(1, mosquitto.rate)).toFixed(2)),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
