@@ -130,7 +130,8 @@ describe('aedes patch', () => {
 
 /**
  * What patches/mqtt-packet+9.0.2.patch changes: its debug calls cost nothing while debug is off, and
- * a plain acknowledgement is written as one buffer.
+ * what it keeps per connection and per process is what it needs, and a plain acknowledgement is
+ * written as one buffer.
  */
 describe('mqtt-packet patch', () => {
   it('writes a plain acknowledgement as one buffer, the same bytes as before', async () => {
@@ -177,5 +178,34 @@ describe('mqtt-packet patch', () => {
       createDebug.disable();
       createDebug.log = log;
     }
+  });
+
+  it('keeps neither the CONNECT nor a stream per parser, and makes number buffers as they are written', async () => {
+    const mqtt = await import('mqtt-packet');
+    const parser = mqtt.parser() as unknown as {
+      settings: Record<string, unknown>;
+      _list: object;
+      parse(b: Buffer): number;
+      on(e: 'packet', f: (p: { cmd: string }) => void): void;
+    };
+    const got: { cmd: string }[] = [];
+    parser.on('packet', (p) => got.push(p));
+    parser.parse(mqtt.generate({ ...connectPacket('kept', 5), username: 'u', password: Buffer.from('secret') }));
+    // The device's secret is not held for as long as it stays connected; MQTT 5 parsing goes on.
+    expect(parser.settings).toEqual({ protocolVersion: 5, bridgeMode: undefined });
+    parser.parse(mqtt.generate({ cmd: 'disconnect', reasonCode: 0x04 }, { protocolVersion: 5 }));
+    expect(got.map((p) => p.cmd)).toEqual(['connect', 'disconnect']);
+    expect(got[1]).toMatchObject({ reasonCode: 0x04 });
+    // A plain BufferList, not the Duplex stream `bl()` makes.
+    expect('pipe' in parser._list).toBe(false);
+
+    const { cache } = createRequire(createRequire(import.meta.url).resolve('mqtt-packet'))('./numbers.js') as {
+      cache: Record<number, Buffer>;
+    };
+    // A SUBACK writes its packet id through the cache (a plain PUBACK is one buffer of its own).
+    const suback = mqtt.generate({ cmd: 'suback', messageId: 54_321, granted: [1] });
+    expect([...suback]).toEqual([0x90, 3, 54_321 >> 8, 54_321 & 0xff, 1]);
+    expect(cache[54_321]).toEqual(Buffer.from([54_321 >> 8, 54_321 & 0xff]));
+    expect(Object.keys(cache).length).toBeLessThan(1000);
   });
 });

@@ -120,15 +120,19 @@ export class DeviceStore {
   }
 
   /**
-   * Writes presence changes in one transaction, in the order given: opens a connection-history row
-   * per connect, closes the row of each disconnect, and sets each device's `online` to what its last
-   * change says (a disconnect that a newer connection took over leaves it as it is).
+   * Writes presence changes atomically, in the order given: opens a connection-history row per
+   * connect, closes the row of each disconnect, and sets each device's `online` to what its last
+   * change says (a disconnect that a newer connection took over leaves it as it is). One statement,
+   * one round trip: as a transaction of three it cost four, and a fleet connecting writes hundreds.
    */
   async recordPresence(changes: PresenceChange[]): Promise<void> {
-    const opened = changes.filter((c) => c.online);
-    const closed = changes.filter((c): c is PresenceChange & { online: false; connectionId: string } =>
-      Boolean(!c.online && c.connectionId),
-    );
+    // The parts of one statement do not see each other's rows: a connection closed in the same
+    // batch as it opened is inserted closed.
+    const closedAt = new Map<string, Date>();
+    for (const c of changes) if (!c.online && c.connectionId) closedAt.set(c.connectionId, c.at);
+    const opened = changes.filter((c): c is PresenceChange & { online: true } => c.online);
+    const openedIds = new Set(opened.map((c) => c.connectionId));
+    const closed = [...closedAt].filter(([id]) => !openedIds.has(id));
     // Each device's end state: online or not from its last change, its address from its last connect.
     const last = new Map<
       string,
@@ -143,30 +147,28 @@ export class DeviceStore {
     }
     // In id order: two nodes updating the same devices take their row locks in the same order.
     const states = [...last.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
-    await this.orm.transaction(async (tx) => {
-      if (opened.length)
-        await tx.execute(sql`
-          INSERT INTO ${deviceConnections} (id, device_id, address, connected_at)
-          SELECT u.* FROM unnest(${arrayParam(opened.map((c) => c.connectionId))}::uuid[], ${arrayParam(opened.map((c) => c.deviceId))}::uuid[],
-            ${arrayParam(opened.map((c) => (c.online ? c.address : null)))}::text[], ${arrayParam(opened.map((c) => c.at.toISOString()))}::timestamptz[])
-            AS u(id, device_id, address, at)
-          -- A device deleted meanwhile has no history to keep.
-          WHERE EXISTS (SELECT 1 FROM ${devices} WHERE ${devices.id} = u.device_id)`);
-      if (closed.length)
-        await tx.execute(sql`
-          UPDATE ${deviceConnections} SET disconnected_at = u.at
-          FROM unnest(${arrayParam(closed.map((c) => c.connectionId))}::uuid[], ${arrayParam(closed.map((c) => c.at.toISOString()))}::timestamptz[]) AS u(id, at)
-          WHERE ${deviceConnections.id} = u.id`);
-      if (states.length)
-        await tx.execute(sql`
-          UPDATE ${devices} SET online = u.online, last_seen = u.at,
-            last_address = CASE WHEN u.connected THEN u.address ELSE ${devices.lastAddress} END
-          FROM unnest(${arrayParam(states.map((c) => c.id))}::uuid[], ${arrayParam(states.map((c) => String(c.online)))}::text[]::bool[],
-            ${arrayParam(states.map((c) => String(c.connected)))}::text[]::bool[], ${arrayParam(states.map((c) => c.address))}::text[],
-            ${arrayParam(states.map((c) => c.at.toISOString()))}::timestamptz[])
-            AS u(id, online, connected, address, at)
-          WHERE ${devices.id} = u.id`);
-    });
+    const iso = (d: Date | undefined) => d?.toISOString() ?? null;
+    await this.orm.execute(sql`
+      WITH opened AS (
+        INSERT INTO ${deviceConnections} (id, device_id, address, connected_at, disconnected_at)
+        SELECT u.* FROM unnest(${arrayParam(opened.map((c) => c.connectionId))}::uuid[], ${arrayParam(opened.map((c) => c.deviceId))}::uuid[],
+          ${arrayParam(opened.map((c) => c.address))}::text[], ${arrayParam(opened.map((c) => c.at.toISOString()))}::timestamptz[],
+          ${arrayParam(opened.map((c) => iso(closedAt.get(c.connectionId))))}::timestamptz[])
+          AS u(id, device_id, address, at, closed_at)
+        -- A device deleted meanwhile has no history to keep.
+        WHERE EXISTS (SELECT 1 FROM ${devices} WHERE ${devices.id} = u.device_id)
+      ), closed AS (
+        UPDATE ${deviceConnections} SET disconnected_at = u.at
+        FROM unnest(${arrayParam(closed.map(([id]) => id))}::uuid[], ${arrayParam(closed.map(([, at]) => at.toISOString()))}::timestamptz[]) AS u(id, at)
+        WHERE ${deviceConnections.id} = u.id
+      )
+      UPDATE ${devices} SET online = u.online, last_seen = u.at,
+        last_address = CASE WHEN u.connected THEN u.address ELSE ${devices.lastAddress} END
+      FROM unnest(${arrayParam(states.map((c) => c.id))}::uuid[], ${arrayParam(states.map((c) => String(c.online)))}::text[]::bool[],
+        ${arrayParam(states.map((c) => String(c.connected)))}::text[]::bool[], ${arrayParam(states.map((c) => c.address))}::text[],
+        ${arrayParam(states.map((c) => c.at.toISOString()))}::timestamptz[])
+        AS u(id, online, connected, address, at)
+      WHERE ${devices.id} = u.id`);
   }
 }
 

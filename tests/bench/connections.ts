@@ -3,7 +3,9 @@
  * (default 10,000; up to what the file-descriptor limit allows, which the npm script raises) with
  * keepalive, and reports the connect-and-authenticate rate, the broker's memory per connection
  * (resident set growth over the connections) and its event-loop delay while they idle, beside
- * Mosquitto holding the same connections with a password file, measured in the same run.
+ * Mosquitto holding the same connections with a password file, measured in the same run. Each
+ * broker's CPU time per connect is reported too, and the clients' (where theirs is much more, they
+ * bound the rate): on a shared machine these hold still when rates do not.
  *
  * The platform runs as `npm start` does, in its own process on a scratch database of DATABASE_URL's
  * server (default the local PostgreSQL); the clients run in BENCH_CLIENT_PROCESSES child processes
@@ -30,6 +32,16 @@ const KEEPALIVE_S = 60;
 const progress = progressTo('connections');
 
 type Device = { id: string; secret: string; hash: string };
+
+/** CPU time a process has used so far (ms, user and system), from /proc: unlike a rate, it does not
+ * depend on what else the machine runs meanwhile. */
+function cpuMs(pid: number): number {
+  // The fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+/** Kernel clock ticks a second, in which /proc counts CPU time (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = 100;
 
 /** Resident set size of a process (bytes), from /proc. */
 function rss(pid: number): number {
@@ -74,6 +86,8 @@ async function connectAll(url: string, devices: Device[]) {
   const seconds = Math.max(...reports.map((r) => r.seconds));
   const connected = reports.reduce((n, r) => n + r.connected, 0);
   const failed = reports.reduce((n, r) => n + r.failed, 0);
+  // What the load costs the clients: where it is much more than the broker's, the clients bound the rate.
+  const clientCpuMs = reports.reduce((n, r) => n + r.cpuMs, 0);
   const firstError = reports.find((r) => r.firstError)?.firstError;
   return {
     connected,
@@ -81,6 +95,7 @@ async function connectAll(url: string, devices: Device[]) {
     firstError,
     seconds,
     rate: Math.round(connected / seconds),
+    clientCpuPerConnect: clientCpuMs / Math.max(1, connected),
     async close() {
       await Promise.all(
         children.map((c) => {
@@ -135,8 +150,10 @@ async function platformFigures(devices: Device[]) {
     }
     await settle(2000);
     const before = rss(platform.child.pid!);
+    const cpuBefore = cpuMs(platform.child.pid!);
     progress(`platform: connecting ${devices.length} devices...`);
     const run = await connectAll(`mqtt://127.0.0.1:${mqttPort}`, devices);
+    const cpu = cpuMs(platform.child.pid!) - cpuBefore;
     progress(`platform: ${run.connected} connected (${run.failed} failed) at ${run.rate}/s; idling ${IDLE_S} s...`);
     if (run.firstError) progress(`platform: first failure: ${run.firstError}`);
     const lag = await idleLag(http);
@@ -145,6 +162,7 @@ async function platformFigures(devices: Device[]) {
     return {
       ...run,
       bytesPerConnection: Math.round((after - before) / Math.max(1, run.connected)),
+      cpuPerConnect: cpu / Math.max(1, run.connected),
       lagP99: lag,
       rss: after,
     };
@@ -179,13 +197,19 @@ async function mosquittoFigures(devices: Device[]) {
     await settle(1000);
     if (broker.exitCode !== null) throw new Error(`mosquitto exited ${broker.exitCode}: ${said}`);
     const before = rss(broker.pid!);
+    const cpuBefore = cpuMs(broker.pid!);
     progress(`mosquitto: connecting ${devices.length} devices...`);
     const run = await connectAll(`mqtt://127.0.0.1:${port}`, devices);
+    const cpu = cpuMs(broker.pid!) - cpuBefore;
     progress(`mosquitto: ${run.connected} connected (${run.failed} failed) at ${run.rate}/s`);
     await settle(IDLE_S * 1000);
     const after = rss(broker.pid!);
     await run.close();
-    return { ...run, bytesPerConnection: Math.round((after - before) / Math.max(1, run.connected)) };
+    return {
+      ...run,
+      bytesPerConnection: Math.round((after - before) / Math.max(1, run.connected)),
+      cpuPerConnect: cpu / Math.max(1, run.connected),
+    };
   } finally {
     broker.kill('SIGTERM');
     await dir.remove();
@@ -206,11 +230,15 @@ async function main() {
     failed: ours.failed,
     connects_per_s: ours.rate,
     bytes_per_connection: ours.bytesPerConnection,
+    broker_cpu_ms_per_connect: Number(ours.cpuPerConnect.toFixed(3)),
+    client_cpu_ms_per_connect: Number(ours.clientCpuPerConnect.toFixed(3)),
     broker_rss_mb: Math.round(ours.rss / 1048576),
     idle_event_loop_lag_p99_ms: ours.lagP99,
     baseline_mosquitto_connected: mosquitto.connected,
     baseline_mosquitto_connects_per_s: mosquitto.rate,
     baseline_mosquitto_bytes_per_connection: mosquitto.bytesPerConnection,
+    baseline_mosquitto_cpu_ms_per_connect: Number(mosquitto.cpuPerConnect.toFixed(3)),
+    baseline_mosquitto_client_cpu_ms_per_connect: Number(mosquitto.clientCpuPerConnect.toFixed(3)),
     connect_rate_vs_mosquitto: Number((ours.rate / Math.max(1, mosquitto.rate)).toFixed(2)),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -2,7 +2,7 @@
  * Idle MQTT clients for `bench:connections`, run as a child process so the clients do not share a
  * process with the broker under test. Receives {url, devices, concurrency} over IPC, connects one
  * client per device with at most `concurrency` connects under way, reports {connected, failed,
- * seconds}, then holds the connections (keepalive only) until told 'close'.
+ * seconds, cpuMs}, then holds the connections (keepalive only) until told 'close'.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 
@@ -17,6 +17,8 @@ export interface IdleReport {
   connected: number;
   failed: number;
   seconds: number;
+  /** CPU time this process spent connecting (ms, user and system). */
+  cpuMs: number;
   firstError?: string;
 }
 
@@ -26,6 +28,7 @@ process.once('message', async (job: IdleJob) => {
   let firstError: string | undefined;
   let next = 0;
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const worker = async () => {
     while (next < job.devices.length) {
       const d = job.devices[next++]!;
@@ -48,10 +51,12 @@ process.once('message', async (job: IdleJob) => {
     }
   };
   await Promise.all(Array.from({ length: job.concurrency }, worker));
+  const { user, system } = process.cpuUsage(cpu);
   const report: IdleReport = {
     connected: clients.length,
     failed,
     seconds: (performance.now() - start) / 1000,
+    cpuMs: (user + system) / 1000,
     firstError,
   };
   process.send!(report);

@@ -19,13 +19,21 @@ export class BillingRepository {
   /** What can be bought. */
   readonly catalog: CatalogRepository;
 
+  /** Built once: the broker reads it on each connect, and drizzle would build its SQL anew each time. */
+  private readonly accountQuery;
+
   constructor(private readonly orm: Orm) {
     this.wallet = new WalletRepository(orm);
     this.catalog = new CatalogRepository(orm);
+    this.accountQuery = orm
+      .select()
+      .from(billingAccounts)
+      .where(eq(billingAccounts.orgId, sql.placeholder('orgId')))
+      .prepare('billing_account');
   }
 
   async account(orgId: string): Promise<AccountRow> {
-    const [row] = await this.orm.select().from(billingAccounts).where(eq(billingAccounts.orgId, orgId));
+    const [row] = await this.accountQuery.execute({ orgId });
     return (
       row ?? {
         orgId,
