@@ -3,7 +3,6 @@ import type { UsageMeter } from '@iotp/broker';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ANALYTICS_INGEST_PATH, analyticsRoutes } from './analytics/analytics.routes.ts';
@@ -54,6 +53,7 @@ import {
   Unauthorized,
   UnsupportedMediaType,
 } from './http/problem.ts';
+import { requestId } from './http/request-id.ts';
 import { requestLog } from './http/request-log.ts';
 import { storableText } from './http/storable-text.ts';
 import type { NotificationService } from './notify/notification.service.ts';
