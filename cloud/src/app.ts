@@ -3,7 +3,6 @@ import type { UsageMeter } from '@iotp/broker';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ANALYTICS_INGEST_PATH, analyticsRoutes } from './analytics/analytics.routes.ts';
@@ -54,6 +53,7 @@ import {
   Unauthorized,
   UnsupportedMediaType,
 } from './http/problem.ts';
+import { requestId } from './http/request-id.ts';
 import { requestLog } from './http/request-log.ts';
 import { storableText } from './http/storable-text.ts';
 import type { NotificationService } from './notify/notification.service.ts';
@@ -224,18 +224,19 @@ export function createApp({
   app.use('/v1/*', (c, next) =>
     bodiless(c.req.method) || artifactUpload(c.req.path, c.req.method) ? next() : limitBody(c, next),
   );
-  app.use('/v1/*', async (c, next) => {
+  app.use('/v1/*', (c, next) => {
     const type = c.req.header('content-type');
+    if (!type || c.req.method === 'GET') return next();
     // Besides JSON: an avatar image, and CSV for bulk device registration.
-    const image = c.req.path === '/v1/me/avatar' && /^image\//i.test(type ?? '');
-    const csv = c.req.path.endsWith('/devices/bulk') && /^text\/csv/i.test(type ?? '');
+    const image = c.req.path === '/v1/me/avatar' && /^image\//i.test(type);
+    const csv = c.req.path.endsWith('/devices/bulk') && /^text\/csv/i.test(type);
     const artifact =
       fileBody(c.req.path, c.req.method) ||
-      (artifactUpload(c.req.path, c.req.method) && /^application\/octet-stream/i.test(type ?? ''));
-    if (type && c.req.method !== 'GET' && !image && !csv && !artifact && !/^application\/(.+\+)?json\b/i.test(type)) {
+      (artifactUpload(c.req.path, c.req.method) && /^application\/octet-stream/i.test(type));
+    if (!image && !csv && !artifact && !/^application\/(.+\+)?json\b/i.test(type)) {
       throw new UnsupportedMediaType('Send the body as application/json');
     }
-    await next();
+    return next();
   });
   // A file's body is bytes, not text for the database: reading it here would buffer it whole.
   const storable = storableText();

@@ -11,10 +11,10 @@ import type { AppEnv } from './env.ts';
  */
 export function clientAddress(trusted: readonly string[]): MiddlewareHandler<AppEnv> {
   const trust = proxyaddr.compile([...trusted]);
-  return async (c, next) => {
+  return (c, next) => {
     const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
     // Not behind a Node socket (tests calling app.request): no address to tell.
     if (incoming?.socket) c.set('clientAddress', proxyaddr(incoming, trust));
-    await next();
+    return next();
   };
 }

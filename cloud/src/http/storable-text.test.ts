@@ -44,6 +44,7 @@ describe('storableText', () => {
 
   it('passes everything else on untouched, the body still readable by the route', async () => {
     expect(await (await app.request('/items/%2500?q=%25')).json()).toEqual({ id: '%00', body: '' });
+    expect(await (await app.request('/items/plain-1?q=a+b&r')).json()).toEqual({ id: 'plain-1', body: '' });
     expect(await (await post('{"a":"\\\\u0000 \\ud83d\\udca5"}')).json()).toEqual({
       id: '1',
       body: '{"a":"\\\\u0000 \\ud83d\\udca5"}',

@@ -20,33 +20,43 @@ export function storable(text: string): boolean {
  * @example app.use(storableText());
  */
 export function storableText(): MiddlewareHandler {
-  return async (c, next) => {
-    const refuse = (where: string): never => {
-      throw new Invalid(`${where}: must not contain U+0000 or unpaired surrogates`, {
-        errors: [{ path: where, message: 'must not contain U+0000 or unpaired surrogates' }],
-      });
-    };
-    if (!storable(c.req.path)) refuse('path');
-    for (const [name, values] of Object.entries(c.req.queries())) {
-      if (!storable(name) || values.some((v) => !storable(v))) refuse(storable(name) ? `query.${name}` : 'query');
+  return (c, next) => {
+    const url = c.req.url;
+    // Decoding a URL changes only its escapes (`%`) and `+`: without escapes, what is storable as
+    // it stands is storable decoded, and its path and query need no look one by one.
+    if (url.includes('%') || !storable(url)) {
+      if (!storable(c.req.path)) refuse('path');
+      for (const [name, values] of Object.entries(c.req.queries())) {
+        if (!storable(name) || values.some((v) => !storable(v))) refuse(storable(name) ? `query.${name}` : 'query');
+      }
     }
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    const type = c.req.header('content-type') ?? '';
-    // Hono caches the body: the route reads it again without a second read of the stream.
-    if (TEXT_TYPE.test(type) && !storable(await c.req.text())) refuse('body');
-    if (JSON_TYPE.test(type)) {
-      let ok = true;
-      try {
-        // Escapes (\u0000, \ud800) are what JSON.parse turns into these characters: look at its output.
-        JSON.parse(await c.req.text(), (key, value) => {
-          if (!storable(key) || (typeof value === 'string' && !storable(value))) ok = false;
-          return value;
-        });
-      } catch {
-        // Not JSON: the route's validator answers that.
-      }
-      if (!ok) refuse('body');
-    }
-    await next();
+    return checkBody(c, next);
   };
+}
+
+const checkBody: MiddlewareHandler = async (c, next) => {
+  const type = c.req.header('content-type') ?? '';
+  // Hono caches the body: the route reads it again without a second read of the stream.
+  if (TEXT_TYPE.test(type) && !storable(await c.req.text())) refuse('body');
+  if (JSON_TYPE.test(type)) {
+    let ok = true;
+    try {
+      // Escapes (\u0000, \ud800) are what JSON.parse turns into these characters: look at its output.
+      JSON.parse(await c.req.text(), (key, value) => {
+        if (!storable(key) || (typeof value === 'string' && !storable(value))) ok = false;
+        return value;
+      });
+    } catch {
+      // Not JSON: the route's validator answers that.
+    }
+    if (!ok) refuse('body');
+  }
+  await next();
+};
+
+function refuse(where: string): never {
+  throw new Invalid(`${where}: must not contain U+0000 or unpaired surrogates`, {
+    errors: [{ path: where, message: 'must not contain U+0000 or unpaired surrogates' }],
+  });
 }

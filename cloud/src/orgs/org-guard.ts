@@ -7,10 +7,19 @@ import { Forbidden, NotFound } from '../http/problem.ts';
 import { isUuid } from '../http/uuid.ts';
 import type { OrgRepository } from './org.repository.ts';
 
+/** The built-in roles' permissions as sets, made once: every guarded request asks for one. */
+const BUILTIN_SETS = new Map<string, ReadonlySet<Permission>>(
+  Object.entries(BUILTIN_ROLES).map(([role, permissions]) => [role, new Set(permissions)]),
+);
+
 /** The permissions a role grants in an organization: built-in or the organization's own. */
-export async function rolePermissions(orgs: OrgRepository, orgId: string, role: string): Promise<Set<Permission>> {
-  const builtin = BUILTIN_ROLES[role];
-  if (builtin) return new Set(builtin);
+export async function rolePermissions(
+  orgs: OrgRepository,
+  orgId: string,
+  role: string,
+): Promise<ReadonlySet<Permission>> {
+  const builtin = BUILTIN_SETS.get(role);
+  if (builtin) return builtin;
   const custom = await orgs.customRole(orgId, role);
   return new Set((custom?.permissions ?? []).filter(isPermission));
 }
@@ -33,7 +42,7 @@ export function orgGuard(auth: Authenticator, orgs: OrgRepository, permission: P
     const { actor, membership } = await auth.authenticateInOrg(bearer, orgId);
     c.set('actor', actor);
     let role: string | undefined;
-    let permissions: Set<Permission>;
+    let permissions: ReadonlySet<Permission>;
     if (actor.kind === 'org_key') {
       if (actor.orgId !== orgId || !(await orgs.find(orgId))) throw hidden();
       permissions = new Set(actor.scopes.filter(isPermission));

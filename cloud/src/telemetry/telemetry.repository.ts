@@ -1,5 +1,6 @@
 import { type Orm, rowsOf, schema } from '@iotp/db';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { bucketTimes } from './bucket-time.ts';
 
 const { telemetry, telemetryLatest, devices } = schema;
 
@@ -9,9 +10,6 @@ export type Source = 'raw' | 'telemetry_1m' | 'telemetry_1h';
 
 /** ISO 8601 with microseconds, in UTC: Dates would round to milliseconds. */
 const iso = (column: unknown) => sql<string>`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-
-/** A bucket's start, whole seconds since the epoch, in ISO 8601 UTC without fractions. */
-const bucketTime = (seconds: number) => `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
 
 const numberOrNull = (v: number | string | null) => (v === null ? null : Number(v));
 
@@ -132,13 +130,15 @@ export class TelemetryRepository {
    */
   async buckets(q: BucketQuery): Promise<{ device_id: string; ts: string; value: number | null }[]> {
     const rows = await this.bucketRows(q, true);
-    return rows.map((r) => ({ device_id: r.device_id!, ts: bucketTime(Number(r.t)), value: numberOrNull(r.value) }));
+    const ts = bucketTimes();
+    return rows.map((r) => ({ device_id: r.device_id!, ts: ts(Number(r.t)), value: numberOrNull(r.value) }));
   }
 
   /** One device's buckets, as `buckets` gives them, without repeating its id in each. */
   async deviceBuckets(q: Omit<BucketQuery, 'deviceIds'> & { deviceId: string }) {
     const rows = await this.bucketRows({ ...q, deviceIds: [q.deviceId] }, false);
-    return rows.map((r) => ({ ts: bucketTime(Number(r.t)), value: numberOrNull(r.value) }));
+    const ts = bucketTimes();
+    return rows.map((r) => ({ ts: ts(Number(r.t)), value: numberOrNull(r.value) }));
   }
 
   private async bucketRows(q: BucketQuery, withDevice: boolean) {
