@@ -3,7 +3,7 @@ import { createTestDatabase, tempDir } from '@iotp/db/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from './authenticate.ts';
-import { DeviceStore, type PresenceChange } from './device-store.ts';
+import { DeviceStore } from './device-store.ts';
 import { Presence } from './presence.ts';
 
 const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
@@ -99,26 +99,5 @@ describe.each(['postgres', 'embedded'] as const)('presence on %s', (database) =>
     presence.online(session(d), '10.0.0.6');
     await presence.settled();
     expect(await state(d.id)).toEqual({ online: true, last_address: '10.0.0.6' });
-  });
-
-  it('writes the changes that come within gatherMs in one statement', async () => {
-    const writes: number[] = [];
-    const counting = {
-      recordPresence: (changes: PresenceChange[]) => {
-        writes.push(changes.length);
-        return store.recordPresence(changes);
-      },
-    };
-    const presence = new Presence(counting, logger, { gatherMs: 1000 });
-    const a = await store.create({ orgId, name: 'gathered-a' });
-    const b = await store.create({ orgId, name: 'gathered-b' });
-    presence.online(session(a), '10.0.0.7');
-    // A later turn of the event loop, as the next device's CONNECT is.
-    await new Promise((resolve) => setImmediate(resolve));
-    presence.online(session(b), '10.0.0.8');
-    await presence.settled();
-    expect(writes).toEqual([2]);
-    expect(await state(a.id)).toEqual({ online: true, last_address: '10.0.0.7' });
-    expect(await state(b.id)).toEqual({ online: true, last_address: '10.0.0.8' });
   });
 });

@@ -3,38 +3,25 @@ import type { Logger } from 'pino';
 import type { Session } from './authenticate.ts';
 import type { DeviceStore, PresenceChange } from './device-store.ts';
 
-/** Most changes written in one statement; more wait for the next. */
+/** Most changes written in one transaction; more wait for the next. */
 const BATCH = 1000;
-
-export interface PresenceOptions {
-  /**
-   * How long each write waits for more changes to join it (ms). Devices connect a few at a time
-   * even when thousands do (each waits for its CONNACK): without a wait a write held three changes
-   * while a fleet connected, and cost the broker as much as checking their credentials did.
-   */
-  gatherMs?: number;
-}
 
 /**
  * Keeps each device's online state and connection history in the database: online when its
  * connection is accepted, offline when it closes. Changes leave the hot path through a queue and
- * are written in order, one statement for all that came in within `gatherMs` (a connect then a
- * disconnect of the same device ends offline); each change keeps its own time. `settled()` waits
- * for them, so the database is not closed under them.
+ * are written in order, one transaction for all that came in while the last one was written (a
+ * connect then a disconnect of the same device ends offline). `settled()` waits for them, so the
+ * database is not closed under them.
  * @example const presence = new Presence(devices, log); presence.online(session, address);
  */
 export class Presence {
   private queue: PresenceChange[] = [];
   private writing: Promise<void> | undefined;
-  private readonly gatherMs: number;
 
   constructor(
     private readonly devices: Pick<DeviceStore, 'recordPresence'>,
     private readonly log: Logger,
-    { gatherMs = 50 }: PresenceOptions = {},
-  ) {
-    this.gatherMs = gatherMs;
-  }
+  ) {}
 
   online(session: Session, address: string | undefined): void {
     // Named here, so the disconnect can close the row whether or not it is written yet.
@@ -70,9 +57,9 @@ export class Presence {
   }
 
   private async drain(): Promise<void> {
+    // One turn of the event loop: the connections accepted meanwhile join this transaction.
+    await new Promise((resolve) => setImmediate(resolve));
     while (this.queue.length) {
-      // The connections accepted meanwhile join this write; a backlog goes without waiting.
-      if (this.queue.length < BATCH) await new Promise((resolve) => setTimeout(resolve, this.gatherMs));
       const batch = this.queue.splice(0, BATCH);
       await this.devices.recordPresence(batch).catch(async (err) => {
         // One bad change (a device deleted meanwhile) must not lose the others: each on its own.

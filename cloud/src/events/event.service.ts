@@ -21,12 +21,6 @@ export interface EventServiceOptions {
   logger: Logger;
   /** Events the relay takes per transaction. */
   batch?: number;
-  /**
-   * How long each insert of devices' events waits for more to join it (ms): devices connect a few
-   * at a time even when thousands do, and without a wait an insert (and the relay's pass after it)
-   * held three events while a fleet connected.
-   */
-  deviceEventsGatherMs?: number;
 }
 
 /**
@@ -57,7 +51,7 @@ export class EventService implements EventRecorder, EventFeed {
   /**
    * Records an event of a device, in the organization the device belongs to. Events of devices
    * (connects, disconnects: thousands a second) are queued and inserted in order, one statement for
-   * all that came in within `deviceEventsGatherMs` (50); resolves once this one is stored.
+   * all that came in while the last one ran; resolves once this one is stored.
    */
   recordForDevice(deviceId: string, event: Omit<DomainEvent, 'orgId'>): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -67,10 +61,9 @@ export class EventService implements EventRecorder, EventFeed {
   }
 
   private async insertDeviceEvents(): Promise<void> {
+    // One turn of the event loop: what is recorded meanwhile joins this statement.
+    await new Promise((resolve) => setImmediate(resolve));
     while (this.deviceEvents.length) {
-      // What is recorded meanwhile joins this statement; a backlog goes without waiting.
-      if (this.deviceEvents.length < DEVICE_EVENTS_BATCH)
-        await new Promise((resolve) => setTimeout(resolve, this.o.deviceEventsGatherMs ?? 50));
       const batch = this.deviceEvents.splice(0, DEVICE_EVENTS_BATCH);
       try {
         if (await this.o.repo.insertForDevices(batch)) this.kick(0);
