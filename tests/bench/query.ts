@@ -9,7 +9,9 @@
  * autocannon (in a child process) with BENCH_CONNECTIONS (50) connections, BENCH_ROUNDS (3) rounds
  * in turn against the API and against a bare Hono route in the same process running the same SQL
  * on a pool of the same size, each side's rounds sharing BENCH_SECONDS (12). BENCH_PROFILE=dir writes a CPU profile
- * of the API under load there. Progress goes to stderr; the last stdout line is the JSON result.
+ * of the API under load there. Each side under load also reports `cpu_us_per_request`: this
+ * process's CPU and the local database's per request, which a busy machine moves less than rates.
+ * Progress goes to stderr; the last stdout line is the JSON result.
  */
 
 import { Agent, request } from 'node:http';
@@ -17,6 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import postgres from 'postgres';
+import { cpuMeter } from './cpu.ts';
 import { runHttpLoad } from './run-load.ts';
 import { benchPlatform, profiled, progressTo } from './scratch.ts';
 
@@ -82,6 +85,9 @@ function getter(port: number) {
  * autocannon in a child process, so the load generator does not take the server's core.
  */
 async function load(port: number, paths: string[], token?: string) {
+  // CPU per request, as bench:ingest counts it per message: the server's process (the platform and
+  // the bare route both run in this one) and the database's; a busy machine moves rates, not these.
+  const cpu = cpuMeter({ server: true, database: 'postgres' });
   const { non2xx, errors, ...result } = await runHttpLoad({
     port,
     paths,
@@ -91,7 +97,10 @@ async function load(port: number, paths: string[], token?: string) {
     label: `port ${port}`,
   });
   if (non2xx || errors) throw new Error(`load: ${non2xx} non-2xx, ${errors} errors`);
-  return result;
+  const used = cpu.used();
+  const requests = Math.max(1, result.req_per_s * (SECONDS / ROUNDS));
+  const perRequest = (s: number) => Math.round((s * 1e6) / requests);
+  return { ...result, cpu_us_per_request: { server: perRequest(used.server!), database: perRequest(used.database!) } };
 }
 
 async function main() {
@@ -211,10 +220,18 @@ async function main() {
 }
 
 /** The mean of each figure over the rounds. */
-function meanOf(runs: { req_per_s: number; p50_ms: number; p99_ms: number }[]) {
+function meanOf(runs: Awaited<ReturnType<typeof load>>[]) {
   const mean = (f: (r: (typeof runs)[number]) => number) =>
     Math.round(runs.reduce((s, r) => s + f(r), 0) / runs.length);
-  return { req_per_s: mean((r) => r.req_per_s), p50_ms: mean((r) => r.p50_ms), p99_ms: mean((r) => r.p99_ms) };
+  return {
+    req_per_s: mean((r) => r.req_per_s),
+    p50_ms: mean((r) => r.p50_ms),
+    p99_ms: mean((r) => r.p99_ms),
+    cpu_us_per_request: {
+      server: mean((r) => r.cpu_us_per_request.server),
+      database: mean((r) => r.cpu_us_per_request.database),
+    },
+  };
 }
 
 /** The same `latest` SQL behind a Hono route with nothing else: no auth, no checks, no logs. */
