@@ -19,6 +19,7 @@ import { newDeviceSecret } from '@iotp/broker';
 import { tempDir } from '@iotp/db/testing';
 import postgres from 'postgres';
 import { startProcess } from '../process.ts';
+import { cpuSeconds } from './cpu.ts';
 import type { IdleJob, IdleReport } from './idle-clients.ts';
 import { progressTo, scratchDatabase } from './scratch.ts';
 
@@ -33,15 +34,9 @@ const progress = progressTo('connections');
 
 type Device = { id: string; secret: string; hash: string };
 
-/** CPU time a process has used so far (ms, user and system), from /proc: unlike a rate, it does not
- * depend on what else the machine runs meanwhile. */
-function cpuMs(pid: number): number {
-  // The fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-}
-/** Kernel clock ticks a second, in which /proc counts CPU time (USER_HZ, 100 on Linux). */
-const CLOCK_TICKS = 100;
+/** CPU time a process has used so far (ms, user and system): unlike a rate, it does not depend on
+ * what else the machine runs meanwhile. */
+const cpuMs = (pid: number) => cpuSeconds(pid) * 1000;
 
 /** Resident set size of a process (bytes), from /proc. */
 function rss(pid: number): number {

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 const TICKS_PER_S = 100;
 
 /** CPU seconds (user + system) a process has used so far, from /proc; 0 when it is gone. */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   try {
     // The command name (field 2) may hold spaces: count fields from after its closing parenthesis.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

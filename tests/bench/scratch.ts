@@ -84,10 +84,14 @@ export async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T
     await post('Profiler.enable');
     await post('Profiler.start');
   }
-  const running = fn();
-  running.catch(() => undefined); // awaited below; a rejection while sampling waits is not unhandled
-  const after = Number(process.env.BENCH_ALLOC_AFTER_MS ?? 0);
-  if (allocDir && after > 0) await new Promise((r) => setTimeout(r, after));
+  // With a delay, `fn` starts before sampling does; without one, after, so all of it is sampled.
+  const after = allocDir ? Number(process.env.BENCH_ALLOC_AFTER_MS ?? 0) : 0;
+  let running: Promise<T> | undefined;
+  if (after > 0) {
+    running = fn();
+    running.catch(() => undefined); // awaited below; a rejection while sampling waits is not unhandled
+    await new Promise((r) => setTimeout(r, after));
+  }
   if (allocDir)
     await post('HeapProfiler.startSampling', {
       samplingInterval: 4096,
@@ -95,7 +99,7 @@ export async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T
       includeObjectsCollectedByMinorGC: process.env.BENCH_ALLOC_SURVIVORS !== '1',
     });
   try {
-    return await running;
+    return await (running ?? fn());
   } finally {
     const write = async (dir: string, ext: string, profile: unknown) => {
       const file = join(dir, `${name}-${Date.now()}.${ext}`);
