@@ -223,11 +223,12 @@ describe.each(['files', 's3'] as const)('files on the %s store', (kind) => {
     expect(up.status).toBe(201);
     const file = await up.json();
     expect(file).toMatchObject({ path: 'signed/a.txt', size: 12 });
-    const downUrl = await h.call('POST', `${base}/${file.id}/download-url`, { ttl_s: 1 }, token);
+    // Two seconds: a token's expiry is in whole seconds, so one second can run out before its first use.
+    const downUrl = await h.call('POST', `${base}/${file.id}/download-url`, { ttl_s: 2 }, token);
     const down = await raw('GET', path(downUrl.body.url), undefined, { range: 'bytes=0-5' }, false);
     expect(down.status).toBe(206);
     expect(await down.text()).toBe('signed');
-    await new Promise((r) => setTimeout(r, 2100));
+    await new Promise((r) => setTimeout(r, 3100));
     const expired = await raw('GET', path(downUrl.body.url), undefined, {}, false);
     expect(expired.status).toBe(403);
     expect((await expired.json()).type).toMatch(/download-url-expired$/);
