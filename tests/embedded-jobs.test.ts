@@ -107,6 +107,14 @@ describe('TimescaleDB jobs on the embedded database', () => {
     expect(await metric(p, 'embedded_db_job_runs_total{type="compression",result="failed"}')).toBe(0);
   });
 
+  it("answers a device's latest values, with microseconds, and 404 for another organization's", async () => {
+    const latest = await api.call('GET', `${base}/devices/${device}/telemetry/latest`);
+    expect(latest.status).toBe(200);
+    expect(latest.body).toEqual({ temp: { ts: iso(0).replace(/\.(\d{3})Z$/, '.$1000Z'), value: 0 } });
+    const other = `/v1/orgs/${(await api.call('POST', '/v1/orgs', { name: 'Other' })).body.id}`;
+    expect((await api.call('GET', `${other}/devices/${device}/telemetry/latest`)).status).toBe(404);
+  });
+
   it('runs nothing when nothing is due', async () => {
     // Every job ran moments ago, and catch-up is done: the next runs wait for their schedules.
     expect(await p.embeddedJobs!.runDue()).toBe(0);

@@ -55,6 +55,7 @@ import {
 } from './http/problem.ts';
 import { requestId } from './http/request-id.ts';
 import { requestLog } from './http/request-log.ts';
+import { shapeRouter } from './http/shape-router.ts';
 import { storableText } from './http/storable-text.ts';
 import type { NotificationService } from './notify/notification.service.ts';
 import { inboxRoutes, notificationRouteRoutes } from './notify/notifications.routes.ts';
@@ -148,6 +149,7 @@ const fileBody = (path: string, method: string) => (method === 'PUT' || method =
 /** An OpenAPIHono whose request validation failures become `invalid-request` problems. */
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
+    router: shapeRouter(),
     defaultHook: (result) => {
       if (!result.success) {
         const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));

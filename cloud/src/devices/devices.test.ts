@@ -265,7 +265,7 @@ describe('provisioning at scale and groups', () => {
     }
     await h.call('PATCH', base, { settings: { retention_days: 7 } }, token);
     const { TelemetryRepository } = await import('../telemetry/telemetry.repository.ts');
-    const removed = await new TelemetryRepository(h.db.orm).applyRetention();
+    const removed = await new TelemetryRepository(h.db.orm, h.db.sql).applyRetention();
     expect(removed).toBeGreaterThanOrEqual(3); // r1's 10-day-old reading, r2's two older than a day, older test data
     const left = await h.db.sql.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM telemetry WHERE device_id = ANY($1::uuid[])',
@@ -280,7 +280,7 @@ describe('provisioning at scale and groups', () => {
       "INSERT INTO telemetry (time, device_id, metric, value) VALUES (now() - interval '10 days', $1, 'x', 1)",
       [d.id],
     );
-    const repo = new TelemetryRepository(h.db.orm);
+    const repo = new TelemetryRepository(h.db.orm, h.db.sql);
     await repo.applyRetention();
     const count = async () =>
       (await h.db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1', [d.id]))[0]!

@@ -1,4 +1,4 @@
-import { type Orm, rowsOf, schema } from '@iotp/db';
+import { type Orm, rowsOf, type SqlClient, schema } from '@iotp/db';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { bucketTimes } from './bucket-time.ts';
 
@@ -9,7 +9,8 @@ export type Agg = 'avg' | 'min' | 'max' | 'sum' | 'count' | 'first' | 'last';
 export type Source = 'raw' | 'telemetry_1m' | 'telemetry_1h';
 
 /** ISO 8601 with microseconds, in UTC: Dates would round to milliseconds. */
-const iso = (column: unknown) => sql<string>`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const ISO_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
+const iso = (column: unknown) => sql<string>`to_char(${column} AT TIME ZONE 'UTC', ${sql.raw(ISO_FORMAT)})`;
 
 const numberOrNull = (v: number | string | null) => (v === null ? null : Number(v));
 
@@ -47,26 +48,31 @@ const CAGG_AGG: Record<Agg, string> = {
   last: 'last(last, bucket)',
 };
 
+/**
+ * The newest value of each metric of a device, read with its ownership in one round trip; a device
+ * that has reported nothing yet joins as one row without a metric. Through the plain SQL client, not
+ * drizzle: every dashboard polls it, and mapping drizzle's rows cost more than the statement's run.
+ */
+const LATEST_OF_OWNED = `
+  SELECT l.metric, to_char(l.time AT TIME ZONE 'UTC', ${ISO_FORMAT}) AS ts, l.value, l.value_bool, l.value_text
+  FROM devices d LEFT JOIN telemetry_latest l ON l.device_id = d.id
+  WHERE d.id = $1 AND d.org_id = $2
+  ORDER BY l.metric`;
+
+export interface LatestRow {
+  metric: string;
+  ts: string;
+  value: number | null;
+  value_bool: boolean | null;
+  value_text: string | null;
+}
+
 /** Reads of stored telemetry. Callers pass device ids already checked to belong to the organization. */
 export class TelemetryRepository {
-  /** The newest value of each metric of a device, read with its ownership in one round trip. */
-  private readonly latestOfOwned;
-
-  constructor(private readonly orm: Orm) {
-    this.latestOfOwned = orm
-      .select({
-        metric: telemetryLatest.metric,
-        ts: iso(telemetryLatest.time),
-        value: telemetryLatest.value,
-        valueBool: telemetryLatest.valueBool,
-        valueText: telemetryLatest.valueText,
-      })
-      .from(devices)
-      .leftJoin(telemetryLatest, eq(telemetryLatest.deviceId, devices.id))
-      .where(and(eq(devices.id, sql.placeholder('deviceId')), eq(devices.orgId, sql.placeholder('orgId'))))
-      .orderBy(telemetryLatest.metric)
-      .prepare('telemetry_latest_of_owned');
-  }
+  constructor(
+    private readonly orm: Orm,
+    private readonly sql: SqlClient,
+  ) {}
 
   /** Which of these devices belong to the organization, each with the metrics it has reported. */
   async ownedWithMetrics(orgId: string, ids: string[]): Promise<Map<string, string[]>> {
@@ -86,11 +92,10 @@ export class TelemetryRepository {
   }
 
   /** The newest value of each metric; undefined when the device is not the organization's. */
-  async latest(orgId: string, deviceId: string) {
-    const rows = await this.latestOfOwned.execute({ orgId, deviceId });
+  async latest(orgId: string, deviceId: string): Promise<LatestRow[] | undefined> {
+    const rows = await this.sql.query<LatestRow | { metric: null }>(LATEST_OF_OWNED, [deviceId, orgId]);
     if (rows.length === 0) return undefined;
-    // A device that has reported nothing yet joins as one row without a metric.
-    return rows.filter((r): r is typeof r & { metric: string; ts: string } => r.metric !== null);
+    return rows.filter((r): r is LatestRow => r.metric !== null);
   }
 
   /**

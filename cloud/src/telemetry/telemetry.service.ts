@@ -27,7 +27,9 @@ export class TelemetryService {
   async latest(orgId: string, deviceId: string) {
     const rows = await this.repo.latest(orgId, deviceId);
     if (!rows) throw new NotFound(`No such device: ${deviceId}`);
-    return Object.fromEntries(rows.map((r) => [r.metric, { ts: r.ts, value: r.value ?? r.valueBool ?? r.valueText }]));
+    return Object.fromEntries(
+      rows.map((r) => [r.metric, { ts: r.ts, value: r.value ?? r.value_bool ?? r.value_text }]),
+    );
   }
 
   async points(orgId: string, deviceId: string, q: RangeQuery & { limit: number; cursor?: string }) {

@@ -28,7 +28,7 @@ export function wireDevices(
 ) {
   const { billing } = parts;
   const deviceRepo = new DeviceRepository(db.orm);
-  const telemetry = new TelemetryService(new TelemetryRepository(db.orm), { timescale: db.timescale });
+  const telemetry = new TelemetryService(new TelemetryRepository(db.orm, db.sql), { timescale: db.timescale });
   scheduler.add({
     name: 'telemetry-retention',
     everyMs: 3600_000,
