@@ -1,4 +1,4 @@
-import { type Orm, rowsOf, type SqlClient, schema } from '@iotp/db';
+import { arrayLiteral, type Orm, rowsOf, type SqlClient, schema } from '@iotp/db';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { bucketTimes } from './bucket-time.ts';
 
@@ -150,23 +150,26 @@ export class TelemetryRepository {
     const table = q.source === 'raw' ? 'telemetry' : q.source;
     const timeColumn = q.source === 'raw' ? 'time' : 'bucket';
     const agg = q.source === 'raw' ? RAW_AGG[q.agg] : CAGG_AGG[q.agg];
-    // Only names from the fixed tables above reach the SQL text; every value is a parameter.
+    // Only names from the fixed tables above reach the SQL text, so its variants are few, each
+    // prepared once per connection; every value is a parameter. A fixed text through the plain SQL
+    // client: drizzle would build it anew from its template on every read.
     // Grouped and ordered on the bucket's uuid and time; each bucket's time leaves as seconds since
     // the epoch and is written out here: to_char in the database cost more than the whole grouping.
-    const rows = await this.orm.execute(sql`
-      SELECT ${withDevice ? sql`device_id,` : sql``} date_part('epoch', bucket) AS t, value
+    const rows = await this.sql.query<{ device_id?: string; t: number | string; value: number | string | null }>(
+      `SELECT ${withDevice ? 'device_id, ' : ''}date_part('epoch', bucket) AS t, value
       FROM (
-        SELECT device_id, date_bin(make_interval(secs => ${q.bucketS}), ${sql.raw(timeColumn)}, timestamptz 'epoch') AS bucket,
-               ${sql.raw(agg)} AS value
-        FROM ${sql.raw(table)}
-        WHERE device_id = ANY(${sql.param(q.deviceIds)}::uuid[]) AND metric = ${q.metric}
-          AND ${sql.raw(timeColumn)} >= ${q.from}::timestamptz AND ${sql.raw(timeColumn)} < ${q.to}::timestamptz
-          AND (SELECT count(*) FROM devices WHERE org_id = ${q.orgId} AND id = ANY(${sql.param(q.deviceIds)}::uuid[]))
-            = ${q.deviceIds.length}
+        SELECT device_id, date_bin(make_interval(secs => $1), ${timeColumn}, timestamptz 'epoch') AS bucket,
+               ${agg} AS value
+        FROM ${table}
+        WHERE device_id = ANY($2::uuid[]) AND metric = $3
+          AND ${timeColumn} >= $4::timestamptz AND ${timeColumn} < $5::timestamptz
+          AND (SELECT count(*) FROM devices WHERE org_id = $6::uuid AND id = ANY($2::uuid[])) = $7
         GROUP BY 1, 2
       ) buckets
-      ORDER BY buckets.device_id, buckets.bucket`);
-    return rowsOf<{ device_id?: string; t: number | string; value: number | string | null }>(rows);
+      ORDER BY buckets.device_id, buckets.bucket`,
+      [q.bucketS, arrayLiteral(q.deviceIds), q.metric, q.from, q.to, q.orgId, q.deviceIds.length],
+    );
+    return rows;
   }
 
   /** Every raw row of these devices and metrics in [from, to), oldest first, page by page. */
