@@ -1,10 +1,11 @@
 import { isCanonicalUuid, OTA_STATES, type OtaCancel, type OtaJob, OtaStatusReport, SUFFIX } from '@iotp/protocol';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import type { DevicePublisher } from '../cluster/device-delivery.ts';
+import type { JobOffer } from '../cluster/job-offers.ts';
 import type { DeviceRepository } from '../devices/device.repository.ts';
 import type { KeyedSerial } from '../keyed-serial.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
-import type { DevicePublisher } from '../twin/twin.service.ts';
 import {
   type JobRow,
   type OtaRepository,
@@ -84,6 +85,23 @@ export class JobChannel {
   /** A device subscribed to its jobs: an offline device gets what waited for it. */
   async onJobsSubscribed(deviceId: string): Promise<void> {
     await this.sendOpenJobs(deviceId).catch((err) => this.log.error({ err, deviceId }, 'pending OTA jobs not sent'));
+  }
+
+  /**
+   * New jobs offered to every node (`JobOffers`): those of the devices this node holds go out now,
+   * unless started or cancelled meanwhile. Never throws.
+   */
+  async onOffered(offer: JobOffer): Promise<void> {
+    const held = offer.jobs.filter((j) => this.o.broker.holds(j.deviceId));
+    if (held.length === 0) return;
+    try {
+      const rollout = await this.o.repo.rollout(offer.orgId, offer.rolloutId);
+      const release = rollout && (await this.o.repo.releaseById(rollout.releaseId));
+      if (!rollout || !release) return;
+      await this.send(await this.o.repo.pendingJobs(held.map((j) => j.id)), rollout, release);
+    } catch (err) {
+      this.log.error({ err, rolloutId: offer.rolloutId }, 'offered OTA jobs not sent');
+    }
   }
 
   /** A device's messages are handled in the order they came, so a quick run of states all lands. */

@@ -195,6 +195,16 @@ export class OtaRepository {
     return this.orm.insert(otaJobs).values(values).onConflictDoNothing().returning();
   }
 
+  /** Of these jobs, those still waiting for their device, oldest first. */
+  async pendingJobs(ids: string[]): Promise<JobRow[]> {
+    if (ids.length === 0) return [];
+    return this.orm
+      .select()
+      .from(otaJobs)
+      .where(and(inArray(otaJobs.id, ids), eq(otaJobs.state, 'pending')))
+      .orderBy(asc(otaJobs.createdAt));
+  }
+
   /** The device's unfinished jobs of rollouts that are not stopped, oldest first. */
   async openJobs(deviceId: string): Promise<JobRow[]> {
     const rows = await this.orm

@@ -1,3 +1,4 @@
+import type { JobOffers } from '../cluster/job-offers.ts';
 import type { KeyedSerial } from '../keyed-serial.ts';
 import type { JobChannel } from './job-channel.ts';
 import type { OtaRepository, RolloutRow } from './ota.repository.ts';
@@ -10,6 +11,8 @@ import type { RolloutTargets } from './rollout-targets.ts';
 export interface RolloutStepperOptions {
   repo: OtaRepository;
   channel: JobChannel;
+  /** Where new jobs go: to every node, which sends those of the devices it holds. */
+  offers: JobOffers;
   events: OtaEvents;
   targets: RolloutTargets;
   status: RolloutStatus;
@@ -81,11 +84,19 @@ export class RolloutStepper {
     const busy = await repo.busyDevices(waiting.map((d) => d.id));
     const { already, fresh } = assignJobs(targets, rollout.phases, waiting, busy, release.version, free);
     const created = await this.createJobs(rollout, already, fresh);
-    await channel.send(
-      created.filter((j) => j.state === 'pending' && targets.devices.get(j.deviceId)?.online),
-      rollout,
-      release,
-    );
+    // Not to the devices the database shows online: a device's online state is written a moment
+    // after its CONNACK, and its subscription to `ota/job` is handed its jobs at once, so a job
+    // made in between would wait for its next connection. Instead, once the jobs are committed,
+    // every node is offered them and sends those of the devices whose connection it holds. A device
+    // that a node holds then gets its job from it (if the device has not subscribed yet, the jobs
+    // handed out when it does are read after the job was committed); a device that connects to any
+    // node after the offer is handed the committed job when it subscribes. Each step offers only
+    // the jobs it made: nothing in memory has to survive a restart.
+    await this.o.offers.offer({
+      orgId: rollout.orgId,
+      rolloutId: rollout.id,
+      jobs: created.filter((j) => j.state === 'pending').map((j) => ({ id: j.id, deviceId: j.deviceId })),
+    });
     // Devices found on the new version count at once: the phase may be done already.
     if (already.length > 0 && rollout.status === 'active') await this.stepNow(orgId, id);
   }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { type JobOffers, LocalJobOffers } from '../cluster/job-offers.ts';
 import { KeyedSerial } from '../keyed-serial.ts';
 import { JobChannel, type JobChannelOptions } from './job-channel.ts';
 import type { OtaState, RolloutRow } from './ota.repository.ts';
@@ -27,6 +28,8 @@ export type RolloutServiceOptions = Omit<JobChannelOptions, 'events' | 'serial' 
   clusterLock?: <T>(key: string, work: () => Promise<T>) => Promise<T>;
   /** Completed rollouts a scheduler pass looks at in turn (see `RolloutPass`). */
   completedPerPass?: number;
+  /** How new jobs reach the node holding each device (`NatsJobOffers`); this process's broker by default. */
+  offers?: JobOffers;
 };
 
 /**
@@ -50,11 +53,14 @@ export class RolloutService {
     const repo = o.repo;
     const events = this.events;
     this.channel = new JobChannel({ ...o, events, serial, onFinished: (rollout) => this.stepper.step(rollout) });
+    const offers = o.offers ?? new LocalJobOffers();
+    offers.listen((offer) => this.channel.onOffered(offer));
     const targets = new RolloutTargets({ repo, devices: o.devices });
     const status = new RolloutStatus({ repo, orgs: o.orgs, events, channel: this.channel, logger: o.logger });
     this.stepper = new RolloutStepper({
       repo,
       channel: this.channel,
+      offers,
       events,
       targets,
       status,

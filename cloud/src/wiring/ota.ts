@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import type { TokenService } from '../auth/tokens.ts';
 import type { BillingService } from '../billing/billing.service.ts';
 import type { DevicePublisher } from '../cluster/device-delivery.ts';
+import { NatsJobOffers } from '../cluster/job-offers.ts';
 import type { DeviceRepository } from '../devices/device.repository.ts';
 import type { EventFeed } from '../events/domain-events.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
@@ -19,7 +20,7 @@ const UPLOAD_EXPIRY_MS = 7 * 86_400_000;
 
 /** Firmware releases and rollouts: signed downloads, a database lock per rollout on a server. */
 export function wireOta(
-  { config, logger, registry, db, scheduler, onClose }: Wiring,
+  { config, logger, registry, db, scheduler, onClose, nc }: Wiring,
   parts: {
     objects: ObjectStore;
     tokens: TokenService;
@@ -58,6 +59,8 @@ export function wireOta(
     devices: parts.devices,
     orgs: parts.orgs,
     broker: parts.toDevices,
+    // With NATS, a new job reaches its device on whichever node holds it.
+    offers: nc ? new NatsJobOffers({ nc, logger }) : undefined,
     logger,
     registry,
     downloadUrl: async (deviceId, releaseId) => {
