@@ -17,6 +17,7 @@
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { bucketSql, LATEST_OF_OWNED } from '@iotp/cloud';
 import { Hono } from 'hono';
 import postgres from 'postgres';
 import { cpuMeter } from './cpu.ts';
@@ -43,21 +44,20 @@ function percentiles(ms: number[]) {
 }
 
 /**
- * Times `n` calls of the API read and of its SQL, taken in turn (one of each, then the next pair),
- * so both meet the same moments of a machine whose speed drifts: their difference is the API's cost.
+ * Times `n` calls of the API read and of each baseline, taken in turn (one of each, then the next
+ * round), so all meet the same moments of a machine whose speed drifts: their differences are the
+ * API's cost.
  */
-async function timePairs(n: number, api: (i: number) => Promise<unknown>, bare: (i: number) => Promise<unknown>) {
-  const a: number[] = [];
-  const b: number[] = [];
+async function timeInTurn(n: number, ...calls: ((i: number) => Promise<unknown>)[]) {
+  const times = calls.map(() => [] as number[]);
   for (let i = 0; i < n; i++) {
-    let t0 = performance.now();
-    await api(i);
-    a.push(performance.now() - t0);
-    t0 = performance.now();
-    await bare(i);
-    b.push(performance.now() - t0);
+    for (const [k, call] of calls.entries()) {
+      const t0 = performance.now();
+      await call(i);
+      times[k]!.push(performance.now() - t0);
+    }
   }
-  return [percentiles(a), percentiles(b)] as const;
+  return times.map(percentiles);
 }
 
 /** One GET over a kept-alive connection: a client as light as the SQL baseline's, not fetch's. */
@@ -153,24 +153,28 @@ async function main() {
 
     const get = getter(platform.httpPort);
     progress('latest values...');
-    const [latest, latestSql] = await timePairs(
+    // Beside the plain query, the API's own statement (ownership checked in it, time as text).
+    const [latest, latestSql, latestApiSql] = await timeInTurn(
       SAMPLES,
       (i) => get(`${base}/${device(i)}/telemetry/latest`, token),
       (i) => sql`SELECT metric, time, value FROM telemetry_latest WHERE device_id = ${device(i)}`,
+      (i) => sql.unsafe(LATEST_OF_OWNED, [device(i), orgId], { prepare: true }),
     );
     progress('one day of raw points...');
-    const [raw, rawSql] = await timePairs(
+    const [raw, rawSql] = await timeInTurn(
       SAMPLES,
       (i) => get(`${base}/${device(i)}/telemetry?metric=temp&from=${day(i)}&to=${dayEnd(i)}&limit=10000`, token),
       (i) =>
         sql`SELECT time, value FROM telemetry WHERE device_id = ${device(i)} AND metric = 'temp' AND time >= ${day(i)} AND time < ${dayEnd(i)} ORDER BY time DESC`,
     );
     progress('30 days in hourly buckets...');
-    const [hourly, hourlySql] = await timePairs(
+    const hourlyStatement = bucketSql(platform.db.timescale ? 'telemetry_1h' : 'raw', 'avg', false);
+    const [hourly, hourlySql, hourlyApiSql] = await timeInTurn(
       SAMPLES,
       (i) => get(`${base}/${device(i)}/telemetry?metric=temp&from=${from}&to=${to}&bucket=1h&agg=avg`, token),
       (i) =>
         sql`SELECT date_bin('1 hour', time, 'epoch'), avg(value) FROM telemetry WHERE device_id = ${device(i)} AND metric = 'temp' AND time >= ${from} AND time < ${to} GROUP BY 1 ORDER BY 1`,
+      (i) => sql.unsafe(hourlyStatement, [3600, `{${device(i)}}`, 'temp', from, to, orgId, 1], { prepare: true }),
     );
     progress(
       `latest under load: ${CONNECTIONS} connections, the API and a bare route in turn, ${ROUNDS} rounds of ${SECONDS / ROUNDS} s each...`,
@@ -178,6 +182,7 @@ async function main() {
     const paths = ids.map((_, i) => `${base}/${device(i)}/telemetry/latest`);
     const bare = await bareRoute(url.toString(), platform.config.DATABASE_POOL_SIZE);
     const bareLoads = [];
+    const bareApiSqlLoads = [];
     const latestLoads = [];
     try {
       // In turn, so a drift of the machine's speed falls on both alike.
@@ -189,12 +194,19 @@ async function main() {
             ids.map((_, i) => `/latest/${device(i)}`),
           ),
         );
+        bareApiSqlLoads.push(
+          await load(
+            bare.port,
+            ids.map((_, i) => `/owned/${orgId}/${device(i)}`),
+          ),
+        );
       }
     } finally {
       await bare.close();
     }
     const latestLoad = meanOf(latestLoads);
     const bareLoad = meanOf(bareLoads);
+    const bareApiSqlLoad = meanOf(bareApiSqlLoads);
     const result = {
       bench: 'query',
       readings: perDevice * DEVICES,
@@ -204,13 +216,17 @@ async function main() {
       load_s: Number(loadS.toFixed(1)),
       latest,
       baseline_sql_latest: latestSql,
+      baseline_api_sql_latest: latestApiSql,
       raw_day: raw,
       baseline_sql_raw_day: rawSql,
       hourly_30d: hourly,
       baseline_sql_hourly_30d: hourlySql,
+      baseline_api_sql_hourly_30d: hourlyApiSql,
       latest_under_load: latestLoad,
       baseline_bare_route_under_load: bareLoad,
       latest_under_load_vs_bare: Number((latestLoad.req_per_s / bareLoad.req_per_s).toFixed(2)),
+      baseline_bare_route_api_sql_under_load: bareApiSqlLoad,
+      latest_under_load_vs_bare_api_sql: Number((latestLoad.req_per_s / bareApiSqlLoad.req_per_s).toFixed(2)),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
@@ -234,13 +250,28 @@ function meanOf(runs: Awaited<ReturnType<typeof load>>[]) {
   };
 }
 
-/** The same `latest` SQL behind a Hono route with nothing else: no auth, no checks, no logs. */
+/**
+ * `latest` behind a Hono route with nothing else (no auth, no checks, no logs): `/latest/{id}` runs
+ * the plain query, `/owned/{orgId}/{id}` the API's own statement, answered in the API's shape.
+ */
 async function bareRoute(databaseUrl: string, poolSize: number) {
   const sql = postgres(databaseUrl, { max: poolSize, prepare: true, onnotice: () => undefined });
-  const app = new Hono().get('/latest/:id', async (c) => {
-    const rows = await sql`SELECT metric, time, value FROM telemetry_latest WHERE device_id = ${c.req.param('id')}`;
-    return c.json(Object.fromEntries(rows.map((r) => [r.metric, { ts: r.time, value: r.value }])));
-  });
+  const app = new Hono()
+    .get('/latest/:id', async (c) => {
+      const rows = await sql`SELECT metric, time, value FROM telemetry_latest WHERE device_id = ${c.req.param('id')}`;
+      return c.json(Object.fromEntries(rows.map((r) => [r.metric, { ts: r.time, value: r.value }])));
+    })
+    .get('/owned/:orgId/:id', async (c) => {
+      const rows = await sql.unsafe<{ metric: string | null; ts: string; value: number | null }[]>(
+        LATEST_OF_OWNED,
+        [c.req.param('id'), c.req.param('orgId')],
+        { prepare: true },
+      );
+      if (rows.length === 0) return c.json({ title: 'No such device' }, 404);
+      return c.json(
+        Object.fromEntries(rows.filter((r) => r.metric).map((r) => [r.metric, { ts: r.ts, value: r.value }])),
+      );
+    });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });

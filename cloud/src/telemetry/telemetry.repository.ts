@@ -53,11 +53,35 @@ const CAGG_AGG: Record<Agg, string> = {
  * that has reported nothing yet joins as one row without a metric. Through the plain SQL client, not
  * drizzle: every dashboard polls it, and mapping drizzle's rows cost more than the statement's run.
  */
-const LATEST_OF_OWNED = `
+export const LATEST_OF_OWNED = `
   SELECT l.metric, to_char(l.time AT TIME ZONE 'UTC', ${ISO_FORMAT}) AS ts, l.value, l.value_bool, l.value_text
   FROM devices d LEFT JOIN telemetry_latest l ON l.device_id = d.id
   WHERE d.id = $1 AND d.org_id = $2
   ORDER BY l.metric`;
+
+/**
+ * The statement of a bucketed read of `source`; its parameters: the bucket's seconds, the device ids
+ * (an array literal), the metric, from, to, the organization and how many devices it must own.
+ * Only names from the fixed tables above reach the text, so its variants are few, each prepared
+ * once per connection; every value is a parameter. Grouped and ordered on the bucket's uuid and
+ * time; each bucket's time leaves as seconds since the epoch and is written out by the caller:
+ * to_char in the database cost more than the whole grouping.
+ */
+export function bucketSql(source: Source, agg: Agg, withDevice: boolean): string {
+  const table = source === 'raw' ? 'telemetry' : source;
+  const time = source === 'raw' ? 'time' : 'bucket';
+  return `SELECT ${withDevice ? 'device_id, ' : ''}date_part('epoch', bucket) AS t, value
+    FROM (
+      SELECT device_id, date_bin(make_interval(secs => $1), ${time}, timestamptz 'epoch') AS bucket,
+             ${source === 'raw' ? RAW_AGG[agg] : CAGG_AGG[agg]} AS value
+      FROM ${table}
+      WHERE device_id = ANY($2::uuid[]) AND metric = $3
+        AND ${time} >= $4::timestamptz AND ${time} < $5::timestamptz
+        AND (SELECT count(*) FROM devices WHERE org_id = $6::uuid AND id = ANY($2::uuid[])) = $7
+      GROUP BY 1, 2
+    ) buckets
+    ORDER BY buckets.device_id, buckets.bucket`;
+}
 
 export interface LatestRow {
   metric: string;
@@ -147,29 +171,10 @@ export class TelemetryRepository {
   }
 
   private async bucketRows(q: BucketQuery, withDevice: boolean) {
-    const table = q.source === 'raw' ? 'telemetry' : q.source;
-    const timeColumn = q.source === 'raw' ? 'time' : 'bucket';
-    const agg = q.source === 'raw' ? RAW_AGG[q.agg] : CAGG_AGG[q.agg];
-    // Only names from the fixed tables above reach the SQL text, so its variants are few, each
-    // prepared once per connection; every value is a parameter. A fixed text through the plain SQL
-    // client: drizzle would build it anew from its template on every read.
-    // Grouped and ordered on the bucket's uuid and time; each bucket's time leaves as seconds since
-    // the epoch and is written out here: to_char in the database cost more than the whole grouping.
-    const rows = await this.sql.query<{ device_id?: string; t: number | string; value: number | string | null }>(
-      `SELECT ${withDevice ? 'device_id, ' : ''}date_part('epoch', bucket) AS t, value
-      FROM (
-        SELECT device_id, date_bin(make_interval(secs => $1), ${timeColumn}, timestamptz 'epoch') AS bucket,
-               ${agg} AS value
-        FROM ${table}
-        WHERE device_id = ANY($2::uuid[]) AND metric = $3
-          AND ${timeColumn} >= $4::timestamptz AND ${timeColumn} < $5::timestamptz
-          AND (SELECT count(*) FROM devices WHERE org_id = $6::uuid AND id = ANY($2::uuid[])) = $7
-        GROUP BY 1, 2
-      ) buckets
-      ORDER BY buckets.device_id, buckets.bucket`,
+    return this.sql.query<{ device_id?: string; t: number | string; value: number | string | null }>(
+      bucketSql(q.source, q.agg, withDevice),
       [q.bucketS, arrayLiteral(q.deviceIds), q.metric, q.from, q.to, q.orgId, q.deviceIds.length],
     );
-    return rows;
   }
 
   /** Every raw row of these devices and metrics in [from, to), oldest first, page by page. */
