@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AedesOptions, Client } from 'aedes';
 import type { IConnackPacket, IDisconnectPacket, IPubackPacket, IPublishPacket } from 'mqtt-packet';
@@ -125,6 +126,47 @@ describe('aedes patch', () => {
     const { mq } = aedes as unknown as { mq: { emit(p: object): void } };
     mq.emit({ cmd: 'publish', topic: '$SYS/other-node/new/clients', payload: Buffer.from('moved') });
     await until(() => !expiring.has('moved'));
+  });
+
+  it("sends a persistent session's queued messages on reconnect, and closes a connection whose queue fails", async () => {
+    const persistence = memoryPersistence();
+    const { aedes, port } = await startAedes({ persistence });
+    const kept = { ...connectPacket('kept'), clean: false };
+    const first = await dial(port);
+    first.send(kept);
+    await first.next('connack');
+    first.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'q', qos: 1 }] });
+    await first.next('suback');
+    first.send({ cmd: 'disconnect' });
+    await first.closed;
+    for (const payload of ['a', 'b'])
+      await new Promise<void>((resolve) =>
+        aedes.publish(
+          { cmd: 'publish', topic: 'q', payload: Buffer.from(payload), qos: 1, retain: false, dup: false },
+          () => resolve(),
+        ),
+      );
+    const again = await dial(port);
+    again.send(kept);
+    expect(await again.next('connack')).toMatchObject({ sessionPresent: true });
+    await until(() => again.got.filter((p) => p.cmd === 'publish').length === 2);
+    expect(again.got.filter((p) => p.cmd === 'publish').map((p) => String((p as IPublishPacket).payload))).toEqual([
+      'a',
+      'b',
+    ]);
+
+    // A queue that cannot be read ends the connection, as stream.pipeline's error did.
+    const broken = persistence as unknown as { outgoingStream(c: Client): Readable };
+    broken.outgoingStream = () =>
+      new Readable({
+        objectMode: true,
+        read() {
+          this.destroy(new Error('queue unreadable'));
+        },
+      });
+    const failing = await dial(port);
+    failing.send(connectPacket('unlucky'));
+    expect(await failing.closed).toBe(true);
   });
 });
 

@@ -10,8 +10,8 @@ import {
 } from './aedes-internals.ts';
 import { APP_USERNAME, type AppAccess, authenticateApp } from './app-clients.ts';
 import type { DeviceCertificates } from './device-certificates.ts';
-import type { DeviceIdentity, DeviceStore } from './device-store.ts';
-import type { Quotas } from './quotas.ts';
+import type { BillingAccount, DeviceIdentity, DeviceStore } from './device-store.ts';
+import type { PlanAdmission, Quotas } from './quotas.ts';
 import { type Reason, Rejection } from './reasons.ts';
 
 /** What the broker keeps about an authenticated device connection. */
@@ -41,7 +41,7 @@ export function sessionOf(client: Client | null | undefined): Session | undefine
 export interface ConnectHooksOptions {
   devices: DeviceStore;
   /** May this device connect under its organization's plan, and its daily quota. */
-  plan?: { admission(orgId: string, deviceId: string): Promise<{ allowed: boolean; messagesPerDay: number | null }> };
+  plan?: PlanAdmission;
   quotas: Pick<Quotas, 'connectAllowed' | 'learn'>;
   /** Applications that connect with an organization API key (user name `apikey`); none without. */
   apps?: AppAccess;
@@ -89,13 +89,20 @@ export function connectHooks(o: ConnectHooksOptions): Required<Pick<AedesOptions
         o.count(reason, { clientId: client.id, address, detail });
         done(authenticateError(new Rejection(reason, detail)), false);
       };
-      /** A device that proved who it is: under its organization's plan, its session starts. */
-      const admit = (device: DeviceIdentity, certificate?: Session['certificate']) => {
+      /**
+       * A device that proved who it is: under its organization's plan, its session starts. The
+       * billing account comes read with the device (one round trip), except for a device just registered.
+       */
+      const admit = (
+        device: DeviceIdentity,
+        account: BillingAccount | undefined,
+        certificate?: Session['certificate'],
+      ) => {
         const { orgId } = device;
         // A failed plan lookup lets the device in: billing trouble must not take a fleet offline.
         // The quota comes with the answer; without one the quotas look it up on their own.
         const admission = o.plan
-          ? o.plan.admission(orgId, device.id).then(
+          ? o.plan.admission(orgId, device.id, account).then(
               (a) => {
                 o.quotas.learn(orgId, a.messagesPerDay);
                 return a.allowed;
@@ -132,7 +139,7 @@ export function connectHooks(o: ConnectHooksOptions): Required<Pick<AedesOptions
             return o.certificates.check(peer, client.id).then(
               (check) => {
                 if (check instanceof Rejection) return refuse(check.reason, check.detail);
-                return admit(check.device, { caId: check.caId, serial: check.serial });
+                return admit(check.device, check.account, { caId: check.caId, serial: check.serial });
               },
               (err) => {
                 o.log.error({ err, clientId: client.id }, 'certificate check failed');
@@ -153,7 +160,7 @@ export function connectHooks(o: ConnectHooksOptions): Required<Pick<AedesOptions
           return o.devices.checkCredentials(username, password).then(
             (check) => {
               if (!check.ok) return refuse(check.why === 'disabled' ? 'not_authorized' : 'bad_credentials');
-              return admit(check.device);
+              return admit(check.device, check.account);
             },
             (err) => {
               o.log.error({ err, clientId: client.id }, 'credential check failed');

@@ -30,7 +30,7 @@ import { type BrokerLimits, DEFAULT_LIMITS } from './limits.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import { Presence } from './presence.ts';
 import { acceptProxyHeader, type ProxyProtocolOptions } from './proxy-protocol.ts';
-import { Quotas, type SharedCounters } from './quotas.ts';
+import { type PlanAdmission, type QuotaPlan, Quotas, type SharedCounters } from './quotas.ts';
 import { REASONS, type Reason, Rejection } from './reasons.ts';
 import { ReceiveTimes } from './receive-times.ts';
 import type { SharedSessions } from './shared-sessions.ts';
@@ -60,12 +60,7 @@ export interface BrokerOptions {
   /** Counts messages, data points and bytes per organization and device. */
   meter?: UsageMeter;
   /** The plan's side: may this device connect, and how many messages a day may its organization send. */
-  plan?: {
-    /** On each connect: may this device connect, and the daily quota that then applies. */
-    admission(orgId: string, deviceId: string): Promise<{ allowed: boolean; messagesPerDay: number | null }>;
-    /** The daily quota alone, looked up again by the housekeeping. */
-    messagesPerDay(orgId: string): Promise<number | null>;
-  };
+  plan?: PlanAdmission & QuotaPlan;
   /** MQTT sessions shared by every broker node (in Redis); each node's memory by default. Closed with the broker. */
   sessions?: SharedSessions;
   /** Counters shared by every broker node (Redis), so the connection rate per address holds across them. */

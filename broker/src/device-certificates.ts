@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { type Orm, schema } from '@iotp/db';
 import { isCanonicalUuid } from '@iotp/protocol';
 import { and, eq } from 'drizzle-orm';
-import type { DeviceIdentity, DeviceStore } from './device-store.ts';
+import type { BillingAccount, DeviceIdentity, DeviceStore } from './device-store.ts';
 import { type Reason, Rejection } from './reasons.ts';
 
 const { deviceCas, revokedCertificates } = schema;
@@ -22,7 +22,10 @@ interface Ca {
 }
 
 /** A device that proved itself with a certificate: which one, and the CA and serial it came with. */
-export type CertificateCheck = { device: DeviceIdentity; caId: string; serial: string } | Rejection;
+/** `account`: the organization's billing account, read with a known device (absent for a new one). */
+export type CertificateCheck =
+  | { device: DeviceIdentity; caId: string; serial: string; account?: BillingAccount }
+  | Rejection;
 
 export interface DeviceCertificatesOptions {
   orm: Orm;
@@ -112,7 +115,7 @@ export class DeviceCertificates {
     if (await this.revoked(ca.id, serial)) return new Rejection('certificate_revoked', serial);
     if (device) {
       if (device.disabled) return new Rejection('not_authorized', 'device disabled');
-      return { device: { id: device.id, orgId: device.orgId }, caId: ca.id, serial };
+      return { device: { id: device.id, orgId: device.orgId }, caId: ca.id, serial, account: device.account };
     }
     if (!this.o.register || !(await this.stillRegisters(ca.id))) return new Rejection('certificate_device_unknown', cn);
     if (!(await this.o.register(ca.orgId, cn))) return new Rejection('plan_device_limit');

@@ -1,16 +1,22 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { arrayLiteral, arrayParam, type Orm, schema } from '@iotp/db';
 import { isCanonicalUuid } from '@iotp/protocol';
-import { sql } from 'drizzle-orm';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
 
-const { devices, deviceConnections } = schema;
+const { devices, deviceConnections, billingAccounts } = schema;
 
 export interface DeviceIdentity {
   id: string;
   orgId: string;
 }
 
-export type CredentialCheck = { ok: true; device: DeviceIdentity } | { ok: false; why: 'unknown' | 'disabled' };
+/** The organization's billing account as stored; null: it has none (the free plan's defaults). */
+export type BillingAccount = typeof billingAccounts.$inferSelect | null;
+
+/** A device that proved itself comes with its organization's billing account, read in the same statement. */
+export type CredentialCheck =
+  | { ok: true; device: DeviceIdentity; account: BillingAccount }
+  | { ok: false; why: 'unknown' | 'disabled' };
 
 /** Hash of a device secret as stored: see the note on `devices` in the schema. */
 export function hashDeviceSecret(secret: string | Buffer): string {
@@ -34,9 +40,17 @@ export class DeviceStore {
   private reading = false;
 
   constructor(private readonly orm: Orm) {
+    // With the organization's billing account: the plan's admission on a connect needs no second round trip.
     this.credentials = orm
-      .select({ id: devices.id, orgId: devices.orgId, secretHash: devices.secretHash, disabledAt: devices.disabledAt })
+      .select({
+        id: devices.id,
+        orgId: devices.orgId,
+        secretHash: devices.secretHash,
+        disabledAt: devices.disabledAt,
+        account: getTableColumns(billingAccounts),
+      })
       .from(devices)
+      .leftJoin(billingAccounts, eq(billingAccounts.orgId, devices.orgId))
       .where(sql`${devices.id} = ANY(${sql.placeholder('ids')}::uuid[])`)
       .prepare('device_credentials');
   }
@@ -65,14 +79,14 @@ export class DeviceStore {
     const match = stored.length === given.length && timingSafeEqual(stored, given);
     if (!row || row.id !== deviceId || !match) return { ok: false, why: 'unknown' };
     if (row.disabledAt) return { ok: false, why: 'disabled' };
-    return { ok: true, device: { id: row.id, orgId: row.orgId } };
+    return { ok: true, device: { id: row.id, orgId: row.orgId }, account: row.account };
   }
 
   /** The device with this canonical id, for a device that proved itself otherwise (a certificate). */
-  async find(deviceId: string): Promise<(DeviceIdentity & { disabled: boolean }) | undefined> {
+  async find(deviceId: string): Promise<(DeviceIdentity & { disabled: boolean; account: BillingAccount }) | undefined> {
     if (!isCanonicalUuid(deviceId)) return undefined;
     const row = await this.credentialRow(deviceId);
-    return row && { id: row.id, orgId: row.orgId, disabled: row.disabledAt !== null };
+    return row && { id: row.id, orgId: row.orgId, disabled: row.disabledAt !== null, account: row.account };
   }
 
   /**
@@ -172,7 +186,13 @@ export class DeviceStore {
   }
 }
 
-type CredentialRow = { id: string; orgId: string; secretHash: string; disabledAt: Date | null };
+type CredentialRow = {
+  id: string;
+  orgId: string;
+  secretHash: string;
+  disabledAt: Date | null;
+  account: BillingAccount;
+};
 
 /** A device's connection accepted, or closed (`stillConnected`: a newer connection took over). */
 export type PresenceChange = { deviceId: string; connectionId: string | undefined; at: Date } & (

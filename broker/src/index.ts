@@ -9,6 +9,7 @@ export {
   normalizeSerial,
 } from './device-certificates.ts';
 export {
+  type BillingAccount,
   type CredentialCheck,
   type DeviceIdentity,
   DeviceStore,
@@ -19,7 +20,7 @@ export { ConfigError, count, flag, parseEnv, port } from './env.ts';
 export { type BrokerLimits, DEFAULT_LIMITS } from './limits.ts';
 export { type BrokerMetrics, createBrokerMetrics } from './metrics.ts';
 export type { ProxyProtocolOptions } from './proxy-protocol.ts';
-export { type QuotaPlan, Quotas } from './quotas.ts';
+export { type PlanAdmission, type QuotaPlan, Quotas } from './quotas.ts';
 export { REASONS, type Reason, Rejection } from './reasons.ts';
 export { connectSharedSessions, type SharedSessions } from './shared-sessions.ts';
 export { Spill } from './spill.ts';

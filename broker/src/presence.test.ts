@@ -1,5 +1,5 @@
-import { type Database, openDatabase } from '@iotp/db';
-import { createTestDatabase, tempDir } from '@iotp/db/testing';
+import type { Database } from '@iotp/db';
+import { openTestDatabase } from '@iotp/db/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from './authenticate.ts';
@@ -12,30 +12,18 @@ describe.each(['postgres', 'embedded'] as const)('presence on %s', (database) =>
   let db: Database;
   let store: DeviceStore;
   let orgId: string;
-  let cleanup: () => Promise<void>;
+  let close: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    if (database === 'postgres') {
-      const testDb = await createTestDatabase();
-      db = await openDatabase({ url: testDb.url, dataDir: '/unused', poolSize: 2, logger });
-      cleanup = async () => {
-        await db.close();
-        await testDb.drop();
-      };
-    } else {
-      const dir = await tempDir();
-      db = await openDatabase({ dataDir: dir.path, embeddedPort: null, logger });
-      cleanup = async () => {
-        await db.close();
-        await dir.remove();
-      };
-    }
+    const opened = await openTestDatabase(database, logger);
+    db = opened.db;
+    close = opened.close;
     store = new DeviceStore(db.orm);
     [{ id: orgId }] = (await db.sql.query<{ id: string }>(
       "INSERT INTO organizations (name) VALUES ('p') RETURNING id",
     )) as [{ id: string }];
   });
   afterAll(async () => {
-    await cleanup?.();
+    await close?.();
   });
 
   const session = (device: { id: string; orgId: string }): Session => ({

@@ -1,3 +1,4 @@
+import type { BillingAccount } from './device-store.ts';
 import type { BrokerLimits } from './limits.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { Rejection } from './reasons.ts';
@@ -6,6 +7,19 @@ import type { UsageMeter } from './usage-meter.ts';
 /** The plan's side of quotas: how many messages a day an organization may send (null: no limit). */
 export interface QuotaPlan {
   messagesPerDay(orgId: string): Promise<number | null>;
+}
+
+/** The plan's side of a connect: may this device connect, and the daily quota that then applies. */
+export interface PlanAdmission {
+  /**
+   * `account`: the organization's billing account, when it was read with the device's credentials
+   * (null: it has none); undefined: the plan looks it up.
+   */
+  admission(
+    orgId: string,
+    deviceId: string,
+    account?: BillingAccount,
+  ): Promise<{ allowed: boolean; messagesPerDay: number | null }>;
 }
 
 /** Counters with expiry shared by every node (Redis): the shape of the cloud's `RedisCounterStore`. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { type BatchWriter, ConfigError, type createBroker, type UsageMeter } from '@iotp/broker';
+import { type BatchWriter, type BillingAccount, ConfigError, type createBroker, type UsageMeter } from '@iotp/broker';
 import { type Database, type EmbeddedJobs, openDatabase } from '@iotp/db';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -198,7 +198,8 @@ export async function buildPlatform(
         twins.send(orgId, deviceId, { name, params, timeout_s: 0, ttl_s: 3600 }),
     });
     const plan = {
-      admission: (orgId: string, deviceId: string) => billing.admission(orgId, deviceId),
+      admission: (orgId: string, deviceId: string, account?: BillingAccount) =>
+        billing.admission(orgId, deviceId, account),
       messagesPerDay: (orgId: string) => billing.messagesPerDay(orgId),
     };
     // Applications subscribe with an organization API key; the devices they may hear are kept in

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import postgres from 'postgres';
+import { type Database, openDatabase } from './connect.ts';
 
 /** The server the tests use for the plain-PostgreSQL path. */
 export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -26,6 +28,25 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
       await a.end();
     },
   };
+}
+
+/**
+ * A database for a test that runs on both: a fresh one on the test server, or an embedded one in a
+ * temporary directory; `close()` closes it and drops or removes it.
+ * @example describe.each(['postgres', 'embedded'] as const)('x on %s', (kind) => { ... await openTestDatabase(kind, logger) })
+ */
+export async function openTestDatabase(
+  kind: 'postgres' | 'embedded',
+  logger: Logger,
+): Promise<{ db: Database; close(): Promise<void> }> {
+  if (kind === 'postgres') {
+    const testDb = await createTestDatabase();
+    const db = await openDatabase({ url: testDb.url, dataDir: '/unused', poolSize: 2, logger });
+    return { db, close: () => db.close().then(() => testDb.drop()) };
+  }
+  const dir = await tempDir();
+  const db = await openDatabase({ dataDir: dir.path, embeddedPort: null, logger });
+  return { db, close: () => db.close().then(() => dir.remove()) };
 }
 
 /** A temporary directory, removed by `remove()`. */

@@ -2,10 +2,13 @@
  * `npm run bench:connections`: many idle devices on one node. Connects BENCH_CONNECTIONS devices
  * (default 10,000; up to what the file-descriptor limit allows, which the npm script raises) with
  * keepalive, and reports the connect-and-authenticate rate, the broker's memory per connection
- * (resident set growth over the connections) and its event-loop delay while they idle, beside
+ * (resident set growth over the connections, and the steadier growth of its heap used after a full
+ * collection, asked for through heap-probe.mjs) and its event-loop delay while they idle, beside
  * Mosquitto holding the same connections with a password file, measured in the same run. Each
  * broker's CPU time per connect is reported too, and the clients' (where theirs is much more, they
- * bound the rate): on a shared machine these hold still when rates do not.
+ * bound the rate): on a shared machine these hold still when rates do not. So does the count of the
+ * database's transactions (each statement outside a transaction is one) per connect, from
+ * pg_stat_database, which a server reports within seconds; idle work of the platform counts in too.
  *
  * The platform runs as `npm start` does, in its own process on a scratch database of DATABASE_URL's
  * server (default the local PostgreSQL); the clients run in BENCH_CLIENT_PROCESSES child processes
@@ -13,7 +16,7 @@
  * stderr; the last stdout line is the JSON result.
  */
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { newDeviceSecret } from '@iotp/broker';
 import { tempDir } from '@iotp/db/testing';
@@ -45,6 +48,34 @@ function rss(pid: number): number {
 }
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The platform's heap used after a full collection (bytes), written by heap-probe.mjs on SIGUSR2. */
+async function heapUsed(pid: number, file: string): Promise<number> {
+  rmSync(file, { force: true });
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 100 && !existsSync(file); i++) await settle(50);
+  return (JSON.parse(readFileSync(file, 'utf8')) as NodeJS.MemoryUsage).heapUsed;
+}
+
+/**
+ * Transactions the database has committed or rolled back so far, once the count holds still for a
+ * second: a backend reports its counts when idle, at most once a second, and within ten at the latest.
+ */
+async function transactions(sql: postgres.Sql, db: string): Promise<number> {
+  const read = async () => {
+    const [row] = await sql<{ n: string }[]>`
+      SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = ${db}`;
+    return Number(row?.n ?? 0);
+  };
+  let last = await read();
+  for (let i = 0; i < 12; i++) {
+    await settle(1000);
+    const now = await read();
+    if (now === last) break;
+    last = now;
+  }
+  return last;
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -117,7 +148,14 @@ async function platformFigures(devices: Device[]) {
   const scratch = await scratchDatabase(SERVER, 'benchc');
   const dir = await tempDir();
   const sql = postgres(scratch.url, { max: 1, onnotice: () => undefined });
+  // Read from the server's own database: reads from the scratch one would count themselves.
+  const stats = postgres(SERVER, { max: 1, onnotice: () => undefined });
+  const heapFile = `${dir.path}/heap.json`;
+  // Bench-only: the platform's heap after a full collection, on request (heap-probe.mjs).
+  const probe = new URL('./heap-probe.mjs', import.meta.url).pathname;
+  process.env.CHILD_NODE_ARGS = `${env.CHILD_NODE_ARGS ?? ''} --expose-gc --import ${probe}`;
   const platform = startProcess({
+    BENCH_HEAP_FILE: heapFile,
     DATABASE_URL: scratch.url,
     DATA_DIR: dir.path,
     MQTT_HOST: '127.0.0.1',
@@ -144,6 +182,9 @@ async function platformFigures(devices: Device[]) {
       });
     }
     await settle(2000);
+    const db = new URL(scratch.url).pathname.slice(1);
+    const xactsBefore = await transactions(stats, db);
+    const heapBefore = await heapUsed(platform.child.pid!, heapFile);
     const before = rss(platform.child.pid!);
     const cpuBefore = cpuMs(platform.child.pid!);
     progress(`platform: connecting ${devices.length} devices...`);
@@ -153,16 +194,21 @@ async function platformFigures(devices: Device[]) {
     if (run.firstError) progress(`platform: first failure: ${run.firstError}`);
     const lag = await idleLag(http);
     const after = rss(platform.child.pid!);
+    const heapAfter = await heapUsed(platform.child.pid!, heapFile);
+    const xacts = (await transactions(stats, db)) - xactsBefore;
     await run.close();
     return {
       ...run,
       bytesPerConnection: Math.round((after - before) / Math.max(1, run.connected)),
+      heapBytesPerConnection: Math.round((heapAfter - heapBefore) / Math.max(1, run.connected)),
+      xactsPerConnect: xacts / Math.max(1, run.connected),
       cpuPerConnect: cpu / Math.max(1, run.connected),
       lagP99: lag,
       rss: after,
     };
   } finally {
     await sql.end();
+    await stats.end();
     platform.child.kill('SIGTERM');
     await platform.exited;
     await scratch.drop();
@@ -225,6 +271,8 @@ async function main() {
     failed: ours.failed,
     connects_per_s: ours.rate,
     bytes_per_connection: ours.bytesPerConnection,
+    heap_bytes_per_connection: ours.heapBytesPerConnection,
+    db_transactions_per_connect: Number(ours.xactsPerConnect.toFixed(3)),
     broker_cpu_ms_per_connect: Number(ours.cpuPerConnect.toFixed(3)),
     client_cpu_ms_per_connect: Number(ours.clientCpuPerConnect.toFixed(3)),
     broker_rss_mb: Math.round(ours.rss / 1048576),

@@ -12,6 +12,22 @@ const { billingAccounts, stripeEvents, devices, usageDaily, usageReports, member
 
 export type AccountRow = typeof billingAccounts.$inferSelect;
 
+/** The account of an organization that has none stored: the free plan. */
+export function freeAccount(orgId: string): AccountRow {
+  return {
+    orgId,
+    plan: 'free',
+    status: 'active',
+    stripeCustomerId: null,
+    stripeSubscriptionId: null,
+    currentPeriodEnd: null,
+    pastDueSince: null,
+    limitOverrides: null,
+    extraDevices: 0,
+    updatedAt: new Date(),
+  };
+}
+
 /** Billing accounts, processed Stripe events and metered usage; the wallet and orders in `wallet`. */
 export class BillingRepository {
   /** The credit ledger and orders. */
@@ -34,20 +50,7 @@ export class BillingRepository {
 
   async account(orgId: string): Promise<AccountRow> {
     const [row] = await this.accountQuery.execute({ orgId });
-    return (
-      row ?? {
-        orgId,
-        plan: 'free',
-        status: 'active',
-        stripeCustomerId: null,
-        stripeSubscriptionId: null,
-        currentPeriodEnd: null,
-        pastDueSince: null,
-        limitOverrides: null,
-        extraDevices: 0,
-        updatedAt: new Date(),
-      }
-    );
+    return row ?? freeAccount(orgId);
   }
 
   async accountByCustomer(customerId: string): Promise<AccountRow | undefined> {

@@ -4,12 +4,14 @@ import type Stripe from 'stripe';
 import { BillingNotConfigured, NotFound } from '../http/problem.ts';
 import type { NoticePort } from '../notify/port.ts';
 import type { OrgRepository } from '../orgs/org.repository.ts';
-import type { BillingRepository, UsageBy } from './billing.repository.ts';
+import { type AccountRow, type BillingRepository, freeAccount, type UsageBy } from './billing.repository.ts';
 import { CatalogService } from './catalog.service.ts';
 import { type CountedLimit, PLANS, PlanLimitReached, type PlanLimits, type PlanName } from './plans.ts';
 import { StripeCheckout } from './stripe-checkout.ts';
 import { StripeEvents } from './stripe-events.ts';
 import { WalletService } from './wallet.service.ts';
+
+type PlanInForce = { name: PlanName; limits: PlanLimits; status: string };
 
 export interface BillingOptions {
   repo: BillingRepository;
@@ -64,8 +66,12 @@ export class BillingService {
   }
 
   /** The plan in force: a subscription past due beyond the grace period counts as free. */
-  async plan(orgId: string): Promise<{ name: PlanName; limits: PlanLimits; status: string }> {
-    const account = await this.o.repo.account(orgId);
+  async plan(orgId: string): Promise<PlanInForce> {
+    return this.planOf(await this.o.repo.account(orgId));
+  }
+
+  /** The plan in force under this account. */
+  private planOf(account: AccountRow): PlanInForce {
     const graceMs = (this.o.graceDays ?? 7) * 86_400_000;
     const lapsed = account.pastDueSince && Date.now() - account.pastDueSince.getTime() > graceMs;
     const name = (lapsed || !(account.plan in PLANS) ? 'free' : account.plan) as PlanName;
@@ -99,10 +105,15 @@ export class BillingService {
 
   /**
    * For the broker, on each connect: whether the device is within the plan's device count, and the
-   * daily message quota that then applies, from one lookup of the plan.
+   * daily message quota that then applies, from one lookup of the plan. `account`: the organization's
+   * account as read with the device's credentials (null: none stored), so the plan needs no lookup.
    */
-  async admission(orgId: string, deviceId: string): Promise<{ allowed: boolean; messagesPerDay: number | null }> {
-    const { limits } = await this.planOnce(orgId);
+  async admission(
+    orgId: string,
+    deviceId: string,
+    account?: AccountRow | null,
+  ): Promise<{ allowed: boolean; messagesPerDay: number | null }> {
+    const { limits } = account === undefined ? await this.planOnce(orgId) : this.planOf(account ?? freeAccount(orgId));
     const allowed = limits.devices === null || (await this.o.repo.deviceRank(orgId, deviceId)) < limits.devices;
     return { allowed, messagesPerDay: limits.messages_per_day };
   }

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authHarness } from '../testing.ts';
+import { freeAccount } from './billing.repository.ts';
 import { stripeEndpoint } from './stripe-endpoint.ts';
 
 type Harness = Awaited<ReturnType<typeof authHarness>>;
@@ -158,6 +159,29 @@ describe('billing', () => {
       current: 25,
     });
     expect(over.body.detail).toMatch(/billing\/checkout/);
+  });
+
+  it("answers a connect's admission from the account read with the device's credentials, as from its own lookup", async () => {
+    const org = (await h.call('POST', '/v1/orgs', { name: 'Admitted' }, token)).body.id;
+    const [first, second] = [
+      (await h.call('POST', `/v1/orgs/${org}/devices`, { name: 'first' }, token)).body.id,
+      (await h.call('POST', `/v1/orgs/${org}/devices`, { name: 'second' }, token)).body.id,
+    ];
+    // None stored: the free plan, whether the account came with the credentials (null) or not.
+    expect(await h.billing.admission(org, second, null)).toEqual({ allowed: true, messagesPerDay: 100_000 });
+    expect(await h.billing.admission(org, second)).toEqual({ allowed: true, messagesPerDay: 100_000 });
+    await h.db.sql.query(
+      `INSERT INTO billing_accounts (org_id, plan, limit_overrides) VALUES ($1, 'pro', '{"devices": 1}')`,
+      [org],
+    );
+    const account = { ...freeAccount(org), plan: 'pro', limitOverrides: { devices: 1 } };
+    for (const given of [account, undefined]) {
+      expect(await h.billing.admission(org, first, given)).toEqual({ allowed: true, messagesPerDay: 20_000_000 });
+      expect(await h.billing.admission(org, second, given)).toEqual({ allowed: false, messagesPerDay: 20_000_000 });
+    }
+    // Past due beyond the grace period: the free plan, without the overrides.
+    const lapsed = { ...account, pastDueSince: new Date(Date.now() - 8 * 86_400_000) };
+    expect(await h.billing.admission(org, second, lapsed)).toEqual({ allowed: true, messagesPerDay: 100_000 });
   });
 
   it('refuses seats past the plan too, members and open invitations together, pointing at checkout', async () => {
