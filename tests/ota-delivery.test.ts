@@ -1,33 +1,10 @@
-import { DeviceStore } from '@iotp/broker';
 import { tempDir } from '@iotp/db/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, creds, startNodes, startTestPlatform, type TestPlatform, until } from './helpers.ts';
+import { holdPresence } from './hold-presence.ts';
 import { signedFirmware, signingKey } from './ota-fixtures.ts';
 
 const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-
-/**
- * Holds every presence write until the returned function is called: a device connects and
- * subscribes while the database still shows it offline, as it does for a moment after each CONNACK.
- */
-function holdPresence(): () => void {
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const write = DeviceStore.prototype.recordPresence;
-  const spy = vi.spyOn(DeviceStore.prototype, 'recordPresence').mockImplementation(async function (
-    this: DeviceStore,
-    changes,
-  ) {
-    await gate;
-    return write.call(this, changes);
-  });
-  return () => {
-    spy.mockRestore();
-    release();
-  };
-}
 
 /** An organization with a trusted signing key on `node`, and a release uploaded to it. */
 async function fleet(node: TestPlatform, dir: string, email: string) {

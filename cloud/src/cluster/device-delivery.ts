@@ -28,6 +28,11 @@ export interface DevicePublisher {
   publishToDevice(deviceId: string, suffix: string, payload: string | Buffer, opts?: PublishOptions): Promise<void>;
   /** True while this node holds the device's live connection. */
   holds(deviceId: string): boolean;
+  /**
+   * Several nodes: publishes only if some node holds the device's connection, whatever the
+   * database says of its presence; false, at once, when none does. (One node: `holds` tells.)
+   */
+  publishIfHeld?(deviceId: string, suffix: string, payload: string | Buffer, opts?: PublishOptions): Promise<boolean>;
 }
 
 const subject = (deviceId: string) => `iotp.devices.${deviceId.toLowerCase()}.deliver`;
@@ -37,7 +42,7 @@ const subject = (deviceId: string) => `iotp.devices.${deviceId.toLowerCase()}.de
  * connected to it, so a message published through any node reaches the device's session where it
  * is (NATS request and reply: the answer comes once the holder's broker has taken the message).
  * A device no node holds is told at once by NATS (no responders), and the message goes to this
- * node's broker as in one process.
+ * node's broker as in one process, or with `publishIfHeld` nowhere.
  * @example const publisher = new NatsDevicePublisher({ nc, broker, logger }); await publisher.publishToDevice(id, 'commands', json);
  */
 export class NatsDevicePublisher implements DevicePublisher {
@@ -70,9 +75,20 @@ export class NatsDevicePublisher implements DevicePublisher {
   }
 
   async publishToDevice(deviceId: string, suffix: string, payload: string | Buffer, opts: PublishOptions = {}) {
+    if (!(await this.publishIfHeld(deviceId, suffix, payload, opts)))
+      await this.broker.publishToDevice(deviceId, suffix, payload, opts);
+  }
+
+  async publishIfHeld(
+    deviceId: string,
+    suffix: string,
+    payload: string | Buffer,
+    opts: PublishOptions = {},
+  ): Promise<boolean> {
     if (this.broker.holds(deviceId)) {
       this.sent.inc({ result: 'local' });
-      return this.broker.publishToDevice(deviceId, suffix, payload, opts);
+      await this.broker.publishToDevice(deviceId, suffix, payload, opts);
+      return true;
     }
     const h = natsHeaders();
     h.set('suffix', suffix);
@@ -91,13 +107,14 @@ export class NatsDevicePublisher implements DevicePublisher {
       const error = answer.headers?.get('error');
       if (error) throw new Error(`the node holding device ${deviceId} could not publish: ${error}`);
       this.sent.inc({ result: 'remote' });
+      return true;
     } catch (err) {
       if (!isNoResponders(err)) {
         this.sent.inc({ result: 'failed' });
         throw err;
       }
       this.sent.inc({ result: 'unheld' });
-      await this.broker.publishToDevice(deviceId, suffix, payload, opts);
+      return false;
     }
   }
 

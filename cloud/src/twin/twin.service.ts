@@ -28,6 +28,16 @@ export interface DevicePublisher {
   ): Promise<void>;
   /** True while this node holds the device's connection: online even before its presence is written. */
   holds?(deviceId: string): boolean;
+  /**
+   * Several nodes: publishes only if some node holds the device's connection (online even before
+   * its presence is written); false, at once, when none does.
+   */
+  publishIfHeld?(
+    deviceId: string,
+    suffix: string,
+    payload: string,
+    opts?: { qos?: 0 | 1; retain?: boolean; properties?: PublishProperties },
+  ): Promise<boolean>;
 }
 
 /**
@@ -147,21 +157,22 @@ export class TwinService {
       params: input.params ?? null,
       expiresAt: new Date(Date.now() + input.ttl_s * 1000),
     });
-    // Presence is written just after a connect: a device connected to this node is online already.
-    if (!device.online && !this.broker.holds?.(deviceId)) return { done: false as const, command: publicCommand(cmd) };
-    const answered = new Promise<CommandRow | undefined>((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(cmd.id);
-        resolve(undefined);
-      }, input.timeout_s * 1000);
-      this.waiters.set(cmd.id, (row) => {
-        clearTimeout(timer);
-        this.waiters.delete(cmd.id);
-        resolve(row);
-      });
-    });
-    await this.deliver(cmd);
-    const row = await answered;
+    // Presence is written just after a connect: a device connected to this node, or with several
+    // nodes to any node, is online already, whatever the database says.
+    const online = device.online || this.broker.holds?.(deviceId) === true;
+    if (!online && !this.broker.publishIfHeld) return { done: false as const, command: publicCommand(cmd) };
+    // Waiting before delivering: the answer may come before the delivery resolves.
+    const answer = this.answer(cmd.id, input.timeout_s);
+    try {
+      if (!(await this.deliver(cmd, { onlyIfHeld: !online }))) {
+        answer.cancel();
+        return { done: false as const, command: publicCommand(cmd) };
+      }
+    } catch (err) {
+      answer.cancel();
+      throw err;
+    }
+    const row = await answer.row;
     if (row) return { done: true as const, command: publicCommand(row) };
     return { done: false as const, command: publicCommand((await this.twins.command(deviceId, cmd.id))!) };
   }
@@ -182,18 +193,43 @@ export class TwinService {
     return this.twins.expireDue();
   }
 
-  private async deliver(cmd: CommandRow) {
+  /** The device's answer to a command, or undefined after `timeoutS`. */
+  private answer(commandId: string, timeoutS: number) {
+    let cancel!: () => void;
+    const row = new Promise<CommandRow | undefined>((resolve) => {
+      const done = (answered?: CommandRow) => {
+        clearTimeout(timer);
+        this.waiters.delete(commandId);
+        resolve(answered);
+      };
+      const timer = setTimeout(done, timeoutS * 1000);
+      this.waiters.set(commandId, done);
+      cancel = done;
+    });
+    return { row, cancel };
+  }
+
+  /**
+   * Publishes a command and marks it delivered; with `onlyIfHeld`, only where a node holds the
+   * device, and false when none does (the command stays pending for its next subscription).
+   */
+  private async deliver(cmd: CommandRow, { onlyIfHeld = false } = {}): Promise<boolean> {
     const message: Command = { id: cmd.id, name: cmd.name, params: cmd.params };
     const ttlS = Math.ceil((cmd.expiresAt.getTime() - Date.now()) / 1000);
-    await this.broker.publishToDevice(cmd.deviceId, SUFFIX.commands, JSON.stringify(message), {
-      qos: 1,
+    const opts = {
+      qos: 1 as const,
       properties: {
         responseTopic: deviceTopic(cmd.deviceId, commandResponseSuffix(cmd.id)),
         correlationData: Buffer.from(cmd.id),
         ...(ttlS > 0 ? { messageExpiryInterval: ttlS } : {}),
       },
-    });
+    };
+    const payload = JSON.stringify(message);
+    if (onlyIfHeld && this.broker.publishIfHeld) {
+      if (!(await this.broker.publishIfHeld(cmd.deviceId, SUFFIX.commands, payload, opts))) return false;
+    } else await this.broker.publishToDevice(cmd.deviceId, SUFFIX.commands, payload, opts);
     await this.twins.markDelivered(cmd.id);
+    return true;
   }
 
   /** The desired state and its delta, retained, so a device gets it whenever it subscribes. */
