@@ -64,9 +64,13 @@ interface Batch {
   value: (number | null)[];
   bool: (boolean | null)[];
   text: (string | null)[];
-  /** device \0 metric -> index of the newest row, for the latest-value table. */
-  latest: Map<string, number>;
-  waiters: { resolve(): void; reject(err: Error): void }[];
+  /** device -> metric -> index of the newest row, for the latest-value table. */
+  latest: Map<string, Map<string, number>>;
+  /**
+   * What every durable write into the batch returns, made by the first: one promise a batch, not
+   * one a message, settled when the batch is committed or given up.
+   */
+  committed?: { promise: Promise<void>; resolve(): void; reject(err: Error): void };
   /** Best-effort writes, kept whole so they can be spilled as they came. */
   bestEffort: { deviceId: string; readings: Readings }[];
   /** Given up (spilled, waiters failed): a later outcome of its write changes nothing. */
@@ -196,11 +200,13 @@ export class BatchWriter {
     const b = this.current;
     appendTo(b, deviceId, readings);
     if (resend) b.mayRepeat = true;
+    // The depth gauge is set when the batch is sealed and when one is written, not per message.
     this.queuedRows += n;
-    this.o.metrics?.queueDepth.set(this.queuedRows);
     let done: Promise<void> | undefined;
-    if (durable) done = new Promise((resolve, reject) => b.waiters.push({ resolve, reject }));
-    else b.bestEffort.push({ deviceId, readings });
+    if (durable) {
+      b.committed ??= settled();
+      done = b.committed.promise;
+    } else b.bestEffort.push({ deviceId, readings });
     if (b.time.length >= this.o.maxRows) this.seal();
     else if (
       this.o.eager &&
@@ -245,6 +251,7 @@ export class BatchWriter {
     if (this.current.time.length > 0) {
       this.sealed.push(this.current);
       this.current = newBatch();
+      this.o.metrics?.queueDepth.set(this.queuedRows);
     }
     this.pump();
   }
@@ -272,7 +279,7 @@ export class BatchWriter {
       try {
         await this.insert(batch);
         this.succeeded();
-        for (const w of batch.waiters) w.resolve();
+        batch.committed?.resolve();
         return;
       } catch (err) {
         if (batch.abandoned) return;
@@ -280,7 +287,7 @@ export class BatchWriter {
         batch.mayRepeat = true;
         this.failed(err as WriteFailed); // insert() throws nothing else
         // Only best-effort rows: they can leave memory for the spill at once.
-        if (batch.waiters.length === 0 && this.o.spill) return this.abandon(batch);
+        if (!batch.committed && this.o.spill) return this.abandon(batch);
         if (this.closed) return this.abandon(batch);
         await this.backoff(attempt);
       }
@@ -291,7 +298,7 @@ export class BatchWriter {
   private async abandon(batch: Batch): Promise<void> {
     if (batch.abandoned) return;
     batch.abandoned = true;
-    for (const w of batch.waiters) w.reject(new WriterClosed('telemetry not stored: database unavailable'));
+    batch.committed?.reject(new WriterClosed('telemetry not stored: database unavailable'));
     if (this.o.spill) await this.spill(batch.bestEffort);
   }
 
@@ -333,8 +340,12 @@ export class BatchWriter {
   private async insertOnce(batch: Batch, dedupe: boolean): Promise<void> {
     const started = performance.now();
     // Latest rows in key order, so concurrent batches lock telemetry_latest rows in one order.
-    const keys = [...batch.latest.keys()].sort();
-    const idx = keys.map((k) => batch.latest.get(k)!);
+    // (Device, then metric: the order of the unique key, as sorting `device \0 metric` would give.)
+    const idx: number[] = [];
+    for (const device of [...batch.latest.keys()].sort()) {
+      const metrics = batch.latest.get(device)!;
+      for (const metric of [...metrics.keys()].sort()) idx.push(metrics.get(metric)!);
+    }
     const pick = <T>(col: T[]) => idx.map((i) => col[i]!);
     // Booleans travel as t and f, cast by the statement.
     const bools = (col: (boolean | null)[]) => arrayLiteral(col.map((b) => (b === null ? null : b ? 't' : 'f')));
@@ -524,23 +535,38 @@ function newBatch(mayRepeat = false): Batch {
     bool: [],
     text: [],
     latest: new Map(),
-    waiters: [],
     bestEffort: [],
   };
 }
 
 function appendTo(b: Batch, deviceId: string, r: Readings): void {
+  let latest = b.latest.get(deviceId);
+  if (!latest) {
+    latest = new Map();
+    b.latest.set(deviceId, latest);
+  }
   for (let i = 0; i < r.time.length; i++) {
-    const key = `${deviceId}\0${r.metric[i]}`;
-    const seen = b.latest.get(key);
-    if (seen === undefined || b.time[seen]! <= r.time[i]!) b.latest.set(key, b.time.length);
+    const metric = r.metric[i]!;
+    const seen = latest.get(metric);
+    if (seen === undefined || b.time[seen]! <= r.time[i]!) latest.set(metric, b.time.length);
     b.time.push(r.time[i]!);
     b.device.push(deviceId);
-    b.metric.push(r.metric[i]!);
+    b.metric.push(metric);
     b.value.push(r.value[i]!);
     b.bool.push(r.bool[i]!);
     b.text.push(r.text[i]!);
   }
+}
+
+/** A promise with its settling functions outside (Promise.withResolvers, Node 22+). */
+function settled(): { promise: Promise<void>; resolve(): void; reject(err: Error): void } {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
 }
 
 /** The answer, or WriteFailed once `ms` passed without one (the statement may still commit later). */
