@@ -135,29 +135,6 @@ describe('BatchWriter on PostgreSQL', () => {
     await w.close();
   });
 
-  it('writes big batches by COPY with their latest values, and skips stored readings there too', async () => {
-    const { writer: metrics } = createBrokerMetrics(new Registry());
-    const retries = async () => (await metrics.dedupeRetries.get()).values[0]?.value ?? 0;
-    const w = new BatchWriter({ sql: db.sql, logger, metrics, maxDelayMs: 1, dedupeHoldMs: 0, copyMinRows: 5 });
-    const before = await rowCount(db);
-    const r = readings(30, 'copied');
-    await w.write(DEVICE, r, true);
-    expect(await rowCount(db)).toBe(before + 30);
-    const [latest] = await db.sql.query<{ value: number }>(
-      "SELECT value FROM telemetry_latest WHERE device_id = $1 AND metric = 'copied'",
-      [DEVICE],
-    );
-    expect(latest!.value).toBe(29);
-    // The COPY meets a stored reading: the database refuses it (not left waiting), the transaction
-    // rolls back, and the batch goes again skipping stored readings.
-    const mixed = readings(10, 'copied');
-    mixed.time[3] = r.time[3]!;
-    await w.write(DEVICE, mixed, true);
-    expect(await retries()).toBe(1);
-    expect(await rowCount(db)).toBe(before + 39);
-    await w.close();
-  });
-
   it('tries the plain insert first, and skips stored readings after it met one or for a resend', async () => {
     const { writer: metrics } = createBrokerMetrics(new Registry());
     const retries = async () => (await metrics.dedupeRetries.get()).values[0]?.value ?? 0;

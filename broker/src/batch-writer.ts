@@ -2,7 +2,6 @@ import { arrayLiteral, numberArrayLiteral, type SqlClient } from '@iotp/db';
 import type { Logger } from 'pino';
 import type { WriterMetrics } from './metrics.ts';
 import type { Spill } from './spill.ts';
-import { COPY_TELEMETRY, encodeTelemetryCopy } from './telemetry-copy.ts';
 import type { Readings } from './telemetry-parser.ts';
 
 export interface BatchWriterOptions {
@@ -49,12 +48,6 @@ export interface BatchWriterOptions {
    * stored readings (ON CONFLICT DO NOTHING) instead of trying the plain insert first.
    */
   dedupeHoldMs?: number;
-  /**
-   * Batches of at least this many rows go by binary COPY where the database client takes one (a
-   * server; not the embedded database): it costs the database and the broker less per row than the
-   * one-statement insert, but takes four round trips to its one, which a small batch feels.
-   */
-  copyMinRows?: number;
 }
 
 interface Batch {
@@ -97,8 +90,7 @@ export class WriteFailed extends Error {
 }
 
 /**
- * Queues readings and writes them in batches, by size or age, with one multi-row statement (on a
- * server, a big batch goes by binary COPY, with the latest values' upsert in the same transaction).
+ * Queues readings and writes them in batches, by size or age, with one multi-row statement.
  * `write()` resolves once the reading's batch is committed; while writes fail, batches are retried
  * with backoff and best-effort readings go to the spill, replayed in order once writes work again.
  * A retried batch is never stored twice: telemetry has a unique key per reading.
@@ -141,7 +133,6 @@ export class BatchWriter {
       timeoutMs: 10_000,
       maxFutureMs: 10 * 60 * 1000,
       dedupeHoldMs: 1000,
-      copyMinRows: 200,
       ...options,
     };
     const { maxRows, maxDelayMs, concurrency, parallelRows, timeoutMs } = this.o;
@@ -351,7 +342,13 @@ export class BatchWriter {
     const bools = (col: (boolean | null)[]) => arrayLiteral(col.map((b) => (b === null ? null : b ? 't' : 'f')));
     const statement = String(++this.statements);
     // Each column goes as an array literal built here, which the statement casts.
-    const latest = [
+    const answer = this.o.sql.query<{ statement: string }>(dedupe ? INSERT_SKIPPING_STORED : INSERT, [
+      numberArrayLiteral(batch.time),
+      arrayLiteral(batch.device),
+      arrayLiteral(batch.metric),
+      numberArrayLiteral(batch.value),
+      bools(batch.bool),
+      arrayLiteral(batch.text),
       numberArrayLiteral(pick(batch.time)),
       arrayLiteral(pick(batch.device)),
       arrayLiteral(pick(batch.metric)),
@@ -360,31 +357,7 @@ export class BatchWriter {
       arrayLiteral(pick(batch.text)),
       statement,
       this.o.maxFutureMs,
-    ];
-    const { sql, copyMinRows } = this.o;
-    let answer: Promise<{ statement: string }[]>;
-    try {
-      // Big batches go by binary COPY, the rows straight into telemetry (a stored reading fails it
-      // as it fails the plain insert), and the latest values by the upsert, in one transaction.
-      answer =
-        !dedupe && sql.copyIn && batch.time.length >= copyMinRows
-          ? sql.transaction(async (tx) => {
-              await tx.copyIn!(COPY_TELEMETRY, encodeTelemetryCopy(batch));
-              return tx.query<{ statement: string }>(UPSERT_LATEST, latest);
-            })
-          : sql.query<{ statement: string }>(dedupe ? INSERT_SKIPPING_STORED : INSERT, [
-              numberArrayLiteral(batch.time),
-              arrayLiteral(batch.device),
-              arrayLiteral(batch.metric),
-              numberArrayLiteral(batch.value),
-              bools(batch.bool),
-              arrayLiteral(batch.text),
-              ...latest,
-            ]);
-    } catch (err) {
-      // What the encoder refuses (a device id that is no uuid), the database would refuse too.
-      throw new WriteFailed((err as Error).message, undefined, { cause: err });
-    }
+    ]);
     let rows: { statement: string }[];
     try {
       rows = await deadline(answer, this.o.timeoutMs);
@@ -499,17 +472,6 @@ export class BatchWriter {
 
 const UNIQUE_VIOLATION = '23505';
 
-// The latest values' upsert, its parameters numbered from `p`: six columns, then the statement's
-// number and the future bound.
-const upsertLatest = (p: number) => `latest AS (
-  INSERT INTO telemetry_latest (time, device_id, metric, value, value_bool, value_text)
-  SELECT 'epoch'::timestamptz + t * interval '1 microsecond', d, m, v, b, x
-  FROM unnest($${p}::int8[], $${p + 1}::uuid[], $${p + 2}::text[], $${p + 3}::float8[], $${p + 4}::text[]::bool[], $${p + 5}::text[]) AS u(t, d, m, v, b, x)
-  ON CONFLICT (device_id, metric) DO UPDATE
-  SET time = excluded.time, value = excluded.value, value_bool = excluded.value_bool, value_text = excluded.value_text
-  WHERE telemetry_latest.time <= excluded.time OR telemetry_latest.time > now() + $${p + 7}::int8 * interval '1 millisecond'
-)`;
-
 // Data-modifying CTEs run to completion whether or not the outer query reads them; the outer
 // SELECT echoes the statement's number.
 const insertSql = (onConflict: string) => `
@@ -518,12 +480,17 @@ WITH stored AS (
   SELECT 'epoch'::timestamptz + t * interval '1 microsecond', d, m, v, b, x
   FROM unnest($1::int8[], $2::uuid[], $3::text[], $4::float8[], $5::text[]::bool[], $6::text[]) AS u(t, d, m, v, b, x)
   ${onConflict}
-), ${upsertLatest(7)}
+), latest AS (
+  INSERT INTO telemetry_latest (time, device_id, metric, value, value_bool, value_text)
+  SELECT 'epoch'::timestamptz + t * interval '1 microsecond', d, m, v, b, x
+  FROM unnest($7::int8[], $8::uuid[], $9::text[], $10::float8[], $11::text[]::bool[], $12::text[]) AS u(t, d, m, v, b, x)
+  ON CONFLICT (device_id, metric) DO UPDATE
+  SET time = excluded.time, value = excluded.value, value_bool = excluded.value_bool, value_text = excluded.value_text
+  WHERE telemetry_latest.time <= excluded.time OR telemetry_latest.time > now() + $14::int8 * interval '1 millisecond'
+)
 SELECT $13::text AS statement`;
 const INSERT = insertSql('');
 const INSERT_SKIPPING_STORED = insertSql('ON CONFLICT DO NOTHING');
-// The upsert alone, after a COPY of the rows.
-const UPSERT_LATEST = `WITH ${upsertLatest(1)} SELECT $7::text AS statement`;
 
 function newBatch(mayRepeat = false): Batch {
   return {

@@ -12,11 +12,6 @@ export interface SqlClient {
   exec(text: string): Promise<void>;
   /** Runs `fn` in one transaction, committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
-  /**
-   * Runs a `COPY ... FROM STDIN` statement with `data` as its whole input; resolves once the
-   * database took every row. Only on a server: PGlite takes no COPY stream, so there it is absent.
-   */
-  copyIn?(statement: string, data: Uint8Array): Promise<void>;
 }
 
 type PgliteLike = Pick<PGlite, 'query' | 'exec'>;
@@ -39,15 +34,6 @@ export function postgresSqlClient(sql: Sql | TransactionSql): SqlClient {
     async transaction(fn) {
       if (!('begin' in sql)) return fn(postgresSqlClient(sql)); // already inside one
       return (await sql.begin((tx) => fn(postgresSqlClient(tx)))) as Awaited<ReturnType<typeof fn>>;
-    },
-    async copyIn(statement, data) {
-      const stream = await sql.unsafe(statement).writable();
-      // The end callback has the database's answer: an error (a row it refused, the connection
-      // lost) or none once the COPY completed (our patch of postgres.js calls it on an error too).
-      await new Promise<void>((resolve, reject) => {
-        stream.on('error', reject);
-        stream.end(data, (err?: Error | null) => (err ? reject(err) : resolve()));
-      });
     },
   };
 }
