@@ -1,4 +1,3 @@
-import type { PublishProperties } from '@iotp/broker';
 import {
   type Command,
   CommandResponse,
@@ -9,6 +8,7 @@ import {
   TwinReported,
 } from '@iotp/protocol';
 import type { Logger } from 'pino';
+import type { DevicePublisher } from '../cluster/device-delivery.ts';
 import type { DeviceRepository } from '../devices/device.repository.ts';
 import { Conflict, NotFound } from '../http/problem.ts';
 import type { CommandRow, TwinRepository, TwinRow } from './twin.repository.ts';
@@ -16,28 +16,6 @@ import type { CommandRow, TwinRepository, TwinRow } from './twin.repository.ts';
 /** Tells every node a command was answered, so a caller waiting on another node gets the answer. */
 export interface CommandAnswers {
   announce(deviceId: string, commandId: string): void;
-}
-
-/** What the service needs of the broker: publishing to a device's own topics. */
-export interface DevicePublisher {
-  publishToDevice(
-    deviceId: string,
-    suffix: string,
-    payload: string,
-    opts?: { qos?: 0 | 1; retain?: boolean; properties?: PublishProperties },
-  ): Promise<void>;
-  /** True while this node holds the device's connection: online even before its presence is written. */
-  holds?(deviceId: string): boolean;
-  /**
-   * Several nodes: publishes only if some node holds the device's connection (online even before
-   * its presence is written); false, at once, when none does.
-   */
-  publishIfHeld?(
-    deviceId: string,
-    suffix: string,
-    payload: string,
-    opts?: { qos?: 0 | 1; retain?: boolean; properties?: PublishProperties },
-  ): Promise<boolean>;
 }
 
 /**
@@ -159,7 +137,7 @@ export class TwinService {
     });
     // Presence is written just after a connect: a device connected to this node, or with several
     // nodes to any node, is online already, whatever the database says.
-    const online = device.online || this.broker.holds?.(deviceId) === true;
+    const online = device.online || this.broker.holds(deviceId);
     if (!online && !this.broker.publishIfHeld) return { done: false as const, command: publicCommand(cmd) };
     // Waiting before delivering: the answer may come before the delivery resolves.
     const answer = this.answer(cmd.id, input.timeout_s);
