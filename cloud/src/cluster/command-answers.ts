@@ -1,8 +1,11 @@
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { CommandAnswers } from '../twin/twin.service.ts';
 import type { NatsConnection } from './nats.ts';
+import { listenJson, publishJson } from './nats-json.ts';
 
 const ANSWERED = 'iotp.commands.answered';
+const Answer = z.object({ deviceId: z.string(), commandId: z.string() });
 
 /**
  * Several nodes: a device answers a command on the node it is connected to, while the caller
@@ -20,25 +23,10 @@ export class NatsCommandAnswers implements CommandAnswers {
   }
 
   announce(deviceId: string, commandId: string): void {
-    try {
-      this.nc.publish(ANSWERED, JSON.stringify({ deviceId, commandId }));
-    } catch (err) {
-      this.log.warn({ err, deviceId, commandId }, 'command answer not announced to the other nodes');
-    }
+    publishJson(this.nc, ANSWERED, { deviceId, commandId }, this.log, 'command answer');
   }
 
   listen(onAnswer: (deviceId: string, commandId: string) => void): void {
-    this.nc.subscribe(ANSWERED, {
-      callback: (err, msg) => {
-        if (err) return this.log.error({ err }, 'command answers subscription failed');
-        try {
-          const { deviceId, commandId } = msg.json<{ deviceId: unknown; commandId: unknown }>();
-          if (typeof deviceId === 'string' && typeof commandId === 'string') onAnswer(deviceId, commandId);
-          else this.log.warn('command answer ignored: not a device and command id');
-        } catch (cause) {
-          this.log.warn({ err: cause }, 'command answer ignored: not JSON');
-        }
-      },
-    });
+    listenJson(this.nc, ANSWERED, Answer, this.log, 'command answer', (a) => onAnswer(a.deviceId, a.commandId));
   }
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { NatsConnection } from './nats.ts';
+import { listenJson, publishJson } from './nats-json.ts';
 
 /** New OTA jobs of one rollout, each for one device. */
 export interface JobOffer {
@@ -34,6 +36,12 @@ export class LocalJobOffers implements JobOffers {
 }
 
 const OFFERED = 'iotp.ota.offered';
+const Offered = z.object({
+  origin: z.string(),
+  orgId: z.string(),
+  rolloutId: z.string(),
+  jobs: z.array(z.object({ id: z.string(), deviceId: z.string() })),
+});
 
 /**
  * Several nodes: this node takes an offer at once, even while NATS is unreachable, and publishes it
@@ -54,29 +62,14 @@ export class NatsJobOffers implements JobOffers {
 
   async offer(offer: JobOffer): Promise<void> {
     if (offer.jobs.length === 0) return;
-    try {
-      this.nc.publish(OFFERED, JSON.stringify({ origin: this.origin, ...offer }));
-    } catch (err) {
-      this.log.warn({ err, rolloutId: offer.rolloutId }, 'OTA jobs not offered to the other nodes');
-    }
+    publishJson(this.nc, OFFERED, { origin: this.origin, ...offer }, this.log, 'OTA job offer');
     await this.take?.(offer);
   }
 
   listen(take: (offer: JobOffer) => Promise<void>): void {
     this.take = take;
-    this.nc.subscribe(OFFERED, {
-      callback: (err, msg) => {
-        if (err) return this.log.error({ err }, 'OTA job offers subscription failed');
-        try {
-          const { origin, ...offer } = msg.json<JobOffer & { origin: string }>();
-          if (origin === this.origin) return;
-          if (typeof offer.orgId === 'string' && typeof offer.rolloutId === 'string' && Array.isArray(offer.jobs))
-            void take(offer);
-          else this.log.warn('OTA job offer ignored: not a rollout and its jobs');
-        } catch (cause) {
-          this.log.warn({ err: cause }, 'OTA job offer ignored: not JSON');
-        }
-      },
+    listenJson(this.nc, OFFERED, Offered, this.log, 'OTA job offer', ({ origin, ...offer }) => {
+      if (origin !== this.origin) void take(offer);
     });
   }
 }
