@@ -41,7 +41,7 @@ export class TelemetryService {
     if (rows.length === 0) await this.owned(orgId, [deviceId], q.metric);
     const page = rows.slice(0, q.limit);
     return {
-      data: page.map((r) => ({ ts: r.ts, value: r.value ?? r.valueBool ?? r.valueText })),
+      data: page.map((r) => ({ ts: r.ts, value: r.value ?? r.value_bool ?? r.value_text })),
       next_cursor: rows.length > q.limit ? page[page.length - 1]!.ts : null,
     };
   }

@@ -89,6 +89,50 @@ describe.each(['postgres', 'embedded'] as const)('telemetry queries on %s', (dat
     expect(byDevice(d2)).toEqual([590, 1190, 1790]);
   });
 
+  it('pages raw points newest first, to the microsecond, numbers, booleans and text alike', async () => {
+    const d3 = (await h.call('POST', `${base}/devices`, { name: 'd3' }, token)).body.id;
+    await h.db.sql.query(
+      `INSERT INTO telemetry (time, device_id, metric, value, value_bool, value_text) VALUES
+         ('2026-03-01T01:00:00.000001Z', $1::uuid, 'mixed', 1.5, NULL, NULL),
+         ('2026-03-01T01:00:00.000002Z', $1::uuid, 'mixed', NULL, true, NULL),
+         ('2026-03-01T01:00:00.123456Z', $1::uuid, 'mixed', NULL, NULL, 'open')`,
+      [d3],
+    );
+    const page = async (q: string) =>
+      (await h.call('GET', `${base}/devices/${d3}/telemetry?metric=mixed&from=${FROM}&to=${TO}&${q}`, undefined, token))
+        .body;
+    const first = await page('limit=2');
+    expect(first).toEqual({
+      data: [
+        { ts: '2026-03-01T01:00:00.123456Z', value: 'open' },
+        { ts: '2026-03-01T01:00:00.000002Z', value: true },
+      ],
+      next_cursor: '2026-03-01T01:00:00.000002Z',
+    });
+    expect(await page(`limit=2&cursor=${first.next_cursor}`)).toEqual({
+      data: [{ ts: '2026-03-01T01:00:00.000001Z', value: 1.5 }],
+      next_cursor: null,
+    });
+    // The three hours of minute readings, whole: 180 points, newest first.
+    const all = await h.call(
+      'GET',
+      `${base}/devices/${d1}/telemetry?metric=temp&from=${FROM}&to=${TO}`,
+      undefined,
+      token,
+    );
+    expect(all.body.data).toHaveLength(180);
+    expect(all.body.data[0]).toEqual({ ts: '2026-03-01T02:59:00.000000Z', value: 179 });
+    // Another organization's device has no points here, whatever the metric.
+    const other = (await h.call('POST', '/v1/orgs', { name: 'Other' }, token)).body.id;
+    const res = await h.call(
+      'GET',
+      `/v1/orgs/${other}/devices/${d1}/telemetry?metric=temp&from=${FROM}`,
+      undefined,
+      token,
+    );
+    expect(res.status).toBe(404);
+  });
+
   it('streams an export as NDJSON or CSV', async () => {
     const nd = await h.app.request(`${base}/telemetry/export?device_ids=${d1},${d2}&from=${FROM}&to=${TO}`, {
       headers: { authorization: `Bearer ${token}` },
