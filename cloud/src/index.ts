@@ -1,3 +1,3 @@
 export { type App, type AppOptions, createApp, createRouter } from './app.ts';
 export * from './http/problem.ts';
-export { bucketSql, LATEST_OF_OWNED } from './telemetry/telemetry.repository.ts';
+export { bucketInterval, bucketSql, LATEST_OF_OWNED, POINTS_OF_OWNED } from './telemetry/telemetry.repository.ts';

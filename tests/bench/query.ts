@@ -17,7 +17,7 @@
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { bucketSql, LATEST_OF_OWNED } from '@iotp/cloud';
+import { bucketInterval, bucketSql, LATEST_OF_OWNED } from '@iotp/cloud';
 import { Hono } from 'hono';
 import postgres from 'postgres';
 import { cpuMeter } from './cpu.ts';
@@ -180,7 +180,7 @@ async function main() {
     );
     progress('30 days in hourly buckets...');
     const hourlyStatement = bucketSql(platform.db.timescale ? 'telemetry_1h' : 'raw', 'avg', false);
-    const hourlyParams = (i: number) => [3600, `{${device(i)}}`, 'temp', from, to, orgId, 1];
+    const hourlyParams = (i: number) => [bucketInterval(3600), `{${device(i)}}`, 'temp', from, to, orgId, 1];
     const [hourly, hourlySql, hourlyApiSql, hourlyApiSqlPool] = await timeInTurn(
       SAMPLES,
       (i) => get(`${base}/${device(i)}/telemetry?metric=temp&from=${from}&to=${to}&bucket=1h&agg=avg`, token),

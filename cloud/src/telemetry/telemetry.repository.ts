@@ -60,28 +60,34 @@ export const LATEST_OF_OWNED = `
   ORDER BY l.metric`;
 
 /**
- * The statement of a bucketed read of `source`; its parameters: the bucket's seconds, the device ids
- * (an array literal), the metric, from, to, the organization and how many devices it must own.
- * Only names from the fixed tables above reach the text, so its variants are few, each prepared
- * once per connection; every value is a parameter. Grouped and ordered on the bucket's uuid and
- * time; each bucket's time leaves as seconds since the epoch and is written out by the caller:
- * to_char in the database cost more than the whole grouping.
+ * The statement of a bucketed read of `source`; its parameters: the bucket's width (an interval:
+ * `bucketInterval`), the device ids (an array literal), the metric, from, to, the organization and
+ * how many devices it must own. Only names from the fixed tables above reach the text, so its
+ * variants are few, each prepared once per connection; every value is a parameter. Each bucket's
+ * time leaves as seconds since the epoch and is written out by the caller: to_char in the database
+ * cost more than the whole grouping. One device's buckets (`withDevice` false) are grouped and
+ * sorted on time alone: sorting a month of rows on the device's uuid too, and building the width
+ * from seconds on every row (make_interval), made the statement a third slower than plain SQL.
  */
 export function bucketSql(source: Source, agg: Agg, withDevice: boolean): string {
   const table = source === 'raw' ? 'telemetry' : source;
   const time = source === 'raw' ? 'time' : 'bucket';
-  return `SELECT ${withDevice ? 'device_id, ' : ''}date_part('epoch', bucket) AS t, value
+  const device = withDevice ? 'device_id, ' : '';
+  return `SELECT ${device}date_part('epoch', bucket) AS t, value
     FROM (
-      SELECT device_id, date_bin(make_interval(secs => $1), ${time}, timestamptz 'epoch') AS bucket,
+      SELECT ${device}date_bin($1::interval, ${time}, timestamptz 'epoch') AS bucket,
              ${source === 'raw' ? RAW_AGG[agg] : CAGG_AGG[agg]} AS value
       FROM ${table}
       WHERE device_id = ANY($2::uuid[]) AND metric = $3
         AND ${time} >= $4::timestamptz AND ${time} < $5::timestamptz
         AND (SELECT count(*) FROM devices WHERE org_id = $6::uuid AND id = ANY($2::uuid[])) = $7
-      GROUP BY 1, 2
+      GROUP BY ${withDevice ? '1, 2' : '1'}
     ) buckets
-    ORDER BY buckets.device_id, buckets.bucket`;
+    ORDER BY ${withDevice ? 'buckets.device_id, ' : ''}buckets.bucket`;
 }
+
+/** A bucket's width as `bucketSql`'s first parameter. */
+export const bucketInterval = (seconds: number) => `${seconds} seconds`;
 
 /**
  * Raw points of one device's metric, newest first, in [$4, $5), at most $6; none unless the device
@@ -177,7 +183,7 @@ export class TelemetryRepository {
   private async bucketRows(q: BucketQuery, withDevice: boolean) {
     return this.sql.query<{ device_id?: string; t: number | string; value: number | string | null }>(
       bucketSql(q.source, q.agg, withDevice),
-      [q.bucketS, arrayLiteral(q.deviceIds), q.metric, q.from, q.to, q.orgId, q.deviceIds.length],
+      [bucketInterval(q.bucketS), arrayLiteral(q.deviceIds), q.metric, q.from, q.to, q.orgId, q.deviceIds.length],
     );
   }
 
