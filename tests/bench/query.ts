@@ -17,7 +17,7 @@
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { bucketInterval, bucketSql, LATEST_OF_OWNED } from '@iotp/cloud';
+import { bucketInterval, bucketSql, LATEST_OF_OWNED, POINTS_OF_OWNED } from '@iotp/cloud';
 import { Hono } from 'hono';
 import postgres from 'postgres';
 import { cpuMeter } from './cpu.ts';
@@ -172,11 +172,15 @@ async function main() {
       (i) => sql.unsafe(LATEST_OF_OWNED, [device(i), orgId], { prepare: true }),
     );
     progress('one day of raw points...');
-    const [raw, rawSql] = await timeInTurn(
+    const [raw, rawSql, rawApiSql] = await timeInTurn(
       SAMPLES,
       (i) => get(`${base}/${device(i)}/telemetry?metric=temp&from=${day(i)}&to=${dayEnd(i)}&limit=10000`, token),
       (i) =>
         sql`SELECT time, value FROM telemetry WHERE device_id = ${device(i)} AND metric = 'temp' AND time >= ${day(i)} AND time < ${dayEnd(i)} ORDER BY time DESC`,
+      (i) =>
+        sql.unsafe(POINTS_OF_OWNED, [device(i), 'temp', orgId, day(i), dayEnd(i), 10_001], {
+          prepare: true,
+        }),
     );
     progress('30 days in hourly buckets...');
     const hourlyStatement = bucketSql(platform.db.timescale ? 'telemetry_1h' : 'raw', 'avg', false);
@@ -234,6 +238,7 @@ async function main() {
       baseline_api_sql_latest: latestApiSql,
       raw_day: raw,
       baseline_sql_raw_day: rawSql,
+      baseline_api_sql_raw_day: rawApiSql,
       hourly_30d: hourly,
       baseline_sql_hourly_30d: hourlySql,
       baseline_api_sql_hourly_30d: hourlyApiSql,
