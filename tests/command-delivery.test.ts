@@ -1,6 +1,6 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, creds, startNodes, type TestPlatform, until } from './helpers.ts';
+import { apiClient, creds, metric, startNodes, type TestPlatform, until } from './helpers.ts';
 import { holdPresence } from './hold-presence.ts';
 
 const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -78,6 +78,48 @@ describe('commands for a device on another node', () => {
     expect(d.got).toEqual(['ping']);
     expect((await api.call('GET', `${base}/${d.id}`)).body.online).toBe(false);
   }, 60_000);
+
+  it.each([
+    ['written', false],
+    ['held', true],
+  ])(
+    'keeps a command sent through node A pending while the device on node B has not subscribed (presence %s), and hands it over on subscribe',
+    async (_, held) => {
+      if (held) release = holdPresence();
+      const d = (await api.call('POST', base, { name: 'not-subscribed' })).body;
+      const client = await b.connect(creds({ id: d.id, secret: d.mqtt.password }));
+      clients.push(client);
+      if (held) {
+        // Offline in the database: node A asks whichever node holds the device (publishIfHeld). Node
+        // B answers for it since its connect, before it handled the device's report.
+        await client.publishAsync(`devices/${d.id}/twin/reported`, JSON.stringify({ ready: true }), { qos: 1 });
+        await until(
+          async () => (await api.call('GET', `${base}/${d.id}/twin`)).body.reported?.ready === true,
+          'the twin report',
+        );
+      } else {
+        // Online in the database: node A publishes through the node that holds the device.
+        await until(async () => (await api.call('GET', `${base}/${d.id}`)).body.online === true, 'online');
+      }
+
+      const remote = 'cluster_device_messages_total{result="remote"}';
+      const before = await metric(a, remote);
+      const sent = await api.call('POST', `${base}/${d.id}/commands`, { name: 'early', timeout_s: 1 });
+      expect(sent.status).toBe(202);
+      expect(sent.body.status).toBe('pending');
+      // Node B took it and said no subscription of the device's had it.
+      expect(await metric(a, remote)).toBe(before + 1);
+
+      const got = answering(client, d.id);
+      await client.subscribeAsync(`devices/${d.id}/commands`, { qos: 1 });
+      await until(
+        async () => (await api.call('GET', `${base}/${d.id}/commands/${sent.body.id}`)).body.status === 'succeeded',
+        'the command answered after the subscription',
+      );
+      expect(got).toEqual(['early']);
+    },
+    60_000,
+  );
 
   it('stores a command for a device no node holds, and hands it over when it subscribes on node B', async () => {
     const d = (await api.call('POST', base, { name: 'asleep' })).body;

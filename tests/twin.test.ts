@@ -1,6 +1,7 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, startTestPlatform, type TestPlatform, until } from './helpers.ts';
+import { apiClient, creds, startTestPlatform, type TestPlatform, until } from './helpers.ts';
+import { holdPresence } from './hold-presence.ts';
 
 describe('twin and commands', () => {
   let p: TestPlatform;
@@ -85,6 +86,51 @@ describe('twin and commands', () => {
     const list = await http('GET', `${base}/${d.id}/commands`);
     expect(list.body.data.map((c: { name: string }) => c.name)).toEqual(['ping', 'reboot']);
     await client.endAsync();
+  });
+
+  it('keeps a command pending for a device connected but not yet subscribed, and hands it over on subscribe', async () => {
+    const d = (await http('POST', base, { name: 'just-connected' })).body;
+    const client = await p.connect(creds({ id: d.id, secret: d.mqtt.password }));
+    const got = inbox(client);
+    await until(() => p.broker.holds(d.id), 'the device held');
+
+    // Nothing subscribes to its commands yet: the broker drops the message, so it is not delivered.
+    const sent = await http('POST', `${base}/${d.id}/commands`, { name: 'early', timeout_s: 1 });
+    expect(sent.status).toBe(202);
+    expect(sent.body.status).toBe('pending');
+
+    await client.subscribeAsync(`devices/${d.id}/commands`, { qos: 1 });
+    await until(() => got.some((m) => m.body.id === sent.body.id), 'the command on subscribe');
+    expect(got.map((m) => m.body.name)).toEqual(['early']);
+    await until(
+      async () => (await http('GET', `${base}/${d.id}/commands/${sent.body.id}`)).body.status === 'delivered',
+      'the command delivered',
+    );
+    await client.endAsync();
+  });
+
+  it('queues a command for a persistent session that subscribed and is gone, while the database says online', async () => {
+    const d = (await http('POST', base, { name: 'persistent' })).body;
+    const session = { ...creds({ id: d.id, secret: d.mqtt.password }), clean: false };
+    const first = await p.connect(session);
+    await first.subscribeAsync(`devices/${d.id}/commands`, { qos: 1 });
+    await until(async () => (await http('GET', `${base}/${d.id}`)).body.online === true, 'online');
+    // Its offline write held: the command goes out, and Aedes queues it for the stored subscription.
+    const release = holdPresence();
+    try {
+      await first.endAsync();
+      await until(() => !p.broker.holds(d.id), 'the device gone');
+      const sent = await http('POST', `${base}/${d.id}/commands`, { name: 'queued', timeout_s: 0 });
+      expect(sent.status).toBe(202);
+      expect(sent.body.status).toBe('delivered');
+
+      const again = await p.connect(session);
+      const got = inbox(again);
+      await until(() => got.some((m) => m.body.id === sent.body.id), 'the queued command on reconnect');
+      await again.endAsync();
+    } finally {
+      release();
+    }
   });
 
   it('sends a command to every device of a group', async () => {

@@ -9,6 +9,8 @@ import {
   capPacketSize,
   checkStrings,
   connectedClient,
+  hasStoredSubscription,
+  hasSubscriptionFor,
   imposeServerKeepAlive,
   isDropped,
   isForAppsOnly,
@@ -98,6 +100,10 @@ describe('aedes-internals', () => {
     expect(subscriptionCount(client)).toBe(1);
     expect(isSubscribed(client, 'a/+')).toBe(true);
     expect(isSubscribed(client, 'a/b')).toBe(false);
+    expect(hasSubscriptionFor(client, 'a/b')).toBe(true);
+    expect(hasSubscriptionFor(client, 'a/b/c')).toBe(false);
+    // A clean session's subscriptions live with its connection only.
+    expect(await hasStoredSubscription(aedes, 'one', 'a/b')).toBe(false);
 
     c.send({ cmd: 'disconnect' });
     await c.closed;
@@ -111,6 +117,28 @@ describe('aedes-internals', () => {
     d.socket.destroy();
     await until(() => connectedClient(aedes, 'two') === undefined);
     expect(saidDisconnect(dropped)).toBe(false);
+  });
+
+  it("keeps a persistent session's QoS 1 subscriptions after its connection ends, where Aedes queues for them", async () => {
+    const { aedes, port } = await start();
+    const c = await dial(port);
+    c.send({ ...connectPacket('kept'), clean: false });
+    await c.next('connack');
+    c.send({
+      cmd: 'subscribe',
+      messageId: 1,
+      subscriptions: [
+        { topic: 'q/#', qos: 1 },
+        { topic: 'z/+', qos: 0 },
+      ],
+    });
+    await c.next('suback');
+    c.send({ cmd: 'disconnect' });
+    await c.closed;
+    await until(() => connectedClient(aedes, 'kept') === undefined);
+    expect(await hasStoredSubscription(aedes, 'kept', 'q/commands')).toBe(true);
+    expect(await hasStoredSubscription(aedes, 'kept', 'z/a')).toBe(false); // QoS 0 is not queued
+    expect(await hasStoredSubscription(aedes, 'other', 'q/commands')).toBe(false);
   });
 
   it('answers a refused authenticate with its return code, or 5 without one', async () => {

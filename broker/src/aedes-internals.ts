@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { filterCovers } from '@iotp/protocol';
 import type { Aedes, AedesOptions, AuthenticateError, Client, PublishPacket } from 'aedes';
 import aedesPersistence from 'aedes-persistence';
 import type { Parser } from 'mqtt-packet';
@@ -94,6 +95,25 @@ export function subscriptionCount(client: Client): number {
 /** Whether the client is subscribed to this very filter. */
 export function isSubscribed(client: Client, filter: string): boolean {
   return Object.hasOwn(internals(client).subscriptions, filter);
+}
+
+/** Whether one of the client's filters matches this topic [MQTT-4.7]: a message on it reaches the client. */
+export function hasSubscriptionFor(client: Client, topic: string): boolean {
+  for (const filter of Object.keys(internals(client).subscriptions)) if (filterCovers(filter, topic)) return true;
+  return false;
+}
+
+/**
+ * Whether the persistence keeps a subscription of this client matching the topic at QoS 1 or 2: a
+ * persistent session's [MQTT-3.1.2-4], for which Aedes queues a QoS 1 or 2 message, connected or
+ * not (its `enqueueOffline` asks the same). Aedes 2 calls the persistence's promise API, which
+ * `aedes.d.ts` does not type; clean sessions' subscriptions are not kept there.
+ */
+export async function hasStoredSubscription(aedes: Aedes, clientId: string, topic: string): Promise<boolean> {
+  const { persistence } = aedes as unknown as {
+    persistence: { subscriptionsByTopic(topic: string): Promise<{ clientId: string }[]> };
+  };
+  return (await persistence.subscriptionsByTopic(topic)).some((s) => s.clientId === clientId);
 }
 
 /** The client connected now under this id (a takeover replaces the old one), if any. */

@@ -11,6 +11,8 @@ import {
   capPacketSize,
   checkStrings,
   connectedClient,
+  hasStoredSubscription,
+  hasSubscriptionFor,
   isDropped,
   isPacketTooLarge,
   isTopicTooDeep,
@@ -274,6 +276,20 @@ export function createBroker({
       ),
     );
   };
+  /**
+   * Whether a message on a device's topic has somewhere to go: a subscription of the device's live
+   * session on this node, or a persistent session's stored one, for which Aedes queues a QoS 1
+   * message [MQTT-3.1.2-5]. Without either the broker drops it (keeping only a retained one).
+   */
+  const hasSubscriber = async (deviceId: string, topic: string, qos: 0 | 1): Promise<boolean> => {
+    const id = deviceId.toLowerCase();
+    const client = connectedClient(aedes, id);
+    if (client && hasSubscriptionFor(client, topic)) return true;
+    if (qos === 0) return false;
+    ready ??= aedes.listen(); // the persistence's subscriptions are loaded by its setup
+    await ready;
+    return hasStoredSubscription(aedes, id, topic);
+  };
   const webSocketOptions = (o: Partial<WebSocketOptions>): WebSocketOptions => ({
     path: '/mqtt',
     trusted: [],
@@ -365,7 +381,9 @@ export function createBroker({
     },
     deviceEvents,
     /**
-     * Publishes to a device's own topic `devices/{id}/{suffix}`; resolves once handed to subscribers.
+     * Publishes to a device's own topic `devices/{id}/{suffix}`; resolves once handed to subscribers,
+     * with whether the device's session had a subscription to take it (live on this node, or a
+     * persistent session's): false when the broker had nowhere to put it.
      * MQTT 5 `properties` (a response topic and correlation data, a message expiry) reach MQTT 5 devices.
      */
     async publishToDevice(
@@ -373,8 +391,14 @@ export function createBroker({
       suffix: string,
       payload: string | Buffer,
       opts: { qos?: 0 | 1; retain?: boolean; properties?: PublishProperties } = {},
-    ) {
-      return publish(deviceTopic(deviceId, suffix), payload, opts.qos ?? 1, opts.retain ?? false, opts.properties);
+    ): Promise<boolean> {
+      const topic = deviceTopic(deviceId, suffix);
+      const qos = opts.qos ?? 1;
+      // Looked at before publishing: a device subscribing in between gets the message and counts
+      // as not subscribed (sent again, at least once); looked at after, it could count without it.
+      const subscribed = await hasSubscriber(deviceId, topic, qos);
+      await publish(topic, payload, qos, opts.retain ?? false, opts.properties);
+      return subscribed;
     },
     /**
      * Publishes to an organization's own topic `orgs/{orgId}/{suffix}` (its events), which only its

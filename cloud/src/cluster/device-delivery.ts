@@ -16,21 +16,26 @@ export interface LocalBroker {
   deviceEvents: DeviceEvents;
   /** True while this node holds the device's live connection. */
   holds(deviceId: string): boolean;
-  publishToDevice(deviceId: string, suffix: string, payload: string | Buffer, opts?: PublishOptions): Promise<void>;
+  /** Resolves with whether the device's session had a subscription to take the message (see `DevicePublisher`). */
+  publishToDevice(deviceId: string, suffix: string, payload: string | Buffer, opts?: PublishOptions): Promise<boolean>;
 }
 
 /**
  * Publishing to a device's own topics (`devices/{id}/{suffix}`): commands, desired state, OTA jobs.
  * Resolves once handed to the device's session on the node that holds its connection, or, when no
- * node holds it, to this node's broker (a retained message, a persistent session's queue).
+ * node holds it, to this node's broker (a retained message, a persistent session's queue); with
+ * whether that session had a subscription matching the topic (live, or a persistent session's,
+ * which queues it). False: the broker had nowhere to put it, e.g. a device that connected and has
+ * not subscribed yet.
  */
 export interface DevicePublisher {
-  publishToDevice(deviceId: string, suffix: string, payload: string | Buffer, opts?: PublishOptions): Promise<void>;
+  publishToDevice(deviceId: string, suffix: string, payload: string | Buffer, opts?: PublishOptions): Promise<boolean>;
   /** True while this node holds the device's live connection. */
   holds(deviceId: string): boolean;
   /**
    * Several nodes: publishes only if some node holds the device's connection, whatever the
-   * database says of its presence; false, at once, when none does. (One node: `holds` tells.)
+   * database says of its presence, and resolves as `publishToDevice` does; false, at once, when
+   * none does. (One node: `holds` tells.)
    */
   publishIfHeld?(deviceId: string, suffix: string, payload: string | Buffer, opts?: PublishOptions): Promise<boolean>;
 }
@@ -40,7 +45,8 @@ const subject = (deviceId: string) => `iotp.devices.${deviceId.toLowerCase()}.de
 /**
  * Several nodes: each node answers requests on `iotp.devices.{id}.deliver` for the devices
  * connected to it, so a message published through any node reaches the device's session where it
- * is (NATS request and reply: the answer comes once the holder's broker has taken the message).
+ * is (NATS request and reply: the answer comes once the holder's broker has taken the message, and
+ * says whether the device's session had a subscription for it).
  * A device no node holds is told at once by NATS (no responders), and the message goes to this
  * node's broker as in one process, or with `publishIfHeld` nowhere.
  * @example const publisher = new NatsDevicePublisher({ nc, broker, logger }); await publisher.publishToDevice(id, 'commands', json);
@@ -74,9 +80,16 @@ export class NatsDevicePublisher implements DevicePublisher {
     return this.broker.holds(deviceId);
   }
 
-  async publishToDevice(deviceId: string, suffix: string, payload: string | Buffer, opts: PublishOptions = {}) {
-    if (!(await this.publishIfHeld(deviceId, suffix, payload, opts)))
-      await this.broker.publishToDevice(deviceId, suffix, payload, opts);
+  async publishToDevice(
+    deviceId: string,
+    suffix: string,
+    payload: string | Buffer,
+    opts: PublishOptions = {},
+  ): Promise<boolean> {
+    return (
+      (await this.publishToHolder(deviceId, suffix, payload, opts)) ??
+      this.broker.publishToDevice(deviceId, suffix, payload, opts)
+    );
   }
 
   async publishIfHeld(
@@ -85,10 +98,22 @@ export class NatsDevicePublisher implements DevicePublisher {
     payload: string | Buffer,
     opts: PublishOptions = {},
   ): Promise<boolean> {
+    return (await this.publishToHolder(deviceId, suffix, payload, opts)) ?? false;
+  }
+
+  /**
+   * Publishes through the node that holds the device, this one or another: whether the device's
+   * session there had a subscription for it; undefined, at once, when no node holds it.
+   */
+  private async publishToHolder(
+    deviceId: string,
+    suffix: string,
+    payload: string | Buffer,
+    opts: PublishOptions,
+  ): Promise<boolean | undefined> {
     if (this.broker.holds(deviceId)) {
       this.sent.inc({ result: 'local' });
-      await this.broker.publishToDevice(deviceId, suffix, payload, opts);
-      return true;
+      return this.broker.publishToDevice(deviceId, suffix, payload, opts);
     }
     const h = natsHeaders();
     h.set('suffix', suffix);
@@ -107,14 +132,15 @@ export class NatsDevicePublisher implements DevicePublisher {
       const error = answer.headers?.get('error');
       if (error) throw new Error(`the node holding device ${deviceId} could not publish: ${error}`);
       this.sent.inc({ result: 'remote' });
-      return true;
+      // A node of an earlier release answers without it, having published as before.
+      return answer.headers?.get('subscribed') !== 'false';
     } catch (err) {
       if (!isNoResponders(err)) {
         this.sent.inc({ result: 'failed' });
         throw err;
       }
       this.sent.inc({ result: 'unheld' });
-      return false;
+      return undefined;
     }
   }
 
@@ -140,12 +166,14 @@ export class NatsDevicePublisher implements DevicePublisher {
     const properties = msg.headers?.get('properties');
     try {
       if (!suffix) throw new Error('no suffix header');
-      await this.broker.publishToDevice(deviceId, suffix, Buffer.from(msg.data), {
+      const subscribed = await this.broker.publishToDevice(deviceId, suffix, Buffer.from(msg.data), {
         qos,
         retain,
         ...(properties ? { properties: decodeProperties(properties) } : {}),
       });
-      msg.respond('');
+      const h = natsHeaders();
+      h.set('subscribed', String(subscribed));
+      msg.respond('', { headers: h });
     } catch (err) {
       this.log.warn({ err, deviceId }, 'message for a device of this node not delivered');
       const h = natsHeaders();

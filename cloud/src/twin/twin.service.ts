@@ -120,8 +120,9 @@ export class TwinService {
   }
 
   /**
-   * Sends a command and waits up to `timeout_s` for the answer; an offline or slow device gets a
-   * stored command (202) that completes later or expires after `ttl_s`.
+   * Sends a command and waits up to `timeout_s` for the answer; an offline or slow device, or one
+   * not yet subscribed to its commands, gets a stored command (202) that completes later or expires
+   * after `ttl_s`.
    */
   async send(
     orgId: string,
@@ -188,8 +189,10 @@ export class TwinService {
   }
 
   /**
-   * Publishes a command and marks it delivered; with `onlyIfHeld`, only where a node holds the
-   * device, and false when none does (the command stays pending for its next subscription).
+   * Publishes a command and marks it delivered when the device's session had a subscription to
+   * take it (live, or a persistent session's, which queues it); with `onlyIfHeld`, only where a
+   * node holds the device. False otherwise: the command stays pending for its next subscription
+   * (`onCommandsSubscribed`), as a device connected but not yet subscribed drops it.
    */
   private async deliver(cmd: CommandRow, { onlyIfHeld = false } = {}): Promise<boolean> {
     const message: Command = { id: cmd.id, name: cmd.name, params: cmd.params };
@@ -203,11 +206,12 @@ export class TwinService {
       },
     };
     const payload = JSON.stringify(message);
-    if (onlyIfHeld && this.broker.publishIfHeld) {
-      if (!(await this.broker.publishIfHeld(cmd.deviceId, SUFFIX.commands, payload, opts))) return false;
-    } else await this.broker.publishToDevice(cmd.deviceId, SUFFIX.commands, payload, opts);
-    await this.twins.markDelivered(cmd.id);
-    return true;
+    const subscribed =
+      onlyIfHeld && this.broker.publishIfHeld
+        ? await this.broker.publishIfHeld(cmd.deviceId, SUFFIX.commands, payload, opts)
+        : await this.broker.publishToDevice(cmd.deviceId, SUFFIX.commands, payload, opts);
+    if (subscribed) await this.twins.markDelivered(cmd.id);
+    return subscribed;
   }
 
   /** The desired state and its delta, retained, so a device gets it whenever it subscribes. */
