@@ -1,5 +1,5 @@
 import { arrayLiteral, type Orm, rowsOf, type SqlClient, schema } from '@iotp/db';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { bucketTimes } from './bucket-time.ts';
 
 const { telemetry, telemetryLatest, devices } = schema;
