@@ -29,14 +29,16 @@ function persistent(port: number, d: { id: string; secret: string }, mqtt5?: { e
     : mqtt.connect(`mqtt://127.0.0.1:${port}`, { ...options, protocolVersion: 4 });
   // Listening from the start: messages queued for the session arrive right after the CONNACK.
   const desired: unknown[] = [];
+  const commands: { id: string }[] = [];
   client.on('message', (topic, payload) => {
     if (topic.endsWith('/twin/desired')) desired.push(JSON.parse(payload.toString()));
+    if (topic.endsWith('/commands')) commands.push(JSON.parse(payload.toString()));
   });
   const connack = new Promise<IConnackPacket>((resolve, reject) => {
     client.once('connect', resolve);
     client.once('error', reject);
   });
-  return { client, desired, connack };
+  return { client, desired, commands, connack };
 }
 
 /** Two broker nodes whose MQTT sessions live in Redis (`MQTT_SESSIONS=redis`). */
@@ -84,7 +86,7 @@ describe('MQTT sessions shared by the broker nodes', () => {
   });
 
   it(
-    "keeps a persistent session's subscriptions and queued QoS 1 messages when the device comes back on another node",
+    "keeps a persistent session's subscriptions and queued QoS 1 messages when the device comes back on another node, which hands it its pending commands",
     async () => {
       const d = account.devices[0]!;
       const api = apiClient({ httpPort: Number(new URL(n2.http).port) });
@@ -95,12 +97,17 @@ describe('MQTT sessions shared by the broker nodes', () => {
       clients.push(first.client);
       expect((await first.connack).sessionPresent).toBe(false);
       await first.client.subscribeAsync(`devices/${d.id}/twin/desired`, { qos: 1 });
+      await first.client.subscribeAsync(`devices/${d.id}/commands`, { qos: 1 });
       await until(async () => (await api.call('GET', base)).body.online === true, 'the device online on node 1');
       await first.client.endAsync();
       await until(async () => (await api.call('GET', base)).body.online === false, 'the device offline');
 
       // Set while the device is on no node: queued for its session.
       expect((await api.call('PATCH', `${base}/twin`, { desired: { target: 5 } })).status).toBe(200);
+      // A command sent meanwhile waits in the database, for the node the device comes back to.
+      const sent = await api.call('POST', `${base}/commands`, { name: 'resumed', timeout_s: 0 });
+      expect(sent.status).toBe(202);
+      expect(sent.body.status).toBe('pending');
 
       // Back on node 2 without subscribing again: the session, its subscription and the queued message are there.
       const second = persistent(n2.mqttPort, d);
@@ -108,6 +115,12 @@ describe('MQTT sessions shared by the broker nodes', () => {
       expect((await second.connack).sessionPresent).toBe(true);
       await until(() => second.desired.length > 0, 'the queued desired state on node 2');
       expect(second.desired[0]).toMatchObject({ desired: { target: 5 } });
+      // Node 2 hands it the pending command, the restored subscription counting as one.
+      await until(() => second.commands.some((c) => c.id === sent.body.id), 'the pending command on node 2');
+      await until(
+        async () => (await api.call('GET', `${base}/commands/${sent.body.id}`)).body.status === 'delivered',
+        'the command delivered',
+      );
 
       // And live: a change made through node 1 reaches it on node 2 through the restored subscription.
       const api1 = apiClient({ httpPort: Number(new URL(n1.http).port) });

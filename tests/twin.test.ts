@@ -1,25 +1,72 @@
-import type { MqttClient } from 'mqtt';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, creds, startTestPlatform, type TestPlatform, until } from './helpers.ts';
 import { holdPresence } from './hold-presence.ts';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Messages a device receives on a topic below its prefix. */
+const inbox = (client: MqttClient) => {
+  const got: { topic: string; body: Record<string, unknown> }[] = [];
+  client.on('message', (topic, payload) => got.push({ topic, body: JSON.parse(payload.toString()) }));
+  return got;
+};
+
+/** Connects a device's session again, and waits until this command reaches it. */
+async function receivesOnReconnect(p: TestPlatform, session: IClientOptions, commandId: string, what: string) {
+  const again = await p.connect(session);
+  const got = inbox(again);
+  await until(() => got.some((m) => m.body.id === commandId), what);
+  return again;
+}
+
+/** A platform with a signed-in user and an organization; `base` is its devices' path. */
+async function twinPlatform(env: Record<string, string> = {}) {
+  const p = await startTestPlatform('postgres', env);
+  const api = apiClient(p);
+  await api.signIn('twin@example.com');
+  const http = api.call;
+  const base = `/v1/orgs/${(await http('POST', '/v1/orgs', { name: 'Twins' })).body.id}/devices`;
+  return { p, http, base };
+}
+
+/**
+ * A device whose persistent session [MQTT-3.1.2-4] subscribed to its commands goes offline; a
+ * command sent meanwhile stays pending, and reaches it when it comes back without subscribing
+ * again, as a client does that finds its session present.
+ */
+async function commandOnResumedSession({ p, http, base }: Awaited<ReturnType<typeof twinPlatform>>) {
+  const d = (await http('POST', base, { name: 'resumes' })).body;
+  const session = { ...creds({ id: d.id, secret: d.mqtt.password }), clean: false, resubscribe: false };
+  const first = await p.connect(session);
+  await first.subscribeAsync(`devices/${d.id}/commands`, { qos: 1 });
+  await until(async () => (await http('GET', `${base}/${d.id}`)).body.online === true, 'online');
+  await first.endAsync();
+  await until(async () => (await http('GET', `${base}/${d.id}`)).body.online === false, 'offline');
+
+  const sent = await http('POST', `${base}/${d.id}/commands`, { name: 'resumed', timeout_s: 0 });
+  expect(sent.status).toBe(202);
+  expect(sent.body.status).toBe('pending');
+
+  const again = await receivesOnReconnect(p, session, sent.body.id, 'the command on resume');
+  await until(
+    async () => (await http('GET', `${base}/${d.id}/commands/${sent.body.id}`)).body.status === 'delivered',
+    'the command delivered',
+  );
+  await again.endAsync();
+}
 
 describe('twin and commands', () => {
   let p: TestPlatform;
   let base: string;
   let http: ReturnType<typeof apiClient>['call'];
-  /** Messages a device receives on a topic below its prefix. */
-  const inbox = (client: MqttClient) => {
-    const got: { topic: string; body: Record<string, unknown> }[] = [];
-    client.on('message', (topic, payload) => got.push({ topic, body: JSON.parse(payload.toString()) }));
-    return got;
-  };
+  let platform: Awaited<ReturnType<typeof twinPlatform>>;
 
   beforeAll(async () => {
-    p = await startTestPlatform('postgres');
-    const api = apiClient(p);
-    await api.signIn('twin@example.com');
-    http = api.call;
-    base = `/v1/orgs/${(await http('POST', '/v1/orgs', { name: 'Twins' })).body.id}/devices`;
+    platform = await twinPlatform();
+    ({ p, http, base } = platform);
   });
   afterAll(async () => {
     await p?.stop();
@@ -124,13 +171,15 @@ describe('twin and commands', () => {
       expect(sent.status).toBe(202);
       expect(sent.body.status).toBe('delivered');
 
-      const again = await p.connect(session);
-      const got = inbox(again);
-      await until(() => got.some((m) => m.body.id === sent.body.id), 'the queued command on reconnect');
+      const again = await receivesOnReconnect(p, session, sent.body.id, 'the queued command on reconnect');
       await again.endAsync();
     } finally {
       release();
     }
+  });
+
+  it('hands a pending command to a persistent session that comes back without subscribing again', async () => {
+    await commandOnResumedSession(platform);
   });
 
   it('sends a command to every device of a group', async () => {
@@ -162,5 +211,26 @@ describe('twin and commands', () => {
     await client.publishAsync(`devices/${d.id}/commands/${cmd.id}/response`, JSON.stringify({ result: 1 }), { qos: 1 });
     expect((await http('GET', `${base}/${d.id}/commands/${cmd.id}`)).body.status).toBe('expired');
     await client.endAsync();
+  });
+});
+
+describe('twin and commands, MQTT sessions in Redis', () => {
+  // Its own keys: other runs on this Redis never meet them.
+  const prefix = `iotp-test-${randomUUID().slice(0, 8)}:`;
+  let platform: Awaited<ReturnType<typeof twinPlatform>> | undefined;
+
+  beforeAll(async () => {
+    platform = await twinPlatform({ MQTT_SESSIONS: 'redis', MQTT_SESSIONS_PREFIX: prefix, REDIS_URL });
+  });
+  afterAll(async () => {
+    await platform?.p.stop();
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it('hands a pending command to a persistent session that comes back without subscribing again', async () => {
+    await commandOnResumedSession(platform!);
   });
 });

@@ -24,6 +24,7 @@ import {
   protocolVersion,
   remoteAddress,
   saidDisconnect,
+  subscribedFilters,
   subscriptionCount,
   WRITTEN_FOR,
   wholePacketBytes,
@@ -139,6 +140,18 @@ describe('aedes-internals', () => {
     expect(await hasStoredSubscription(aedes, 'kept', 'q/commands')).toBe(true);
     expect(await hasStoredSubscription(aedes, 'kept', 'z/a')).toBe(false); // QoS 0 is not queued
     expect(await hasStoredSubscription(aedes, 'other', 'q/commands')).toBe(false);
+
+    // Resumed: Aedes restores the subscriptions before its `client` event and emits no `subscribe`
+    // for them; `clientReady` follows once the CONNACK is out (the broker tells of them then).
+    const seen: string[] = [];
+    aedes.on('subscribe', () => seen.push('subscribe'));
+    aedes.on('client', (client) => seen.push(`client ${subscribedFilters(client).sort().join(' ')}`));
+    aedes.on('clientReady', () => seen.push('clientReady'));
+    const again = await dial(port);
+    again.send({ ...connectPacket('kept'), clean: false });
+    expect(await again.next('connack')).toMatchObject({ sessionPresent: true });
+    await until(() => seen.includes('clientReady'));
+    expect(seen).toEqual(['client q/# z/+', 'clientReady']);
   });
 
   it('answers a refused authenticate with its return code, or 5 without one', async () => {

@@ -87,9 +87,18 @@ export function peerCertificate(client: Client): X509Certificate | undefined {
   return conn?.getPeerX509Certificate?.() ?? undefined;
 }
 
+/**
+ * The filters the client is subscribed to. In the `client` event of a resumed persistent session
+ * [MQTT-3.1.2-4], before its connection is read on, these are the ones Aedes restored from the
+ * persistence (its connect handler's `restoreSubs`), for which it emits no `subscribe`.
+ */
+export function subscribedFilters(client: Client): string[] {
+  return Object.keys(internals(client).subscriptions);
+}
+
 /** How many filters the client is subscribed to. */
 export function subscriptionCount(client: Client): number {
-  return Object.keys(internals(client).subscriptions).length;
+  return subscribedFilters(client).length;
 }
 
 /** Whether the client is subscribed to this very filter. */
@@ -99,7 +108,7 @@ export function isSubscribed(client: Client, filter: string): boolean {
 
 /** Whether one of the client's filters matches this topic [MQTT-4.7]: a message on it reaches the client. */
 export function hasSubscriptionFor(client: Client, topic: string): boolean {
-  for (const filter of Object.keys(internals(client).subscriptions)) if (filterCovers(filter, topic)) return true;
+  for (const filter of subscribedFilters(client)) if (filterCovers(filter, topic)) return true;
   return false;
 }
 

@@ -20,10 +20,11 @@ import {
   memoryPersistence,
   remoteAddress,
   saidDisconnect,
+  subscribedFilters,
   wholePacketBytes,
 } from './aedes-internals.ts';
 import { type AppAccess, appSessionOf } from './app-clients.ts';
-import { connectHooks, sessionOf } from './authenticate.ts';
+import { connectHooks, type Session, sessionOf } from './authenticate.ts';
 import { publishHooks } from './authorize-publish.ts';
 import { subscribeHooks } from './authorize-subscribe.ts';
 import type { DeviceCertificates } from './device-certificates.ts';
@@ -79,7 +80,10 @@ export interface BrokerOptions {
 export type DeviceEvents = EventEmitter<{
   /** A device published below its prefix: its id, the topic below the prefix, the payload. */
   message: [string, string, Buffer];
-  /** A device subscribed: its id, the filter below its prefix. */
+  /**
+   * A device's subscription took effect: its id, the filter below its prefix. One it SUBSCRIBEd to,
+   * or one its resumed persistent session brought back [MQTT-3.1.2-4], which it does not send again.
+   */
   subscribe: [string, string];
   /** A device's session started on this node. */
   connect: [string];
@@ -133,6 +137,11 @@ export function createBroker({
 
   const deviceEvents: DeviceEvents = new EventEmitter();
   deviceEvents.setMaxListeners(50);
+  const subscribed = (session: Session, filters: Iterable<string>) => {
+    for (const filter of filters)
+      if (filter.startsWith(session.prefix))
+        deviceEvents.emit('subscribe', session.id, filter.slice(session.prefix.length));
+  };
 
   const aedes = new Aedes({
     // Client id = device id, a UUID: longer than 3.1.1's suggested 23 characters.
@@ -173,16 +182,19 @@ export function createBroker({
       if (session.certificate) for (const key of certificateKeys(session.certificate)) holdAs(key, client, true);
       presence.online(session, remoteAddress(client));
       deviceEvents.emit('connect', session.id);
+      // A resumed persistent session has its stored subscriptions back, restored before this event
+      // and without a SUBSCRIBE from the device: they count as subscribed once the connect is done
+      // (CONNACK and the queued messages out), so that what is sent on subscribe reaches it.
+      const restored = subscribedFilters(client);
+      if (restored.length > 0) client.once('connected', () => subscribed(session, restored));
     }
     log.info({ deviceId: client.id, address: remoteAddress(client) }, 'device connected');
   });
   aedes.on('subscribe', (subscriptions, client) => {
     const session = sessionOf(client);
     if (!session) return;
-    for (const sub of subscriptions) {
-      if (sub.topic.startsWith(session.prefix))
-        deviceEvents.emit('subscribe', session.id, sub.topic.slice(session.prefix.length));
-    }
+    const filters = subscriptions.map((sub) => sub.topic);
+    subscribed(session, filters);
   });
   aedes.on('clientDisconnect', (client) => {
     metrics.connections.dec();

@@ -9,15 +9,15 @@ export interface DeviceHandlers {
   twins: {
     onReported(deviceId: string, payload: Buffer): Promise<void>;
     onCommandResponse(deviceId: string, commandId: string, payload: Buffer): Promise<void>;
-    /** The device subscribed to `commands`. */
+    /** The device subscribed to `commands`, or resumed a persistent session subscribed to it. */
     onCommandsSubscribed(deviceId: string): Promise<void>;
-    /** The device subscribed to `twin/desired`. */
+    /** The device subscribed to `twin/desired`, or resumed a persistent session subscribed to it. */
     onDesiredSubscribed(deviceId: string): Promise<void>;
   };
   rollouts: {
     onStatus(deviceId: string, payload: Buffer): Promise<void>;
     onJobRequest(deviceId: string): Promise<void>;
-    /** The device subscribed to `ota/job`. */
+    /** The device subscribed to `ota/job`, or resumed a persistent session subscribed to it. */
     onJobsSubscribed(deviceId: string): Promise<void>;
   };
 }
@@ -44,7 +44,10 @@ export function routeDeviceMessage(
   }
 }
 
-/** Tells the handlers of what a new subscription will receive: waiting commands, desired state, open jobs. */
+/**
+ * Tells the handlers of what a new or resumed subscription will receive: waiting commands, desired
+ * state, open jobs.
+ */
 export async function routeDeviceSubscribe(h: Partial<DeviceHandlers>, deviceId: string, filter: string) {
   await Promise.all([
     filterCovers(filter, SUFFIX.commands) && h.twins?.onCommandsSubscribed(deviceId),

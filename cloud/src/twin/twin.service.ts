@@ -110,7 +110,10 @@ export class TwinService {
     }
   }
 
-  /** A device subscribed to its commands: hand it those that waited for it. Never throws. */
+  /**
+   * A device subscribed to its commands, or resumed a persistent session subscribed to them (the
+   * broker tells of both): hand it those that waited for it. Never throws.
+   */
   async onCommandsSubscribed(deviceId: string): Promise<void> {
     try {
       for (const cmd of await this.twins.undelivered(deviceId)) await this.deliver(cmd);
