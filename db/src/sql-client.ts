@@ -19,14 +19,16 @@ type PgliteLike = Pick<PGlite, 'query' | 'exec'>;
 /** Wraps a postgres.js connection (or transaction) as a SqlClient. */
 export function postgresSqlClient(sql: Sql | TransactionSql): SqlClient {
   return {
-    async query<T>(text: string, params: unknown[] = []) {
+    query<T>(text: string, params: unknown[] = []) {
       // Prepared (postgres.js prepares tagged templates, not `unsafe`): our texts are constants, run
       // often, and an unprepared statement with parameters costs two round trips (Describe to learn
       // their types, then Bind and Execute) besides a parse and plan each time. Prepared, a text is
       // parsed once per connection and then takes one round trip: a 15-row telemetry insert, as a
       // fleet's pace makes them, took 0.47-0.72 ms prepared against 0.6-1.4 ms (alternating rounds).
+      // The query itself, sent now (postgres.js waits for a `then` otherwise), not an async
+      // function's promise of it: one promise and one turn fewer per statement.
       // biome-ignore lint/suspicious/noExplicitAny: postgres.js types parameters narrowly.
-      return (await sql.unsafe(text, params as any[], { prepare: params.length > 0 })) as unknown as T[];
+      return sql.unsafe(text, params as any[], { prepare: params.length > 0 }).execute() as unknown as Promise<T[]>;
     },
     async exec(text) {
       await sql.unsafe(text).simple();

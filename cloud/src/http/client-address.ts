@@ -11,10 +11,14 @@ import type { AppEnv } from './env.ts';
  */
 export function clientAddress(trusted: readonly string[]): MiddlewareHandler<AppEnv> {
   const trust = proxyaddr.compile([...trusted]);
+  // Trusting nobody, the peer is the caller: no header to parse on every request.
+  const address = trusted.length
+    ? (incoming: IncomingMessage) => proxyaddr(incoming, trust)
+    : (incoming: IncomingMessage) => incoming.socket.remoteAddress;
   return (c, next) => {
     const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
     // Not behind a Node socket (tests calling app.request): no address to tell.
-    if (incoming?.socket) c.set('clientAddress', proxyaddr(incoming, trust));
+    if (incoming?.socket) c.set('clientAddress', address(incoming));
     return next();
   };
 }
