@@ -233,6 +233,11 @@ export function createBroker({
   const sockets = new Set<Socket>();
   const webSockets: { close(): void }[] = [];
   let ready: Promise<void> | undefined;
+  /**
+   * Aedes set up (its persistence: retained messages, session queues, stored subscriptions): by the
+   * first listen, or here for a node that never listens (no broker role, the test harness).
+   */
+  const listening = () => (ready ??= aedes.listen());
 
   /** One MQTT connection, over TCP, TLS or a WebSocket: Aedes reads it, within our packet rules. */
   const handle = (stream: Duplex) => {
@@ -269,10 +274,7 @@ export function createBroker({
     retain: boolean,
     properties?: PublishProperties,
   ) => {
-    // Persistence is set up by the first listen; a node that never listens (no broker role, the
-    // test harness) sets it up here, so a retained message or a session queue has a home.
-    ready ??= aedes.listen();
-    await ready;
+    await listening(); // so a retained message or a session queue has a home
     return new Promise<void>((resolve, reject) =>
       aedes.publish(
         {
@@ -298,8 +300,7 @@ export function createBroker({
     const client = connectedClient(aedes, id);
     if (client && hasSubscriptionFor(client, topic)) return true;
     if (qos === 0) return false;
-    ready ??= aedes.listen(); // the persistence's subscriptions are loaded by its setup
-    await ready;
+    await listening(); // the persistence's subscriptions are loaded by its setup
     return hasStoredSubscription(aedes, id, topic);
   };
   const webSocketOptions = (o: Partial<WebSocketOptions>): WebSocketOptions => ({
@@ -330,8 +331,7 @@ export function createBroker({
     ): Promise<number> {
       if (tls && proxyProtocol)
         throw new Error('the PROXY protocol is read on plain MQTT only: end TLS at the balancer');
-      ready ??= aedes.listen(); // sets up persistence; connections before it never get a CONNACK
-      await ready;
+      await listening(); // connections before it never get a CONNACK
       const afterHeader = proxyProtocol
         ? acceptProxyHeader(proxyProtocol, handle, (socket, why) =>
             count(why.reason, { address: socket.remoteAddress, detail: why.detail }),
@@ -355,8 +355,7 @@ export function createBroker({
      * drops them: the HTTP server's `close` waits for upgraded connections too, so call it first.
      */
     async acceptWebSockets(server: HttpServer, o: Partial<WebSocketOptions> = {}): Promise<() => void> {
-      ready ??= aedes.listen();
-      await ready;
+      await listening();
       const ws = mqttOverWebSocket(
         webSocketOptions(o),
         (stream, socket) => {

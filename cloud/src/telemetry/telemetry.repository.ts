@@ -8,9 +8,8 @@ export type Agg = 'avg' | 'min' | 'max' | 'sum' | 'count' | 'first' | 'last';
 /** Where a bucketed series is computed from. */
 export type Source = 'raw' | 'telemetry_1m' | 'telemetry_1h';
 
-/** ISO 8601 with microseconds, in UTC: Dates would round to milliseconds. */
-const ISO_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
-const iso = (column: unknown) => sql<string>`to_char(${column} AT TIME ZONE 'UTC', ${sql.raw(ISO_FORMAT)})`;
+/** A timestamptz column as ISO 8601 text with microseconds, in UTC: Dates would round to milliseconds. */
+const isoText = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 const numberOrNull = (v: number | string | null) => (v === null ? null : Number(v));
 
@@ -54,7 +53,7 @@ const CAGG_AGG: Record<Agg, string> = {
  * drizzle: every dashboard polls it, and mapping drizzle's rows cost more than the statement's run.
  */
 export const LATEST_OF_OWNED = `
-  SELECT l.metric, to_char(l.time AT TIME ZONE 'UTC', ${ISO_FORMAT}) AS ts, l.value, l.value_bool, l.value_text
+  SELECT l.metric, ${isoText('l.time')} AS ts, l.value, l.value_bool, l.value_text
   FROM devices d LEFT JOIN telemetry_latest l ON l.device_id = d.id
   WHERE d.id = $1 AND d.org_id = $2
   ORDER BY l.metric`;
@@ -95,7 +94,7 @@ export const bucketInterval = (seconds: number) => `${seconds} seconds`;
  * page is hundreds of rows, and drizzle's mapping of each cost more than the statement.
  */
 export const POINTS_OF_OWNED = `
-  SELECT to_char(time AT TIME ZONE 'UTC', ${ISO_FORMAT}) AS ts, value, value_bool, value_text
+  SELECT ${isoText('time')} AS ts, value, value_bool, value_text
   FROM telemetry
   WHERE device_id = $1 AND metric = $2
     AND EXISTS (SELECT 1 FROM devices WHERE id = $1 AND org_id = $3)
@@ -193,7 +192,7 @@ export class TelemetryRepository {
     while (true) {
       const rows = await this.orm
         .select({
-          ts: iso(telemetry.time),
+          ts: sql<string>`${sql.raw(isoText('telemetry.time'))}`,
           deviceId: telemetry.deviceId,
           metric: telemetry.metric,
           value: telemetry.value,
