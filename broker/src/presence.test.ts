@@ -62,6 +62,29 @@ describe.each(['postgres', 'embedded'] as const)('presence on %s', (database) =>
     expect(await history(b.id)).toEqual([{ address: '10.0.0.2', closed: false }]);
   });
 
+  it('writes a stream of connects in few statements, each device online with its own row', async () => {
+    let statements = 0;
+    const counting: Pick<DeviceStore, 'recordPresence'> = {
+      recordPresence: (changes) => {
+        statements++;
+        return store.recordPresence(changes);
+      },
+    };
+    const presence = new Presence(counting, logger);
+    const fleet = await Promise.all(Array.from({ length: 20 }, (_, i) => store.create({ orgId, name: `f${i}` })));
+    // One connect per turn of the event loop, as a fleet reconnecting brings them.
+    for (const [i, d] of fleet.entries()) {
+      presence.online(session(d), `10.0.1.${i}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await presence.settled();
+    expect(statements).toBeLessThan(5);
+    for (const [i, d] of fleet.entries()) {
+      expect(await state(d.id)).toEqual({ online: true, last_address: `10.0.1.${i}` });
+      expect(await history(d.id)).toEqual([{ address: `10.0.1.${i}`, closed: false }]);
+    }
+  });
+
   it('keeps a device online when a newer connection took over, and closes the old row', async () => {
     const presence = new Presence(store, logger);
     const d = await store.create({ orgId, name: 'takeover' });

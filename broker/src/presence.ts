@@ -1,22 +1,26 @@
 import { randomUUID } from 'node:crypto';
+import { writePace } from '@iotp/db';
 import type { Logger } from 'pino';
 import type { Session } from './authenticate.ts';
 import type { DeviceStore, PresenceChange } from './device-store.ts';
 
 /** Most changes written in one transaction; more wait for the next. */
 const BATCH = 1000;
+/** Least time between two writes while changes keep coming (a fleet reconnecting). */
+const GAP_MS = 25;
 
 /**
  * Keeps each device's online state and connection history in the database: online when its
  * connection is accepted, offline when it closes. Changes leave the hot path through a queue and
- * are written in order, one transaction for all that came in while the last one was written (a
- * connect then a disconnect of the same device ends offline). `settled()` waits for them, so the
+ * are written in order, one statement for all that came in since the last one, at most one per
+ * GAP_MS while they keep coming (a connect then a disconnect of the same device ends offline). `settled()` waits for them, so the
  * database is not closed under them.
  * @example const presence = new Presence(devices, log); presence.online(session, address);
  */
 export class Presence {
   private queue: PresenceChange[] = [];
   private writing: Promise<void> | undefined;
+  private readonly due = writePace(GAP_MS);
 
   constructor(
     private readonly devices: Pick<DeviceStore, 'recordPresence'>,
@@ -57,9 +61,9 @@ export class Presence {
   }
 
   private async drain(): Promise<void> {
-    // One turn of the event loop: the connections accepted meanwhile join this transaction.
-    await new Promise((resolve) => setImmediate(resolve));
     while (this.queue.length) {
+      // The connections accepted meanwhile join this statement.
+      await this.due();
       const batch = this.queue.splice(0, BATCH);
       await this.devices.recordPresence(batch).catch(async (err) => {
         // One bad change (a device deleted meanwhile) must not lose the others: each on its own.

@@ -8,7 +8,8 @@
  * broker's CPU time per connect is reported too, and the clients' (where theirs is much more, they
  * bound the rate): on a shared machine these hold still when rates do not. So does the count of the
  * database's transactions (each statement outside a transaction is one) per connect, from
- * pg_stat_database, which a server reports within seconds; idle work of the platform counts in too.
+ * pg_stat_database, which a server reports within seconds, and the CPU time of the machine's
+ * `postgres` processes per connect (a local server's); idle work of the platform counts in too.
  *
  * The platform runs as `npm start` does, in its own process on a scratch database of DATABASE_URL's
  * server (default the local PostgreSQL); the clients run in BENCH_CLIENT_PROCESSES child processes
@@ -22,7 +23,7 @@ import { newDeviceSecret } from '@iotp/broker';
 import { tempDir } from '@iotp/db/testing';
 import postgres from 'postgres';
 import { startProcess } from '../process.ts';
-import { cpuSeconds } from './cpu.ts';
+import { cpuMeter, cpuSeconds } from './cpu.ts';
 import type { IdleJob, IdleReport } from './idle-clients.ts';
 import { progressTo, scratchDatabase } from './scratch.ts';
 
@@ -187,9 +188,11 @@ async function platformFigures(devices: Device[]) {
     const heapBefore = await heapUsed(platform.child.pid!, heapFile);
     const before = rss(platform.child.pid!);
     const cpuBefore = cpuMs(platform.child.pid!);
+    const database = cpuMeter({ postgres: 'postgres' });
     progress(`platform: connecting ${devices.length} devices...`);
     const run = await connectAll(`mqtt://127.0.0.1:${mqttPort}`, devices);
     const cpu = cpuMs(platform.child.pid!) - cpuBefore;
+    const dbCpu = database.used().postgres! * 1000;
     progress(`platform: ${run.connected} connected (${run.failed} failed) at ${run.rate}/s; idling ${IDLE_S} s...`);
     if (run.firstError) progress(`platform: first failure: ${run.firstError}`);
     const lag = await idleLag(http);
@@ -203,6 +206,7 @@ async function platformFigures(devices: Device[]) {
       heapBytesPerConnection: Math.round((heapAfter - heapBefore) / Math.max(1, run.connected)),
       xactsPerConnect: xacts / Math.max(1, run.connected),
       cpuPerConnect: cpu / Math.max(1, run.connected),
+      dbCpuPerConnect: dbCpu / Math.max(1, run.connected),
       lagP99: lag,
       rss: after,
     };
@@ -274,6 +278,7 @@ async function main() {
     heap_bytes_per_connection: ours.heapBytesPerConnection,
     db_transactions_per_connect: Number(ours.xactsPerConnect.toFixed(3)),
     broker_cpu_ms_per_connect: Number(ours.cpuPerConnect.toFixed(3)),
+    db_cpu_ms_per_connect: Number(ours.dbCpuPerConnect.toFixed(3)),
     client_cpu_ms_per_connect: Number(ours.clientCpuPerConnect.toFixed(3)),
     broker_rss_mb: Math.round(ours.rss / 1048576),
     idle_event_loop_lag_p99_ms: ours.lagP99,

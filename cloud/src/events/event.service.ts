@@ -1,4 +1,4 @@
-import type { Orm } from '@iotp/db';
+import { type Orm, writePace } from '@iotp/db';
 import type { Logger } from 'pino';
 import { coalesced } from '../coalesced.ts';
 import type { DomainEvent, EventFeed, EventRecorder, StoredEvent } from './domain-events.ts';
@@ -7,6 +7,10 @@ import type { EventBus } from './event-bus.ts';
 
 /** Most device events inserted by one statement; more wait for the next. */
 const DEVICE_EVENTS_BATCH = 1000;
+/** Least time between two inserts of device events while they keep coming (a fleet reconnecting). */
+const DEVICE_EVENTS_GAP_MS = 25;
+/** Least time between two relay passes while events keep coming: each is a transaction of six statements. */
+const RELAY_GAP_MS = 50;
 
 interface QueuedDeviceEvent {
   deviceId: string;
@@ -34,6 +38,8 @@ export class EventService implements EventRecorder, EventFeed {
   private stopped = false;
   private deviceEvents: QueuedDeviceEvent[] = [];
   private insertingDeviceEvents: Promise<void> | undefined;
+  private readonly deviceEventsDue = writePace(DEVICE_EVENTS_GAP_MS);
+  private readonly relayDue = writePace(RELAY_GAP_MS);
   private readonly log: Logger;
 
   constructor(private readonly o: EventServiceOptions) {
@@ -51,7 +57,8 @@ export class EventService implements EventRecorder, EventFeed {
   /**
    * Records an event of a device, in the organization the device belongs to. Events of devices
    * (connects, disconnects: thousands a second) are queued and inserted in order, one statement for
-   * all that came in while the last one ran; resolves once this one is stored.
+   * all that came in since the last one, at most one per DEVICE_EVENTS_GAP_MS while they keep
+   * coming; resolves once this one is stored.
    */
   recordForDevice(deviceId: string, event: Omit<DomainEvent, 'orgId'>): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -61,9 +68,9 @@ export class EventService implements EventRecorder, EventFeed {
   }
 
   private async insertDeviceEvents(): Promise<void> {
-    // One turn of the event loop: what is recorded meanwhile joins this statement.
-    await new Promise((resolve) => setImmediate(resolve));
     while (this.deviceEvents.length) {
+      // What is recorded meanwhile joins this statement.
+      await this.deviceEventsDue();
       const batch = this.deviceEvents.splice(0, DEVICE_EVENTS_BATCH);
       try {
         if (await this.o.repo.insertForDevices(batch)) this.kick(0);
@@ -111,6 +118,8 @@ export class EventService implements EventRecorder, EventFeed {
    * misses nothing.
    */
   readonly relay = coalesced(async () => {
+    // Kicks that come meanwhile join this pass.
+    await this.relayDue();
     const size = this.o.batch ?? 100;
     for (;;) {
       const done = await this.o.repo.publishBatch(size, (batch) => this.handle(batch));
