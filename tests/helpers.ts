@@ -52,7 +52,7 @@ export async function startTestPlatform(
     ...env,
   });
   const platform = await startPlatform(config, hooks.logger ?? logger);
-  const devices = new DeviceStore(platform.db.orm);
+  const devices = new DeviceStore(platform.db);
   const [org] = await platform.db.sql.query<{ id: string }>(
     "INSERT INTO organizations (name) VALUES ('test') RETURNING id",
   );

@@ -20,7 +20,7 @@ describe('telemetry ingest under database faults (PostgreSQL through a faulty li
     proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
     // The test's own connection goes straight to the server; the platform's through the proxy.
     db = await openDatabase({ url: testDb.url, dataDir: '/unused', poolSize: 2, logger });
-    devices = new DeviceStore(db.orm);
+    devices = new DeviceStore(db);
     [{ id: orgId }] = (await db.sql.query<{ id: string }>(
       "INSERT INTO organizations (name) VALUES ('faults') RETURNING id",
     )) as [{ id: string }];

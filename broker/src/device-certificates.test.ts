@@ -74,8 +74,8 @@ describe('device certificates on the embedded database', () => {
 
   it("finds a CA added after its copy was read, refuses another organization's device, and revokes by serial", async () => {
     let now = Date.now();
-    const certs = new DeviceCertificates({ orm: db.orm, devices: new DeviceStore(db.orm), now: () => now });
-    const devices = new DeviceStore(db.orm);
+    const certs = new DeviceCertificates({ orm: db.orm, devices: new DeviceStore(db), now: () => now });
+    const devices = new DeviceStore(db);
     const mine = await devices.create({ orgId: orgA, name: 'mine' });
     const theirs = await devices.create({ orgId: orgB, name: 'theirs' });
     const pem = await ca('unit-a');
@@ -106,7 +106,7 @@ describe('device certificates on the embedded database', () => {
     let room = true;
     const certs = new DeviceCertificates({
       orm: db.orm,
-      devices: new DeviceStore(db.orm),
+      devices: new DeviceStore(db),
       register: async (orgId, id) => {
         asked.push([orgId, id]);
         return room;

@@ -11,7 +11,7 @@ describe.each(['postgres', 'embedded'] as const)('device credentials on %s', (ki
   let store: DeviceStore;
   beforeAll(async () => {
     opened = await openTestDatabase(kind, logger);
-    store = new DeviceStore(db().orm);
+    store = new DeviceStore(db());
   });
   afterAll(() => opened?.close());
 
@@ -38,7 +38,18 @@ describe.each(['postgres', 'embedded'] as const)('device credentials on %s', (ki
     expect(ca).toMatchObject({
       ok: true,
       device: { id: a.id, orgId: paying },
-      account: { orgId: paying, plan: 'pro', limitOverrides: { devices: 3 }, extraDevices: 0 },
+      account: {
+        orgId: paying,
+        plan: 'pro',
+        status: 'active',
+        stripeCustomerId: null,
+        stripeSubscriptionId: null,
+        currentPeriodEnd: null,
+        pastDueSince: null,
+        limitOverrides: { devices: 3 },
+        extraDevices: 0,
+        updatedAt: expect.any(Date),
+      },
     });
     expect(cb).toEqual({ ok: true, device: { id: b.id, orgId: free }, account: null });
     expect(await store.find(a.id)).toMatchObject({ id: a.id, disabled: false, account: { plan: 'pro' } });

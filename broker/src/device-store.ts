@@ -1,9 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { arrayLiteral, arrayParam, type Orm, schema } from '@iotp/db';
+import { arrayLiteral, type Database, schema } from '@iotp/db';
 import { isCanonicalUuid } from '@iotp/protocol';
-import { eq, getTableColumns, sql } from 'drizzle-orm';
 
-const { devices, deviceConnections, billingAccounts } = schema;
+const { devices, billingAccounts } = schema;
 
 export interface DeviceIdentity {
   id: string;
@@ -29,36 +28,55 @@ export function newDeviceSecret(): { secret: string; hash: string } {
   return { secret, hash: hashDeviceSecret(secret) };
 }
 
+/**
+ * A device's stored credentials with its organization's billing account, for every id asked at
+ * once. Fixed SQL on the plain client, as every connect runs it: drizzle's builder and row mapping
+ * cost more than the read itself on the broker's thread.
+ */
+const CREDENTIALS = `
+  SELECT d.id, d.org_id, d.secret_hash, d.disabled_at IS NOT NULL AS disabled,
+    b.org_id AS account_org_id, b.plan, b.status, b.stripe_customer_id, b.stripe_subscription_id,
+    b.current_period_end, b.past_due_since, b.limit_overrides, b.extra_devices, b.updated_at
+  FROM devices d LEFT JOIN billing_accounts b ON b.org_id = d.org_id
+  WHERE d.id = ANY($1::uuid[])`;
+
+/**
+ * Writes presence changes (see `recordPresence`) from arrays of their fields: opens a
+ * connection-history row per connect ($1-$5), closes the row of each disconnect ($6-$7), and sets
+ * each device's end state ($8-$12).
+ */
+const PRESENCE = `
+  WITH opened AS (
+    INSERT INTO device_connections (id, device_id, address, connected_at, disconnected_at)
+    SELECT u.* FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[])
+      AS u(id, device_id, address, at, closed_at)
+    -- A device deleted meanwhile has no history to keep.
+    WHERE EXISTS (SELECT 1 FROM devices WHERE devices.id = u.device_id)
+  ), closed AS (
+    UPDATE device_connections SET disconnected_at = u.at
+    FROM unnest($6::uuid[], $7::timestamptz[]) AS u(id, at)
+    WHERE device_connections.id = u.id
+  )
+  UPDATE devices SET online = u.online, last_seen = u.at,
+    last_address = CASE WHEN u.connected THEN u.address ELSE devices.last_address END
+  FROM unnest($8::uuid[], $9::text[]::bool[], $10::text[]::bool[], $11::text[], $12::timestamptz[])
+    AS u(id, online, connected, address, at)
+  WHERE devices.id = u.id`;
+
 /** The broker's reads and writes of the devices table. */
 export class DeviceStore {
-  /** Built once: the check runs on every connect, and drizzle would build its SQL anew each time. */
-  private readonly credentials;
   /** The devices whose credentials are asked for in this turn of the event loop: one query for them all. */
   private asked: Map<string, ((row: CredentialRow | undefined) => void)[]> | undefined;
   private failed: ((err: unknown) => void)[] = [];
   /** A read is on its way: who asks meanwhile waits for it to end, then goes in one read. */
   private reading = false;
 
-  constructor(private readonly orm: Orm) {
-    // With the organization's billing account: the plan's admission on a connect needs no second round trip.
-    this.credentials = orm
-      .select({
-        id: devices.id,
-        orgId: devices.orgId,
-        secretHash: devices.secretHash,
-        disabledAt: devices.disabledAt,
-        account: getTableColumns(billingAccounts),
-      })
-      .from(devices)
-      .leftJoin(billingAccounts, eq(billingAccounts.orgId, devices.orgId))
-      .where(sql`${devices.id} = ANY(${sql.placeholder('ids')}::uuid[])`)
-      .prepare('device_credentials');
-  }
+  constructor(private readonly db: Pick<Database, 'orm' | 'sql'>) {}
 
   /** Creates a device with a fresh 256-bit secret; the secret is returned here and never again. */
   async create({ orgId, name }: { orgId: string; name: string }): Promise<DeviceIdentity & { secret: string }> {
     const { secret, hash } = newDeviceSecret();
-    const [row] = await this.orm
+    const [row] = await this.db.orm
       .insert(devices)
       .values({ orgId, name, secretHash: hash })
       .returning({ id: devices.id, orgId: devices.orgId });
@@ -75,18 +93,18 @@ export class DeviceStore {
     const row = await this.credentialRow(deviceId);
     // Hash even for unknown devices, so timing does not tell which ids exist.
     const given = Buffer.from(hashDeviceSecret(secret), 'hex');
-    const stored = Buffer.from(row?.secretHash ?? '0'.repeat(64), 'hex');
+    const stored = Buffer.from(row?.secret_hash ?? '0'.repeat(64), 'hex');
     const match = stored.length === given.length && timingSafeEqual(stored, given);
     if (!row || row.id !== deviceId || !match) return { ok: false, why: 'unknown' };
-    if (row.disabledAt) return { ok: false, why: 'disabled' };
-    return { ok: true, device: { id: row.id, orgId: row.orgId }, account: row.account };
+    if (row.disabled) return { ok: false, why: 'disabled' };
+    return { ok: true, device: { id: row.id, orgId: row.org_id }, account: accountOf(row) };
   }
 
   /** The device with this canonical id, for a device that proved itself otherwise (a certificate). */
   async find(deviceId: string): Promise<(DeviceIdentity & { disabled: boolean; account: BillingAccount }) | undefined> {
     if (!isCanonicalUuid(deviceId)) return undefined;
     const row = await this.credentialRow(deviceId);
-    return row && { id: row.id, orgId: row.orgId, disabled: row.disabledAt !== null, account: row.account };
+    return row && { id: row.id, orgId: row.org_id, disabled: row.disabled, account: accountOf(row) };
   }
 
   /**
@@ -115,8 +133,8 @@ export class DeviceStore {
     this.asked = undefined;
     this.failed = [];
     this.reading = true;
-    this.credentials
-      .execute({ ids: arrayLiteral([...asked.keys()]) })
+    this.db.sql
+      .query<CredentialRow>(CREDENTIALS, [arrayLiteral([...asked.keys()])])
       .then(
         (rows) => {
           const byId = new Map(rows.map((r) => [r.id, r]));
@@ -162,37 +180,59 @@ export class DeviceStore {
     // In id order: two nodes updating the same devices take their row locks in the same order.
     const states = [...last.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
     const iso = (d: Date | undefined) => d?.toISOString() ?? null;
-    await this.orm.execute(sql`
-      WITH opened AS (
-        INSERT INTO ${deviceConnections} (id, device_id, address, connected_at, disconnected_at)
-        SELECT u.* FROM unnest(${arrayParam(opened.map((c) => c.connectionId))}::uuid[], ${arrayParam(opened.map((c) => c.deviceId))}::uuid[],
-          ${arrayParam(opened.map((c) => c.address))}::text[], ${arrayParam(opened.map((c) => c.at.toISOString()))}::timestamptz[],
-          ${arrayParam(opened.map((c) => iso(closedAt.get(c.connectionId))))}::timestamptz[])
-          AS u(id, device_id, address, at, closed_at)
-        -- A device deleted meanwhile has no history to keep.
-        WHERE EXISTS (SELECT 1 FROM ${devices} WHERE ${devices.id} = u.device_id)
-      ), closed AS (
-        UPDATE ${deviceConnections} SET disconnected_at = u.at
-        FROM unnest(${arrayParam(closed.map(([id]) => id))}::uuid[], ${arrayParam(closed.map(([, at]) => at.toISOString()))}::timestamptz[]) AS u(id, at)
-        WHERE ${deviceConnections.id} = u.id
-      )
-      UPDATE ${devices} SET online = u.online, last_seen = u.at,
-        last_address = CASE WHEN u.connected THEN u.address ELSE ${devices.lastAddress} END
-      FROM unnest(${arrayParam(states.map((c) => c.id))}::uuid[], ${arrayParam(states.map((c) => String(c.online)))}::text[]::bool[],
-        ${arrayParam(states.map((c) => String(c.connected)))}::text[]::bool[], ${arrayParam(states.map((c) => c.address))}::text[],
-        ${arrayParam(states.map((c) => c.at.toISOString()))}::timestamptz[])
-        AS u(id, online, connected, address, at)
-      WHERE ${devices.id} = u.id`);
+    await this.db.sql.query(PRESENCE, [
+      arrayLiteral(opened.map((c) => c.connectionId)),
+      arrayLiteral(opened.map((c) => c.deviceId)),
+      arrayLiteral(opened.map((c) => c.address)),
+      arrayLiteral(opened.map((c) => c.at.toISOString())),
+      arrayLiteral(opened.map((c) => iso(closedAt.get(c.connectionId)))),
+      arrayLiteral(closed.map(([id]) => id)),
+      arrayLiteral(closed.map(([, at]) => at.toISOString())),
+      arrayLiteral(states.map((c) => c.id)),
+      arrayLiteral(states.map((c) => String(c.online))),
+      arrayLiteral(states.map((c) => String(c.connected))),
+      arrayLiteral(states.map((c) => c.address)),
+      arrayLiteral(states.map((c) => c.at.toISOString())),
+    ]);
   }
 }
 
 type CredentialRow = {
   id: string;
-  orgId: string;
-  secretHash: string;
-  disabledAt: Date | null;
-  account: BillingAccount;
+  org_id: string;
+  secret_hash: string;
+  disabled: boolean;
+  account_org_id: string | null;
+  plan: string;
+  status: string;
+  stripe_customer_id: string | null;
+  stripe_subscription_id: string | null;
+  current_period_end: Date | string | null;
+  past_due_since: Date | string | null;
+  limit_overrides: Record<string, number | null> | null;
+  extra_devices: number;
+  updated_at: Date | string;
 };
+
+/** A timestamp as either driver returns it: text from the server's client (it keeps microseconds), a Date from PGlite. */
+const date = <T extends Date | string | null>(v: T) => (v === null ? null : new Date(v)) as T extends null ? null : Date;
+
+/** The billing account read with a device's credentials; null when its organization has none. */
+function accountOf(row: CredentialRow): BillingAccount {
+  if (row.account_org_id === null) return null;
+  return {
+    orgId: row.account_org_id,
+    plan: row.plan,
+    status: row.status,
+    stripeCustomerId: row.stripe_customer_id,
+    stripeSubscriptionId: row.stripe_subscription_id,
+    currentPeriodEnd: date(row.current_period_end),
+    pastDueSince: date(row.past_due_since),
+    limitOverrides: row.limit_overrides,
+    extraDevices: row.extra_devices,
+    updatedAt: date(row.updated_at),
+  };
+}
 
 /** A device's connection accepted, or closed (`stillConnected`: a newer connection took over). */
 export type PresenceChange = { deviceId: string; connectionId: string | undefined; at: Date } & (

@@ -17,7 +17,7 @@ describe.each(['postgres', 'embedded'] as const)('presence on %s', (database) =>
     const opened = await openTestDatabase(database, logger);
     db = opened.db;
     close = opened.close;
-    store = new DeviceStore(db.orm);
+    store = new DeviceStore(db);
     [{ id: orgId }] = (await db.sql.query<{ id: string }>(
       "INSERT INTO organizations (name) VALUES ('p') RETURNING id",
     )) as [{ id: string }];

@@ -69,7 +69,7 @@ async function main() {
   });
   const { platform } = bench;
   try {
-    const store = new DeviceStore(platform.db.orm);
+    const store = new DeviceStore(platform.db);
     const [org] = await platform.db.sql.query<{ id: string }>(
       "INSERT INTO organizations (name) VALUES ('bench') RETURNING id",
     );

@@ -168,7 +168,7 @@ async function main() {
         baseline_plain_http_mib_per_s: mibs(fileS),
       };
     };
-    const store = new DeviceStore(platform.db.orm);
+    const store = new DeviceStore(platform.db);
     const results: Record<string, unknown> = {};
     if (PART !== 'delta') Object.assign(results, await fanoutAndDownloads());
     results.delta = await benchDelta({

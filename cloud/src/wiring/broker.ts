@@ -53,7 +53,7 @@ export async function wireBroker(
       ? await connectSharedSessions({ url: config.REDIS_URL, prefix: config.MQTT_SESSIONS_PREFIX, logger })
       : undefined;
   // One store: its credential lookups are batched per turn of the event loop, MQTT and HTTP together.
-  const devices = new DeviceStore(db.orm);
+  const devices = new DeviceStore(db);
   const broker = createBroker({
     sessions,
     counters: shared,
