@@ -67,4 +67,29 @@ describe.each(['postgres', 'embedded'] as const)('device credentials on %s', (ki
     await db().sql.query('UPDATE devices SET disabled_at = now() WHERE id = $1', [d.id]);
     expect(await store.checkCredentials(d.id, Buffer.from(d.secret))).toEqual({ ok: false, why: 'disabled' });
   });
+
+  it('reads the credentials of a stream of connects in few statements, each device its own answer', async () => {
+    const orgId = await org('stream');
+    const fleet = await Promise.all(Array.from({ length: 20 }, (_, i) => store.create({ orgId, name: `s${i}` })));
+    let reads = 0;
+    const counted = new DeviceStore({
+      orm: db().orm,
+      sql: {
+        ...db().sql,
+        query: (text, params) => {
+          reads++;
+          return db().sql.query(text, params);
+        },
+      },
+    });
+    // One connect per turn of the event loop, as a fleet reconnecting brings them.
+    const checks = [];
+    for (const d of fleet) {
+      checks.push(counted.checkCredentials(d.id, Buffer.from(d.secret)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const answers = await Promise.all(checks);
+    expect(reads).toBeLessThan(5);
+    expect(answers).toEqual(fleet.map((d) => ({ ok: true, device: { id: d.id, orgId }, account: null })));
+  });
 });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { arrayLiteral, type Database, schema } from '@iotp/db';
+import { arrayLiteral, type Database, schema, writePace } from '@iotp/db';
 import { isCanonicalUuid } from '@iotp/protocol';
 
 const { devices, billingAccounts } = schema;
@@ -63,13 +63,20 @@ const PRESENCE = `
     AS u(id, online, connected, address, at)
   WHERE devices.id = u.id`;
 
+/**
+ * Least time between two credential reads while devices keep connecting: a connect storm's reads
+ * then carry several devices each, and a lone connect is read at once.
+ */
+const CREDENTIALS_GAP_MS = 5;
+
 /** The broker's reads and writes of the devices table. */
 export class DeviceStore {
-  /** The devices whose credentials are asked for in this turn of the event loop: one query for them all. */
+  /** The devices whose credentials are asked for until the next read goes: one query for them all. */
   private asked: Map<string, ((row: CredentialRow | undefined) => void)[]> | undefined;
   private failed: ((err: unknown) => void)[] = [];
-  /** A read is on its way: who asks meanwhile waits for it to end, then goes in one read. */
+  /** A read is due or on its way: who asks meanwhile waits for it to end, then goes in one read. */
   private reading = false;
+  private readonly due = writePace(CREDENTIALS_GAP_MS);
 
   constructor(private readonly db: Pick<Database, 'orm' | 'sql'>) {}
 
@@ -109,16 +116,16 @@ export class DeviceStore {
 
   /**
    * The stored credentials of a device, read with those of every device that connects meanwhile:
-   * in the same turn of the event loop, or while the read before is on its way (a fleet
-   * reconnecting at once costs a few queries, not one per device). The query is sent after each of
-   * them asked, so each reads what was committed before its CONNECT arrived: a revoked or rotated
-   * secret is refused as with a query of its own.
+   * in the same turn of the event loop, while the read before is on its way, or within
+   * CREDENTIALS_GAP_MS of it (a fleet reconnecting at once costs a few queries, not one per device).
+   * The query is sent after each of them asked, so each reads what was committed before its
+   * CONNECT arrived: a revoked or rotated secret is refused as with a query of its own.
    */
   private credentialRow(deviceId: string): Promise<CredentialRow | undefined> {
     return new Promise((resolve, reject) => {
       if (!this.asked) {
         this.asked = new Map();
-        if (!this.reading) setImmediate(() => this.readCredentials());
+        if (!this.reading) this.readWhenDue();
       }
       const waiting = this.asked.get(deviceId);
       if (waiting) waiting.push(resolve);
@@ -127,12 +134,16 @@ export class DeviceStore {
     });
   }
 
+  private readWhenDue(): void {
+    this.reading = true;
+    void this.due().then(() => this.readCredentials());
+  }
+
   private readCredentials(): void {
     const asked = this.asked!;
     const failed = this.failed;
     this.asked = undefined;
     this.failed = [];
-    this.reading = true;
     this.db.sql
       .query<CredentialRow>(CREDENTIALS, [arrayLiteral([...asked.keys()])])
       .then(
@@ -147,7 +158,7 @@ export class DeviceStore {
       .finally(() => {
         this.reading = false;
         // Those who asked while this read was on its way go in the next one.
-        if (this.asked) this.readCredentials();
+        if (this.asked) this.readWhenDue();
       });
   }
 
@@ -215,7 +226,8 @@ type CredentialRow = {
 };
 
 /** A timestamp as either driver returns it: text from the server's client (it keeps microseconds), a Date from PGlite. */
-const date = <T extends Date | string | null>(v: T) => (v === null ? null : new Date(v)) as T extends null ? null : Date;
+const date = <T extends Date | string | null>(v: T) =>
+  (v === null ? null : new Date(v)) as T extends null ? null : Date;
 
 /** The billing account read with a device's credentials; null when its organization has none. */
 function accountOf(row: CredentialRow): BillingAccount {
