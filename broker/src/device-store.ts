@@ -144,8 +144,9 @@ export class DeviceStore {
     const failed = this.failed;
     this.asked = undefined;
     this.failed = [];
-    this.db.sql
-      .query<CredentialRow>(CREDENTIALS, [arrayLiteral([...asked.keys()])])
+    // Async, so a client that throws rather than rejects fails the waiting checks too.
+    const read = async () => this.db.sql.query<CredentialRow>(CREDENTIALS, [arrayLiteral([...asked.keys()])]);
+    read()
       .then(
         (rows) => {
           const byId = new Map(rows.map((r) => [r.id, r]));
