@@ -43,7 +43,8 @@ const CREDENTIALS = `
 /**
  * Writes presence changes (see `recordPresence`) from arrays of their fields: opens a
  * connection-history row per connect ($1-$5), closes the row of each disconnect ($6-$7), and sets
- * each device's end state ($8-$12).
+ * each device's end state ($8-$13): online on a connection, or offline unless it is online on
+ * another one (it moved to another node, which wrote its connect first).
  */
 const PRESENCE = `
   WITH opened AS (
@@ -58,10 +59,12 @@ const PRESENCE = `
     WHERE device_connections.id = u.id
   )
   UPDATE devices SET online = u.online, last_seen = u.at,
+    connection_id = CASE WHEN u.online THEN u.connection_id END,
     last_address = CASE WHEN u.connected THEN u.address ELSE devices.last_address END
-  FROM unnest($8::uuid[], $9::text[]::bool[], $10::text[]::bool[], $11::text[], $12::timestamptz[])
-    AS u(id, online, connected, address, at)
-  WHERE devices.id = u.id`;
+  FROM unnest($8::uuid[], $9::text[]::bool[], $10::text[]::bool[], $11::text[], $12::timestamptz[], $13::uuid[])
+    AS u(id, online, connected, address, at, connection_id)
+  WHERE devices.id = u.id
+    AND (u.online OR u.connection_id IS NULL OR devices.connection_id IS NULL OR devices.connection_id = u.connection_id)`;
 
 /**
  * Least time between two credential reads while devices keep connecting: a connect storm's reads
@@ -166,7 +169,8 @@ export class DeviceStore {
   /**
    * Writes presence changes atomically, in the order given: opens a connection-history row per
    * connect, closes the row of each disconnect, and sets each device's `online` to what its last
-   * change says (a disconnect that a newer connection took over leaves it as it is). One statement,
+   * change says (a disconnect that a newer connection took over leaves it as it is, on this node or
+   * on another that wrote its connect first). One statement,
    * one round trip: as a transaction of three it cost four, and a fleet connecting writes hundreds.
    */
   async recordPresence(changes: PresenceChange[]): Promise<void> {
@@ -180,14 +184,22 @@ export class DeviceStore {
     // Each device's end state: online or not from its last change, its address from its last connect.
     const last = new Map<
       string,
-      { id: string; online: boolean; connected: boolean; address: string | null; at: Date }
+      {
+        id: string;
+        online: boolean;
+        connected: boolean;
+        address: string | null;
+        at: Date;
+        connectionId: string | null;
+      }
     >();
     for (const c of changes) {
       if (!c.online && c.stillConnected) continue;
       const was = last.get(c.deviceId);
       const connected = c.online || (was?.connected ?? false);
       const address = c.online ? c.address : (was?.address ?? null);
-      last.set(c.deviceId, { id: c.deviceId, online: c.online, connected, address, at: c.at });
+      const connectionId = c.connectionId ?? null;
+      last.set(c.deviceId, { id: c.deviceId, online: c.online, connected, address, at: c.at, connectionId });
     }
     // In id order: two nodes updating the same devices take their row locks in the same order.
     const states = [...last.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -205,6 +217,7 @@ export class DeviceStore {
       arrayLiteral(states.map((c) => String(c.connected))),
       arrayLiteral(states.map((c) => c.address)),
       arrayLiteral(states.map((c) => c.at.toISOString())),
+      arrayLiteral(states.map((c) => c.connectionId)),
     ]);
   }
 }

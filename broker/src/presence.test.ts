@@ -85,6 +85,39 @@ describe.each(['postgres', 'embedded'] as const)('presence on %s', (database) =>
     }
   });
 
+  it('keeps a device online on the node it moved to, whichever node writes first', async () => {
+    // Two nodes: each has its own presence queue over the same database.
+    const [nodeA, nodeB] = [new Presence(store, logger), new Presence(store, logger)];
+    for (const [i, firstWriter] of (['b', 'a'] as const).entries()) {
+      const d = await store.create({ orgId, name: `moved-${firstWriter}` });
+      const onA = session(d);
+      nodeA.online(onA, '10.0.2.1');
+      await nodeA.settled();
+      const onB = session(d);
+      const leaveA = () => nodeA.offline(onA, false);
+      const joinB = () => nodeB.online(onB, `10.0.2.${2 + i}`);
+      if (firstWriter === 'b') {
+        joinB();
+        await nodeB.settled();
+        leaveA();
+        await nodeA.settled();
+      } else {
+        leaveA();
+        await nodeA.settled();
+        joinB();
+        await nodeB.settled();
+      }
+      expect(await state(d.id)).toEqual({ online: true, last_address: `10.0.2.${2 + i}` });
+      expect(await history(d.id)).toEqual([
+        { address: '10.0.2.1', closed: true },
+        { address: `10.0.2.${2 + i}`, closed: false },
+      ]);
+      nodeB.offline(onB, false);
+      await nodeB.settled();
+      expect(await state(d.id)).toEqual({ online: false, last_address: `10.0.2.${2 + i}` });
+    }
+  });
+
   it('keeps a device online when a newer connection took over, and closes the old row', async () => {
     const presence = new Presence(store, logger);
     const d = await store.create({ orgId, name: 'takeover' });

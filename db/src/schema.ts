@@ -133,6 +133,12 @@ export const devices = pgTable(
     retentionDays: integer('retention_days'),
     secretHash: text('secret_hash').notNull(),
     online: boolean('online').notNull().default(false),
+    /**
+     * The connection the device is online on (a `device_connections` row). A disconnect of another
+     * connection leaves the device online: the node it left writes its disconnect when it likes,
+     * possibly after the node it moved to wrote the connect.
+     */
+    connectionId: uuid('connection_id'),
     lastSeen: timestamp('last_seen', { withTimezone: true }),
     lastAddress: text('last_address'),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
