@@ -5,7 +5,7 @@ import { createTestDatabase, startTcpProxy, tempDir } from '@iotp/db/testing';
 import mqtt from 'mqtt';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { creds, until } from './helpers.ts';
+import { apiClient, creds, until } from './helpers.ts';
 import { type Account, type Ready, setUp, startProcess } from './process.ts';
 
 /** Each start of a real process costs seconds, more on a busy machine. */
@@ -100,7 +100,18 @@ async function killMidStream(o: {
   const port = await freePort();
   const env = { ...o.env, MQTT_PORT: String(port) };
   const first = startProcess(env);
-  const account = await setUp(await first.ready, o.devices);
+  const firstReady = await first.ready;
+  // One more device, connected and quiet, that does not come back after the kill.
+  const account = await setUp(firstReady, o.devices + 1);
+  const gone = account.devices.pop()!;
+  const goneOnline = async (http: string) => {
+    const api = apiClient({ httpPort: Number(new URL(http).port) });
+    await api.signIn(account.email, account.password);
+    return (await api.call('GET', `/v1/orgs/${account.org}/devices/${gone.id}`)).body.online;
+  };
+  const goneClient = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { ...creds(gone), reconnectPeriod: 0 });
+  goneClient.on('error', () => undefined);
+  await until(async () => (await goneOnline(firstReady.http)) === true, 'the quiet device online');
   // Recent past: inside every retention, never "in the future".
   const base = Date.now() - 3600_000;
   const streams = await Promise.all(account.devices.map((d, i) => stream(port, d, base + i * 1_000_000)));
@@ -112,6 +123,9 @@ async function killMidStream(o: {
 
   const second = startProcess(env);
   const ready = await second.ready;
+  // The killed process never wrote its disconnect: the new one, the only node, ends it on start.
+  expect(await goneOnline(ready.http)).toBe(false);
+  goneClient.end(true);
   // The clients reconnect and resend; then each device sends a few more and is done.
   await until(() => streams.every((s) => s.client.connected), 'every device to reconnect', PATIENCE);
   for (const s of streams) for (let i = 0; i < 5; i++) s.publish(s.base + s.sent.length, false);

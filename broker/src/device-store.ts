@@ -67,6 +67,19 @@ const PRESENCE = `
     AND (u.online OR u.connection_id IS NULL OR devices.connection_id IS NULL OR devices.connection_id = u.connection_id)`;
 
 /**
+ * Every device left online goes offline, its open connection rows closed; answers how many. Last
+ * seen now: when it went is not known, and an offline rule's silence counts from here.
+ */
+const END_PRESENCE = `
+  WITH ended AS (
+    UPDATE devices SET online = false, connection_id = NULL, last_seen = now() WHERE online RETURNING id
+  ), closed AS (
+    UPDATE device_connections SET disconnected_at = now()
+    WHERE disconnected_at IS NULL AND device_id IN (SELECT id FROM ended)
+  )
+  SELECT count(*)::int AS n FROM ended`;
+
+/**
  * Least time between two credential reads while devices keep connecting: a connect storm's reads
  * then carry several devices each, and a lone connect is read at once.
  */
@@ -164,6 +177,16 @@ export class DeviceStore {
         // Those who asked while this read was on its way go in the next one.
         if (this.asked) this.readWhenDue();
       });
+  }
+
+  /**
+   * Ends the presence a process left when it died without closing its connections (killed): every
+   * device online goes offline, its open connection rows closed. Only for a node that holds every
+   * connection (one node), before it accepts any. Answers how many devices it ended.
+   */
+  async endPresence(): Promise<number> {
+    const [row] = await this.db.sql.query<{ n: number }>(END_PRESENCE);
+    return row?.n ?? 0;
   }
 
   /**

@@ -85,6 +85,19 @@ describe.each(['postgres', 'embedded'] as const)('presence on %s', (database) =>
     }
   });
 
+  it('ends what a killed run left: its devices offline, their open connections closed', async () => {
+    const presence = new Presence(store, logger);
+    const left = await Promise.all([0, 1].map((i) => store.create({ orgId, name: `left-${i}` })));
+    for (const d of left) presence.online(session(d), '10.0.3.1');
+    await presence.settled();
+    expect(await store.endPresence()).toBeGreaterThanOrEqual(2);
+    for (const d of left) {
+      expect(await state(d.id)).toEqual({ online: false, last_address: '10.0.3.1' });
+      expect(await history(d.id)).toEqual([{ address: '10.0.3.1', closed: true }]);
+    }
+    expect(await store.endPresence()).toBe(0);
+  });
+
   it('keeps a device online on the node it moved to, whichever node writes first', async () => {
     // Two nodes: each has its own presence queue over the same database.
     const [nodeA, nodeB] = [new Presence(store, logger), new Presence(store, logger)];

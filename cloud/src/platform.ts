@@ -331,6 +331,11 @@ export async function buildPlatform(
         let mqttsPort: number | undefined;
         let mqttWssPort: number | undefined;
         if (runs('broker')) {
+          // One node (no NATS) holds every connection: the devices a killed run left online are not.
+          if (!nc) {
+            const ended = await ingest.devices.endPresence();
+            if (ended) logger.info({ devices: ended }, 'devices the last run left online marked offline');
+          }
           // Behind HAProxy (`send-proxy`), the PROXY header names the device's address for limits and logs.
           const proxied = config.MQTT_PROXY_PROTOCOL ? { trusted: config.TRUSTED_PROXIES } : undefined;
           mqttPort = await bind('MQTT_PORT', config.MQTT_PORT, () =>
