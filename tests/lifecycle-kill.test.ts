@@ -104,14 +104,16 @@ async function killMidStream(o: {
   // One more device, connected and quiet, that does not come back after the kill.
   const account = await setUp(firstReady, o.devices + 1);
   const gone = account.devices.pop()!;
+  /** Whether the platform at `http` shows the quiet device online, asked as its owner (signed in once). */
   const goneOnline = async (http: string) => {
     const api = apiClient({ httpPort: Number(new URL(http).port) });
     await api.signIn(account.email, account.password);
-    return (await api.call('GET', `/v1/orgs/${account.org}/devices/${gone.id}`)).body.online;
+    return async () => (await api.call('GET', `/v1/orgs/${account.org}/devices/${gone.id}`)).body.online;
   };
   const goneClient = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { ...creds(gone), reconnectPeriod: 0 });
   goneClient.on('error', () => undefined);
-  await until(async () => (await goneOnline(firstReady.http)) === true, 'the quiet device online');
+  const onFirst = await goneOnline(firstReady.http);
+  await until(async () => (await onFirst()) === true, 'the quiet device online');
   // Recent past: inside every retention, never "in the future".
   const base = Date.now() - 3600_000;
   const streams = await Promise.all(account.devices.map((d, i) => stream(port, d, base + i * 1_000_000)));
@@ -124,7 +126,7 @@ async function killMidStream(o: {
   const second = startProcess(env);
   const ready = await second.ready;
   // The killed process never wrote its disconnect: the new one, the only node, ends it on start.
-  expect(await goneOnline(ready.http)).toBe(false);
+  expect(await (await goneOnline(ready.http))()).toBe(false);
   goneClient.end(true);
   // The clients reconnect and resend; then each device sends a few more and is done.
   await until(() => streams.every((s) => s.client.connected), 'every device to reconnect', PATIENCE);
