@@ -263,8 +263,7 @@ type CredentialRow = {
 };
 
 /** A timestamp as either driver returns it: text from the server's client (it keeps microseconds), a Date from PGlite. */
-const date = <T extends Date | string | null>(v: T) =>
-  (v === null ? null : new Date(v)) as T extends null ? null : Date;
+const dateOrNull = (v: Date | string | null) => (v === null ? null : new Date(v));
 
 /** The billing account read with a device's credentials; null when its organization has none. */
 function accountOf(row: CredentialRow): BillingAccount {
@@ -275,11 +274,11 @@ function accountOf(row: CredentialRow): BillingAccount {
     status: row.status,
     stripeCustomerId: row.stripe_customer_id,
     stripeSubscriptionId: row.stripe_subscription_id,
-    currentPeriodEnd: date(row.current_period_end),
-    pastDueSince: date(row.past_due_since),
+    currentPeriodEnd: dateOrNull(row.current_period_end),
+    pastDueSince: dateOrNull(row.past_due_since),
     limitOverrides: row.limit_overrides,
     extraDevices: row.extra_devices,
-    updatedAt: date(row.updated_at),
+    updatedAt: new Date(row.updated_at),
   };
 }
 

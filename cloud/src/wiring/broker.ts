@@ -52,7 +52,8 @@ export async function wireBroker(
     runs('broker') && config.MQTT_SESSIONS === 'redis' && config.REDIS_URL
       ? await connectSharedSessions({ url: config.REDIS_URL, prefix: config.MQTT_SESSIONS_PREFIX, logger })
       : undefined;
-  // One store: its credential lookups are batched per turn of the event loop, MQTT and HTTP together.
+  // One store: its credential lookups are batched (a turn of the event loop, or a few ms while devices
+  // keep connecting), MQTT and HTTP together.
   const devices = new DeviceStore(db);
   const broker = createBroker({
     sessions,
