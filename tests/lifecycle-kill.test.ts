@@ -278,6 +278,78 @@ describe('killed and started again', () => {
     );
   });
 
+  describe('a node of a cluster', () => {
+    let db: Awaited<ReturnType<typeof createTestDatabase>>;
+    beforeAll(async () => {
+      db = await createTestDatabase();
+    });
+    afterAll(async () => {
+      await db?.drop();
+    });
+
+    it(
+      'is found dead by the others, which mark its devices offline and keep their own online; one only stalled writes them again',
+      async () => {
+        const common = {
+          DATABASE_URL: db.url,
+          NATS_URL: process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222',
+          BROKER_HEARTBEAT_MS: '200',
+          BROKER_NODE_TIMEOUT_MS: '1500',
+        };
+        const doomed = startProcess({ ...common, DATA_DIR: join(dir.path, 'cluster-a') });
+        running.add(doomed);
+        const a = await doomed.ready;
+        const account = await setUp(a, 2);
+        const survivor = startProcess({ ...common, DATA_DIR: join(dir.path, 'cluster-b') });
+        running.add(survivor);
+        const b = await survivor.ready;
+        const [onA, onB] = account.devices as [Account['device'], Account['device']];
+        const clients = await Promise.all(
+          [
+            [a, onA],
+            [b, onB],
+          ].map(([ready, device]) =>
+            mqtt.connectAsync(`mqtt://127.0.0.1:${(ready as Ready).mqttPort}`, {
+              ...creds(device as Account['device']),
+              reconnectPeriod: 0,
+            }),
+          ),
+        );
+        for (const c of clients) c.on('error', () => undefined);
+        const api = apiClient({ httpPort: Number(new URL(b.http).port) });
+        await api.signIn(account.email, account.password);
+        const online = async (id: string) =>
+          (await api.call('GET', `/v1/orgs/${account.org}/devices/${id}`)).body.online as boolean;
+        await until(async () => (await online(onA.id)) && (await online(onB.id)), 'both devices online');
+
+        // Stalled (stopped) past the timeout, the node is taken for dead; going on, it writes its device online again.
+        doomed.child.kill('SIGSTOP');
+        try {
+          await until(async () => !(await online(onA.id)), 'the stalled node’s device offline', PATIENCE);
+        } finally {
+          doomed.child.kill('SIGCONT');
+        }
+        await until(async () => online(onA.id), 'the device online again once its node goes on', PATIENCE);
+        expect(await online(onB.id)).toBe(true);
+
+        expect(await doomed.stop('SIGKILL')).toBeNull();
+        running.delete(doomed);
+        // Polled: the survivor sweeps once the dead node's last beat is BROKER_NODE_TIMEOUT_MS old.
+        await until(async () => !(await online(onA.id)), 'the dead node’s device offline', PATIENCE);
+        expect(await online(onB.id)).toBe(true);
+        // Its connection closed too, in the history the API shows (one row, opened again after the stall).
+        const history = await api.call('GET', `/v1/orgs/${account.org}/devices/${onA.id}/connections`);
+        expect(history.body.data).toHaveLength(1);
+        expect(history.body.data[0].disconnected_at).not.toBeNull();
+
+        await Promise.all(clients.map((c) => c.endAsync()));
+        expect(await survivor.stop()).toBe(0);
+        running.delete(survivor);
+      },
+      SLOW,
+    );
+  });
+
   describe('on the embedded database', () => {
     it(
       'stores every acknowledged QoS 1 reading once, and every resent one once, after a SIGKILL mid-stream',

@@ -27,6 +27,7 @@ import { type AppAccess, appSessionOf } from './app-clients.ts';
 import { connectHooks, type Session, sessionOf } from './authenticate.ts';
 import { publishHooks } from './authorize-publish.ts';
 import { subscribeHooks } from './authorize-subscribe.ts';
+import type { BrokerNodes } from './broker-nodes.ts';
 import type { DeviceCertificates } from './device-certificates.ts';
 import type { DeviceStore } from './device-store.ts';
 import { type BrokerLimits, DEFAULT_LIMITS } from './limits.ts';
@@ -74,6 +75,8 @@ export interface BrokerOptions {
   apps?: AppAccess;
   /** Devices with a client certificate of their organization's CA, on the TLS listener; none without. */
   certificates?: DeviceCertificates;
+  /** Where this node beats (`heartbeat()`), so that the others can tell when it died; nowhere without. */
+  nodes?: BrokerNodes;
 }
 
 /** What devices do on this node, for the cloud services: messages below their own prefix, subscriptions, connections. */
@@ -111,6 +114,7 @@ export function createBroker({
   onReadings,
   apps,
   certificates,
+  nodes,
 }: BrokerOptions) {
   const limits = { ...DEFAULT_LIMITS, ...given };
   const log = logger.child({ component: 'broker' });
@@ -468,6 +472,17 @@ export function createBroker({
         }
       }
     },
+    /** Names this node in `broker_nodes` and on its devices' connection rows. */
+    nodeId: presence.nodeId,
+    /**
+     * Writes that this node is alive (before it listens, then every BROKER_HEARTBEAT_MS). When its
+     * row was gone, a sweep took it for dead and ended its devices' presence: it writes them again.
+     */
+    async heartbeat(): Promise<void> {
+      if (!nodes || !(await nodes.beat(presence.nodeId))) return;
+      const rewritten = presence.rewrite();
+      if (rewritten) log.warn({ devices: rewritten }, 'this node was taken for dead: its devices written online again');
+    },
     /** Forgets idle rate buckets and receive times, and looks daily quotas up again; the platform's scheduler runs it. */
     async housekeeping(): Promise<void> {
       receiveTimes.sweep();
@@ -483,6 +498,10 @@ export function createBroker({
       await sessions?.close();
       // Disconnects above queue markOffline writes: let them land while the database is still open.
       await presence.settled();
+      // Nothing left to sweep; should the database be gone, the others sweep the row when it is old.
+      await nodes
+        ?.leave(presence.nodeId)
+        .catch((err) => log.warn({ err }, 'could not remove this node from broker_nodes'));
     },
   };
 }

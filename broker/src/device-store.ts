@@ -42,17 +42,19 @@ const CREDENTIALS = `
 
 /**
  * Writes presence changes (see `recordPresence`) from arrays of their fields: opens a
- * connection-history row per connect ($1-$5), closes the row of each disconnect ($6-$7), and sets
- * each device's end state ($8-$13): online on a connection, or offline unless it is online on
- * another one (it moved to another node, which wrote its connect first).
+ * connection-history row per connect ($1-$5) held by the node $14, closes the row of each
+ * disconnect ($6-$7), and sets each device's end state ($8-$13): online on a connection, or offline
+ * unless it is online on another one (it moved to another node, which wrote its connect first). A
+ * connect written again (its node was swept for dead while alive, see broker-nodes.ts) opens its row again.
  */
 const PRESENCE = `
   WITH opened AS (
-    INSERT INTO device_connections (id, device_id, address, connected_at, disconnected_at)
-    SELECT u.* FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[])
+    INSERT INTO device_connections (id, device_id, address, connected_at, disconnected_at, node_id)
+    SELECT u.*, $14::uuid FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[])
       AS u(id, device_id, address, at, closed_at)
     -- A device deleted meanwhile has no history to keep.
     WHERE EXISTS (SELECT 1 FROM devices WHERE devices.id = u.device_id)
+    ON CONFLICT (id) DO UPDATE SET disconnected_at = excluded.disconnected_at, node_id = excluded.node_id
   ), closed AS (
     UPDATE device_connections SET disconnected_at = u.at
     FROM unnest($6::uuid[], $7::timestamptz[]) AS u(id, at)
@@ -193,10 +195,11 @@ export class DeviceStore {
    * Writes presence changes atomically, in the order given: opens a connection-history row per
    * connect, closes the row of each disconnect, and sets each device's `online` to what its last
    * change says (a disconnect that a newer connection took over leaves it as it is, on this node or
-   * on another that wrote its connect first). One statement,
-   * one round trip: as a transaction of three it cost four, and a fleet connecting writes hundreds.
+   * on another that wrote its connect first). The connections are `nodeId`'s, whose death ends
+   * them (broker-nodes.ts). One statement, one round trip: as a transaction of three it cost four,
+   * and a fleet connecting writes hundreds.
    */
-  async recordPresence(changes: PresenceChange[]): Promise<void> {
+  async recordPresence(changes: PresenceChange[], nodeId: string | null = null): Promise<void> {
     // The parts of one statement do not see each other's rows: a connection closed in the same
     // batch as it opened is inserted closed.
     const closedAt = new Map<string, Date>();
@@ -241,6 +244,7 @@ export class DeviceStore {
       arrayLiteral(states.map((c) => c.address)),
       arrayLiteral(states.map((c) => c.at.toISOString())),
       arrayLiteral(states.map((c) => c.connectionId)),
+      nodeId,
     ]);
   }
 }

@@ -1,6 +1,7 @@
 export { APP_USERNAME, type AppAccess, type OrgDevices, SUBSCRIBE_SCOPE } from './app-clients.ts';
 export { BatchWriter, type BatchWriterOptions, WriterClosed } from './batch-writer.ts';
 export { type Broker, type BrokerOptions, createBroker, type DeviceEvents, type PublishProperties } from './broker.ts';
+export { BrokerNodes } from './broker-nodes.ts';
 export { type BrokerEnv, brokerEnv, brokerLimits } from './config.ts';
 export {
   type CertificateCheck,

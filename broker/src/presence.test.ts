@@ -3,6 +3,7 @@ import { openTestDatabase } from '@iotp/db/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from './authenticate.ts';
+import { BrokerNodes } from './broker-nodes.ts';
 import { DeviceStore } from './device-store.ts';
 import { Presence } from './presence.ts';
 
@@ -129,6 +130,52 @@ describe.each(['postgres', 'embedded'] as const)('presence on %s', (database) =>
       await nodeB.settled();
       expect(await state(d.id)).toEqual({ online: false, last_address: `10.0.2.${2 + i}` });
     }
+  });
+
+  it("ends the presence a dead node left, not a live node's; a node only stalled writes it again", async () => {
+    const nodes = new BrokerNodes(db.sql);
+    const [nodeA, nodeB] = [new Presence(store, logger), new Presence(store, logger)];
+    expect(await nodes.beat(nodeA.nodeId)).toBe(true);
+    expect(await nodes.beat(nodeB.nodeId)).toBe(true);
+    expect(await nodes.beat(nodeA.nodeId)).toBe(false);
+    const [onlyA, onlyB, moved] = await Promise.all(
+      ['only-a', 'only-b', 'moved'].map((name) => store.create({ orgId, name })),
+    );
+    const onA = session(onlyA!);
+    nodeA.online(onA, '10.0.4.1');
+    nodeB.online(session(onlyB!), '10.0.4.2');
+    const movedOnA = session(moved!);
+    nodeA.online(movedOnA, '10.0.4.3');
+    await nodeA.settled();
+    // The device moved to B; A, about to stall, never writes that it left.
+    nodeB.online(session(moved!), '10.0.4.4');
+    await nodeB.settled();
+    await db.sql.query("UPDATE broker_nodes SET seen_at = now() - interval '1 hour' WHERE id = $1", [nodeA.nodeId]);
+
+    expect(await nodes.sweep(60_000)).toEqual({ nodes: 1, devices: 1 });
+    expect(await state(onlyA!.id)).toEqual({ online: false, last_address: '10.0.4.1' });
+    expect(await history(onlyA!.id)).toEqual([{ address: '10.0.4.1', closed: true }]);
+    expect(await state(onlyB!.id)).toEqual({ online: true, last_address: '10.0.4.2' });
+    expect(await state(moved!.id)).toEqual({ online: true, last_address: '10.0.4.4' });
+    expect(await history(moved!.id)).toEqual([
+      { address: '10.0.4.3', closed: true },
+      { address: '10.0.4.4', closed: false },
+    ]);
+    expect(await nodes.sweep(60_000)).toEqual({ nodes: 0, devices: 0 });
+
+    // A was only stalled: it hears the move, then its next beat finds its row gone.
+    nodeA.offline(movedOnA, false);
+    expect(await nodes.beat(nodeA.nodeId)).toBe(true);
+    expect(nodeA.rewrite()).toBe(1);
+    await nodeA.settled();
+    expect(await state(onlyA!.id)).toEqual({ online: true, last_address: '10.0.4.1' });
+    expect(await history(onlyA!.id)).toEqual([{ address: '10.0.4.1', closed: false }]);
+    expect(await state(moved!.id)).toEqual({ online: true, last_address: '10.0.4.4' });
+
+    // A stopping removes its row: nothing is left for a sweep.
+    await nodes.leave(nodeA.nodeId);
+    await nodes.leave(nodeB.nodeId);
+    expect(await db.sql.query('SELECT id FROM broker_nodes')).toEqual([]);
   });
 
   it('keeps a device online when a newer connection took over, and closes the old row', async () => {

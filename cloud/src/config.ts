@@ -100,6 +100,20 @@ export const platformEnv = brokerEnv.extend({
     .describe(
       "`nats://host:4222`: several platform nodes on one PostgreSQL server share a NATS bus. Messages to a device (commands, desired state, OTA jobs) and orders to drop its live connection reach whichever node holds the connection, and a device's answer to a command reaches the caller on any node. The server needs JetStream (`nats-server -js`): published events are kept in the `EVENTS_STREAM` stream. Unset: one node, in process",
     ),
+  BROKER_HEARTBEAT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10_000)
+    .describe('how often a broker node writes that it is alive (`broker_nodes`), so the others can tell when it died'),
+  BROKER_NODE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(200)
+    .default(60_000)
+    .describe(
+      'a broker node not seen for this long is dead (killed, its machine lost): another node marks the devices it held offline and closes their connections. Longer than `BROKER_HEARTBEAT_MS`; a node that was only stalled writes its devices online again on its next beat',
+    ),
   MQTT_SESSIONS: z
     .enum(['memory', 'redis'])
     .default('memory')
@@ -377,6 +391,10 @@ function checkTogether(c: PlatformConfig): string[] {
     problems.push('MQTT_SESSIONS=redis needs REDIS_URL (where the sessions are kept)');
   if (c.MQTT_PROXY_PROTOCOL && c.TRUSTED_PROXIES.length === 0)
     problems.push("MQTT_PROXY_PROTOCOL=true needs TRUSTED_PROXIES (the load balancers' addresses)");
+  if (c.BROKER_NODE_TIMEOUT_MS <= 2 * c.BROKER_HEARTBEAT_MS)
+    problems.push(
+      'BROKER_NODE_TIMEOUT_MS must be more than twice BROKER_HEARTBEAT_MS: a node must miss beats to be dead',
+    );
   if (c.NATS_URL && c.EVENTS_STREAM === c.INGEST_STREAM)
     problems.push('EVENTS_STREAM and INGEST_STREAM name one stream: give them different names');
   return problems;

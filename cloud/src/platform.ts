@@ -336,6 +336,8 @@ export async function buildPlatform(
             const ended = await ingest.devices.endPresence();
             if (ended) logger.info({ devices: ended }, 'devices the last run left online marked offline');
           }
+          // Alive in broker_nodes before the first connection is written as this node's.
+          await broker.heartbeat();
           // Behind HAProxy (`send-proxy`), the PROXY header names the device's address for limits and logs.
           const proxied = config.MQTT_PROXY_PROTOCOL ? { trusted: config.TRUSTED_PROXIES } : undefined;
           mqttPort = await bind('MQTT_PORT', config.MQTT_PORT, () =>

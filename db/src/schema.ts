@@ -349,6 +349,16 @@ export const jobLeases = pgTable('job_leases', {
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 });
 
+/**
+ * The broker nodes alive: each writes its row when it starts and every BROKER_HEARTBEAT_MS after,
+ * and deletes it when it stops. A row older than BROKER_NODE_TIMEOUT_MS is a node that died (killed,
+ * its machine lost): a sweep ends the presence of the devices it held.
+ */
+export const brokerNodes = pgTable('broker_nodes', {
+  id: uuid('id').primaryKey(),
+  seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 /** One-time MFA recovery codes, stored as SHA-256. */
 export const recoveryCodes = pgTable(
   'recovery_codes',
@@ -455,8 +465,14 @@ export const deviceConnections = pgTable(
     address: text('address'),
     connectedAt: timestamp('connected_at', { withTimezone: true }).notNull().defaultNow(),
     disconnectedAt: timestamp('disconnected_at', { withTimezone: true }),
+    /** The broker node (`broker_nodes`) that holds the connection; null on rows older than nodes. */
+    nodeId: uuid('node_id'),
   },
-  (t) => [index('device_connections_device_idx').on(t.deviceId, t.connectedAt.desc())],
+  (t) => [
+    index('device_connections_device_idx').on(t.deviceId, t.connectedAt.desc()),
+    // The sweep of a dead node's connections reads only the open ones.
+    index('device_connections_open_idx').on(t.nodeId).where(sql`${t.disconnectedAt} IS NULL`),
+  ],
 );
 
 /**

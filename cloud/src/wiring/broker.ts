@@ -1,6 +1,7 @@
 import {
   type BatchWriter,
   type BrokerMetrics,
+  BrokerNodes,
   type BrokerOptions,
   brokerLimits,
   connectSharedSessions,
@@ -55,6 +56,9 @@ export async function wireBroker(
   // One store: its credential lookups are batched (a turn of the event loop, or a few ms while devices
   // keep connecting), MQTT and HTTP together.
   const devices = new DeviceStore(db);
+  // Broker nodes beat in the database; a node that stops beating is dead, and the presence of the
+  // devices it held is ended by whichever node sweeps (a killed node never writes their disconnects).
+  const nodes = new BrokerNodes(db.sql);
   const broker = createBroker({
     sessions,
     counters: shared,
@@ -69,10 +73,27 @@ export async function wireBroker(
     apps,
     // Devices with a client certificate of their organization's CA, on the MQTTS listener.
     certificates: new DeviceCertificates({ orm: db.orm, devices, register }),
+    nodes: runs('broker') ? nodes : undefined,
   });
   // Registered before any listener: a failed listen must still close Aedes and the session store.
   onClose(() => broker.close());
   scheduler.add({ name: 'broker-housekeeping', everyMs: 60_000, run: () => broker.housekeeping(), scope: 'node' });
+  if (runs('broker'))
+    scheduler.add({
+      name: 'broker-heartbeat',
+      everyMs: config.BROKER_HEARTBEAT_MS,
+      run: () => broker.heartbeat(),
+      scope: 'node',
+    });
+  scheduler.add({
+    name: 'sweep-dead-brokers',
+    everyMs: config.BROKER_HEARTBEAT_MS,
+    run: async () => {
+      const swept = await nodes.sweep(config.BROKER_NODE_TIMEOUT_MS);
+      if (swept.nodes)
+        logger.warn(swept, 'broker nodes not seen for BROKER_NODE_TIMEOUT_MS: their devices marked offline');
+    },
+  });
   const deviceOrders: DeviceOrders = nc
     ? new NatsDeviceOrders({ nc, devices: broker, logger, registry })
     : new LocalDeviceOrders(broker);

@@ -1,0 +1,58 @@
+import type { SqlClient } from '@iotp/db';
+
+/**
+ * This node's row in `broker_nodes`, written now; `fresh` when it was not there: the node's first
+ * beat, or a sweep took it for dead (it missed its beats for BROKER_NODE_TIMEOUT_MS: its event loop
+ * or the database stalled) and ended its devices' presence, which the node must then write again.
+ */
+const BEAT = `
+  INSERT INTO broker_nodes (id, seen_at) VALUES ($1, now())
+  ON CONFLICT (id) DO UPDATE SET seen_at = now()
+  RETURNING (xmax = 0) AS fresh`;
+
+/**
+ * Nodes not seen for $1 ms are dead: their rows go, each connection they held is closed, and each
+ * device still online on one of them goes offline (one that moved to a live node is left as it
+ * is). Last seen now: when the connection ended is not known. Answers how many devices it ended.
+ */
+const SWEEP = `
+  WITH dead AS (
+    DELETE FROM broker_nodes WHERE seen_at < now() - $1::int8 * interval '1 millisecond' RETURNING id
+  ), closed AS (
+    UPDATE device_connections SET disconnected_at = now()
+    WHERE disconnected_at IS NULL AND node_id IN (SELECT id FROM dead)
+    RETURNING id
+  ), ended AS (
+    UPDATE devices SET online = false, connection_id = NULL, last_seen = now()
+    WHERE online AND connection_id IN (SELECT id FROM closed)
+    RETURNING id
+  )
+  SELECT (SELECT count(*) FROM dead)::int AS nodes, (SELECT count(*) FROM ended)::int AS devices`;
+
+/**
+ * Which broker nodes are alive, by their beats in the database (its clock, so nodes' clocks need not
+ * agree), and the presence a dead one left: a node killed, or its machine lost, never writes its
+ * devices' disconnects, and they would show online for ever. One node alone ends what its last run
+ * left when it starts (`DeviceStore.endPresence`); in a cluster the others sweep it.
+ * @example const nodes = new BrokerNodes(db.sql); await nodes.beat(nodeId); await nodes.sweep(60_000);
+ */
+export class BrokerNodes {
+  constructor(private readonly sql: SqlClient) {}
+
+  /** Writes that `nodeId` is alive; true when its row was not there (first beat, or swept). */
+  async beat(nodeId: string): Promise<boolean> {
+    const [row] = await this.sql.query<{ fresh: boolean }>(BEAT, [nodeId]);
+    return row?.fresh === true;
+  }
+
+  /** A node stopping: its row goes (its devices' disconnects are written as it closes them). */
+  async leave(nodeId: string): Promise<void> {
+    await this.sql.query('DELETE FROM broker_nodes WHERE id = $1', [nodeId]);
+  }
+
+  /** Ends what the nodes not seen for `timeoutMs` held: see SWEEP. */
+  async sweep(timeoutMs: number): Promise<{ nodes: number; devices: number }> {
+    const [row] = await this.sql.query<{ nodes: number; devices: number }>(SWEEP, [timeoutMs]);
+    return { nodes: row?.nodes ?? 0, devices: row?.devices ?? 0 };
+  }
+}
