@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { writePace } from '@iotp/db';
+import { PacedBatches } from '@iotp/db';
 import type { Logger } from 'pino';
 import type { Session } from './authenticate.ts';
 import type { DeviceStore, PresenceChange } from './device-store.ts';
@@ -19,9 +19,11 @@ const GAP_MS = 25;
  * @example const presence = new Presence(devices, log, nodeId); presence.online(session, address);
  */
 export class Presence {
-  private queue: PresenceChange[] = [];
-  private writing: Promise<void> | undefined;
-  private readonly due = writePace(GAP_MS);
+  private readonly changes = new PacedBatches<PresenceChange>({
+    gapMs: GAP_MS,
+    batch: BATCH,
+    write: (batch) => this.write(batch),
+  });
   /** The connect of each connection open on this node, by connection id: `rewrite()` writes them again. */
   private readonly open = new Map<string, PresenceChange & { online: true }>();
 
@@ -42,13 +44,13 @@ export class Presence {
       at: new Date(),
     };
     this.open.set(change.connectionId, change);
-    this.push(change);
+    this.changes.push(change);
   }
 
   /** `stillConnected`: a takeover by a new connection of the same device leaves it online. */
   offline(session: Session, stillConnected: boolean): void {
     if (session.connection) this.open.delete(session.connection);
-    this.push({
+    this.changes.push({
       online: false,
       deviceId: session.id,
       connectionId: session.connection,
@@ -62,34 +64,23 @@ export class Presence {
    * this node for dead (it missed its beats) and ended them in the database. Answers how many.
    */
   rewrite(): number {
-    for (const change of this.open.values()) this.push(change);
+    for (const change of this.open.values()) this.changes.push(change);
     return this.open.size;
   }
 
   /** Resolves once every change queued so far, and any queued while writing, has landed. */
-  async settled(): Promise<void> {
-    while (this.writing) await this.writing;
+  settled(): Promise<void> {
+    return this.changes.settled();
   }
 
-  private push(change: PresenceChange): void {
-    this.queue.push(change);
-    this.writing ??= this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.length) {
-      // The connections accepted meanwhile join this statement.
-      await this.due();
-      const batch = this.queue.splice(0, BATCH);
-      await this.devices.recordPresence(batch, this.nodeId).catch(async (err) => {
-        // One bad change (a device deleted meanwhile) must not lose the others: each on its own.
-        this.log.warn({ err, changes: batch.length }, 'presence batch failed; writing its changes one by one');
-        for (const change of batch)
-          await this.devices
-            .recordPresence([change], this.nodeId)
-            .catch((cause) => this.log.warn({ err: cause, deviceId: change.deviceId }, 'presence change failed'));
-      });
-    }
-    this.writing = undefined;
+  private async write(batch: PresenceChange[]): Promise<void> {
+    await this.devices.recordPresence(batch, this.nodeId).catch(async (err) => {
+      // One bad change (a device deleted meanwhile) must not lose the others: each on its own.
+      this.log.warn({ err, changes: batch.length }, 'presence batch failed; writing its changes one by one');
+      for (const change of batch)
+        await this.devices
+          .recordPresence([change], this.nodeId)
+          .catch((cause) => this.log.warn({ err: cause, deviceId: change.deviceId }, 'presence change failed'));
+    });
   }
 }

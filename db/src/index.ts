@@ -8,4 +8,4 @@ export type { RolloutPhase } from './schema.ts';
 export * as schema from './schema.ts';
 export type { SqlClient } from './sql-client.ts';
 export { timescaleProblem } from './timescale.ts';
-export { writePace } from './write-pace.ts';
+export { PacedBatches, writePace } from './write-pace.ts';

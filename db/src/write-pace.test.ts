@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { writePace } from './write-pace.ts';
+import { PacedBatches, writePace } from './write-pace.ts';
 
 describe('writePace', () => {
   beforeEach(() => {
@@ -26,5 +26,34 @@ describe('writePace', () => {
     void due().then(() => gone.push('third'));
     await vi.advanceTimersByTimeAsync(0);
     expect(gone).toEqual(['first', 'second', 'third']);
+  });
+});
+
+describe('PacedBatches', () => {
+  it('writes in order, what was pushed meanwhile together, at most `batch` a write, and goes on after a failed write', async () => {
+    const written: number[][] = [];
+    let fail = true;
+    const batches = new PacedBatches<number>({
+      gapMs: 1,
+      batch: 3,
+      write: async (batch) => {
+        written.push(batch);
+        if (fail) {
+          fail = false;
+          throw new Error('the database is gone');
+        }
+      },
+    });
+    for (const n of [1, 2, 3, 4]) batches.push(n);
+    await new Promise((resolve) => setImmediate(resolve));
+    batches.push(5);
+    await batches.settled();
+    expect(written).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
+    batches.push(6);
+    await batches.settled();
+    expect(written).toEqual([[1, 2, 3], [4, 5], [6]]);
   });
 });

@@ -14,3 +14,41 @@ export function writePace(gapMs: number): () => Promise<void> {
     last = performance.now();
   };
 }
+
+/**
+ * A queue written in batches at `writePace(gapMs)`: in the order pushed, at most `batch` items a
+ * statement, all that came in meanwhile together. `write` handles its own failures, logging them
+ * (should it reject anyway, the queue goes on with the next batch). `settled()` waits until every item
+ * pushed so far, and any pushed while writing, is written.
+ * @example const presence = new PacedBatches({ gapMs: 25, batch: 1000, write: (b) => store.record(b) });
+ */
+export class PacedBatches<T> {
+  private queue: T[] = [];
+  private writing: Promise<void> | undefined;
+  private readonly due: () => Promise<void>;
+
+  constructor(private readonly o: { gapMs: number; batch: number; write: (batch: T[]) => Promise<void> }) {
+    this.due = writePace(o.gapMs);
+  }
+
+  push(item: T): void {
+    this.queue.push(item);
+    this.writing ??= this.drain();
+  }
+
+  async settled(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length) {
+        // What is pushed meanwhile joins this batch.
+        await this.due();
+        await this.o.write(this.queue.splice(0, this.o.batch)).catch(() => undefined);
+      }
+    } finally {
+      this.writing = undefined;
+    }
+  }
+}

@@ -1,4 +1,4 @@
-import { type Orm, writePace } from '@iotp/db';
+import { type Orm, PacedBatches, writePace } from '@iotp/db';
 import type { Logger } from 'pino';
 import { coalesced } from '../coalesced.ts';
 import type { DomainEvent, EventFeed, EventRecorder, StoredEvent } from './domain-events.ts';
@@ -36,9 +36,11 @@ export class EventService implements EventRecorder, EventFeed {
   private readonly publishHandlers: ((event: StoredEvent) => Promise<void>)[] = [];
   private readonly batchHandlers: ((events: StoredEvent[]) => Promise<void>)[] = [];
   private stopped = false;
-  private deviceEvents: QueuedDeviceEvent[] = [];
-  private insertingDeviceEvents: Promise<void> | undefined;
-  private readonly deviceEventsDue = writePace(DEVICE_EVENTS_GAP_MS);
+  private readonly deviceEvents = new PacedBatches<QueuedDeviceEvent>({
+    gapMs: DEVICE_EVENTS_GAP_MS,
+    batch: DEVICE_EVENTS_BATCH,
+    write: (batch) => this.insertDeviceEvents(batch),
+  });
   private readonly relayDue = writePace(RELAY_GAP_MS);
   private readonly log: Logger;
 
@@ -61,25 +63,16 @@ export class EventService implements EventRecorder, EventFeed {
    * coming; resolves once this one is stored.
    */
   recordForDevice(deviceId: string, event: Omit<DomainEvent, 'orgId'>): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.deviceEvents.push({ deviceId, event, resolve, reject });
-      this.insertingDeviceEvents ??= this.insertDeviceEvents();
-    });
+    return new Promise((resolve, reject) => this.deviceEvents.push({ deviceId, event, resolve, reject }));
   }
 
-  private async insertDeviceEvents(): Promise<void> {
-    while (this.deviceEvents.length) {
-      // What is recorded meanwhile joins this statement.
-      await this.deviceEventsDue();
-      const batch = this.deviceEvents.splice(0, DEVICE_EVENTS_BATCH);
-      try {
-        if (await this.o.repo.insertForDevices(batch)) this.kick(0);
-        for (const e of batch) e.resolve();
-      } catch (err) {
-        for (const e of batch) e.reject(err);
-      }
+  private async insertDeviceEvents(batch: QueuedDeviceEvent[]): Promise<void> {
+    try {
+      if (await this.o.repo.insertForDevices(batch)) this.kick(0);
+      for (const e of batch) e.resolve();
+    } catch (err) {
+      for (const e of batch) e.reject(err);
     }
-    this.insertingDeviceEvents = undefined;
   }
 
   onPublish(handler: (event: StoredEvent) => Promise<void>): void {
@@ -163,7 +156,7 @@ export class EventService implements EventRecorder, EventFeed {
   /** No more relaying on this node: waits for the run under way (a shutdown step, before the database closes). */
   async stop(): Promise<void> {
     // The broker closed first: its last disconnects are queued, and stored before the database closes.
-    while (this.insertingDeviceEvents) await this.insertingDeviceEvents;
+    await this.deviceEvents.settled();
     this.stopped = true;
     await this.relay.settled();
   }
