@@ -104,11 +104,15 @@ async function killMidStream(o: {
   // One more device, connected and quiet, that does not come back after the kill.
   const account = await setUp(firstReady, o.devices + 1);
   const gone = account.devices.pop()!;
-  /** Whether the platform at `http` shows the quiet device online, asked as its owner (signed in once). */
+  /** The quiet device as the platform at `http` shows it to its owner (signed in once): online, and its disconnects. */
   const goneOnline = async (http: string) => {
     const api = apiClient({ httpPort: Number(new URL(http).port) });
     await api.signIn(account.email, account.password);
-    return async () => (await api.call('GET', `/v1/orgs/${account.org}/devices/${gone.id}`)).body.online;
+    const online = async () => (await api.call('GET', `/v1/orgs/${account.org}/devices/${gone.id}`)).body.online;
+    const path = `/v1/orgs/${account.org}/events?type=device.disconnected&subject_id=${gone.id}`;
+    const disconnects = async () =>
+      ((await api.call('GET', path)).body.data as { data: { reason?: string } }[]).map((e) => e.data.reason);
+    return Object.assign(online, { disconnects });
   };
   const goneClient = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { ...creds(gone), reconnectPeriod: 0 });
   goneClient.on('error', () => undefined);
@@ -126,7 +130,10 @@ async function killMidStream(o: {
   const second = startProcess(env);
   const ready = await second.ready;
   // The killed process never wrote its disconnect: the new one, the only node, ends it on start.
-  expect(await (await goneOnline(ready.http))()).toBe(false);
+  const onSecond = await goneOnline(ready.http);
+  expect(await onSecond()).toBe(false);
+  await until(async () => (await onSecond.disconnects()).length > 0, 'the quiet device’s disconnect event');
+  expect(await onSecond.disconnects()).toEqual(['node_lost']);
   goneClient.end(true);
   // The clients reconnect and resend; then each device sends a few more and is done.
   await until(() => streams.every((s) => s.client.connected), 'every device to reconnect', PATIENCE);
@@ -341,6 +348,13 @@ describe('killed and started again', () => {
         const history = await api.call('GET', `/v1/orgs/${account.org}/devices/${onA.id}/connections`);
         expect(history.body.data).toHaveLength(1);
         expect(history.body.data[0].disconnected_at).not.toBeNull();
+        // Webhooks and streams hear it went, as of any other disconnect: once when stalled, once when killed.
+        const lost = async () =>
+          (await api.call('GET', `/v1/orgs/${account.org}/events?type=device.disconnected&subject_id=${onA.id}`)).body
+            .data as { data: { reason?: string } }[];
+        await until(async () => (await lost()).length === 2, 'two device.disconnected events of the lost device');
+        expect((await lost()).map((e) => e.data.reason)).toEqual(['node_lost', 'node_lost']);
+        expect(await scrape(b, 'mqtt_lost_connections_total')).toBe(2);
 
         await Promise.all(clients.map((c) => c.endAsync()));
         expect(await survivor.stop()).toBe(0);

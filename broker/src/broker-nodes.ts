@@ -13,7 +13,8 @@ const BEAT = `
 /**
  * Nodes not seen for $1 ms are dead: their rows go, each connection they held is closed, and each
  * device still online on one of them goes offline (one that moved to a live node is left as it
- * is). Last seen now: when the connection ended is not known. Answers how many devices it ended.
+ * is). Last seen now: when the connection ended is not known. Answers how many nodes it swept and
+ * which devices it ended.
  */
 const SWEEP = `
   WITH dead AS (
@@ -27,7 +28,7 @@ const SWEEP = `
     WHERE online AND connection_id IN (SELECT id FROM closed)
     RETURNING id
   )
-  SELECT (SELECT count(*) FROM dead)::int AS nodes, (SELECT count(*) FROM ended)::int AS devices`;
+  SELECT (SELECT count(*) FROM dead)::int AS nodes, ARRAY(SELECT id FROM ended)::text[] AS devices`;
 
 /**
  * Which broker nodes are alive, by their beats in the database (its clock, so nodes' clocks need not
@@ -50,9 +51,9 @@ export class BrokerNodes {
     await this.sql.query('DELETE FROM broker_nodes WHERE id = $1', [nodeId]);
   }
 
-  /** Ends what the nodes not seen for `timeoutMs` held: see SWEEP. */
-  async sweep(timeoutMs: number): Promise<{ nodes: number; devices: number }> {
-    const [row] = await this.sql.query<{ nodes: number; devices: number }>(SWEEP, [timeoutMs]);
-    return { nodes: row?.nodes ?? 0, devices: row?.devices ?? 0 };
+  /** Ends what the nodes not seen for `timeoutMs` held (see SWEEP): how many nodes, and the devices ended. */
+  async sweep(timeoutMs: number): Promise<{ nodes: number; devices: string[] }> {
+    const [row] = await this.sql.query<{ nodes: number; devices: string[] }>(SWEEP, [timeoutMs]);
+    return { nodes: row?.nodes ?? 0, devices: row?.devices ?? [] };
   }
 }

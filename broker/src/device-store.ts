@@ -69,7 +69,7 @@ const PRESENCE = `
     AND (u.online OR u.connection_id IS NULL OR devices.connection_id IS NULL OR devices.connection_id = u.connection_id)`;
 
 /**
- * Every device left online goes offline, its open connection rows closed; answers how many. Last
+ * Every device left online goes offline, its open connection rows closed; answers their ids. Last
  * seen now: when it went is not known, and an offline rule's silence counts from here.
  */
 const END_PRESENCE = `
@@ -79,7 +79,7 @@ const END_PRESENCE = `
     UPDATE device_connections SET disconnected_at = now()
     WHERE disconnected_at IS NULL AND device_id IN (SELECT id FROM ended)
   )
-  SELECT count(*)::int AS n FROM ended`;
+  SELECT id FROM ended`;
 
 /**
  * Least time between two credential reads while devices keep connecting: a connect storm's reads
@@ -186,9 +186,8 @@ export class DeviceStore {
    * device online goes offline, its open connection rows closed. Only for a node that holds every
    * connection (one node), before it accepts any. Answers how many devices it ended.
    */
-  async endPresence(): Promise<number> {
-    const [row] = await this.db.sql.query<{ n: number }>(END_PRESENCE);
-    return row?.n ?? 0;
+  async endPresence(): Promise<string[]> {
+    return (await this.db.sql.query<{ id: string }>(END_PRESENCE)).map((r) => r.id);
   }
 
   /**

@@ -22,6 +22,8 @@ export interface BrokerMetrics {
   rejects: Counter<'reason'>;
   connections: Gauge;
   messages: Counter<'qos'>;
+  /** Connections whose end no node wrote (their node killed, or taken for dead), ended by a sweep or a start. */
+  lostConnections: Counter;
   writer: WriterMetrics;
 }
 
@@ -39,6 +41,11 @@ export function createBrokerMetrics(registry: Registry): BrokerMetrics {
   return {
     rejects,
     connections: new Gauge({ name: 'mqtt_connections', help: 'Connected MQTT clients', registers }),
+    lostConnections: new Counter({
+      name: 'mqtt_lost_connections_total',
+      help: 'Devices marked offline because their broker node died (killed, or not seen for BROKER_NODE_TIMEOUT_MS)',
+      registers,
+    }),
     messages: new Counter({
       name: 'telemetry_messages_total',
       help: 'Telemetry messages accepted',

@@ -19,7 +19,7 @@ import type { DeviceService } from './devices/device.service.ts';
 import { OrgDeviceIndex } from './devices/org-device-index.ts';
 import type { EventService } from './events/event.service.ts';
 import { eventsToApps } from './events/events-to-apps.ts';
-import { recordPlatformEvents } from './events/platform-events.ts';
+import { recordLostConnections, recordPlatformEvents } from './events/platform-events.ts';
 import { DatabaseJobLeases } from './job-lease.ts';
 import { OrgRepository } from './orgs/org.repository.ts';
 import type { OrgService } from './orgs/org.service.ts';
@@ -215,6 +215,7 @@ export async function buildPlatform(
       shared,
       plan,
       register: (orgId, deviceId) => devices.adopt(orgId, deviceId),
+      onLost: (deviceIds) => recordLostConnections(events, deviceIds, logger),
     });
     // Telemetry over HTTP takes the broker's path: its credential check, limits and sink.
     const deviceTelemetry = wireDeviceIngest(w, {
@@ -334,7 +335,11 @@ export async function buildPlatform(
           // One node (no NATS) holds every connection: the devices a killed run left online are not.
           if (!nc) {
             const ended = await ingest.devices.endPresence();
-            if (ended) logger.info({ devices: ended }, 'devices the last run left online marked offline');
+            if (ended.length) {
+              logger.info({ devices: ended.length }, 'devices the last run left online marked offline');
+              metrics.lostConnections.inc(ended.length);
+              recordLostConnections(events, ended, logger);
+            }
           }
           // Alive in broker_nodes before the first connection is written as this node's.
           await broker.heartbeat();

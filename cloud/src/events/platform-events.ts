@@ -44,3 +44,20 @@ export function recordPlatformEvents(
     parts.devices.off('disconnect', disconnected);
   };
 }
+
+/**
+ * Records `device.disconnected` for devices whose connection ended without their node telling (it
+ * was killed, or taken for dead), `data.reason` `node_lost`: webhooks and streams hear they went
+ * offline as they hear any other disconnect.
+ */
+export function recordLostConnections(events: EventService, deviceIds: string[], logger: Logger): void {
+  for (const deviceId of deviceIds)
+    void events
+      .recordForDevice(deviceId, {
+        type: 'device.disconnected',
+        subjectType: 'device',
+        subjectId: deviceId,
+        data: { reason: 'node_lost' },
+      })
+      .catch((err) => logger.warn({ err, deviceId }, 'event not recorded'));
+}

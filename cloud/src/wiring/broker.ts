@@ -32,6 +32,8 @@ export interface BrokerParts {
   apps?: BrokerOptions['apps'];
   /** Just-in-time registration of a device whose certificate's CA allows it (the registry is built later). */
   register?: DeviceCertificatesOptions['register'];
+  /** Hears the devices whose connections a sweep of dead broker nodes ended. */
+  onLost?: (deviceIds: string[]) => void;
 }
 
 /**
@@ -41,7 +43,7 @@ export interface BrokerParts {
  */
 export async function wireBroker(
   w: Wiring,
-  { writer, meter, metrics, shared, plan, onReadings, apps, register }: BrokerParts,
+  { writer, meter, metrics, shared, plan, onReadings, apps, register, onLost }: BrokerParts,
 ) {
   const { config, logger, registry, db, scheduler, onClose, runs, nc } = w;
   // INGEST=jetstream: the broker's PUBACK waits for the stream, and writer nodes fill the database from it.
@@ -90,8 +92,13 @@ export async function wireBroker(
     everyMs: config.BROKER_HEARTBEAT_MS,
     run: async () => {
       const swept = await nodes.sweep(config.BROKER_NODE_TIMEOUT_MS);
-      if (swept.nodes)
-        logger.warn(swept, 'broker nodes not seen for BROKER_NODE_TIMEOUT_MS: their devices marked offline');
+      if (!swept.nodes) return;
+      logger.warn(
+        { nodes: swept.nodes, devices: swept.devices.length },
+        'broker nodes not seen for BROKER_NODE_TIMEOUT_MS: their devices marked offline',
+      );
+      metrics.lostConnections.inc(swept.devices.length);
+      onLost?.(swept.devices);
     },
   });
   const deviceOrders: DeviceOrders = nc
