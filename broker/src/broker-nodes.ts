@@ -1,4 +1,4 @@
-import type { SqlClient } from '@iotp/db';
+import { arrayLiteral, type SqlClient } from '@iotp/db';
 
 /**
  * This node's row in `broker_nodes`, written now; `fresh` when it was not there: the node's first
@@ -10,15 +10,21 @@ const BEAT = `
   ON CONFLICT (id) DO UPDATE SET seen_at = now()
   RETURNING (xmax = 0) AS fresh`;
 
+/** Nodes not seen for $1 ms: dead. */
+const DEAD = `SELECT id FROM broker_nodes WHERE seen_at < now() - $1::int8 * interval '1 millisecond'`;
+
 /**
- * Nodes not seen for $1 ms are dead: their rows go, each connection they held is closed, and each
- * device still online on one of them goes offline (one that moved to a live node is left as it
- * is). Last seen now: when the connection ended is not known. Answers how many nodes it swept and
- * which devices it ended.
+ * Ends what the dead nodes $1 held, if they are still dead (not seen for $2 ms): their rows go,
+ * each connection they held is closed, and each device still online on one of them goes offline
+ * (one that moved to a live node is left as it is). Last seen now: when the connection ended is not
+ * known. Answers the devices ended. Run only when DEAD finds some: it reads the connection history
+ * whole, which no index on `node_id` spares, as one would cost every connect.
  */
 const SWEEP = `
   WITH dead AS (
-    DELETE FROM broker_nodes WHERE seen_at < now() - $1::int8 * interval '1 millisecond' RETURNING id
+    DELETE FROM broker_nodes
+    WHERE id = ANY($1::uuid[]) AND seen_at < now() - $2::int8 * interval '1 millisecond'
+    RETURNING id
   ), closed AS (
     UPDATE device_connections SET disconnected_at = now()
     WHERE disconnected_at IS NULL AND node_id IN (SELECT id FROM dead)
@@ -53,7 +59,12 @@ export class BrokerNodes {
 
   /** Ends what the nodes not seen for `timeoutMs` held (see SWEEP): how many nodes, and the devices ended. */
   async sweep(timeoutMs: number): Promise<{ nodes: number; devices: string[] }> {
-    const [row] = await this.sql.query<{ nodes: number; devices: string[] }>(SWEEP, [timeoutMs]);
+    const dead = await this.sql.query<{ id: string }>(DEAD, [timeoutMs]);
+    if (dead.length === 0) return { nodes: 0, devices: [] };
+    const [row] = await this.sql.query<{ nodes: number; devices: string[] }>(SWEEP, [
+      arrayLiteral(dead.map((d) => d.id)),
+      timeoutMs,
+    ]);
     return { nodes: row?.nodes ?? 0, devices: row?.devices ?? [] };
   }
 }

@@ -44,8 +44,7 @@ const CREDENTIALS = `
  * Writes presence changes (see `recordPresence`) from arrays of their fields: opens a
  * connection-history row per connect ($1-$5) held by the node $14, closes the row of each
  * disconnect ($6-$7), and sets each device's end state ($8-$13): online on a connection, or offline
- * unless it is online on another one (it moved to another node, which wrote its connect first). A
- * connect written again (its node was swept for dead while alive, see broker-nodes.ts) opens its row again.
+ * unless it is online on another one (it moved to another node, which wrote its connect first).
  */
 const PRESENCE = `
   WITH opened AS (
@@ -54,7 +53,6 @@ const PRESENCE = `
       AS u(id, device_id, address, at, closed_at)
     -- A device deleted meanwhile has no history to keep.
     WHERE EXISTS (SELECT 1 FROM devices WHERE devices.id = u.device_id)
-    ON CONFLICT (id) DO UPDATE SET disconnected_at = excluded.disconnected_at, node_id = excluded.node_id
   ), closed AS (
     UPDATE device_connections SET disconnected_at = u.at
     FROM unnest($6::uuid[], $7::timestamptz[]) AS u(id, at)

@@ -169,7 +169,18 @@ describe.each(['postgres', 'embedded'] as const)('presence on %s', (database) =>
     expect(nodeA.rewrite()).toBe(1);
     await nodeA.settled();
     expect(await state(onlyA!.id)).toEqual({ online: true, last_address: '10.0.4.1' });
-    expect(await history(onlyA!.id)).toEqual([{ address: '10.0.4.1', closed: false }]);
+    // The history shows the gap: the connection ended by the sweep, and a new one from the rewrite.
+    expect(await history(onlyA!.id)).toEqual([
+      { address: '10.0.4.1', closed: true },
+      { address: '10.0.4.1', closed: false },
+    ]);
+    // And the rewritten connection closes when the device leaves.
+    nodeA.offline(onA, false);
+    await nodeA.settled();
+    expect(await history(onlyA!.id)).toEqual([
+      { address: '10.0.4.1', closed: true },
+      { address: '10.0.4.1', closed: true },
+    ]);
     expect(await state(moved!.id)).toEqual({ online: true, last_address: '10.0.4.4' });
 
     // A stopping removes its row: nothing is left for a sweep.

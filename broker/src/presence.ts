@@ -24,8 +24,8 @@ export class Presence {
     batch: BATCH,
     write: (batch) => this.write(batch),
   });
-  /** The connect of each connection open on this node, by connection id: `rewrite()` writes them again. */
-  private readonly open = new Map<string, PresenceChange & { online: true }>();
+  /** Each connection open on this node, by connection id: `rewrite()` writes them again. */
+  private readonly open = new Map<string, { session: Session; address: string | undefined }>();
 
   constructor(
     private readonly devices: Pick<DeviceStore, 'recordPresence'>,
@@ -36,15 +36,14 @@ export class Presence {
   online(session: Session, address: string | undefined): void {
     // Named here, so the disconnect can close the row whether or not it is written yet.
     session.connection = randomUUID();
-    const change = {
-      online: true as const,
+    this.open.set(session.connection, { session, address });
+    this.changes.push({
+      online: true,
       deviceId: session.id,
       connectionId: session.connection,
       address: address ?? null,
       at: new Date(),
-    };
-    this.open.set(change.connectionId, change);
-    this.changes.push(change);
+    });
   }
 
   /** `stillConnected`: a takeover by a new connection of the same device leaves it online. */
@@ -60,12 +59,15 @@ export class Presence {
   }
 
   /**
-   * Writes every connection open on this node again, as when it was accepted: after a sweep took
-   * this node for dead (it missed its beats) and ended them in the database. Answers how many.
+   * Writes every connection open on this node again, as new connections from now: after a sweep
+   * took this node for dead (it missed its beats) and closed them in the database, as the history
+   * then shows. Answers how many.
    */
   rewrite(): number {
-    for (const change of this.open.values()) this.changes.push(change);
-    return this.open.size;
+    const open = [...this.open.values()];
+    this.open.clear();
+    for (const { session, address } of open) this.online(session, address);
+    return open.length;
   }
 
   /** Resolves once every change queued so far, and any queued while writing, has landed. */

@@ -468,11 +468,8 @@ export const deviceConnections = pgTable(
     /** The broker node (`broker_nodes`) that holds the connection; null on rows older than nodes. */
     nodeId: uuid('node_id'),
   },
-  (t) => [
-    index('device_connections_device_idx').on(t.deviceId, t.connectedAt.desc()),
-    // The sweep of a dead node's connections reads only the open ones.
-    index('device_connections_open_idx').on(t.nodeId).where(sql`${t.disconnectedAt} IS NULL`),
-  ],
+  // No index on node_id: only the sweep of a dead node looks its rows up, and one would cost every connect.
+  (t) => [index('device_connections_device_idx').on(t.deviceId, t.connectedAt.desc())],
 );
 
 /**
