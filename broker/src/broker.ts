@@ -472,8 +472,6 @@ export function createBroker({
         }
       }
     },
-    /** Names this node in `broker_nodes` and on its devices' connection rows. */
-    nodeId: presence.nodeId,
     /**
      * Writes that this node is alive (before it listens, then every BROKER_HEARTBEAT_MS). When its
      * row was gone, a sweep took it for dead and ended its devices' presence: it writes them again.

@@ -182,7 +182,7 @@ export class DeviceStore {
   /**
    * Ends the presence a process left when it died without closing its connections (killed): every
    * device online goes offline, its open connection rows closed. Only for a node that holds every
-   * connection (one node), before it accepts any. Answers how many devices it ended.
+   * connection (one node), before it accepts any. Answers the devices it ended.
    */
   async endPresence(): Promise<string[]> {
     return (await this.db.sql.query<{ id: string }>(END_PRESENCE)).map((r) => r.id);

@@ -215,8 +215,13 @@ export async function buildPlatform(
       shared,
       plan,
       register: (orgId, deviceId) => devices.adopt(orgId, deviceId),
-      onLost: (deviceIds) => recordLostConnections(events, deviceIds, logger),
+      onLost: (deviceIds) => lostConnections(deviceIds),
     });
+    /** Devices marked offline because their node died (a sweep, or this single node's start): counted and told. */
+    const lostConnections = (deviceIds: string[]) => {
+      metrics.lostConnections.inc(deviceIds.length);
+      recordLostConnections(events, deviceIds, logger);
+    };
     // Telemetry over HTTP takes the broker's path: its credential check, limits and sink.
     const deviceTelemetry = wireDeviceIngest(w, {
       devices: ingest.devices,
@@ -337,8 +342,7 @@ export async function buildPlatform(
             const ended = await ingest.devices.endPresence();
             if (ended.length) {
               logger.info({ devices: ended.length }, 'devices the last run left online marked offline');
-              metrics.lostConnections.inc(ended.length);
-              recordLostConnections(events, ended, logger);
+              lostConnections(ended);
             }
           }
           // Alive in broker_nodes before the first connection is written as this node's.

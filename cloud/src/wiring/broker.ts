@@ -97,7 +97,6 @@ export async function wireBroker(
         { nodes: swept.nodes, devices: swept.devices.length },
         'broker nodes not seen for BROKER_NODE_TIMEOUT_MS: their devices marked offline',
       );
-      metrics.lostConnections.inc(swept.devices.length);
       onLost?.(swept.devices);
     },
   });
