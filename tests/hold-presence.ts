@@ -15,9 +15,10 @@ export function holdPresence(): () => void {
   const spy = vi.spyOn(DeviceStore.prototype, 'recordPresence').mockImplementation(async function (
     this: DeviceStore,
     changes,
+    nodeId,
   ) {
     await gate;
-    return write.call(this, changes);
+    return write.call(this, changes, nodeId);
   });
   return () => {
     spy.mockRestore();

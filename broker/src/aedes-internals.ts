@@ -125,6 +125,11 @@ export async function hasStoredSubscription(aedes: Aedes, clientId: string, topi
   return (await persistence.subscriptionsByTopic(topic)).some((s) => s.clientId === clientId);
 }
 
+/** Every client connected to this broker now. */
+export function connectedClients(aedes: Aedes): Client[] {
+  return Object.values((aedes as unknown as { clients: Record<string, Client> }).clients);
+}
+
 /** The client connected now under this id (a takeover replaces the old one), if any. */
 export function connectedClient(aedes: Aedes, id: string): Client | undefined {
   const { clients } = aedes as unknown as { clients: Record<string, Client | undefined> };

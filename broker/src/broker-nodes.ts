@@ -2,16 +2,16 @@ import { arrayLiteral, type SqlClient } from '@iotp/db';
 
 /**
  * This node's row in `broker_nodes`, written now; `fresh` when it was not there: the node's first
- * beat, or a sweep took it for dead (it missed its beats for BROKER_NODE_TIMEOUT_MS: its event loop
- * or the database stalled) and ended its devices' presence, which the node must then write again.
+ * beat, or another node took it for dead (it missed its beats for BROKER_NODE_TIMEOUT_MS: its event
+ * loop or the database stalled) and marked its devices offline, which the node must then set right.
  */
 const BEAT = `
   INSERT INTO broker_nodes (id, seen_at) VALUES ($1, now())
   ON CONFLICT (id) DO UPDATE SET seen_at = now()
   RETURNING (xmax = 0) AS fresh`;
 
-/** Nodes not seen for $1 ms: dead. */
-const DEAD = `SELECT id FROM broker_nodes WHERE seen_at < now() - $1::int8 * interval '1 millisecond'`;
+/** Nodes not seen for $1 ms, other than the asking node $2 (alive, since it asks): dead. */
+const DEAD = `SELECT id FROM broker_nodes WHERE seen_at < now() - $1::int8 * interval '1 millisecond' AND id <> $2::uuid`;
 
 /**
  * Ends what the dead nodes $1 held, if they are still dead (not seen for $2 ms): their rows go,
@@ -41,7 +41,7 @@ const SWEEP = `
  * agree), and the presence a dead one left: a node killed, or its machine lost, never writes its
  * devices' disconnects, and they would show online for ever. One node alone ends what its last run
  * left when it starts (`DeviceStore.endPresence`); in a cluster the others sweep it.
- * @example const nodes = new BrokerNodes(db.sql); await nodes.beat(nodeId); await nodes.sweep(60_000);
+ * @example const nodes = new BrokerNodes(db.sql); await nodes.beat(nodeId); await nodes.sweep(60_000, nodeId);
  */
 export class BrokerNodes {
   constructor(private readonly sql: SqlClient) {}
@@ -57,9 +57,12 @@ export class BrokerNodes {
     await this.sql.query('DELETE FROM broker_nodes WHERE id = $1', [nodeId]);
   }
 
-  /** Ends what the nodes not seen for `timeoutMs` held (see SWEEP): how many nodes, and the devices ended. */
-  async sweep(timeoutMs: number): Promise<{ nodes: number; devices: string[] }> {
-    const dead = await this.sql.query<{ id: string }>(DEAD, [timeoutMs]);
+  /**
+   * Ends what the nodes not seen for `timeoutMs` held (see SWEEP), never `self` (the node sweeping,
+   * which may have missed its own beat: its timer ran late): how many nodes, and the devices ended.
+   */
+  async sweep(timeoutMs: number, self: string): Promise<{ nodes: number; devices: string[] }> {
+    const dead = await this.sql.query<{ id: string }>(DEAD, [timeoutMs, self]);
     if (dead.length === 0) return { nodes: 0, devices: [] };
     const [row] = await this.sql.query<{ nodes: number; devices: string[] }>(SWEEP, [
       arrayLiteral(dead.map((d) => d.id)),

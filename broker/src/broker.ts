@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -11,6 +12,7 @@ import {
   capPacketSize,
   checkStrings,
   connectedClient,
+  connectedClients,
   hasStoredSubscription,
   hasSubscriptionFor,
   isDropped,
@@ -77,6 +79,8 @@ export interface BrokerOptions {
   certificates?: DeviceCertificates;
   /** Where this node beats (`heartbeat()`), so that the others can tell when it died; nowhere without. */
   nodes?: BrokerNodes;
+  /** Names this node in `broker_nodes` and on its devices' connection rows; a random id by default. */
+  nodeId?: string;
 }
 
 /** What devices do on this node, for the cloud services: messages below their own prefix, subscriptions, connections. */
@@ -115,12 +119,13 @@ export function createBroker({
   apps,
   certificates,
   nodes,
+  nodeId = randomUUID(),
 }: BrokerOptions) {
   const limits = { ...DEFAULT_LIMITS, ...given };
   const log = logger.child({ component: 'broker' });
   const quotas = new Quotas({ limits, plan, meter, shared: counters });
   const receiveTimes = new ReceiveTimes();
-  const presence = new Presence(devices, log);
+  const presence = new Presence(devices, log, nodeId);
 
   const count = (reason: Reason, fields: Record<string, unknown>, level: 'warn' | 'info' = 'warn') => {
     metrics.rejects.inc({ reason });
@@ -474,12 +479,16 @@ export function createBroker({
     },
     /**
      * Writes that this node is alive (before it listens, then every BROKER_HEARTBEAT_MS). When its
-     * row was gone, a sweep took it for dead and ended its devices' presence: it writes them again.
+     * row was gone, another node took it for dead (it was stalled) and marked its devices offline:
+     * it drops their connections, and they connect again, here or to another node, as any device
+     * does, their presence, events and subscriptions written afresh.
      */
     async heartbeat(): Promise<void> {
-      if (!nodes || !(await nodes.beat(presence.nodeId))) return;
-      const rewritten = presence.rewrite();
-      if (rewritten) log.warn({ devices: rewritten }, 'this node was taken for dead: its devices written online again');
+      if (!nodes || !(await nodes.beat(nodeId))) return;
+      const held = connectedClients(aedes).filter((client) => sessionOf(client));
+      if (held.length === 0) return;
+      log.warn({ devices: held.length }, 'this node was taken for dead: dropping its devices, to connect again');
+      for (const client of held) client.close();
     },
     /** Forgets idle rate buckets and receive times, and looks daily quotas up again; the platform's scheduler runs it. */
     async housekeeping(): Promise<void> {
@@ -497,9 +506,7 @@ export function createBroker({
       // Disconnects above queue markOffline writes: let them land while the database is still open.
       await presence.settled();
       // Nothing left to sweep; should the database be gone, the others sweep the row when it is old.
-      await nodes
-        ?.leave(presence.nodeId)
-        .catch((err) => log.warn({ err }, 'could not remove this node from broker_nodes'));
+      await nodes?.leave(nodeId).catch((err) => log.warn({ err }, 'could not remove this node from broker_nodes'));
     },
   };
 }

@@ -196,7 +196,7 @@ export class DeviceStore {
    * them (broker-nodes.ts). One statement, one round trip: as a transaction of three it cost four,
    * and a fleet connecting writes hundreds.
    */
-  async recordPresence(changes: PresenceChange[], nodeId: string | null = null): Promise<void> {
+  async recordPresence(changes: PresenceChange[], nodeId: string): Promise<void> {
     // The parts of one statement do not see each other's rows: a connection closed in the same
     // batch as it opened is inserted closed.
     const closedAt = new Map<string, Date>();

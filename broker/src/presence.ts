@@ -24,8 +24,6 @@ export class Presence {
     batch: BATCH,
     write: (batch) => this.write(batch),
   });
-  /** Each connection open on this node, by connection id: `rewrite()` writes them again. */
-  private readonly open = new Map<string, { session: Session; address: string | undefined }>();
 
   constructor(
     private readonly devices: Pick<DeviceStore, 'recordPresence'>,
@@ -36,7 +34,6 @@ export class Presence {
   online(session: Session, address: string | undefined): void {
     // Named here, so the disconnect can close the row whether or not it is written yet.
     session.connection = randomUUID();
-    this.open.set(session.connection, { session, address });
     this.changes.push({
       online: true,
       deviceId: session.id,
@@ -48,7 +45,6 @@ export class Presence {
 
   /** `stillConnected`: a takeover by a new connection of the same device leaves it online. */
   offline(session: Session, stillConnected: boolean): void {
-    if (session.connection) this.open.delete(session.connection);
     this.changes.push({
       online: false,
       deviceId: session.id,
@@ -56,18 +52,6 @@ export class Presence {
       stillConnected,
       at: new Date(),
     });
-  }
-
-  /**
-   * Writes every connection open on this node again, as new connections from now: after a sweep
-   * took this node for dead (it missed its beats) and closed them in the database, as the history
-   * then shows. Answers how many.
-   */
-  rewrite(): number {
-    const open = [...this.open.values()];
-    this.open.clear();
-    for (const { session, address } of open) this.online(session, address);
-    return open.length;
   }
 
   /** Resolves once every change queued so far, and any queued while writing, has landed. */

@@ -112,7 +112,7 @@ export const platformEnv = brokerEnv.extend({
     .min(200)
     .default(60_000)
     .describe(
-      'a broker node not seen for this long is dead (killed, its machine lost): another node marks the devices it held offline and closes their connections. Longer than `BROKER_HEARTBEAT_MS`; a node that was only stalled writes its devices online again on its next beat',
+      'a broker node not seen for this long is dead (killed, its machine lost): a node with the `worker` role marks the devices it held offline and closes their connections. More than twice `BROKER_HEARTBEAT_MS`; a node that was only stalled that long drops its devices on its next beat, and they connect again',
     ),
   MQTT_SESSIONS: z
     .enum(['memory', 'redis'])

@@ -206,6 +206,11 @@ export async function buildPlatform(
     // memory per organization, current through the event feed.
     const orgDevices = new OrgDeviceIndex((orgId) => deviceRepo.ids(orgId), events);
     cleanup.push(async () => orgDevices.close());
+    // Devices marked offline because their node died (a sweep, or this single node's start): counted and told.
+    const lostConnections = (deviceIds: string[]) => {
+      metrics.lostConnections.inc(deviceIds.length);
+      recordLostConnections(events, deviceIds, logger);
+    };
     const { broker, streamed, deviceOrders, toDevices, ...ingest } = await wireBroker(w, {
       apps: { verifyKey: (secret) => auth.apiKeys.orgKey(secret), devices: orgDevices },
       onReadings: rules.engine.onReadings,
@@ -217,11 +222,6 @@ export async function buildPlatform(
       register: (orgId, deviceId) => devices.adopt(orgId, deviceId),
       onLost: (deviceIds) => lostConnections(deviceIds),
     });
-    /** Devices marked offline because their node died (a sweep, or this single node's start): counted and told. */
-    const lostConnections = (deviceIds: string[]) => {
-      metrics.lostConnections.inc(deviceIds.length);
-      recordLostConnections(events, deviceIds, logger);
-    };
     // Telemetry over HTTP takes the broker's path: its credential check, limits and sink.
     const deviceTelemetry = wireDeviceIngest(w, {
       devices: ingest.devices,

@@ -45,7 +45,9 @@ export class PacedBatches<T> {
       while (this.queue.length) {
         // What is pushed meanwhile joins this batch.
         await this.due();
-        await this.o.write(this.queue.splice(0, this.o.batch)).catch(() => undefined);
+        const batch = this.queue.splice(0, this.o.batch);
+        // A write that throws rather than rejects must not end the queue either.
+        await (async () => this.o.write(batch))().catch(() => undefined);
       }
     } finally {
       this.writing = undefined;

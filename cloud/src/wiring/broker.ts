@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type BatchWriter,
   type BrokerMetrics,
@@ -61,6 +62,7 @@ export async function wireBroker(
   // Broker nodes beat in the database; a node that stops beating is dead, and the presence of the
   // devices it held is ended by whichever node sweeps (a killed node never writes their disconnects).
   const nodes = new BrokerNodes(db.sql);
+  const nodeId = randomUUID();
   const broker = createBroker({
     sessions,
     counters: shared,
@@ -76,6 +78,7 @@ export async function wireBroker(
     // Devices with a client certificate of their organization's CA, on the MQTTS listener.
     certificates: new DeviceCertificates({ orm: db.orm, devices, register }),
     nodes: runs('broker') ? nodes : undefined,
+    nodeId,
   });
   // Registered before any listener: a failed listen must still close Aedes and the session store.
   onClose(() => broker.close());
@@ -91,9 +94,10 @@ export async function wireBroker(
     name: 'sweep-dead-brokers',
     everyMs: config.BROKER_HEARTBEAT_MS,
     run: async () => {
-      const swept = await nodes.sweep(config.BROKER_NODE_TIMEOUT_MS);
+      const swept = await nodes.sweep(config.BROKER_NODE_TIMEOUT_MS, nodeId);
       if (!swept.nodes) return;
-      logger.warn(
+      // A single node's last run is swept too, once its devices were ended at this start: nothing to tell.
+      logger[swept.devices.length ? 'warn' : 'info'](
         { nodes: swept.nodes, devices: swept.devices.length },
         'broker nodes not seen for BROKER_NODE_TIMEOUT_MS: their devices marked offline',
       );
