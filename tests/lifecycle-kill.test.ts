@@ -287,18 +287,22 @@ describe('killed and started again', () => {
 
   describe('a node of a cluster', () => {
     let db: Awaited<ReturnType<typeof createTestDatabase>>;
+    let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
     beforeAll(async () => {
       db = await createTestDatabase();
+      const { hostname, port } = new URL(db.url);
+      proxy = await startTcpProxy({ host: hostname, port: Number(port) });
     });
     afterAll(async () => {
+      await proxy?.close();
       await db?.drop();
     });
 
     it(
-      'is found dead by the others, which mark its devices offline and keep their own online; one only stalled drops its devices, which connect again',
+      'is found dead by the others, which mark its devices offline and keep their own online; one only stalled drops its devices, which connect again; a database outage kills nobody',
       async () => {
         const common = {
-          DATABASE_URL: db.url,
+          DATABASE_URL: proxy.url(db.url),
           NATS_URL: process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222',
           // Short enough for a test, long enough that a busy machine's stall of a second or two sweeps nobody.
           BROKER_HEARTBEAT_MS: '500',
@@ -324,12 +328,29 @@ describe('killed and started again', () => {
             }),
           ),
         );
-        for (const c of clients) c.on('error', () => undefined);
+        let drops = 0;
+        for (const c of clients) c.on('error', () => undefined).on('close', () => drops++);
         const api = apiClient({ httpPort: Number(new URL(b.http).port) });
         await api.signIn(account.email, account.password);
         const online = async (id: string) =>
           (await api.call('GET', `/v1/orgs/${account.org}/devices/${id}`)).body.online as boolean;
         await until(async () => (await online(onA.id)) && (await online(onB.id)), 'both devices online');
+
+        // The database out of reach for longer than the timeout: every node's last beat is old when it
+        // comes back, yet no live node is taken for dead, as the sweep waits until they could beat again.
+        proxy.cut();
+        await new Promise((resolve) => setTimeout(resolve, 7_000));
+        proxy.restore();
+        await until(
+          async () => (await online(onA.id)) && (await online(onB.id)),
+          'both devices online again',
+          PATIENCE,
+        );
+        // Given the time to go wrong: a whole timeout and a few sweeps after the database is back.
+        await new Promise((resolve) => setTimeout(resolve, 7_000));
+        expect(drops).toBe(0);
+        expect(await online(onA.id)).toBe(true);
+        expect(await scrape(b, 'mqtt_lost_connections_total')).toBe(0);
 
         // Stalled (stopped) past the timeout, the node is taken for dead; going on, it learns so and drops
         // its devices, which connect again.

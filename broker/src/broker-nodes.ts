@@ -44,6 +44,9 @@ const SWEEP = `
  * @example const nodes = new BrokerNodes(db.sql); await nodes.beat(nodeId); await nodes.sweep(60_000, nodeId);
  */
 export class BrokerNodes {
+  /** Since when the database has answered this node's sweeps without a failure in between. */
+  private answeringSince: number | undefined;
+
   constructor(private readonly sql: SqlClient) {}
 
   /** Writes that `nodeId` is alive; true when its row was not there (first beat, or swept). */
@@ -60,10 +63,16 @@ export class BrokerNodes {
   /**
    * Ends what the nodes not seen for `timeoutMs` held (see SWEEP), never `self` (the node sweeping,
    * which may have missed its own beat: its timer ran late): how many nodes, and the devices ended.
+   * Only once the database has answered this node's sweeps for `timeoutMs`: after an outage every
+   * node's last beat is old, and the live ones must have had the time to beat again.
    */
   async sweep(timeoutMs: number, self: string): Promise<{ nodes: number; devices: string[] }> {
-    const dead = await this.sql.query<{ id: string }>(DEAD, [timeoutMs, self]);
-    if (dead.length === 0) return { nodes: 0, devices: [] };
+    const dead = await this.sql.query<{ id: string }>(DEAD, [timeoutMs, self]).catch((err: unknown) => {
+      this.answeringSince = undefined;
+      throw err;
+    });
+    this.answeringSince ??= performance.now();
+    if (dead.length === 0 || performance.now() - this.answeringSince < timeoutMs) return { nodes: 0, devices: [] };
     const [row] = await this.sql.query<{ nodes: number; devices: string[] }>(SWEEP, [
       arrayLiteral(dead.map((d) => d.id)),
       timeoutMs,

@@ -44,24 +44,21 @@ export function openWatchedSocket(target: WatchTarget, options: WatchedSocketOpt
   // Errors after the driver has let go of the socket (it removes its listeners when it closes)
   // must not become uncaught exceptions.
   socket.on('error', () => undefined);
-  return new Promise((resolve, reject) => {
-    const failed = (err: Error) => {
-      clearTimeout(connecting);
-      socket.destroy();
-      reject(err);
-    };
-    const connecting = setTimeout(
-      () => failed(new DatabaseSilent(`no connection to the database within ${options.connectTimeoutMs} ms`)),
-      options.connectTimeoutMs,
-    );
-    socket.once('error', failed);
-    socket.once('connect', () => {
-      clearTimeout(connecting);
-      socket.off('error', failed);
-      if (options.silenceMs > 0 && !target.ssl) watch(socket, options.silenceMs);
-      resolve(socket);
-    });
+  const connecting = setTimeout(
+    () => socket.destroy(new DatabaseSilent(`no connection to the database within ${options.connectTimeoutMs} ms`)),
+    options.connectTimeoutMs,
+  );
+  socket.once('close', () => clearTimeout(connecting));
+  socket.once('connect', () => {
+    clearTimeout(connecting);
+    if (options.silenceMs > 0 && !target.ssl) watch(socket, options.silenceMs);
   });
+  // Handed over at once, connected or not (what it writes meanwhile waits in the socket): a refused
+  // or timed-out connect then reaches the driver as the socket's error and close, after which it
+  // fails the waiting queries and connects again later. Were the promise rejected instead, postgres.js
+  // (3.4.9) would never learn the connection closed: it stays `connecting` for ever, and once each
+  // connection of the pool has failed so during an outage of a few seconds, every query waits for ever.
+  return Promise.resolve(socket);
 }
 
 let next = 0;
