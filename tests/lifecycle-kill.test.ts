@@ -160,6 +160,13 @@ async function killMidStream(o: {
   return second;
 }
 
+/** A scratch database on the server, reached through a proxy that can cut it off. */
+async function databaseBehindProxy() {
+  const db = await createTestDatabase();
+  const { hostname, port } = new URL(db.url);
+  return { db, proxy: await startTcpProxy({ host: hostname, port: Number(port) }) };
+}
+
 /** One spilled line as `Spill` writes it: a device's readings in columns, times in µs. */
 function spillLine(deviceId: string, times: number[], metric: string): string {
   const r = {
@@ -193,9 +200,7 @@ describe('killed and started again', () => {
     let env: Record<string, string>;
     let run: Run | undefined;
     beforeAll(async () => {
-      db = await createTestDatabase();
-      const { hostname, port } = new URL(db.url);
-      proxy = await startTcpProxy({ host: hostname, port: Number(port) });
+      ({ db, proxy } = await databaseBehindProxy());
       env = { DATABASE_URL: proxy.url(db.url), DATA_DIR: join(dir.path, 'server') };
     });
     afterAll(async () => {
@@ -289,9 +294,7 @@ describe('killed and started again', () => {
     let db: Awaited<ReturnType<typeof createTestDatabase>>;
     let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
     beforeAll(async () => {
-      db = await createTestDatabase();
-      const { hostname, port } = new URL(db.url);
-      proxy = await startTcpProxy({ host: hostname, port: Number(port) });
+      ({ db, proxy } = await databaseBehindProxy());
     });
     afterAll(async () => {
       await proxy?.close();
