@@ -210,13 +210,15 @@ export class TokenService {
   private async sign(claims: Record<string, unknown>, typ: string, ttlS: number): Promise<string> {
     const key = this.current;
     if (!key?.privateKey) throw new Error('no signing key: call init()');
+    // One reading of the clock: read for each claim, a second could turn between them (exp ≠ iat + ttl).
+    const iat = Math.floor(Date.now() / 1000);
     return new SignJWT(claims)
       .setProtectedHeader({ alg: ALG, kid: key.kid, typ })
       .setIssuer(this.options.issuer)
       .setAudience(this.options.audience)
-      .setIssuedAt()
-      .setNotBefore('0s')
-      .setExpirationTime(`${ttlS}s`)
+      .setIssuedAt(iat)
+      .setNotBefore(iat)
+      .setExpirationTime(iat + ttlS)
       .setJti(randomUUID())
       .sign(key.privateKey);
   }
