@@ -44,8 +44,8 @@ const SWEEP = `
  * @example const nodes = new BrokerNodes(db.sql); await nodes.beat(nodeId); await nodes.sweep(60_000, nodeId);
  */
 export class BrokerNodes {
-  /** Since when the database has answered this node's sweeps without a failure in between. */
-  private answeringSince: number | undefined;
+  /** Since when the database has answered this node's sweeps without a failure or a gap, and when last. */
+  private answered: { since: number; last: number } | undefined;
 
   constructor(private readonly sql: SqlClient) {}
 
@@ -63,16 +63,20 @@ export class BrokerNodes {
   /**
    * Ends what the nodes not seen for `timeoutMs` held (see SWEEP), never `self` (the node sweeping,
    * which may have missed its own beat: its timer ran late): how many nodes, and the devices ended.
-   * Only once the database has answered this node's sweeps for `timeoutMs`: after an outage every
-   * node's last beat is old, and the live ones must have had the time to beat again.
+   * Only once the database has answered this node's sweeps for `timeoutMs`, each within half of it
+   * of the one before: after an outage every node's last beat is old, and the live ones must have had
+   * the time to beat again. A longer gap means the sweep could not run here (the database was out of
+   * reach, so the job's lease could not be taken, or another node held it), and counts as an outage.
    */
   async sweep(timeoutMs: number, self: string): Promise<{ nodes: number; devices: string[] }> {
     const dead = await this.sql.query<{ id: string }>(DEAD, [timeoutMs, self]).catch((err: unknown) => {
-      this.answeringSince = undefined;
+      this.answered = undefined;
       throw err;
     });
-    this.answeringSince ??= performance.now();
-    if (dead.length === 0 || performance.now() - this.answeringSince < timeoutMs) return { nodes: 0, devices: [] };
+    const now = performance.now();
+    if (!this.answered || now - this.answered.last > timeoutMs / 2) this.answered = { since: now, last: now };
+    this.answered.last = now;
+    if (dead.length === 0 || now - this.answered.since < timeoutMs) return { nodes: 0, devices: [] };
     const [row] = await this.sql.query<{ nodes: number; devices: string[] }>(SWEEP, [
       arrayLiteral(dead.map((d) => d.id)),
       timeoutMs,

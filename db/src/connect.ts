@@ -19,6 +19,19 @@ export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
 /** Longest a statement may run on a PostgreSQL server (`?statement_timeout=` in the URL changes it). */
 export const STATEMENT_TIMEOUT_MS = 60_000;
 
+/** Longest wait before a connection of the pool tries again after a failed connect, in seconds. */
+export const RECONNECT_MAX_S = 2;
+
+/**
+ * postgres.js's backoff, capped at {@link RECONNECT_MAX_S} rather than its 20 s. Its delay grows with the
+ * failed connects of the whole pool, so after an outage of a few seconds a query could wait up to 20 s
+ * for its connection's turn once the server was back: API requests, ingest's commit, and a broker
+ * node's heartbeat, which the others would then take for dead.
+ */
+export function reconnectDelayS(retries: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, RECONNECT_MAX_S);
+}
+
 export interface DatabaseOptions {
   /** A PostgreSQL URL; when absent, the embedded database under `dataDir` is used. */
   url?: string;
@@ -72,6 +85,7 @@ async function openPostgres(url: string, { poolSize = 10, logger }: DatabaseOpti
   const client = postgres(url, {
     max: poolSize,
     connect_timeout: 5,
+    backoff: reconnectDelayS,
     // A dead peer of a quiet connection is found by TCP keepalive within seconds.
     keep_alive: 10,
     // Idle connections end before the silence watch would take them for dead, and a connection a
