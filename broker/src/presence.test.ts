@@ -184,14 +184,30 @@ describe.each(['postgres', 'embedded'] as const)('presence on %s', (database) =>
     expect(await nodes.beat(nodeA.nodeId)).toBe(true);
     expect(await nodes.beat(nodeA.nodeId)).toBe(false);
 
-    // B's sweeps did not run for a while (the database was out of reach, so the job's lease could not be
-    // taken, or another node held it): that counts as an outage, and B waits again before it sweeps.
+    // B's sweeps did not run for a while (the database was out of reach, or B's event loop stalled):
+    // that counts as an outage, and B waits again before it sweeps.
     await sleep(TIMEOUT);
     await age(nodeA.nodeId);
     expect(await nodes.sweep(TIMEOUT, nodeB.nodeId)).toEqual({ nodes: 0, devices: [] });
     const again = await sweepUntilSwept();
     expect(again.swept).toEqual({ nodes: 1, devices: [] });
     expect(again.waitedMs).toBeGreaterThanOrEqual(TIMEOUT);
+    expect(await nodes.beat(nodeA.nodeId)).toBe(true);
+
+    // Every worker node sweeps: two at the same moment end a dead node, and each of its devices, once.
+    const workers = [new BrokerNodes(db.sql), new BrokerNodes(db.sql)];
+    for (const start = performance.now(); performance.now() - start < TIMEOUT + 60; await sleep(20)) {
+      await nodes.beat(nodeA.nodeId);
+      for (const w of workers) expect(await w.sweep(TIMEOUT, nodeB.nodeId)).toEqual({ nodes: 0, devices: [] });
+    }
+    const lost = await store.create({ orgId, name: 'lost' });
+    nodeA.online(session(lost!), '10.0.4.5');
+    await nodeA.settled();
+    await age(nodeA.nodeId);
+    const both = await Promise.all(workers.map((w) => w.sweep(TIMEOUT, nodeB.nodeId)));
+    expect(both.map((b) => b.nodes).sort()).toEqual([0, 1]);
+    expect(both.flatMap((b) => b.devices)).toEqual([lost!.id]);
+    expect(await state(lost!.id)).toEqual({ online: false, last_address: '10.0.4.5' });
     expect(await nodes.beat(nodeA.nodeId)).toBe(true);
 
     // A node stopping removes its row: nothing is left for a sweep.

@@ -90,20 +90,25 @@ export async function wireBroker(
       run: () => broker.heartbeat(),
       scope: 'node',
     });
-  scheduler.add({
-    name: 'sweep-dead-brokers',
-    everyMs: config.BROKER_HEARTBEAT_MS,
-    run: async () => {
-      const swept = await nodes.sweep(config.BROKER_NODE_TIMEOUT_MS, nodeId);
-      if (!swept.nodes) return;
-      // A single node's last run is swept too, once its devices were ended at this start: nothing to tell.
-      logger[swept.devices.length ? 'warn' : 'info'](
-        { nodes: swept.nodes, devices: swept.devices.length },
-        'broker nodes not seen for BROKER_NODE_TIMEOUT_MS: their devices marked offline',
-      );
-      onLost?.(swept.devices);
-    },
-  });
+  // Every worker node sweeps, each beat, rather than one a period under a lease: a sweep waits until
+  // the database has answered this node's sweeps for a whole timeout without a gap (BrokerNodes.sweep),
+  // and a lease passing between several workers would make gaps. Concurrent sweeps end each node once.
+  if (runs('worker'))
+    scheduler.add({
+      name: 'sweep-dead-brokers',
+      everyMs: config.BROKER_HEARTBEAT_MS,
+      scope: 'node',
+      run: async () => {
+        const swept = await nodes.sweep(config.BROKER_NODE_TIMEOUT_MS, nodeId);
+        if (!swept.nodes) return;
+        // A single node's last run is swept too, once its devices were ended at this start: nothing to tell.
+        logger[swept.devices.length ? 'warn' : 'info'](
+          { nodes: swept.nodes, devices: swept.devices.length },
+          'broker nodes not seen for BROKER_NODE_TIMEOUT_MS: their devices marked offline',
+        );
+        onLost?.(swept.devices);
+      },
+    });
   const deviceOrders: DeviceOrders = nc
     ? new NatsDeviceOrders({ nc, devices: broker, logger, registry })
     : new LocalDeviceOrders(broker);
