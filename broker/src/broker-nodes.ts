@@ -65,8 +65,9 @@ export class BrokerNodes {
    * which may have missed its own beat: its timer ran late): how many nodes, and the devices ended.
    * Only once the database has answered this node's sweeps for `timeoutMs`, each within half of it
    * of the one before: after an outage every node's last beat is old, and the live ones must have had
-   * the time to beat again. A longer gap means the sweep could not run here (the database was out of
-   * reach, so the job's lease could not be taken, or another node held it), and counts as an outage.
+   * the time to beat again. A longer gap means the sweeps could not run here (the database out of
+   * reach before they did, or this node's event loop stalled), and counts as an outage: each worker
+   * node runs them every beat (`sweep-dead-brokers`), so nothing else makes one.
    */
   async sweep(timeoutMs: number, self: string): Promise<{ nodes: number; devices: string[] }> {
     const dead = await this.sql.query<{ id: string }>(DEAD, [timeoutMs, self]).catch((err: unknown) => {
