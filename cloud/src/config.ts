@@ -55,7 +55,15 @@ export const platformEnv = brokerEnv.extend({
   DATABASE_URL: databaseUrl
     .optional()
     .describe('a PostgreSQL server, `postgres://user:password@host:5432/db`; unset: the embedded database'),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10).describe('connections to that server'),
+  DATABASE_POOL_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(200)
+    .default(10)
+    .describe(
+      'connections to that server, per node. Fewer pipeline more queries on each: on 2 cores, 4 served 16-25% more `latest` reads/s than 10 under load, with a third less database CPU per read (ingest unchanged within the noise); more keep a long statement (an export, a month of buckets) from holding up the short ones queued behind it',
+    ),
   EMBEDDED_PG_PORT: port(5433).describe('wire-protocol port of the embedded database, on 127.0.0.1 only'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
