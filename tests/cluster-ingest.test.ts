@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { type Database, openDatabase } from '@iotp/db';
-import { createTestDatabase, startTcpProxy, TEST_SERVER_URL, tempDir } from '@iotp/db/testing';
+import { createTestDatabase, proxyToTestServer, tempDir } from '@iotp/db/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import Stripe from 'stripe';
@@ -43,7 +43,7 @@ async function stripeEndpoint() {
 describe('a cluster with telemetry through JetStream', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
-  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let proxy: Awaited<ReturnType<typeof proxyToTestServer>>;
   let db: Database;
   // Its own stream: other runs on this NATS server never meet it.
   const stream = `IOTP_TEST_${randomUUID().slice(0, 8)}`;
@@ -56,8 +56,7 @@ describe('a cluster with telemetry through JetStream', () => {
     stripe = await stripeEndpoint();
     dir = await tempDir();
     testDb = await createTestDatabase();
-    const server = new URL(TEST_SERVER_URL);
-    proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    proxy = await proxyToTestServer();
     db = await openDatabase({ url: testDb.url, dataDir: '/unused', poolSize: 2, logger });
     const common = {
       NATS_URL,

@@ -1,6 +1,6 @@
 import { DeviceStore } from '@iotp/broker';
 import { type Database, openDatabase } from '@iotp/db';
-import { createTestDatabase, startTcpProxy, TEST_SERVER_URL, tempDir } from '@iotp/db/testing';
+import { createTestDatabase, proxyToTestServer, tempDir } from '@iotp/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logger, until } from './helpers.ts';
 import { startProcess } from './process.ts';
@@ -8,7 +8,7 @@ import { loadDevice, storedCounts } from './telemetry-load.ts';
 
 describe('telemetry ingest under database faults (PostgreSQL through a faulty link)', () => {
   let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
-  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let proxy: Awaited<ReturnType<typeof proxyToTestServer>>;
   let db: Database;
   let devices: DeviceStore;
   let orgId: string;
@@ -16,8 +16,7 @@ describe('telemetry ingest under database faults (PostgreSQL through a faulty li
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    const server = new URL(TEST_SERVER_URL);
-    proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    proxy = await proxyToTestServer();
     // The test's own connection goes straight to the server; the platform's through the proxy.
     db = await openDatabase({ url: testDb.url, dataDir: '/unused', poolSize: 2, logger });
     devices = new DeviceStore(db);

@@ -258,9 +258,8 @@ describe('MQTT rate limits and backpressure', () => {
 
 describe('telemetry survives the database going away', () => {
   it('holds QoS 1 acks during an outage, then stores every reading exactly once', async () => {
-    const { TEST_SERVER_URL, startTcpProxy } = await import('@iotp/db/testing');
-    const server = new URL(TEST_SERVER_URL);
-    const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    const { proxyToTestServer } = await import('@iotp/db/testing');
+    const proxy = await proxyToTestServer();
     const p = await startTestPlatform('postgres', { WRITER_BATCH_MS: '5' }, { databaseUrl: (u) => proxy.url(u) });
     try {
       const d = await p.device();
@@ -291,9 +290,8 @@ describe('telemetry survives the database going away', () => {
   });
 
   it('keeps QoS 0 readings accepted during an outage on disk, across a restart, until stored', async () => {
-    const { TEST_SERVER_URL, startTcpProxy, tempDir } = await import('@iotp/db/testing');
-    const server = new URL(TEST_SERVER_URL);
-    const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    const { proxyToTestServer, tempDir } = await import('@iotp/db/testing');
+    const proxy = await proxyToTestServer();
     const dataDir = await tempDir();
     let dbUrl = '';
     const first = await startTestPlatform(

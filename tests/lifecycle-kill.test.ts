@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createTestDatabase, startTcpProxy, tempDir } from '@iotp/db/testing';
+import { createTestDatabase, proxyToTestServer, tempDir } from '@iotp/db/testing';
 import mqtt from 'mqtt';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -162,9 +162,7 @@ async function killMidStream(o: {
 
 /** A scratch database on the server, reached through a proxy that can cut it off. */
 async function databaseBehindProxy() {
-  const db = await createTestDatabase();
-  const { hostname, port } = new URL(db.url);
-  return { db, proxy: await startTcpProxy({ host: hostname, port: Number(port) }) };
+  return { db: await createTestDatabase(), proxy: await proxyToTestServer() };
 }
 
 /** One spilled line as `Spill` writes it: a device's readings in columns, times in µs. */
@@ -196,7 +194,7 @@ describe('killed and started again', () => {
 
   describe('on a PostgreSQL server', () => {
     let db: Awaited<ReturnType<typeof createTestDatabase>>;
-    let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+    let proxy: Awaited<ReturnType<typeof proxyToTestServer>>;
     let env: Record<string, string>;
     let run: Run | undefined;
     beforeAll(async () => {
@@ -292,7 +290,7 @@ describe('killed and started again', () => {
 
   describe('a node of a cluster', () => {
     let db: Awaited<ReturnType<typeof createTestDatabase>>;
-    let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+    let proxy: Awaited<ReturnType<typeof proxyToTestServer>>;
     beforeAll(async () => {
       ({ db, proxy } = await databaseBehindProxy());
     });

@@ -1,5 +1,5 @@
 import { type Database, openDatabase, type SqlClient } from '@iotp/db';
-import { createTestDatabase, startTcpProxy, TEST_SERVER_URL, tempDir } from '@iotp/db/testing';
+import { createTestDatabase, proxyToTestServer, tempDir } from '@iotp/db/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,14 +43,13 @@ function recordingLogger() {
 
 describe('BatchWriter on PostgreSQL', () => {
   let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
-  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let proxy: Awaited<ReturnType<typeof proxyToTestServer>>;
   let db: Database;
   let dir: Awaited<ReturnType<typeof tempDir>>;
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    const server = new URL(TEST_SERVER_URL);
-    proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    proxy = await proxyToTestServer();
     db = await openDatabase({ url: proxy.url(testDb.url), dataDir: '/unused', poolSize: 2, logger });
     dir = await tempDir();
   });
@@ -59,8 +58,7 @@ describe('BatchWriter on PostgreSQL', () => {
    * short statement_timeout, so the silence watch drops a black-holed connection within seconds.
    */
   async function shortPool() {
-    const server = new URL(TEST_SERVER_URL);
-    const link = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    const link = await proxyToTestServer();
     const url = `${link.url(testDb.url)}?statement_timeout=1000`;
     const short = await openDatabase({ url, dataDir: '/unused', poolSize: 2, migrate: false, logger });
     return { short, link };

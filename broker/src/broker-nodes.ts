@@ -67,7 +67,8 @@ export class BrokerNodes {
    * of the one before: after an outage every node's last beat is old, and the live ones must have had
    * the time to beat again. A longer gap means the sweeps could not run here (the database out of
    * reach before they did, or this node's event loop stalled), and counts as an outage: each worker
-   * node runs them every beat (`sweep-dead-brokers`), so nothing else makes one.
+   * node runs them every beat (`sweep-dead-brokers`), so nothing else makes one. The configuration
+   * keeps `timeoutMs` at four beats or more, so a beat and a slow sweep fit in that half.
    */
   async sweep(timeoutMs: number, self: string): Promise<{ nodes: number; devices: string[] }> {
     const dead = await this.sql.query<{ id: string }>(DEAD, [timeoutMs, self]).catch((err: unknown) => {

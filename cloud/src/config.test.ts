@@ -60,6 +60,15 @@ describe('configuration', () => {
     expect(() => loadConfig({ TRUSTED_PROXIES: '10.0.0.0/99' })).toThrow(/TRUSTED_PROXIES: .*list addresses or CIDRs/);
   });
 
+  it('takes a broker node for dead only after it missed several beats', () => {
+    expect(loadConfig({ BROKER_HEARTBEAT_MS: '10000', BROKER_NODE_TIMEOUT_MS: '40000' }).BROKER_NODE_TIMEOUT_MS).toBe(
+      40_000,
+    );
+    expect(() => loadConfig({ BROKER_HEARTBEAT_MS: '10000', BROKER_NODE_TIMEOUT_MS: '30000' })).toThrow(
+      /BROKER_NODE_TIMEOUT_MS must be at least four times BROKER_HEARTBEAT_MS/,
+    );
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
   });

@@ -120,7 +120,7 @@ export const platformEnv = brokerEnv.extend({
     .min(200)
     .default(60_000)
     .describe(
-      'a broker node not seen for this long is dead (killed, its machine lost): a node with the `worker` role marks the devices it held offline and closes their connections. More than twice `BROKER_HEARTBEAT_MS`; a node that was only stalled that long drops its devices on its next beat, and they connect again',
+      'a broker node not seen for this long is dead (killed, its machine lost): a node with the `worker` role marks the devices it held offline and closes their connections. At least four times `BROKER_HEARTBEAT_MS`; a node that was only stalled that long drops its devices on its next beat, and they connect again',
     ),
   MQTT_SESSIONS: z
     .enum(['memory', 'redis'])
@@ -399,9 +399,11 @@ function checkTogether(c: PlatformConfig): string[] {
     problems.push('MQTT_SESSIONS=redis needs REDIS_URL (where the sessions are kept)');
   if (c.MQTT_PROXY_PROTOCOL && c.TRUSTED_PROXIES.length === 0)
     problems.push("MQTT_PROXY_PROTOCOL=true needs TRUSTED_PROXIES (the load balancers' addresses)");
-  if (c.BROKER_NODE_TIMEOUT_MS <= 2 * c.BROKER_HEARTBEAT_MS)
+  // A node must miss beats to be dead; and a sweep counts a gap of half the timeout since the last
+  // one as an outage (BrokerNodes.sweep), so a beat and a slow sweep must fit in that half.
+  if (c.BROKER_NODE_TIMEOUT_MS < 4 * c.BROKER_HEARTBEAT_MS)
     problems.push(
-      'BROKER_NODE_TIMEOUT_MS must be more than twice BROKER_HEARTBEAT_MS: a node must miss beats to be dead',
+      'BROKER_NODE_TIMEOUT_MS must be at least four times BROKER_HEARTBEAT_MS: a node must miss several beats to be dead',
     );
   if (c.NATS_URL && c.EVENTS_STREAM === c.INGEST_STREAM)
     problems.push('EVENTS_STREAM and INGEST_STREAM name one stream: give them different names');

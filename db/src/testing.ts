@@ -56,6 +56,16 @@ export async function tempDir(prefix = 'iotp-'): Promise<{ path: string; remove(
 }
 
 /**
+ * A TCP proxy (`startTcpProxy`) in front of the test server: `proxy.url(db.url)` reaches a test
+ * database through it, which the test can then cut, reset or black-hole.
+ * @example const proxy = await proxyToTestServer(); const url = proxy.url((await createTestDatabase()).url);
+ */
+export async function proxyToTestServer() {
+  const server = new URL(TEST_SERVER_URL);
+  return startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+}
+
+/**
  * A TCP proxy in front of a server, for outage tests, while the server itself keeps serving other
  * tests:
  * - `cut()` drops every connection and stops listening (new connections are refused, as by a

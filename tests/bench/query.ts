@@ -10,7 +10,8 @@
  * in turn against the API and against a bare Hono route in the same process running the same SQL
  * on a pool of the same size, each side's rounds sharing BENCH_SECONDS (12). BENCH_PROFILE=dir writes a CPU profile
  * of the API under load there. Each side under load also reports `cpu_us_per_request`: this
- * process's CPU and the local database's per request, which a busy machine moves less than rates.
+ * process's CPU and the local database's per request, which a busy machine moves less than rates;
+ * `latest_under_load_cpu_vs_bare_api_sql` is the bare route's server CPU per request over the API's.
  * Progress goes to stderr; the last stdout line is the JSON result.
  */
 
@@ -248,6 +249,10 @@ async function main() {
       latest_under_load_vs_bare: Number((latestLoad.req_per_s / bareLoad.req_per_s).toFixed(2)),
       baseline_bare_route_api_sql_under_load: bareApiSqlLoad,
       latest_under_load_vs_bare_api_sql: Number((latestLoad.req_per_s / bareApiSqlLoad.req_per_s).toFixed(2)),
+      // The same comparison in this process's CPU per request, which holds still when a busy machine moves rates.
+      latest_under_load_cpu_vs_bare_api_sql: Number(
+        (bareApiSqlLoad.cpu_us_per_request.server / Math.max(1, latestLoad.cpu_us_per_request.server)).toFixed(2),
+      ),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
