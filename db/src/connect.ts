@@ -20,7 +20,7 @@ export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
 export const STATEMENT_TIMEOUT_MS = 60_000;
 
 /** Longest wait before a connection of the pool tries again after a failed connect, in seconds. */
-export const RECONNECT_MAX_S = 2;
+const RECONNECT_MAX_S = 2;
 
 /**
  * postgres.js's backoff, capped at {@link RECONNECT_MAX_S} rather than its 20 s. Its delay grows with the
@@ -28,7 +28,7 @@ export const RECONNECT_MAX_S = 2;
  * for its connection's turn once the server was back: API requests, ingest's commit, and a broker
  * node's heartbeat, which the others would then take for dead.
  */
-export function reconnectDelayS(retries: number): number {
+function reconnectDelayS(retries: number): number {
   return (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, RECONNECT_MAX_S);
 }
 
