@@ -132,6 +132,11 @@ describe.each(['postgres', 'embedded'] as const)('events (%s)', (database) => {
     expect(got.map((e) => e.sseId)).toEqual(got.map((e) => String(e.id)));
     expect(got[got.length - 1]).toMatchObject({ type: 'device.created', subject_id: live });
     expect(new Set(got.map((e) => e.id)).size).toBe(got.length);
+    // The relay reads the outbox on its own: what it sent live is what the list shows, time included.
+    const { sseId, ...sent } = got[got.length - 1]!;
+    const stored = ((await events()).body.data as Ev[]).find((e) => e.id === sent.id);
+    expect(sent).toEqual(stored);
+    expect(Object.keys(sent)).toContain('created_at');
   });
 
   it('records a member joining through an invitation', async () => {

@@ -16,7 +16,7 @@ import type { Wiring } from './wiring.ts';
  */
 export async function wireEvents({ config, logger, db, scheduler, nc, onClose }: Wiring) {
   const events = new EventService({
-    repo: new EventRepository(db.orm, db.kind !== 'embedded'),
+    repo: new EventRepository(db.orm, db.sql, db.kind !== 'embedded'),
     bus: nc ? natsBus(nc, logger) : inProcessBus(),
     logger,
   });
