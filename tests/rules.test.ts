@@ -348,6 +348,34 @@ describe('rules and alarms on live telemetry', () => {
     await p.scheduler.runNow('rule-silence');
     expect(await fired()).toBe(2);
   });
+
+  // Last: every later silence check would read this fleet too.
+  it('checks an offline rule over a fleet of more devices than a statement may have parameters', async () => {
+    // A client of its own: the platform restarted since `http` was made.
+    const api = apiClient(p);
+    await api.signIn('fleet@example.com');
+    const fleet = (await api.call('POST', '/v1/orgs', { name: 'Fleet' })).body.id;
+    await p.db.sql.query(
+      `INSERT INTO devices (org_id, name, secret_hash, tags)
+       SELECT $1, 'f' || i, '', '{fleet}' FROM generate_series(1, 70000) i`,
+      [fleet],
+    );
+    const [old] = await p.db.sql.query<{ id: string }>(
+      "UPDATE devices SET created_at = now() - interval '2 hours' WHERE org_id = $1 AND name = 'f1' RETURNING id",
+      [fleet],
+    );
+    const rule = (
+      await api.call('POST', `/v1/orgs/${fleet}/rules`, {
+        name: 'fleet offline',
+        kind: 'offline',
+        params: { period_s: 600 },
+        target: { tags: ['fleet'] },
+      })
+    ).body;
+    await p.scheduler.runNow('rule-silence');
+    const open = (await api.call('GET', `/v1/orgs/${fleet}/alarms?rule_id=${rule.id}&state=open`)).body.data;
+    expect(open.map((a: { device_id: string }) => a.device_id)).toEqual([old!.id]);
+  });
 });
 
 /** Two nodes on one database and one NATS: a change made through one node's API reaches the other's engine. */

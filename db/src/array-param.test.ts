@@ -1,6 +1,8 @@
+import { bigserial, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { arrayLiteral, numberArrayLiteral } from './array-param.ts';
+import { anyOf, arrayLiteral, numberArrayLiteral } from './array-param.ts';
 
 // What the batch writer sends: each literal must read back as exactly the list it was built from.
 describe('array literals', () => {
@@ -59,5 +61,42 @@ describe('array literals', () => {
       numberArrayLiteral([]),
     ]);
     expect(row).toEqual({ a: [], b: [] });
+  });
+});
+
+describe('anyOf', () => {
+  const sql = postgres(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', {
+    max: 1,
+    onnotice: () => undefined,
+  });
+  const orm = drizzle(sql);
+  const things = pgTable('any_of_things', {
+    id: bigserial('id', { mode: 'number' }),
+    ref: uuid('ref'),
+    name: text('name'),
+  });
+  afterAll(() => sql.end());
+
+  it('matches a list of any length as one parameter, typed as its column, where inArray cannot send one', async () => {
+    await sql`CREATE TEMP TABLE any_of_things (id bigserial, ref uuid, name text)`;
+    const [a, b] = await sql<{ id: string; ref: string }[]>`
+      INSERT INTO any_of_things (ref, name) VALUES (gen_random_uuid(), 'a "quoted", one'), (gen_random_uuid(), 'b')
+      RETURNING id, ref`;
+    // A fleet's worth of ids: more than the 65,534 parameters a statement may have.
+    const refs = Array.from({ length: 70_000 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    refs.push(b!.ref);
+    const byRef = await orm.select({ name: things.name }).from(things).where(anyOf(things.ref, refs));
+    expect(byRef).toEqual([{ name: 'b' }]);
+    const byId = await orm
+      .select({ name: things.name })
+      .from(things)
+      .where(anyOf(things.id, [Number(a!.id), 0]));
+    expect(byId).toEqual([{ name: 'a "quoted", one' }]);
+    const byName = await orm
+      .select({ id: things.id })
+      .from(things)
+      .where(anyOf(things.name, ['a "quoted", one']));
+    expect(byName).toEqual([{ id: Number(a!.id) }]);
+    expect(await orm.select().from(things).where(anyOf(things.ref, []))).toEqual([]);
   });
 });

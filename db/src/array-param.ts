@@ -1,4 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 
 /**
  * A list as one parameter of `orm.execute(sql...)`, for `unnest($n::uuid[], ...)` batches: drizzle
@@ -9,6 +10,21 @@ import { type SQL, sql } from 'drizzle-orm';
 export function arrayParam(list: readonly (string | null)[]): SQL {
   return sql`${arrayLiteral(list)}`;
 }
+
+/**
+ * `column = ANY($n::type[])`: drizzle's `inArray` for a list whose length is not fixed. `inArray`
+ * sends a parameter per element, so a list of more than 65,534 (a rollout or an offline rule over a
+ * big fleet) cannot be sent at all, and each length is a statement text of its own, which postgres.js
+ * prepares on every connection and the database parses and plans anew. This sends one.
+ * @example orm.select().from(devices).where(anyOf(devices.id, ids))
+ */
+export function anyOf(column: PgColumn, list: readonly (string | number)[]): SQL {
+  const type = ARRAY_OF[column.getSQLType()] ?? column.getSQLType();
+  return sql`${column} = ANY(${arrayLiteral(list.map(String))}::${sql.raw(type)}[])`;
+}
+
+/** Column types that name no element type of an array: serials are their integers. */
+const ARRAY_OF: Record<string, string> = { serial: 'int4', bigserial: 'int8', smallserial: 'int2' };
 
 /**
  * A list as a PostgreSQL array literal, e.g. for a prepared statement's `sql.placeholder`, or for

@@ -1,4 +1,4 @@
-export { arrayLiteral, arrayParam, numberArrayLiteral } from './array-param.ts';
+export { anyOf, arrayLiteral, arrayParam, numberArrayLiteral } from './array-param.ts';
 export { type Database, type DatabaseOptions, type Orm, openDatabase, redact, rowsOf } from './connect.ts';
 export { withDatabaseLock } from './database-lock.ts';
 export { EmbeddedJobs, type EmbeddedJobsOptions } from './embedded-jobs.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Orm, schema } from '@iotp/db';
+import { anyOf, type Orm, schema } from '@iotp/db';
 import { and, asc, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
@@ -132,7 +132,7 @@ export class Mailer {
         }
         // The server is down or busy: hand this mail and the rest of the batch back for the next pass.
         const back = claimed.slice(i).map((m) => m.id);
-        await this.orm.update(mailOutbox).set({ sentAt: null }).where(inArray(mailOutbox.id, back));
+        await this.orm.update(mailOutbox).set({ sentAt: null }).where(anyOf(mailOutbox.id, back));
         this.log.warn({ err, to: mail.to, subject: mail.subject }, 'SMTP send failed; kept in the outbox');
         return false;
       }

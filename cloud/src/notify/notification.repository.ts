@@ -1,5 +1,5 @@
-import { type Orm, schema } from '@iotp/db';
-import { and, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import { anyOf, type Orm, schema } from '@iotp/db';
+import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { orgRows } from '../orgs/org.repository.ts';
 
 const { notifications, notificationRoutes, memberships, users } = schema;
@@ -132,6 +132,6 @@ export class NotificationRepository {
       .select({ userId: users.id, email: users.email, role: memberships.role, preferences: users.preferences })
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
-      .where(and(eq(memberships.orgId, orgId), inArray(memberships.role, roles)));
+      .where(and(eq(memberships.orgId, orgId), anyOf(memberships.role, roles)));
   }
 }

@@ -1,4 +1,4 @@
-import { type Orm, schema } from '@iotp/db';
+import { anyOf, type Orm, schema } from '@iotp/db';
 import { and, arrayContains, asc, desc, eq, inArray, isNull, lt, notInArray, sql } from 'drizzle-orm';
 
 const { firmwareKeys, firmwareReleases, rollouts, otaJobs, devices, deviceTwins } = schema;
@@ -127,7 +127,7 @@ export class OtaRepository {
    */
   async completed(q: { orgIds?: string[]; after?: string; limit: number }): Promise<RolloutRow[]> {
     const conditions = [eq(rollouts.status, 'completed')];
-    if (q.orgIds) conditions.push(inArray(rollouts.orgId, q.orgIds));
+    if (q.orgIds) conditions.push(anyOf(rollouts.orgId, q.orgIds));
     if (q.after) conditions.push(sql`${rollouts.id} > ${q.after}`);
     return this.orm
       .select()
@@ -174,7 +174,7 @@ export class OtaRepository {
     const rows = await this.orm
       .select({ rolloutId: otaJobs.rolloutId, state: otaJobs.state, n: sql<number>`count(*)::int` })
       .from(otaJobs)
-      .where(inArray(otaJobs.rolloutId, rolloutIds))
+      .where(anyOf(otaJobs.rolloutId, rolloutIds))
       .groupBy(otaJobs.rolloutId, otaJobs.state);
     for (const r of rows) out.set(r.rolloutId, { ...out.get(r.rolloutId), [r.state]: Number(r.n) });
     return out;
@@ -186,7 +186,7 @@ export class OtaRepository {
     const rows = await this.orm
       .selectDistinct({ id: otaJobs.deviceId })
       .from(otaJobs)
-      .where(and(inArray(otaJobs.deviceId, deviceIds), notInArray(otaJobs.state, TERMINAL)));
+      .where(and(anyOf(otaJobs.deviceId, deviceIds), notInArray(otaJobs.state, TERMINAL)));
     return new Set(rows.map((r) => r.id));
   }
 
@@ -201,7 +201,7 @@ export class OtaRepository {
     return this.orm
       .select()
       .from(otaJobs)
-      .where(and(inArray(otaJobs.id, ids), eq(otaJobs.state, 'pending')))
+      .where(and(anyOf(otaJobs.id, ids), eq(otaJobs.state, 'pending')))
       .orderBy(asc(otaJobs.createdAt));
   }
 
@@ -247,7 +247,7 @@ export class OtaRepository {
   }
 
   async markDelivered(ids: string[]): Promise<void> {
-    await this.orm.update(otaJobs).set({ deliveredAt: new Date() }).where(inArray(otaJobs.id, ids));
+    await this.orm.update(otaJobs).set({ deliveredAt: new Date() }).where(anyOf(otaJobs.id, ids));
   }
 
   /** Cancels these devices' jobs of other rollouts that were handed out but never started. */
@@ -258,7 +258,7 @@ export class OtaRepository {
       .set({ state: 'cancelled', updatedAt: new Date(), error: 'superseded by a newer rollout' })
       .where(
         and(
-          inArray(otaJobs.deviceId, deviceIds),
+          anyOf(otaJobs.deviceId, deviceIds),
           eq(otaJobs.state, 'pending'),
           sql`${otaJobs.rolloutId} <> ${rolloutId}`,
           sql`${otaJobs.createdAt} < (SELECT created_at FROM rollouts WHERE id = ${rolloutId})`,
@@ -294,7 +294,7 @@ export class OtaRepository {
     const rows = await this.orm
       .select({ id: deviceTwins.deviceId, hardware: sql<string | null>`${deviceTwins.reported}->>'hardware'` })
       .from(deviceTwins)
-      .where(inArray(deviceTwins.deviceId, deviceIds));
+      .where(anyOf(deviceTwins.deviceId, deviceIds));
     return new Map(rows.filter((r) => r.hardware).map((r) => [r.id, r.hardware!]));
   }
 
@@ -309,7 +309,7 @@ export class OtaRepository {
       .from(otaJobs)
       .where(
         and(
-          inArray(otaJobs.deviceId, deviceIds),
+          anyOf(otaJobs.deviceId, deviceIds),
           notInArray(otaJobs.state, [...TERMINAL, 'pending']),
           ...(rolloutId ? [sql`${otaJobs.rolloutId} <> ${rolloutId}`] : []),
         ),
@@ -331,7 +331,7 @@ export class OtaRepository {
     const rows = await this.orm
       .select({ id: devices.id, version: devices.firmwareVersion })
       .from(devices)
-      .where(inArray(devices.id, deviceIds));
+      .where(anyOf(devices.id, deviceIds));
     return new Map(rows.map((r) => [r.id, r.version]));
   }
 
@@ -341,6 +341,6 @@ export class OtaRepository {
     return this.orm
       .select()
       .from(devices)
-      .where(and(eq(devices.orgId, orgId), inArray(devices.id, ids)));
+      .where(and(eq(devices.orgId, orgId), anyOf(devices.id, ids)));
   }
 }

@@ -1,5 +1,5 @@
-import { type Orm, schema } from '@iotp/db';
-import { and, arrayContains, desc, eq, inArray, sql } from 'drizzle-orm';
+import { anyOf, type Orm, schema } from '@iotp/db';
+import { and, arrayContains, desc, eq, sql } from 'drizzle-orm';
 import { orgRows } from '../orgs/org.repository.ts';
 import type { RuleTarget } from './rule.schemas.ts';
 
@@ -52,7 +52,7 @@ export class RuleRepository {
 
   /** Enabled rules, of one organization or of all, of the given kinds. */
   enabled(kinds: RuleRow['kind'][], orgId?: string): Promise<RuleRow[]> {
-    const where = [eq(rules.enabled, true), inArray(rules.kind, kinds)];
+    const where = [eq(rules.enabled, true), anyOf(rules.kind, kinds)];
     if (orgId) where.push(eq(rules.orgId, orgId));
     return this.orm
       .select()
@@ -68,7 +68,7 @@ export class RuleRepository {
       const rows = await this.orm
         .select({ id: devices.id })
         .from(devices)
-        .where(and(inOrg, inArray(devices.id, target.device_ids)));
+        .where(and(inOrg, anyOf(devices.id, target.device_ids)));
       return rows.map((r) => r.id);
     }
     if (target.tags) {
@@ -106,7 +106,7 @@ export class RuleRepository {
     return this.orm
       .select({ ruleId: alarms.ruleId, deviceId: alarms.deviceId })
       .from(alarms)
-      .where(and(inArray(alarms.ruleId, ruleIds), sql`${alarms.clearedAt} IS NULL`));
+      .where(and(anyOf(alarms.ruleId, ruleIds), sql`${alarms.clearedAt} IS NULL`));
   }
 
   /** Devices a silence rule without an alarm fired for, and that were not heard from since. */
@@ -128,7 +128,7 @@ export class RuleRepository {
     const where = [eq(ruleSilences.ruleId, ruleId)];
     if (deviceIds) {
       if (deviceIds.length === 0) return;
-      where.push(inArray(ruleSilences.deviceId, deviceIds));
+      where.push(anyOf(ruleSilences.deviceId, deviceIds));
     }
     await tx.delete(ruleSilences).where(and(...where));
   }
@@ -140,7 +140,7 @@ export class RuleRepository {
   async silentDevices(kind: 'absence' | 'offline', deviceIds: string[], periodS: number, metric?: string) {
     if (deviceIds.length === 0) return [];
     const since = sql`now() - make_interval(secs => ${periodS})`;
-    const ids = inArray(devices.id, deviceIds);
+    const ids = anyOf(devices.id, deviceIds);
     const rows =
       kind === 'offline'
         ? await this.orm

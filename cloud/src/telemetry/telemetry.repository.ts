@@ -1,5 +1,5 @@
-import { arrayLiteral, type Orm, rowsOf, type SqlClient, schema } from '@iotp/db';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { anyOf, arrayLiteral, type Orm, rowsOf, type SqlClient, schema } from '@iotp/db';
+import { and, eq, sql } from 'drizzle-orm';
 import { bucketTimes } from './bucket-time.ts';
 
 const { telemetry, telemetryLatest, devices } = schema;
@@ -132,7 +132,7 @@ export class TelemetryRepository {
       .select({ id: devices.id, metric: telemetryLatest.metric })
       .from(devices)
       .leftJoin(telemetryLatest, eq(telemetryLatest.deviceId, devices.id))
-      .where(and(eq(devices.orgId, orgId), inArray(devices.id, ids)));
+      .where(and(eq(devices.orgId, orgId), anyOf(devices.id, ids)));
     for (const { id, metric } of rows) {
       const metrics = owned.get(id) ?? [];
       if (metric !== null) metrics.push(metric);
@@ -202,8 +202,8 @@ export class TelemetryRepository {
         .from(telemetry)
         .where(
           and(
-            inArray(telemetry.deviceId, q.deviceIds),
-            q.metrics?.length ? inArray(telemetry.metric, q.metrics) : undefined,
+            anyOf(telemetry.deviceId, q.deviceIds),
+            q.metrics?.length ? anyOf(telemetry.metric, q.metrics) : undefined,
             sql`${telemetry.time} >= ${q.from}::timestamptz AND ${telemetry.time} < ${q.to}::timestamptz`,
             after
               ? sql`(${telemetry.time}, ${telemetry.deviceId}, ${telemetry.metric}) > (${after.ts}::timestamptz, ${after.device}::uuid, ${after.metric})`

@@ -1,4 +1,4 @@
-import { arrayParam, type Orm, rowsOf, schema } from '@iotp/db';
+import { anyOf, arrayParam, type Orm, rowsOf, schema } from '@iotp/db';
 import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { orgRows } from '../orgs/org.repository.ts';
 
@@ -83,7 +83,7 @@ export class WebhookRepository {
       .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
       .innerJoin(events, eq(events.id, webhookDeliveries.eventId))
       .where(
-        inArray(
+        anyOf(
           webhookDeliveries.id,
           claimed.map((c) => c.id),
         ),
