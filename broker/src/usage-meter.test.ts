@@ -3,7 +3,7 @@ import { type Database, openDatabase } from '@iotp/db';
 import { createTestDatabase, tempDir } from '@iotp/db/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageMeter } from './usage-meter.ts';
+import { NO_DEVICE, NO_USER, UsageMeter } from './usage-meter.ts';
 
 const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
 
@@ -73,5 +73,44 @@ describe('UsageMeter', () => {
     expect(a.messagesToday(org)).toBe(8);
     expect(b.messagesToday(org)).toBe(8);
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it('adds up each device and user in one row a day, and keeps what a failed flush could not write', async () => {
+    const org = randomUUID();
+    const [device, user] = [randomUUID(), randomUUID()];
+    let down = true;
+    const sql = {
+      ...db.sql,
+      query: ((text: string, params?: unknown[]) =>
+        down && text.includes('INSERT INTO usage_daily')
+          ? Promise.reject(new Error('database down'))
+          : db.sql.query(text, params)) as typeof db.sql.query,
+    };
+    const meter = new UsageMeter(sql, logger);
+    meter.count(org, device, { messages: 1, points: 3, bytes: 20 });
+    meter.count(org, device, { messages: 1, points: 2, bytes: 10 });
+    meter.count(org, undefined, { apiCalls: 1 }, user);
+    await expect(meter.flush()).rejects.toThrow('database down');
+    meter.count(org, device, { messages: 1, points: 1, bytes: 5 });
+    meter.count(org, undefined, { apiCalls: 1 }, user);
+    down = false;
+    await meter.flush();
+    const rows = await db.sql.query<{
+      device_id: string;
+      user_id: string;
+      messages: string;
+      points: string;
+      bytes: string;
+      api_calls: string;
+    }>(
+      'SELECT device_id, user_id, messages::text, points::text, bytes::text, api_calls::text FROM usage_daily WHERE org_id = $1 ORDER BY api_calls',
+      [org],
+    );
+    expect(rows).toEqual([
+      { device_id: device, user_id: NO_USER, messages: '3', points: '6', bytes: '35', api_calls: '0' },
+      { device_id: NO_DEVICE, user_id: user, messages: '0', points: '0', bytes: '0', api_calls: '2' },
+    ]);
+    expect(meter.messagesToday(org)).toBe(3);
+    await meter.close();
   });
 });

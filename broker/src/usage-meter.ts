@@ -46,7 +46,12 @@ WHERE day = $1 AND ($2::uuid IS NULL OR org_id = $2::uuid) GROUP BY org_id`;
  * (`seed()` at start, then each organization first asked about), so a restart does not reset a quota.
  */
 export class UsageMeter {
-  private pending = new Map<string, Counts>();
+  /**
+   * Counts by day, organization, device and user, looked up an id at a time: the ids are strings
+   * the callers hold (a session's, a route's), whose hashes V8 keeps, where a key joined from them
+   * was a new string to build and hash on every message (#17).
+   */
+  private pending: Pending = new Map();
   /** Messages this process counted today, per organization. */
   private today = new Map<string, number>();
   /** Of those, what this process added to `usage_daily` already. */
@@ -80,22 +85,7 @@ export class UsageMeter {
   /** Adds usage of a device, or of the organization (API calls, by `userId` when a person made them). */
   count(orgId: string, deviceId: string | undefined, usage: Usage, userId?: string): void {
     this.rollDay();
-    const day = this.todayKey;
-    const key = `${orgId}|${deviceId ?? NO_DEVICE}|${userId ?? NO_USER}|${day}`;
-    let c = this.pending.get(key);
-    if (!c) {
-      c = {
-        orgId,
-        deviceId: deviceId ?? NO_DEVICE,
-        userId: userId ?? NO_USER,
-        day,
-        messages: 0,
-        points: 0,
-        bytes: 0,
-        apiCalls: 0,
-      };
-      this.pending.set(key, c);
-    }
+    const c = countsOf(this.pending, this.todayKey, orgId, deviceId ?? NO_DEVICE, userId ?? NO_USER);
     c.messages += usage.messages ?? 0;
     c.points += usage.points ?? 0;
     c.bytes += usage.bytes ?? 0;
@@ -172,7 +162,10 @@ export class UsageMeter {
   }
 
   private async write(): Promise<void> {
-    const batch = [...this.pending.values()];
+    const batch: Counts[] = [];
+    for (const byOrg of this.pending.values())
+      for (const byDevice of byOrg.values())
+        for (const byUser of byDevice.values()) for (const c of byUser.values()) batch.push(c);
     this.pending = new Map();
     if (batch.length === 0) return;
     try {
@@ -188,14 +181,11 @@ export class UsageMeter {
       ]);
     } catch (err) {
       for (const c of batch) {
-        const key = `${c.orgId}|${c.deviceId}|${c.userId}|${c.day}`;
-        const now = this.pending.get(key);
-        if (now) {
-          now.messages += c.messages;
-          now.points += c.points;
-          now.bytes += c.bytes;
-          now.apiCalls += c.apiCalls;
-        } else this.pending.set(key, c);
+        const now = countsOf(this.pending, c.day, c.orgId, c.deviceId, c.userId);
+        now.messages += c.messages;
+        now.points += c.points;
+        now.bytes += c.bytes;
+        now.apiCalls += c.apiCalls;
       }
       throw err;
     }
@@ -207,6 +197,32 @@ export class UsageMeter {
   async close(): Promise<void> {
     await this.flush().catch((err) => this.logger.warn({ err }, 'final usage flush failed'));
   }
+}
+
+/** Day -> organization -> device -> user -> counts. */
+type Pending = Map<string, Map<string, Map<string, Map<string, Counts>>>>;
+
+/** The counts of one day, organization, device and user, made empty when new. */
+function countsOf(pending: Pending, day: string, orgId: string, deviceId: string, userId: string): Counts {
+  const byOrg = within(pending, day);
+  const byDevice = within(byOrg, orgId);
+  const byUser = within(byDevice, deviceId);
+  let c = byUser.get(userId);
+  if (!c) {
+    c = { orgId, deviceId, userId, day, messages: 0, points: 0, bytes: 0, apiCalls: 0 };
+    byUser.set(userId, c);
+  }
+  return c;
+}
+
+/** The map under `key`, made empty when new. */
+function within<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let inner = map.get(key);
+  if (!inner) {
+    inner = new Map();
+    map.set(key, inner);
+  }
+  return inner;
 }
 
 function nextUtcMidnight(): number {
