@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import type { AedesOptions, Client } from 'aedes';
 import type { IConnackPacket, IDisconnectPacket, IPubackPacket, IPublishPacket } from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
@@ -176,6 +178,14 @@ describe('aedes patch', () => {
  * written as one buffer.
  */
 describe('mqtt-packet patch', () => {
+  it('counts the levels of a topic as split does, with a native scan for each separator', async () => {
+    const utils = join(dirname(createRequire(import.meta.url).resolve('aedes')), 'lib/utils.js');
+    const { topicLevelCount } = (await import(pathToFileURL(utils).href)) as { topicLevelCount(t: unknown): number };
+    for (const topic of ['', 'a', '/', 'a/b', '/a/b/', 'a//b', 'devices/1/telemetry', '/'.repeat(101), 'é/ü/x'])
+      expect(topicLevelCount(topic)).toBe(topic.split('/').length);
+    expect(topicLevelCount(undefined)).toBe(0);
+  });
+
   it('writes a plain acknowledgement as one buffer, the same bytes as before', async () => {
     const mqtt = await import('mqtt-packet');
     const writes = (packet: object, protocolVersion: number) => {
