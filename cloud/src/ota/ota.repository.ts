@@ -13,6 +13,9 @@ export type OtaState = JobRow['state'];
 export const TERMINAL: OtaState[] = ['succeeded', 'failed', 'rolled_back', 'cancelled'];
 
 /** Every database access of OTA: signing keys, releases, rollouts and per-device jobs, scoped by organization. */
+/** Jobs one insert statement creates: a few parameters each, well inside a statement's 65,534. */
+const JOBS_PER_INSERT = 5000;
+
 export class OtaRepository {
   constructor(private readonly orm: Orm) {}
 
@@ -190,9 +193,22 @@ export class OtaRepository {
     return new Set(rows.map((r) => r.id));
   }
 
+  /**
+   * Creates the jobs (those a device has in this rollout already are skipped), all or none. A
+   * statement takes at most 65,534 parameters, a few a job: a step of a rollout over a big fleet
+   * (max_concurrent goes to 100,000) inserts JOBS_PER_INSERT at a time, in one transaction.
+   */
   async createJobs(values: (typeof otaJobs.$inferInsert)[]): Promise<JobRow[]> {
     if (values.length === 0) return [];
-    return this.orm.insert(otaJobs).values(values).onConflictDoNothing().returning();
+    const insert = (orm: Orm, some: typeof values) =>
+      orm.insert(otaJobs).values(some).onConflictDoNothing().returning();
+    if (values.length <= JOBS_PER_INSERT) return insert(this.orm, values);
+    return this.orm.transaction(async (tx) => {
+      const created: JobRow[] = [];
+      for (let i = 0; i < values.length; i += JOBS_PER_INSERT)
+        created.push(...(await insert(tx, values.slice(i, i + JOBS_PER_INSERT))));
+      return created;
+    });
   }
 
   /** Of these jobs, those still waiting for their device, oldest first. */
