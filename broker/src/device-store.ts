@@ -85,7 +85,6 @@ const END_PRESENCE = `
  */
 const CREDENTIALS_GAP_MS = 5;
 
-/** The broker's reads and writes of the devices table. */
 /** Devices answered in one turn of the event loop; the rest wait for the next. */
 const ANSWERS_PER_TURN = 64;
 
@@ -108,6 +107,7 @@ function answerInTurns<T>(asked: Map<string, T[]>, answer: (id: string, waiting:
   turn();
 }
 
+/** The broker's reads and writes of the devices table. */
 export class DeviceStore {
   /** The devices whose credentials are asked for until the next read goes: one query for them all. */
   private asked: Map<string, ((row: CredentialRow | undefined) => void)[]> | undefined;

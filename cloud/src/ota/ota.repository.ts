@@ -12,10 +12,10 @@ export type OtaState = JobRow['state'];
 /** States after which a job changes no more. */
 export const TERMINAL: OtaState[] = ['succeeded', 'failed', 'rolled_back', 'cancelled'];
 
-/** Every database access of OTA: signing keys, releases, rollouts and per-device jobs, scoped by organization. */
 /** Jobs one insert statement creates: a few parameters each, well inside a statement's 65,534. */
 const JOBS_PER_INSERT = 5000;
 
+/** Every database access of OTA: signing keys, releases, rollouts and per-device jobs, scoped by organization. */
 export class OtaRepository {
   constructor(private readonly orm: Orm) {}
 
