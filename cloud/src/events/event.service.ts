@@ -9,12 +9,22 @@ import type { EventBus } from './event-bus.ts';
 const DEVICE_EVENTS_BATCH = 1000;
 /** Least time between two inserts of device events while they keep coming (a fleet reconnecting). */
 const DEVICE_EVENTS_GAP_MS = 25;
+/** Most events (recorded outside a transaction) inserted by one statement; more wait for the next. */
+const RECORDS_BATCH = 1000;
+/** Least time between two inserts of such events while they keep coming (a rollout step over a fleet). */
+const RECORDS_GAP_MS = 25;
 /** Least time between two relay passes while events keep coming: each is a transaction of six statements. */
 const RELAY_GAP_MS = 50;
 
 interface QueuedDeviceEvent {
   deviceId: string;
   event: Omit<DomainEvent, 'orgId'>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+interface QueuedRecord {
+  events: DomainEvent[];
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -41,6 +51,11 @@ export class EventService implements EventRecorder, EventFeed {
     batch: DEVICE_EVENTS_BATCH,
     write: (batch) => this.insertDeviceEvents(batch),
   });
+  private readonly records = new PacedBatches<QueuedRecord>({
+    gapMs: RECORDS_GAP_MS,
+    batch: RECORDS_BATCH,
+    write: (batch) => this.insertRecords(batch),
+  });
   private readonly relayDue = writePace(RELAY_GAP_MS);
   private readonly log: Logger;
 
@@ -48,12 +63,29 @@ export class EventService implements EventRecorder, EventFeed {
     this.log = o.logger.child({ component: 'events' });
   }
 
+  /**
+   * Records events: in `tx`, with the caller's change; without one, queued and inserted with
+   * whatever else is recorded meanwhile, one statement per RECORDS_GAP_MS while they keep coming
+   * (a rollout step over a fleet records an event per job). Resolves once they are stored.
+   */
   async record(events: DomainEvent | DomainEvent[], tx?: Orm): Promise<void> {
     const list = Array.isArray(events) ? events : [events];
     if (!list.length) return;
+    if (!tx) return new Promise((resolve, reject) => this.records.push({ events: list, resolve, reject }));
     await this.o.repo.insert(list, tx);
     // In a transaction the rows show once it commits: a moment later, else on the relay's schedule.
-    this.kick(tx ? 50 : 0);
+    this.kick(50);
+  }
+
+  /** Inserts queued records in one statement; when that fails, each caller's apart, so one bad event fails only its own. */
+  private async insertRecords(batch: QueuedRecord[]): Promise<void> {
+    try {
+      await this.o.repo.insert(batch.flatMap((r) => r.events));
+      for (const r of batch) r.resolve();
+    } catch {
+      for (const r of batch) await this.o.repo.insert(r.events).then(r.resolve, r.reject);
+    }
+    this.kick(0);
   }
 
   /**
@@ -157,6 +189,7 @@ export class EventService implements EventRecorder, EventFeed {
   async stop(): Promise<void> {
     // The broker closed first: its last disconnects are queued, and stored before the database closes.
     await this.deviceEvents.settled();
+    await this.records.settled();
     this.stopped = true;
     await this.relay.settled();
   }
