@@ -85,28 +85,6 @@ const END_PRESENCE = `
  */
 const CREDENTIALS_GAP_MS = 5;
 
-/** Devices answered in one turn of the event loop; the rest wait for the next. */
-const ANSWERS_PER_TURN = 64;
-
-/**
- * Answers each waiting check, ANSWERS_PER_TURN devices a turn of the event loop: each answer runs
- * the rest of its device's connect at once (CONNACK, session, presence, log), and a fleet's
- * thousands answered in one go held every other connection's packets: `bench:fleet`'s longest
- * event-loop stall went from 257 ms to 123 ms with this (#17).
- */
-function answerInTurns<T>(asked: Map<string, T[]>, answer: (id: string, waiting: T) => void): void {
-  const entries = asked.entries();
-  const turn = () => {
-    for (let n = 0; n < ANSWERS_PER_TURN; n++) {
-      const next = entries.next();
-      if (next.done) return;
-      for (const waiting of next.value[1]) answer(next.value[0], waiting);
-    }
-    setImmediate(turn);
-  };
-  turn();
-}
-
 /** The broker's reads and writes of the devices table. */
 export class DeviceStore {
   /** The devices whose credentials are asked for until the next read goes: one query for them all. */
@@ -188,7 +166,7 @@ export class DeviceStore {
       .then(
         (rows) => {
           const byId = new Map(rows.map((r) => [r.id, r]));
-          answerInTurns(asked, (id, resolve) => resolve(byId.get(id)));
+          for (const [id, waiting] of asked) for (const resolve of waiting) resolve(byId.get(id));
         },
         (err) => {
           for (const reject of failed) reject(err);
