@@ -1,4 +1,4 @@
-import { arrayLiteral, type Orm, type SqlClient, schema } from '@iotp/db';
+import { arrayLiteral, numberArrayLiteral, type Orm, type SqlClient, schema } from '@iotp/db';
 import { and, asc, desc, eq, gt, gte, isNotNull, lt } from 'drizzle-orm';
 import type { DomainEvent, EventType, StoredEvent } from './domain-events.ts';
 
@@ -89,7 +89,7 @@ export class EventRepository {
       const rows = await sql.query<UnpublishedRow>(this.locking ? UNPUBLISHED_LOCKED : UNPUBLISHED, [limit]);
       if (!rows.length) return [];
       const done = await work(rows.map(unpublished));
-      if (done.length) await sql.query(MARK_PUBLISHED, [arrayLiteral(done.map((e) => String(e.id)))]);
+      if (done.length) await sql.query(MARK_PUBLISHED, [numberArrayLiteral(done.map((e) => e.id))]);
       return done;
     };
     return this.locking ? this.sql.transaction(run) : run(this.sql);
